@@ -16,21 +16,23 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,    // bad input: malformed JSON, invalid UTF-8, empty text, bad scope
-    kNotFound,           // unknown id, or an id of another owner (indistinguishable on purpose)
-    kAlreadyExists,      // a unique constraint would be violated
-    kFailedPrecondition, // the store is not in a state that allows the call (e.g. model mismatch)
-    kTooLarge,           // a payload exceeds a configured limit
-    kPermissionDenied,   // the caller's credential does not cover the owner
-    kUnavailable,        // a dependency (server, provider) cannot be reached; retryable
-    kIOError,            // the storage layer failed
-    kCorruption,         // stored data does not parse
-    kInternal,           // a bug
+    kInvalidArgument,     // bad input: malformed JSON, invalid UTF-8, empty text, bad scope
+    kNotFound,            // unknown id, or an id of another owner (indistinguishable on purpose)
+    kAlreadyExists,       // a unique constraint would be violated
+    kFailedPrecondition,  // the store is not in a state that allows the call (e.g. model mismatch)
+    kTooLarge,            // a payload exceeds a configured limit
+    kPermissionDenied,    // the caller's credential does not cover the owner
+    kUnavailable,         // a dependency (server, provider) cannot be reached; retryable
+    kIOError,             // the storage layer failed
+    kCorruption,          // stored data does not parse
+    kInternal,            // a bug
   };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status FailedPrecondition(std::string msg) {
@@ -66,7 +68,7 @@ class Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result built from an OK status without a value");
   }
@@ -98,9 +100,9 @@ class [[nodiscard]] Result {
 }  // namespace engram
 
 // Propagates a non-OK Status from an expression returning Status.
-#define ENGRAM_RETURN_IF_ERROR(expr)      \
-  do {                                    \
-    ::engram::Status _engram_st = (expr); \
+#define ENGRAM_RETURN_IF_ERROR(expr)         \
+  do {                                       \
+    ::engram::Status _engram_st = (expr);    \
     if (!_engram_st.ok()) return _engram_st; \
   } while (0)
 

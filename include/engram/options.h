@@ -1,0 +1,32 @@
+// Options of Engine::Open.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "engram/clock.h"
+
+namespace engram {
+
+struct Options {
+  // Path of the SQLite database file; created, with its folder, on first use.
+  std::string path;
+
+  // Source of "now"; the system clock when null.
+  std::shared_ptr<const Clock> clock;
+
+  // How long a write waits for another process's write lock before failing with Unavailable.
+  int busy_timeout_ms = 5000;
+  // true: every acknowledged write survives power loss (fsync per commit). false: it survives a
+  // crash of the process but the last commits may be lost on power loss; faster.
+  bool durable_commits = true;
+
+  // Input limits; larger inputs fail with TooLarge and write nothing.
+  size_t max_text_bytes = 64 * 1024;            // memory text
+  size_t max_json_bytes = 64 * 1024;            // data, metadata
+  size_t max_session_item_bytes = 1024 * 1024;  // content of one session item
+  size_t max_items_per_append = 1000;
+};
+
+}  // namespace engram

@@ -1,0 +1,152 @@
+// The records engram keeps: durable memories, their history, and session items.
+//
+// JSON-valued fields (data, metadata, tool_calls, history values) are carried as serialized JSON
+// text so that this header has no dependency beyond the standard library; the engine validates
+// them on the way in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engram/status.h"
+
+namespace engram {
+
+// Milliseconds since the Unix epoch, UTC.
+using Timestamp = int64_t;
+
+enum class MemoryType { kFact, kPreference, kEpisode, kProcedure, kSummary, kBlock };
+
+// "fact", "preference", "episode", "procedure", "summary", "block".
+const char* MemoryTypeName(MemoryType type);
+// Parses a name produced by MemoryTypeName; InvalidArgument otherwise.
+Result<MemoryType> ParseMemoryType(std::string_view name);
+
+// One durable memory. Identity is (owner_id, id); owner_id is the hard isolation boundary.
+struct MemoryRecord {
+  std::string id;  // UUIDv7, sortable by creation time
+  std::string owner_id;
+  std::string scope;     // "global" or a path such as "project/alpha/task/42"
+  std::string agent_id;  // empty when none
+  std::string session_id;
+  MemoryType type = MemoryType::kFact;
+  std::string key;  // what the record is about, e.g. "ui.theme"; empty when none
+  std::string text;
+  std::string data = "{}";      // JSON value
+  std::string metadata = "{}";  // JSON object
+  std::string source;
+  double confidence = 1.0;  // in [0, 1]
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+  std::optional<Timestamp> valid_from;  // when it became true in the world
+  std::optional<Timestamp> valid_to;    // when it stopped being true
+  std::optional<Timestamp> last_verified_at;
+  std::optional<Timestamp> last_accessed_at;
+  int64_t access_count = 0;
+  std::optional<Timestamp> expires_at;
+  std::string superseded_by;  // id of the record that replaced this one; empty when current
+  std::optional<Timestamp> deleted_at;  // tombstone
+};
+
+// Who made a change and why; recorded in the history row.
+struct ChangeInfo {
+  std::string actor = "api";
+  std::string reason;
+};
+
+// Input of Engine::AddMemory. Fields left empty take the defaults noted.
+struct NewMemory {
+  std::string owner_id;  // required
+  std::string scope = "global";
+  std::string agent_id;
+  std::string session_id;
+  MemoryType type = MemoryType::kFact;
+  std::string key;
+  std::string text;             // required, non-empty, valid UTF-8
+  std::string data = "{}";      // any JSON value
+  std::string metadata = "{}";  // JSON object
+  std::string source;
+  double confidence = 1.0;
+  std::optional<Timestamp> observed_at;  // when it was said; defaults to now (sets created_at)
+  std::optional<Timestamp> valid_from;
+  std::optional<Timestamp> valid_to;
+  std::optional<Timestamp> expires_at;
+  ChangeInfo change;
+};
+
+// Input of Engine::UpdateMemory: only the fields that are set change.
+struct MemoryUpdate {
+  std::optional<std::string> text;
+  std::optional<std::string> key;
+  std::optional<std::string> data;
+  std::optional<std::string> metadata;
+  std::optional<double> confidence;
+  std::optional<Timestamp> valid_from;
+  std::optional<Timestamp> valid_to;
+  std::optional<Timestamp> expires_at;
+  ChangeInfo change;
+};
+
+// One row of a memory's audit history. Values are JSON snapshots of the record ("" when absent:
+// no old value for "add", no new value for "delete").
+struct HistoryEvent {
+  int64_t seq = 0;  // increasing across the store
+  std::string memory_id;
+  std::string owner_id;
+  std::string event;  // "add", "update", "delete"
+  std::string actor;
+  std::string reason;
+  std::string old_value;
+  std::string new_value;
+  Timestamp at = 0;
+};
+
+// Filters of Engine::ListMemories. Results are newest first (created_at, then id).
+struct ListOptions {
+  // When set, only records visible at this scope: the scope itself, its ancestors and "global".
+  // When unset, records of every scope of the owner.
+  std::optional<std::string> scope;
+  std::optional<MemoryType> type;
+  std::optional<std::string> key;
+  std::optional<std::string> session_id;
+  std::optional<std::string> agent_id;
+  std::optional<Timestamp> created_from;   // inclusive
+  std::optional<Timestamp> created_until;  // exclusive
+  bool include_superseded = false;
+  size_t limit = 50;   // 1..1000
+  std::string cursor;  // next_cursor of the previous page; empty for the first page
+};
+
+struct MemoryPage {
+  std::vector<MemoryRecord> items;
+  std::string next_cursor;  // empty when this is the last page
+};
+
+// What Engine::ForgetOwner removed.
+struct ForgetReport {
+  int64_t memories = 0;
+  int64_t history_events = 0;
+  int64_t sessions = 0;
+  int64_t session_items = 0;
+};
+
+enum class Role { kUser, kAssistant, kSystem, kTool };
+const char* RoleName(Role role);  // "user", "assistant", "system", "tool"
+Result<Role> ParseRole(std::string_view name);
+
+// One item of a session, in the shape of the OpenAI Agents SDK session protocol.
+struct SessionItem {
+  int64_t seq = 0;  // 1-based position in the session, assigned on append
+  Role role = Role::kUser;
+  std::string content;
+  // Assistant items: JSON array of tool calls, each an object with a string "id". Else empty.
+  std::string tool_calls;
+  // Tool items: the id of the call this item answers. Required for Role::kTool.
+  std::string tool_call_id;
+  Timestamp created_at = 0;
+};
+
+}  // namespace engram

@@ -1,0 +1,481 @@
+// The engram command: every engine operation from the shell.
+//
+// Exit status: 0 on success, 1 when the engine refuses or fails (one line on stderr naming the
+// problem), 2 on a usage error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "core/json_codec.h"
+#include "engram/engine.h"
+#include "util/time.h"
+
+namespace {
+
+using engram::Result;
+using engram::Status;
+using nlohmann::json;
+
+struct Globals {
+  std::string db;
+  bool json = false;
+};
+
+// The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.
+std::string DefaultDbPath() {
+  if (const char* env = std::getenv("ENGRAM_DB"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/engram/engram.db";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/share/engram/engram.db";
+}
+
+class Cli {
+ public:
+  explicit Cli(Globals& g) : g_(g) {}
+
+  // Runs after parsing; returns the exit status.
+  int Run(const std::function<Status()>& command) {
+    Status st = command();
+    if (st.ok()) return 0;
+    PrintError(st);
+    return 1;
+  }
+
+  void PrintError(const Status& st) const {
+    if (g_.json) {
+      std::cerr << engram::core::DumpJson(
+                       json{{"error",
+                             {{"code", Status::CodeName(st.code())}, {"message", st.message()}}}})
+                << "\n";
+    } else {
+      std::cerr << "engram: error: " << st.message() << "\n";
+    }
+  }
+
+  Result<engram::Engine*> engine() {
+    if (!engine_) {
+      engram::Options options;
+      options.path = g_.db.empty() ? DefaultDbPath() : g_.db;
+      if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
+        Result<engram::Timestamp> t = engram::util::ParseTimestamp(now);
+        if (!t.ok()) return Status::InvalidArgument("ENGRAM_NOW: " + t.status().message());
+        options.clock = std::make_shared<engram::ManualClock>(*t);
+      }
+      ENGRAM_ASSIGN_OR_RETURN(engine_, engram::Engine::Open(options));
+    }
+    return engine_.get();
+  }
+
+  bool json_output() const { return g_.json; }
+
+ private:
+  Globals& g_;
+  std::unique_ptr<engram::Engine> engine_;
+};
+
+// Joins positional words into one text; "-" alone reads standard input.
+Result<std::string> ReadText(const std::vector<std::string>& words, size_t limit) {
+  if (words.size() == 1 && words[0] == "-") {
+    std::string text;
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+      text.append(buf, n);
+      // Stop reading well past any limit so a huge pipe cannot exhaust memory; the engine
+      // reports the size error.
+      if (text.size() > limit + 1) break;
+    }
+    return text;
+  }
+  std::string text;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) text += ' ';
+    text += words[i];
+  }
+  return text;
+}
+
+Result<std::optional<engram::Timestamp>> OptionalTime(const std::string& value) {
+  if (value.empty()) return std::optional<engram::Timestamp>();
+  ENGRAM_ASSIGN_OR_RETURN(engram::Timestamp t, engram::util::ParseTimestamp(value));
+  return std::optional<engram::Timestamp>(t);
+}
+
+std::string OrDash(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
+
+std::string OneLine(const std::string& s, size_t max = 100) {
+  std::string out;
+  for (char c : s) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  if (out.size() > max) {
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "…";
+  }
+  return out;
+}
+
+void PrintRecord(const engram::MemoryRecord& r) {
+  using engram::util::FormatTimestamp;
+  std::cout << "id:          " << r.id << "\n"
+            << "owner:       " << r.owner_id << "\n"
+            << "scope:       " << r.scope << "\n"
+            << "type:        " << engram::MemoryTypeName(r.type) << "\n"
+            << "key:         " << OrDash(r.key) << "\n"
+            << "text:        " << r.text << "\n";
+  if (!r.session_id.empty()) std::cout << "session:     " << r.session_id << "\n";
+  if (!r.agent_id.empty()) std::cout << "agent:       " << r.agent_id << "\n";
+  if (r.metadata != "{}") std::cout << "metadata:    " << r.metadata << "\n";
+  if (r.data != "{}") std::cout << "data:        " << r.data << "\n";
+  std::cout << "confidence:  " << r.confidence << "\n"
+            << "created_at:  " << FormatTimestamp(r.created_at) << "\n"
+            << "updated_at:  " << FormatTimestamp(r.updated_at) << "\n";
+  if (r.expires_at) std::cout << "expires_at:  " << FormatTimestamp(*r.expires_at) << "\n";
+  if (!r.superseded_by.empty()) std::cout << "superseded_by: " << r.superseded_by << "\n";
+}
+
+void PrintItem(const engram::SessionItem& item) {
+  std::cout << "#" << item.seq << " " << engram::RoleName(item.role);
+  if (!item.tool_call_id.empty()) std::cout << " (result of " << item.tool_call_id << ")";
+  std::cout << ": " << item.content;
+  if (!item.tool_calls.empty()) std::cout << " [tool_calls " << item.tool_calls << "]";
+  std::cout << "\n";
+}
+
+void Emit(const json& value) {
+  std::cout << engram::core::DumpJson(value, 2) << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Globals g;
+  Cli cli(g);
+  CLI::App app{"engram: memory for LLM agents (embedded SQLite store)"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--db", g.db,
+                 "SQLite database file (default: $ENGRAM_DB or ~/.local/share/engram/engram.db)");
+  app.add_flag("--json", g.json, "Print JSON");
+
+  std::function<Status()> command;
+  std::string owner, scope, session, agent, type = "fact", key, meta, data, source, observed,
+                                            expires, id, role, tool_call_id, tool_calls, cursor,
+                                            since, until;
+  std::vector<std::string> words;
+  double confidence = 1.0;
+  size_t limit = 50, last = 0, turns = 0;
+  bool all = false;
+
+  auto owner_opt = [&](CLI::App* sub) {
+    sub->add_option("--owner", owner, "Owner whose memory this is")->required();
+  };
+
+  // ---- add ----
+  auto* add = app.add_subcommand("add", "Store a memory");
+  owner_opt(add);
+  add->add_option("--scope", scope, "Scope, e.g. project/alpha (default global)");
+  add->add_option("--session", session, "Session the memory came from");
+  add->add_option("--agent", agent, "Agent that wrote it");
+  add->add_option("--type", type, "fact|preference|episode|procedure|summary|block");
+  add->add_option("--key", key, "What it is about, e.g. ui.theme");
+  add->add_option("--meta", meta, "Metadata JSON object");
+  add->add_option("--data", data, "Structured data (JSON)");
+  add->add_option("--source", source, "Where it came from");
+  add->add_option("--confidence", confidence, "0..1");
+  add->add_option("--observed-at", observed, "When it was said (ISO-8601)");
+  add->add_option("--expires-at", expires, "When it expires (ISO-8601)");
+  add->add_option("text", words, "The memory text ('-' reads stdin)")->required();
+  add->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      engram::NewMemory m;
+      m.owner_id = owner;
+      if (!scope.empty()) m.scope = scope;
+      m.session_id = session;
+      m.agent_id = agent;
+      ENGRAM_ASSIGN_OR_RETURN(m.type, engram::ParseMemoryType(type));
+      m.key = key;
+      if (!meta.empty()) m.metadata = meta;
+      if (!data.empty()) m.data = data;
+      m.source = source.empty() ? "cli" : source;
+      m.confidence = confidence;
+      ENGRAM_ASSIGN_OR_RETURN(m.observed_at, OptionalTime(observed));
+      ENGRAM_ASSIGN_OR_RETURN(m.expires_at, OptionalTime(expires));
+      ENGRAM_ASSIGN_OR_RETURN(m.text, ReadText(words, 64 << 20));
+      m.change.actor = "cli";
+      ENGRAM_ASSIGN_OR_RETURN(engram::MemoryRecord r, engine->AddMemory(m));
+      if (cli.json_output()) {
+        Emit(engram::core::MemoryToJson(r));
+      } else {
+        std::cout << "added " << r.id << "\n";
+        PrintRecord(r);
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- get ----
+  auto* get = app.add_subcommand("get", "Show one memory");
+  owner_opt(get);
+  get->add_option("id", id, "Memory id")->required();
+  get->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(engram::MemoryRecord r, engine->GetMemory(owner, id));
+      cli.json_output() ? Emit(engram::core::MemoryToJson(r)) : PrintRecord(r);
+      return Status::Ok();
+    };
+  });
+
+  // ---- list ----
+  auto* list = app.add_subcommand("list", "List memories, newest first");
+  owner_opt(list);
+  list->add_option("--scope", scope,
+                   "Only what is visible at this scope (it, its ancestors, global)");
+  list->add_option("--type", type, "Only this type");
+  list->add_option("--key", key, "Only this key");
+  list->add_option("--session", session, "Only from this session");
+  list->add_option("--limit", limit, "Page size (1..1000)");
+  list->add_option("--cursor", cursor, "Continue after a previous page");
+  list->add_option("--since", since, "Created at or after (ISO-8601)");
+  list->add_option("--until", until, "Created before (ISO-8601)");
+  list->callback([&] {
+    const bool type_given = list->count("--type") > 0;
+    command = [&, type_given]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      engram::ListOptions o;
+      if (!scope.empty()) o.scope = scope;
+      if (type_given) {
+        ENGRAM_ASSIGN_OR_RETURN(o.type, engram::ParseMemoryType(type));
+      }
+      if (!key.empty()) o.key = key;
+      if (!session.empty()) o.session_id = session;
+      ENGRAM_ASSIGN_OR_RETURN(o.created_from, OptionalTime(since));
+      ENGRAM_ASSIGN_OR_RETURN(o.created_until, OptionalTime(until));
+      o.limit = limit;
+      o.cursor = cursor;
+      ENGRAM_ASSIGN_OR_RETURN(engram::MemoryPage page, engine->ListMemories(owner, o));
+      if (cli.json_output()) {
+        json items = json::array();
+        for (const auto& r : page.items) items.push_back(engram::core::MemoryToJson(r));
+        Emit(json{
+            {"items", items},
+            {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
+        return Status::Ok();
+      }
+      for (const auto& r : page.items) {
+        std::cout << r.id << "  " << engram::util::FormatTimestamp(r.created_at) << "  "
+                  << engram::MemoryTypeName(r.type) << "  " << r.scope << "  " << OrDash(r.key)
+                  << "  " << OneLine(r.text) << "\n";
+      }
+      if (page.items.empty()) std::cout << "(no memories)\n";
+      if (!page.next_cursor.empty()) std::cout << "(more: --cursor " << page.next_cursor << ")\n";
+      return Status::Ok();
+    };
+  });
+
+  // ---- update ----
+  auto* update = app.add_subcommand("update", "Change a memory (history keeps the old value)");
+  owner_opt(update);
+  update->add_option("id", id, "Memory id")->required();
+  update->add_option("--key", key, "New key");
+  update->add_option("--meta", meta, "New metadata JSON object");
+  update->add_option("--confidence", confidence, "New confidence 0..1");
+  update->add_option("text", words, "New text ('-' reads stdin)");
+  update->callback([&] {
+    const bool key_given = update->count("--key") > 0,
+               conf_given = update->count("--confidence") > 0;
+    command = [&, key_given, conf_given]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      engram::MemoryUpdate u;
+      if (!words.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(std::string text, ReadText(words, 64 << 20));
+        u.text = std::move(text);
+      }
+      if (key_given) u.key = key;
+      if (!meta.empty()) u.metadata = meta;
+      if (conf_given) u.confidence = confidence;
+      u.change.actor = "cli";
+      ENGRAM_ASSIGN_OR_RETURN(engram::MemoryRecord r, engine->UpdateMemory(owner, id, u));
+      cli.json_output() ? Emit(engram::core::MemoryToJson(r)) : PrintRecord(r);
+      return Status::Ok();
+    };
+  });
+
+  // ---- delete ----
+  auto* del = app.add_subcommand("delete", "Delete a memory (history is kept)");
+  owner_opt(del);
+  del->add_option("id", id, "Memory id")->required();
+  del->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_RETURN_IF_ERROR(engine->DeleteMemory(owner, id, {"cli", ""}));
+      if (cli.json_output()) {
+        Emit(json{{"deleted", id}});
+      } else {
+        std::cout << "deleted " << id << "\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- forget ----
+  auto* forget = app.add_subcommand("forget", "Erase an owner's data");
+  owner_opt(forget);
+  forget->add_flag("--all", all, "Erase every memory, history row and session of the owner");
+  forget->callback([&] {
+    command = [&]() -> Status {
+      if (!all)
+        return Status::InvalidArgument("forget needs --all to erase everything of the owner");
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(engram::ForgetReport report, engine->ForgetOwner(owner));
+      if (cli.json_output()) {
+        Emit(engram::core::ForgetReportToJson(report));
+      } else {
+        std::cout << "forgot owner " << owner << ": " << report.memories << " memories, "
+                  << report.history_events << " history events, " << report.sessions
+                  << " sessions, " << report.session_items << " session items\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- history ----
+  auto* history = app.add_subcommand("history", "Show every change of a memory");
+  owner_opt(history);
+  history->add_option("id", id, "Memory id")->required();
+  history->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(auto events, engine->GetHistory(owner, id));
+      if (cli.json_output()) {
+        json out = json::array();
+        for (const auto& e : events) out.push_back(engram::core::HistoryEventToJson(e));
+        Emit(out);
+        return Status::Ok();
+      }
+      for (const auto& e : events) {
+        auto text_of = [](const std::string& snapshot) -> std::string {
+          if (snapshot.empty()) return "-";
+          json j = json::parse(snapshot, nullptr, false);
+          return j.is_object() && j.contains("text") && j["text"].is_string()
+                     ? OneLine(j["text"].get<std::string>(), 60)
+                     : "?";
+        };
+        std::cout << engram::util::FormatTimestamp(e.at) << "  " << e.event << "  by "
+                  << OrDash(e.actor) << "  " << text_of(e.old_value) << " -> "
+                  << text_of(e.new_value);
+        if (!e.reason.empty()) std::cout << "  (" << e.reason << ")";
+        std::cout << "\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- session ----
+  auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
+  sess->require_subcommand(1);
+  auto session_opts = [&](CLI::App* sub) {
+    owner_opt(sub);
+    sub->add_option("--session", session, "Session id")->required();
+  };
+  auto* sadd = sess->add_subcommand("add", "Append an item");
+  session_opts(sadd);
+  sadd->add_option("--role", role, "user|assistant|system|tool")->required();
+  sadd->add_option("--tool-calls", tool_calls, "Assistant tool calls: JSON array of {id, ...}");
+  sadd->add_option("--tool-call-id", tool_call_id, "Tool result: the call it answers");
+  sadd->add_option("text", words, "Item content ('-' reads stdin)");
+  sadd->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      engram::SessionItem item;
+      ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
+      ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
+      item.tool_calls = tool_calls;
+      item.tool_call_id = tool_call_id;
+      ENGRAM_ASSIGN_OR_RETURN(auto added, engine->AddSessionItems(owner, session, {item}));
+      cli.json_output() ? Emit(engram::core::SessionItemToJson(added.front()))
+                        : PrintItem(added.front());
+      return Status::Ok();
+    };
+  });
+  auto* sshow = sess->add_subcommand("show", "Show a session's items in order");
+  session_opts(sshow);
+  sshow->add_option("--last", last, "Only the last N items");
+  sshow->add_option("--turns", turns, "Only the last N turns (a turn starts at a user item)");
+  sshow->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      if (last && turns) return Status::InvalidArgument("use --last or --turns, not both");
+      Result<std::vector<engram::SessionItem>> items =
+          turns ? engine->GetSessionWindow(owner, session, turns)
+                : engine->GetSessionItems(owner, session,
+                                          last ? std::optional<size_t>(last) : std::nullopt);
+      if (!items.ok()) return items.status();
+      if (cli.json_output()) {
+        json out = json::array();
+        for (const auto& item : *items) out.push_back(engram::core::SessionItemToJson(item));
+        Emit(json{{"session_id", session}, {"items", out}});
+      } else {
+        for (const auto& item : *items) PrintItem(item);
+        if (items->empty()) std::cout << "(no items)\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* spop = sess->add_subcommand("pop", "Remove and print the most recent item");
+  session_opts(spop);
+  spop->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(auto item, engine->PopSessionItem(owner, session));
+      if (cli.json_output()) {
+        Emit(item ? engram::core::SessionItemToJson(*item) : json(nullptr));
+      } else if (item) {
+        PrintItem(*item);
+      } else {
+        std::cout << "(session is empty)\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
+  session_opts(sclear);
+  sclear->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(int64_t removed, engine->ClearSession(owner, session));
+      if (cli.json_output()) {
+        Emit(json{{"removed", removed}});
+      } else {
+        std::cout << "cleared " << removed << " items\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "engram: usage error: " << e.what() << " (see engram --help)\n";
+    return 2;
+  }
+  if (!command) {
+    std::cerr << "engram: usage error: no command given (see engram --help)\n";
+    return 2;
+  }
+  return cli.Run(command);
+}

@@ -1,0 +1,46 @@
+#include "engram/types.h"
+
+#include <chrono>
+
+#include "engram/clock.h"
+
+namespace engram {
+
+namespace {
+constexpr const char* kTypeNames[] = {"fact",      "preference", "episode",
+                                      "procedure", "summary",    "block"};
+constexpr const char* kRoleNames[] = {"user", "assistant", "system", "tool"};
+}  // namespace
+
+const char* MemoryTypeName(MemoryType type) {
+  return kTypeNames[static_cast<int>(type)];
+}
+
+Result<MemoryType> ParseMemoryType(std::string_view name) {
+  for (int i = 0; i < 6; ++i) {
+    if (name == kTypeNames[i]) return static_cast<MemoryType>(i);
+  }
+  return Status::InvalidArgument("unknown memory type '" + std::string(name.substr(0, 64)) +
+                                 "': expected fact, preference, episode, procedure, summary or "
+                                 "block");
+}
+
+const char* RoleName(Role role) {
+  return kRoleNames[static_cast<int>(role)];
+}
+
+Result<Role> ParseRole(std::string_view name) {
+  for (int i = 0; i < 4; ++i) {
+    if (name == kRoleNames[i]) return static_cast<Role>(i);
+  }
+  return Status::InvalidArgument("unknown role '" + std::string(name.substr(0, 64)) +
+                                 "': expected user, assistant, system or tool");
+}
+
+Timestamp SystemClock::Now() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace engram

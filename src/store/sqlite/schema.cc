@@ -1,0 +1,129 @@
+#include "store/sqlite/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace engram::store::sqlite {
+
+namespace {
+
+// Migration i brings the schema from version i to i + 1. Append only; never edit a shipped step.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: durable memory, history, sessions.
+    R"sql(
+CREATE TABLE memories (
+  rid              INTEGER PRIMARY KEY,   -- internal row id; labels vector index entries
+  id               TEXT NOT NULL UNIQUE,  -- UUIDv7
+  owner_id         TEXT NOT NULL,
+  scope            TEXT NOT NULL,
+  agent_id         TEXT,
+  session_id       TEXT,
+  type             TEXT NOT NULL,
+  key              TEXT,
+  text             TEXT NOT NULL,
+  data             TEXT NOT NULL DEFAULT '{}',
+  metadata         TEXT NOT NULL DEFAULT '{}',
+  source           TEXT,
+  confidence       REAL NOT NULL DEFAULT 1.0,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  valid_from       INTEGER,
+  valid_to         INTEGER,
+  last_verified_at INTEGER,
+  last_accessed_at INTEGER,
+  access_count     INTEGER NOT NULL DEFAULT 0,
+  expires_at       INTEGER,
+  superseded_by    TEXT,
+  deleted_at       INTEGER
+);
+CREATE INDEX memories_by_owner_time ON memories(owner_id, created_at DESC, id DESC);
+CREATE INDEX memories_by_owner_scope ON memories(owner_id, scope);
+CREATE INDEX memories_by_owner_key ON memories(owner_id, key) WHERE key IS NOT NULL;
+
+CREATE TABLE memory_history (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  memory_id  TEXT NOT NULL,
+  owner_id   TEXT NOT NULL,
+  event      TEXT NOT NULL,
+  actor      TEXT,
+  reason     TEXT,
+  old_value  TEXT,
+  new_value  TEXT,
+  at         INTEGER NOT NULL
+);
+CREATE INDEX memory_history_by_record ON memory_history(owner_id, memory_id, seq);
+
+CREATE TABLE session_items (
+  owner_id     TEXT NOT NULL,
+  session_id   TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  role         TEXT NOT NULL,
+  content      TEXT NOT NULL,
+  tool_calls   TEXT,
+  tool_call_id TEXT,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (owner_id, session_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  owner_id           TEXT NOT NULL,
+  session_id         TEXT NOT NULL,
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  summary            TEXT,
+  summary_updated_at INTEGER,
+  PRIMARY KEY (owner_id, session_id)
+) WITHOUT ROWID;
+
+-- Store-wide settings, e.g. which embedding model the vectors come from.
+CREATE TABLE store_meta (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+Result<int> ReadVersion(Connection& conn) {
+  ENGRAM_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  ENGRAM_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT max(version) FROM schema_version"));
+  Status st;
+  if (!stmt->Step(&st)) return st.ok() ? Status::Internal("no schema version row") : st;
+  return static_cast<int>(stmt->ColumnInt(0));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() {
+  return static_cast<int>(std::size(kMigrations));
+}
+
+Status MigrateSchema(Connection& conn) {
+  ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+  Result<int> version = ReadVersion(conn);
+  if (!version.ok()) {
+    conn.Exec("ROLLBACK");
+    return version.status();
+  }
+  if (*version > LatestSchemaVersion()) {
+    conn.Exec("ROLLBACK");
+    return Status::FailedPrecondition("database schema version " + std::to_string(*version) +
+                                      " is newer than this engram understands (" +
+                                      std::to_string(LatestSchemaVersion()) + "); upgrade engram");
+  }
+  for (int v = *version; v < LatestSchemaVersion(); ++v) {
+    Status st = conn.Exec(kMigrations[v]);
+    if (st.ok()) {
+      const std::string bump =
+          "INSERT INTO schema_version(version) VALUES (" + std::to_string(v + 1) + ")";
+      st = conn.Exec(bump.c_str());
+    }
+    if (!st.ok()) {
+      conn.Exec("ROLLBACK");
+      return st;
+    }
+  }
+  return conn.Exec("COMMIT");
+}
+
+}  // namespace engram::store::sqlite

@@ -1,0 +1,16 @@
+// The SQLite schema and its forward migrations.
+#pragma once
+
+#include "engram/status.h"
+#include "store/sqlite/connection.h"
+
+namespace engram::store::sqlite {
+
+// Version of the schema this build writes.
+int LatestSchemaVersion();
+
+// Brings the database to LatestSchemaVersion(), all steps in one transaction.
+// FailedPrecondition if the database is newer than this build.
+Status MigrateSchema(Connection& conn);
+
+}  // namespace engram::store::sqlite

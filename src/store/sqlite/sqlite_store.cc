@@ -1,0 +1,460 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/schema.h"
+
+namespace engram::store {
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::Stmt;
+
+#define ENGRAM_MEMORY_COLUMNS                                                                      \
+  "id, owner_id, scope, agent_id, session_id, type, key, text, data, metadata, source, "           \
+  "confidence, created_at, updated_at, valid_from, valid_to, last_verified_at, last_accessed_at, " \
+  "access_count, expires_at, superseded_by, deleted_at"
+
+Result<MemoryRecord> ReadMemory(const Stmt& s) {
+  MemoryRecord r;
+  r.id = s.ColumnText(0);
+  r.owner_id = s.ColumnText(1);
+  r.scope = s.ColumnText(2);
+  r.agent_id = s.ColumnText(3);
+  r.session_id = s.ColumnText(4);
+  Result<MemoryType> type = ParseMemoryType(s.ColumnText(5));
+  if (!type.ok()) return Status::Corruption("memory " + r.id + ": " + type.status().message());
+  r.type = *type;
+  r.key = s.ColumnText(6);
+  r.text = s.ColumnText(7);
+  r.data = s.ColumnText(8);
+  r.metadata = s.ColumnText(9);
+  r.source = s.ColumnText(10);
+  r.confidence = s.ColumnDouble(11);
+  r.created_at = s.ColumnInt(12);
+  r.updated_at = s.ColumnInt(13);
+  r.valid_from = s.ColumnOptionalInt(14);
+  r.valid_to = s.ColumnOptionalInt(15);
+  r.last_verified_at = s.ColumnOptionalInt(16);
+  r.last_accessed_at = s.ColumnOptionalInt(17);
+  r.access_count = s.ColumnInt(18);
+  r.expires_at = s.ColumnOptionalInt(19);
+  r.superseded_by = s.ColumnText(20);
+  r.deleted_at = s.ColumnOptionalInt(21);
+  return r;
+}
+
+// Binds the 22 memory columns in ENGRAM_MEMORY_COLUMNS order, starting at position 1.
+void BindMemory(Stmt& s, const MemoryRecord& r) {
+  s.Bind(1, r.id);
+  s.Bind(2, r.owner_id);
+  s.Bind(3, r.scope);
+  s.BindOptional(4, r.agent_id);
+  s.BindOptional(5, r.session_id);
+  s.Bind(6, std::string_view(MemoryTypeName(r.type)));
+  s.BindOptional(7, r.key);
+  s.Bind(8, r.text);
+  s.Bind(9, r.data);
+  s.Bind(10, r.metadata);
+  s.BindOptional(11, r.source);
+  s.Bind(12, r.confidence);
+  s.Bind(13, r.created_at);
+  s.Bind(14, r.updated_at);
+  s.BindOptional(15, r.valid_from);
+  s.BindOptional(16, r.valid_to);
+  s.BindOptional(17, r.last_verified_at);
+  s.BindOptional(18, r.last_accessed_at);
+  s.Bind(19, r.access_count);
+  s.BindOptional(20, r.expires_at);
+  s.BindOptional(21, r.superseded_by);
+  s.BindOptional(22, r.deleted_at);
+}
+
+Result<SessionItem> ReadSessionItem(const Stmt& s) {
+  SessionItem item;
+  item.seq = s.ColumnInt(0);
+  Result<Role> role = ParseRole(s.ColumnText(1));
+  if (!role.ok()) return Status::Corruption("session item: " + role.status().message());
+  item.role = *role;
+  item.content = s.ColumnText(2);
+  item.tool_calls = s.ColumnText(3);
+  item.tool_call_id = s.ColumnText(4);
+  item.created_at = s.ColumnInt(5);
+  return item;
+}
+
+class SqliteTransaction final : public Transaction {
+ public:
+  // Takes over an open transaction on conn; `release` hands conn back on destruction, and
+  // writer_lock (held for write transactions) is released after it.
+  SqliteTransaction(Connection* conn, std::function<void()> release,
+                    std::unique_lock<std::mutex> writer_lock = {})
+      : writer_lock_(std::move(writer_lock)), conn_(conn), release_(std::move(release)) {}
+  ~SqliteTransaction() override {
+    if (!done_) conn_->Exec("ROLLBACK");
+    release_();
+  }
+
+  Status Commit() override {
+    if (done_) return Status::Internal("transaction already finished");
+    Status st = conn_->Exec("COMMIT");
+    if (!st.ok()) return st;  // the destructor rolls back
+    done_ = true;
+    return st;
+  }
+
+  Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
+                                                std::string_view id) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
+                                           " FROM memories WHERE id = ?1 AND owner_id = ?2"));
+    s->Bind(1, id);
+    s->Bind(2, owner_id);
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return std::optional<MemoryRecord>();
+    }
+    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s));
+    return std::optional<MemoryRecord>(std::move(r));
+  }
+
+  Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s,
+        conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
+                       " FROM memories WHERE owner_id = ?1 AND deleted_at IS NULL"
+                       " AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))"
+                       " AND (?3 IS NULL OR type = ?3) AND (?4 IS NULL OR key = ?4)"
+                       " AND (?5 IS NULL OR session_id = ?5) AND (?6 IS NULL OR agent_id = ?6)"
+                       " AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)"
+                       " AND (?9 OR superseded_by IS NULL)"
+                       " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"
+                       " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))"
+                       " ORDER BY created_at DESC, id DESC LIMIT ?13"));
+    s->Bind(1, q.owner_id);
+    if (q.scopes.empty()) {
+      s->BindNull(2);
+    } else {
+      s->Bind(2, nlohmann::json(q.scopes).dump());
+    }
+    if (q.type) {
+      s->Bind(3, std::string_view(MemoryTypeName(*q.type)));
+    } else {
+      s->BindNull(3);
+    }
+    q.key ? s->Bind(4, *q.key) : s->BindNull(4);
+    q.session_id ? s->Bind(5, *q.session_id) : s->BindNull(5);
+    q.agent_id ? s->Bind(6, *q.agent_id) : s->BindNull(6);
+    s->BindOptional(7, q.created_from);
+    s->BindOptional(8, q.created_until);
+    s->Bind(9, int64_t{q.include_superseded ? 1 : 0});
+    s->BindOptional(10, q.live_at);
+    s->BindOptional(11, q.before_created_at);
+    s->Bind(12, q.before_id);
+    s->Bind(13, static_cast<int64_t>(q.limit));
+    std::vector<MemoryRecord> out;
+    Status st;
+    while (s->Step(&st)) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s));
+      out.push_back(std::move(r));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status InsertMemory(const MemoryRecord& r) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"));
+    BindMemory(*s, r);
+    Status st = s->Run();
+    if (st.code() == Status::Code::kAlreadyExists) {
+      return Status::AlreadyExists("memory id " + r.id + " already exists");
+    }
+    return st;
+  }
+
+  Status ReplaceMemory(const MemoryRecord& r) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare(
+                    "UPDATE memories SET scope = ?3, agent_id = ?4, session_id = ?5, type = ?6,"
+                    " key = ?7, text = ?8, data = ?9, metadata = ?10, source = ?11,"
+                    " confidence = ?12, created_at = ?13, updated_at = ?14, valid_from = ?15,"
+                    " valid_to = ?16, last_verified_at = ?17, last_accessed_at = ?18,"
+                    " access_count = ?19, expires_at = ?20, superseded_by = ?21, deleted_at = ?22"
+                    " WHERE id = ?1 AND owner_id = ?2"));
+    BindMemory(*s, r);
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    if (conn_->Changes() == 0) return Status::NotFound("memory " + r.id + " not found");
+    return Status::Ok();
+  }
+
+  Status AppendHistory(const HistoryEvent& e) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("INSERT INTO memory_history (memory_id, owner_id, event, actor,"
+                               " reason, old_value, new_value, at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    s->Bind(1, e.memory_id);
+    s->Bind(2, e.owner_id);
+    s->Bind(3, e.event);
+    s->BindOptional(4, e.actor);
+    s->BindOptional(5, e.reason);
+    s->BindOptional(6, e.old_value);
+    s->BindOptional(7, e.new_value);
+    s->Bind(8, e.at);
+    return s->Run();
+  }
+
+  Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
+                                               std::string_view memory_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT seq, memory_id, owner_id, event, actor, reason, old_value,"
+                               " new_value, at FROM memory_history"
+                               " WHERE owner_id = ?1 AND memory_id = ?2 ORDER BY seq"));
+    s->Bind(1, owner_id);
+    s->Bind(2, memory_id);
+    std::vector<HistoryEvent> out;
+    Status st;
+    while (s->Step(&st)) {
+      HistoryEvent e;
+      e.seq = s->ColumnInt(0);
+      e.memory_id = s->ColumnText(1);
+      e.owner_id = s->ColumnText(2);
+      e.event = s->ColumnText(3);
+      e.actor = s->ColumnText(4);
+      e.reason = s->ColumnText(5);
+      e.old_value = s->ColumnText(6);
+      e.new_value = s->ColumnText(7);
+      e.at = s->ColumnInt(8);
+      out.push_back(std::move(e));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<ForgetReport> DeleteOwner(std::string_view owner_id) override {
+    ForgetReport report;
+    ENGRAM_ASSIGN_OR_RETURN(report.memories,
+                            DeleteWhereOwner("DELETE FROM memories WHERE owner_id = ?1", owner_id));
+    ENGRAM_ASSIGN_OR_RETURN(
+        report.history_events,
+        DeleteWhereOwner("DELETE FROM memory_history WHERE owner_id = ?1", owner_id));
+    ENGRAM_ASSIGN_OR_RETURN(
+        report.session_items,
+        DeleteWhereOwner("DELETE FROM session_items WHERE owner_id = ?1", owner_id));
+    ENGRAM_ASSIGN_OR_RETURN(report.sessions,
+                            DeleteWhereOwner("DELETE FROM sessions WHERE owner_id = ?1", owner_id));
+    return report;
+  }
+
+  Result<int64_t> LastSessionSeq(std::string_view owner_id, std::string_view session_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT coalesce(max(seq), 0) FROM session_items"
+                                                   " WHERE owner_id = ?1 AND session_id = ?2"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    return SingleInt(*s);
+  }
+
+  Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
+                                    size_t n, std::optional<Role> role) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT coalesce((SELECT seq FROM session_items"
+                                                   " WHERE owner_id = ?1 AND session_id = ?2"
+                                                   " AND (?3 IS NULL OR role = ?3)"
+                                                   " ORDER BY seq DESC LIMIT 1 OFFSET ?4), 0)"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    if (role) {
+      s->Bind(3, std::string_view(RoleName(*role)));
+    } else {
+      s->BindNull(3);
+    }
+    s->Bind(4, static_cast<int64_t>(n) - 1);
+    return SingleInt(*s);
+  }
+
+  Result<int64_t> PrecedingNonToolSeq(std::string_view owner_id, std::string_view session_id,
+                                      int64_t seq) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("SELECT coalesce(max(seq), 0) FROM session_items"
+                                           " WHERE owner_id = ?1 AND session_id = ?2 AND seq < ?3"
+                                           " AND role <> 'tool'"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    s->Bind(3, seq);
+    return SingleInt(*s);
+  }
+
+  Status AppendSessionItems(std::string_view owner_id, std::string_view session_id,
+                            const std::vector<SessionItem>& items) override {
+    if (items.empty()) return Status::Ok();
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto upsert,
+        conn_->Prepare("INSERT INTO sessions (owner_id, session_id, created_at, updated_at)"
+                       " VALUES (?1, ?2, ?3, ?3) ON CONFLICT (owner_id, session_id)"
+                       " DO UPDATE SET updated_at = excluded.updated_at"));
+    upsert->Bind(1, owner_id);
+    upsert->Bind(2, session_id);
+    upsert->Bind(3, items.back().created_at);
+    ENGRAM_RETURN_IF_ERROR(upsert->Run());
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("INSERT INTO session_items (owner_id, session_id, seq, role,"
+                               " content, tool_calls, tool_call_id, created_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    for (const SessionItem& item : items) {
+      s->Bind(1, owner_id);
+      s->Bind(2, session_id);
+      s->Bind(3, item.seq);
+      s->Bind(4, std::string_view(RoleName(item.role)));
+      s->Bind(5, item.content);
+      s->BindOptional(6, item.tool_calls);
+      s->BindOptional(7, item.tool_call_id);
+      s->Bind(8, item.created_at);
+      Status st = s->Run();
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<SessionItem>> GetSessionItems(std::string_view owner_id,
+                                                   std::string_view session_id,
+                                                   int64_t from_seq) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT seq, role, content, tool_calls, tool_call_id, created_at"
+                               " FROM session_items WHERE owner_id = ?1 AND session_id = ?2"
+                               " AND seq >= ?3 ORDER BY seq"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    s->Bind(3, from_seq);
+    std::vector<SessionItem> out;
+    Status st;
+    while (s->Step(&st)) {
+      ENGRAM_ASSIGN_OR_RETURN(SessionItem item, ReadSessionItem(*s));
+      out.push_back(std::move(item));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<int64_t> DeleteSessionItems(std::string_view owner_id, std::string_view session_id,
+                                     int64_t from_seq) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM session_items WHERE owner_id = ?1"
+                                                   " AND session_id = ?2 AND seq >= ?3"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    s->Bind(3, from_seq);
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    return conn_->Changes();
+  }
+
+  Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(int64_t removed, DeleteSessionItems(owner_id, session_id, 0));
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("DELETE FROM sessions WHERE owner_id = ?1 AND session_id = ?2"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    return removed;
+  }
+
+ private:
+  Result<int64_t> DeleteWhereOwner(const char* sql, std::string_view owner_id) {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare(sql));
+    s->Bind(1, owner_id);
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    return conn_->Changes();
+  }
+
+  static Result<int64_t> SingleInt(Stmt& s) {
+    Status st;
+    if (!s.Step(&st)) return st.ok() ? Status::Internal("query returned no row") : st;
+    return s.ColumnInt(0);
+  }
+
+  std::unique_lock<std::mutex> writer_lock_;
+  Connection* conn_;
+  std::function<void()> release_;
+  bool done_ = false;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer)
+      : options_(std::move(options)), writer_(std::move(writer)) {}
+
+  std::string backend() const override { return "sqlite"; }
+
+  Result<std::unique_ptr<Transaction>> BeginWrite() override {
+    std::unique_lock lock(writer_mu_);
+    // IMMEDIATE takes the write lock now, so a busy database fails here rather than mid-way.
+    ENGRAM_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    return std::unique_ptr<Transaction>(new SqliteTransaction(
+        writer_.get(), [] {}, std::move(lock)));
+  }
+
+  Result<std::unique_ptr<Transaction>> BeginRead() override {
+    std::unique_ptr<Connection> conn;
+    {
+      std::lock_guard lock(readers_mu_);
+      if (!readers_.empty()) {
+        conn = std::move(readers_.back());
+        readers_.pop_back();
+      }
+    }
+    if (!conn) {
+      ENGRAM_ASSIGN_OR_RETURN(conn, OpenConnection(options_, /*writer=*/false));
+    }
+    ENGRAM_RETURN_IF_ERROR(conn->Exec("BEGIN"));
+    Connection* raw = conn.release();
+    return std::unique_ptr<Transaction>(new SqliteTransaction(raw, [this, raw] {
+      std::lock_guard lock(readers_mu_);
+      readers_.emplace_back(raw);
+    }));
+  }
+
+  static Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& options,
+                                                            bool writer) {
+    ENGRAM_ASSIGN_OR_RETURN(auto conn,
+                            Connection::Open(options.path, false, options.busy_timeout_ms));
+    ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
+    if (writer) {
+      ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode = WAL"));
+      ENGRAM_RETURN_IF_ERROR(conn->Exec(options.durable_commits ? "PRAGMA synchronous = FULL"
+                                                                : "PRAGMA synchronous = NORMAL"));
+    } else {
+      ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only = ON"));
+    }
+    return conn;
+  }
+
+ private:
+  SqliteOptions options_;
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("database path is empty");
+  std::error_code ec;
+  const auto parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return Status::IOError("cannot create folder '" + parent.string() + "': " + ec.message());
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto writer, SqliteStore::OpenConnection(options, /*writer=*/true));
+  ENGRAM_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
+  return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer)));
+}
+
+}  // namespace engram::store

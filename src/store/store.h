@@ -1,0 +1,98 @@
+// Store: the storage interface behind the engine. Backends: sqlite/ (embedded default).
+//
+// All access goes through a Transaction. A read transaction sees one consistent snapshot; a
+// write transaction is exclusive among writers and its changes become visible, all together,
+// when Commit() returns OK. A Transaction destroyed without a successful Commit() rolls back.
+// Stores do not validate input (the engine does) but must keep owners apart: every method takes
+// the owner and touches only that owner's rows.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engram/status.h"
+#include "engram/types.h"
+
+namespace engram::store {
+
+// Resolved filters of a memory listing, newest first by (created_at, id).
+struct MemoryQuery {
+  std::string owner_id;
+  std::vector<std::string> scopes;  // visible scopes; empty means every scope
+  std::optional<MemoryType> type;
+  std::optional<std::string> key;
+  std::optional<std::string> session_id;
+  std::optional<std::string> agent_id;
+  std::optional<Timestamp> created_from;   // inclusive
+  std::optional<Timestamp> created_until;  // exclusive
+  bool include_superseded = false;
+  // Records whose expires_at is at or before this time are left out; unset keeps them.
+  std::optional<Timestamp> live_at;
+  // Paging: only records strictly older than (created_at, id).
+  std::optional<Timestamp> before_created_at;
+  std::string before_id;
+  size_t limit = 50;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // Makes the changes durable and visible. After it, the transaction may not be used.
+  virtual Status Commit() = 0;
+
+  // ---- memories ----
+  // The record, tombstoned ones included; nullopt when the owner has no record with this id.
+  virtual Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
+                                                        std::string_view id) = 0;
+  // Live (not tombstoned) records matching the query.
+  virtual Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) = 0;
+  // AlreadyExists if the id is taken.
+  virtual Status InsertMemory(const MemoryRecord& record) = 0;
+  // Overwrites every column of the record (owner_id, id); NotFound if it does not exist.
+  virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
+  // Appends a history row; its seq is assigned by the store.
+  virtual Status AppendHistory(const HistoryEvent& event) = 0;
+  // The record's history, oldest first.
+  virtual Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
+                                                       std::string_view memory_id) = 0;
+  // Deletes every row of the owner in every table.
+  virtual Result<ForgetReport> DeleteOwner(std::string_view owner_id) = 0;
+
+  // ---- sessions ----
+  // Highest seq in the session; 0 when it has no items.
+  virtual Result<int64_t> LastSessionSeq(std::string_view owner_id,
+                                         std::string_view session_id) = 0;
+  // Seq of the n-th last item (n >= 1), counting only items of `role` when set; 0 when the
+  // session has fewer such items.
+  virtual Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
+                                            size_t n, std::optional<Role> role) = 0;
+  // Seq of the last item before `seq` whose role is not tool; 0 when none.
+  virtual Result<int64_t> PrecedingNonToolSeq(std::string_view owner_id,
+                                              std::string_view session_id, int64_t seq) = 0;
+  // Stores items whose seq the caller assigned (consecutive, above LastSessionSeq).
+  virtual Status AppendSessionItems(std::string_view owner_id, std::string_view session_id,
+                                    const std::vector<SessionItem>& items) = 0;
+  // Items with seq >= from_seq, in order.
+  virtual Result<std::vector<SessionItem>> GetSessionItems(std::string_view owner_id,
+                                                           std::string_view session_id,
+                                                           int64_t from_seq) = 0;
+  // Deletes items with seq >= from_seq; returns how many.
+  virtual Result<int64_t> DeleteSessionItems(std::string_view owner_id, std::string_view session_id,
+                                             int64_t from_seq) = 0;
+  // Deletes the session: its items and its own row (summary included); returns the item count.
+  virtual Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Short backend name, e.g. "sqlite".
+  virtual std::string backend() const = 0;
+  virtual Result<std::unique_ptr<Transaction>> BeginRead() = 0;
+  virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
+};
+
+}  // namespace engram::store
