@@ -65,6 +65,7 @@ Status Stmt::Run() {
   Status st;
   while (Step(&st)) {
   }
+  sqlite3_reset(stmt_);  // ready for the next bind-and-run with the same statement
   return st;
 }
 

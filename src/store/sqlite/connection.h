@@ -34,7 +34,7 @@ class Stmt {
 
   // Advances: true with a row, false when done. Errors go to *status.
   bool Step(Status* status);
-  // Runs a statement that returns no rows.
+  // Runs a statement that returns no rows, then resets it so it can be bound and run again.
   Status Run();
 
   std::string ColumnText(int col) const;

@@ -1,0 +1,269 @@
+// End-to-end tests of the real `engram` binary: each call is a new process on one database file.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_util.h"
+
+extern char** environ;
+
+namespace engram {
+namespace {
+
+using nlohmann::json;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  // Runs `engram --db <test db> args...` with `input` on stdin.
+  RunResult Engram(std::vector<std::string> args, const std::string& input = "") {
+    const std::string in_path = dir_.File("stdin"), out_path = dir_.File("stdout"),
+                      err_path = dir_.File("stderr");
+    std::ofstream(in_path, std::ios::binary) << input;
+    if (pass_db_flag_) args.insert(args.begin(), {"--db", db_});
+    args.insert(args.begin(), ENGRAM_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    pid_t pid;
+    RunResult run;
+    const int rc = posix_spawn(&pid, ENGRAM_BINARY, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return run;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    run.out = ReadFile(out_path);
+    run.err = ReadFile(err_path);
+    return run;
+  }
+
+  json EngramJson(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), "--json");
+    RunResult r = Engram(std::move(args), input);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  }
+
+  // The number of memories of owner, read through the CLI.
+  size_t CountMemories(const std::string& owner) {
+    json page = EngramJson({"list", "--owner", owner, "--limit", "1000"});
+    return page["items"].size();
+  }
+
+  static void ExpectOneLineError(const RunResult& r, const std::string& part) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
+  }
+
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("engram.db");
+  bool pass_db_flag_ = true;
+};
+
+// The seed check: one process stores a preference in session_001; a new process in session_002
+// finds it for user_42, and user_43 sees nothing.
+TEST_F(CliTest, PreferenceSurvivesIntoANewProcessAndStaysWithItsOwner) {
+  RunResult add = Engram({"add", "--owner", "user_42", "--session", "session_001", "--type", "preference",
+                    "My name is Dana and I prefer dark mode."});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.out.find("added "), std::string::npos);
+
+  json page = EngramJson({"list", "--owner", "user_42"});
+  ASSERT_EQ(page["items"].size(), 1u);
+  const json& m = page["items"][0];
+  EXPECT_EQ(m["type"], "preference");
+  EXPECT_EQ(m["session_id"], "session_001");
+  EXPECT_NE(m["text"].get<std::string>().find("dark mode"), std::string::npos);
+
+  RunResult other = Engram({"list", "--owner", "user_43"});
+  EXPECT_EQ(other.exit_code, 0);
+  EXPECT_EQ(other.out.find("dark mode"), std::string::npos);
+  EXPECT_EQ(EngramJson({"list", "--owner", "user_43"})["items"].size(), 0u);
+  RunResult foreign = Engram({"get", m["id"], "--owner", "user_43"});
+  ExpectOneLineError(foreign, "not found");
+}
+
+TEST_F(CliTest, AddPrintsTheRecordWithItsFields) {
+  json r = EngramJson({"add", "--owner", "u", "--scope", "project/alpha", "--type", "fact", "--key",
+                       "stack.db", "--meta", R"({"source":"standup"})", "We", "use", "PostgreSQL",
+                       "16"});
+  EXPECT_EQ(r["text"], "We use PostgreSQL 16");  // words are joined
+  EXPECT_EQ(r["scope"], "project/alpha");
+  EXPECT_EQ(r["key"], "stack.db");
+  EXPECT_EQ(r["metadata"]["source"], "standup");
+  EXPECT_EQ(r["id"].get<std::string>().size(), 36u);
+  json got = EngramJson({"get", r["id"], "--owner", "u"});
+  EXPECT_EQ(got, r);
+}
+
+TEST_F(CliTest, UpdateDeleteAndHistory) {
+  const std::string id = EngramJson({"add", "--owner", "u", "prefers light mode"})["id"];
+  json updated = EngramJson({"update", id, "--owner", "u", "prefers dark mode"});
+  EXPECT_EQ(updated["text"], "prefers dark mode");
+  RunResult del = Engram({"delete", id, "--owner", "u"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  ExpectOneLineError(Engram({"get", id, "--owner", "u"}), "deleted");
+  json history = EngramJson({"history", id, "--owner", "u"});
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0]["event"], "add");
+  EXPECT_EQ(history[1]["event"], "update");
+  EXPECT_EQ(history[1]["old_value"]["text"], "prefers light mode");
+  EXPECT_EQ(history[1]["new_value"]["text"], "prefers dark mode");
+  EXPECT_EQ(history[2]["event"], "delete");
+  RunResult text = Engram({"history", id, "--owner", "u"});
+  EXPECT_NE(text.out.find("prefers light mode -> prefers dark mode"), std::string::npos);
+}
+
+TEST_F(CliTest, ListPagesWithACursor) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Engram({"add", "--owner", "u", "fact number " + std::to_string(i)}).exit_code, 0);
+  }
+  json first = EngramJson({"list", "--owner", "u", "--limit", "3"});
+  ASSERT_EQ(first["items"].size(), 3u);
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  json second = EngramJson({"list", "--owner", "u", "--limit", "3", "--cursor",
+                            first["next_cursor"].get<std::string>()});
+  ASSERT_EQ(second["items"].size(), 2u);
+  EXPECT_TRUE(second["next_cursor"].is_null());
+  EXPECT_EQ(second["items"][1]["text"], "fact number 0");
+}
+
+TEST_F(CliTest, ForgetAllErasesTheOwner) {
+  for (int i = 0; i < 3; ++i) Engram({"add", "--owner", "u", "fact " + std::to_string(i)});
+  Engram({"add", "--owner", "v", "other owner"});
+  Engram({"session", "add", "--owner", "u", "--session", "s", "--role", "user", "hi"});
+  ExpectOneLineError(Engram({"forget", "--owner", "u"}), "--all");
+  EXPECT_EQ(CountMemories("u"), 3u);
+  json report = EngramJson({"forget", "--owner", "u", "--all"});
+  EXPECT_EQ(report["memories"], 3);
+  EXPECT_EQ(report["session_items"], 1);
+  EXPECT_EQ(CountMemories("u"), 0u);
+  EXPECT_EQ(CountMemories("v"), 1u);
+}
+
+TEST_F(CliTest, BadInputGetsOnePreciseErrorAndWritesNothing) {
+  ASSERT_EQ(Engram({"add", "--owner", "u", "keep me"}).exit_code, 0);
+  ExpectOneLineError(Engram({"add", "--owner", "u", "bad \xC3\x28 utf8"}), "not valid UTF-8");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "-"}, "bad \xFF"), "not valid UTF-8");
+  ExpectOneLineError(Engram({"add", "--owner", "u", ""}), "text is empty");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "-"}, std::string(10 << 20, 'x')),
+                     "10485760 bytes; the limit is 65536");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--meta", "{oops", "text"}),
+                     "metadata is not valid JSON");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--type", "rumour", "text"}),
+                     "unknown memory type 'rumour'");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--scope", "a//b", "text"}), "scope");
+  ExpectOneLineError(Engram({"add", "--owner", "", "text"}), "owner_id is required");
+  ExpectOneLineError(Engram({"get", "01a1fccd-12c0-71ee-af29-6dcf212fd6c5", "--owner", "u"}),
+                     "memory 01a1fccd-12c0-71ee-af29-6dcf212fd6c5 not found");
+  ExpectOneLineError(Engram({"get", "xyz", "--owner", "u"}), "invalid memory id 'xyz'");
+  ExpectOneLineError(
+      Engram({"update", "01a1fccd-12c0-71ee-af29-6dcf212fd6c5", "--owner", "u", "new"}),
+      "not found");
+  ExpectOneLineError(Engram({"list", "--owner", "u", "--cursor", "???"}), "malformed cursor");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--observed-at", "last week", "x"}),
+                     "invalid timestamp");
+  EXPECT_EQ(CountMemories("u"), 1u);
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwo) {
+  RunResult r = Engram({"add", "text without owner"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--owner"), std::string::npos) << r.err;
+  EXPECT_EQ(Engram({}).exit_code, 2);
+}
+
+TEST_F(CliTest, JsonErrorsAreJson) {
+  RunResult r = Engram({"--json", "get", "xyz", "--owner", "u"});
+  EXPECT_EQ(r.exit_code, 1);
+  json err = json::parse(r.err, nullptr, false);
+  ASSERT_TRUE(err.is_object()) << r.err;
+  EXPECT_EQ(err["error"]["code"], "invalid_argument");
+}
+
+TEST_F(CliTest, SessionCommands) {
+  auto add = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"session", "add", "--owner", "u", "--session", "s"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Engram(args);
+  };
+  ASSERT_EQ(add({"--role", "user", "What is the weather in Paris?"}).exit_code, 0);
+  ASSERT_EQ(add({"--role", "assistant", "--tool-calls", R"([{"id":"call_1","name":"weather"}])"})
+                .exit_code,
+            0);
+  ASSERT_EQ(add({"--role", "tool", "--tool-call-id", "call_1", "sunny, 21C"}).exit_code, 0);
+  ASSERT_EQ(add({"--role", "assistant", "Sunny and 21C."}).exit_code, 0);
+  ExpectOneLineError(add({"--role", "tool", "--tool-call-id", "call_9", "x"}), "call_9");
+  ExpectOneLineError(add({"--role", "wizard", "x"}), "unknown role");
+
+  json all = EngramJson({"session", "show", "--owner", "u", "--session", "s"});
+  ASSERT_EQ(all["items"].size(), 4u);
+  EXPECT_EQ(all["items"][1]["tool_calls"][0]["id"], "call_1");
+  EXPECT_EQ(all["items"][2]["tool_call_id"], "call_1");
+  json last2 = EngramJson({"session", "show", "--owner", "u", "--session", "s", "--last", "2"});
+  EXPECT_EQ(last2["items"].size(), 3u);  // widened so the tool call stays with its result
+  EXPECT_EQ(EngramJson({"session", "show", "--owner", "other", "--session", "s"})["items"].size(),
+            0u);
+
+  json popped = EngramJson({"session", "pop", "--owner", "u", "--session", "s"});
+  EXPECT_EQ(popped["content"], "Sunny and 21C.");
+  json cleared = EngramJson({"session", "clear", "--owner", "u", "--session", "s"});
+  EXPECT_EQ(cleared["removed"], 3);
+  EXPECT_TRUE(EngramJson({"session", "pop", "--owner", "u", "--session", "s"}).is_null());
+}
+
+TEST_F(CliTest, DatabaseComesFromEngramDbOrTheDataFolder) {
+  pass_db_flag_ = false;
+  const std::string env_db = dir_.File("from-env/engram.db");
+  setenv("ENGRAM_DB", env_db.c_str(), 1);
+  ASSERT_EQ(Engram({"add", "--owner", "u", "x"}).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(env_db));
+  unsetenv("ENGRAM_DB");
+  setenv("XDG_DATA_HOME", dir_.File("xdg").c_str(), 1);
+  ASSERT_EQ(Engram({"add", "--owner", "u", "y"}).exit_code, 0);
+  unsetenv("XDG_DATA_HOME");
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("xdg/engram/engram.db")));
+}
+
+TEST_F(CliTest, EngramNowSetsTheClock) {
+  setenv("ENGRAM_NOW", "2023-05-01T12:00:00Z", 1);
+  json r = EngramJson({"add", "--owner", "u", "an old fact"});
+  unsetenv("ENGRAM_NOW");
+  EXPECT_EQ(r["created_at"], "2023-05-01T12:00:00.000Z");
+  setenv("ENGRAM_NOW", "not a date", 1);
+  ExpectOneLineError(Engram({"add", "--owner", "u", "x"}), "ENGRAM_NOW");
+  unsetenv("ENGRAM_NOW");
+}
+
+}  // namespace
+}  // namespace engram

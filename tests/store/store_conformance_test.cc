@@ -1,0 +1,374 @@
+// The Store conformance suite: every backend must pass it unchanged. A new backend adds one
+// entry to kBackends.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+#include "test_util.h"
+
+namespace engram::store {
+namespace {
+
+struct Backend {
+  std::string name;
+  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
+};
+
+const Backend kBackends[] = {
+    {"sqlite",
+     [](const std::string& dir) {
+       return OpenSqliteStore({dir + "/store.db", 2000, false});
+     }},
+};
+
+MemoryRecord Record(const std::string& owner, const std::string& id, Timestamp created,
+                    const std::string& scope = "global") {
+  MemoryRecord r;
+  r.id = id;
+  r.owner_id = owner;
+  r.scope = scope;
+  r.text = "text of " + id;
+  r.created_at = created;
+  r.updated_at = created;
+  return r;
+}
+
+// Ids shaped like UUIDs whose order follows n.
+std::string Id(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-7000-8000-%012d", n);
+  return buf;
+}
+
+class StoreConformance : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto store = GetParam().open(dir_.path());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+
+  void Insert(const MemoryRecord& r) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+
+  std::vector<MemoryRecord> List(const MemoryQuery& q) {
+    auto txn = store_->BeginRead();
+    EXPECT_TRUE(txn.ok());
+    auto rows = (*txn)->ListMemories(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? *rows : std::vector<MemoryRecord>{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformance, InsertThenGetRoundTripsEveryField) {
+  MemoryRecord r = Record("alice", Id(1), 1000, "project/alpha");
+  r.agent_id = "agent-7";
+  r.session_id = "s1";
+  r.type = MemoryType::kPreference;
+  r.key = "ui.theme";
+  r.data = R"({"theme":"dark"})";
+  r.metadata = R"({"k":1})";
+  r.source = "chat";
+  r.confidence = 0.75;
+  r.valid_from = 10;
+  r.valid_to = 20;
+  r.last_verified_at = 30;
+  r.last_accessed_at = 40;
+  r.access_count = 3;
+  r.expires_at = 50;
+  r.superseded_by = Id(9);
+  Insert(r);
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  auto got = (*txn)->GetMemory("alice", Id(1));
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  const MemoryRecord& g = **got;
+  EXPECT_EQ(g.scope, "project/alpha");
+  EXPECT_EQ(g.agent_id, "agent-7");
+  EXPECT_EQ(g.session_id, "s1");
+  EXPECT_EQ(g.type, MemoryType::kPreference);
+  EXPECT_EQ(g.key, "ui.theme");
+  EXPECT_EQ(g.text, r.text);
+  EXPECT_EQ(g.data, r.data);
+  EXPECT_EQ(g.metadata, r.metadata);
+  EXPECT_EQ(g.source, "chat");
+  EXPECT_DOUBLE_EQ(g.confidence, 0.75);
+  EXPECT_EQ(g.created_at, 1000);
+  EXPECT_EQ(g.valid_from, 10);
+  EXPECT_EQ(g.valid_to, 20);
+  EXPECT_EQ(g.last_verified_at, 30);
+  EXPECT_EQ(g.last_accessed_at, 40);
+  EXPECT_EQ(g.access_count, 3);
+  EXPECT_EQ(g.expires_at, 50);
+  EXPECT_EQ(g.superseded_by, Id(9));
+  EXPECT_FALSE(g.deleted_at.has_value());
+}
+
+TEST_P(StoreConformance, OwnersNeverSeeEachOther) {
+  Insert(Record("alice", Id(1), 1000));
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  auto got = (*txn)->GetMemory("bob", Id(1));
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  MemoryQuery q;
+  q.owner_id = "bob";
+  txn->reset();
+  EXPECT_TRUE(List(q).empty());
+}
+
+TEST_P(StoreConformance, DuplicateIdIsAlreadyExists) {
+  Insert(Record("alice", Id(1), 1000));
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_EQ((*txn)->InsertMemory(Record("alice", Id(1), 2000)).code(),
+            Status::Code::kAlreadyExists);
+}
+
+TEST_P(StoreConformance, UncommittedWriteRollsBack) {
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(1), 1000)).ok());
+    ASSERT_TRUE((*txn)->AppendHistory({0, Id(1), "alice", "add", "t", "", "", "{}", 1}).ok());
+  }  // destroyed without Commit
+  MemoryQuery q;
+  q.owner_id = "alice";
+  EXPECT_TRUE(List(q).empty());
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  auto history = (*txn)->GetHistory("alice", Id(1));
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
+}
+
+TEST_P(StoreConformance, ReadSnapshotIgnoresLaterCommits) {
+  Insert(Record("alice", Id(1), 1000));
+  auto reader = store_->BeginRead();
+  ASSERT_TRUE(reader.ok());
+  MemoryQuery q;
+  q.owner_id = "alice";
+  ASSERT_EQ((*reader)->ListMemories(q)->size(), 1u);  // snapshot starts here
+  Insert(Record("alice", Id(2), 2000));               // a write proceeds during the read
+  EXPECT_EQ((*reader)->ListMemories(q)->size(), 1u);
+  reader->reset();
+  EXPECT_EQ(List(q).size(), 2u);
+}
+
+TEST_P(StoreConformance, ListIsNewestFirstAndPagesByCursor) {
+  for (int i = 1; i <= 5; ++i) Insert(Record("alice", Id(i), 1000 + (i / 2)));  // ties on time
+  MemoryQuery q;
+  q.owner_id = "alice";
+  auto all = List(q);
+  ASSERT_EQ(all.size(), 5u);
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_TRUE(all[i - 1].created_at > all[i].created_at ||
+                (all[i - 1].created_at == all[i].created_at && all[i - 1].id > all[i].id));
+  }
+  q.limit = 2;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    auto rows = List(q);
+    for (auto& r : rows) seen.push_back(r.id);
+    if (rows.size() < 2) break;
+    q.before_created_at = rows.back().created_at;
+    q.before_id = rows.back().id;
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(seen[i], all[i].id);
+}
+
+TEST_P(StoreConformance, ListFilters) {
+  MemoryRecord a = Record("alice", Id(1), 1000, "global");
+  a.type = MemoryType::kPreference;
+  a.key = "ui.theme";
+  MemoryRecord b = Record("alice", Id(2), 2000, "project/alpha");
+  b.session_id = "s1";
+  b.agent_id = "ag";
+  MemoryRecord c = Record("alice", Id(3), 3000, "project/beta");
+  c.superseded_by = Id(1);
+  MemoryRecord d = Record("alice", Id(4), 4000);
+  d.expires_at = 3500;
+  MemoryRecord e = Record("alice", Id(5), 5000);
+  e.deleted_at = 5001;
+  for (auto& r : {a, b, c, d, e}) Insert(r);
+
+  MemoryQuery q;
+  q.owner_id = "alice";
+  EXPECT_EQ(List(q).size(), 3u);  // deleted and superseded out; expiry not applied
+  q.live_at = 3600;
+  EXPECT_EQ(List(q).size(), 2u);  // d expired
+  q.live_at.reset();
+  q.include_superseded = true;
+  EXPECT_EQ(List(q).size(), 4u);
+  q.include_superseded = false;
+
+  q.scopes = {"global", "project", "project/alpha"};
+  auto rows = List(q);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].id, Id(4));
+  EXPECT_EQ(rows[1].id, Id(2));
+  EXPECT_EQ(rows[2].id, Id(1));
+  q.scopes.clear();
+
+  q.type = MemoryType::kPreference;
+  ASSERT_EQ(List(q).size(), 1u);
+  q.type.reset();
+  q.key = "ui.theme";
+  ASSERT_EQ(List(q).size(), 1u);
+  q.key.reset();
+  q.session_id = "s1";
+  ASSERT_EQ(List(q).size(), 1u);
+  q.session_id.reset();
+  q.agent_id = "ag";
+  ASSERT_EQ(List(q).size(), 1u);
+  q.agent_id.reset();
+  q.created_from = 2000;
+  q.created_until = 4000;
+  rows = List(q);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, Id(2));
+}
+
+TEST_P(StoreConformance, ReplaceChangesOnlyTheOwnersRecord) {
+  Insert(Record("alice", Id(1), 1000));
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  MemoryRecord r = Record("bob", Id(1), 1000);
+  EXPECT_TRUE((*txn)->ReplaceMemory(r).IsNotFound());
+  r.owner_id = "alice";
+  r.text = "changed";
+  ASSERT_TRUE((*txn)->ReplaceMemory(r).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  auto read = store_->BeginRead();
+  EXPECT_EQ((**(*read)->GetMemory("alice", Id(1))).text, "changed");
+}
+
+TEST_P(StoreConformance, HistoryIsOrderedAndOwnerBound) {
+  Insert(Record("alice", Id(1), 1000));
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE(
+      (*txn)->AppendHistory({0, Id(1), "alice", "add", "api", "", "", "{\"v\":1}", 1}).ok());
+  ASSERT_TRUE(
+      (*txn)
+          ->AppendHistory({0, Id(1), "alice", "update", "api", "why", "{\"v\":1}", "{\"v\":2}", 2})
+          .ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  auto read = store_->BeginRead();
+  auto h = (*read)->GetHistory("alice", Id(1));
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ((*h)[0].event, "add");
+  EXPECT_EQ((*h)[1].event, "update");
+  EXPECT_LT((*h)[0].seq, (*h)[1].seq);
+  EXPECT_EQ((*h)[1].reason, "why");
+  EXPECT_EQ((*h)[1].old_value, "{\"v\":1}");
+  EXPECT_TRUE((*read)->GetHistory("bob", Id(1))->empty());
+}
+
+TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
+  for (int i = 1; i <= 3; ++i) Insert(Record("alice", Id(i), 1000 + i));
+  Insert(Record("bob", Id(10), 1000));
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE((*txn)->AppendHistory({0, Id(1), "alice", "add", "", "", "", "{}", 1}).ok());
+    ASSERT_TRUE((*txn)->AppendHistory({0, Id(10), "bob", "add", "", "", "", "{}", 1}).ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "hi", "", "", 5}}).ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("bob", "s", {{1, Role::kUser, "yo", "", "", 5}}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginWrite();
+  auto report = (*txn)->DeleteOwner("alice");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->memories, 3);
+  EXPECT_EQ(report->history_events, 1);
+  EXPECT_EQ(report->sessions, 1);
+  EXPECT_EQ(report->session_items, 1);
+  ASSERT_TRUE((*txn)->Commit().ok());
+  MemoryQuery q;
+  q.owner_id = "alice";
+  EXPECT_TRUE(List(q).empty());
+  q.owner_id = "bob";
+  EXPECT_EQ(List(q).size(), 1u);
+  auto read = store_->BeginRead();
+  EXPECT_EQ((*read)->GetSessionItems("bob", "s", 0)->size(), 1u);
+  EXPECT_EQ((*read)->GetHistory("bob", Id(10))->size(), 1u);
+}
+
+TEST_P(StoreConformance, SessionSequenceQueries) {
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
+  std::vector<SessionItem> items = {
+      {1, Role::kUser, "q1", "", "", 1},   {2, Role::kAssistant, "", R"([{"id":"c1"}])", "", 1},
+      {3, Role::kTool, "r1", "", "c1", 1}, {4, Role::kAssistant, "a1", "", "", 1},
+      {5, Role::kUser, "q2", "", "", 1},
+  };
+  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", items).ok());
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 5);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("bob", "s"), 0);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 1, std::nullopt), 5);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 3, std::nullopt), 3);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 9, std::nullopt), 0);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 2, Role::kUser), 1);
+  EXPECT_EQ(*(*txn)->PrecedingNonToolSeq("alice", "s", 4), 2);
+  auto tail = (*txn)->GetSessionItems("alice", "s", 3);
+  ASSERT_EQ(tail->size(), 3u);
+  EXPECT_EQ((*tail)[0].tool_call_id, "c1");
+  EXPECT_EQ((*tail)[0].role, Role::kTool);
+  EXPECT_EQ(*(*txn)->DeleteSessionItems("alice", "s", 5), 1);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 4);
+  EXPECT_EQ(*(*txn)->DeleteSession("alice", "s"), 4);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
+TEST_P(StoreConformance, ConcurrentReadersAndWriters) {
+  constexpr int kWriters = 2, kPerWriter = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        auto txn = store_->BeginWrite();
+        if (!txn.ok() || !(*txn)->InsertMemory(Record("alice", Id(w * 1000 + i), i)).ok() ||
+            !(*txn)->Commit().ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    MemoryQuery q;
+    q.owner_id = "alice";
+    q.limit = 1000;
+    for (int i = 0; i < 50; ++i) {
+      auto txn = store_->BeginRead();
+      if (!txn.ok() || !(*txn)->ListMemories(q).ok()) ++failures;
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  MemoryQuery q;
+  q.owner_id = "alice";
+  q.limit = 1000;
+  EXPECT_EQ(List(q).size(), size_t{kWriters * kPerWriter});
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(kBackends),
+                         [](const auto& test) { return test.param.name; });
+
+}  // namespace
+}  // namespace engram::store
