@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: two separate processes (two sessions) share one SQLite
+# store; the second recalls what the first stored, and another owner sees nothing.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$ROOT/scripts/setup.sh" >/dev/null
+ENGRAM="$ROOT/build/engram"
+DEMO_DIR=$(mktemp -d)
+trap 'rm -rf "$DEMO_DIR"' EXIT
+export ENGRAM_DB="$DEMO_DIR/engram.db"
+
+echo "== session_001 (process 1): user_42 says \"My name is Dana and I prefer dark mode.\""
+"$ENGRAM" session add --owner user_42 --session session_001 --role user \
+  "My name is Dana and I prefer dark mode."
+"$ENGRAM" add --owner user_42 --session session_001 --type preference --key ui.theme \
+  "My name is Dana and I prefer dark mode."
+
+echo
+echo "== session_002 (process 2): what does engram remember about user_42?"
+"$ENGRAM" list --owner user_42
+
+echo
+echo "== the same question for user_43 (another owner)"
+"$ENGRAM" list --owner user_43
+echo
+echo "store: $ENGRAM_DB (removed after the demo)"
