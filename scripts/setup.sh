@@ -5,13 +5,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-PACKAGES=(build-essential cmake pkg-config git ca-certificates python3 npm
+PACKAGES=(build-essential cmake pkg-config git ca-certificates python3
           libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev libcurl4-openssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm (for the model package) may come from Debian or from a NodeSource nodejs: check the command.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

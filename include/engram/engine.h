@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engram/embedder.h"
 #include "engram/options.h"
 #include "engram/status.h"
 #include "engram/types.h"
@@ -44,6 +45,18 @@ class Engine {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
   // Erases every row of the owner (memories, history, sessions) in one transaction.
   Result<ForgetReport> ForgetOwner(std::string_view owner_id);
+
+  // ---- Recall ----
+
+  // The owner's live records most relevant to `query`, best first, with an explanation of each
+  // score. Hybrid mode fuses BM25 and vector ranks (reciprocal rank fusion), then weighs by
+  // recency (per type) and confidence. Superseded, deleted and expired records never appear.
+  // Vector and hybrid modes need an embedder (FailedPrecondition otherwise).
+  Result<std::vector<SearchHit>> Search(std::string_view owner_id, std::string_view query,
+                                        const SearchOptions& options);
+  // Re-embeds every live record with the engine's embedder and records its model in the store.
+  // Returns how many records were embedded.
+  Result<int64_t> Reindex();
 
   // ---- Session state ----
 

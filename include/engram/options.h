@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engram/clock.h"
+#include "engram/embedder.h"
 
 namespace engram {
 
@@ -15,6 +16,15 @@ struct Options {
 
   // Source of "now"; the system clock when null.
   std::shared_ptr<const Clock> clock;
+
+  // Turns text into vectors for vector search; none means lexical search only. A store remembers
+  // the model of its vectors: opening it with another model fails with FailedPrecondition until
+  // Engine::Reindex() is run.
+  std::shared_ptr<Embedder> embedder;
+  // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
+  // preferences, procedures and blocks do not decay.
+  double episode_half_life_days = 30;
+  double summary_half_life_days = 90;
 
   // How long a write waits for another process's write lock before failing with Unavailable.
   int busy_timeout_ms = 5000;

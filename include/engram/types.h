@@ -133,6 +133,44 @@ struct ForgetReport {
   int64_t session_items = 0;
 };
 
+// Which retrievers a search uses.
+enum class SearchMode { kHybrid, kLexical, kVector };
+
+// Input of Engine::Search.
+struct SearchOptions {
+  std::optional<std::string> scope;  // as in ListOptions
+  std::optional<MemoryType> type;
+  std::optional<std::string> key;
+  std::optional<std::string> session_id;
+  // JSON filter over record fields and metadata; see docs/search.md. Empty: no filter.
+  std::string filter;
+  std::optional<Timestamp> created_from;   // inclusive
+  std::optional<Timestamp> created_until;  // exclusive
+  size_t top_k = 10;      // 1..1000
+  double threshold = 0;   // hits whose final score is below it are dropped
+  SearchMode mode = SearchMode::kHybrid;
+  bool use_recency = true;  // weigh by recency decay per type (episodes decay)
+  bool record_access = true;  // count the returned hits as accessed
+};
+
+// Why a hit scored what it did. Ranks are 1-based; 0 means the retriever did not return it.
+struct ScoreExplanation {
+  int lexical_rank = 0;
+  double lexical_score = 0;  // BM25
+  int vector_rank = 0;
+  double vector_similarity = 0;  // cosine
+  double relevance = 0;   // fused relevance in [0, 1] before weighting
+  double recency = 1;     // decay factor in (0, 1]
+  double confidence = 1;  // confidence factor in [0.5, 1]
+  double final_score = 0;
+};
+
+struct SearchHit {
+  MemoryRecord record;
+  double score = 0;
+  ScoreExplanation explanation;
+};
+
 enum class Role { kUser, kAssistant, kSystem, kTool };
 const char* RoleName(Role role);  // "user", "assistant", "system", "tool"
 Result<Role> ParseRole(std::string_view name);

@@ -2,9 +2,13 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 
+#include "core/filter.h"
 #include "core/json_codec.h"
+#include "core/recall.h"
 #include "core/validate.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/ids.h"
@@ -107,8 +111,30 @@ Status ValidateToolCalls(size_t index, const std::string& tool_calls) {
 class Engine::Impl {
  public:
   Impl(Options options, std::unique_ptr<store::Store> store)
-      : options_(std::move(options)), store_(std::move(store)) {
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        recall_(options_.embedder ? options_.embedder->dimension() : 0) {
     if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  }
+
+  ~Impl() { FlushAccess(/*force=*/true); }
+
+  // Refuses a store whose vectors come from another model; records the model in a new store.
+  Status CheckEmbedderModel() {
+    if (!options_.embedder) return Status::Ok();
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    ENGRAM_ASSIGN_OR_RETURN(auto model, txn->GetMeta("embedder.model"));
+    const std::string mine = ModelTag();
+    if (model && *model != mine) {
+      return Status::FailedPrecondition("the store's vectors come from '" + *model +
+                                        "' but this engine embeds with '" + mine +
+                                        "'; run `engram reindex` to re-embed with it");
+    }
+    if (!model) {
+      ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", mine));
+      ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    }
+    return Status::Ok();
   }
 
   Timestamp Now() const { return options_.clock->Now(); }
@@ -147,11 +173,15 @@ class Engine::Impl {
     r.valid_to = m.valid_to;
     r.expires_at = m.expires_at;
 
+    std::vector<float> vector;
+    ENGRAM_RETURN_IF_ERROR(EmbedOne(r.text, &vector));
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
-    ENGRAM_RETURN_IF_ERROR(txn->InsertMemory(r));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
+    if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
         {0, r.id, r.owner_id, "add", m.change.actor, m.change.reason, "", Snapshot(r), now}));
-    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    Reflect(rid, r, std::move(vector));
     return r;
   }
 
@@ -233,10 +263,20 @@ class Engine::Impl {
     ENGRAM_RETURN_IF_ERROR(ValidateValidity(r.valid_from, r.valid_to));
     const Timestamp now = Now();
     r.updated_at = now;
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
+    std::vector<float> vector;
+    if (r.text != old.text) {
+      // Embedding inside the write transaction keeps the read-modify-write atomic; updates of
+      // text are rare enough that holding the write lock for one embedding is acceptable.
+      ENGRAM_RETURN_IF_ERROR(EmbedOne(r.text, &vector));
+      if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector));
+    }
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", u.change.actor,
                                                u.change.reason, Snapshot(old), Snapshot(r), now}));
-    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    // Text unchanged: the partition keeps the vector it has.
+    Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
     return r;
   }
 
@@ -249,10 +289,16 @@ class Engine::Impl {
     const Timestamp now = Now();
     r.deleted_at = now;
     r.updated_at = now;
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
         {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
-    return txn->Commit();
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    if (auto p = recall_.IfLoaded(r.owner_id)) {
+      std::unique_lock lock(p->mutex());
+      p->Remove(rid);
+    }
+    return Status::Ok();
   }
 
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id) {
@@ -268,8 +314,177 @@ class Engine::Impl {
     ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
     ENGRAM_ASSIGN_OR_RETURN(ForgetReport report, txn->DeleteOwner(owner_id));
-    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    recall_.Drop(std::string(owner_id));
     return report;
+  }
+
+  Result<std::vector<SearchHit>> Search(std::string_view owner_id, std::string_view query,
+                                        const SearchOptions& o) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateText("query", query, options_.max_text_bytes));
+    if (o.top_k == 0 || o.top_k > kMaxListLimit) {
+      return Status::InvalidArgument("top_k must be between 1 and " +
+                                     std::to_string(kMaxListLimit));
+    }
+    if (!std::isfinite(o.threshold)) return Status::InvalidArgument("threshold must be a number");
+    if (o.mode != SearchMode::kLexical && !options_.embedder) {
+      return Status::FailedPrecondition(
+          "vector search needs an embedder; configure one or search with mode lexical");
+    }
+    std::vector<std::string> visible;
+    if (o.scope) {
+      ENGRAM_RETURN_IF_ERROR(core::ValidateScope(*o.scope));
+      visible = core::VisibleScopes(*o.scope);
+    }
+    if (o.key) ENGRAM_RETURN_IF_ERROR(core::ValidateId("key", *o.key));
+    if (o.session_id) ENGRAM_RETURN_IF_ERROR(core::ValidateId("session_id", *o.session_id));
+    ENGRAM_ASSIGN_OR_RETURN(core::Filter filter, core::Filter::Parse(o.filter));
+
+    std::vector<float> query_vector;
+    if (o.mode != SearchMode::kLexical) ENGRAM_RETURN_IF_ERROR(EmbedOne(query, &query_vector));
+
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_RETURN_IF_ERROR(SyncWithOtherWriters(*txn));
+    ENGRAM_ASSIGN_OR_RETURN(auto partition, recall_.Get(std::string(owner_id), *txn));
+    std::shared_lock lock(partition->mutex());
+
+    const Timestamp now = Now();
+    std::vector<int32_t> scope_ids;
+    for (const auto& sc : visible) {
+      if (int32_t sid = partition->ScopeId(sc); sid >= 0) scope_ids.push_back(sid);
+    }
+    // session_id is not kept in memory: a session filter is resolved through the store.
+    std::set<int64_t> session_rids;
+    if (o.session_id) {
+      store::MemoryQuery q;
+      q.owner_id = owner_id;
+      q.session_id = o.session_id;
+      q.limit = 1'000'000;
+      ENGRAM_ASSIGN_OR_RETURN(auto rows, txn->ListMemories(q));
+      for (const auto& row : rows) {
+        ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, row.id));
+        session_rids.insert(rid);
+      }
+    }
+    auto accept = [&](int64_t rid) {
+      const core::RecallDoc* d = partition->Find(rid);
+      if (d == nullptr || d->superseded) return false;
+      if (d->expires_at && *d->expires_at <= now) return false;
+      if (o.scope && std::find(scope_ids.begin(), scope_ids.end(), d->scope_id) == scope_ids.end())
+        return false;
+      if (o.type && d->type != *o.type) return false;
+      if (o.key && d->key != *o.key) return false;
+      if (o.created_from && d->created_at < *o.created_from) return false;
+      if (o.created_until && d->created_at >= *o.created_until) return false;
+      if (o.session_id && !session_rids.count(rid)) return false;
+      core::FilterSubject subject{d->type, partition->ScopeName(d->scope_id), d->key,
+                                  d->created_at, d->valid_from, d->valid_to, d->confidence,
+                                  d->metadata.get()};
+      return filter.Matches(subject);
+    };
+
+    // Each retriever contributes a ranked candidate list several times top_k deep.
+    const size_t depth = std::max<size_t>(o.top_k * 5, 50);
+    std::unordered_map<int64_t, ScoreExplanation> cands;
+    if (o.mode != SearchMode::kVector) {
+      const std::string fts = core::BuildFtsQuery(query);
+      if (!fts.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(auto hits, txn->LexicalSearch(owner_id, fts, depth * 4));
+        int rank = 0;
+        for (const auto& h : hits) {
+          if (!accept(h.rid)) continue;
+          auto& e = cands[h.rid];
+          e.lexical_rank = ++rank;
+          e.lexical_score = h.score;
+          if (static_cast<size_t>(rank) >= depth) break;
+        }
+      }
+    }
+    if (o.mode != SearchMode::kLexical && partition->vectors()) {
+      auto hits = partition->vectors()->Search(
+          query_vector, depth, [&](uint64_t label) { return accept(static_cast<int64_t>(label)); });
+      int rank = 0;
+      for (const auto& h : hits) {
+        auto& e = cands[static_cast<int64_t>(h.label)];
+        e.vector_rank = ++rank;
+        e.vector_similarity = h.score;
+      }
+    }
+
+    double max_lexical = 0;
+    for (const auto& [rid, e] : cands) max_lexical = std::max(max_lexical, e.lexical_score);
+    std::vector<std::pair<int64_t, ScoreExplanation>> ranked;
+    for (auto& [rid, e] : cands) {
+      const core::RecallDoc* d = partition->Find(rid);
+      switch (o.mode) {
+        case SearchMode::kLexical:
+          e.relevance = max_lexical > 0 ? e.lexical_score / max_lexical : 0;
+          break;
+        case SearchMode::kVector:
+          e.relevance = std::max(0.0, e.vector_similarity);
+          break;
+        case SearchMode::kHybrid: {
+          // Reciprocal rank fusion, scaled so first place in both lists scores 1.
+          double rrf = 0;
+          if (e.lexical_rank) rrf += 1.0 / (core::kRrfK + e.lexical_rank);
+          if (e.vector_rank) rrf += 1.0 / (core::kRrfK + e.vector_rank);
+          e.relevance = rrf * (core::kRrfK + 1) / 2;
+          break;
+        }
+      }
+      e.recency = o.use_recency ? core::RecencyWeight(d->created_at, now, HalfLife(d->type)) : 1;
+      e.confidence = 0.5 + 0.5 * d->confidence;
+      e.final_score = e.relevance * e.recency * e.confidence;
+      if (e.final_score >= o.threshold && e.final_score > 0) ranked.emplace_back(rid, e);
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.second.final_score != b.second.final_score
+                 ? a.second.final_score > b.second.final_score
+                 : a.first > b.first;
+    });
+    if (ranked.size() > o.top_k) ranked.resize(o.top_k);
+    lock.unlock();
+
+    std::vector<int64_t> rids;
+    for (const auto& [rid, e] : ranked) rids.push_back(rid);
+    ENGRAM_ASSIGN_OR_RETURN(auto records, txn->GetMemoriesByRid(owner_id, rids));
+    std::unordered_map<int64_t, MemoryRecord> by_rid;
+    for (auto& [rid, r] : records) by_rid.emplace(rid, std::move(r));
+    std::vector<SearchHit> out;
+    for (const auto& [rid, e] : ranked) {
+      auto it = by_rid.find(rid);
+      if (it == by_rid.end()) continue;  // deleted after the partition saw it
+      out.push_back({std::move(it->second), e.final_score, e});
+    }
+    txn.reset();
+    if (o.record_access && !rids.empty()) NoteAccess(rids, now);
+    return out;
+  }
+
+  Result<int64_t> Reindex() {
+    if (!options_.embedder) return Status::FailedPrecondition("reindex needs an embedder");
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    ENGRAM_RETURN_IF_ERROR(txn->DeleteAllVectors());
+    int64_t done = 0, after = 0;
+    constexpr size_t kBatch = 256;
+    while (true) {
+      ENGRAM_ASSIGN_OR_RETURN(auto rows, txn->LiveTexts(after, kBatch));
+      if (rows.empty()) break;
+      std::vector<std::string> texts;
+      for (auto& [rid, text] : rows) texts.push_back(std::move(text));
+      std::vector<std::vector<float>> vectors;
+      ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &vectors));
+      for (size_t i = 0; i < rows.size(); ++i) {
+        ENGRAM_RETURN_IF_ERROR(txn->PutVector(rows[i].first, vectors[i]));
+      }
+      done += static_cast<int64_t>(rows.size());
+      after = rows.back().first;
+    }
+    ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", ModelTag()));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    recall_.Clear();
+    return done;
   }
 
   Result<std::vector<SessionItem>> AddSessionItems(std::string_view owner_id,
@@ -406,9 +621,112 @@ class Engine::Impl {
     return prev > 0 ? prev : from;
   }
 
+  // "<model_id>/<dimension>": what the store records about its vectors.
+  std::string ModelTag() const {
+    return options_.embedder->model_id() + "/" + std::to_string(options_.embedder->dimension());
+  }
+
+  double HalfLife(MemoryType type) const {
+    if (type == MemoryType::kEpisode) return options_.episode_half_life_days;
+    if (type == MemoryType::kSummary) return options_.summary_half_life_days;
+    return 0;
+  }
+
+  // The vector of text, or nothing when the engine has no embedder.
+  Status EmbedOne(std::string_view text, std::vector<float>* out) {
+    out->clear();
+    if (!options_.embedder) return Status::Ok();
+    std::vector<std::string> texts{std::string(text)};
+    std::vector<std::vector<float>> vectors;
+    ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &vectors));
+    if (vectors.size() != 1 ||
+        static_cast<int>(vectors[0].size()) != options_.embedder->dimension()) {
+      return Status::Internal("the embedder returned a malformed vector");
+    }
+    *out = std::move(vectors[0]);
+    return Status::Ok();
+  }
+
+  // Commits a write and notes the change counter so that this process's own writes are not
+  // mistaken for another process's.
+  Status CommitWrite(store::Transaction& txn) {
+    ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.BumpChangeCounter());
+    ENGRAM_RETURN_IF_ERROR(txn.Commit());
+    std::lock_guard lock(counter_mu_);
+    if (counter == known_counter_ + 1) known_counter_ = counter;
+    return Status::Ok();
+  }
+
+  // Drops the in-memory partitions when another process wrote since this one last looked.
+  Status SyncWithOtherWriters(store::Transaction& txn) {
+    ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.ChangeCounter());
+    std::lock_guard lock(counter_mu_);
+    if (counter != known_counter_) {
+      recall_.Clear();
+      known_counter_ = counter;
+    }
+    return Status::Ok();
+  }
+
+  // Applies a committed add or update to the owner's partition, if loaded; a vector of nullopt
+  // leaves the partition's vector as it is.
+  void Reflect(int64_t rid, const MemoryRecord& r, std::optional<std::vector<float>> vector) {
+    auto p = recall_.IfLoaded(r.owner_id);
+    if (!p) return;
+    store::IndexedMemory m;
+    m.rid = rid;
+    m.scope = r.scope;
+    m.type = r.type;
+    m.key = r.key;
+    m.created_at = r.created_at;
+    m.valid_from = r.valid_from;
+    m.valid_to = r.valid_to;
+    m.expires_at = r.expires_at;
+    m.superseded = !r.superseded_by.empty();
+    m.confidence = r.confidence;
+    m.metadata = r.metadata;
+    if (vector) m.vector = std::move(*vector);
+    std::unique_lock lock(p->mutex());
+    p->Upsert(rid, m, /*replace_vector=*/vector.has_value());
+  }
+
+  // Access statistics are buffered and written in batches: one write transaction per search
+  // would serialize readers behind the writer.
+  void NoteAccess(const std::vector<int64_t>& rids, Timestamp now) {
+    {
+      std::lock_guard lock(access_mu_);
+      pending_access_.insert(pending_access_.end(), rids.begin(), rids.end());
+      if (first_pending_at_ == 0) first_pending_at_ = now;
+    }
+    FlushAccess(/*force=*/false);
+  }
+
+  void FlushAccess(bool force) {
+    std::vector<int64_t> rids;
+    Timestamp at;
+    {
+      std::lock_guard lock(access_mu_);
+      if (pending_access_.empty()) return;
+      const Timestamp now = Now();
+      if (!force && pending_access_.size() < 256 && now - first_pending_at_ < 5000) return;
+      rids.swap(pending_access_);
+      first_pending_at_ = 0;
+      at = now;
+    }
+    auto txn = store_->BeginWrite();
+    if (!txn.ok()) return;  // statistics only: a busy store skips this batch
+    if ((*txn)->RecordAccess(rids, at).ok()) (*txn)->Commit();
+  }
+
   Options options_;
   std::unique_ptr<store::Store> store_;
   util::UuidV7Generator ids_;
+  core::RecallIndex recall_;
+  std::mutex counter_mu_;
+  int64_t known_counter_ = -1;
+  std::mutex access_mu_;
+  std::vector<int64_t> pending_access_;
+  Timestamp first_pending_at_ = 0;
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
@@ -417,7 +735,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   sqlite.busy_timeout_ms = options.busy_timeout_ms;
   sqlite.durable_commits = options.durable_commits;
   ENGRAM_ASSIGN_OR_RETURN(auto store, store::OpenSqliteStore(sqlite));
-  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(options, std::move(store))));
+  auto impl = std::make_unique<Impl>(options, std::move(store));
+  ENGRAM_RETURN_IF_ERROR(impl->CheckEmbedderModel());
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

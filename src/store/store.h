@@ -37,6 +37,27 @@ struct MemoryQuery {
   size_t limit = 50;
 };
 
+// What the in-memory recall index keeps of one live record.
+struct IndexedMemory {
+  int64_t rid = 0;  // the store's row number; labels the record in vector indexes
+  std::string scope;
+  MemoryType type = MemoryType::kFact;
+  std::string key;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> valid_from;
+  std::optional<Timestamp> valid_to;
+  std::optional<Timestamp> expires_at;
+  bool superseded = false;
+  double confidence = 1.0;
+  std::string metadata;       // JSON object
+  std::vector<float> vector;  // empty when the record has no vector yet
+};
+
+struct LexicalHit {
+  int64_t rid = 0;
+  double score = 0;  // BM25; higher is better
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -49,8 +70,13 @@ class Transaction {
                                                         std::string_view id) = 0;
   // Live (not tombstoned) records matching the query.
   virtual Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) = 0;
-  // AlreadyExists if the id is taken.
-  virtual Status InsertMemory(const MemoryRecord& record) = 0;
+  // Returns the new row's rid. AlreadyExists if the id is taken.
+  virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
+  // The rid of the owner's record; NotFound when there is none.
+  virtual Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) = 0;
+  // The owner's records with these rids (tombstoned ones left out), in no particular order.
+  virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
+      std::string_view owner_id, const std::vector<int64_t>& rids) = 0;
   // Overwrites every column of the record (owner_id, id); NotFound if it does not exist.
   virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
   // Appends a history row; its seq is assigned by the store.
@@ -58,6 +84,30 @@ class Transaction {
   // The record's history, oldest first.
   virtual Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                        std::string_view memory_id) = 0;
+  // ---- recall ----
+  // Every live record of the owner with what the recall index needs.
+  virtual Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id) = 0;
+  // Live records of every owner with rid > after_rid, in rid order, at most limit: (rid, text).
+  virtual Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
+                                                                         size_t limit) = 0;
+  // Stores (replacing) the vector of a record.
+  virtual Status PutVector(int64_t rid, const std::vector<float>& vector) = 0;
+  // Deletes every vector (before re-embedding with another model).
+  virtual Status DeleteAllVectors() = 0;
+  // Up to `limit` of the owner's live records matching an FTS5 query, best first.
+  virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
+                                                        std::string_view fts_query,
+                                                        size_t limit) = 0;
+  // Adds one access (count and time) to each record.
+  virtual Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) = 0;
+  // A counter that every write transaction of any process increments (BumpChangeCounter), so a
+  // process can tell whether someone else wrote since it last looked.
+  virtual Result<int64_t> ChangeCounter() = 0;
+  virtual Result<int64_t> BumpChangeCounter() = 0;
+  // Store-wide settings; nullopt when unset.
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view name) = 0;
+  virtual Status PutMeta(std::string_view name, std::string_view value) = 0;
+
   // Deletes every row of the owner in every table.
   virtual Result<ForgetReport> DeleteOwner(std::string_view owner_id) = 0;
 

@@ -1,5 +1,7 @@
 #include "store/sqlite/connection.h"
 
+#include <bit>
+#include <cstring>
 #include <memory>
 
 namespace engram::store::sqlite {
@@ -54,6 +56,12 @@ void Stmt::BindOptional(int pos, const std::optional<int64_t>& value) {
   }
 }
 
+void Stmt::BindFloats(int pos, const std::vector<float>& values) {
+  static_assert(std::endian::native == std::endian::little, "vectors are stored little-endian");
+  sqlite3_bind_blob(stmt_, pos, values.data(), static_cast<int>(values.size() * sizeof(float)),
+                    SQLITE_TRANSIENT);
+}
+
 bool Stmt::Step(Status* status) {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -87,6 +95,14 @@ bool Stmt::ColumnIsNull(int col) const {
 std::optional<int64_t> Stmt::ColumnOptionalInt(int col) const {
   if (ColumnIsNull(col)) return std::nullopt;
   return ColumnInt(col);
+}
+
+std::vector<float> Stmt::ColumnFloats(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const size_t bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  std::vector<float> out(bytes / sizeof(float));
+  if (p != nullptr && !out.empty()) std::memcpy(out.data(), p, out.size() * sizeof(float));
+  return out;
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only,

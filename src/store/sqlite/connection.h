@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engram/status.h"
 
@@ -31,6 +32,8 @@ class Stmt {
   // Binds text, or NULL when empty.
   void BindOptional(int pos, std::string_view text);
   void BindOptional(int pos, const std::optional<int64_t>& value);
+  // Binds floats as a little-endian float32 BLOB.
+  void BindFloats(int pos, const std::vector<float>& values);
 
   // Advances: true with a row, false when done. Errors go to *status.
   bool Step(Status* status);
@@ -42,9 +45,28 @@ class Stmt {
   double ColumnDouble(int col) const;
   bool ColumnIsNull(int col) const;
   std::optional<int64_t> ColumnOptionalInt(int col) const;
+  // A float32 BLOB column; empty when NULL.
+  std::vector<float> ColumnFloats(int col) const;
 
  private:
   sqlite3_stmt* stmt_;
+};
+
+// Reads columns of a row relative to a first column, so one row decoder serves queries that
+// select extra columns in front.
+class ColumnReader {
+ public:
+  ColumnReader(const Stmt& stmt, int first) : stmt_(stmt), first_(first) {}
+  std::string ColumnText(int col) const { return stmt_.ColumnText(first_ + col); }
+  int64_t ColumnInt(int col) const { return stmt_.ColumnInt(first_ + col); }
+  double ColumnDouble(int col) const { return stmt_.ColumnDouble(first_ + col); }
+  std::optional<int64_t> ColumnOptionalInt(int col) const {
+    return stmt_.ColumnOptionalInt(first_ + col);
+  }
+
+ private:
+  const Stmt& stmt_;
+  int first_;
 };
 
 class Connection {
@@ -59,6 +81,7 @@ class Connection {
   // A cached prepared statement for sql (which must outlive the connection: use literals).
   Result<std::unique_ptr<Stmt>> Prepare(const char* sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   // An error status for the last failed call, with context.
   Status Error(std::string_view what) const;
 

@@ -81,6 +81,42 @@ CREATE TABLE store_meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: recall. Vectors per memory, BM25 over text and key, a change counter.
+    R"sql(
+CREATE TABLE memory_vectors (
+  rid    INTEGER PRIMARY KEY REFERENCES memories(rid) ON DELETE CASCADE,
+  vector BLOB NOT NULL             -- little-endian float32 x dimension
+);
+
+-- External-content FTS5 over live records; triggers keep it in step with memories, inside the
+-- writing transaction. Tombstoned records leave the index.
+CREATE VIRTUAL TABLE memories_fts USING fts5(
+  text, key, owner_id UNINDEXED,
+  content = 'memories', content_rowid = 'rid',
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories WHEN new.deleted_at IS NULL BEGIN
+  INSERT INTO memories_fts(rowid, text, key, owner_id)
+  VALUES (new.rid, new.text, coalesce(new.key, ''), new.owner_id);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories WHEN old.deleted_at IS NULL BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text, key, owner_id)
+  VALUES ('delete', old.rid, old.text, coalesce(old.key, ''), old.owner_id);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, key, deleted_at ON memories BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text, key, owner_id)
+  SELECT 'delete', old.rid, old.text, coalesce(old.key, ''), old.owner_id
+  WHERE old.deleted_at IS NULL;
+  INSERT INTO memories_fts(rowid, text, key, owner_id)
+  SELECT new.rid, new.text, coalesce(new.key, ''), new.owner_id
+  WHERE new.deleted_at IS NULL;
+END;
+
+INSERT INTO memories_fts(rowid, text, key, owner_id)
+  SELECT rid, text, coalesce(key, ''), owner_id FROM memories WHERE deleted_at IS NULL;
+
+INSERT INTO store_meta(name, value) VALUES ('change_counter', '0');
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

@@ -21,7 +21,9 @@ using sqlite::Stmt;
   "confidence, created_at, updated_at, valid_from, valid_to, last_verified_at, last_accessed_at, " \
   "access_count, expires_at, superseded_by, deleted_at"
 
-Result<MemoryRecord> ReadMemory(const Stmt& s) {
+// Reads the ENGRAM_MEMORY_COLUMNS that start at column `first`.
+Result<MemoryRecord> ReadMemory(const Stmt& stmt, int first = 0) {
+  const sqlite::ColumnReader s(stmt, first);
   MemoryRecord r;
   r.id = s.ColumnText(0);
   r.owner_id = s.ColumnText(1);
@@ -169,7 +171,7 @@ class SqliteTransaction final : public Transaction {
     return out;
   }
 
-  Status InsertMemory(const MemoryRecord& r) override {
+  Result<int64_t> InsertMemory(const MemoryRecord& r) override {
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
@@ -179,7 +181,154 @@ class SqliteTransaction final : public Transaction {
     if (st.code() == Status::Code::kAlreadyExists) {
       return Status::AlreadyExists("memory id " + r.id + " already exists");
     }
-    return st;
+    if (!st.ok()) return st;
+    return conn_->LastInsertRowid();
+  }
+
+  Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rid FROM memories WHERE id = ?1 AND owner_id = ?2"));
+    s->Bind(1, id);
+    s->Bind(2, owner_id);
+    Status st;
+    if (!s->Step(&st)) {
+      return st.ok() ? Status::NotFound("memory " + std::string(id) + " not found") : st;
+    }
+    return s->ColumnInt(0);
+  }
+
+  Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
+      std::string_view owner_id, const std::vector<int64_t>& rids) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rid, " ENGRAM_MEMORY_COLUMNS
+                               " FROM memories WHERE rid IN (SELECT value FROM json_each(?1))"
+                               " AND owner_id = ?2 AND deleted_at IS NULL"));
+    s->Bind(1, nlohmann::json(rids).dump());
+    s->Bind(2, owner_id);
+    std::vector<std::pair<int64_t, MemoryRecord>> out;
+    Status st;
+    while (s->Step(&st)) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s, 1));
+      out.emplace_back(s->ColumnInt(0), std::move(r));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare(
+                    "SELECT m.rid, m.scope, m.type, m.key, m.created_at, m.valid_from, m.valid_to,"
+                     " m.expires_at, m.superseded_by IS NOT NULL, m.confidence, v.vector, m.metadata"
+                    " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
+                    " WHERE m.owner_id = ?1 AND m.deleted_at IS NULL ORDER BY m.rid"));
+    s->Bind(1, owner_id);
+    std::vector<IndexedMemory> out;
+    Status st;
+    while (s->Step(&st)) {
+      IndexedMemory m;
+      m.rid = s->ColumnInt(0);
+      m.scope = s->ColumnText(1);
+      ENGRAM_ASSIGN_OR_RETURN(m.type, ParseMemoryType(s->ColumnText(2)));
+      m.key = s->ColumnText(3);
+      m.created_at = s->ColumnInt(4);
+      m.valid_from = s->ColumnOptionalInt(5);
+      m.valid_to = s->ColumnOptionalInt(6);
+      m.expires_at = s->ColumnOptionalInt(7);
+      m.superseded = s->ColumnInt(8) != 0;
+      m.confidence = s->ColumnDouble(9);
+      m.vector = s->ColumnFloats(10);
+      m.metadata = s->ColumnText(11);
+      out.push_back(std::move(m));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
+                                                                 size_t limit) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rid, text FROM memories WHERE rid > ?1"
+                               " AND deleted_at IS NULL ORDER BY rid LIMIT ?2"));
+    s->Bind(1, after_rid);
+    s->Bind(2, static_cast<int64_t>(limit));
+    std::vector<std::pair<int64_t, std::string>> out;
+    Status st;
+    while (s->Step(&st)) out.emplace_back(s->ColumnInt(0), s->ColumnText(1));
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status PutVector(int64_t rid, const std::vector<float>& vector) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid, vector) VALUES (?1, ?2)"));
+    s->Bind(1, rid);
+    s->BindFloats(2, vector);
+    return s->Run();
+  }
+
+  Status DeleteAllVectors() override { return conn_->Exec("DELETE FROM memory_vectors"); }
+
+  Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
+                                                std::string_view fts_query,
+                                                size_t limit) override {
+    // bm25() is lower-is-better; the key column weighs half as much as the text.
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rowid, -bm25(memories_fts, 1.0, 0.5) AS score"
+                               " FROM memories_fts WHERE memories_fts MATCH ?1 AND owner_id = ?2"
+                               " ORDER BY score DESC LIMIT ?3"));
+    s->Bind(1, fts_query);
+    s->Bind(2, owner_id);
+    s->Bind(3, static_cast<int64_t>(limit));
+    std::vector<LexicalHit> out;
+    Status st;
+    while (s->Step(&st)) out.push_back({s->ColumnInt(0), s->ColumnDouble(1)});
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("UPDATE memories SET access_count = access_count + 1,"
+                               " last_accessed_at = max(coalesce(last_accessed_at, 0), ?2)"
+                               " WHERE rid IN (SELECT value FROM json_each(?1))"));
+    s->Bind(1, nlohmann::json(rids).dump());
+    s->Bind(2, at);
+    return s->Run();
+  }
+
+  Result<int64_t> ChangeCounter() override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT CAST(value AS INTEGER) FROM store_meta"
+                               " WHERE name = 'change_counter'"));
+    return SingleInt(*s);
+  }
+
+  Result<int64_t> BumpChangeCounter() override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("UPDATE store_meta SET value = CAST(value AS INTEGER) + 1"
+                               " WHERE name = 'change_counter' RETURNING CAST(value AS INTEGER)"));
+    return SingleInt(*s);
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view name) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("SELECT value FROM store_meta WHERE name = ?1"));
+    s->Bind(1, name);
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(s->ColumnText(0));
+  }
+
+  Status PutMeta(std::string_view name, std::string_view value) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("INSERT OR REPLACE INTO store_meta(name, value) VALUES (?1, ?2)"));
+    s->Bind(1, name);
+    s->Bind(2, value);
+    return s->Run();
   }
 
   Status ReplaceMemory(const MemoryRecord& r) override {

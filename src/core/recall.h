@@ -1,0 +1,99 @@
+// The in-memory side of recall: per-owner partitions holding what filters need and the vectors,
+// plus the pieces of hybrid scoring (FTS query building, rank fusion, decay).
+//
+// The store stays the source of truth. A partition is loaded from the store on an owner's first
+// search and then kept in step by the engine after each commit; every update is idempotent so a
+// load racing with a write cannot leave it wrong.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/filter.h"
+#include "index/vector_index.h"
+#include "store/store.h"
+
+namespace engram::core {
+
+// What a search needs to know of one live record without touching the store.
+struct RecallDoc {
+  int32_t scope_id = 0;
+  MemoryType type = MemoryType::kFact;
+  std::string key;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> valid_from;
+  std::optional<Timestamp> valid_to;
+  std::optional<Timestamp> expires_at;
+  bool superseded = false;
+  float confidence = 1;
+  std::shared_ptr<const nlohmann::json> metadata;  // null when the record has none
+};
+
+class OwnerPartition {
+ public:
+  // dimension 0: no vectors (no embedder).
+  explicit OwnerPartition(int dimension);
+
+  // Adds or replaces a record. With replace_vector, its vector becomes m.vector (none when that
+  // is empty or of another dimension); without, the vector it had stays.
+  void Upsert(int64_t rid, const store::IndexedMemory& m, bool replace_vector = true);
+  // Drops a record; no-op when absent.
+  void Remove(int64_t rid);
+
+  const RecallDoc* Find(int64_t rid) const;
+  // The id of a scope string, or -1 when no record of the partition has that scope.
+  int32_t ScopeId(const std::string& scope) const;
+  const std::string& ScopeName(int32_t id) const { return scopes_[static_cast<size_t>(id)]; }
+  const index::VectorIndex* vectors() const { return vectors_.get(); }
+  size_t size() const { return docs_.size(); }
+
+  // Readers hold it shared for the whole search; updates hold it exclusive.
+  std::shared_mutex& mutex() const { return mu_; }
+
+ private:
+  void MaybeUpgradeIndex();
+
+  int dimension_;
+  std::unordered_map<int64_t, RecallDoc> docs_;
+  std::vector<std::string> scopes_;
+  std::unordered_map<std::string, int32_t> scope_ids_;
+  std::unique_ptr<index::VectorIndex> vectors_;
+  bool approximate_ = false;
+  mutable std::shared_mutex mu_;
+};
+
+// All loaded partitions of one engine.
+class RecallIndex {
+ public:
+  explicit RecallIndex(int dimension) : dimension_(dimension) {}
+
+  // The owner's partition, loaded through `txn` when absent.
+  Result<std::shared_ptr<OwnerPartition>> Get(const std::string& owner_id, store::Transaction& txn);
+  // The owner's partition if loaded, else null (writes then need not update it).
+  std::shared_ptr<OwnerPartition> IfLoaded(const std::string& owner_id);
+  // Drops every partition (another process wrote to the store, or the model changed).
+  void Clear();
+  void Drop(const std::string& owner_id);
+
+ private:
+  int dimension_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
+};
+
+// An FTS5 MATCH expression for free text: its words (stop words dropped unless nothing else is
+// left), each quoted, ORed. Empty when the text has no word.
+std::string BuildFtsQuery(std::string_view text);
+
+// Recency weight in (0, 1]: 0.5 ^ (age / half_life); 1 when half_life_days <= 0.
+double RecencyWeight(Timestamp created_at, Timestamp now, double half_life_days);
+
+// Reciprocal rank fusion constant: a first rank scores 1 / (kRrfK + 1).
+inline constexpr double kRrfK = 60;
+
+}  // namespace engram::core
