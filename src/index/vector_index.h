@@ -5,6 +5,7 @@
 // internally synchronised: concurrent Search() calls are safe, Add/Remove need exclusive access.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -33,15 +34,29 @@ class VectorIndex {
   virtual size_t size() const = 0;
 
   // Adds a vector under `label`, replacing any vector the label already had.
-  // InvalidArgument if v.size() != dimension().
+  // InvalidArgument if v.size() != dimension() or v holds a NaN or infinity.
   virtual Status Add(uint64_t label, std::span<const float> v) = 0;
   // Removes `label`; a removed label is never returned again. OK if it was absent.
   virtual Status Remove(uint64_t label) = 0;
 
   // Up to k hits with the highest score, best first, restricted to labels `filter` accepts
-  // (all labels when filter is empty).
+  // (all labels when filter is empty). Empty when query.size() != dimension() or the query
+  // holds a NaN or infinity.
   virtual std::vector<VectorHit> Search(std::span<const float> query, size_t k,
                                         const LabelFilter& filter = {}) const = 0;
+
+  // Search restricted to `labels`: up to k hits, best first. Labels that are absent or removed
+  // are skipped; duplicates count once. For callers that already hold the allowed set (e.g. from
+  // a store query): FlatIndex and HnswIndex score exactly these labels, O(labels.size() * dim),
+  // instead of walking the index. The default runs a filtered Search().
+  virtual std::vector<VectorHit> SearchAmong(std::span<const float> query, size_t k,
+                                             std::span<const uint64_t> labels) const {
+    std::vector<uint64_t> allowed(labels.begin(), labels.end());
+    std::sort(allowed.begin(), allowed.end());
+    return Search(query, k, [&allowed](uint64_t label) {
+      return std::binary_search(allowed.begin(), allowed.end(), label);
+    });
+  }
 };
 
 }  // namespace engram::index

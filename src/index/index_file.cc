@@ -1,0 +1,231 @@
+#include "index/index_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ENGRAM_HAVE_SSE42_CRC 1
+#endif
+
+static_assert(std::endian::native == std::endian::little,
+              "saved index files are little-endian and are read without byte swapping");
+
+namespace engram::index::internal {
+namespace {
+
+constexpr size_t kIoChunk = 1 << 20;  // fits in L2, so the CRC pass reads what read() just wrote
+
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+
+constexpr CrcTables MakeCrcTables() {
+  CrcTables t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int bit = 0; bit < 8; ++bit) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+    t[0][i] = c;
+  }
+  for (size_t k = 1; k < 8; ++k) {
+    for (size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
+  }
+  return t;
+}
+
+constexpr CrcTables kCrcTables = MakeCrcTables();
+
+uint32_t Crc32cPortable(uint32_t c, const unsigned char* p, size_t n) {
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    w ^= c;
+    c = kCrcTables[7][w & 0xff] ^ kCrcTables[6][(w >> 8) & 0xff] ^ kCrcTables[5][(w >> 16) & 0xff] ^
+        kCrcTables[4][(w >> 24) & 0xff] ^ kCrcTables[3][(w >> 32) & 0xff] ^
+        kCrcTables[2][(w >> 40) & 0xff] ^ kCrcTables[1][(w >> 48) & 0xff] ^ kCrcTables[0][w >> 56];
+  }
+  for (; n > 0; --n, ++p) c = (c >> 8) ^ kCrcTables[0][(c ^ *p) & 0xff];
+  return c;
+}
+
+#ifdef ENGRAM_HAVE_SSE42_CRC
+__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(uint32_t c, const unsigned char* p,
+                                                       size_t n) {
+  uint64_t c64 = c;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    c64 = _mm_crc32_u64(c64, w);
+  }
+  c = static_cast<uint32_t>(c64);
+  for (; n > 0; --n, ++p) c = _mm_crc32_u8(c, *p);
+  return c;
+}
+#endif
+
+using CrcFn = uint32_t (*)(uint32_t, const unsigned char*, size_t);
+
+CrcFn ChooseCrc() {
+#ifdef ENGRAM_HAVE_SSE42_CRC
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("sse4.2")) return &Crc32cSse42;
+#endif
+  return &Crc32cPortable;
+}
+
+Status ErrnoStatus(const std::string& what, const std::string& path) {
+  return Status::IOError(what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+uint32_t Crc32c(uint32_t crc, const void* data, size_t n) {
+  static const CrcFn fn = ChooseCrc();
+  return ~fn(~crc, static_cast<const unsigned char*>(data), n);
+}
+
+FileWriter::~FileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
+  }
+}
+
+Status FileWriter::Open(const std::string& path) {
+  path_ = path;
+  tmp_path_ = path + ".tmp";
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) return ErrnoStatus("cannot create", tmp_path_);
+  buffer_.reserve(kIoChunk);
+  return Status::Ok();
+}
+
+Status FileWriter::WriteAll(const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot write", tmp_path_);
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status FileWriter::Flush() {
+  if (buffer_.empty()) return Status::Ok();
+  Status s = WriteAll(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  return s;
+}
+
+Status FileWriter::Write(const void* data, size_t n) {
+  if (fd_ < 0) return Status::FailedPrecondition("index file writer is not open");
+  crc_ = Crc32c(crc_, data, n);
+  if (buffer_.size() + n <= kIoChunk) {
+    const char* p = static_cast<const char*>(data);
+    buffer_.insert(buffer_.end(), p, p + n);
+    return Status::Ok();
+  }
+  ENGRAM_RETURN_IF_ERROR(Flush());
+  return WriteAll(data, n);
+}
+
+Status FileWriter::Commit() {
+  if (fd_ < 0) return Status::FailedPrecondition("index file writer is not open");
+  ENGRAM_RETURN_IF_ERROR(Flush());
+  const uint32_t crc = crc_;
+  ENGRAM_RETURN_IF_ERROR(WriteAll(&crc, sizeof(crc)));
+  if (::fsync(fd_) != 0) return ErrnoStatus("cannot sync", tmp_path_);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    ::unlink(tmp_path_.c_str());
+    return ErrnoStatus("cannot close", tmp_path_);
+  }
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    Status s = ErrnoStatus("cannot rename to", path_);
+    ::unlink(tmp_path_.c_str());
+    return s;
+  }
+  // Make the rename itself durable.
+  const size_t slash = path_.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+FileReader::~FileReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status FileReader::Open(const std::string& path) {
+  path_ = path;
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    if (errno == ENOENT) return Status::NotFound("no index file " + path);
+    return ErrnoStatus("cannot open", path);
+  }
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return ErrnoStatus("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return Status::IOError("not a regular file: " + path);
+  file_size_ = static_cast<uint64_t>(st.st_size);
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return Status::Ok();
+}
+
+Status FileReader::Read(void* dst, size_t n) {
+  const uint64_t payload = file_size_ >= sizeof(uint32_t) ? file_size_ - sizeof(uint32_t) : 0;
+  if (n > payload - offset_) return Status::Corruption("index file is truncated: " + path_);
+  char* p = static_cast<char*>(dst);
+  while (n > 0) {
+    const size_t want = n < kIoChunk ? n : kIoChunk;
+    size_t got = 0;
+    while (got < want) {
+      const ssize_t r = ::read(fd_, p + got, want - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("cannot read", path_);
+      }
+      if (r == 0) return Status::Corruption("index file is truncated: " + path_);
+      got += static_cast<size_t>(r);
+    }
+    crc_ = Crc32c(crc_, p, want);
+    p += want;
+    n -= want;
+    offset_ += want;
+  }
+  return Status::Ok();
+}
+
+Status FileReader::VerifyChecksum() {
+  if (file_size_ < sizeof(uint32_t) || offset_ != file_size_ - sizeof(uint32_t)) {
+    return Status::Corruption("index file has unexpected length: " + path_);
+  }
+  const uint32_t expected = crc_;
+  uint32_t stored = 0;
+  size_t got = 0;
+  while (got < sizeof(stored)) {
+    const ssize_t r = ::read(fd_, reinterpret_cast<char*>(&stored) + got, sizeof(stored) - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot read", path_);
+    }
+    if (r == 0) return Status::Corruption("index file is truncated: " + path_);
+    got += static_cast<size_t>(r);
+  }
+  if (stored != expected) return Status::Corruption("index file checksum mismatch: " + path_);
+  return Status::Ok();
+}
+
+}  // namespace engram::index::internal
