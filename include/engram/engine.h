@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ class Engine {
 
   // Stores a new memory and its "add" history row. Returns the stored record.
   Result<MemoryRecord> AddMemory(const NewMemory& memory);
+  // Stores several memories in one transaction (all or none), embedding them in one batch.
+  // At most Options::max_items_per_append; an invalid one fails the batch, naming its index.
+  Result<std::vector<MemoryRecord>> AddMemories(std::span<const NewMemory> memories);
   // The record with this id, if it belongs to owner and is not deleted.
   Result<MemoryRecord> GetMemory(std::string_view owner_id, std::string_view id);
   // One page of the owner's live records matching options, newest first.

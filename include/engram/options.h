@@ -21,6 +21,9 @@ struct Options {
   // the model of its vectors: opening it with another model fails with FailedPrecondition until
   // Engine::Reindex() is run.
   std::shared_ptr<Embedder> embedder;
+  // Opens a store whose vectors come from another model instead of failing; until
+  // Engine::Reindex() runs, writes and vector searches fail with FailedPrecondition.
+  bool accept_model_change = false;
   // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
   // preferences, procedures and blocks do not decay.
   double episode_half_life_days = 30;

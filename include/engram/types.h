@@ -146,10 +146,10 @@ struct SearchOptions {
   std::string filter;
   std::optional<Timestamp> created_from;   // inclusive
   std::optional<Timestamp> created_until;  // exclusive
-  size_t top_k = 10;      // 1..1000
-  double threshold = 0;   // hits whose final score is below it are dropped
+  size_t top_k = 10;                       // 1..1000
+  double threshold = 0;                    // hits whose final score is below it are dropped
   SearchMode mode = SearchMode::kHybrid;
-  bool use_recency = true;  // weigh by recency decay per type (episodes decay)
+  bool use_recency = true;    // weigh by recency decay per type (episodes decay)
   bool record_access = true;  // count the returned hits as accessed
 };
 
@@ -159,9 +159,9 @@ struct ScoreExplanation {
   double lexical_score = 0;  // BM25
   int vector_rank = 0;
   double vector_similarity = 0;  // cosine
-  double relevance = 0;   // fused relevance in [0, 1] before weighting
-  double recency = 1;     // decay factor in (0, 1]
-  double confidence = 1;  // confidence factor in [0.5, 1]
+  double relevance = 0;          // fused relevance in [0, 1] before weighting
+  double recency = 1;            // decay factor in (0, 1]
+  double confidence = 1;         // confidence factor in [0.5, 1]
   double final_score = 0;
 };
 

@@ -1,9 +1,10 @@
 #include "engram/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <algorithm>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "core/filter.h"
@@ -110,6 +111,21 @@ Status ValidateToolCalls(size_t index, const std::string& tool_calls) {
 
 class Engine::Impl {
  public:
+  Status ValidateNewMemory(const NewMemory& m) const {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", m.owner_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(m.scope));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("agent_id", m.agent_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("session_id", m.session_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("key", m.key));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", m.text, options_.max_text_bytes));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateJson("data", m.data, options_.max_json_bytes, false));
+    ENGRAM_RETURN_IF_ERROR(
+        core::ValidateJson("metadata", m.metadata, options_.max_json_bytes, true));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("source", m.source));
+    ENGRAM_RETURN_IF_ERROR(ValidateConfidence(m.confidence));
+    return ValidateValidity(m.valid_from, m.valid_to);
+  }
+
   Impl(Options options, std::unique_ptr<store::Store> store)
       : options_(std::move(options)),
         store_(std::move(store)),
@@ -126,9 +142,12 @@ class Engine::Impl {
     ENGRAM_ASSIGN_OR_RETURN(auto model, txn->GetMeta("embedder.model"));
     const std::string mine = ModelTag();
     if (model && *model != mine) {
-      return Status::FailedPrecondition("the store's vectors come from '" + *model +
-                                        "' but this engine embeds with '" + mine +
-                                        "'; run `engram reindex` to re-embed with it");
+      Status mismatch = Status::FailedPrecondition("the store's vectors come from '" + *model +
+                                                   "' but this engine embeds with '" + mine +
+                                                   "'; run `engram reindex` to re-embed with it");
+      if (!options_.accept_model_change) return mismatch;
+      model_mismatch_ = mismatch;
+      return Status::Ok();
     }
     if (!model) {
       ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", mine));
@@ -140,49 +159,73 @@ class Engine::Impl {
   Timestamp Now() const { return options_.clock->Now(); }
 
   Result<MemoryRecord> AddMemory(const NewMemory& m) {
-    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", m.owner_id));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(m.scope));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("agent_id", m.agent_id));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("session_id", m.session_id));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("key", m.key));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", m.text, options_.max_text_bytes));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateJson("data", m.data, options_.max_json_bytes, false));
-    ENGRAM_RETURN_IF_ERROR(
-        core::ValidateJson("metadata", m.metadata, options_.max_json_bytes, true));
-    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("source", m.source));
-    ENGRAM_RETURN_IF_ERROR(ValidateConfidence(m.confidence));
-    ENGRAM_RETURN_IF_ERROR(ValidateValidity(m.valid_from, m.valid_to));
+    ENGRAM_ASSIGN_OR_RETURN(auto records, AddMemories(std::span(&m, 1)));
+    return std::move(records.front());
+  }
 
+  Result<std::vector<MemoryRecord>> AddMemories(std::span<const NewMemory> batch) {
+    ENGRAM_RETURN_IF_ERROR(model_mismatch_);
+    if (batch.size() > options_.max_items_per_append) {
+      return Status::TooLarge("a batch holds " + std::to_string(batch.size()) +
+                              " memories; the limit is " +
+                              std::to_string(options_.max_items_per_append));
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status st = ValidateNewMemory(batch[i]);
+      if (!st.ok()) {
+        if (batch.size() == 1) return st;
+        return Status(
+            st.code() == Status::Code::kTooLarge
+                ? Status::TooLarge("memory " + std::to_string(i) + ": " + st.message())
+                : Status::InvalidArgument("memory " + std::to_string(i) + ": " + st.message()));
+      }
+    }
     const Timestamp now = Now();
-    MemoryRecord r;
-    r.id = ids_.Next(now);
-    r.owner_id = m.owner_id;
-    r.scope = m.scope;
-    r.agent_id = m.agent_id;
-    r.session_id = m.session_id;
-    r.type = m.type;
-    r.key = m.key;
-    r.text = m.text;
-    r.data = m.data;
-    r.metadata = m.metadata;
-    r.source = m.source;
-    r.confidence = m.confidence;
-    r.created_at = m.observed_at.value_or(now);
-    r.updated_at = now;
-    r.valid_from = m.valid_from;
-    r.valid_to = m.valid_to;
-    r.expires_at = m.expires_at;
-
-    std::vector<float> vector;
-    ENGRAM_RETURN_IF_ERROR(EmbedOne(r.text, &vector));
+    std::vector<MemoryRecord> records;
+    std::vector<std::string> texts;
+    for (const NewMemory& m : batch) {
+      MemoryRecord r;
+      r.id = ids_.Next(now);
+      r.owner_id = m.owner_id;
+      r.scope = m.scope;
+      r.agent_id = m.agent_id;
+      r.session_id = m.session_id;
+      r.type = m.type;
+      r.key = m.key;
+      r.text = m.text;
+      r.data = m.data;
+      r.metadata = m.metadata;
+      r.source = m.source;
+      r.confidence = m.confidence;
+      r.created_at = m.observed_at.value_or(now);
+      r.updated_at = now;
+      r.valid_from = m.valid_from;
+      r.valid_to = m.valid_to;
+      r.expires_at = m.expires_at;
+      texts.push_back(r.text);
+      records.push_back(std::move(r));
+    }
+    // Embedding happens before the write transaction so the write lock is never held for it.
+    std::vector<std::vector<float>> vectors(records.size());
+    if (options_.embedder && !texts.empty()) {
+      ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &vectors));
+      if (vectors.size() != texts.size()) {
+        return Status::Internal("the embedder returned the wrong number of vectors");
+      }
+    }
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
-    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
-    if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector));
-    ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
-        {0, r.id, r.owner_id, "add", m.change.actor, m.change.reason, "", Snapshot(r), now}));
+    std::vector<int64_t> rids;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const MemoryRecord& r = records[i];
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
+      rids.push_back(rid);
+      if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i]));
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "add", batch[i].change.actor,
+                                                 batch[i].change.reason, "", Snapshot(r), now}));
+    }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
-    Reflect(rid, r, std::move(vector));
-    return r;
+    for (size_t i = 0; i < records.size(); ++i) Reflect(rids[i], records[i], std::move(vectors[i]));
+    return records;
   }
 
   Result<MemoryRecord> GetMemory(std::string_view owner_id, std::string_view id) {
@@ -249,6 +292,7 @@ class Engine::Impl {
     }
     if (u.confidence) ENGRAM_RETURN_IF_ERROR(ValidateConfidence(*u.confidence));
 
+    ENGRAM_RETURN_IF_ERROR(model_mismatch_);
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
     ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
     MemoryRecord r = old;
@@ -328,9 +372,12 @@ class Engine::Impl {
                                      std::to_string(kMaxListLimit));
     }
     if (!std::isfinite(o.threshold)) return Status::InvalidArgument("threshold must be a number");
-    if (o.mode != SearchMode::kLexical && !options_.embedder) {
-      return Status::FailedPrecondition(
-          "vector search needs an embedder; configure one or search with mode lexical");
+    if (o.mode != SearchMode::kLexical) {
+      if (!options_.embedder) {
+        return Status::FailedPrecondition(
+            "vector search needs an embedder; configure one or search with mode lexical");
+      }
+      ENGRAM_RETURN_IF_ERROR(model_mismatch_);
     }
     std::vector<std::string> visible;
     if (o.scope) {
@@ -378,9 +425,10 @@ class Engine::Impl {
       if (o.created_from && d->created_at < *o.created_from) return false;
       if (o.created_until && d->created_at >= *o.created_until) return false;
       if (o.session_id && !session_rids.count(rid)) return false;
-      core::FilterSubject subject{d->type, partition->ScopeName(d->scope_id), d->key,
-                                  d->created_at, d->valid_from, d->valid_to, d->confidence,
-                                  d->metadata.get()};
+      core::FilterSubject subject{d->type,       partition->ScopeName(d->scope_id),
+                                  d->key,        d->created_at,
+                                  d->valid_from, d->valid_to,
+                                  d->confidence, d->metadata.get()};
       return filter.Matches(subject);
     };
 
@@ -484,6 +532,7 @@ class Engine::Impl {
     ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", ModelTag()));
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
     recall_.Clear();
+    model_mismatch_ = Status::Ok();
     return done;
   }
 
@@ -722,6 +771,7 @@ class Engine::Impl {
   std::unique_ptr<store::Store> store_;
   util::UuidV7Generator ids_;
   core::RecallIndex recall_;
+  Status model_mismatch_;  // set when opened with accept_model_change on another model's store
   std::mutex counter_mu_;
   int64_t known_counter_ = -1;
   std::mutex access_mu_;
@@ -788,6 +838,16 @@ Result<std::optional<SessionItem>> Engine::PopSessionItem(std::string_view owner
 }
 Result<int64_t> Engine::ClearSession(std::string_view owner_id, std::string_view session_id) {
   return impl_->ClearSession(owner_id, session_id);
+}
+Result<std::vector<MemoryRecord>> Engine::AddMemories(std::span<const NewMemory> memories) {
+  return impl_->AddMemories(memories);
+}
+Result<std::vector<SearchHit>> Engine::Search(std::string_view owner_id, std::string_view query,
+                                              const SearchOptions& options) {
+  return impl_->Search(owner_id, query, options);
+}
+Result<int64_t> Engine::Reindex() {
+  return impl_->Reindex();
 }
 Timestamp Engine::Now() const {
   return impl_->Now();

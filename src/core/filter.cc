@@ -20,9 +20,9 @@ bool IsTimeField(Field f) {
 
 Result<Op> ParseOp(const std::string& name) {
   static const std::pair<const char*, Op> kOps[] = {
-      {"eq", Op::kEq},   {"ne", Op::kNe},   {"gt", Op::kGt},   {"gte", Op::kGte},
-      {"lt", Op::kLt},   {"lte", Op::kLte}, {"in", Op::kIn},   {"nin", Op::kNin},
-      {"contains", Op::kContains}};
+      {"eq", Op::kEq},   {"ne", Op::kNe},   {"gt", Op::kGt},
+      {"gte", Op::kGte}, {"lt", Op::kLt},   {"lte", Op::kLte},
+      {"in", Op::kIn},   {"nin", Op::kNin}, {"contains", Op::kContains}};
   for (const auto& [n, op] : kOps) {
     if (name == n) return op;
   }
@@ -47,12 +47,26 @@ std::optional<int> Compare(const json& a, const json& b) {
 
 bool ApplyOp(Op op, const json& value, const json& operand) {
   switch (op) {
-    case Op::kEq: return Compare(value, operand) == 0;
-    case Op::kNe: return Compare(value, operand) != 0;
-    case Op::kGt: { auto c = Compare(value, operand); return c && *c > 0; }
-    case Op::kGte: { auto c = Compare(value, operand); return c && *c >= 0; }
-    case Op::kLt: { auto c = Compare(value, operand); return c && *c < 0; }
-    case Op::kLte: { auto c = Compare(value, operand); return c && *c <= 0; }
+    case Op::kEq:
+      return Compare(value, operand) == 0;
+    case Op::kNe:
+      return Compare(value, operand) != 0;
+    case Op::kGt: {
+      auto c = Compare(value, operand);
+      return c && *c > 0;
+    }
+    case Op::kGte: {
+      auto c = Compare(value, operand);
+      return c && *c >= 0;
+    }
+    case Op::kLt: {
+      auto c = Compare(value, operand);
+      return c && *c < 0;
+    }
+    case Op::kLte: {
+      auto c = Compare(value, operand);
+      return c && *c <= 0;
+    }
     case Op::kIn:
     case Op::kNin: {
       const bool found = std::any_of(operand.begin(), operand.end(),
@@ -85,15 +99,18 @@ struct Filter::Node {
 
   bool Matches(const FilterSubject& s) const {
     switch (kind) {
-      case Kind::kAll: return true;
+      case Kind::kAll:
+        return true;
       case Kind::kAnd:
         return std::all_of(children.begin(), children.end(),
                            [&](const auto& c) { return c->Matches(s); });
       case Kind::kOr:
         return std::any_of(children.begin(), children.end(),
                            [&](const auto& c) { return c->Matches(s); });
-      case Kind::kNot: return !children.front()->Matches(s);
-      case Kind::kCompare: return ApplyOp(op, Value(s), operand);
+      case Kind::kNot:
+        return !children.front()->Matches(s);
+      case Kind::kCompare:
+        return ApplyOp(op, Value(s), operand);
     }
     return false;
   }
@@ -101,13 +118,20 @@ struct Filter::Node {
   json Value(const FilterSubject& s) const {
     auto time = [](const std::optional<Timestamp>& t) { return t ? json(*t) : json(nullptr); };
     switch (field) {
-      case Field::kType: return MemoryTypeName(s.type);
-      case Field::kScope: return std::string(s.scope);
-      case Field::kKey: return s.key.empty() ? json(nullptr) : json(std::string(s.key));
-      case Field::kCreatedAt: return s.created_at;
-      case Field::kValidFrom: return time(s.valid_from);
-      case Field::kValidTo: return time(s.valid_to);
-      case Field::kConfidence: return s.confidence;
+      case Field::kType:
+        return MemoryTypeName(s.type);
+      case Field::kScope:
+        return std::string(s.scope);
+      case Field::kKey:
+        return s.key.empty() ? json(nullptr) : json(std::string(s.key));
+      case Field::kCreatedAt:
+        return s.created_at;
+      case Field::kValidFrom:
+        return time(s.valid_from);
+      case Field::kValidTo:
+        return time(s.valid_to);
+      case Field::kConfidence:
+        return s.confidence;
       case Field::kMetadata: {
         if (s.metadata == nullptr) return nullptr;
         const json* cur = s.metadata;
@@ -157,11 +181,13 @@ Result<json> NormalizeTime(const json& v) {
 Result<std::unique_ptr<Node>> ParseComparison(const std::string& name, const json& spec) {
   auto node = std::make_unique<Node>();
   node->kind = Node::Kind::kCompare;
-  static const std::pair<const char*, Field> kFields[] = {
-      {"type", Field::kType},           {"scope", Field::kScope},
-      {"key", Field::kKey},             {"created_at", Field::kCreatedAt},
-      {"valid_from", Field::kValidFrom}, {"valid_to", Field::kValidTo},
-      {"confidence", Field::kConfidence}};
+  static const std::pair<const char*, Field> kFields[] = {{"type", Field::kType},
+                                                          {"scope", Field::kScope},
+                                                          {"key", Field::kKey},
+                                                          {"created_at", Field::kCreatedAt},
+                                                          {"valid_from", Field::kValidFrom},
+                                                          {"valid_to", Field::kValidTo},
+                                                          {"confidence", Field::kConfidence}};
   std::string path = name;
   bool is_field = false;
   for (const auto& [n, f] : kFields) {
@@ -264,7 +290,11 @@ Result<Filter> Filter::Parse(std::string_view text) {
   return FromJson(j);
 }
 
-bool Filter::Matches(const FilterSubject& subject) const { return root_->Matches(subject); }
-bool Filter::UsesMetadata() const { return root_->UsesMetadata(); }
+bool Filter::Matches(const FilterSubject& subject) const {
+  return root_->Matches(subject);
+}
+bool Filter::UsesMetadata() const {
+  return root_->UsesMetadata();
+}
 
 }  // namespace engram::core

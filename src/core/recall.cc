@@ -109,14 +109,14 @@ void RecallIndex::Drop(const std::string& owner_id) {
 
 std::string BuildFtsQuery(std::string_view text) {
   static const std::set<std::string> kStopWords = {
-      "a",     "about", "after", "all",   "also",  "am",    "an",    "and",   "any",   "are",
-      "as",    "at",    "be",    "been",  "but",   "by",    "can",   "could", "did",   "do",
-      "does",  "for",   "from",  "had",   "has",   "have",  "he",    "her",   "him",   "his",
-      "how",   "i",     "if",    "in",    "into",  "is",    "it",    "its",   "me",    "my",
-      "no",    "not",   "of",    "on",    "or",    "our",   "she",   "so",    "than",  "that",
-      "the",   "their", "them",  "then",  "there", "these", "they",  "this",  "to",    "was",
-      "we",    "were",  "what",  "when",  "where", "which", "who",   "whom",  "why",   "will",
-      "with",  "would", "you",   "your",  "s",     "t",     "ever",  "some",  "kind",  "much"};
+      "a",    "about", "after", "all",  "also",  "am",    "an",   "and",   "any",  "are",
+      "as",   "at",    "be",    "been", "but",   "by",    "can",  "could", "did",  "do",
+      "does", "for",   "from",  "had",  "has",   "have",  "he",   "her",   "him",  "his",
+      "how",  "i",     "if",    "in",   "into",  "is",    "it",   "its",   "me",   "my",
+      "no",   "not",   "of",    "on",   "or",    "our",   "she",  "so",    "than", "that",
+      "the",  "their", "them",  "then", "there", "these", "they", "this",  "to",   "was",
+      "we",   "were",  "what",  "when", "where", "which", "who",  "whom",  "why",  "will",
+      "with", "would", "you",   "your", "s",     "t",     "ever", "some",  "kind", "much"};
   std::vector<std::string> words, kept;
   std::string cur;
   auto flush = [&] {

@@ -132,7 +132,7 @@ TEST_P(StoreConformance, DuplicateIdIsAlreadyExists) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
-  EXPECT_EQ((*txn)->InsertMemory(Record("alice", Id(1), 2000)).code(),
+  EXPECT_EQ((*txn)->InsertMemory(Record("alice", Id(1), 2000)).status().code(),
             Status::Code::kAlreadyExists);
 }
 

@@ -219,7 +219,7 @@ class SqliteTransaction final : public Transaction {
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare(
                     "SELECT m.rid, m.scope, m.type, m.key, m.created_at, m.valid_from, m.valid_to,"
-                     " m.expires_at, m.superseded_by IS NOT NULL, m.confidence, v.vector, m.metadata"
+                    " m.expires_at, m.superseded_by IS NOT NULL, m.confidence, v.vector, m.metadata"
                     " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
                     " WHERE m.owner_id = ?1 AND m.deleted_at IS NULL ORDER BY m.rid"));
     s->Bind(1, owner_id);
@@ -247,9 +247,9 @@ class SqliteTransaction final : public Transaction {
 
   Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
                                                                  size_t limit) override {
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("SELECT rid, text FROM memories WHERE rid > ?1"
-                               " AND deleted_at IS NULL ORDER BY rid LIMIT ?2"));
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("SELECT rid, text FROM memories WHERE rid > ?1"
+                                           " AND deleted_at IS NULL ORDER BY rid LIMIT ?2"));
     s->Bind(1, after_rid);
     s->Bind(2, static_cast<int64_t>(limit));
     std::vector<std::pair<int64_t, std::string>> out;
@@ -261,7 +261,8 @@ class SqliteTransaction final : public Transaction {
 
   Status PutVector(int64_t rid, const std::vector<float>& vector) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid, vector) VALUES (?1, ?2)"));
+        auto s,
+        conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid, vector) VALUES (?1, ?2)"));
     s->Bind(1, rid);
     s->BindFloats(2, vector);
     return s->Run();
@@ -270,8 +271,7 @@ class SqliteTransaction final : public Transaction {
   Status DeleteAllVectors() override { return conn_->Exec("DELETE FROM memory_vectors"); }
 
   Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
-                                                std::string_view fts_query,
-                                                size_t limit) override {
+                                                std::string_view fts_query, size_t limit) override {
     // bm25() is lower-is-better; the key column weighs half as much as the text.
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare("SELECT rowid, -bm25(memories_fts, 1.0, 0.5) AS score"
@@ -298,9 +298,8 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<int64_t> ChangeCounter() override {
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("SELECT CAST(value AS INTEGER) FROM store_meta"
-                               " WHERE name = 'change_counter'"));
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT CAST(value AS INTEGER) FROM store_meta"
+                                                   " WHERE name = 'change_counter'"));
     return SingleInt(*s);
   }
 
@@ -312,8 +311,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<std::optional<std::string>> GetMeta(std::string_view name) override {
-    ENGRAM_ASSIGN_OR_RETURN(auto s,
-                            conn_->Prepare("SELECT value FROM store_meta WHERE name = ?1"));
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT value FROM store_meta WHERE name = ?1"));
     s->Bind(1, name);
     Status st;
     if (!s->Step(&st)) {

@@ -1,0 +1,314 @@
+// Engine::Search: hybrid recall, filters, isolation, hygiene of results, explanations.
+#include <gtest/gtest.h>
+
+#include "engram/engine.h"
+#include "hashing_embedder.h"
+#include "test_util.h"
+
+namespace engram {
+namespace {
+
+constexpr Timestamp kDay = 86'400'000;
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open(std::shared_ptr<Embedder> embedder = std::make_shared<testing::HashingEmbedder>()) {
+    engine_.reset();
+    auto e = Engine::Open(OptionsWith(embedder));
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+  }
+  Options OptionsWith(std::shared_ptr<Embedder> embedder) {
+    Options o;
+    o.path = dir_.File("engram.db");
+    o.clock = clock_;
+    o.embedder = std::move(embedder);
+    o.durable_commits = false;
+    return o;
+  }
+  MemoryRecord Add(const std::string& text, std::function<void(NewMemory&)> edit = {},
+                   const std::string& owner = "u") {
+    NewMemory m;
+    m.owner_id = owner;
+    m.text = text;
+    if (edit) edit(m);
+    auto r = engine_->AddMemory(m);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : MemoryRecord{};
+  }
+  std::vector<std::string> Texts(const std::string& query, SearchOptions o = {},
+                                 const std::string& owner = "u") {
+    auto hits = engine_->Search(owner, query, o);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::vector<std::string> out;
+    if (hits.ok()) {
+      for (const auto& h : *hits) out.push_back(h.record.text);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'790'000'000'000);
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(SearchTest, EachModeFindsTheMatchingMemoryFirst) {
+  Add("The user prefers dark mode in the editor");
+  Add("Project Falcon ships on March 3rd");
+  Add("Dana has a dog named Biscuit");
+  for (SearchMode mode : {SearchMode::kHybrid, SearchMode::kLexical, SearchMode::kVector}) {
+    SearchOptions o;
+    o.mode = mode;
+    auto texts = Texts("when does falcon ship", o);
+    ASSERT_FALSE(texts.empty()) << int(mode);
+    EXPECT_EQ(texts.front(), "Project Falcon ships on March 3rd") << int(mode);
+  }
+}
+
+TEST_F(SearchTest, HitsExplainTheirScore) {
+  Add("Dana has a dog named Biscuit");
+  Add("Biscuit likes long walks");
+  auto hits = engine_->Search("u", "dog named biscuit", {});
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  const auto& e = hits->front().explanation;
+  EXPECT_EQ(e.lexical_rank, 1);
+  EXPECT_GT(e.lexical_score, 0);
+  EXPECT_EQ(e.vector_rank, 1);
+  EXPECT_GT(e.vector_similarity, 0.3);
+  EXPECT_DOUBLE_EQ(e.relevance, 1.0);  // first in both lists
+  EXPECT_DOUBLE_EQ(e.recency, 1.0);
+  EXPECT_DOUBLE_EQ(e.final_score, hits->front().score);
+  for (size_t i = 1; i < hits->size(); ++i) EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
+}
+
+TEST_F(SearchTest, OtherOwnersAreInvisible) {
+  Add("alice's secret: the vault code is in the blue folder", {}, "alice");
+  Add("bob likes folders", {}, "bob");
+  auto texts = Texts("vault code blue folder", {}, "bob");
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts[0], "bob likes folders");
+  EXPECT_TRUE(Texts("vault code", {}, "carol").empty());
+}
+
+TEST_F(SearchTest, ScopeKeepsProjectsApart) {
+  Add("deploy with kubectl apply", [](NewMemory& m) { m.scope = "project/alpha"; });
+  Add("deploy with terraform", [](NewMemory& m) { m.scope = "project/beta"; });
+  Add("deploy only on weekdays", [](NewMemory& m) { m.scope = "global"; });
+  SearchOptions o;
+  o.scope = "project/beta";
+  auto texts = Texts("how do we deploy", o);
+  EXPECT_EQ(std::count(texts.begin(), texts.end(), "deploy with kubectl apply"), 0);
+  EXPECT_EQ(std::count(texts.begin(), texts.end(), "deploy with terraform"), 1);
+  EXPECT_EQ(std::count(texts.begin(), texts.end(), "deploy only on weekdays"), 1);
+}
+
+TEST_F(SearchTest, DeletedSupersededAndExpiredNeverComeBack) {
+  MemoryRecord gone = Add("the wifi password hint is sunflower");
+  Add("the wifi router is in the hall", [&](NewMemory& m) { m.expires_at = clock_->Now() + kDay; });
+  ASSERT_TRUE(engine_->DeleteMemory("u", gone.id).ok());
+  EXPECT_EQ(Texts("wifi sunflower").size(), 1u);
+  clock_->Advance(2 * kDay);
+  EXPECT_TRUE(Texts("wifi router hall").empty());
+}
+
+TEST_F(SearchTest, UpdatesAreSearchableAtOnce) {
+  MemoryRecord r = Add("favourite colour is green");
+  EXPECT_EQ(Texts("favourite colour").size(), 1u);  // loads the partition
+  MemoryUpdate u;
+  u.text = "favourite colour is purple";
+  ASSERT_TRUE(engine_->UpdateMemory("u", r.id, u).ok());
+  SearchOptions lexical;
+  lexical.mode = SearchMode::kLexical;
+  EXPECT_TRUE(Texts("green", lexical).empty());
+  EXPECT_EQ(Texts("purple", lexical), std::vector<std::string>{"favourite colour is purple"});
+  SearchOptions vec;
+  vec.mode = SearchMode::kVector;
+  vec.top_k = 1;
+  EXPECT_EQ(Texts("purple colour", vec), std::vector<std::string>{"favourite colour is purple"});
+}
+
+TEST_F(SearchTest, FiltersOnFieldsAndMetadata) {
+  Add("Caroline went to the support group", [](NewMemory& m) {
+    m.type = MemoryType::kEpisode;
+    m.metadata = R"({"speaker":"Caroline","session":1,"tags":["lgbtq","support"]})";
+  });
+  Add("Melanie went to the pottery class", [](NewMemory& m) {
+    m.type = MemoryType::kEpisode;
+    m.metadata = R"({"speaker":"Melanie","session":2,"tags":["art"]})";
+  });
+  Add("Melanie prefers tea", [](NewMemory& m) {
+    m.type = MemoryType::kPreference;
+    m.key = "drink";
+    m.metadata = R"({"speaker":"Melanie","session":3})";
+  });
+  auto with = [&](const std::string& filter) {
+    SearchOptions o;
+    o.filter = filter;
+    auto t = Texts("went to class group tea", o);
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  EXPECT_EQ(with(R"({"speaker": "Melanie"})").size(), 2u);
+  EXPECT_EQ(with(R"({"metadata.speaker": {"ne": "Melanie"}})").size(), 1u);
+  EXPECT_EQ(with(R"({"session": {"gte": 2}})").size(), 2u);
+  EXPECT_EQ(with(R"({"session": {"lt": 2}})").size(), 1u);
+  EXPECT_EQ(with(R"({"session": {"in": [1, 3]}})").size(), 2u);
+  EXPECT_EQ(with(R"({"session": {"nin": [1, 3]}})").size(), 1u);
+  EXPECT_EQ(with(R"({"tags": {"contains": "art"}})"),
+            std::vector<std::string>{"Melanie went to the pottery class"});
+  EXPECT_EQ(with(R"({"AND": [{"speaker": "Melanie"}, {"type": "episode"}]})").size(), 1u);
+  EXPECT_EQ(with(R"({"OR": [{"speaker": "Caroline"}, {"key": "drink"}]})").size(), 2u);
+  EXPECT_EQ(with(R"({"NOT": {"type": "episode"}})"),
+            std::vector<std::string>{"Melanie prefers tea"});
+  EXPECT_EQ(with(R"({"speaker": "Nobody"})").size(), 0u);
+  SearchOptions o;
+  o.type = MemoryType::kPreference;
+  EXPECT_EQ(Texts("tea", o).size(), 1u);
+  o = {};
+  o.key = "drink";
+  EXPECT_EQ(Texts("melanie", o).size(), 1u);
+}
+
+TEST_F(SearchTest, TimeRangeFilters) {
+  Add("old note about taxes", [&](NewMemory& m) { m.observed_at = clock_->Now() - 400 * kDay; });
+  Add("new note about taxes");
+  SearchOptions o;
+  o.created_from = clock_->Now() - 30 * kDay;
+  EXPECT_EQ(Texts("taxes", o), std::vector<std::string>{"new note about taxes"});
+  o = {};
+  o.filter = R"({"created_at": {"lt": "2025-09-01"}})";
+  EXPECT_EQ(Texts("taxes", o), std::vector<std::string>{"old note about taxes"});
+}
+
+TEST_F(SearchTest, EpisodesDecayFactsDoNot) {
+  Add("went hiking at the lake", [&](NewMemory& m) {
+    m.type = MemoryType::kEpisode;
+    m.observed_at = clock_->Now() - 60 * kDay;
+  });
+  Add("hiking at the lake is a favourite", [&](NewMemory& m) {
+    m.type = MemoryType::kFact;
+    m.observed_at = clock_->Now() - 60 * kDay;
+  });
+  auto hits = engine_->Search("u", "hiking lake", {});
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);
+  for (const auto& h : *hits) {
+    if (h.record.type == MemoryType::kEpisode) {
+      EXPECT_NEAR(h.explanation.recency, 0.25, 1e-3);  // two half-lives
+    } else {
+      EXPECT_DOUBLE_EQ(h.explanation.recency, 1.0);
+    }
+  }
+  SearchOptions flat;
+  flat.use_recency = false;
+  auto unweighted = engine_->Search("u", "hiking lake", flat);
+  for (const auto& h : *unweighted) EXPECT_DOUBLE_EQ(h.explanation.recency, 1.0);
+}
+
+TEST_F(SearchTest, ConfidenceAndThreshold) {
+  Add("the office is on floor 3", [](NewMemory& m) { m.confidence = 0.2; });
+  auto hits = engine_->Search("u", "office floor", {});
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_NEAR(hits->front().explanation.confidence, 0.6, 1e-6);
+  SearchOptions o;
+  o.threshold = 0.99;
+  EXPECT_TRUE(Texts("office floor", o).empty());
+}
+
+TEST_F(SearchTest, AccessIsCounted) {
+  MemoryRecord r = Add("the standup is at 9:30");
+  clock_->Advance(1000);
+  EXPECT_EQ(Texts("standup").size(), 1u);
+  Open();  // closing the engine flushes buffered access statistics
+  auto got = engine_->GetMemory("u", r.id);
+  EXPECT_EQ(got->access_count, 1);
+  EXPECT_EQ(got->last_accessed_at, clock_->Now());
+}
+
+TEST_F(SearchTest, SeesWritesOfAnotherEngineOnTheSameFile) {
+  Add("first fact about rust");
+  EXPECT_EQ(Texts("rust").size(), 1u);
+  auto other = Engine::Open(OptionsWith(std::make_shared<testing::HashingEmbedder>()));
+  ASSERT_TRUE(other.ok());
+  NewMemory m;
+  m.owner_id = "u";
+  m.text = "second fact about rust";
+  ASSERT_TRUE((*other)->AddMemory(m).ok());
+  EXPECT_EQ(Texts("rust").size(), 2u);
+}
+
+TEST_F(SearchTest, BadRequestsAreRefused) {
+  SearchOptions o;
+  o.filter = "{nope";
+  EXPECT_TRUE(engine_->Search("u", "x", o).status().IsInvalidArgument());
+  o.filter = R"({"speaker": {"between": [1, 2]}})";
+  auto r = engine_->Search("u", "x", o);
+  EXPECT_NE(r.status().message().find("unknown operator 'between'"), std::string::npos);
+  o = {};
+  o.top_k = 0;
+  EXPECT_TRUE(engine_->Search("u", "x", o).status().IsInvalidArgument());
+  EXPECT_TRUE(engine_->Search("u", "", {}).status().IsInvalidArgument());
+  EXPECT_TRUE(engine_->Search("u", "bad \xFF", {}).status().IsInvalidArgument());
+  EXPECT_TRUE(engine_->Search("", "x", {}).status().IsInvalidArgument());
+}
+
+TEST_F(SearchTest, WithoutEmbedderOnlyLexicalWorks) {
+  Add("lexical only engines still find words");
+  Open(nullptr);
+  EXPECT_EQ(engine_->Search("u", "engines", {}).status().code(), Status::Code::kFailedPrecondition);
+  SearchOptions o;
+  o.mode = SearchMode::kLexical;
+  EXPECT_EQ(Texts("engines", o).size(), 1u);
+}
+
+TEST_F(SearchTest, AnotherModelNeedsReindex) {
+  Add("vectors come from a model");
+  engine_.reset();
+  auto other = std::make_shared<testing::HashingEmbedder>(32, "another-model");
+  auto refused = Engine::Open(OptionsWith(other));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("reindex"), std::string::npos);
+
+  Options o = OptionsWith(other);
+  o.accept_model_change = true;
+  auto reopened = Engine::Open(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  engine_ = std::move(*reopened);
+  EXPECT_EQ(engine_->Search("u", "model", {}).status().code(), Status::Code::kFailedPrecondition);
+  NewMemory m;
+  m.owner_id = "u";
+  m.text = "a write would mix models";
+  EXPECT_EQ(engine_->AddMemory(m).status().code(), Status::Code::kFailedPrecondition);
+  SearchOptions lexical;
+  lexical.mode = SearchMode::kLexical;
+  EXPECT_EQ(Texts("model", lexical).size(), 1u);  // lexical search does not need vectors
+  auto n = engine_->Reindex();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Texts("vectors model").size(), 1u);
+  Open(other);  // the store now belongs to the new model
+}
+
+TEST_F(SearchTest, BatchAddIsAllOrNothing) {
+  std::vector<NewMemory> batch(3);
+  for (int i = 0; i < 3; ++i) {
+    batch[i].owner_id = "u";
+    batch[i].text = "batch memory " + std::to_string(i);
+  }
+  batch[2].metadata = "[]";
+  auto r = engine_->AddMemories(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("memory 2"), std::string::npos);
+  EXPECT_TRUE(Texts("batch memory").empty());
+  batch[2].metadata = "{}";
+  ASSERT_TRUE(engine_->AddMemories(batch).ok());
+  SearchOptions o;
+  o.top_k = 10;
+  EXPECT_EQ(Texts("batch memory", o).size(), 3u);
+}
+
+}  // namespace
+}  // namespace engram
