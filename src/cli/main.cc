@@ -6,12 +6,15 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
+#include <span>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include "core/json_codec.h"
+#include "embed/embedder_factory.h"
 #include "engram/engine.h"
 #include "util/time.h"
 
@@ -59,9 +62,15 @@ class Cli {
     }
   }
 
-  Result<engram::Engine*> engine() {
+  // The engine; with_embedder loads the configured embedder (commands that write or search text
+  // need it, the others start faster without it).
+  Result<engram::Engine*> engine(bool with_embedder = false, bool accept_model_change = false) {
     if (!engine_) {
       engram::Options options;
+      if (with_embedder) {
+        ENGRAM_ASSIGN_OR_RETURN(options.embedder, engram::EmbedderFromEnvironment());
+      }
+      options.accept_model_change = accept_model_change;
       options.path = g_.db.empty() ? DefaultDbPath() : g_.db;
       if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
         Result<engram::Timestamp> t = engram::util::ParseTimestamp(now);
@@ -196,7 +205,7 @@ int main(int argc, char** argv) {
   add->add_option("text", words, "The memory text ('-' reads stdin)")->required();
   add->callback([&] {
     command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
       engram::NewMemory m;
       m.owner_id = owner;
       if (!scope.empty()) m.scope = scope;
@@ -295,7 +304,7 @@ int main(int argc, char** argv) {
     const bool key_given = update->count("--key") > 0,
                conf_given = update->count("--confidence") > 0;
     command = [&, key_given, conf_given]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/!words.empty()));
       engram::MemoryUpdate u;
       if (!words.empty()) {
         ENGRAM_ASSIGN_OR_RETURN(std::string text, ReadText(words, 64 << 20));
@@ -376,6 +385,152 @@ int main(int argc, char** argv) {
                   << text_of(e.new_value);
         if (!e.reason.empty()) std::cout << "  (" << e.reason << ")";
         std::cout << "\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- search ----
+  std::string mode = "hybrid", filter;
+  double threshold = 0;
+  bool explain = false, no_recency = false;
+  auto* search = app.add_subcommand("search", "Find the memories most relevant to a query");
+  owner_opt(search);
+  search->add_option("--scope", scope, "Only what is visible at this scope");
+  search->add_option("--type", type, "Only this type");
+  search->add_option("--key", key, "Only this key");
+  search->add_option("--session", session, "Only from this session");
+  search->add_option("--filter", filter, "JSON filter on fields and metadata (docs/search.md)");
+  search->add_option("--since", since, "Created at or after (ISO-8601)");
+  search->add_option("--until", until, "Created before (ISO-8601)");
+  search->add_option("--limit", limit, "How many hits (default 10)");
+  search->add_option("--mode", mode, "hybrid|lexical|vector");
+  search->add_option("--threshold", threshold, "Drop hits scoring below this (0..1)");
+  search->add_flag("--explain", explain, "Show how each score was made");
+  search->add_flag("--no-recency", no_recency, "Do not weigh by recency");
+  search->add_option("query", words, "What to look for")->required();
+  search->callback([&] {
+    const bool type_given = search->count("--type") > 0,
+               limit_given = search->count("--limit") > 0;
+    command = [&, type_given, limit_given]() -> Status {
+      engram::SearchOptions o;
+      if (mode == "hybrid") {
+        o.mode = engram::SearchMode::kHybrid;
+      } else if (mode == "lexical") {
+        o.mode = engram::SearchMode::kLexical;
+      } else if (mode == "vector") {
+        o.mode = engram::SearchMode::kVector;
+      } else {
+        return Status::InvalidArgument("unknown mode '" + mode + "': expected hybrid, lexical or vector");
+      }
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(o.mode != engram::SearchMode::kLexical));
+      if (!scope.empty()) o.scope = scope;
+      if (type_given) {
+        ENGRAM_ASSIGN_OR_RETURN(o.type, engram::ParseMemoryType(type));
+      }
+      if (!key.empty()) o.key = key;
+      if (!session.empty()) o.session_id = session;
+      o.filter = filter;
+      ENGRAM_ASSIGN_OR_RETURN(o.created_from, OptionalTime(since));
+      ENGRAM_ASSIGN_OR_RETURN(o.created_until, OptionalTime(until));
+      o.top_k = limit_given ? limit : 10;
+      o.threshold = threshold;
+      o.use_recency = !no_recency;
+      ENGRAM_ASSIGN_OR_RETURN(std::string query, ReadText(words, 64 << 20));
+      ENGRAM_ASSIGN_OR_RETURN(auto hits, engine->Search(owner, query, o));
+      if (cli.json_output()) {
+        json out = json::array();
+        for (const auto& h : hits) out.push_back(engram::core::SearchHitToJson(h, explain));
+        Emit(json{{"query", query}, {"hits", out}});
+        return Status::Ok();
+      }
+      if (hits.empty()) std::cout << "(no matches)\n";
+      for (const auto& h : hits) {
+        char score[32];
+        std::snprintf(score, sizeof score, "%.3f", h.score);
+        std::cout << score << "  " << h.record.id << "  " << engram::MemoryTypeName(h.record.type)
+                  << "  " << h.record.scope << "  " << OneLine(h.record.text) << "\n";
+        if (explain) {
+          const auto& e = h.explanation;
+          std::printf("       lexical rank %s (bm25 %.2f) | vector rank %s (cos %.3f) | relevance "
+                      "%.3f x recency %.3f x confidence %.2f = %.3f\n",
+                      e.lexical_rank ? std::to_string(e.lexical_rank).c_str() : "-",
+                      e.lexical_score,
+                      e.vector_rank ? std::to_string(e.vector_rank).c_str() : "-",
+                      e.vector_similarity, e.relevance, e.recency, e.confidence, e.final_score);
+          std::fflush(stdout);
+        }
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- import ----
+  std::string file;
+  auto* import = app.add_subcommand("import", "Add memories from a JSONL file (one per line)");
+  owner_opt(import);
+  import->add_option("file", file, "JSONL file ('-' reads stdin)")->required();
+  import->callback([&] {
+    command = [&]() -> Status {
+      std::ifstream in_file;
+      std::istream* in = &std::cin;
+      if (file != "-") {
+        in_file.open(file);
+        if (!in_file) return Status::NotFound("cannot open '" + file + "'");
+        in = &in_file;
+      }
+      // Every line is checked before anything is written: a bad line writes nothing.
+      std::vector<engram::NewMemory> memories;
+      std::string line;
+      for (size_t n = 1; std::getline(*in, line); ++n) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded()) {
+          return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
+        }
+        Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, owner);
+        if (!m.ok()) {
+          return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
+        }
+        m->change.actor = "import";
+        if (m->source.empty()) m->source = "import";
+        memories.push_back(std::move(*m));
+      }
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
+      constexpr size_t kBatch = 500;
+      size_t added = 0;
+      for (size_t i = 0; i < memories.size(); i += kBatch) {
+        const size_t n = std::min(kBatch, memories.size() - i);
+        auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
+        if (!batch.ok()) {
+          return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
+                            ? Status::InvalidArgument("after " + std::to_string(added) +
+                                                      " imported: " + batch.status().message())
+                            : batch.status());
+        }
+        added += n;
+      }
+      if (cli.json_output()) {
+        Emit(json{{"imported", added}});
+      } else {
+        std::cout << "imported " << added << " memories\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  // ---- reindex ----
+  auto* reindex = app.add_subcommand("reindex", "Re-embed every memory with the configured embedder");
+  reindex->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/true, /*accept_model_change=*/true));
+      ENGRAM_ASSIGN_OR_RETURN(int64_t n, engine->Reindex());
+      if (cli.json_output()) {
+        Emit(json{{"reindexed", n}});
+      } else {
+        std::cout << "re-embedded " << n << " memories\n";
       }
       return Status::Ok();
     };

@@ -77,6 +77,89 @@ json ForgetReportToJson(const ForgetReport& r) {
               {"session_items", r.session_items}};
 }
 
+json SearchHitToJson(const SearchHit& hit, bool explain) {
+  json out = MemoryToJson(hit.record);
+  out["score"] = hit.score;
+  if (explain) {
+    const ScoreExplanation& e = hit.explanation;
+    auto rank = [](int r) { return r ? json(r) : json(nullptr); };
+    out["explanation"] = {{"lexical_rank", rank(e.lexical_rank)},
+                          {"lexical_score", e.lexical_score},
+                          {"vector_rank", rank(e.vector_rank)},
+                          {"vector_similarity", e.vector_similarity},
+                          {"relevance", e.relevance},
+                          {"recency", e.recency},
+                          {"confidence", e.confidence},
+                          {"final", e.final_score}};
+  }
+  return out;
+}
+
+namespace {
+
+Result<std::optional<Timestamp>> TimeField(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return std::optional<Timestamp>();
+  if (it->is_number_integer()) return std::optional<Timestamp>(it->get<int64_t>());
+  if (it->is_string()) {
+    Result<Timestamp> t = util::ParseTimestamp(it->get<std::string>());
+    if (!t.ok()) return Status::InvalidArgument(std::string(name) + ": " + t.status().message());
+    return std::optional<Timestamp>(*t);
+  }
+  return Status::InvalidArgument(std::string(name) + " must be ISO-8601 text or epoch ms");
+}
+
+Status StringField(const json& j, const char* name, std::string* out) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return Status::Ok();
+  if (!it->is_string()) return Status::InvalidArgument(std::string(name) + " must be a string");
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<NewMemory> NewMemoryFromJson(const json& j, const std::string& owner_id) {
+  if (!j.is_object()) return Status::InvalidArgument("a memory must be a JSON object");
+  NewMemory m;
+  m.owner_id = owner_id;
+  std::string owner_in_json;
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "owner_id", &owner_in_json));
+  if (!owner_in_json.empty() && owner_in_json != owner_id) {
+    return Status::PermissionDenied("owner_id in the memory differs from the caller's owner");
+  }
+  if (!j.contains("text")) return Status::InvalidArgument("text is required");
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "text", &m.text));
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "scope", &m.scope));
+  if (m.scope.empty()) m.scope = "global";
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "agent_id", &m.agent_id));
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "session_id", &m.session_id));
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "key", &m.key));
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "source", &m.source));
+  std::string type;
+  ENGRAM_RETURN_IF_ERROR(StringField(j, "type", &type));
+  if (!type.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(m.type, ParseMemoryType(type));
+  }
+  if (auto it = j.find("data"); it != j.end() && !it->is_null()) m.data = DumpJson(*it);
+  if (auto it = j.find("metadata"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return Status::InvalidArgument("metadata must be a JSON object");
+    m.metadata = DumpJson(*it);
+  }
+  if (auto it = j.find("confidence"); it != j.end() && !it->is_null()) {
+    if (!it->is_number()) return Status::InvalidArgument("confidence must be a number");
+    m.confidence = it->get<double>();
+  }
+  ENGRAM_ASSIGN_OR_RETURN(m.observed_at, TimeField(j, "observed_at"));
+  if (!m.observed_at) {
+    ENGRAM_ASSIGN_OR_RETURN(m.observed_at, TimeField(j, "created_at"));
+  }
+  ENGRAM_ASSIGN_OR_RETURN(m.valid_from, TimeField(j, "valid_from"));
+  ENGRAM_ASSIGN_OR_RETURN(m.valid_to, TimeField(j, "valid_to"));
+  ENGRAM_ASSIGN_OR_RETURN(m.expires_at, TimeField(j, "expires_at"));
+  return m;
+}
+
 std::string DumpJson(const json& value, int indent) {
   return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engram/status.h"
 #include "engram/types.h"
 
 namespace engram::core {
@@ -14,6 +15,13 @@ nlohmann::json SessionItemToJson(const SessionItem& item);
 // History values are the stored JSON snapshots, embedded as JSON (null when absent).
 nlohmann::json HistoryEventToJson(const HistoryEvent& event);
 nlohmann::json ForgetReportToJson(const ForgetReport& report);
+
+nlohmann::json SearchHitToJson(const SearchHit& hit, bool explain);
+
+// A NewMemory from a JSON object with the fields of MemoryToJson ("text" required; "owner_id",
+// when present, must equal owner_id). Timestamps may be ISO-8601 text or epoch milliseconds;
+// "observed_at" (or "created_at") is when it was said. InvalidArgument names the bad field.
+Result<NewMemory> NewMemoryFromJson(const nlohmann::json& j, const std::string& owner_id);
 
 // Serializes without throwing: invalid UTF-8 (which validation keeps out) would be replaced.
 std::string DumpJson(const nlohmann::json& value, int indent = -1);
