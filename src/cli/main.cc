@@ -6,11 +6,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
-#include <span>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
+#include <span>
 #include <sstream>
 
 #include "core/json_codec.h"
@@ -304,7 +304,8 @@ int main(int argc, char** argv) {
     const bool key_given = update->count("--key") > 0,
                conf_given = update->count("--confidence") > 0;
     command = [&, key_given, conf_given]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/!words.empty()));
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/!words.empty()));
       engram::MemoryUpdate u;
       if (!words.empty()) {
         ENGRAM_ASSIGN_OR_RETURN(std::string text, ReadText(words, 64 << 20));
@@ -410,8 +411,7 @@ int main(int argc, char** argv) {
   search->add_flag("--no-recency", no_recency, "Do not weigh by recency");
   search->add_option("query", words, "What to look for")->required();
   search->callback([&] {
-    const bool type_given = search->count("--type") > 0,
-               limit_given = search->count("--limit") > 0;
+    const bool type_given = search->count("--type") > 0, limit_given = search->count("--limit") > 0;
     command = [&, type_given, limit_given]() -> Status {
       engram::SearchOptions o;
       if (mode == "hybrid") {
@@ -421,7 +421,8 @@ int main(int argc, char** argv) {
       } else if (mode == "vector") {
         o.mode = engram::SearchMode::kVector;
       } else {
-        return Status::InvalidArgument("unknown mode '" + mode + "': expected hybrid, lexical or vector");
+        return Status::InvalidArgument("unknown mode '" + mode +
+                                       "': expected hybrid, lexical or vector");
       }
       ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
                               cli.engine(o.mode != engram::SearchMode::kLexical));
@@ -453,12 +454,12 @@ int main(int argc, char** argv) {
                   << "  " << h.record.scope << "  " << OneLine(h.record.text) << "\n";
         if (explain) {
           const auto& e = h.explanation;
-          std::printf("       lexical rank %s (bm25 %.2f) | vector rank %s (cos %.3f) | relevance "
-                      "%.3f x recency %.3f x confidence %.2f = %.3f\n",
-                      e.lexical_rank ? std::to_string(e.lexical_rank).c_str() : "-",
-                      e.lexical_score,
-                      e.vector_rank ? std::to_string(e.vector_rank).c_str() : "-",
-                      e.vector_similarity, e.relevance, e.recency, e.confidence, e.final_score);
+          std::printf(
+              "       lexical rank %s (bm25 %.2f) | vector rank %s (cos %.3f) | relevance "
+              "%.3f x recency %.3f x confidence %.2f = %.3f\n",
+              e.lexical_rank ? std::to_string(e.lexical_rank).c_str() : "-", e.lexical_score,
+              e.vector_rank ? std::to_string(e.vector_rank).c_str() : "-", e.vector_similarity,
+              e.relevance, e.recency, e.confidence, e.final_score);
           std::fflush(stdout);
         }
       }
@@ -474,163 +475,163 @@ int main(int argc, char** argv) {
   import->callback([&] {
     command = [&]() -> Status {
       std::ifstream in_file;
-      std::istream* in = &std::cin;
-      if (file != "-") {
-        in_file.open(file);
-        if (!in_file) return Status::NotFound("cannot open '" + file + "'");
-        in = &in_file;
-      }
-      // Every line is checked before anything is written: a bad line writes nothing.
-      std::vector<engram::NewMemory> memories;
-      std::string line;
-      for (size_t n = 1; std::getline(*in, line); ++n) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        json j = json::parse(line, nullptr, false);
-        if (j.is_discarded()) {
-          return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
-        }
-        Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, owner);
-        if (!m.ok()) {
-          return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
-        }
-        m->change.actor = "import";
-        if (m->source.empty()) m->source = "import";
-        memories.push_back(std::move(*m));
-      }
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
-      constexpr size_t kBatch = 500;
-      size_t added = 0;
-      for (size_t i = 0; i < memories.size(); i += kBatch) {
-        const size_t n = std::min(kBatch, memories.size() - i);
-        auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
-        if (!batch.ok()) {
-          return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
-                            ? Status::InvalidArgument("after " + std::to_string(added) +
-                                                      " imported: " + batch.status().message())
-                            : batch.status());
-        }
-        added += n;
-      }
-      if (cli.json_output()) {
-        Emit(json{{"imported", added}});
-      } else {
-        std::cout << "imported " << added << " memories\n";
-      }
-      return Status::Ok();
-    };
-  });
+  std::istream* in = &std::cin;
+  if (file != "-") {
+    in_file.open(file);
+    if (!in_file) return Status::NotFound("cannot open '" + file + "'");
+    in = &in_file;
+  }
+  // Every line is checked before anything is written: a bad line writes nothing.
+  std::vector<engram::NewMemory> memories;
+  std::string line;
+  for (size_t n = 1; std::getline(*in, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded()) {
+      return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
+    }
+    Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, owner);
+    if (!m.ok()) {
+      return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
+    }
+    m->change.actor = "import";
+    if (m->source.empty()) m->source = "import";
+    memories.push_back(std::move(*m));
+  }
+  ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
+  constexpr size_t kBatch = 500;
+  size_t added = 0;
+  for (size_t i = 0; i < memories.size(); i += kBatch) {
+    const size_t n = std::min(kBatch, memories.size() - i);
+    auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
+    if (!batch.ok()) {
+      return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
+                        ? Status::InvalidArgument("after " + std::to_string(added) +
+                                                  " imported: " + batch.status().message())
+                        : batch.status());
+    }
+    added += n;
+  }
+  if (cli.json_output()) {
+    Emit(json{{"imported", added}});
+  } else {
+    std::cout << "imported " << added << " memories\n";
+  }
+  return Status::Ok();
+};
+});
 
-  // ---- reindex ----
-  auto* reindex = app.add_subcommand("reindex", "Re-embed every memory with the configured embedder");
-  reindex->callback([&] {
-    command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
-                              cli.engine(/*with_embedder=*/true, /*accept_model_change=*/true));
-      ENGRAM_ASSIGN_OR_RETURN(int64_t n, engine->Reindex());
-      if (cli.json_output()) {
-        Emit(json{{"reindexed", n}});
-      } else {
-        std::cout << "re-embedded " << n << " memories\n";
-      }
-      return Status::Ok();
-    };
-  });
-
-  // ---- session ----
-  auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
-  sess->require_subcommand(1);
-  auto session_opts = [&](CLI::App* sub) {
-    owner_opt(sub);
-    sub->add_option("--session", session, "Session id")->required();
+// ---- reindex ----
+auto* reindex = app.add_subcommand("reindex", "Re-embed every memory with the configured embedder");
+reindex->callback([&] {
+  command = [&]() -> Status {
+    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                            cli.engine(/*with_embedder=*/true, /*accept_model_change=*/true));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t n, engine->Reindex());
+    if (cli.json_output()) {
+      Emit(json{{"reindexed", n}});
+    } else {
+      std::cout << "re-embedded " << n << " memories\n";
+    }
+    return Status::Ok();
   };
-  auto* sadd = sess->add_subcommand("add", "Append an item");
-  session_opts(sadd);
-  sadd->add_option("--role", role, "user|assistant|system|tool")->required();
-  sadd->add_option("--tool-calls", tool_calls, "Assistant tool calls: JSON array of {id, ...}");
-  sadd->add_option("--tool-call-id", tool_call_id, "Tool result: the call it answers");
-  sadd->add_option("text", words, "Item content ('-' reads stdin)");
-  sadd->callback([&] {
-    command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-      engram::SessionItem item;
-      ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
-      ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
-      item.tool_calls = tool_calls;
-      item.tool_call_id = tool_call_id;
-      ENGRAM_ASSIGN_OR_RETURN(auto added, engine->AddSessionItems(owner, session, {item}));
-      cli.json_output() ? Emit(engram::core::SessionItemToJson(added.front()))
-                        : PrintItem(added.front());
-      return Status::Ok();
-    };
-  });
-  auto* sshow = sess->add_subcommand("show", "Show a session's items in order");
-  session_opts(sshow);
-  sshow->add_option("--last", last, "Only the last N items");
-  sshow->add_option("--turns", turns, "Only the last N turns (a turn starts at a user item)");
-  sshow->callback([&] {
-    command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-      if (last && turns) return Status::InvalidArgument("use --last or --turns, not both");
-      Result<std::vector<engram::SessionItem>> items =
-          turns ? engine->GetSessionWindow(owner, session, turns)
-                : engine->GetSessionItems(owner, session,
-                                          last ? std::optional<size_t>(last) : std::nullopt);
-      if (!items.ok()) return items.status();
-      if (cli.json_output()) {
-        json out = json::array();
-        for (const auto& item : *items) out.push_back(engram::core::SessionItemToJson(item));
-        Emit(json{{"session_id", session}, {"items", out}});
-      } else {
-        for (const auto& item : *items) PrintItem(item);
-        if (items->empty()) std::cout << "(no items)\n";
-      }
-      return Status::Ok();
-    };
-  });
-  auto* spop = sess->add_subcommand("pop", "Remove and print the most recent item");
-  session_opts(spop);
-  spop->callback([&] {
-    command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-      ENGRAM_ASSIGN_OR_RETURN(auto item, engine->PopSessionItem(owner, session));
-      if (cli.json_output()) {
-        Emit(item ? engram::core::SessionItemToJson(*item) : json(nullptr));
-      } else if (item) {
-        PrintItem(*item);
-      } else {
-        std::cout << "(session is empty)\n";
-      }
-      return Status::Ok();
-    };
-  });
-  auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
-  session_opts(sclear);
-  sclear->callback([&] {
-    command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-      ENGRAM_ASSIGN_OR_RETURN(int64_t removed, engine->ClearSession(owner, session));
-      if (cli.json_output()) {
-        Emit(json{{"removed", removed}});
-      } else {
-        std::cout << "cleared " << removed << " items\n";
-      }
-      return Status::Ok();
-    };
-  });
+});
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "engram: usage error: " << e.what() << " (see engram --help)\n";
-    return 2;
-  }
-  if (!command) {
-    std::cerr << "engram: usage error: no command given (see engram --help)\n";
-    return 2;
-  }
-  return cli.Run(command);
+// ---- session ----
+auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
+sess->require_subcommand(1);
+auto session_opts = [&](CLI::App* sub) {
+  owner_opt(sub);
+  sub->add_option("--session", session, "Session id")->required();
+};
+auto* sadd = sess->add_subcommand("add", "Append an item");
+session_opts(sadd);
+sadd->add_option("--role", role, "user|assistant|system|tool")->required();
+sadd->add_option("--tool-calls", tool_calls, "Assistant tool calls: JSON array of {id, ...}");
+sadd->add_option("--tool-call-id", tool_call_id, "Tool result: the call it answers");
+sadd->add_option("text", words, "Item content ('-' reads stdin)");
+sadd->callback([&] {
+  command = [&]() -> Status {
+    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+    engram::SessionItem item;
+    ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
+    ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
+    item.tool_calls = tool_calls;
+    item.tool_call_id = tool_call_id;
+    ENGRAM_ASSIGN_OR_RETURN(auto added, engine->AddSessionItems(owner, session, {item}));
+    cli.json_output() ? Emit(engram::core::SessionItemToJson(added.front()))
+                      : PrintItem(added.front());
+    return Status::Ok();
+  };
+});
+auto* sshow = sess->add_subcommand("show", "Show a session's items in order");
+session_opts(sshow);
+sshow->add_option("--last", last, "Only the last N items");
+sshow->add_option("--turns", turns, "Only the last N turns (a turn starts at a user item)");
+sshow->callback([&] {
+  command = [&]() -> Status {
+    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+    if (last && turns) return Status::InvalidArgument("use --last or --turns, not both");
+    Result<std::vector<engram::SessionItem>> items =
+        turns ? engine->GetSessionWindow(owner, session, turns)
+              : engine->GetSessionItems(owner, session,
+                                        last ? std::optional<size_t>(last) : std::nullopt);
+    if (!items.ok()) return items.status();
+    if (cli.json_output()) {
+      json out = json::array();
+      for (const auto& item : *items) out.push_back(engram::core::SessionItemToJson(item));
+      Emit(json{{"session_id", session}, {"items", out}});
+    } else {
+      for (const auto& item : *items) PrintItem(item);
+      if (items->empty()) std::cout << "(no items)\n";
+    }
+    return Status::Ok();
+  };
+});
+auto* spop = sess->add_subcommand("pop", "Remove and print the most recent item");
+session_opts(spop);
+spop->callback([&] {
+  command = [&]() -> Status {
+    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+    ENGRAM_ASSIGN_OR_RETURN(auto item, engine->PopSessionItem(owner, session));
+    if (cli.json_output()) {
+      Emit(item ? engram::core::SessionItemToJson(*item) : json(nullptr));
+    } else if (item) {
+      PrintItem(*item);
+    } else {
+      std::cout << "(session is empty)\n";
+    }
+    return Status::Ok();
+  };
+});
+auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
+session_opts(sclear);
+sclear->callback([&] {
+  command = [&]() -> Status {
+    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+    ENGRAM_ASSIGN_OR_RETURN(int64_t removed, engine->ClearSession(owner, session));
+    if (cli.json_output()) {
+      Emit(json{{"removed", removed}});
+    } else {
+      std::cout << "cleared " << removed << " items\n";
+    }
+    return Status::Ok();
+  };
+});
+
+try {
+  app.parse(argc, argv);
+} catch (const CLI::CallForHelp& e) {
+  return app.exit(e);
+} catch (const CLI::CallForAllHelp& e) {
+  return app.exit(e);
+} catch (const CLI::ParseError& e) {
+  std::cerr << "engram: usage error: " << e.what() << " (see engram --help)\n";
+  return 2;
+}
+if (!command) {
+  std::cerr << "engram: usage error: no command given (see engram --help)\n";
+  return 2;
+}
+return cli.Run(command);
 }

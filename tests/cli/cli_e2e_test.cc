@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "test_util.h"
@@ -93,8 +94,8 @@ class CliTest : public ::testing::Test {
 // The seed check: one process stores a preference in session_001; a new process in session_002
 // finds it for user_42, and user_43 sees nothing.
 TEST_F(CliTest, PreferenceSurvivesIntoANewProcessAndStaysWithItsOwner) {
-  RunResult add = Engram({"add", "--owner", "user_42", "--session", "session_001", "--type", "preference",
-                    "My name is Dana and I prefer dark mode."});
+  RunResult add = Engram({"add", "--owner", "user_42", "--session", "session_001", "--type",
+                          "preference", "My name is Dana and I prefer dark mode."});
   ASSERT_EQ(add.exit_code, 0) << add.err;
   EXPECT_NE(add.out.find("added "), std::string::npos);
 
@@ -242,27 +243,49 @@ TEST_F(CliTest, SessionCommands) {
   EXPECT_TRUE(EngramJson({"session", "pop", "--owner", "u", "--session", "s"}).is_null());
 }
 
+// Sets an environment variable for the life of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
 TEST_F(CliTest, DatabaseComesFromEngramDbOrTheDataFolder) {
   pass_db_flag_ = false;
-  const std::string env_db = dir_.File("from-env/engram.db");
-  setenv("ENGRAM_DB", env_db.c_str(), 1);
-  ASSERT_EQ(Engram({"add", "--owner", "u", "x"}).exit_code, 0);
-  EXPECT_TRUE(std::filesystem::exists(env_db));
-  unsetenv("ENGRAM_DB");
-  setenv("XDG_DATA_HOME", dir_.File("xdg").c_str(), 1);
+  ScopedEnv lexical_only("ENGRAM_EMBEDDER", "none");  // the model lives in the real data folder
+  {
+    const std::string env_db = dir_.File("from-env/engram.db");
+    ScopedEnv db("ENGRAM_DB", env_db);
+    ASSERT_EQ(Engram({"add", "--owner", "u", "x"}).exit_code, 0);
+    EXPECT_TRUE(std::filesystem::exists(env_db));
+  }
+  ScopedEnv no_db("ENGRAM_DB", "");
+  ScopedEnv xdg("XDG_DATA_HOME", dir_.File("xdg"));
   ASSERT_EQ(Engram({"add", "--owner", "u", "y"}).exit_code, 0);
-  unsetenv("XDG_DATA_HOME");
   EXPECT_TRUE(std::filesystem::exists(dir_.File("xdg/engram/engram.db")));
 }
 
 TEST_F(CliTest, EngramNowSetsTheClock) {
-  setenv("ENGRAM_NOW", "2023-05-01T12:00:00Z", 1);
-  json r = EngramJson({"add", "--owner", "u", "an old fact"});
-  unsetenv("ENGRAM_NOW");
-  EXPECT_EQ(r["created_at"], "2023-05-01T12:00:00.000Z");
-  setenv("ENGRAM_NOW", "not a date", 1);
+  {
+    ScopedEnv now("ENGRAM_NOW", "2023-05-01T12:00:00Z");
+    json r = EngramJson({"add", "--owner", "u", "an old fact"});
+    EXPECT_EQ(r["created_at"], "2023-05-01T12:00:00.000Z");
+  }
+  ScopedEnv bad("ENGRAM_NOW", "not a date");
   ExpectOneLineError(Engram({"add", "--owner", "u", "x"}), "ENGRAM_NOW");
-  unsetenv("ENGRAM_NOW");
 }
 
 }  // namespace
