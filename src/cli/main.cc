@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
 #include "engram/engine.h"
+#include "eval/locomo.h"
 #include "util/time.h"
 
 namespace {
@@ -469,169 +471,216 @@ int main(int argc, char** argv) {
 
   // ---- import ----
   std::string file;
-  auto* import = app.add_subcommand("import", "Add memories from a JSONL file (one per line)");
-  owner_opt(import);
-  import->add_option("file", file, "JSONL file ('-' reads stdin)")->required();
-  import->callback([&] {
+  auto* import_cmd = app.add_subcommand("import", "Add memories from a JSONL file (one per line)");
+  owner_opt(import_cmd);
+  import_cmd->add_option("file", file, "JSONL file ('-' reads stdin)")->required();
+  import_cmd->callback([&] {
     command = [&]() -> Status {
       std::ifstream in_file;
-  std::istream* in = &std::cin;
-  if (file != "-") {
-    in_file.open(file);
-    if (!in_file) return Status::NotFound("cannot open '" + file + "'");
-    in = &in_file;
-  }
-  // Every line is checked before anything is written: a bad line writes nothing.
-  std::vector<engram::NewMemory> memories;
-  std::string line;
-  for (size_t n = 1; std::getline(*in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded()) {
-      return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
-    }
-    Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, owner);
-    if (!m.ok()) {
-      return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
-    }
-    m->change.actor = "import";
-    if (m->source.empty()) m->source = "import";
-    memories.push_back(std::move(*m));
-  }
-  ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
-  constexpr size_t kBatch = 500;
-  size_t added = 0;
-  for (size_t i = 0; i < memories.size(); i += kBatch) {
-    const size_t n = std::min(kBatch, memories.size() - i);
-    auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
-    if (!batch.ok()) {
-      return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
-                        ? Status::InvalidArgument("after " + std::to_string(added) +
-                                                  " imported: " + batch.status().message())
-                        : batch.status());
-    }
-    added += n;
-  }
-  if (cli.json_output()) {
-    Emit(json{{"imported", added}});
-  } else {
-    std::cout << "imported " << added << " memories\n";
-  }
-  return Status::Ok();
-};
-});
+      std::istream* in = &std::cin;
+      if (file != "-") {
+        in_file.open(file);
+        if (!in_file) return Status::NotFound("cannot open '" + file + "'");
+        in = &in_file;
+      }
+      // Every line is checked before anything is written: a bad line writes nothing.
+      std::vector<engram::NewMemory> memories;
+      std::string line;
+      for (size_t n = 1; std::getline(*in, line); ++n) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded()) {
+          return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
+        }
+        Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, owner);
+        if (!m.ok()) {
+          return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
+        }
+        m->change.actor = "import";
+        if (m->source.empty()) m->source = "import";
+        memories.push_back(std::move(*m));
+      }
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
+      constexpr size_t kBatch = 500;
+      size_t added = 0;
+      for (size_t i = 0; i < memories.size(); i += kBatch) {
+        const size_t n = std::min(kBatch, memories.size() - i);
+        auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
+        if (!batch.ok()) {
+          return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
+                            ? Status::InvalidArgument("after " + std::to_string(added) +
+                                                      " imported: " + batch.status().message())
+                            : batch.status());
+        }
+        added += n;
+      }
+      if (cli.json_output()) {
+        Emit(json{{"imported", added}});
+      } else {
+        std::cout << "imported " << added << " memories\n";
+      }
+      return Status::Ok();
+    };
+  });
 
-// ---- reindex ----
-auto* reindex = app.add_subcommand("reindex", "Re-embed every memory with the configured embedder");
-reindex->callback([&] {
-  command = [&]() -> Status {
-    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
-                            cli.engine(/*with_embedder=*/true, /*accept_model_change=*/true));
-    ENGRAM_ASSIGN_OR_RETURN(int64_t n, engine->Reindex());
-    if (cli.json_output()) {
-      Emit(json{{"reindexed", n}});
-    } else {
-      std::cout << "re-embedded " << n << " memories\n";
-    }
-    return Status::Ok();
-  };
-});
+  // ---- reindex ----
+  auto* reindex =
+      app.add_subcommand("reindex", "Re-embed every memory with the configured embedder");
+  reindex->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/true, /*accept_model_change=*/true));
+      ENGRAM_ASSIGN_OR_RETURN(int64_t n, engine->Reindex());
+      if (cli.json_output()) {
+        Emit(json{{"reindexed", n}});
+      } else {
+        std::cout << "re-embedded " << n << " memories\n";
+      }
+      return Status::Ok();
+    };
+  });
 
-// ---- session ----
-auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
-sess->require_subcommand(1);
-auto session_opts = [&](CLI::App* sub) {
-  owner_opt(sub);
-  sub->add_option("--session", session, "Session id")->required();
-};
-auto* sadd = sess->add_subcommand("add", "Append an item");
-session_opts(sadd);
-sadd->add_option("--role", role, "user|assistant|system|tool")->required();
-sadd->add_option("--tool-calls", tool_calls, "Assistant tool calls: JSON array of {id, ...}");
-sadd->add_option("--tool-call-id", tool_call_id, "Tool result: the call it answers");
-sadd->add_option("text", words, "Item content ('-' reads stdin)");
-sadd->callback([&] {
-  command = [&]() -> Status {
-    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-    engram::SessionItem item;
-    ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
-    ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
-    item.tool_calls = tool_calls;
-    item.tool_call_id = tool_call_id;
-    ENGRAM_ASSIGN_OR_RETURN(auto added, engine->AddSessionItems(owner, session, {item}));
-    cli.json_output() ? Emit(engram::core::SessionItemToJson(added.front()))
-                      : PrintItem(added.front());
-    return Status::Ok();
-  };
-});
-auto* sshow = sess->add_subcommand("show", "Show a session's items in order");
-session_opts(sshow);
-sshow->add_option("--last", last, "Only the last N items");
-sshow->add_option("--turns", turns, "Only the last N turns (a turn starts at a user item)");
-sshow->callback([&] {
-  command = [&]() -> Status {
-    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-    if (last && turns) return Status::InvalidArgument("use --last or --turns, not both");
-    Result<std::vector<engram::SessionItem>> items =
-        turns ? engine->GetSessionWindow(owner, session, turns)
-              : engine->GetSessionItems(owner, session,
-                                        last ? std::optional<size_t>(last) : std::nullopt);
-    if (!items.ok()) return items.status();
-    if (cli.json_output()) {
-      json out = json::array();
-      for (const auto& item : *items) out.push_back(engram::core::SessionItemToJson(item));
-      Emit(json{{"session_id", session}, {"items", out}});
-    } else {
-      for (const auto& item : *items) PrintItem(item);
-      if (items->empty()) std::cout << "(no items)\n";
-    }
-    return Status::Ok();
-  };
-});
-auto* spop = sess->add_subcommand("pop", "Remove and print the most recent item");
-session_opts(spop);
-spop->callback([&] {
-  command = [&]() -> Status {
-    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-    ENGRAM_ASSIGN_OR_RETURN(auto item, engine->PopSessionItem(owner, session));
-    if (cli.json_output()) {
-      Emit(item ? engram::core::SessionItemToJson(*item) : json(nullptr));
-    } else if (item) {
-      PrintItem(*item);
-    } else {
-      std::cout << "(session is empty)\n";
-    }
-    return Status::Ok();
-  };
-});
-auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
-session_opts(sclear);
-sclear->callback([&] {
-  command = [&]() -> Status {
-    ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
-    ENGRAM_ASSIGN_OR_RETURN(int64_t removed, engine->ClearSession(owner, session));
-    if (cli.json_output()) {
-      Emit(json{{"removed", removed}});
-    } else {
-      std::cout << "cleared " << removed << " items\n";
-    }
-    return Status::Ok();
-  };
-});
+  // ---- eval ----
+  size_t conversations = 0;
+  std::vector<size_t> ks = {1, 5, 10, 25};
+  auto* eval = app.add_subcommand("eval", "Evaluate recall on a benchmark");
+  eval->require_subcommand(1);
+  auto* locomo = eval->add_subcommand("locomo", "LoCoMo evidence recall@k over dialog turns");
+  locomo->add_option("file", file, "locomo10.json")->required();
+  locomo->add_option("--conversations", conversations, "Only the first N conversations");
+  locomo->add_option("--k", ks, "Cut-offs (default 1,5,10,25)")->delimiter(',');
+  locomo->callback([&] {
+    command = [&]() -> Status {
+      engram::eval::LocomoOptions o;
+      o.data_path = file;
+      o.max_conversations = conversations;
+      if (ks.empty()) return Status::InvalidArgument("--k needs at least one cut-off");
+      for (size_t k : ks) {
+        if (k == 0 || k > 1000) return Status::InvalidArgument("--k values must be 1..1000");
+      }
+      o.ks = ks;
+      ENGRAM_ASSIGN_OR_RETURN(o.embedder, engram::EmbedderFromEnvironment());
+      std::string tmpl = (std::filesystem::temp_directory_path() / "engram-eval-XXXXXX").string();
+      if (mkdtemp(tmpl.data()) == nullptr)
+        return Status::IOError("cannot create a temporary folder");
+      o.work_dir = tmpl;
+      Result<engram::eval::LocomoReport> report = engram::eval::RunLocomo(o);
+      std::error_code ec;
+      std::filesystem::remove_all(tmpl, ec);
+      if (!report.ok()) return report.status();
+      if (cli.json_output()) {
+        Emit(engram::eval::ReportToJson(*report));
+      } else {
+        std::printf("LoCoMo: %zu conversations, %zu turns, ingest %.1f s (embedder: %s)\n",
+                    report->conversations, report->turns, report->ingest_seconds,
+                    o.embedder ? o.embedder->model_id().c_str() : "none");
+        std::printf(
+            "evidence recall@k (%%) by question category (1 multi-hop, 2 temporal, 3 "
+            "open-domain, 4 single-hop, 5 adversarial)\n\n%s\n",
+            engram::eval::ReportToMarkdown(*report).c_str());
+        for (const auto& run : report->runs) {
+          std::printf("%s: %.2f ms per search\n", run.name.c_str(), run.mean_search_ms);
+        }
+      }
+      return Status::Ok();
+    };
+  });
 
-try {
-  app.parse(argc, argv);
-} catch (const CLI::CallForHelp& e) {
-  return app.exit(e);
-} catch (const CLI::CallForAllHelp& e) {
-  return app.exit(e);
-} catch (const CLI::ParseError& e) {
-  std::cerr << "engram: usage error: " << e.what() << " (see engram --help)\n";
-  return 2;
-}
-if (!command) {
-  std::cerr << "engram: usage error: no command given (see engram --help)\n";
-  return 2;
-}
-return cli.Run(command);
+  // ---- session ----
+  auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
+  sess->require_subcommand(1);
+  auto session_opts = [&](CLI::App* sub) {
+    owner_opt(sub);
+    sub->add_option("--session", session, "Session id")->required();
+  };
+  auto* sadd = sess->add_subcommand("add", "Append an item");
+  session_opts(sadd);
+  sadd->add_option("--role", role, "user|assistant|system|tool")->required();
+  sadd->add_option("--tool-calls", tool_calls, "Assistant tool calls: JSON array of {id, ...}");
+  sadd->add_option("--tool-call-id", tool_call_id, "Tool result: the call it answers");
+  sadd->add_option("text", words, "Item content ('-' reads stdin)");
+  sadd->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      engram::SessionItem item;
+      ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
+      ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
+      item.tool_calls = tool_calls;
+      item.tool_call_id = tool_call_id;
+      ENGRAM_ASSIGN_OR_RETURN(auto added, engine->AddSessionItems(owner, session, {item}));
+      cli.json_output() ? Emit(engram::core::SessionItemToJson(added.front()))
+                        : PrintItem(added.front());
+      return Status::Ok();
+    };
+  });
+  auto* sshow = sess->add_subcommand("show", "Show a session's items in order");
+  session_opts(sshow);
+  sshow->add_option("--last", last, "Only the last N items");
+  sshow->add_option("--turns", turns, "Only the last N turns (a turn starts at a user item)");
+  sshow->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      if (last && turns) return Status::InvalidArgument("use --last or --turns, not both");
+      Result<std::vector<engram::SessionItem>> items =
+          turns ? engine->GetSessionWindow(owner, session, turns)
+                : engine->GetSessionItems(owner, session,
+                                          last ? std::optional<size_t>(last) : std::nullopt);
+      if (!items.ok()) return items.status();
+      if (cli.json_output()) {
+        json out = json::array();
+        for (const auto& item : *items) out.push_back(engram::core::SessionItemToJson(item));
+        Emit(json{{"session_id", session}, {"items", out}});
+      } else {
+        for (const auto& item : *items) PrintItem(item);
+        if (items->empty()) std::cout << "(no items)\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* spop = sess->add_subcommand("pop", "Remove and print the most recent item");
+  session_opts(spop);
+  spop->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(auto item, engine->PopSessionItem(owner, session));
+      if (cli.json_output()) {
+        Emit(item ? engram::core::SessionItemToJson(*item) : json(nullptr));
+      } else if (item) {
+        PrintItem(*item);
+      } else {
+        std::cout << "(session is empty)\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
+  session_opts(sclear);
+  sclear->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(int64_t removed, engine->ClearSession(owner, session));
+      if (cli.json_output()) {
+        Emit(json{{"removed", removed}});
+      } else {
+        std::cout << "cleared " << removed << " items\n";
+      }
+      return Status::Ok();
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "engram: usage error: " << e.what() << " (see engram --help)\n";
+    return 2;
+  }
+  if (!command) {
+    std::cerr << "engram: usage error: no command given (see engram --help)\n";
+    return 2;
+  }
+  return cli.Run(command);
 }
