@@ -151,6 +151,11 @@ struct SearchOptions {
   SearchMode mode = SearchMode::kHybrid;
   bool use_recency = true;    // weigh by recency decay per type (episodes decay)
   bool record_access = true;  // count the returned hits as accessed
+  // Hybrid fusion weights of the two retrievers' reciprocal ranks. The defaults were tuned on
+  // LoCoMo (docs/locomo.md): with the built-in USE-lite encoder, BM25 is the stronger retriever
+  // on conversational turns, and vectors add the paraphrases it misses.
+  double lexical_weight = 1.0;
+  double vector_weight = 0.5;
 };
 
 // Why a hit scored what it did. Ranks are 1-based; 0 means the retriever did not return it.

@@ -372,6 +372,11 @@ class Engine::Impl {
                                      std::to_string(kMaxListLimit));
     }
     if (!std::isfinite(o.threshold)) return Status::InvalidArgument("threshold must be a number");
+    if (!(o.lexical_weight >= 0) || !(o.vector_weight >= 0) ||
+        o.lexical_weight + o.vector_weight <= 0 || !std::isfinite(o.lexical_weight) ||
+        !std::isfinite(o.vector_weight)) {
+      return Status::InvalidArgument("fusion weights must be non-negative and not both zero");
+    }
     if (o.mode != SearchMode::kLexical) {
       if (!options_.embedder) {
         return Status::FailedPrecondition(
@@ -473,11 +478,11 @@ class Engine::Impl {
           e.relevance = std::max(0.0, e.vector_similarity);
           break;
         case SearchMode::kHybrid: {
-          // Reciprocal rank fusion, scaled so first place in both lists scores 1.
+          // Weighted reciprocal rank fusion, scaled so first place in both lists scores 1.
           double rrf = 0;
-          if (e.lexical_rank) rrf += 1.0 / (core::kRrfK + e.lexical_rank);
-          if (e.vector_rank) rrf += 1.0 / (core::kRrfK + e.vector_rank);
-          e.relevance = rrf * (core::kRrfK + 1) / 2;
+          if (e.lexical_rank) rrf += o.lexical_weight / (core::kRrfK + e.lexical_rank);
+          if (e.vector_rank) rrf += o.vector_weight / (core::kRrfK + e.vector_rank);
+          e.relevance = rrf * (core::kRrfK + 1) / (o.lexical_weight + o.vector_weight);
           break;
         }
       }

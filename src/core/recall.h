@@ -93,7 +93,8 @@ std::string BuildFtsQuery(std::string_view text);
 // Recency weight in (0, 1]: 0.5 ^ (age / half_life); 1 when half_life_days <= 0.
 double RecencyWeight(Timestamp created_at, Timestamp now, double half_life_days);
 
-// Reciprocal rank fusion constant: a first rank scores 1 / (kRrfK + 1).
-inline constexpr double kRrfK = 60;
+// Reciprocal rank fusion constant: a first rank scores 1 / (kRrfK + 1). Smaller than the usual
+// 60, so the top of each list counts more than its long tail (tuned on LoCoMo).
+inline constexpr double kRrfK = 10;
 
 }  // namespace engram::core

@@ -1,6 +1,7 @@
 #include "eval/locomo.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
