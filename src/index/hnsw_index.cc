@@ -1,11 +1,14 @@
 #include "index/hnsw_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "index/distance.h"
 #include "index/index_file.h"
@@ -18,11 +21,12 @@ namespace internal {
 struct HnswScratch {
   std::vector<uint16_t> marks;  // visited iff marks[id] == epoch
   uint16_t epoch = 0;
-  std::vector<HnswCandidate> candidates;  // min-heap on dist: nodes still to expand
-  std::vector<HnswCandidate> results;     // max-heap on dist: best accepted nodes so far
-  std::vector<HnswCandidate> selected;    // neighbour choice for the node being inserted
-  std::vector<HnswCandidate> pruned;      // neighbour choice for an overfull neighbour
-  std::vector<uint32_t> batch;            // unvisited neighbours of the node being expanded
+  std::vector<HnswCandidate> candidates;          // min-heap on dist: nodes still to expand
+  std::vector<HnswCandidate> results;             // max-heap on dist: best accepted nodes so far
+  std::vector<HnswCandidate> selected;            // neighbour choice for the node being inserted
+  std::vector<HnswCandidate> pruned;              // neighbour choice for an overfull neighbour
+  std::vector<uint32_t> batch;                    // unvisited neighbours of the node being expanded
+  uint32_t link_copy[2 * HnswParams::kMaxM + 1];  // a neighbour list copied under its lock
   bool in_use = false;
 
   // Starts a new walk over an index of n nodes: O(1) except when the epoch wraps.
@@ -39,6 +43,16 @@ struct HnswScratch {
     marks[id] = epoch;
     return true;
   }
+};
+
+// Locks for AddBatch's threads. Neighbour lists are guarded by striped mutexes (a thread holds
+// at most one at a time, so stripes shared by two nodes cannot deadlock); `graph` guards the
+// entry point and the top level.
+struct HnswLocks {
+  static constexpr size_t kStripes = 4096;
+  std::mutex& For(uint32_t id) { return stripes[id % kStripes]; }
+  std::mutex graph;
+  std::mutex stripes[kStripes];
 };
 
 }  // namespace internal
@@ -123,7 +137,7 @@ struct HnswHeader {
 static_assert(sizeof(HnswHeader) == 80);
 
 HnswParams Sanitize(HnswParams p) {
-  p.M = std::clamp(p.M, 2, 128);
+  p.M = std::clamp(p.M, 2, HnswParams::kMaxM);
   p.ef_construction = std::max(p.ef_construction, p.M);
   p.ef_search = std::max(p.ef_search, 1);
   return p;
@@ -177,7 +191,7 @@ int HnswIndex::DrawLevel() {
   return level >= kMaxLevel ? kMaxLevel : static_cast<int>(level);
 }
 
-Status HnswIndex::Add(uint64_t label, std::span<const float> v) {
+Status HnswIndex::CheckVector(uint64_t label, std::span<const float> v) const {
   if (v.size() != static_cast<size_t>(dim_)) {
     return Status::InvalidArgument("vector has dimension " + std::to_string(v.size()) +
                                    ", index has " + std::to_string(dim_));
@@ -186,14 +200,58 @@ Status HnswIndex::Add(uint64_t label, std::span<const float> v) {
     return Status::InvalidArgument("vector for label " + std::to_string(label) +
                                    " holds NaN or infinity");
   }
-  if (labels_.size() >= internal::kMaxVectors) {
-    return Status::TooLarge("HNSW index holds the maximum number of nodes; Compact() it");
-  }
-  AddNode(label, v.data());
   return Status::Ok();
 }
 
-void HnswIndex::AddNode(uint64_t label, const float* v) {
+Status HnswIndex::Add(uint64_t label, std::span<const float> v) {
+  ENGRAM_RETURN_IF_ERROR(CheckVector(label, v));
+  if (labels_.size() >= internal::kMaxVectors) {
+    return Status::TooLarge("HNSW index holds the maximum number of nodes; Compact() it");
+  }
+  Insert(AppendNode(label, v.data()), nullptr);
+  return Status::Ok();
+}
+
+Status HnswIndex::AddBatch(std::span<const uint64_t> labels, std::span<const float> vectors,
+                           int threads) {
+  const size_t n = labels.size();
+  if (vectors.size() != n * dim_) {
+    return Status::InvalidArgument("batch has " + std::to_string(vectors.size()) + " floats for " +
+                                   std::to_string(n) + " labels of dimension " +
+                                   std::to_string(dim_));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    ENGRAM_RETURN_IF_ERROR(CheckVector(labels[i], vectors.subspan(i * dim_, dim_)));
+  }
+  if (labels_.size() + n > internal::kMaxVectors) {
+    return Status::TooLarge("HNSW index would exceed the maximum number of nodes");
+  }
+  // Append every node first, in order, so the arrays never reallocate while threads link nodes
+  // and the level draws stay in sequence.
+  Reserve(labels_.size() + n);
+  const uint32_t first = static_cast<uint32_t>(labels_.size());
+  for (size_t i = 0; i < n; ++i) AppendNode(labels[i], vectors.data() + i * dim_);
+  LinkNodes(first, static_cast<uint32_t>(labels_.size()), threads);
+  return Status::Ok();
+}
+
+void HnswIndex::LinkNodes(uint32_t first, uint32_t end, int threads) {
+  if (threads <= 1 || end - first < 2) {
+    for (uint32_t id = first; id < end; ++id) Insert(id, nullptr);
+    return;
+  }
+  const auto locks = std::make_unique<internal::HnswLocks>();
+  std::atomic<uint32_t> next{first};
+  const auto work = [&] {
+    for (uint32_t id = next++; id < end; id = next++) Insert(id, locks.get());
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
+uint32_t HnswIndex::AppendNode(uint64_t label, const float* v) {
   if (const uint32_t* old = live_.Find(label)) deleted_[*old] = 1;
   const uint32_t id = static_cast<uint32_t>(labels_.size());
   const int level = DrawLevel();
@@ -206,7 +264,7 @@ void HnswIndex::AddNode(uint64_t label, const float* v) {
   upper_offset_.push_back(upper_links_.size());
   upper_links_.resize(upper_links_.size() + static_cast<size_t>(level) * (m_ + 1), 0);
   live_.Set(label, id);
-  Insert(id);
+  return id;
 }
 
 Status HnswIndex::Remove(uint64_t label) {
@@ -217,11 +275,21 @@ Status HnswIndex::Remove(uint64_t label) {
   return Status::Ok();
 }
 
+const uint32_t* HnswIndex::ReadLinks(uint32_t id, int level, internal::HnswLocks* locks,
+                                     uint32_t* copy) const {
+  const uint32_t* links = Links(id, level);
+  if (locks == nullptr) return links;
+  std::lock_guard<std::mutex> hold(locks->For(id));
+  std::copy(links, links + 1 + links[0], copy);
+  return copy;
+}
+
 void HnswIndex::GreedyStep(const float* q, int level, uint32_t* ep, float* ep_dist,
-                           size_t* distances) const {
+                           internal::HnswLocks* locks, size_t* distances) const {
+  uint32_t copy[HnswParams::kMaxM + 1];
   for (bool moved = true; moved;) {
     moved = false;
-    const uint32_t* links = Links(*ep, level);
+    const uint32_t* links = ReadLinks(*ep, level, locks, copy);
     const uint32_t count = links[0];
     for (uint32_t j = 1; j <= count; ++j) {
       const float d = Distance(q, links[j]);
@@ -237,7 +305,8 @@ void HnswIndex::GreedyStep(const float* q, int level, uint32_t* ep, float* ep_di
 
 template <typename Accept>
 bool HnswIndex::SearchLayer(const float* q, uint32_t ep, float ep_dist, size_t ef, int level,
-                            Accept&& accept, size_t budget, Scratch& s, size_t* distances) const {
+                            Accept&& accept, size_t budget, internal::HnswLocks* locks, Scratch& s,
+                            size_t* distances) const {
   const size_t row_bytes = static_cast<size_t>(dim_) * sizeof(float);
   s.NewVisit(labels_.size());
   s.candidates.clear();
@@ -254,7 +323,7 @@ bool HnswIndex::SearchLayer(const float* q, uint32_t ep, float ep_dist, size_t e
     std::pop_heap(s.candidates.begin(), s.candidates.end(), Farther);
     s.candidates.pop_back();
 
-    const uint32_t* links = Links(current.id, level);
+    const uint32_t* links = ReadLinks(current.id, level, locks, s.link_copy);
     const uint32_t count = links[0];
     s.batch.clear();
     for (uint32_t j = 1; j <= count; ++j) {
@@ -303,7 +372,10 @@ void HnswIndex::SelectNeighbors(std::vector<Candidate>& cands, size_t m) const {
   cands.resize(kept);
 }
 
-void HnswIndex::Connect(uint32_t id, uint32_t neighbor, int level, Scratch& s) {
+void HnswIndex::Connect(uint32_t id, uint32_t neighbor, int level, internal::HnswLocks* locks,
+                        Scratch& s) {
+  std::unique_lock<std::mutex> hold;
+  if (locks != nullptr) hold = std::unique_lock<std::mutex>(locks->For(neighbor));
   uint32_t* links = Links(neighbor, level);
   const size_t cap = Capacity(level);
   const uint32_t count = links[0];
@@ -323,35 +395,48 @@ void HnswIndex::Connect(uint32_t id, uint32_t neighbor, int level, Scratch& s) {
   for (size_t j = 0; j < s.pruned.size(); ++j) links[1 + j] = s.pruned[j].id;
 }
 
-void HnswIndex::Insert(uint32_t id) {
+void HnswIndex::Insert(uint32_t id, internal::HnswLocks* locks) {
   const int level = levels_[id];
+  // Entry point and top level change only under the graph lock. A node that will raise the top
+  // level keeps the lock for its whole insertion (rare: about log_M(n) times), so two such
+  // nodes cannot both link into a top level that neither sees.
+  std::unique_lock<std::mutex> graph;
+  if (locks != nullptr) graph = std::unique_lock<std::mutex>(locks->graph);
   if (entry_ == kNone) {
     entry_ = id;
     max_level_ = level;
     return;
   }
+  uint32_t ep = entry_;
+  const int top = max_level_;
+  if (graph.owns_lock() && level <= top) graph.unlock();
+
   ScratchLease lease;
   Scratch& s = *lease;
   const float* q = Vector(id);
-  uint32_t ep = entry_;
   float ep_dist = Distance(q, ep);
   size_t distances = 0;
-  for (int l = max_level_; l > level; --l) GreedyStep(q, l, &ep, &ep_dist, &distances);
+  for (int l = top; l > level; --l) GreedyStep(q, l, &ep, &ep_dist, locks, &distances);
   const auto accept_all = [](uint32_t) { return true; };
-  for (int l = std::min(level, max_level_); l >= 0; --l) {
+  for (int l = std::min(level, top); l >= 0; --l) {
     SearchLayer(q, ep, ep_dist, static_cast<size_t>(params_.ef_construction), l, accept_all,
-                std::numeric_limits<size_t>::max(), s, &distances);
+                std::numeric_limits<size_t>::max(), locks, s, &distances);
     s.selected.assign(s.results.begin(), s.results.end());
     std::sort(s.selected.begin(), s.selected.end(), Nearer);
     ep = s.selected.front().id;
     ep_dist = s.selected.front().dist;
     SelectNeighbors(s.selected, m_);
-    uint32_t* links = Links(id, l);
-    links[0] = static_cast<uint32_t>(s.selected.size());
-    for (size_t j = 0; j < s.selected.size(); ++j) links[1 + j] = s.selected[j].id;
-    for (const Candidate& c : s.selected) Connect(id, c.id, l, s);
+    {
+      // Set before the reverse links below make the node reachable on this level.
+      std::unique_lock<std::mutex> hold;
+      if (locks != nullptr) hold = std::unique_lock<std::mutex>(locks->For(id));
+      uint32_t* links = Links(id, l);
+      links[0] = static_cast<uint32_t>(s.selected.size());
+      for (size_t j = 0; j < s.selected.size(); ++j) links[1 + j] = s.selected[j].id;
+    }
+    for (const Candidate& c : s.selected) Connect(id, c.id, l, locks, s);
   }
-  if (level > max_level_) {
+  if (level > top) {
     max_level_ = level;
     entry_ = id;
   }
@@ -443,7 +528,9 @@ std::vector<VectorHit> HnswIndex::Search(std::span<const float> query, size_t k,
   uint32_t ep = entry_;
   float ep_dist = Distance(q, ep);
   ++stats->distances;
-  for (int l = max_level_; l > 0; --l) GreedyStep(q, l, &ep, &ep_dist, &stats->distances);
+  for (int l = max_level_; l > 0; --l) {
+    GreedyStep(q, l, &ep, &ep_dist, nullptr, &stats->distances);
+  }
 
   ScratchLease lease;
   Scratch& s = *lease;
@@ -452,10 +539,11 @@ std::vector<VectorHit> HnswIndex::Search(std::span<const float> query, size_t k,
     const auto accept = [this, &filter](uint32_t id) {
       return !deleted_[id] && filter(labels_[id]);
     };
-    complete = SearchLayer(q, ep, ep_dist, walk_ef, 0, accept, budget, s, &stats->distances);
+    complete =
+        SearchLayer(q, ep, ep_dist, walk_ef, 0, accept, budget, nullptr, s, &stats->distances);
   } else {
     const auto accept = [this](uint32_t id) { return !deleted_[id]; };
-    complete = SearchLayer(q, ep, ep_dist, ef, 0, accept, budget, s, &stats->distances);
+    complete = SearchLayer(q, ep, ep_dist, ef, 0, accept, budget, nullptr, s, &stats->distances);
   }
   // Too few results means the accepted nodes were not reachable within the walk (a selective
   // filter, or many deleted nodes): only a scan can answer exactly.
@@ -486,13 +574,14 @@ std::vector<VectorHit> HnswIndex::SearchAmong(std::span<const float> query, size
   return top.Take();
 }
 
-void HnswIndex::Compact() {
+void HnswIndex::Compact(int threads) {
   HnswIndex fresh(dim_, params_);
   fresh.insert_counter_ = insert_counter_;
   fresh.Reserve(live_.size());
   for (size_t id = 0; id < labels_.size(); ++id) {
-    if (!deleted_[id]) fresh.AddNode(labels_[id], Vector(static_cast<uint32_t>(id)));
+    if (!deleted_[id]) fresh.AppendNode(labels_[id], Vector(static_cast<uint32_t>(id)));
   }
+  fresh.LinkNodes(0, static_cast<uint32_t>(fresh.labels_.size()), threads);
   *this = std::move(fresh);
 }
 
@@ -537,8 +626,9 @@ Result<HnswIndex> HnswIndex::Load(const std::string& path) {
   }
   const uint64_t n = h.node_count;
   if (h.dim == 0 || h.dim > static_cast<uint32_t>(internal::kMaxDimension) || h.m < 2 ||
-      h.m > 128 || h.ef_construction < h.m || h.ef_construction > kMaxEf || h.ef_search < 1 ||
-      h.ef_search > kMaxEf || n > internal::kMaxVectors || h.live_count > n || h.max_level < -1 ||
+      h.m > static_cast<uint32_t>(HnswParams::kMaxM) || h.ef_construction < h.m ||
+      h.ef_construction > kMaxEf || h.ef_search < 1 || h.ef_search > kMaxEf ||
+      n > internal::kMaxVectors || h.live_count > n || h.max_level < -1 ||
       h.max_level > kMaxLevel || h.upper_link_count > n * kMaxLevel * (h.m + 1) ||
       (n == 0) != (h.entry == kNone) || (n > 0 && h.entry >= n) ||
       (n == 0) != (h.max_level == -1)) {

@@ -277,6 +277,67 @@ TEST(HnswIndexTest, RemoveReplaceAndCompact) {
   EXPECT_FALSE(index.Contains(3));
 }
 
+TEST(HnswIndexTest, AddBatchOnTwoThreadsKeepsRecall) {
+  constexpr size_t n = kSlowBuild ? 1500 : 4000;
+  constexpr size_t queries = 100;
+  const std::vector<float> all = ClusteredVectors(n + queries, kDim, n / 100, kSpread, 61);
+  const std::vector<float> data(all.begin(), all.begin() + n * kDim);
+  std::vector<uint64_t> labels(n);
+  for (size_t i = 0; i < n; ++i) labels[i] = i;
+  HnswIndex index(kDim, {.ef_construction = 100});
+  // Two batches, so the second links into an existing graph.
+  ASSERT_TRUE(
+      index.AddBatch(std::span(labels).first(n / 4), std::span(data).first(n / 4 * kDim), 2).ok());
+  ASSERT_TRUE(
+      index.AddBatch(std::span(labels).subspan(n / 4), std::span(data).subspan(n / 4 * kDim), 2)
+          .ok());
+  EXPECT_EQ(index.size(), n);
+  double recall = 0;
+  for (size_t q = 0; q < queries; ++q) {
+    const auto query = Row(all, kDim, n + q);
+    recall += Recall(index.Search(query, 10), NaiveTopK(data, kDim, query, 10));
+  }
+  EXPECT_GE(recall / queries, 0.95);
+
+  // Compaction on two threads after removals.
+  for (uint64_t l = 0; l < n; l += 4) ASSERT_TRUE(index.Remove(l).ok());
+  index.Compact(2);
+  EXPECT_EQ(index.deleted_count(), 0u);
+  EXPECT_EQ(index.size(), n - n / 4);
+  recall = 0;
+  const auto kept = [](uint64_t l) { return l % 4 != 0; };
+  for (size_t q = 0; q < queries; ++q) {
+    const auto query = Row(all, kDim, n + q);
+    const auto hits = index.Search(query, 10);
+    for (const VectorHit& h : hits) EXPECT_TRUE(kept(h.label));
+    recall += Recall(hits, NaiveTopK(data, kDim, query, 10, kept));
+  }
+  EXPECT_GE(recall / queries, 0.95);
+}
+
+TEST(HnswIndexTest, AddBatchSemantics) {
+  const std::vector<float> data = ClusteredVectors(6, 4, 2, 0.1f, 71);
+  HnswIndex index(4);
+  // Wrong length or a bad vector: nothing is added.
+  const std::vector<uint64_t> two = {1, 2};
+  EXPECT_TRUE(index.AddBatch(two, std::span(data).first(7)).IsInvalidArgument());
+  std::vector<float> bad(data.begin(), data.begin() + 8);
+  bad[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_TRUE(index.AddBatch(two, bad).IsInvalidArgument());
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(index.deleted_count(), 0u);
+  // A label repeated in the batch keeps its last vector.
+  const std::vector<uint64_t> labels = {10, 11, 10, 12, 13, 11};
+  ASSERT_TRUE(index.AddBatch(labels, data, 2).ok());
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.deleted_count(), 2u);
+  const auto hit = index.Search(Row(data, 4, 2), 1);
+  ASSERT_EQ(hit.size(), 1u);
+  EXPECT_EQ(hit[0].label, 10u);
+  EXPECT_NEAR(hit[0].score, 1.0f, 1e-5);
+  EXPECT_TRUE(index.AddBatch({}, {}, 2).ok());
+}
+
 TEST(HnswIndexTest, RemovingAlmostEverythingStillAnswers) {
   const std::vector<float> data = ClusteredVectors(1000, 16, 10, 0.1f, 31);
   HnswIndex index = Build(data, 16, {.M = 8, .ef_construction = 50});
