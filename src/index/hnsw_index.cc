@@ -113,7 +113,6 @@ constexpr double kWalkDistancesPerNode = 14;
 constexpr double kScanRowCost = 0.5;
 constexpr double kFilterCostTimesDim = 16;
 
-constexpr uint32_t kMaxEf = 1u << 20;  // far above any useful ef; rejects garbage headers
 constexpr char kHnswMagic[8] = {'E', 'N', 'G', 'R', 'H', 'N', 'S', 'W'};
 constexpr uint32_t kHnswVersion = 1;
 
@@ -138,8 +137,8 @@ static_assert(sizeof(HnswHeader) == 80);
 
 HnswParams Sanitize(HnswParams p) {
   p.M = std::clamp(p.M, 2, HnswParams::kMaxM);
-  p.ef_construction = std::max(p.ef_construction, p.M);
-  p.ef_search = std::max(p.ef_search, 1);
+  p.ef_construction = std::clamp(p.ef_construction, p.M, HnswParams::kMaxEf);
+  p.ef_search = std::clamp(p.ef_search, 1, HnswParams::kMaxEf);
   return p;
 }
 
@@ -227,8 +226,10 @@ Status HnswIndex::AddBatch(std::span<const uint64_t> labels, std::span<const flo
     return Status::TooLarge("HNSW index would exceed the maximum number of nodes");
   }
   // Append every node first, in order, so the arrays never reallocate while threads link nodes
-  // and the level draws stay in sequence.
-  Reserve(labels_.size() + n);
+  // and the level draws stay in sequence. Grow geometrically: batches may be small.
+  if (labels_.capacity() < labels_.size() + n) {
+    Reserve(std::max(labels_.size() + n, 2 * labels_.capacity()));
+  }
   const uint32_t first = static_cast<uint32_t>(labels_.size());
   for (size_t i = 0; i < n; ++i) AppendNode(labels[i], vectors.data() + i * dim_);
   LinkNodes(first, static_cast<uint32_t>(labels_.size()), threads);
@@ -574,6 +575,12 @@ std::vector<VectorHit> HnswIndex::SearchAmong(std::span<const float> query, size
   return top.Take();
 }
 
+std::span<const float> HnswIndex::Get(uint64_t label) const {
+  const uint32_t* id = live_.Find(label);
+  if (id == nullptr) return {};
+  return {Vector(*id), static_cast<size_t>(dim_)};
+}
+
 void HnswIndex::Compact(int threads) {
   HnswIndex fresh(dim_, params_);
   fresh.insert_counter_ = insert_counter_;
@@ -627,11 +634,11 @@ Result<HnswIndex> HnswIndex::Load(const std::string& path) {
   const uint64_t n = h.node_count;
   if (h.dim == 0 || h.dim > static_cast<uint32_t>(internal::kMaxDimension) || h.m < 2 ||
       h.m > static_cast<uint32_t>(HnswParams::kMaxM) || h.ef_construction < h.m ||
-      h.ef_construction > kMaxEf || h.ef_search < 1 || h.ef_search > kMaxEf ||
-      n > internal::kMaxVectors || h.live_count > n || h.max_level < -1 ||
-      h.max_level > kMaxLevel || h.upper_link_count > n * kMaxLevel * (h.m + 1) ||
-      (n == 0) != (h.entry == kNone) || (n > 0 && h.entry >= n) ||
-      (n == 0) != (h.max_level == -1)) {
+      h.ef_construction > static_cast<uint32_t>(HnswParams::kMaxEf) || h.ef_search < 1 ||
+      h.ef_search > static_cast<uint32_t>(HnswParams::kMaxEf) || n > internal::kMaxVectors ||
+      h.live_count > n || h.max_level < -1 || h.max_level > kMaxLevel ||
+      h.upper_link_count > n * kMaxLevel * (h.m + 1) || (n == 0) != (h.entry == kNone) ||
+      (n > 0 && h.entry >= n) || (n == 0) != (h.max_level == -1)) {
     return corrupt("has an inconsistent header");
   }
   // Check the size the header implies before allocating what it asks for. No overflow: every

@@ -14,11 +14,13 @@
 // before finding enough accepted nodes, the search switches to an exact scan of the accepted
 // labels, so recall stays high for selective filters.
 //
-// Thread-safety as for VectorIndex: const methods may run concurrently; Add, Remove, Compact and
-// set_ef_search need exclusive access. Each searching thread keeps a visited table of 2 bytes per
-// node of the largest index it has searched.
+// Thread-safety as for VectorIndex: const methods may run concurrently; Add, AddBatch, Remove,
+// Compact and set_ef_search need exclusive access (AddBatch and Compact may use threads inside).
+// Each searching thread keeps a visited table of 2 bytes per node of the largest index it has
+// searched.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -41,23 +43,27 @@ struct HnswLocks;
 
 struct HnswParams {
   static constexpr int kMaxM = 128;
+  static constexpr int kMaxEf = 1 << 20;
   // Links per node on levels >= 1; level 0 keeps up to 2 * M. Higher M: better recall on hard
   // data, more memory and slower inserts. Clamped to [2, kMaxM].
   int M = 16;
-  // Candidate list size while inserting. Higher: better graph, slower inserts. At least M.
+  // Candidate list size while inserting. Higher: better graph, slower inserts. Clamped to
+  // [M, kMaxEf].
   int ef_construction = 200;
-  // Default candidate list size while searching (at least k is always used).
+  // Default candidate list size while searching (at least k is always used). Clamped to
+  // [1, kMaxEf].
   int ef_search = 64;
   // Seeds the level draw, so the same sequence of Adds builds the same graph.
   uint64_t seed = 0x5eed;
 };
 
-// Per-call knobs and counters for HnswIndex::Search.
+// Per-call knobs for HnswIndex::Search.
 struct HnswSearchOptions {
   // Candidate list size; 0 uses the index's ef_search.
   size_t ef = 0;
 };
 
+// What one HnswIndex::Search did, for tuning and benchmarks.
 struct HnswSearchStats {
   size_t distances = 0;     // inner products computed
   bool exact_scan = false;  // true if the answer came from the exact fallback
@@ -80,7 +86,7 @@ class HnswIndex final : public VectorIndex {
   size_t deleted_count() const { return labels_.size() - live_.size(); }
   const HnswParams& params() const { return params_; }
   // Sets the default ef for later searches. Not concurrently with Search.
-  void set_ef_search(int ef) { params_.ef_search = ef < 1 ? 1 : ef; }
+  void set_ef_search(int ef) { params_.ef_search = std::clamp(ef, 1, HnswParams::kMaxEf); }
 
   // Pre-allocates room for n nodes, avoiding reallocation copies during a bulk build.
   void Reserve(size_t n);
@@ -108,6 +114,8 @@ class HnswIndex final : public VectorIndex {
                                      std::span<const uint64_t> labels) const override;
 
   bool Contains(uint64_t label) const { return live_.Find(label) != nullptr; }
+  // The stored vector of a live `label`, or an empty span. Invalidated by any non-const call.
+  std::span<const float> Get(uint64_t label) const;
 
   // Rebuilds the graph from the live vectors only, dropping deleted nodes and their memory, on
   // `threads` threads (see AddBatch). Costs as much as building the index from scratch (and
@@ -164,9 +172,10 @@ class HnswIndex final : public VectorIndex {
   bool SearchLayer(const float* q, uint32_t ep, float ep_dist, size_t ef, int level,
                    Accept&& accept, size_t budget, internal::HnswLocks* locks, Scratch& s,
                    size_t* distances) const;
-  // Picks up to `m` neighbours of `base` from `cands` (sorted nearest first) with the paper's
-  // heuristic: keep a candidate only if it is nearer to base than to every kept one. This spreads
-  // links over directions, which keeps clustered data navigable.
+  // `cands` holds candidates with their distance to a base node, nearest first. Keeps up to m of
+  // them with the paper's heuristic: a candidate stays only if it is nearer to the base than to
+  // every one kept before it. This spreads links over directions, which keeps clustered data
+  // navigable.
   void SelectNeighbors(std::vector<Candidate>& cands, size_t m) const;
   // Adds `id` to the neighbour list of `neighbor` on `level`, pruning it when full.
   void Connect(uint32_t id, uint32_t neighbor, int level, internal::HnswLocks* locks, Scratch& s);

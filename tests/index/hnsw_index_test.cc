@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -254,6 +255,10 @@ TEST(HnswIndexTest, RemoveReplaceAndCompact) {
   // old score, the new one finds both 1 and 4 at score ~1.
   ASSERT_TRUE(index.Add(1, Row(data, kDim, 4)).ok());
   EXPECT_EQ(index.size(), n - removed.size());
+  const auto stored = index.Get(1);
+  ASSERT_EQ(stored.size(), size_t{kDim});
+  EXPECT_TRUE(std::equal(stored.begin(), stored.end(), Row(data, kDim, 4).begin()));
+  EXPECT_TRUE(index.Get(3).empty());  // removed
   EXPECT_EQ(index.deleted_count(), removed.size() + 1);
   auto hits = index.Search(Row(data, kDim, 4), 2);
   ASSERT_EQ(hits.size(), 2u);
