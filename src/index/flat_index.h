@@ -47,8 +47,6 @@ class FlatIndex final : public VectorIndex {
   bool Contains(uint64_t label) const { return slots_.Find(label) != nullptr; }
   // The stored vector of `label`, or an empty span. Invalidated by Add and Remove.
   std::span<const float> Get(uint64_t label) const;
-  // Labels in storage order (changes on Remove).
-  std::span<const uint64_t> labels() const { return labels_; }
 
   // Pre-allocates room for n vectors.
   void Reserve(size_t n);

@@ -204,6 +204,7 @@ Status HnswIndex::CheckVector(uint64_t label, std::span<const float> v) const {
 
 Status HnswIndex::Add(uint64_t label, std::span<const float> v) {
   ENGRAM_RETURN_IF_ERROR(CheckVector(label, v));
+  if (Unchanged(label, v.data())) return Status::Ok();
   if (labels_.size() >= internal::kMaxVectors) {
     return Status::TooLarge("HNSW index holds the maximum number of nodes; Compact() it");
   }
@@ -231,7 +232,11 @@ Status HnswIndex::AddBatch(std::span<const uint64_t> labels, std::span<const flo
     Reserve(std::max(labels_.size() + n, 2 * labels_.capacity()));
   }
   const uint32_t first = static_cast<uint32_t>(labels_.size());
-  for (size_t i = 0; i < n; ++i) AppendNode(labels[i], vectors.data() + i * dim_);
+  for (size_t i = 0; i < n; ++i) {
+    if (!Unchanged(labels[i], vectors.data() + i * dim_)) {
+      AppendNode(labels[i], vectors.data() + i * dim_);
+    }
+  }
   LinkNodes(first, static_cast<uint32_t>(labels_.size()), threads);
   return Status::Ok();
 }
@@ -250,6 +255,11 @@ void HnswIndex::LinkNodes(uint32_t first, uint32_t end, int threads) {
   for (int t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
+}
+
+bool HnswIndex::Unchanged(uint64_t label, const float* v) const {
+  const uint32_t* id = live_.Find(label);
+  return id != nullptr && std::equal(v, v + dim_, Vector(*id));
 }
 
 uint32_t HnswIndex::AppendNode(uint64_t label, const float* v) {

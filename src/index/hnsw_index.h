@@ -91,7 +91,8 @@ class HnswIndex final : public VectorIndex {
   // Pre-allocates room for n nodes, avoiding reallocation copies during a bulk build.
   void Reserve(size_t n);
 
-  // Inserts `v` under `label`; an existing label is marked deleted and re-inserted.
+  // Inserts `v` under `label`; an existing label is marked deleted and re-inserted, unless its
+  // vector is unchanged (then this is a no-op, so re-adding a label costs nothing).
   // InvalidArgument on a bad vector; TooLarge beyond 2^32 - 2 nodes (deleted ones included).
   Status Add(uint64_t label, std::span<const float> v) override;
   // Adds labels[i] -> vectors[i * dim, (i + 1) * dim) for all i, as Add() in order would (a label
@@ -150,6 +151,8 @@ class HnswIndex final : public VectorIndex {
 
   int DrawLevel();
   Status CheckVector(uint64_t label, std::span<const float> v) const;
+  // True if `label` is live with exactly the vector v.
+  bool Unchanged(uint64_t label, const float* v) const;
   // Appends a node for a checked vector, marking a previous node of the label deleted, without
   // linking it into the graph. Returns its id.
   uint32_t AppendNode(uint64_t label, const float* v);

@@ -269,6 +269,11 @@ TEST(HnswIndexTest, RemoveReplaceAndCompact) {
     }
   }
   ASSERT_TRUE(index.Add(1, Row(data, kDim, 1)).ok());  // and back
+  // Re-adding an unchanged vector leaves no deleted node behind.
+  const size_t deleted = index.deleted_count();
+  ASSERT_TRUE(index.Add(1, Row(data, kDim, 1)).ok());
+  ASSERT_TRUE(index.AddBatch(std::vector<uint64_t>{2}, Row(data, kDim, 2)).ok());
+  EXPECT_EQ(index.deleted_count(), deleted);
   // Re-adding a removed label brings it back.
   ASSERT_TRUE(index.Add(0, Row(data, kDim, 0)).ok());
   removed.erase(0);
