@@ -274,6 +274,8 @@ void RunOne(const Options& o, size_t n) {
                 build_s, static_cast<double>(n) / build_s, build_cpu);
   }
   std::fflush(stdout);
+  // Untimed warm-up: page in the graph and this thread's visited table.
+  for (size_t q = 0; q < std::min<size_t>(nq, 10); ++q) (void)hnsw.Search(query(q), 10);
   for (size_t ef : o.ef) {
     double recall = 0;
     size_t distances = 0;
