@@ -30,6 +30,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_set>
@@ -340,14 +341,16 @@ void RunOne(const Options& o, size_t n) {
     std::printf("  hnsw save                    %.2f s  %.1f MiB  (%s)\n", save_s, mb,
                 path.c_str());
     t0 = Clock::now();
-    auto loaded = HnswIndex::Load(path);
-    const double load_s = Seconds(t0);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "load failed: %s\n", loaded.status().ToString().c_str());
-      std::exit(1);
+    std::optional<HnswIndex> loaded;
+    {
+      auto result = HnswIndex::Load(path);
+      if (!result.ok()) {
+        std::fprintf(stderr, "load failed: %s\n", result.status().ToString().c_str());
+        std::exit(1);
+      }
+      loaded.emplace(std::move(result).value());
     }
-    std::printf("  hnsw load                    %.2f s  (%.0f MiB/s, file in page cache)\n", load_s,
-                mb / load_s);
+    const double load_s = Seconds(t0);
     size_t mismatches = 0;
     for (size_t q = 0; q < std::min<size_t>(nq, 50); ++q) {
       const auto a = hnsw.Search(query(q), 10);
@@ -358,6 +361,16 @@ void RunOne(const Options& o, size_t n) {
             return x.label == y.label && x.score == y.score;
           });
     }
+    // Load again after freeing the first copy. On this VM the first touch of never-used memory
+    // (host backing, zeroing) can cost more than reading the file; the second load mostly gets
+    // memory the first one already warmed, and shows the cost of Load itself.
+    loaded.reset();
+    t0 = Clock::now();
+    const bool again_ok = HnswIndex::Load(path).ok();
+    const double again_s = Seconds(t0);
+    std::printf(
+        "  hnsw load                    %.2f s  (%.0f MiB/s); again %.2f s (%.0f MiB/s)%s\n",
+        load_s, mb / load_s, again_s, mb / again_s, again_ok ? "" : " FAILED");
     std::printf("  loaded index answers identically: %s\n", mismatches == 0 ? "yes" : "NO");
     if (!o.keep) std::remove(path.c_str());
   }
