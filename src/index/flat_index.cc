@@ -22,6 +22,9 @@ struct FlatHeader {
 };
 static_assert(sizeof(FlatHeader) == 24);
 
+// Filters accepting at most this fraction are asked before scoring; see Search.
+constexpr double kFilterFirstSelectivity = 0.5;
+
 }  // namespace
 
 FlatIndex::FlatIndex(int dim) : dim_(dim) {
@@ -73,11 +76,19 @@ std::vector<VectorHit> FlatIndex::Search(std::span<const float> query, size_t k,
     return {};
   }
   internal::TopK top(k);
+  const size_t n = labels_.size();
+  if (filter && SampleSelectivity(filter) <= kFilterFirstSelectivity) {
+    // Few labels pass: asking the filter first skips most rows' arithmetic and memory traffic.
+    for (size_t slot = 0; slot < n; ++slot) {
+      if (!filter(labels_[slot])) continue;
+      top.Push(labels_[slot], InnerProduct(query.data(), data_.data() + slot * dim_, dim_));
+    }
+    return top.Take();
+  }
   // Score a block at a time with the batched kernel, then let only admissible rows reach the
-  // filter, which is the expensive part when it is a std::function over a set.
+  // filter: a filter call (a std::function over a set) can cost more than a short row.
   constexpr size_t kBlock = 256;
   float scores[kBlock];
-  const size_t n = labels_.size();
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t count = std::min(kBlock, n - start);
     InnerProductBatch(query.data(), data_.data() + start * dim_, count, dim_, scores);
@@ -89,6 +100,15 @@ std::vector<VectorHit> FlatIndex::Search(std::span<const float> query, size_t k,
     }
   }
   return top.Take();
+}
+
+double FlatIndex::SampleSelectivity(const LabelFilter& filter) const {
+  constexpr size_t kSamples = 64;
+  const size_t n = labels_.size();
+  const size_t samples = std::min(n, kSamples);
+  size_t accepted = 0;
+  for (size_t i = 0; i < samples; ++i) accepted += filter(labels_[i * n / samples]) ? 1 : 0;
+  return static_cast<double>(accepted) / static_cast<double>(samples);
 }
 
 std::vector<VectorHit> FlatIndex::SearchAmong(std::span<const float> query, size_t k,

@@ -36,8 +36,9 @@ class FlatIndex final : public VectorIndex {
   Status Add(uint64_t label, std::span<const float> v) override;
   Status Remove(uint64_t label) override;
 
-  // The filter is called once per live label whose score could still enter the top k, so a
-  // selective filter costs at most one call per label.
+  // When a sample says the filter accepts at most half of the labels, every label is filtered
+  // before scoring (rejected rows are never read); otherwise rows are scored first and only
+  // those that could enter the top k are filtered.
   std::vector<VectorHit> Search(std::span<const float> query, size_t k,
                                 const LabelFilter& filter = {}) const override;
   std::vector<VectorHit> SearchAmong(std::span<const float> query, size_t k,
@@ -46,8 +47,6 @@ class FlatIndex final : public VectorIndex {
   bool Contains(uint64_t label) const { return slots_.Find(label) != nullptr; }
   // The stored vector of `label`, or an empty span. Invalidated by Add and Remove.
   std::span<const float> Get(uint64_t label) const;
-  // Labels in storage order (changes on Remove).
-  std::span<const uint64_t> labels() const { return labels_; }
 
   // Pre-allocates room for n vectors.
   void Reserve(size_t n);
@@ -59,6 +58,9 @@ class FlatIndex final : public VectorIndex {
   static Result<FlatIndex> Load(const std::string& path);
 
  private:
+  // Fraction of a fixed sample of labels that `filter` accepts.
+  double SampleSelectivity(const LabelFilter& filter) const;
+
   int dim_;
   internal::RawVector<float> data_;  // row s holds the vector of labels_[s]
   std::vector<uint64_t> labels_;     // slot -> label

@@ -14,11 +14,13 @@
 // before finding enough accepted nodes, the search switches to an exact scan of the accepted
 // labels, so recall stays high for selective filters.
 //
-// Thread-safety as for VectorIndex: const methods may run concurrently; Add, Remove, Compact and
-// set_ef_search need exclusive access. Each searching thread keeps a visited table of 2 bytes per
-// node of the largest index it has searched.
+// Thread-safety as for VectorIndex: const methods may run concurrently; Add, AddBatch, Remove,
+// Compact and set_ef_search need exclusive access (AddBatch and Compact may use threads inside).
+// Each searching thread keeps a visited table of 2 bytes per node of the largest index it has
+// searched.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -36,26 +38,32 @@ struct HnswCandidate {
   uint32_t id;
 };
 struct HnswScratch;
+struct HnswLocks;
 }  // namespace internal
 
 struct HnswParams {
+  static constexpr int kMaxM = 128;
+  static constexpr int kMaxEf = 1 << 20;
   // Links per node on levels >= 1; level 0 keeps up to 2 * M. Higher M: better recall on hard
-  // data, more memory and slower inserts. Clamped to [2, 128].
+  // data, more memory and slower inserts. Clamped to [2, kMaxM].
   int M = 16;
-  // Candidate list size while inserting. Higher: better graph, slower inserts. At least M.
+  // Candidate list size while inserting. Higher: better graph, slower inserts. Clamped to
+  // [M, kMaxEf].
   int ef_construction = 200;
-  // Default candidate list size while searching (at least k is always used).
+  // Default candidate list size while searching (at least k is always used). Clamped to
+  // [1, kMaxEf].
   int ef_search = 64;
   // Seeds the level draw, so the same sequence of Adds builds the same graph.
   uint64_t seed = 0x5eed;
 };
 
-// Per-call knobs and counters for HnswIndex::Search.
+// Per-call knobs for HnswIndex::Search.
 struct HnswSearchOptions {
   // Candidate list size; 0 uses the index's ef_search.
   size_t ef = 0;
 };
 
+// What one HnswIndex::Search did, for tuning and benchmarks.
 struct HnswSearchStats {
   size_t distances = 0;     // inner products computed
   bool exact_scan = false;  // true if the answer came from the exact fallback
@@ -78,14 +86,22 @@ class HnswIndex final : public VectorIndex {
   size_t deleted_count() const { return labels_.size() - live_.size(); }
   const HnswParams& params() const { return params_; }
   // Sets the default ef for later searches. Not concurrently with Search.
-  void set_ef_search(int ef) { params_.ef_search = ef < 1 ? 1 : ef; }
+  void set_ef_search(int ef) { params_.ef_search = std::clamp(ef, 1, HnswParams::kMaxEf); }
 
   // Pre-allocates room for n nodes, avoiding reallocation copies during a bulk build.
   void Reserve(size_t n);
 
-  // Inserts `v` under `label`; an existing label is marked deleted and re-inserted.
+  // Inserts `v` under `label`; an existing label is marked deleted and re-inserted, unless its
+  // vector is unchanged (then this is a no-op, so re-adding a label costs nothing).
   // InvalidArgument on a bad vector; TooLarge beyond 2^32 - 2 nodes (deleted ones included).
   Status Add(uint64_t label, std::span<const float> v) override;
+  // Adds labels[i] -> vectors[i * dim, (i + 1) * dim) for all i, as Add() in order would (a label
+  // repeated in the batch keeps its last vector), linking the new nodes on `threads` threads.
+  // With threads > 1 the graph depends on thread timing: as good, not bit-identical; threads == 1
+  // is deterministic. InvalidArgument, with nothing added, if vectors.size() is not
+  // labels.size() * dimension() or any vector is invalid.
+  Status AddBatch(std::span<const uint64_t> labels, std::span<const float> vectors,
+                  int threads = 1);
   // Marks `label` deleted. OK if absent.
   Status Remove(uint64_t label) override;
 
@@ -99,11 +115,14 @@ class HnswIndex final : public VectorIndex {
                                      std::span<const uint64_t> labels) const override;
 
   bool Contains(uint64_t label) const { return live_.Find(label) != nullptr; }
+  // The stored vector of a live `label`, or an empty span. Invalidated by any non-const call.
+  std::span<const float> Get(uint64_t label) const;
 
-  // Rebuilds the graph from the live vectors only, dropping deleted nodes and their memory.
-  // Costs as much as building the index from scratch (and briefly twice its memory), so call it
-  // when deleted_count() has grown to a sizeable fraction of size().
-  void Compact();
+  // Rebuilds the graph from the live vectors only, dropping deleted nodes and their memory, on
+  // `threads` threads (see AddBatch). Costs as much as building the index from scratch (and
+  // briefly twice its memory), so call it when deleted_count() has grown to a sizeable fraction
+  // of size().
+  void Compact(int threads = 1);
 
   // Writes the index to `path` atomically (temporary file + rename). IOError on failure.
   // Format (little-endian): a header (magic "ENGRHNSW", version, dim, parameters, counts), then
@@ -131,22 +150,38 @@ class HnswIndex final : public VectorIndex {
   float Distance(const float* q, uint32_t id) const;
 
   int DrawLevel();
-  // Appends a node for a validated vector and links it into the graph.
-  void AddNode(uint64_t label, const float* v);
-  void Insert(uint32_t id);
+  Status CheckVector(uint64_t label, std::span<const float> v) const;
+  // True if `label` is live with exactly the vector v.
+  bool Unchanged(uint64_t label, const float* v) const;
+  // Appends a node for a checked vector, marking a previous node of the label deleted, without
+  // linking it into the graph. Returns its id.
+  uint32_t AppendNode(uint64_t label, const float* v);
+  // Links appended nodes [first, end) into the graph on `threads` threads.
+  void LinkNodes(uint32_t first, uint32_t end, int threads);
+  // Links node `id` into the graph. `locks` is null when the caller has exclusive access, else
+  // shared by the threads of one LinkNodes.
+  void Insert(uint32_t id, internal::HnswLocks* locks);
+  // The neighbour record of `id` on `level`; copied into `copy` under its lock when `locks` is
+  // set, since another thread may be rewriting it.
+  const uint32_t* ReadLinks(uint32_t id, int level, internal::HnswLocks* locks,
+                            uint32_t* copy) const;
   // Greedy walk on `level` from *ep towards q; updates *ep and *ep_dist.
-  void GreedyStep(const float* q, int level, uint32_t* ep, float* ep_dist, size_t* distances) const;
+  void GreedyStep(const float* q, int level, uint32_t* ep, float* ep_dist,
+                  internal::HnswLocks* locks, size_t* distances) const;
   // Beam search on one level. Fills s.results (max-heap on dist, at most ef entries) with nodes
   // `accept` admits; all nodes are traversed. Returns false if it stopped because more than
   // `budget` distances were computed.
   template <typename Accept>
   bool SearchLayer(const float* q, uint32_t ep, float ep_dist, size_t ef, int level,
-                   Accept&& accept, size_t budget, Scratch& s, size_t* distances) const;
-  // Picks up to `m` neighbours of `base` from `cands` (sorted nearest first) with the paper's
-  // heuristic: keep a candidate only if it is nearer to base than to every kept one. This spreads
-  // links over directions, which keeps clustered data navigable.
+                   Accept&& accept, size_t budget, internal::HnswLocks* locks, Scratch& s,
+                   size_t* distances) const;
+  // `cands` holds candidates with their distance to a base node, nearest first. Keeps up to m of
+  // them with the paper's heuristic: a candidate stays only if it is nearer to the base than to
+  // every one kept before it. This spreads links over directions, which keeps clustered data
+  // navigable.
   void SelectNeighbors(std::vector<Candidate>& cands, size_t m) const;
-  void Connect(uint32_t id, uint32_t neighbor, int level, Scratch& s);
+  // Adds `id` to the neighbour list of `neighbor` on `level`, pruning it when full.
+  void Connect(uint32_t id, uint32_t neighbor, int level, internal::HnswLocks* locks, Scratch& s);
 
   std::vector<VectorHit> ExactScan(const float* q, size_t k, const LabelFilter& filter,
                                    HnswSearchStats* stats) const;

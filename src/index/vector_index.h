@@ -22,7 +22,9 @@ struct VectorHit {
 };
 
 // Returns true for labels a search may return. Called during the search, so an approximate
-// index keeps walking through rejected nodes instead of post-filtering a short list.
+// index keeps walking through rejected nodes instead of post-filtering a short list. It may be
+// called more than once per label (indexes sample it to estimate its selectivity) and from
+// several threads when searches run concurrently: it must be pure, cheap and thread-safe.
 using LabelFilter = std::function<bool(uint64_t label)>;
 
 class VectorIndex {

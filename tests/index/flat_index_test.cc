@@ -115,16 +115,21 @@ TEST(FlatIndexTest, FilterNeverReturnsRejectedOrRemoved) {
   const std::vector<float> data = ClusteredVectors(2000, kDim, 20, 0.1f, 4);
   FlatIndex index = BuildFlat(data, kDim);
   for (uint64_t l = 0; l < 2000; l += 5) ASSERT_TRUE(index.Remove(l).ok());
-  const auto even = [](uint64_t l) { return l % 2 == 0; };
-  const auto alive_even = [](uint64_t l) { return l % 2 == 0 && l % 5 != 0; };
-  for (size_t q = 0; q < 20; ++q) {
-    const auto hits = index.Search(Row(data, kDim, q * 7), 50, even);
-    ASSERT_EQ(hits.size(), 50u);
-    for (const VectorHit& h : hits) {
-      EXPECT_EQ(h.label % 2, 0u);
-      EXPECT_NE(h.label % 5, 0u);
+  // Selective filters take the filter-first path, broad ones the score-first path.
+  for (uint64_t modulus : {2, 3, 10, 50}) {
+    for (bool broad : {false, true}) {
+      const LabelFilter filter = [=](uint64_t l) { return (l % modulus == 1) != broad; };
+      const LabelFilter alive = [&](uint64_t l) { return filter(l) && l % 5 != 0; };
+      for (size_t q = 0; q < 10; ++q) {
+        const auto query = Row(data, kDim, q * 7);
+        const auto hits = index.Search(query, 20, filter);
+        for (const VectorHit& h : hits) {
+          EXPECT_TRUE(filter(h.label)) << h.label;
+          EXPECT_NE(h.label % 5, 0u) << h.label;
+        }
+        ExpectExact(hits, NaiveTopK(data, kDim, query, 20, alive));
+      }
     }
-    ExpectExact(hits, NaiveTopK(data, kDim, Row(data, kDim, q * 7), 50, alive_even));
   }
   // A filter that accepts nothing, and one that accepts fewer labels than k.
   EXPECT_TRUE(index.Search(Row(data, kDim, 1), 10, [](uint64_t) { return false; }).empty());
