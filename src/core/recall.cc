@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
@@ -53,6 +54,13 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
   }
 }
 
+void OwnerPartition::Load(const std::vector<store::IndexedMemory>& rows) {
+  loading_ = true;
+  for (const auto& row : rows) Upsert(row.rid, row);
+  loading_ = false;
+  if (vectors_) MaybeUpgradeIndex();
+}
+
 void OwnerPartition::Remove(int64_t rid) {
   docs_.erase(rid);
   if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
@@ -69,11 +77,22 @@ int32_t OwnerPartition::ScopeId(const std::string& scope) const {
 }
 
 void OwnerPartition::MaybeUpgradeIndex() {
-  if (approximate_ || vectors_->size() <= kApproximateAbove) return;
+  if (loading_ || approximate_ || vectors_->size() <= kApproximateAbove) return;
   const auto& flat = static_cast<const index::FlatIndex&>(*vectors_);
+  std::vector<uint64_t> labels;
+  std::vector<float> rows;
+  labels.reserve(flat.size());
+  rows.reserve(flat.size() * static_cast<size_t>(dimension_));
+  for (const auto& [rid, doc] : docs_) {
+    auto v = flat.Get(static_cast<uint64_t>(rid));
+    if (v.empty()) continue;
+    labels.push_back(static_cast<uint64_t>(rid));
+    rows.insert(rows.end(), v.begin(), v.end());
+  }
   auto hnsw = std::make_unique<index::HnswIndex>(dimension_);
-  hnsw->Reserve(flat.size());
-  for (uint64_t label : flat.labels()) hnsw->Add(label, flat.Get(label));
+  hnsw->Reserve(labels.size());
+  const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (!hnsw->AddBatch(labels, rows, threads).ok()) return;  // stay exact rather than lose rows
   vectors_ = std::move(hnsw);
   approximate_ = true;
 }
@@ -86,7 +105,7 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
   ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
                           txn.LoadIndexedMemories(owner_id));
   auto partition = std::make_shared<OwnerPartition>(dimension_);
-  for (const auto& row : rows) partition->Upsert(row.rid, row);
+  partition->Load(rows);
   partitions_[owner_id] = partition;
   return partition;
 }

@@ -44,6 +44,9 @@ class OwnerPartition {
   void Upsert(int64_t rid, const store::IndexedMemory& m, bool replace_vector = true);
   // Drops a record; no-op when absent.
   void Remove(int64_t rid);
+  // Adds many records at once (a load): the switch to an approximate index, when the partition
+  // is large, happens once at the end as a parallel batch build instead of row by row.
+  void Load(const std::vector<store::IndexedMemory>& rows);
 
   const RecallDoc* Find(int64_t rid) const;
   // The id of a scope string, or -1 when no record of the partition has that scope.
@@ -64,6 +67,7 @@ class OwnerPartition {
   std::unordered_map<std::string, int32_t> scope_ids_;
   std::unique_ptr<index::VectorIndex> vectors_;
   bool approximate_ = false;
+  bool loading_ = false;
   mutable std::shared_mutex mu_;
 };
 
