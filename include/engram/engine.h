@@ -32,6 +32,8 @@ class Engine {
 
   // Stores a new memory and its "add" history row. Returns the stored record.
   Result<MemoryRecord> AddMemory(const NewMemory& memory);
+  // The check AddMemory applies before writing: OK, or the error AddMemory would return.
+  Status ValidateMemory(const NewMemory& memory) const;
   // Stores several memories in one transaction (all or none), embedding them in one batch.
   // At most Options::max_items_per_append; an invalid one fails the batch, naming its index.
   Result<std::vector<MemoryRecord>> AddMemories(std::span<const NewMemory> memories);

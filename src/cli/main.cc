@@ -484,6 +484,7 @@ int main(int argc, char** argv) {
         in = &in_file;
       }
       // Every line is checked before anything is written: a bad line writes nothing.
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
       std::vector<engram::NewMemory> memories;
       std::string line;
       for (size_t n = 1; std::getline(*in, line); ++n) {
@@ -498,9 +499,11 @@ int main(int argc, char** argv) {
         }
         m->change.actor = "import";
         if (m->source.empty()) m->source = "import";
+        if (Status st = engine->ValidateMemory(*m); !st.ok()) {
+          return Status::InvalidArgument("line " + std::to_string(n) + ": " + st.message());
+        }
         memories.push_back(std::move(*m));
       }
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
       constexpr size_t kBatch = 500;
       size_t added = 0;
       for (size_t i = 0; i < memories.size(); i += kBatch) {

@@ -844,6 +844,9 @@ Result<std::optional<SessionItem>> Engine::PopSessionItem(std::string_view owner
 Result<int64_t> Engine::ClearSession(std::string_view owner_id, std::string_view session_id) {
   return impl_->ClearSession(owner_id, session_id);
 }
+Status Engine::ValidateMemory(const NewMemory& memory) const {
+  return impl_->ValidateNewMemory(memory);
+}
 Result<std::vector<MemoryRecord>> Engine::AddMemories(std::span<const NewMemory> memories) {
   return impl_->AddMemories(memories);
 }

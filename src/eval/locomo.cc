@@ -1,9 +1,9 @@
 #include "eval/locomo.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -18,8 +18,9 @@ using nlohmann::json;
 namespace {
 
 int MonthNumber(std::string name) {
-  static const char* kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
-                                  "july",    "august",   "september", "october", "november", "december"};
+  static const char* kMonths[] = {"january",   "february", "march",    "april",
+                                  "may",       "june",     "july",     "august",
+                                  "september", "october",  "november", "december"};
   std::transform(name.begin(), name.end(), name.begin(), ::tolower);
   for (int i = 0; i < 12; ++i) {
     if (std::string(kMonths[i]).rfind(name, 0) == 0 && name.size() >= 3) return i + 1;
@@ -83,8 +84,7 @@ Result<std::vector<Conversation>> Load(const std::string& path, size_t max_conve
     std::sort(sessions.begin(), sessions.end());
     for (const auto& [n, turns] : sessions) {
       const std::string date_key = "session_" + std::to_string(n) + "_date_time";
-      ENGRAM_ASSIGN_OR_RETURN(Timestamp at,
-                              ParseLocomoDate(conv.value(date_key, std::string())));
+      ENGRAM_ASSIGN_OR_RETURN(Timestamp at, ParseLocomoDate(conv.value(date_key, std::string())));
       int index = 0;
       for (const auto& t : *turns) {
         Turn turn;
@@ -188,7 +188,8 @@ Result<LocomoReport> RunLocomo(const LocomoOptions& options) {
       m.text = t.text;
       m.observed_at = t.at;
       m.source = "locomo";
-      m.metadata = json{{"dia_id", t.dia_id}, {"speaker", t.speaker}, {"session", t.session}}.dump();
+      m.metadata =
+          json{{"dia_id", t.dia_id}, {"speaker", t.speaker}, {"session", t.session}}.dump();
       batch.push_back(std::move(m));
       if (batch.size() == 500) {
         ENGRAM_RETURN_IF_ERROR(engine->AddMemories(batch).status());
@@ -227,8 +228,8 @@ Result<LocomoReport> RunLocomo(const LocomoOptions& options) {
         so.record_access = false;
         const auto s0 = std::chrono::steady_clock::now();
         ENGRAM_ASSIGN_OR_RETURN(auto hits, engine->Search(c.id, q.text, so));
-        total_ms +=
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
+        total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0)
+                        .count();
         ++searches;
         std::vector<std::string> ids;
         for (const auto& h : hits) {

@@ -17,11 +17,11 @@
 namespace engram::eval {
 
 struct LocomoOptions {
-  std::string data_path;                     // locomo10.json
-  std::string work_dir;                      // where the throwaway store is created
-  std::shared_ptr<Embedder> embedder;        // null: lexical only
+  std::string data_path;               // locomo10.json
+  std::string work_dir;                // where the throwaway store is created
+  std::shared_ptr<Embedder> embedder;  // null: lexical only
   std::vector<size_t> ks = {1, 5, 10, 25};
-  size_t max_conversations = 0;              // 0: all
+  size_t max_conversations = 0;  // 0: all
 };
 
 // One retrieval configuration's results.

@@ -33,6 +33,28 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// Sets an environment variable for the life of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// Each test runs the binary with ENGRAM_EMBEDDER=none unless it opts into the built-in model:
+// most commands do not need vectors, and loading the model in every process would be slow.
 class CliTest : public ::testing::Test {
  protected:
   // Runs `engram --db <test db> args...` with `input` on stdin.
@@ -89,6 +111,13 @@ class CliTest : public ::testing::Test {
   testing::TempDir dir_;
   std::string db_ = dir_.File("engram.db");
   bool pass_db_flag_ = true;
+  ScopedEnv embedder_{"ENGRAM_EMBEDDER", "none"};
+};
+
+// Commands that embed text use the built-in USE-lite model (installed by scripts/setup.sh).
+class CliRecallTest : public CliTest {
+ protected:
+  ScopedEnv use_lite_{"ENGRAM_EMBEDDER", "use-lite"};
 };
 
 // The seed check: one process stores a preference in session_001; a new process in session_002
@@ -243,29 +272,8 @@ TEST_F(CliTest, SessionCommands) {
   EXPECT_TRUE(EngramJson({"session", "pop", "--owner", "u", "--session", "s"}).is_null());
 }
 
-// Sets an environment variable for the life of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
 TEST_F(CliTest, DatabaseComesFromEngramDbOrTheDataFolder) {
   pass_db_flag_ = false;
-  ScopedEnv lexical_only("ENGRAM_EMBEDDER", "none");  // the model lives in the real data folder
   {
     const std::string env_db = dir_.File("from-env/engram.db");
     ScopedEnv db("ENGRAM_DB", env_db);
@@ -286,6 +294,85 @@ TEST_F(CliTest, EngramNowSetsTheClock) {
   }
   ScopedEnv bad("ENGRAM_NOW", "not a date");
   ExpectOneLineError(Engram({"add", "--owner", "u", "x"}), "ENGRAM_NOW");
+}
+
+// The seed's recall check: a question worded differently from the stored preference finds it,
+// in a new process, and only for its owner.
+TEST_F(CliRecallTest, AQuestionFindsThePreferenceInANewProcess) {
+  ASSERT_EQ(Engram({"add", "--owner", "user_42", "--session", "session_001", "--type", "preference",
+                    "My name is Dana and I prefer dark mode."})
+                .exit_code,
+            0);
+  ASSERT_EQ(Engram({"add", "--owner", "user_42", "Dana's cat is called Miso."}).exit_code, 0);
+  ASSERT_EQ(
+      Engram({"add", "--owner", "user_42", "The quarterly report is due on Friday."}).exit_code, 0);
+  for (const char* mode : {"hybrid", "vector"}) {
+    json r = EngramJson({"search", "--owner", "user_42", "--mode", mode, "--explain",
+                         "What UI preference did I mention?"});
+    ASSERT_FALSE(r["hits"].empty()) << mode;
+    EXPECT_NE(r["hits"][0]["text"].get<std::string>().find("dark mode"), std::string::npos) << mode;
+    EXPECT_TRUE(r["hits"][0]["explanation"].contains("vector_similarity"));
+  }
+  json pet = EngramJson({"search", "--owner", "user_42", "--mode", "vector", "--limit", "1",
+                         "which animal does she own"});
+  EXPECT_NE(pet["hits"][0]["text"].get<std::string>().find("cat"), std::string::npos);
+  EXPECT_TRUE(EngramJson({"search", "--owner", "user_43", "dark mode"})["hits"].empty());
+}
+
+TEST_F(CliRecallTest, SearchFiltersAndErrors) {
+  Engram({"add", "--owner", "u", "--scope", "project/alpha", "--meta", R"({"team":"infra"})",
+          "Deploys go through ArgoCD"});
+  Engram({"add", "--owner", "u", "--scope", "project/beta", "--meta", R"({"team":"web"})",
+          "Deploys go through Vercel"});
+  json beta =
+      EngramJson({"search", "--owner", "u", "--scope", "project/beta", "how do deploys work"});
+  ASSERT_EQ(beta["hits"].size(), 1u);
+  EXPECT_NE(beta["hits"][0]["text"].get<std::string>().find("Vercel"), std::string::npos);
+  json infra = EngramJson(
+      {"search", "--owner", "u", "--filter", R"({"team": {"in": ["infra"]}})", "deploys"});
+  ASSERT_EQ(infra["hits"].size(), 1u);
+  EXPECT_NE(infra["hits"][0]["text"].get<std::string>().find("ArgoCD"), std::string::npos);
+  ExpectOneLineError(Engram({"search", "--owner", "u", "--filter", "{bad", "x"}),
+                     "filter is not valid JSON");
+  ExpectOneLineError(Engram({"search", "--owner", "u", "--mode", "psychic", "x"}), "unknown mode");
+  RunResult text = Engram({"search", "--owner", "u", "--explain", "ArgoCD"});
+  EXPECT_NE(text.out.find("lexical rank 1"), std::string::npos) << text.out;
+}
+
+TEST_F(CliRecallTest, ImportJsonlIsAllOrNothing) {
+  const std::string good = dir_.File("good.jsonl"), bad = dir_.File("bad.jsonl");
+  std::ofstream(good)
+      << R"({"text": "Prefers window seats", "type": "preference", "key": "travel.seat"})"
+      << "\n\n"
+      << R"({"text": "Visited Lisbon in 2023", "type": "episode", "observed_at": "2023-06-01T10:00:00Z", "metadata": {"city": "Lisbon"}})"
+      << "\n";
+  std::ofstream(bad) << R"({"text": "fine"})"
+                     << "\n"
+                     << R"({"text": ""})"
+                     << "\n";
+  RunResult failed = Engram({"import", "--owner", "u", bad});
+  ExpectOneLineError(failed, "line 2: text is empty");
+  EXPECT_EQ(CountMemories("u"), 0u);
+  ExpectOneLineError(Engram({"import", "--owner", "u", dir_.File("missing.jsonl")}), "cannot open");
+  json r = EngramJson({"import", "--owner", "u", good});
+  EXPECT_EQ(r["imported"], 2);
+  json page = EngramJson({"list", "--owner", "u"});
+  ASSERT_EQ(page["items"].size(), 2u);
+  EXPECT_EQ(page["items"][1]["created_at"], "2023-06-01T10:00:00.000Z");
+  json hits = EngramJson({"search", "--owner", "u", "which seat does the user like on planes"});
+  EXPECT_EQ(hits["hits"][0]["key"], "travel.seat");
+}
+
+TEST_F(CliRecallTest, AnotherEmbedderNeedsReindex) {
+  ASSERT_EQ(Engram({"add", "--owner", "u", "stored with use-lite"}).exit_code, 0);
+  ScopedEnv other("ENGRAM_EMBEDDER", "none");
+  // Lexical-only processes can still read and search the words.
+  json lexical = EngramJson({"search", "--owner", "u", "--mode", "lexical", "use-lite"});
+  EXPECT_EQ(lexical["hits"].size(), 1u);
+  ExpectOneLineError(Engram({"reindex"}), "reindex needs an embedder");
+  ScopedEnv back("ENGRAM_EMBEDDER", "use-lite");
+  json r = EngramJson({"reindex"});
+  EXPECT_EQ(r["reindexed"], 1);
 }
 
 }  // namespace
