@@ -129,11 +129,16 @@ class Engine::Impl {
   Impl(Options options, std::unique_ptr<store::Store> store)
       : options_(std::move(options)),
         store_(std::move(store)),
-        recall_(options_.embedder ? options_.embedder->dimension() : 0) {
+        recall_(options_.embedder ? options_.embedder->dimension() : 0,
+                options_.embedder ? options_.path + ".index" : "") {
     if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   }
 
-  ~Impl() { FlushAccess(/*force=*/true); }
+  ~Impl() {
+    FlushAccess(/*force=*/true);
+    std::lock_guard lock(counter_mu_);
+    if (known_counter_ >= 0) recall_.SaveDirty(known_counter_);
+  }
 
   // Refuses a store whose vectors come from another model; records the model in a new store.
   Status CheckEmbedderModel() {
@@ -213,17 +218,18 @@ class Engine::Impl {
         return Status::Internal("the embedder returned the wrong number of vectors");
       }
     }
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     std::vector<int64_t> rids;
     for (size_t i = 0; i < records.size(); ++i) {
       const MemoryRecord& r = records[i];
       ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
       rids.push_back(rid);
-      if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i]));
+      if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
       ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "add", batch[i].change.actor,
                                                  batch[i].change.reason, "", Snapshot(r), now}));
     }
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     for (size_t i = 0; i < records.size(); ++i) Reflect(rids[i], records[i], std::move(vectors[i]));
     return records;
   }
@@ -293,7 +299,8 @@ class Engine::Impl {
     if (u.confidence) ENGRAM_RETURN_IF_ERROR(ValidateConfidence(*u.confidence));
 
     ENGRAM_RETURN_IF_ERROR(model_mismatch_);
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
     MemoryRecord r = old;
     if (u.text) r.text = *u.text;
@@ -313,12 +320,12 @@ class Engine::Impl {
       // Embedding inside the write transaction keeps the read-modify-write atomic; updates of
       // text are rare enough that holding the write lock for one embedding is acceptable.
       ENGRAM_RETURN_IF_ERROR(EmbedOne(r.text, &vector));
-      if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector));
+      if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector, seq));
     }
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", u.change.actor,
                                                u.change.reason, Snapshot(old), Snapshot(r), now}));
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     // Text unchanged: the partition keeps the vector it has.
     Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
     return r;
@@ -327,7 +334,8 @@ class Engine::Impl {
   Status DeleteMemory(std::string_view owner_id, std::string_view id, const ChangeInfo& change) {
     ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
     ENGRAM_RETURN_IF_ERROR(MemoryIdError(id));
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
     MemoryRecord r = old;
     const Timestamp now = Now();
@@ -337,7 +345,7 @@ class Engine::Impl {
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
         {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     if (auto p = recall_.IfLoaded(r.owner_id)) {
       std::unique_lock lock(p->mutex());
       p->Remove(rid);
@@ -356,9 +364,10 @@ class Engine::Impl {
 
   Result<ForgetReport> ForgetOwner(std::string_view owner_id) {
     ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     ENGRAM_ASSIGN_OR_RETURN(ForgetReport report, txn->DeleteOwner(owner_id));
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     recall_.Drop(std::string(owner_id));
     return report;
   }
@@ -397,8 +406,8 @@ class Engine::Impl {
     if (o.mode != SearchMode::kLexical) ENGRAM_RETURN_IF_ERROR(EmbedOne(query, &query_vector));
 
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
-    ENGRAM_RETURN_IF_ERROR(SyncWithOtherWriters(*txn));
-    ENGRAM_ASSIGN_OR_RETURN(auto partition, recall_.Get(std::string(owner_id), *txn));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t snapshot_seq, SyncWithOtherWriters(*txn));
+    ENGRAM_ASSIGN_OR_RETURN(auto partition, recall_.Get(std::string(owner_id), *txn, snapshot_seq));
     std::shared_lock lock(partition->mutex());
 
     const Timestamp now = Now();
@@ -517,7 +526,8 @@ class Engine::Impl {
 
   Result<int64_t> Reindex() {
     if (!options_.embedder) return Status::FailedPrecondition("reindex needs an embedder");
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     ENGRAM_RETURN_IF_ERROR(txn->DeleteAllVectors());
     int64_t done = 0, after = 0;
     constexpr size_t kBatch = 256;
@@ -529,14 +539,14 @@ class Engine::Impl {
       std::vector<std::vector<float>> vectors;
       ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &vectors));
       for (size_t i = 0; i < rows.size(); ++i) {
-        ENGRAM_RETURN_IF_ERROR(txn->PutVector(rows[i].first, vectors[i]));
+        ENGRAM_RETURN_IF_ERROR(txn->PutVector(rows[i].first, vectors[i], seq));
       }
       done += static_cast<int64_t>(rows.size());
       after = rows.back().first;
     }
     ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", ModelTag()));
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn));
-    recall_.Clear();
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    recall_.ClearAndRemoveFiles();
     model_mismatch_ = Status::Ok();
     return done;
   }
@@ -701,25 +711,33 @@ class Engine::Impl {
     return Status::Ok();
   }
 
-  // Commits a write and notes the change counter so that this process's own writes are not
-  // mistaken for another process's.
-  Status CommitWrite(store::Transaction& txn) {
-    ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.BumpChangeCounter());
+  // A write transaction on durable memory, numbered by the change counter (*seq), which also
+  // tags the vectors it stores.
+  Result<std::unique_ptr<store::Transaction>> BeginMemoryWrite(int64_t* seq) {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    ENGRAM_ASSIGN_OR_RETURN(*seq, txn->BumpChangeCounter());
+    return txn;
+  }
+
+  // Commits a write and notes its number so that this process's own writes are not mistaken for
+  // another process's.
+  Status CommitWrite(store::Transaction& txn, int64_t seq) {
     ENGRAM_RETURN_IF_ERROR(txn.Commit());
     std::lock_guard lock(counter_mu_);
-    if (counter == known_counter_ + 1) known_counter_ = counter;
+    if (seq == known_counter_ + 1) known_counter_ = seq;
     return Status::Ok();
   }
 
-  // Drops the in-memory partitions when another process wrote since this one last looked.
-  Status SyncWithOtherWriters(store::Transaction& txn) {
+  // Drops the in-memory partitions when another process wrote since this one last looked;
+  // returns the change counter txn sees.
+  Result<int64_t> SyncWithOtherWriters(store::Transaction& txn) {
     ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.ChangeCounter());
     std::lock_guard lock(counter_mu_);
     if (counter != known_counter_) {
       recall_.Clear();
       known_counter_ = counter;
     }
-    return Status::Ok();
+    return counter;
   }
 
   // Applies a committed add or update to the owner's partition, if loaded; a vector of nullopt

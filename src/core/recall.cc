@@ -1,6 +1,8 @@
 #include "core/recall.h"
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -45,6 +47,7 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
   }
   docs_[rid] = std::move(doc);
   if (vectors_ && replace_vector) {
+    dirty_ = true;
     if (static_cast<int>(m.vector.size()) == dimension_) {
       vectors_->Add(static_cast<uint64_t>(rid), m.vector);  // NaN vectors are refused: no hit
       MaybeUpgradeIndex();
@@ -61,9 +64,39 @@ void OwnerPartition::Load(const std::vector<store::IndexedMemory>& rows) {
   if (vectors_) MaybeUpgradeIndex();
 }
 
+bool OwnerPartition::LoadWithIndex(index::HnswIndex saved,
+                                   const std::vector<store::IndexedMemory>& rows) {
+  if (saved.dimension() != dimension_) return false;
+  std::unordered_map<int64_t, const store::IndexedMemory*> with_vector;
+  for (const auto& row : rows) {
+    if (row.has_vector) with_vector.emplace(row.rid, &row);
+  }
+  // Labels deleted since the save (or that lost their vector) leave the index.
+  for (uint64_t label : saved.LiveLabels()) {
+    if (!with_vector.count(static_cast<int64_t>(label))) saved.Remove(label);
+  }
+  // Every vector the store holds must be in the index, or come with the rows.
+  for (const auto& [rid, row] : with_vector) {
+    if (row->vector.empty() && !saved.Contains(static_cast<uint64_t>(rid))) return false;
+  }
+  vectors_ = std::make_unique<index::HnswIndex>(std::move(saved));
+  approximate_ = true;
+  loading_ = true;
+  for (const auto& row : rows) Upsert(row.rid, row, /*replace_vector=*/!row.vector.empty());
+  loading_ = false;
+  return true;
+}
+
+const index::HnswIndex* OwnerPartition::approximate_index() const {
+  return approximate_ ? static_cast<const index::HnswIndex*>(vectors_.get()) : nullptr;
+}
+
 void OwnerPartition::Remove(int64_t rid) {
   docs_.erase(rid);
-  if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
+  if (vectors_) {
+    vectors_->Remove(static_cast<uint64_t>(rid));
+    dirty_ = true;
+  }
 }
 
 const RecallDoc* OwnerPartition::Find(int64_t rid) const {
@@ -98,16 +131,95 @@ void OwnerPartition::MaybeUpgradeIndex() {
 }
 
 Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owner_id,
-                                                         store::Transaction& txn) {
+                                                         store::Transaction& txn,
+                                                         int64_t snapshot_seq) {
   std::lock_guard lock(mu_);
   auto it = partitions_.find(owner_id);
   if (it != partitions_.end()) return it->second;
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
-                          txn.LoadIndexedMemories(owner_id));
-  auto partition = std::make_shared<OwnerPartition>(dimension_);
-  partition->Load(rows);
+  std::shared_ptr<OwnerPartition> partition;
+  if (const auto [path, seq] = LatestFile(owner_id); seq >= 0 && seq <= snapshot_seq) {
+    // A saved index that fails to load or to agree with the store is ignored, not trusted.
+    Result<index::HnswIndex> saved = index::HnswIndex::Load(path);
+    if (saved.ok()) {
+      ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
+                              txn.LoadIndexedMemories(owner_id, seq));
+      partition = std::make_shared<OwnerPartition>(dimension_);
+      if (!partition->LoadWithIndex(std::move(*saved), rows)) partition.reset();
+    }
+  }
+  if (!partition) {
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
+                            txn.LoadIndexedMemories(owner_id, -1));
+    partition = std::make_shared<OwnerPartition>(dimension_);
+    partition->Load(rows);
+  }
+  if (partition->dirty() && partition->approximate_index()) {
+    Save(owner_id, *partition, snapshot_seq);  // a build is expensive: keep it at once
+  }
+  partition->mark_clean();
   partitions_[owner_id] = partition;
   return partition;
+}
+
+void RecallIndex::SaveDirty(int64_t seq) {
+  std::lock_guard lock(mu_);
+  for (auto& [owner_id, partition] : partitions_) {
+    std::shared_lock read(partition->mutex());
+    if (partition->dirty() && partition->approximate_index()) Save(owner_id, *partition, seq);
+  }
+}
+
+std::string RecallIndex::FilePrefix(const std::string& owner_id) const {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a: a stable file name; owners are never trusted
+  for (unsigned char c : owner_id) h = (h ^ c) * 1099511628211ull;  // from it (rids are checked)
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx-", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::pair<std::string, int64_t> RecallIndex::LatestFile(const std::string& owner_id) const {
+  std::pair<std::string, int64_t> best{"", -1};
+  if (index_dir_.empty()) return best;
+  const std::string prefix = FilePrefix(owner_id);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(index_dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || !name.ends_with(".hnsw")) continue;
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int64_t seq = std::stoll(digits);
+    if (seq > best.second) best = {entry.path().string(), seq};
+  }
+  return best;
+}
+
+void RecallIndex::RemoveFiles(const std::string& owner_id, const std::string& keep) const {
+  if (index_dir_.empty()) return;
+  const std::string prefix = FilePrefix(owner_id);
+  std::error_code ec;
+  std::vector<std::filesystem::path> doomed;
+  for (const auto& entry : std::filesystem::directory_iterator(index_dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && entry.path().string() != keep) doomed.push_back(entry.path());
+  }
+  for (const auto& path : doomed) std::filesystem::remove(path, ec);
+}
+
+void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partition,
+                       int64_t seq) const {
+  if (index_dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(index_dir_, ec);
+  const std::string path = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq) + ".hnsw";
+  // A failed save only costs a rebuild at the next load, so it is not an error of the caller.
+  if (partition.approximate_index()->Save(path).ok()) RemoveFiles(owner_id, path);
+}
+
+void RecallIndex::ClearAndRemoveFiles() {
+  std::lock_guard lock(mu_);
+  partitions_.clear();
+  std::error_code ec;
+  if (!index_dir_.empty()) std::filesystem::remove_all(index_dir_, ec);
 }
 
 std::shared_ptr<OwnerPartition> RecallIndex::IfLoaded(const std::string& owner_id) {
@@ -124,6 +236,7 @@ void RecallIndex::Clear() {
 void RecallIndex::Drop(const std::string& owner_id) {
   std::lock_guard lock(mu_);
   partitions_.erase(owner_id);
+  RemoveFiles(owner_id, "");
 }
 
 std::string BuildFtsQuery(std::string_view text) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/filter.h"
+#include "index/hnsw_index.h"
 #include "index/vector_index.h"
 #include "store/store.h"
 
@@ -47,6 +48,16 @@ class OwnerPartition {
   // Adds many records at once (a load): the switch to an approximate index, when the partition
   // is large, happens once at the end as a parallel batch build instead of row by row.
   void Load(const std::vector<store::IndexedMemory>& rows);
+  // Loads from a saved index plus the store's rows, whose vectors are only those written after
+  // the index was saved. False (and the partition is unusable) when the two disagree, e.g. a
+  // record with a vector that neither the rows nor the index hold.
+  bool LoadWithIndex(index::HnswIndex saved, const std::vector<store::IndexedMemory>& rows);
+
+  // The approximate index when the partition has one, else null.
+  const index::HnswIndex* approximate_index() const;
+  // Whether the vectors changed since the partition was loaded or last marked clean.
+  bool dirty() const { return dirty_; }
+  void mark_clean() { dirty_ = false; }
 
   const RecallDoc* Find(int64_t rid) const;
   // The id of a scope string, or -1 when no record of the partition has that scope.
@@ -68,24 +79,47 @@ class OwnerPartition {
   std::unique_ptr<index::VectorIndex> vectors_;
   bool approximate_ = false;
   bool loading_ = false;
+  bool dirty_ = false;
   mutable std::shared_mutex mu_;
 };
 
 // All loaded partitions of one engine.
+//
+// Partitions large enough for an approximate index keep it on disk, in index_dir, as
+// "<owner hash>-<seq>.hnsw": the HNSW graph as it was when every vector written up to change
+// counter seq was in it. Loading such a partition reads the file and re-reads from the store only
+// the vectors written after seq, instead of every vector and a graph build (minutes at 1M). The
+// seq in the name keeps each file self-describing, so concurrent savers cannot mislabel one.
 class RecallIndex {
  public:
-  explicit RecallIndex(int dimension) : dimension_(dimension) {}
+  // index_dir "" keeps nothing on disk.
+  RecallIndex(int dimension, std::string index_dir)
+      : dimension_(dimension), index_dir_(std::move(index_dir)) {}
 
-  // The owner's partition, loaded through `txn` when absent.
-  Result<std::shared_ptr<OwnerPartition>> Get(const std::string& owner_id, store::Transaction& txn);
+  // The owner's partition, loaded through `txn` when absent; snapshot_seq is the change counter
+  // that txn sees.
+  Result<std::shared_ptr<OwnerPartition>> Get(const std::string& owner_id, store::Transaction& txn,
+                                              int64_t snapshot_seq);
   // The owner's partition if loaded, else null (writes then need not update it).
   std::shared_ptr<OwnerPartition> IfLoaded(const std::string& owner_id);
-  // Drops every partition (another process wrote to the store, or the model changed).
+  // Saves the changed approximate partitions as reflecting every vector write up to seq.
+  void SaveDirty(int64_t seq);
+  // Drops every partition (another process wrote to the store).
   void Clear();
+  // Drops every partition and every saved index (the vectors were all rewritten).
+  void ClearAndRemoveFiles();
+  // Drops the owner's partition and saved indexes (the owner was forgotten).
   void Drop(const std::string& owner_id);
 
  private:
+  std::string FilePrefix(const std::string& owner_id) const;
+  // The newest saved index of the owner: (path, seq); seq -1 when there is none.
+  std::pair<std::string, int64_t> LatestFile(const std::string& owner_id) const;
+  void RemoveFiles(const std::string& owner_id, const std::string& keep) const;
+  void Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
+
   int dimension_;
+  std::string index_dir_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
 };

@@ -286,6 +286,15 @@ Status HnswIndex::Remove(uint64_t label) {
   return Status::Ok();
 }
 
+std::vector<uint64_t> HnswIndex::LiveLabels() const {
+  std::vector<uint64_t> out;
+  out.reserve(live_.size());
+  for (size_t id = 0; id < labels_.size(); ++id) {
+    if (!deleted_[id]) out.push_back(labels_[id]);
+  }
+  return out;
+}
+
 const uint32_t* HnswIndex::ReadLinks(uint32_t id, int level, internal::HnswLocks* locks,
                                      uint32_t* copy) const {
   const uint32_t* links = Links(id, level);

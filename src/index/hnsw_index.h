@@ -115,6 +115,8 @@ class HnswIndex final : public VectorIndex {
                                      std::span<const uint64_t> labels) const override;
 
   bool Contains(uint64_t label) const { return live_.Find(label) != nullptr; }
+  // Every live label, in node order.
+  std::vector<uint64_t> LiveLabels() const;
   // The stored vector of a live `label`, or an empty span. Invalidated by any non-const call.
   std::span<const float> Get(uint64_t label) const;
 

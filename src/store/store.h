@@ -50,7 +50,8 @@ struct IndexedMemory {
   bool superseded = false;
   double confidence = 1.0;
   std::string metadata;       // JSON object
-  std::vector<float> vector;  // empty when the record has no vector yet
+  bool has_vector = false;    // the store holds a vector for the record
+  std::vector<float> vector;  // the vector, when has_vector and it was asked for
 };
 
 struct LexicalHit {
@@ -85,13 +86,16 @@ class Transaction {
   virtual Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                        std::string_view memory_id) = 0;
   // ---- recall ----
-  // Every live record of the owner with what the recall index needs.
-  virtual Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id) = 0;
+  // Every live record of the owner with what the recall index needs; vectors only of the records
+  // whose vector was written by a write with seq > vectors_after_seq (-1: every vector).
+  virtual Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id,
+                                                                 int64_t vectors_after_seq) = 0;
   // Live records of every owner with rid > after_rid, in rid order, at most limit: (rid, text).
   virtual Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
                                                                          size_t limit) = 0;
-  // Stores (replacing) the vector of a record.
-  virtual Status PutVector(int64_t rid, const std::vector<float>& vector) = 0;
+  // Stores (replacing) the vector of a record, written by the write numbered seq (the value
+  // BumpChangeCounter returned in this transaction).
+  virtual Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) = 0;
   // Deletes every vector (before re-embedding with another model).
   virtual Status DeleteAllVectors() = 0;
   // Up to `limit` of the owner's live records matching an FTS5 query, best first.

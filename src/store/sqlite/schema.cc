@@ -117,6 +117,12 @@ INSERT INTO memories_fts(rowid, text, key, owner_id)
 
 INSERT INTO store_meta(name, value) VALUES ('change_counter', '0');
 )sql",
+    // 2 -> 3: the change counter value of the write that stored each vector, so a saved vector
+    // index can be brought up to date by re-reading only the vectors written after it.
+    R"sql(
+ALTER TABLE memory_vectors ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX memory_vectors_by_seq ON memory_vectors(seq);
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

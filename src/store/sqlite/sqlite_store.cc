@@ -215,14 +215,17 @@ class SqliteTransaction final : public Transaction {
     return out;
   }
 
-  Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id) override {
+  Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id,
+                                                         int64_t vectors_after_seq) override {
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare(
                     "SELECT m.rid, m.scope, m.type, m.key, m.created_at, m.valid_from, m.valid_to,"
-                    " m.expires_at, m.superseded_by IS NOT NULL, m.confidence, v.vector, m.metadata"
+                    " m.expires_at, m.superseded_by IS NOT NULL, m.confidence,"
+                    " CASE WHEN v.seq > ?2 THEN v.vector END, m.metadata, v.rid IS NOT NULL"
                     " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
                     " WHERE m.owner_id = ?1 AND m.deleted_at IS NULL ORDER BY m.rid"));
     s->Bind(1, owner_id);
+    s->Bind(2, vectors_after_seq);
     std::vector<IndexedMemory> out;
     Status st;
     while (s->Step(&st)) {
@@ -239,6 +242,7 @@ class SqliteTransaction final : public Transaction {
       m.confidence = s->ColumnDouble(9);
       m.vector = s->ColumnFloats(10);
       m.metadata = s->ColumnText(11);
+      m.has_vector = s->ColumnInt(12) != 0;
       out.push_back(std::move(m));
     }
     if (!st.ok()) return st;
@@ -259,12 +263,12 @@ class SqliteTransaction final : public Transaction {
     return out;
   }
 
-  Status PutVector(int64_t rid, const std::vector<float>& vector) override {
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s,
-        conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid, vector) VALUES (?1, ?2)"));
+  Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid,"
+                                                   " vector, seq) VALUES (?1, ?2, ?3)"));
     s->Bind(1, rid);
     s->BindFloats(2, vector);
+    s->Bind(3, seq);
     return s->Run();
   }
 
