@@ -87,5 +87,8 @@ bad="$(bad_files "$work/model")"
 if [[ -e "$TARGET" ]]; then
   mv "$TARGET" "$work/old"
 fi
-mv "$work/model" "$TARGET"
+if ! mv "$work/model" "$TARGET"; then
+  [[ -e "$work/old" ]] && mv "$work/old" "$TARGET"
+  die "could not move the verified files into $TARGET"
+fi
 echo "Installed USE-lite model into $TARGET"

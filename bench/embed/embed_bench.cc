@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,6 +23,21 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point from) {
   return std::chrono::duration<double>(Clock::now() - from).count();
+}
+
+// CPU time of the calling thread in seconds: unlike wall time, it excludes time spent
+// descheduled, which matters on a shared machine.
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five;
+  in >> one >> five;
+  return in ? one + " " + five : "unknown";
 }
 
 std::vector<std::string> LoadTurns(const std::string& path) {
@@ -113,6 +129,7 @@ int main(int argc, char** argv) {
   for (const auto& t : texts) tokens += std::min<size_t>(embedder->Tokenize(t)->size(), 128);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::printf("machine: %d cores, load average (1, 5 min) %s\n", cores, LoadAverage().c_str());
   std::printf("model: %s (%s, dim %d)\n", model_dir.c_str(), embedder->model_id().c_str(),
               embedder->dimension());
   std::printf("model load: %.1f ms (best of 3)\n", best_load * 1e3);
@@ -130,15 +147,23 @@ int main(int argc, char** argv) {
   const size_t query_tokens = embedder->Tokenize(query[0])->size();
   std::vector<std::vector<float>> out;
   for (int i = 0; i < 50; ++i) (void)embedder->Embed(query, &out);
-  std::vector<double> latencies;
+  std::vector<double> wall;
+  std::vector<double> cpu;
   for (int i = 0; i < 1000; ++i) {
     const auto start = Clock::now();
+    const double cpu_start = ThreadCpuSeconds();
     (void)embedder->Embed(query, &out);
-    latencies.push_back(Seconds(start) * 1e6);
+    cpu.push_back((ThreadCpuSeconds() - cpu_start) * 1e6);
+    wall.push_back(Seconds(start) * 1e6);
   }
-  std::sort(latencies.begin(), latencies.end());
-  std::printf("latency of one %zu-token query (1 thread, %zu runs): p50 %.0f us, p99 %.0f us\n",
-              query_tokens, latencies.size(), latencies[latencies.size() / 2],
-              latencies[latencies.size() * 99 / 100]);
+  std::sort(wall.begin(), wall.end());
+  std::sort(cpu.begin(), cpu.end());
+  const size_t p50 = wall.size() / 2;
+  const size_t p99 = wall.size() * 99 / 100;
+  std::printf(
+      "latency of one %zu-token query (1 thread, %zu runs): p50 %.0f us, p99 %.0f us "
+      "(thread CPU time: p50 %.0f us, p99 %.0f us, min %.0f us)\n",
+      query_tokens, wall.size(), wall[p50], wall[p99], cpu[p50], cpu[p99], cpu[0]);
+  std::printf("load average after: %s\n", LoadAverage().c_str());
   return 0;
 }

@@ -69,6 +69,8 @@ enum class Epilogue {
 };
 
 // C (m × w.cols(), row stride ldc) from A (m × w.rows(), row stride lda) and w, per `ep`.
+// Each output row depends only on its input row, bit for bit, whatever m is: batching texts
+// never changes their vectors.
 void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep);
 void MatMulPortable(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
                     Epilogue ep);
