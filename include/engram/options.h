@@ -26,6 +26,9 @@ struct Options {
   bool accept_model_change = false;
   // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
   // preferences, procedures and blocks do not decay.
+  // An owner with more vectors than this is searched through an HNSW index (kept on disk beside
+  // the database, in "<path>.index/") instead of an exact scan.
+  size_t approximate_above = 10000;
   double episode_half_life_days = 30;
   double summary_half_life_days = 90;
 

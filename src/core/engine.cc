@@ -129,7 +129,7 @@ class Engine::Impl {
   Impl(Options options, std::unique_ptr<store::Store> store)
       : options_(std::move(options)),
         store_(std::move(store)),
-        recall_(options_.embedder ? options_.embedder->dimension() : 0,
+        recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
                 options_.embedder ? options_.path + ".index" : "") {
     if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   }

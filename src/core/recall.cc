@@ -11,15 +11,8 @@
 
 namespace engram::core {
 
-namespace {
-
-// Above this many vectors an owner's exact scan (about 0.2 ms per 1k vectors of 512 floats)
-// gives way to HNSW.
-constexpr size_t kApproximateAbove = 20000;
-
-}  // namespace
-
-OwnerPartition::OwnerPartition(int dimension) : dimension_(dimension) {
+OwnerPartition::OwnerPartition(int dimension, size_t approximate_above)
+    : dimension_(dimension), approximate_above_(approximate_above) {
   if (dimension_ > 0) vectors_ = std::make_unique<index::FlatIndex>(dimension_);
 }
 
@@ -110,7 +103,7 @@ int32_t OwnerPartition::ScopeId(const std::string& scope) const {
 }
 
 void OwnerPartition::MaybeUpgradeIndex() {
-  if (loading_ || approximate_ || vectors_->size() <= kApproximateAbove) return;
+  if (loading_ || approximate_ || vectors_->size() <= approximate_above_) return;
   const auto& flat = static_cast<const index::FlatIndex&>(*vectors_);
   std::vector<uint64_t> labels;
   std::vector<float> rows;
@@ -143,14 +136,14 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
     if (saved.ok()) {
       ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
                               txn.LoadIndexedMemories(owner_id, seq));
-      partition = std::make_shared<OwnerPartition>(dimension_);
+      partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
       if (!partition->LoadWithIndex(std::move(*saved), rows)) partition.reset();
     }
   }
   if (!partition) {
     ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
                             txn.LoadIndexedMemories(owner_id, -1));
-    partition = std::make_shared<OwnerPartition>(dimension_);
+    partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
     partition->Load(rows);
   }
   if (partition->dirty() && partition->approximate_index()) {

@@ -37,8 +37,9 @@ struct RecallDoc {
 
 class OwnerPartition {
  public:
-  // dimension 0: no vectors (no embedder).
-  explicit OwnerPartition(int dimension);
+  // dimension 0: no vectors (no embedder). Above approximate_above vectors, the exact index gives
+  // way to HNSW.
+  OwnerPartition(int dimension, size_t approximate_above);
 
   // Adds or replaces a record. With replace_vector, its vector becomes m.vector (none when that
   // is empty or of another dimension); without, the vector it had stays.
@@ -73,6 +74,7 @@ class OwnerPartition {
   void MaybeUpgradeIndex();
 
   int dimension_;
+  size_t approximate_above_;
   std::unordered_map<int64_t, RecallDoc> docs_;
   std::vector<std::string> scopes_;
   std::unordered_map<std::string, int32_t> scope_ids_;
@@ -93,8 +95,10 @@ class OwnerPartition {
 class RecallIndex {
  public:
   // index_dir "" keeps nothing on disk.
-  RecallIndex(int dimension, std::string index_dir)
-      : dimension_(dimension), index_dir_(std::move(index_dir)) {}
+  RecallIndex(int dimension, size_t approximate_above, std::string index_dir)
+      : dimension_(dimension),
+        approximate_above_(approximate_above),
+        index_dir_(std::move(index_dir)) {}
 
   // The owner's partition, loaded through `txn` when absent; snapshot_seq is the change counter
   // that txn sees.
@@ -119,6 +123,7 @@ class RecallIndex {
   void Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
 
   int dimension_;
+  size_t approximate_above_;
   std::string index_dir_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;

@@ -1,6 +1,8 @@
 // Engine::Search: hybrid recall, filters, isolation, hygiene of results, explanations.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "engram/engine.h"
 #include "hashing_embedder.h"
 #include "test_util.h"
@@ -308,6 +310,107 @@ TEST_F(SearchTest, BatchAddIsAllOrNothing) {
   SearchOptions o;
   o.top_k = 10;
   EXPECT_EQ(Texts("batch memory", o).size(), 3u);
+}
+
+}  // namespace
+}  // namespace engram
+
+namespace engram {
+namespace {
+
+// Large partitions keep an HNSW index on disk; a reopened engine loads it and applies only what
+// changed since it was saved.
+class PersistedIndexTest : public ::testing::Test {
+ protected:
+  void Open() {
+    engine_.reset();
+    Options o;
+    o.path = dir_.File("engram.db");
+    o.embedder = std::make_shared<testing::HashingEmbedder>();
+    o.durable_commits = false;
+    o.approximate_above = 50;
+    engine_ = std::move(*Engine::Open(o));
+  }
+  std::vector<std::string> IndexFiles() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.File("engram.db.index"), ec)) {
+      out.push_back(e.path().string());
+    }
+    return out;
+  }
+  std::vector<std::string> Top(const std::string& query, size_t k = 3) {
+    SearchOptions o;
+    o.mode = SearchMode::kVector;
+    o.top_k = k;
+    auto hits = engine_->Search("u", query, o);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::vector<std::string> out;
+    for (const auto& h : *hits) out.push_back(h.record.text);
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(PersistedIndexTest, ReopenAppliesChangesMadeAfterTheSave) {
+  Open();
+  std::vector<NewMemory> batch;
+  for (int i = 0; i < 200; ++i) {
+    NewMemory m;
+    m.owner_id = "u";
+    m.text = "note " + std::to_string(i) + " about topic" + std::to_string(i);
+    batch.push_back(m);
+  }
+  auto added = engine_->AddMemories(batch);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(Top("topic7 note", 1), std::vector<std::string>{"note 7 about topic7"});
+  ASSERT_EQ(IndexFiles().size(), 1u);  // built on first search, and kept
+  const std::string first_file = IndexFiles()[0];
+
+  Open();  // loads the saved index
+  ASSERT_TRUE(engine_->DeleteMemory("u", (*added)[7].id).ok());
+  MemoryUpdate u;
+  u.text = "note 8 rewritten about zebras";
+  ASSERT_TRUE(engine_->UpdateMemory("u", (*added)[8].id, u).ok());
+  NewMemory fresh;
+  fresh.owner_id = "u";
+  fresh.text = "a brand new note about giraffes";
+  ASSERT_TRUE(engine_->AddMemory(fresh).ok());
+  engine_.reset();  // the loaded partition was not searched: the saved file is unchanged
+  ASSERT_EQ(IndexFiles(), std::vector<std::string>{first_file});
+
+  Open();  // the file predates the three writes; they are applied from the store
+  for (const auto& t : Top("topic7 note", 5)) EXPECT_NE(t, "note 7 about topic7");
+  EXPECT_EQ(Top("zebras rewritten", 1), std::vector<std::string>{"note 8 rewritten about zebras"});
+  EXPECT_EQ(Top("giraffes brand new", 1),
+            std::vector<std::string>{"a brand new note about giraffes"});
+  engine_.reset();  // saves the now newer partition
+  ASSERT_EQ(IndexFiles().size(), 1u);
+  EXPECT_NE(IndexFiles()[0], first_file);
+
+  // A damaged file is ignored and rebuilt, never trusted.
+  std::filesystem::resize_file(IndexFiles()[0], 100);
+  Open();
+  EXPECT_EQ(Top("giraffes brand new", 1),
+            std::vector<std::string>{"a brand new note about giraffes"});
+  EXPECT_EQ(Top("topic9 note", 1), std::vector<std::string>{"note 9 about topic9"});
+}
+
+TEST_F(PersistedIndexTest, ForgettingTheOwnerRemovesItsIndex) {
+  Open();
+  std::vector<NewMemory> batch(100);
+  for (int i = 0; i < 100; ++i) {
+    batch[i].owner_id = "u";
+    batch[i].text = "memory " + std::to_string(i);
+  }
+  ASSERT_TRUE(engine_->AddMemories(batch).ok());
+  Top("memory 5");
+  ASSERT_EQ(IndexFiles().size(), 1u);
+  ASSERT_TRUE(engine_->ForgetOwner("u").ok());
+  EXPECT_TRUE(IndexFiles().empty());
+  EXPECT_TRUE(Top("memory 5").empty());
 }
 
 }  // namespace
