@@ -15,12 +15,18 @@ echo "== session_001 (process 1): user_42 says \"My name is Dana and I prefer da
 "$ENGRAM" add --owner user_42 --session session_001 --type preference --key ui.theme \
   "My name is Dana and I prefer dark mode."
 
+"$ENGRAM" add --owner user_42 --session session_001 --type fact \
+  "Dana is preparing a talk about garbage collectors for March."
+
 echo
 echo "== session_002 (process 2): what does engram remember about user_42?"
 "$ENGRAM" list --owner user_42
+echo
+echo "== session_002 asks: \"What UI preference did I mention?\""
+"$ENGRAM" search --owner user_42 --limit 2 --explain "What UI preference did I mention?"
 
 echo
 echo "== the same question for user_43 (another owner)"
-"$ENGRAM" list --owner user_43
+"$ENGRAM" search --owner user_43 "What UI preference did I mention?"
 echo
 echo "store: $ENGRAM_DB (removed after the demo)"

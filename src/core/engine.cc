@@ -468,6 +468,7 @@ class Engine::Impl {
           query_vector, depth, [&](uint64_t label) { return accept(static_cast<int64_t>(label)); });
       int rank = 0;
       for (const auto& h : hits) {
+        if (h.score <= 0) break;  // orthogonal or opposite: unrelated, whatever its rank
         auto& e = cands[static_cast<int64_t>(h.label)];
         e.vector_rank = ++rank;
         e.vector_similarity = h.score;
