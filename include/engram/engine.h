@@ -30,12 +30,22 @@ class Engine {
 
   // ---- Durable memory ----
 
-  // Stores a new memory and its "add" history row. Returns the stored record.
+  // Stores a new memory and its "add" history row, applying the write rules of WriteMemories.
+  // Returns the stored record (or the existing one it duplicated).
   Result<MemoryRecord> AddMemory(const NewMemory& memory);
+  // Writes memories in one transaction (all or none), embedded in one batch, and says what
+  // happened to each:
+  //  - an exact duplicate (same normalized text, type and scope, live; episodes excepted, as the
+  //    same words on another day are another event) is not stored again; the existing record is
+  //    re-verified (last_verified_at, confidence) with a "verify" history row;
+  //  - a record with a key supersedes the live records with that key in that scope (they get
+  //    superseded_by and valid_to, and a "supersede" history row), unless it was observed before
+  //    them, in which case it is stored as already superseded by the newest.
+  // At most Options::max_items_per_append; an invalid one fails the batch, naming its index.
+  Result<std::vector<WriteResult>> WriteMemories(std::span<const NewMemory> memories);
   // The check AddMemory applies before writing: OK, or the error AddMemory would return.
   Status ValidateMemory(const NewMemory& memory) const;
-  // Stores several memories in one transaction (all or none), embedding them in one batch.
-  // At most Options::max_items_per_append; an invalid one fails the batch, naming its index.
+  // WriteMemories, returning only the records.
   Result<std::vector<MemoryRecord>> AddMemories(std::span<const NewMemory> memories);
   // The record with this id, if it belongs to owner and is not deleted.
   Result<MemoryRecord> GetMemory(std::string_view owner_id, std::string_view id);

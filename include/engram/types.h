@@ -51,6 +51,14 @@ struct MemoryRecord {
   std::optional<Timestamp> deleted_at;  // tombstone
 };
 
+// What a write did with one input memory.
+enum class WriteEvent {
+  kAdded,         // stored as a new record
+  kDeduplicated,  // the same text, type and scope was already live: that record was re-verified
+  kSuperseded,    // stored, and it replaced the live records with the same key and scope
+};
+const char* WriteEventName(WriteEvent event);  // "added", "deduplicated", "superseded"
+
 // Who made a change and why; recorded in the history row.
 struct ChangeInfo {
   std::string actor = "api";
@@ -90,13 +98,19 @@ struct MemoryUpdate {
   ChangeInfo change;
 };
 
+struct WriteResult {
+  MemoryRecord record;  // the stored record, or the re-verified existing one
+  WriteEvent event = WriteEvent::kAdded;
+  std::vector<std::string> superseded_ids;  // records this one replaced
+};
+
 // One row of a memory's audit history. Values are JSON snapshots of the record ("" when absent:
 // no old value for "add", no new value for "delete").
 struct HistoryEvent {
   int64_t seq = 0;  // increasing across the store
   std::string memory_id;
   std::string owner_id;
-  std::string event;  // "add", "update", "delete"
+  std::string event;  // "add", "update", "delete", "verify", "supersede"
   std::string actor;
   std::string reason;
   std::string old_value;

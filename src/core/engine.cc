@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/filter.h"
@@ -13,6 +14,7 @@
 #include "core/validate.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/ids.h"
+#include "util/text.h"
 
 namespace engram {
 
@@ -164,11 +166,11 @@ class Engine::Impl {
   Timestamp Now() const { return options_.clock->Now(); }
 
   Result<MemoryRecord> AddMemory(const NewMemory& m) {
-    ENGRAM_ASSIGN_OR_RETURN(auto records, AddMemories(std::span(&m, 1)));
-    return std::move(records.front());
+    ENGRAM_ASSIGN_OR_RETURN(auto results, WriteMemories(std::span(&m, 1)));
+    return std::move(results.front().record);
   }
 
-  Result<std::vector<MemoryRecord>> AddMemories(std::span<const NewMemory> batch) {
+  Result<std::vector<WriteResult>> WriteMemories(std::span<const NewMemory> batch) {
     ENGRAM_RETURN_IF_ERROR(model_mismatch_);
     if (batch.size() > options_.max_items_per_append) {
       return Status::TooLarge("a batch holds " + std::to_string(batch.size()) +
@@ -220,18 +222,102 @@ class Engine::Impl {
     }
     int64_t seq = 0;
     ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
-    std::vector<int64_t> rids;
+    std::vector<WriteResult> results;
+    // Records whose partition entry must follow the commit: (rid, record, new vector or none).
+    std::vector<std::tuple<int64_t, MemoryRecord, std::optional<std::vector<float>>>> reflect;
     for (size_t i = 0; i < records.size(); ++i) {
-      const MemoryRecord& r = records[i];
+      MemoryRecord& r = records[i];
+      const ChangeInfo& change = batch[i].change;
+      WriteResult result;
+      // 1. The same text, type and scope already live: re-verify it instead of storing it twice.
+      ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> dup, FindExactDuplicate(*txn, r, now));
+      if (dup) {
+        MemoryRecord old = *dup;
+        dup->last_verified_at = now;
+        dup->confidence = std::max(dup->confidence, r.confidence);
+        dup->updated_at = now;
+        ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(*dup));
+        ENGRAM_RETURN_IF_ERROR(
+            txn->AppendHistory({0, dup->id, dup->owner_id, "verify", change.actor, "stated again",
+                                Snapshot(old), Snapshot(*dup), now}));
+        ENGRAM_ASSIGN_OR_RETURN(int64_t dup_rid, txn->MemoryRid(dup->owner_id, dup->id));
+        reflect.emplace_back(dup_rid, *dup, std::nullopt);
+        result.record = std::move(*dup);
+        result.event = WriteEvent::kDeduplicated;
+        results.push_back(std::move(result));
+        continue;
+      }
+      // 2. A key names what the record is about: only one live record per key and scope is
+      // current. The newer observation wins; an older one (a replayed history) is stored as
+      // already superseded.
+      std::vector<MemoryRecord> rivals;
+      if (!r.key.empty()) {
+        store::MemoryQuery q;
+        q.owner_id = r.owner_id;
+        q.scopes = {r.scope};
+        q.key = r.key;
+        q.live_at = now;
+        q.limit = 1000;
+        ENGRAM_ASSIGN_OR_RETURN(rivals, txn->ListMemories(q));
+      }
+      for (const MemoryRecord& rival : rivals) {
+        if (rival.created_at > r.created_at && r.superseded_by.empty()) {
+          r.superseded_by = rival.id;
+          r.valid_to = rival.valid_from.value_or(rival.created_at);
+        }
+      }
       ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
-      rids.push_back(rid);
       if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
-      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "add", batch[i].change.actor,
-                                                 batch[i].change.reason, "", Snapshot(r), now}));
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
+          {0, r.id, r.owner_id, "add", change.actor, change.reason, "", Snapshot(r), now}));
+      if (r.superseded_by.empty()) {
+        for (MemoryRecord rival : rivals) {
+          const MemoryRecord old = rival;
+          rival.superseded_by = r.id;
+          rival.valid_to = r.valid_from.value_or(r.created_at);
+          rival.updated_at = now;
+          ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(rival));
+          ENGRAM_RETURN_IF_ERROR(
+              txn->AppendHistory({0, rival.id, rival.owner_id, "supersede", change.actor,
+                                  "superseded by " + r.id, Snapshot(old), Snapshot(rival), now}));
+          ENGRAM_ASSIGN_OR_RETURN(int64_t rival_rid, txn->MemoryRid(rival.owner_id, rival.id));
+          reflect.emplace_back(rival_rid, rival, std::nullopt);
+          result.superseded_ids.push_back(rival.id);
+        }
+      }
+      reflect.emplace_back(rid, r, std::move(vectors[i]));
+      result.record = r;
+      result.event = result.superseded_ids.empty() ? WriteEvent::kAdded : WriteEvent::kSuperseded;
+      results.push_back(std::move(result));
     }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
-    for (size_t i = 0; i < records.size(); ++i) Reflect(rids[i], records[i], std::move(vectors[i]));
-    return records;
+    for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
+    return results;
+  }
+
+  // A live, current record of the same owner, scope and type whose text normalizes to the same
+  // as r's (and whose key agrees when r has one). Episodes are events: the same words on another
+  // day are another episode, so they are never duplicates.
+  static Result<std::optional<MemoryRecord>> FindExactDuplicate(store::Transaction& txn,
+                                                                const MemoryRecord& r,
+                                                                Timestamp now) {
+    if (r.type == MemoryType::kEpisode) return std::optional<MemoryRecord>();
+    store::MemoryQuery q;
+    q.owner_id = r.owner_id;
+    q.scopes = {r.scope};
+    q.type = r.type;
+    q.content_hash = util::ContentHash(r.text);
+    q.live_at = now;
+    q.limit = 10;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> same, txn.ListMemories(q));
+    const std::string normalized = util::NormalizeForDedup(r.text);
+    for (MemoryRecord& candidate : same) {
+      if (!r.key.empty() && candidate.key != r.key) continue;
+      if (util::NormalizeForDedup(candidate.text) == normalized) {
+        return std::optional<MemoryRecord>(std::move(candidate));
+      }
+    }
+    return std::optional<MemoryRecord>();
   }
 
   Result<MemoryRecord> GetMemory(std::string_view owner_id, std::string_view id) {
@@ -867,7 +953,13 @@ Status Engine::ValidateMemory(const NewMemory& memory) const {
   return impl_->ValidateNewMemory(memory);
 }
 Result<std::vector<MemoryRecord>> Engine::AddMemories(std::span<const NewMemory> memories) {
-  return impl_->AddMemories(memories);
+  ENGRAM_ASSIGN_OR_RETURN(auto results, impl_->WriteMemories(memories));
+  std::vector<MemoryRecord> records;
+  for (auto& r : results) records.push_back(std::move(r.record));
+  return records;
+}
+Result<std::vector<WriteResult>> Engine::WriteMemories(std::span<const NewMemory> memories) {
+  return impl_->WriteMemories(memories);
 }
 Result<std::vector<SearchHit>> Engine::Search(std::string_view owner_id, std::string_view query,
                                               const SearchOptions& options) {

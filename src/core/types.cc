@@ -25,6 +25,18 @@ Result<MemoryType> ParseMemoryType(std::string_view name) {
                                  "block");
 }
 
+const char* WriteEventName(WriteEvent event) {
+  switch (event) {
+    case WriteEvent::kAdded:
+      return "added";
+    case WriteEvent::kDeduplicated:
+      return "deduplicated";
+    case WriteEvent::kSuperseded:
+      return "superseded";
+  }
+  return "added";
+}
+
 const char* RoleName(Role role) {
   return kRoleNames[static_cast<int>(role)];
 }

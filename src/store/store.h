@@ -4,7 +4,8 @@
 // write transaction is exclusive among writers and its changes become visible, all together,
 // when Commit() returns OK. A Transaction destroyed without a successful Commit() rolls back.
 // Stores do not validate input (the engine does) but must keep owners apart: every method takes
-// the owner and touches only that owner's rows.
+// the owner and touches only that owner's rows. Stores keep util::ContentHash(text) of every
+// record they insert or replace, so MemoryQuery::content_hash finds exact duplicates.
 #pragma once
 
 #include <memory>
@@ -26,8 +27,9 @@ struct MemoryQuery {
   std::optional<std::string> key;
   std::optional<std::string> session_id;
   std::optional<std::string> agent_id;
-  std::optional<Timestamp> created_from;   // inclusive
-  std::optional<Timestamp> created_until;  // exclusive
+  std::optional<std::string> content_hash;  // util::ContentHash of the text
+  std::optional<Timestamp> created_from;    // inclusive
+  std::optional<Timestamp> created_until;   // exclusive
   bool include_superseded = false;
   // Records whose expires_at is at or before this time are left out; unset keeps them.
   std::optional<Timestamp> live_at;

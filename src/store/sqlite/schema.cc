@@ -123,6 +123,12 @@ INSERT INTO store_meta(name, value) VALUES ('change_counter', '0');
 ALTER TABLE memory_vectors ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX memory_vectors_by_seq ON memory_vectors(seq);
 )sql",
+    // 3 -> 4: the normalized-text hash of each record, for exact duplicate detection. Rows of
+    // older stores get theirs from the store when it opens (BackfillContentHashes).
+    R"sql(
+ALTER TABLE memories ADD COLUMN content_hash TEXT;
+CREATE INDEX memories_by_owner_hash ON memories(owner_id, content_hash);
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

@@ -8,6 +8,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/schema.h"
+#include "util/text.h"
 
 namespace engram::store {
 
@@ -161,6 +162,7 @@ class SqliteTransaction final : public Transaction {
     s->BindOptional(11, q.before_created_at);
     s->Bind(12, q.before_id);
     s->Bind(13, static_cast<int64_t>(q.limit));
+    q.content_hash ? s->Bind(14, *q.content_hash) : s->BindNull(14);
     std::vector<MemoryRecord> out;
     Status st;
     while (s->Step(&st)) {
@@ -173,10 +175,12 @@ class SqliteTransaction final : public Transaction {
 
   Result<int64_t> InsertMemory(const MemoryRecord& r) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-                               " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"));
+        auto s,
+        conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
+                       ", content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                       " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
     BindMemory(*s, r);
+    s->Bind(23, util::ContentHash(r.text));
     Status st = s->Run();
     if (st.code() == Status::Code::kAlreadyExists) {
       return Status::AlreadyExists("memory id " + r.id + " already exists");
@@ -340,9 +344,10 @@ class SqliteTransaction final : public Transaction {
                     " key = ?7, text = ?8, data = ?9, metadata = ?10, source = ?11,"
                     " confidence = ?12, created_at = ?13, updated_at = ?14, valid_from = ?15,"
                     " valid_to = ?16, last_verified_at = ?17, last_accessed_at = ?18,"
-                    " access_count = ?19, expires_at = ?20, superseded_by = ?21, deleted_at = ?22"
-                    " WHERE id = ?1 AND owner_id = ?2"));
+                    " access_count = ?19, expires_at = ?20, superseded_by = ?21, deleted_at = ?22,"
+                    " content_hash = ?23 WHERE id = ?1 AND owner_id = ?2"));
     BindMemory(*s, r);
+    s->Bind(23, util::ContentHash(r.text));
     ENGRAM_RETURN_IF_ERROR(s->Run());
     if (conn_->Changes() == 0) return Status::NotFound("memory " + r.id + " not found");
     return Status::Ok();
@@ -593,6 +598,39 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> readers_;
 };
 
+// Rows written before schema version 4 have no content hash; SQL cannot compute it, so the
+// store does, once, in one transaction.
+Status BackfillContentHashes(Connection& conn) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto probe, conn.Prepare("SELECT 1 FROM memories WHERE content_hash IS NULL LIMIT 1"));
+  Status st;
+  const bool any = probe->Step(&st);
+  probe.reset();
+  if (!st.ok() || !any) return st;
+  ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+  std::vector<std::pair<int64_t, std::string>> rows;
+  {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn.Prepare("SELECT rid, text FROM memories WHERE content_hash IS NULL"));
+    while (s->Step(&st)) rows.emplace_back(s->ColumnInt(0), s->ColumnText(1));
+  }
+  if (st.ok()) {
+    ENGRAM_ASSIGN_OR_RETURN(auto u,
+                            conn.Prepare("UPDATE memories SET content_hash = ?2 WHERE rid = ?1"));
+    for (const auto& [rid, text] : rows) {
+      u->Bind(1, rid);
+      u->Bind(2, util::ContentHash(text));
+      st = u->Run();
+      if (!st.ok()) break;
+    }
+  }
+  if (!st.ok()) {
+    conn.Exec("ROLLBACK");
+    return st;
+  }
+  return conn.Exec("COMMIT");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
@@ -605,6 +643,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   }
   ENGRAM_ASSIGN_OR_RETURN(auto writer, SqliteStore::OpenConnection(options, /*writer=*/true));
   ENGRAM_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
+  ENGRAM_RETURN_IF_ERROR(BackfillContentHashes(*writer));
   return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer)));
 }
 

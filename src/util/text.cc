@@ -1,0 +1,36 @@
+#include "util/text.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace engram::util {
+
+std::string NormalizeForDedup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  while (!out.empty() &&
+         (out.back() == '.' || out.back() == '!' || out.back() == '?' || out.back() == ' ')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+std::string ContentHash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : NormalizeForDedup(text)) h = (h ^ c) * 1099511628211ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace engram::util

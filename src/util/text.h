@@ -1,0 +1,17 @@
+// Text normalisation for duplicate detection.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace engram::util {
+
+// Lower-cases ASCII letters, collapses runs of whitespace to one space, and trims whitespace and
+// trailing sentence punctuation, so "I prefer  dark mode." and "i prefer dark mode" compare equal.
+std::string NormalizeForDedup(std::string_view text);
+
+// 16 hex digits: FNV-1a 64 of NormalizeForDedup(text). Stores keep it beside each record so exact
+// duplicates are found through an index; equal hashes are confirmed by comparing texts.
+std::string ContentHash(std::string_view text);
+
+}  // namespace engram::util
