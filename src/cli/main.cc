@@ -223,12 +223,28 @@ int main(int argc, char** argv) {
       ENGRAM_ASSIGN_OR_RETURN(m.expires_at, OptionalTime(expires));
       ENGRAM_ASSIGN_OR_RETURN(m.text, ReadText(words, 64 << 20));
       m.change.actor = "cli";
-      ENGRAM_ASSIGN_OR_RETURN(engram::MemoryRecord r, engine->AddMemory(m));
+      ENGRAM_ASSIGN_OR_RETURN(auto results, engine->WriteMemories(std::span(&m, 1)));
+      const engram::WriteResult& w = results.front();
       if (cli.json_output()) {
-        Emit(engram::core::MemoryToJson(r));
+        json out = engram::core::MemoryToJson(w.record);
+        out["event"] = engram::WriteEventName(w.event);
+        out["superseded_ids"] = w.superseded_ids;
+        Emit(out);
       } else {
-        std::cout << "added " << r.id << "\n";
-        PrintRecord(r);
+        switch (w.event) {
+          case engram::WriteEvent::kAdded:
+            std::cout << "added " << w.record.id << "\n";
+            break;
+          case engram::WriteEvent::kDeduplicated:
+            std::cout << "already known: re-verified " << w.record.id << "\n";
+            break;
+          case engram::WriteEvent::kSuperseded:
+            std::cout << "added " << w.record.id << ", superseding";
+            for (const auto& old : w.superseded_ids) std::cout << " " << old;
+            std::cout << "\n";
+            break;
+        }
+        PrintRecord(w.record);
       }
       return Status::Ok();
     };

@@ -152,8 +152,30 @@ TEST_F(CliTest, AddPrintsTheRecordWithItsFields) {
   EXPECT_EQ(r["key"], "stack.db");
   EXPECT_EQ(r["metadata"]["source"], "standup");
   EXPECT_EQ(r["id"].get<std::string>().size(), 36u);
+  EXPECT_EQ(r["event"], "added");
   json got = EngramJson({"get", r["id"], "--owner", "u"});
+  r.erase("event");
+  r.erase("superseded_ids");
   EXPECT_EQ(got, r);
+}
+
+TEST_F(CliTest, AddReportsDuplicatesAndSupersession) {
+  json light = EngramJson(
+      {"add", "--owner", "u", "--type", "preference", "--key", "ui.theme", "Prefers light mode"});
+  json dark = EngramJson(
+      {"add", "--owner", "u", "--type", "preference", "--key", "ui.theme", "Prefers dark mode"});
+  EXPECT_EQ(dark["event"], "superseded");
+  EXPECT_EQ(dark["superseded_ids"][0], light["id"]);
+  json again = EngramJson(
+      {"add", "--owner", "u", "--type", "preference", "--key", "ui.theme", "prefers dark mode."});
+  EXPECT_EQ(again["event"], "deduplicated");
+  EXPECT_EQ(again["id"], dark["id"]);
+  json page = EngramJson({"list", "--owner", "u"});
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["text"], "Prefers dark mode");
+  RunResult text = Engram(
+      {"add", "--owner", "u", "--type", "preference", "--key", "ui.theme", "Prefers dark mode"});
+  EXPECT_NE(text.out.find("already known"), std::string::npos);
 }
 
 TEST_F(CliTest, UpdateDeleteAndHistory) {
