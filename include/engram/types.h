@@ -130,6 +130,12 @@ struct ListOptions {
   std::optional<Timestamp> created_from;   // inclusive
   std::optional<Timestamp> created_until;  // exclusive
   bool include_superseded = false;
+  // What was true in the world at this time: records whose validity (valid_from, or created_at
+  // when unset, up to valid_to) covers it, superseded ones included.
+  std::optional<Timestamp> valid_at;
+  // What the engine believed at this time, replayed from history: each record as it was then,
+  // without those added later or deleted or superseded by then. Not paged (no cursor).
+  std::optional<Timestamp> as_of;
   size_t limit = 50;   // 1..1000
   std::string cursor;  // next_cursor of the previous page; empty for the first page
 };
@@ -160,6 +166,7 @@ struct SearchOptions {
   std::string filter;
   std::optional<Timestamp> created_from;   // inclusive
   std::optional<Timestamp> created_until;  // exclusive
+  std::optional<Timestamp> valid_at;       // as in ListOptions (superseded records included)
   size_t top_k = 10;                       // 1..1000
   double threshold = 0;                    // hits whose final score is below it are dropped
   SearchMode mode = SearchMode::kHybrid;

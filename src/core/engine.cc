@@ -349,7 +349,14 @@ class Engine::Impl {
     q.created_from = o.created_from;
     q.created_until = o.created_until;
     q.include_superseded = o.include_superseded;
+    q.valid_at = o.valid_at;
     q.live_at = Now();
+    if (o.as_of) {
+      if (!o.cursor.empty()) {
+        return Status::InvalidArgument("as_of listings are not paged: raise limit instead");
+      }
+      return ListAsOf(q, *o.as_of, o.limit);
+    }
     if (!o.cursor.empty()) ENGRAM_RETURN_IF_ERROR(DecodeCursor(o.cursor, &q));
     q.limit = o.limit + 1;  // one extra row tells whether another page exists
 
@@ -360,6 +367,44 @@ class Engine::Impl {
       rows.resize(o.limit);
       page.next_cursor = EncodeCursor(rows.back());
     }
+    page.items = std::move(rows);
+    return page;
+  }
+
+  // The owner's records as the engine knew them at `at`, from the last history row of each
+  // at or before it, filtered like a listing.
+  Result<MemoryPage> ListAsOf(const store::MemoryQuery& q, Timestamp at, size_t limit) {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<std::string> snapshots, txn->SnapshotsAsOf(q.owner_id, at));
+    std::vector<MemoryRecord> rows;
+    for (const std::string& snapshot : snapshots) {
+      if (snapshot.empty()) continue;  // deleted by then
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r,
+                              core::MemoryFromJson(nlohmann::json::parse(snapshot, nullptr, false)));
+      if (r.deleted_at || (r.expires_at && *r.expires_at <= at)) continue;
+      if (!q.include_superseded && !q.valid_at && !r.superseded_by.empty()) continue;
+      if (!q.scopes.empty() &&
+          std::find(q.scopes.begin(), q.scopes.end(), r.scope) == q.scopes.end()) {
+        continue;
+      }
+      if ((q.type && r.type != *q.type) || (q.key && r.key != *q.key) ||
+          (q.session_id && r.session_id != *q.session_id) ||
+          (q.agent_id && r.agent_id != *q.agent_id) ||
+          (q.created_from && r.created_at < *q.created_from) ||
+          (q.created_until && r.created_at >= *q.created_until)) {
+        continue;
+      }
+      if (q.valid_at && (r.valid_from.value_or(r.created_at) > *q.valid_at ||
+                         (r.valid_to && *r.valid_to <= *q.valid_at))) {
+        continue;
+      }
+      rows.push_back(std::move(r));
+    }
+    std::sort(rows.begin(), rows.end(), [](const MemoryRecord& a, const MemoryRecord& b) {
+      return a.created_at != b.created_at ? a.created_at > b.created_at : a.id > b.id;
+    });
+    if (rows.size() > limit) rows.resize(limit);
+    MemoryPage page;
     page.items = std::move(rows);
     return page;
   }
@@ -516,7 +561,13 @@ class Engine::Impl {
     }
     auto accept = [&](int64_t rid) {
       const core::RecallDoc* d = partition->Find(rid);
-      if (d == nullptr || d->superseded) return false;
+      if (d == nullptr) return false;
+      if (o.valid_at) {
+        if (d->valid_from.value_or(d->created_at) > *o.valid_at) return false;
+        if (d->valid_to && *d->valid_to <= *o.valid_at) return false;
+      } else if (d->superseded) {
+        return false;
+      }
       if (d->expires_at && *d->expires_at <= now) return false;
       if (o.scope && std::find(scope_ids.begin(), scope_ids.end(), d->scope_id) == scope_ids.end())
         return false;

@@ -16,6 +16,9 @@ nlohmann::json SessionItemToJson(const SessionItem& item);
 nlohmann::json HistoryEventToJson(const HistoryEvent& event);
 nlohmann::json ForgetReportToJson(const ForgetReport& report);
 
+// The inverse of MemoryToJson (history snapshots). Corruption when a field is missing or bad.
+Result<MemoryRecord> MemoryFromJson(const nlohmann::json& j);
+
 nlohmann::json SearchHitToJson(const SearchHit& hit, bool explain);
 
 // A NewMemory from a JSON object with the fields of MemoryToJson ("text" required; "owner_id",

@@ -31,6 +31,9 @@ struct MemoryQuery {
   std::optional<Timestamp> created_from;    // inclusive
   std::optional<Timestamp> created_until;   // exclusive
   bool include_superseded = false;
+  // Only records valid at this time (coalesce(valid_from, created_at) <= t < valid_to), whether
+  // superseded or not.
+  std::optional<Timestamp> valid_at;
   // Records whose expires_at is at or before this time are left out; unset keeps them.
   std::optional<Timestamp> live_at;
   // Paging: only records strictly older than (created_at, id).
@@ -84,6 +87,10 @@ class Transaction {
   virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
   // Appends a history row; its seq is assigned by the store.
   virtual Status AppendHistory(const HistoryEvent& event) = 0;
+  // For every record of the owner with a history row at or before `at`: the new_value of its
+  // last such row ("" when that row was a deletion).
+  virtual Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id,
+                                                         Timestamp at) = 0;
   // The record's history, oldest first.
   virtual Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                        std::string_view memory_id) = 0;

@@ -143,5 +143,52 @@ TEST_F(WriteRulesTest, ABatchAppliesItsRulesInOrder) {
   EXPECT_EQ(Current(), std::vector<std::string>{"Team lead is Bo"});
 }
 
+TEST_F(WriteRulesTest, AsOfAndValidAtAnswerWhatWasBelievedAndWhatWasTrue) {
+  const Timestamp t0 = clock_->Now();
+  WriteResult paris = Write(Text("Lives in Paris", "user.city"));
+  clock_->Advance(10 * kDay);
+  const Timestamp t1 = clock_->Now();
+  WriteResult berlin = Write(Text("Lives in Berlin", "user.city"));
+  clock_->Advance(10 * kDay);
+  WriteResult note = Write(Text("Owns a bicycle"));
+  ASSERT_TRUE(engine_->DeleteMemory("u", note.record.id).ok());
+  MemoryUpdate u;
+  u.text = "Lives in Berlin-Mitte";
+  ASSERT_TRUE(engine_->UpdateMemory("u", berlin.record.id, u).ok());
+
+  auto texts = [&](ListOptions o) {
+    std::vector<std::string> out;
+    auto page = engine_->ListMemories("u", o);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& r : page->items) out.push_back(r.text);
+    return out;
+  };
+  ListOptions o;
+  o.as_of = t0 + 500;  // after Paris was stored, before Berlin
+  EXPECT_EQ(texts(o), std::vector<std::string>{"Lives in Paris"});
+  o.as_of = t1 + 5 * kDay;  // Berlin had superseded Paris; the bicycle was not known yet
+  EXPECT_EQ(texts(o), std::vector<std::string>{"Lives in Berlin"});
+  o.as_of = clock_->Now();  // now: the updated text; the bicycle was deleted
+  EXPECT_EQ(texts(o), std::vector<std::string>{"Lives in Berlin-Mitte"});
+  o.as_of = t0 - 1;
+  EXPECT_TRUE(texts(o).empty());
+  o.cursor = "abc";
+  EXPECT_TRUE(engine_->ListMemories("u", o).status().IsInvalidArgument());
+
+  ListOptions v;
+  v.valid_at = t0 + 5 * kDay;  // Paris was true then, although it is superseded now
+  EXPECT_EQ(texts(v), std::vector<std::string>{"Lives in Paris"});
+  v.valid_at = clock_->Now();
+  EXPECT_EQ(texts(v), std::vector<std::string>{"Lives in Berlin-Mitte"});
+
+  SearchOptions so;
+  so.valid_at = t0 + 5 * kDay;
+  auto hits = engine_->Search("u", "where does the user live", so);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().record.id, paris.record.id);
+  for (const auto& h : *hits) EXPECT_NE(h.record.id, berlin.record.id);
+}
+
 }  // namespace
 }  // namespace engram

@@ -137,7 +137,9 @@ class SqliteTransaction final : public Transaction {
                        " AND (?3 IS NULL OR type = ?3) AND (?4 IS NULL OR key = ?4)"
                        " AND (?5 IS NULL OR session_id = ?5) AND (?6 IS NULL OR agent_id = ?6)"
                        " AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)"
-                       " AND (?9 OR superseded_by IS NULL)"
+                       " AND (?9 OR superseded_by IS NULL OR ?15 IS NOT NULL)"
+                    " AND (?15 IS NULL OR (coalesce(valid_from, created_at) <= ?15"
+                    " AND (valid_to IS NULL OR valid_to > ?15)))"
                        " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"
                        " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))"
                        " ORDER BY created_at DESC, id DESC LIMIT ?13"));
@@ -163,6 +165,7 @@ class SqliteTransaction final : public Transaction {
     s->Bind(12, q.before_id);
     s->Bind(13, static_cast<int64_t>(q.limit));
     q.content_hash ? s->Bind(14, *q.content_hash) : s->BindNull(14);
+    s->BindOptional(15, q.valid_at);
     std::vector<MemoryRecord> out;
     Status st;
     while (s->Step(&st)) {
@@ -203,10 +206,12 @@ class SqliteTransaction final : public Transaction {
 
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) override {
+    // "+owner_id" keeps the planner on the rid primary key: through the owner index it would
+    // read every row of the owner (86% of a search's time at 30k records).
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare("SELECT rid, " ENGRAM_MEMORY_COLUMNS
                                " FROM memories WHERE rid IN (SELECT value FROM json_each(?1))"
-                               " AND owner_id = ?2 AND deleted_at IS NULL"));
+                               " AND +owner_id = ?2 AND deleted_at IS NULL"));
     s->Bind(1, nlohmann::json(rids).dump());
     s->Bind(2, owner_id);
     std::vector<std::pair<int64_t, MemoryRecord>> out;
@@ -367,6 +372,22 @@ class SqliteTransaction final : public Transaction {
     s->BindOptional(7, e.new_value);
     s->Bind(8, e.at);
     return s->Run();
+  }
+
+  Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id,
+                                                 Timestamp at) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT coalesce(h.new_value, '') FROM memory_history h"
+                               " JOIN (SELECT memory_id, max(seq) AS seq FROM memory_history"
+                               " WHERE owner_id = ?1 AND at <= ?2 GROUP BY memory_id) last"
+                               " ON h.seq = last.seq"));
+    s->Bind(1, owner_id);
+    s->Bind(2, at);
+    std::vector<std::string> out;
+    Status st;
+    while (s->Step(&st)) out.push_back(s->ColumnText(0));
+    if (!st.ok()) return st;
+    return out;
   }
 
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
