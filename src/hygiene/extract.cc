@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -1598,11 +1599,13 @@ class Extractor {
     }
     Sentence(sentence, false);
     // One key per text: a later statement overrides an earlier one.
+    std::unordered_map<std::string_view, size_t> last;
+    for (size_t k = 0; k < out_.size(); ++k) last[out_[k].key] = k;
+    std::vector<bool> keep(out_.size());
+    for (const auto& [key, k] : last) keep[k] = true;
     std::vector<Candidate> result;
     for (size_t k = 0; k < out_.size(); ++k) {
-      const bool overridden = std::any_of(out_.begin() + static_cast<ptrdiff_t>(k) + 1, out_.end(),
-                                          [&](const Candidate& c) { return c.key == out_[k].key; });
-      if (!overridden) result.push_back(std::move(out_[k]));
+      if (keep[k]) result.push_back(std::move(out_[k]));
     }
     return result;
   }
@@ -1623,14 +1626,14 @@ class Extractor {
   // Leading interjections and discourse markers: "Hi,", "By the way,", "Oh and".
   static size_t SkipLead(const Tokens& t, size_t i) {
     static const WordSet kLead{
-        "hi",       "hello",  "hey",          "oh",           "ok",        "okay",     "well",
-        "so",       "also",   "and",          "but",          "plus",      "btw",      "fyi",
-        "actually", "anyway", "anyways",      "yeah",         "yes",       "yep",      "no",
-        "nope",     "um",     "uh",           "hmm",          "basically", "honestly", "alright",
-        "sure",     "then",   "incidentally", "oops",         "sorry",     "lol",      "haha",
-        "ah",       "aha",    "wait",         "additionally", "besides",   "finally",  "firstly",
-        "secondly", "lastly", "thanks",       "cool",         "great",     "nice",     "now",
-        "hiya",     "heya",   "yo",           "greetings",    "otherwise"};
+        "hi",       "hello",  "hey",          "oh",           "ok",        "okay",      "well",
+        "so",       "also",   "and",          "but",          "plus",      "btw",       "fyi",
+        "actually", "anyway", "anyways",      "yeah",         "yes",       "yep",       "no",
+        "nope",     "um",     "uh",           "hmm",          "basically", "honestly",  "alright",
+        "sure",     "then",   "incidentally", "oops",         "sorry",     "lol",       "haha",
+        "ah",       "aha",    "wait",         "additionally", "besides",   "finally",   "firstly",
+        "secondly", "lastly", "thanks",       "cool",         "great",     "nice",      "now",
+        "hiya",     "heya",   "yo",           "greetings",    "otherwise", "currently", "nowadays"};
     for (;;) {
       if (IsPunct(t, i) && t[i].norm != "\"") {
         ++i;
@@ -1668,9 +1671,9 @@ class Extractor {
       }
       return;
     }
+    if (Remember(s, i)) return;
     if (IsQuestionStart(s, i)) return;
     if (IsHypotheticalMarker(s, i) || Is(s, i, "when")) return;
-    if (Remember(s, i)) return;
     for (const Tokens& clause : SplitClauses(s, i)) Clause(clause);
   }
 
@@ -2831,22 +2834,26 @@ class Extractor {
   // Items of a list object ("pizza, sushi and tacos"), each at most max_len words; an item that
   // is longer makes the whole list doubtful and yields none. Pronouns and references to the
   // conversation ("it", "that idea") are dropped. With infinitive, "to <verb ...>" is one item.
-  static std::vector<Range> Items(const Tokens& c, size_t j, size_t max_len,
-                                  bool infinitive = false) {
+  std::vector<Range> Items(const Tokens& c, size_t j, size_t max_len,
+                           bool infinitive = false) const {
     std::vector<Range> items;
     for (;;) {
       while (IsAny(c, j, {"a", "an", "the", "some"})) ++j;
       const size_t b = j;
       if (infinitive && Is(c, j, "to")) ++j;
+      // Stop words are lower-case function words; "VS Code" is a name.
       while (IsWord(c, j) && !IsAny(c, j, {"and", "or", "&", "plus"}) &&
-             (j == b || !IsIn(c, j, PhraseStops())) &&
-             !(j == b && IsIn(c, j, PhraseStops()) && !IsDeictic(c[j].norm)))
+             !(IsIn(c, j, PhraseStops()) &&
+               !(c[j].cap && c[j].norm != "i" && !shouting_ && !title_case_)))
         ++j;
       size_t e = j;
       while (e > b && IsAny(c, e - 1, {"the", "a", "an", "of", "to", "and", "or", "my"})) --e;
       if (e == b) break;
       if (e - b > max_len) return {};
-      if (!IsDeictic(c[b].norm) && !IsVagueHead(c[e - 1].norm)) items.push_back({b, e});
+      // "that idea", "your code" point at the conversation; "VS Code" is a name.
+      const bool proper_head = c[e - 1].cap && !shouting_ && !title_case_;
+      if (!IsDeictic(c[b].norm) && (!IsVagueHead(c[e - 1].norm) || proper_head))
+        items.push_back({b, e});
       if (Is(c, j, ",") && IsWord(c, j + 1) && !IsIn(c, j + 1, PhraseStops())) {
         ++j;
         continue;
@@ -2869,8 +2876,8 @@ class Extractor {
   // and never when they are common nouns ("home", "a startup").
   std::optional<Range> ProperPhrase(const Tokens& c, size_t j, size_t max) const {
     if (Is(c, j, "the") && IsWord(c, j + 1) && c[j + 1].cap) ++j;
-    if (!IsWord(c, j) || IsIn(c, j, PhraseStops()) || IsCommonPlaceNoun(c[j].norm) ||
-        IsDeictic(c[j].norm))
+    if (!IsWord(c, j) || IsIn(c, j, PhraseStops()) || IsDeictic(c[j].norm) ||
+        (!c[j].cap && IsCommonPlaceNoun(c[j].norm)))
       return std::nullopt;
     size_t e = j;
     if (c[j].cap) {
