@@ -1529,7 +1529,6 @@ struct Predicate {
   size_t next = 0;         // first token after the verb and the adverbs or negation after it
   bool negated = false;    // not, never, no longer
   bool cannot = false;     // can't, cannot: a constraint rather than a negation
-  bool past = false;       // "was": only "I was born" counts
 };
 
 // Words that begin a new clause after "and", "but" or a comma.
@@ -1820,8 +1819,7 @@ class Extractor {
       p.next = j;
       return p;
     } else if (IsAny(c, j, {"was", "were"})) {
-      p.past = true;
-      return finish("was");
+      return finish("was");  // past: only "I was born ..." and "I was diagnosed ..." count
     }
     if (!IsWord(c, j)) return std::nullopt;
     return finish(Lemma(c[j].norm));
@@ -1861,10 +1859,10 @@ class Extractor {
     } else if (v == "use") {
       Tools(c, k, p->negated, "user.tools.", /*require_language=*/false, 0.75);
     } else if (In(v, {"code", "program", "develop", "write"})) {
-      const bool in = IsAny(c, k, {"in", "with", "mostly", "mainly"});
-      if (in)
+      // "I code in Go" names languages or tools; "I write Go" only counts for a language.
+      if (IsAny(c, k, {"in", "with"}))
         Tools(c, k + 1, p->negated, "user.tools.", false, 0.85);
-      else if (In(v, {"write", "develop", "code"}))
+      else
         Tools(c, k, p->negated, "user.tools.", true, 0.8);
     } else if (v == "speak") {
       if (!p->negated) Speaks(c, k);
@@ -1881,10 +1879,9 @@ class Extractor {
     } else if (v == "suffer" && Is(c, k, "from")) {
       if (!p->negated) Condition(c, k + 1, true);
     } else if (v == "follow") {
-      size_t j = k;
-      if (!p->negated && IsAny(c, j, {"a", "an"}) && IsWord(c, j + 1) &&
-          !DietStyle(c[j + 1].norm).empty() && IsAny(c, j + 2, {"diet", "lifestyle"}))
-        Diet(c, j + 1);
+      if (!p->negated && IsAny(c, k, {"a", "an"}) && IsWord(c, k + 1) &&
+          !DietStyle(c[k + 1].norm).empty() && IsAny(c, k + 2, {"diet", "lifestyle"}))
+        Diet(c, k + 1);
     } else if (v == "keep" && IsAny(c, k, {"kosher", "halal"})) {
       if (!p->negated) Observance(c[k].norm);
     } else if (v == "turned") {
@@ -1932,7 +1929,7 @@ class Extractor {
     if (IsAny(c, j, {"kosher", "halal"})) return Observance(c[j].norm);
     if (IsWord(c, j) && c[j].norm.ends_with("-free") && c[j].norm.size() > 5) {
       const std::string food = c[j].norm.substr(0, c[j].norm.size() - 5);
-      return Add(MemoryType::kFact, "diet.avoid." + Singular(food), "the user eats " + c[j].norm,
+      return Add(MemoryType::kFact, "diet.avoid." + Singular(food), "the user is " + c[j].norm,
                  0.85, Json{{"food", food}, {"constraint", "avoids"}});
     }
     if (IsAny(c, j, {"teetotal", "teetotaler", "teetotaller"}))
@@ -2011,7 +2008,8 @@ class Extractor {
         Json{{"observance", std::string(word)}});
   }
 
-  // A condition whose canonical word is at c[w] (e.g. "diabetic"); the stated phrase is [b, w+1).
+  // A known condition named by the word at end - 1 ("diabetic", "diabetes"), as stated in
+  // [b, end) ("type 2 diabetes").
   void ConditionAt(const Tokens& c, size_t b, size_t end) {
     const std::string_view canonical = ConditionName(c[end - 1].norm);
     if (canonical.empty()) return;
@@ -2065,8 +2063,8 @@ class Extractor {
     }
     size_t j = k;
     while (IsAny(c, j,
-                 {"a", "an", "one", "two", "three", "little", "young", "baby", "new", "older",
-                  "younger", "big", "small", "cute", "old", "elder", "twin"}))
+                 {"a", "an", "one", "two", "three", "little", "young", "new", "older", "younger",
+                  "big", "small", "cute", "old", "elder", "twin"}))
       ++j;
     if (IsWord(c, j)) {
       const std::string_view rel = Relation(c[j].norm);
