@@ -1671,7 +1671,7 @@ class Extractor {
       return;
     }
     if (Remember(s, i)) return;
-    if (IsQuestionStart(s, i)) return;
+    if (IsQuestionStart(s, i) && !(Is(s, i, "do") && Is(s, i + 1, "not"))) return;  // "Don't X"
     if (IsHypotheticalMarker(s, i) || Is(s, i, "when")) return;
     for (const Tokens& clause : SplitClauses(s, i)) Clause(clause);
   }
@@ -2631,13 +2631,16 @@ class Extractor {
     } else if (!standing) {
       return false;
     }
-    // "never mind", "never been to Paris": not instructions.
-    if (!IsWord(c, j) ||
-        IsAny(c, j, {"mind",  "i",       "my",     "you",    "we",   "ever", "been",
-                     "had",   "have",    "was",    "were",   "is",   "am",   "are",
-                     "did",   "thought", "knew",   "heard",  "said", "seen", "saw",
-                     "again", "once",    "before", "really", "in",   "the",  "a"}))
-      return false;
+    // An imperative follows: not "never mind", "never been to Paris", "always happy to help".
+    static const WordSet kNotImperative{
+        "mind", "i",         "my",      "you",   "we",    "ever",      "been",     "had",   "have",
+        "was",  "were",      "is",      "am",    "are",   "did",       "thought",  "knew",  "heard",
+        "said", "seen",      "saw",     "again", "once",  "before",    "really",   "in",    "the",
+        "a",    "an",        "so",      "too",   "happy", "glad",      "good",     "great", "nice",
+        "fun",  "here",      "there",   "late",  "early", "right",     "wrong",    "ready", "busy",
+        "open", "available", "welcome", "true",  "sure",  "lol",       "hungry",   "tired", "on",
+        "at",   "up",        "down",    "the",   "same",  "something", "learning", "works"};
+    if (!IsWord(c, j) || IsIn(c, j, kNotImperative)) return false;
     size_t e = j;
     while (e < c.size() && e - j < 12) ++e;
     while (e > j && !c[e - 1].word) --e;
@@ -2654,79 +2657,76 @@ class Extractor {
   }
 
   // Deadlines anywhere in a clause: "the report is due Friday", "the deadline for the grant is
-  // 2026-03-01", "I need to finish the slides by Thursday".
+  // 2026-03-01", "I need to finish the slides by Thursday". Returns whether there was one.
   bool Deadline(const Tokens& c, size_t i) {
+    bool found = false;
     for (size_t d = i; d < c.size(); ++d) {
+      size_t end = 0;  // past the deadline just added, if any
       if (Is(c, d, "due") && !Is(c, d + 1, "to") && !Is(c, d + 1, "date")) {
         // The task is the noun phrase just before "is due" / "due".
-        size_t end = d;
-        if (end > i && IsAny(c, end - 1, {"is", "are", "'s"}))
-          --end;
-        else if (end > i && IsAny(c, end - 1, {"was", "were"}))
-          return false;
-        size_t b = end;
-        while (b > i && c[b - 1].word &&
-               !IsAny(c, b - 1,
+        size_t te = d;
+        if (te > i && IsAny(c, te - 1, {"is", "are", "'s"})) {
+          --te;
+        } else if (te > i && IsAny(c, te - 1, {"was", "were"})) {
+          continue;
+        }
+        size_t tb = te;
+        while (tb > i && c[tb - 1].word &&
+               !IsAny(c, tb - 1,
                       {"and", "but", "so", "because", "have", "has", "got", "i", "we", "also", "is",
                        "are"}) &&
-               end - b < 6)
-          --b;
-        return DeadlineAt(c, b, end, d + 1);
-      }
-      if (Is(c, d, "deadline") || (Is(c, d, "due") && Is(c, d + 1, "date"))) {
-        const size_t word_end = Is(c, d, "due") ? d + 2 : d + 1;
-        size_t j = word_end;
+               te - tb < 6)
+          --tb;
+        end = DeadlineAt(c, tb, te, d + 1);
+      } else if (Is(c, d, "deadline") || (Is(c, d, "due") && Is(c, d + 1, "date"))) {
+        size_t j = Is(c, d, "due") ? d + 2 : d + 1;
         size_t tb = 0, te = 0;
         if (IsAny(c, j, {"for", "of", "on"})) {
           tb = ++j;
           while (IsWord(c, j) && !IsAny(c, j, {"is", "'s", "was"}) && j - tb < 6) ++j;
           te = j;
         } else {
+          // "the grant deadline", "the grant's deadline".
           te = d;
           tb = te;
           while (tb > i && c[tb - 1].word &&
                  !IsAny(c, tb - 1, {"and", "but", "the", "my", "our", "a"}) && te - tb < 4)
             --tb;
-          if (te - tb == 1 && c[tb].norm == "'s") return false;
           if (tb < te && c[te - 1].norm == "'s") --te;
         }
-        if (!(Match(c, j, {"is"}) || Match(c, j, {"'s"}) || Match(c, j, {":"}))) return false;
-        if (tb >= te) return false;
-        return DeadlineAt(c, tb, te, j);
-      }
-      if (Is(c, d, "by") && d > i) {
+        if (Match(c, j, {"is"}) || Match(c, j, {"'s"}) || Match(c, j, {":"}))
+          end = DeadlineAt(c, tb, te, j);
+      } else if (Is(c, d, "by") && d > i && ParseDate(c, d + 1, false)) {
         // "I need to finish X by Friday", "X has to be submitted by Monday".
-        const std::optional<DateExpr> when = ParseDate(c, d + 1, false);
-        if (!when) continue;
         size_t to = d;
         while (to > i && !(Is(c, to, "to") || IsAny(c, to, {"must", "gotta"}))) --to;
         if (!(Is(c, to, "to") || IsAny(c, to, {"must", "gotta"}))) continue;
-        size_t v = to + 1;
+        const size_t v = to + 1;
         if (Is(c, v, "be")) {
           // "<task> has to be done by ...": the task is the clause's subject.
-          const size_t tb = i;
-          size_t te = tb;
+          size_t te = i;
           while (te < to && !IsAny(c, te, {"has", "have", "needs", "need", "must", "is"})) ++te;
-          if (te == tb) return false;
-          return DeadlineAt(c, tb, te, d + 1);
+          end = DeadlineAt(c, i, te, d + 1);
+        } else if ((Is(c, i, "i") || Is(c, i, "we")) && IsWord(c, v)) {
+          end = DeadlineAt(c, v + 1, d, d + 1, v);
         }
-        if (!Is(c, i, "i") && !Is(c, i, "we")) continue;
-        if (!IsWord(c, v)) continue;
-        const size_t tb = v + 1;
-        if (tb >= d) continue;
-        return DeadlineAt(c, tb, d, d + 1, v);
+      }
+      if (end != 0) {
+        found = true;
+        d = end - 1;
       }
     }
-    return false;
+    return found;
   }
 
-  // Adds deadline.<task> for the task [tb, te) due at the date (or phrase) from index w. With
-  // a verb index, the text says what is to be done ("finish the slides").
-  bool DeadlineAt(const Tokens& c, size_t tb, size_t te, size_t w,
-                  size_t verb = std::string::npos) {
-    if (tb >= te || (IsDeictic(c[tb].norm) && te == tb + 1)) return false;
+  // Adds deadline.<task> for the task [tb, te) due at the date (or phrase) from index w and
+  // returns the index after the date, or 0 when there is no deadline. With a verb index, the
+  // text says what is to be done ("finish the slides").
+  size_t DeadlineAt(const Tokens& c, size_t tb, size_t te, size_t w,
+                    size_t verb = std::string::npos) {
+    if (tb >= te || (IsDeictic(c[tb].norm) && te == tb + 1)) return 0;
     const std::string slug = Slug(c, tb, te);
-    if (slug.empty()) return false;
+    if (slug.empty()) return 0;
     size_t j = w;
     while (IsAny(c, j, {"on", "by", "before", "at", "for"})) ++j;
     const std::optional<DateExpr> d = ParseDate(c, j, false);
@@ -2736,9 +2736,10 @@ class Extractor {
       day = Resolve(*d, now_, Direction::kFuture);
       pe = d->end;
     } else {
-      while (IsWord(c, pe) && pe - j < 6) ++pe;
+      while (IsWord(c, pe) && pe - j < 6 && !IsAny(c, pe, {"and", "but", "so", "because", "which"}))
+        ++pe;
     }
-    if (pe == j) return false;
+    if (pe == j) return 0;
     const std::string phrase = Span(c, j, pe);
     const std::string task = Span(c, tb, te);
     Json data{{"task", task}, {"due_phrase", phrase}};
@@ -2752,7 +2753,7 @@ class Extractor {
         verb == std::string::npos ? ThirdPerson(c, tb, te) + " is due " + (day ? "on " : "") + when
                                   : "the user needs to " + Span(c, verb, te) + " by " + when;
     Add(MemoryType::kEpisode, "deadline." + slug, sentence, day ? 0.85 : 0.7, data);
-    return true;
+    return pe;
   }
 
   // "when I say X, do Y": a procedure keyed by its trigger.

@@ -161,9 +161,12 @@ TEST(ExtractTest, StandingInstructionsShareTheirKey) {
   EXPECT_TRUE(Has("Going forward, don't use emojis.", "pref.rule.use-emojis", "polarity", "never"));
   EXPECT_TRUE(
       Has("I want you to always cite sources", "pref.rule.cite-sources", "rule", "cite sources"));
+  EXPECT_TRUE(Has("Don't ever push to main.", "pref.rule.push-to-main", "polarity", "never"));
   EXPECT_EQ(X("Never use emojis.")[0].text, "The user wants the assistant to never use emojis.");
-  for (const char* text : {"Never mind.", "never been to Paris", "Please don't delete that file.",
-                           "Always the same problem with this build"})
+  // One-off requests and non-imperatives are not standing instructions.
+  for (const char* text :
+       {"Never mind.", "never been to Paris", "Please don't delete that file.",
+        "Always happy to help!", "Do not use emojis.", "Always the same problem with this build"})
     EXPECT_TRUE(Nothing(text));
 }
 
@@ -450,6 +453,10 @@ TEST(ExtractTest, DeadlinesResolveAgainstNow) {
   EXPECT_TRUE(
       Has("The paper has to be submitted by Monday", "deadline.paper", "due", "2026-03-02"));
   EXPECT_TRUE(Has("I have a report due Friday", "deadline.report", "due", "2026-03-06"));
+  const std::vector<Candidate> two = X("Homework is due Monday and the project is due Friday.");
+  ASSERT_EQ(two.size(), 2u) << Keys(two);
+  EXPECT_EQ(json::parse(two[0].data)["due"], "2026-03-02");
+  EXPECT_EQ(two[1].key, "deadline.project");
 
   const std::vector<Candidate> cs = X("The report is due Friday.");
   ASSERT_EQ(cs.size(), 1u);
