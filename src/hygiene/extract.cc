@@ -2699,7 +2699,7 @@ class Extractor {
       } else if (Is(c, d, "by") && d > i && ParseDate(c, d + 1, false)) {
         // "I need to finish X by Friday", "X has to be submitted by Monday".
         size_t to = d;
-        while (to > i && !(Is(c, to, "to") || IsAny(c, to, {"must", "gotta"}))) --to;
+        while (to > i && d - to < 12 && !(Is(c, to, "to") || IsAny(c, to, {"must", "gotta"}))) --to;
         if (!(Is(c, to, "to") || IsAny(c, to, {"must", "gotta"}))) continue;
         const size_t v = to + 1;
         if (Is(c, v, "be")) {

@@ -642,7 +642,7 @@ TEST(ExtractTest, OtherLanguagesYieldNothing) {
 TEST(ExtractTest, ArbitraryBytesNeverCrash) {
   std::mt19937_64 rng(7);
   // Raw bytes, including invalid UTF-8 and NULs.
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < 1500; ++i) {
     std::string s(rng() % 64, '\0');
     for (char& ch : s) ch = static_cast<char>(rng());
     for (const Candidate& c : ExtractCandidates(s, kNow)) EXPECT_FALSE(c.key.empty());
@@ -719,7 +719,7 @@ TEST(ExtractTest, ArbitraryBytesNeverCrash) {
                              "mode",
                              "be",
                              "called"};
-  for (int i = 0; i < 6000; ++i) {
+  for (int i = 0; i < 3000; ++i) {
     std::string s;
     for (int k = static_cast<int>(rng() % 14); k > 0; --k) {
       s += fragments[rng() % std::size(fragments)];
@@ -734,13 +734,15 @@ TEST(ExtractTest, ArbitraryBytesNeverCrash) {
   }
 }
 
-TEST(ExtractTest, LongInputIsLinear) {
+TEST(ExtractTest, LongInputs) {
   std::string text;
-  for (int i = 0; i < 2000; ++i) text += "I like item" + std::to_string(i) + ". ";
-  const std::vector<Candidate> cs = X(text);
-  EXPECT_EQ(cs.size(), 2000u);
-  const std::string one_sentence(50'000, 'a');
-  EXPECT_TRUE(Nothing(one_sentence));
+  for (int i = 0; i < 500; ++i) text += "I like item" + std::to_string(i) + ". ";
+  EXPECT_EQ(X(text).size(), 500u);
+  EXPECT_TRUE(Nothing(std::string(50'000, 'a')));
+  // One long sentence of rule words: every rule looks only a bounded distance around a match.
+  std::string run_on;
+  for (int i = 0; i < 500; ++i) run_on += "and I need to go by Friday to the due deadline ";
+  EXPECT_LT(X(run_on).size(), 10u);
 }
 
 }  // namespace
