@@ -2411,11 +2411,12 @@ class Extractor {
     Add(MemoryType::kFact, "user.name", "the user's name is " + name, 0.7, Json{{"name", name}});
   }
 
+  // The name at j of the user's `rel` (a canonical relation): family.<rel>.name.
   void RelationName(const Tokens& c, size_t j, std::string_view rel, double confidence) {
     const std::optional<Range> r = NameAt(c, j, !all_lower_);
     if (!r) return;
     const std::string name = TitleIfLower(Span(c, r->b, r->e));
-    Add(MemoryType::kFact, "family." + std::string(rel) + ".name",
+    Add(MemoryType::kFact, "family." + KeySegment(rel) + ".name",
         "the user's " + std::string(rel) + " is named " + name, confidence,
         Json{{"relation", std::string(rel)}, {"name", name}});
   }
@@ -2478,7 +2479,7 @@ class Extractor {
   // is June 1", "my husband is Sam".
   void RelativeOrPet(const Tokens& c, size_t j) {
     if (!IsWord(c, j)) return;
-    std::string_view rel = Relation(c[j].norm);
+    const std::string_view rel = Relation(c[j].norm);
     const std::string_view species = PetSpecies(c[j].norm);
     if (rel.empty() && species.empty()) return;
     size_t n = j + 1;
@@ -2487,36 +2488,24 @@ class Extractor {
       ++n;
     }
     if (species == "guinea pig" && Is(c, n, "pig")) ++n;
-    const std::string rel_key =
-        rel.empty() ? "" : std::string(rel == "best friend" ? "best-friend" : rel);
     if (Match(c, n, {"'s", "name", "is"}) || Match(c, n, {"is", "called"}) ||
         Match(c, n, {"is", "named"}) || Match(c, n, {"'s", "called"}) ||
         Match(c, n, {"'s", "named"}) || Match(c, n, {"goes", "by"})) {
       if (!species.empty()) return PetName(c, n, species);
-      return RelationKeyName(c, n, rel_key, rel, 0.9);
+      return RelationName(c, n, rel, 0.9);
     }
     if (Match(c, n, {"'s", "birthday", "is"}) || Match(c, n, {"'s", "birthday", "'s"})) {
       if (rel.empty()) return;
       if (const std::optional<DateExpr> d = ParseDate(c, n, false); d && d->month > 0 && d->day > 0)
-        Birthday(*d, "family." + rel_key + ".birthday", "the user's " + std::string(rel) + "'s");
+        Birthday(*d, "family." + KeySegment(rel) + ".birthday",
+                 "the user's " + std::string(rel) + "'s");
       return;
     }
     // "my husband is Sam": a bare capitalized name that ends the clause.
     if ((Is(c, n, "is") || Is(c, n, "'s")) && species.empty() && !all_lower_) {
       const std::optional<Range> r = NameAt(c, n + 1, true);
-      if (r && AtEnd(c, r->e) && !IsNonName(c[r->b].norm))
-        RelationKeyName(c, n + 1, rel_key, rel, 0.8);
+      if (r && AtEnd(c, r->e) && !IsNonName(c[r->b].norm)) RelationName(c, n + 1, rel, 0.8);
     }
-  }
-
-  void RelationKeyName(const Tokens& c, size_t j, const std::string& key, std::string_view rel,
-                       double confidence) {
-    const std::optional<Range> r = NameAt(c, j, !all_lower_);
-    if (!r) return;
-    const std::string name = TitleIfLower(Span(c, r->b, r->e));
-    Add(MemoryType::kFact, "family." + key + ".name",
-        "the user's " + std::string(rel) + " is named " + name, confidence,
-        Json{{"relation", std::string(rel)}, {"name", name}});
   }
 
   // "Ana is my wife".
@@ -2525,12 +2514,9 @@ class Extractor {
     if (!r || all_lower_ || title_case_ || IsNonName(c[i].norm)) return;
     size_t j = r->e;
     if (!Match(c, j, {"is", "my"}) || !IsWord(c, j)) return;
-    std::string_view rel = Relation(c[j].norm);
+    const std::string_view rel = Relation(c[j].norm);
     if (rel.empty() || rel == "best friend" || !AtEnd(c, j + 1)) return;
-    const std::string name = Span(c, r->b, r->e);
-    Add(MemoryType::kFact, "family." + std::string(rel) + ".name",
-        "the user's " + std::string(rel) + " is named " + name, 0.85,
-        Json{{"relation", std::string(rel)}, {"name", name}});
+    RelationName(c, i, rel, 0.85);
   }
 
   // "my favourite color is blue": pref.favorite.<category>.
