@@ -1,0 +1,191 @@
+// ClassifyTurn: filler is discarded, tool output, assistant chatter and questions stay in the
+// session, disclosures are promoted; realistic chat turns and arbitrary bytes.
+#include "hygiene/classify.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace engram::hygiene {
+namespace {
+
+struct Turn {
+  Role role;
+  const char* text;
+  Disposition expected;
+};
+
+std::string Describe(const Turn& t) {
+  const Classification c = ClassifyTurn(t.role, t.text);
+  return std::string(RoleName(t.role)) + " \"" + t.text + "\" -> " +
+         DispositionName(c.disposition) + " (" + std::string(c.reason) + ")";
+}
+
+void ExpectAll(Role role, std::initializer_list<const char*> texts, Disposition expected) {
+  for (const char* text : texts) {
+    const Turn t{role, text, expected};
+    EXPECT_EQ(Classify(role, text), expected) << Describe(t);
+  }
+}
+
+TEST(ClassifyTest, FillerIsDiscarded) {
+  ExpectAll(Role::kUser,
+            {"ok",
+             "OK.",
+             "sure",
+             "lol",
+             "👍",
+             "thanks!",
+             "Thank you so much!",
+             "got it",
+             "hello there",
+             "Hi!",
+             "hey",
+             "good morning",
+             "Thanks so much for the help!",
+             "sounds good",
+             "makes sense",
+             "no worries",
+             "cool cool",
+             "haha nice",
+             "k",
+             "okay, got it 👍",
+             "thx",
+             "yes thanks",
+             "Perfect, that works.",
+             "bye!",
+             "🙏🙏",
+             "...",
+             "",
+             "   "},
+            Disposition::kDiscard);
+  ExpectAll(Role::kAssistant, {"You're welcome!", "Sure!", "Great!", "Hello! 👋"},
+            Disposition::kDiscard);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "thanks!").reason, "filler");
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "👍").reason, "filler");
+  EXPECT_EQ(ClassifyTurn(Role::kUser, " \n").reason, "empty");
+}
+
+TEST(ClassifyTest, BareAnswersStayInTheSession) {
+  // "yes" and "no" answer the turn before them; without it they mean nothing, with it they may.
+  ExpectAll(Role::kUser, {"yes", "No.", "yeah", "nope", "yes please", "please"},
+            Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, ToolAndSystemTurnsAlwaysStayInTheSession) {
+  ExpectAll(Role::kTool,
+            {"{\"status\": \"ok\", \"rows\": 3}", "ok", "", "My name is Dana.",
+             "Traceback (most recent call last):\n  File \"x.py\", line 1"},
+            Disposition::kSessionOnly);
+  EXPECT_EQ(ClassifyTurn(Role::kTool, "ok").reason, "tool output");
+  ExpectAll(Role::kSystem, {"You are a helpful assistant.", "ok", ""}, Disposition::kSessionOnly);
+  EXPECT_EQ(ClassifyTurn(Role::kSystem, "ok").reason, "system message");
+}
+
+TEST(ClassifyTest, AssistantChatterStaysInTheSession) {
+  ExpectAll(Role::kAssistant,
+            {"Sure, here is the code you asked for: def f(): pass",
+             "I live in the cloud and my name is Claude.", "I'm allergic to nothing, I'm a model.",
+             "Would you like me to continue?"},
+            Disposition::kSessionOnly);
+  EXPECT_EQ(ClassifyTurn(Role::kAssistant, "Here you go.").reason, "assistant message");
+}
+
+TEST(ClassifyTest, QuestionsAndRequestsStayInTheSession) {
+  ExpectAll(Role::kUser,
+            {"Can you help me write a SQL query?", "What's the weather like in Paris?",
+             "How do I reverse a list in Python?", "Do I like sushi?", "why does this fail",
+             "I need help with my code.", "I'm trying to get this to work.", "I like that idea.",
+             "I like your suggestion, let's go with it.", "I want you to fix the bug.",
+             "My code is broken.", "This doesn't work.", "I'm a bit confused.",
+             "I have a question about pandas.", "Please rewrite this paragraph.",
+             "I'm looking for a restaurant in Paris."},
+            Disposition::kSessionOnly);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "How do I reverse a list?").reason, "question");
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "Please rewrite this paragraph.").reason,
+            "no durable information");
+}
+
+TEST(ClassifyTest, HypotheticalsStayInTheSession) {
+  ExpectAll(Role::kUser,
+            {"If I lived in Paris, I'd walk everywhere.", "Suppose I have two kids, how big a car?",
+             "Imagine I'm training for a marathon.", "What if I moved to Berlin?"},
+            Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, DisclosuresArePromoted) {
+  ExpectAll(Role::kUser,
+            {"My name is Dana.", "Remember that my sister lives in Oslo.",
+             "Please always answer in French.", "The report is due Friday.",
+             "I'm allergic to peanuts", "I have two kids and a dog.", "I usually work late.",
+             "I'm planning a trip to Japan in April.", "I want to learn Rust this year.",
+             "I'm training for a marathon.", "My wife and I are expecting a baby.",
+             "I got married last year.", "I'm a night owl.",
+             "I've been learning piano for two years.", "I never drink coffee after 2pm",
+             "ok so basically I have a bad knee", "I play the cello in an orchestra"},
+            Disposition::kPromote);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "My name is Dana.").reason, "extracted memory");
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "I usually work late.").reason, "self-disclosure");
+}
+
+TEST(ClassifyTest, QuestionsThatDiscloseArePromoted) {
+  ExpectAll(Role::kUser,
+            {"I'm vegetarian, any recipe ideas?", "I have two kids, any tips for long flights?",
+             "I live in Paris, what should I see?", "Thanks! My name is Dana. What's yours?"},
+            Disposition::kPromote);
+  ExpectAll(Role::kUser, {"If I lived in Paris, would I like it?", "Do I like sushi, or not?"},
+            Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, RealisticConversation) {
+  const Turn turns[] = {
+      {Role::kSystem, "You are a helpful coding assistant.", Disposition::kSessionOnly},
+      {Role::kUser, "hey!", Disposition::kDiscard},
+      {Role::kAssistant, "Hi! How can I help today?", Disposition::kSessionOnly},
+      {Role::kUser, "I'm Dana, I work at Acme as a backend engineer. Can you review my Go handler?",
+       Disposition::kPromote},
+      {Role::kAssistant, "Sure, paste it here.", Disposition::kSessionOnly},
+      {Role::kUser, "func h(w http.ResponseWriter, r *http.Request) { ... }",
+       Disposition::kSessionOnly},
+      {Role::kAssistant, "", Disposition::kDiscard},
+      {Role::kTool, "go vet: ok", Disposition::kSessionOnly},
+      {Role::kAssistant, "It looks fine, but you should check the error from Decode.",
+       Disposition::kSessionOnly},
+      {Role::kUser, "got it, thanks", Disposition::kDiscard},
+      {Role::kUser, "btw please always use tabs in Go snippets", Disposition::kPromote},
+      {Role::kUser, "also the migration is due Thursday", Disposition::kPromote},
+      {Role::kUser, "why does vet not catch that?", Disposition::kSessionOnly},
+      {Role::kUser, "lol", Disposition::kDiscard},
+      {Role::kUser, "Bonjour", Disposition::kSessionOnly},
+  };
+  for (const Turn& t : turns) EXPECT_EQ(Classify(t.role, t.text), t.expected) << Describe(t);
+}
+
+TEST(ClassifyTest, OtherLanguagesAreNeverDiscarded) {
+  ExpectAll(Role::kUser,
+            {"Bonjour", "こんにちは", "Я живу в Москве", "我喜欢寿司", "Merci beaucoup pour tout"},
+            Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, Names) {
+  EXPECT_STREQ(DispositionName(Disposition::kDiscard), "discard");
+  EXPECT_STREQ(DispositionName(Disposition::kSessionOnly), "session_only");
+  EXPECT_STREQ(DispositionName(Disposition::kPromote), "promote");
+}
+
+TEST(ClassifyTest, ArbitraryBytesNeverCrash) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 3000; ++i) {
+    std::string s(rng() % 80, '\0');
+    for (char& ch : s) ch = static_cast<char>(rng());
+    for (Role role : {Role::kUser, Role::kAssistant, Role::kTool, Role::kSystem}) {
+      const Classification c = ClassifyTurn(role, s);
+      EXPECT_FALSE(c.reason.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace engram::hygiene
