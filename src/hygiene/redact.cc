@@ -257,6 +257,7 @@ enum class Shape : uint8_t {
   kPin,       // 4-12 digits
   kCvc,       // 3-4 digits
   kBank,      // 4-34 digits, optionally grouped
+  kPhrase,    // words up to the end of the sentence: passphrases, wallet seed phrases
 };
 
 // Which connectors may join a label to its value.
@@ -296,9 +297,11 @@ constexpr Head kHeads[] = {
     {"password", Kind::kPassword, Shape::kPassword, Join::kAny},
     {"passwd", Kind::kPassword, Shape::kPassword, Join::kAny},
     {"passcode", Kind::kPassword, Shape::kPassword, Join::kAny},
-    {"passphrase", Kind::kPassword, Shape::kPassword, Join::kAny},
+    {"passphrase", Kind::kPassword, Shape::kPhrase, Join::kExplicit},
+    {"mnemonic", Kind::kGenericSecret, Shape::kPhrase, Join::kExplicit},
     {"pwd", Kind::kPassword, Shape::kPassword, Join::kExplicit},  // also a shell command
     {"pass", Kind::kPassword, Shape::kPassword, Join::kSymbol},   // also a common word
+    {"pw", Kind::kPassword, Shape::kPassword, Join::kSymbol},
     {"pin", Kind::kPassword, Shape::kPin, Join::kAny},
     {"secret", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
     {"token", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
@@ -314,7 +317,8 @@ constexpr Head kHeads[] = {
 };
 // Heads that name a credential only after certain words ("api key", "account number"), which
 // Scanner::HeadLabel decides.
-constexpr std::string_view kQualifiedHeads[] = {"key", "code", "number", "no", "num", "nr"};
+constexpr std::string_view kQualifiedHeads[] = {"key", "code", "number", "no",
+                                                "num", "nr",   "phrase"};
 constexpr size_t kMaxHead = 10;
 // Bit (first letter - 'a') of kHeadFilter[length] is set when some head has that shape.
 constexpr std::array<uint32_t, kMaxHead + 1> kHeadFilter = [] {
@@ -758,9 +762,16 @@ class Scanner {
     }
     const Word prev = PreviousWord(head);
     const std::string_view p = prev.view();
-    auto qualified = [&prev](Kind k, Shape shape) {
-      return std::optional<Label>(Label{k, shape, Join::kAny, prev.begin});
+    auto qualified = [&prev](Kind k, Shape shape, Join join = Join::kAny) {
+      return std::optional<Label>(Label{k, shape, join, prev.begin});
     };
+    if (w == "phrase") {
+      if (p == "pass") return qualified(Kind::kPassword, Shape::kPhrase, Join::kExplicit);
+      if (OneOf(p, {"seed", "recovery", "secret", "backup", "wallet"})) {
+        return qualified(Kind::kGenericSecret, Shape::kPhrase, Join::kExplicit);
+      }
+      return std::nullopt;
+    }
     if (w == "key") {
       const Word prev2 = PreviousWord(prev);
       if ((p == "access" && prev2.view() == "secret") || (p == "secret" && prev2.view() == "aws")) {
@@ -799,16 +810,18 @@ class Scanner {
   }
 
   // ':' '=' ":=" "==" "=>" "->", and '#' before numbers ("acct #1234"). Returns where the value
-  // starts; `amp` is set after '=' (query strings end a value at '&').
-  std::optional<size_t> SymbolConnector(size_t r, const Label& label, bool* amp) const {
+  // starts; `pairs` is set after '=', where '&' and ';' end the value (query and connection
+  // strings).
+  std::optional<size_t> SymbolConnector(size_t r, const Label& label, bool* pairs) const {
     const char c = at(r);
     if (c == ':') return SkipBlanks(at(r + 1) == '=' ? r + 2 : r + 1);
     if (c == '=') {
-      *amp = true;
+      *pairs = true;
       return SkipBlanks(at(r + 1) == '=' || at(r + 1) == '>' ? r + 2 : r + 1);
     }
     if (c == '-' && at(r + 1) == '>') return SkipBlanks(r + 2);
-    if (c == '#' && label.shape != Shape::kPassword && label.shape != Shape::kMachine) {
+    if (c == '#' &&
+        (label.shape == Shape::kPin || label.shape == Shape::kCvc || label.shape == Shape::kBank)) {
       return SkipBlanks(at(r + 1) == ':' ? r + 2 : r + 1);  // "acct #1234", "Account #: 1234"
     }
     return std::nullopt;
@@ -849,10 +862,10 @@ class Scanner {
     const bool quoted_label = at(q) == '"' || at(q) == '\'';  // "password": "x"
     if (quoted_label) ++q;
     const size_t r = SkipBlanks(q);
-    bool amp = false;
-    if (std::optional<size_t> v = SymbolConnector(r, label, &amp)) {
+    bool pairs = false;
+    if (std::optional<size_t> v = SymbolConnector(r, label, &pairs)) {
       *linked = true;
-      return ValueAt(label, *v, Tie::kStrong, amp);
+      return ValueAt(label, *v, Tie::kStrong, pairs);
     }
     if (quoted_label || r == q || label.join == Join::kSymbol) return std::nullopt;
     if (std::optional<size_t> v = WordConnector(r)) {
@@ -887,8 +900,8 @@ class Scanner {
         return std::nullopt;
       }
       const size_t r = SkipBlanks(end);
-      bool amp = false;
-      if (std::optional<size_t> v = SymbolConnector(r, label, &amp)) return v;
+      bool pairs = false;
+      if (std::optional<size_t> v = SymbolConnector(r, label, &pairs)) return v;
       if (r == end) return std::nullopt;
       if (std::optional<size_t> v = WordConnector(r)) return v;
       pos = r;
@@ -898,7 +911,7 @@ class Scanner {
 
   // The value starting at `v`: a quoted string, or the run up to whitespace without trailing
   // punctuation (bank numbers may continue in space-separated digit groups).
-  std::optional<Match> ValueAt(const Label& label, size_t v, Tie tie, bool amp) const {
+  std::optional<Match> ValueAt(const Label& label, size_t v, Tie tie, bool pairs) const {
     if (v >= t_.size() || MarkerAt(v)) return std::nullopt;
     size_t open = 0;
     char close = 0;
@@ -924,12 +937,22 @@ class Scanner {
     }
     if (end == begin) {
       if (MarkerAt(begin)) return std::nullopt;
-      end = Span(begin, [amp](char c) { return !IsSpace(c) && !(amp && c == '&'); });
+      end = Span(begin,
+                 [pairs](char c) { return !IsSpace(c) && !(pairs && (c == '&' || c == ';')); });
       // After bare whitespace, "key:" or "key=value" is the next pair, not this label's value.
       if (tie == Tie::kWeak && end > begin &&
           (t_[end - 1] == ':' ||
            t_.substr(begin, end - begin).find('=') != std::string_view::npos)) {
         return std::nullopt;
+      }
+      if (label.shape == Shape::kPhrase) {
+        // "my passphrase is correct horse battery staple."
+        end = begin;
+        while (end < t_.size() && end - begin < 256 && t_[end] != '\n' &&
+               std::string_view(".,;!?").find(t_[end]) == std::string_view::npos) {
+          ++end;
+        }
+        while (end > begin && IsSpace(t_[end - 1])) --end;
       }
       while (end > begin && IsTrailing(t_[end - 1])) --end;
       if (label.shape == Shape::kBank) {
@@ -972,6 +995,25 @@ class Scanner {
         if (digits < 4 || digits > 34 || LooksLikeDate(v)) return std::nullopt;
         return label.kind;
       }
+      case Shape::kPhrase:
+        if (const size_t blank = v.find(' '); blank != std::string_view::npos) {
+          // Several words, unless they read as a sentence ("is stored in the vault").
+          std::array<char, 16> first{};
+          const std::string_view w = v.substr(0, std::min(blank, first.size()));
+          std::transform(w.begin(), w.end(), first.begin(), Lower);
+          if (OneOf({first.data(), w.size()},
+                    {"a",    "an",    "the",    "in",       "on",     "at",      "to",
+                     "for",  "of",    "with",   "from",     "by",     "and",     "or",
+                     "but",  "not",   "too",    "very",     "also",   "still",   "now",
+                     "just", "only",  "this",   "that",     "it",     "what",    "which",
+                     "how",  "where", "when",   "stored",   "saved",  "kept",    "written",
+                     "set",  "being", "been",   "required", "needed", "missing", "empty",
+                     "used", "shown", "hidden", "something"})) {
+            return std::nullopt;
+          }
+          return label.kind;
+        }
+        break;  // one word: as a password
       case Shape::kPassword:
       case Shape::kMachine:
         break;
@@ -988,14 +1030,19 @@ class Scanner {
       alnum |= wordy;
       symbol |= !wordy && !IsSpace(c);
     }
-    if (!alnum) return std::nullopt;
+    // "${DB_PASSWORD}", "$(cat key)", "{{ secret }}", "$API_KEY" name a secret kept elsewhere.
+    if (!alnum || v.starts_with("${") || v.starts_with("$(") || v.starts_with("{{") ||
+        (v.size() > 1 && v[0] == '$' &&
+         std::all_of(v.begin() + 1, v.end(), [](char c) { return IsUpper(c) || c == '_'; }))) {
+      return std::nullopt;
+    }
     if (v.size() <= 16) {
       std::array<char, 16> buf;
       std::transform(v.begin(), v.end(), buf.begin(), Lower);
       if (IsStopword({buf.data(), v.size()})) return std::nullopt;
     }
     const size_t n = v.size();
-    if (label.shape == Shape::kPassword) {
+    if (label.shape != Shape::kMachine) {
       if (tie == Tie::kWeak && (n < 4 || !(digit || symbol))) return std::nullopt;
       return label.kind;
     }
@@ -1018,7 +1065,10 @@ class Scanner {
   // "hunter2! is my password", "use S3cret! as the wifi password": the value comes first and
   // must look like a secret on its own.
   std::optional<Match> Backward(const Label& label, size_t emitted) const {
-    if (label.shape != Shape::kPassword && label.shape != Shape::kMachine) return std::nullopt;
+    if (label.shape != Shape::kPassword && label.shape != Shape::kMachine &&
+        label.shape != Shape::kPhrase) {
+      return std::nullopt;
+    }
     size_t q = label.begin;
     bool linked = false;
     for (int k = 0; k < 4 && !linked; ++k) {

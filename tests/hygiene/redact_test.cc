@@ -5,8 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -318,6 +319,10 @@ TEST(Redact, PasswordsInManyPhrasings) {
       {"password is now swordfish", "password is now [REDACTED:password]"},
       {"password was changed to letmein", "password was changed to [REDACTED:password]"},
       {"passphrase: \"correct horse battery staple\"", "passphrase: \"[REDACTED:password]\""},
+      {"my passphrase is correct horse battery staple.", "my passphrase is [REDACTED:password]."},
+      {"wifi: HomeNet, pw: sunshine99", "wifi: HomeNet, pw: [REDACTED:password]"},
+      {"Server=db;User Id=sa;Password=myPass123;Encrypt=True",
+       "Server=db;User Id=sa;Password=[REDACTED:password];Encrypt=True"},
       {"DB_PASSWORD=hunter2", "DB_PASSWORD=[REDACTED:password]"},
       {"MYSQL_ROOT_PASS=toor", "MYSQL_ROOT_PASS=[REDACTED:password]"},
       {"dbPassword: 'p4ss'", "dbPassword: '[REDACTED:password]'"},
@@ -351,6 +356,8 @@ TEST(Redact, PasswordWordsWithoutValuesStay) {
            "the PIN is wrong again",
            "password: [REDACTED:password]",
            "see the password-reset flow and password.txt",
+           "password: ${DB_PASSWORD}, PASSWORD=$DB_PASS, pwd=$(cat pw.txt)",
+           "the passphrase is stored in the vault; use a passphrase generator",
        }) {
     ExpectUnchanged(text);
   }
@@ -370,6 +377,8 @@ TEST(Redact, ApiKeysSecretsAndTokensWhenLabelled) {
   ExpectRedacts("license key XK29-3JD9-KQ0P-7ZZ1", "XK29-3JD9-KQ0P-7ZZ1", "generic_secret");
   ExpectRedacts("apiKey = \"a1b2c3d4e5f6\"", "a1b2c3d4e5f6", "generic_secret");
   ExpectRedacts("abc123def456 is my api key", "abc123def456", "generic_secret");
+  ExpectRedacts("seed phrase: abandon ability able about above absent absorb abstract",
+                "ability able about", "generic_secret", "seed phrase: ");
   // A labelled value of a known shape is reported as that shape.
   std::mt19937 rng(11);
   const std::string key = OpenAiKey(rng);
@@ -862,15 +871,18 @@ TEST(Redact, ThroughputOnOrdinaryProse) {
       "Commit 4f9c2a1 fixed the timezone bug; uuid 550e8400-e29b-41d4-a716-446655440000 "
       "identifies the job. Next steps: migrate the user_accounts table and update the docs.\n";
   std::string text;
-  while (text.size() < (4u << 20)) text += paragraph;
+  while (text.size() < (1u << 20)) text += paragraph;
   const Redactor redactor;
-  const auto start = std::chrono::steady_clock::now();
-  const RedactedText r = redactor.Redact(text);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_FALSE(r.changed());
-  std::printf("[ throughput ] %.1f MB/s on %.1f MB of prose without secrets\n",
-              static_cast<double>(text.size()) / 1e6 / seconds,
+  // CPU time, best of three: the machine is shared, so wall time says more about the neighbours.
+  double best = 1e9;
+  for (int rep = 0; rep < 3; ++rep) {
+    const std::clock_t start = std::clock();
+    const RedactedText r = redactor.Redact(text);
+    best = std::min(best, static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC);
+    EXPECT_FALSE(r.changed());
+  }
+  std::printf("[ throughput ] %.0f MB/s (CPU time) on %.1f MB of prose without secrets\n",
+              static_cast<double>(text.size()) / 1e6 / std::max(best, 1e-9),
               static_cast<double>(text.size()) / 1e6);
 }
 
