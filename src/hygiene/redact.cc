@@ -332,53 +332,67 @@ class Scanner {
  public:
   Scanner(std::string_view text, uint32_t disabled) : t_(text), disabled_(disabled) {}
 
-  RedactedText Run() const {
+  // Scans the text once; a Scanner is good for one Run.
+  RedactedText Run() {
     RedactedText out;
-    out.text.reserve(t_.size());
-    size_t emitted = 0;
     auto emit = [&](const Match& m) {
-      out.text.append(t_, emitted, m.begin - emitted);
+      out.text.append(t_, emitted_, m.begin - emitted_);
       const std::string marker = Marker(m.kind);
       out.redactions.push_back(
           {std::string(KindName(m.kind)), out.text.size(), marker.size(), "", false});
       out.text += marker;
-      emitted = m.end;
+      emitted_ = m.end;
+    };
+    // Matches that start past the cursor (a label's value, a URL's password) wait here while
+    // the bytes before them are scanned too, since those may hold secrets of their own. Sorted,
+    // disjoint; of two overlapping matches the one that starts first wins.
+    std::vector<Match> ahead;
+    auto add_ahead = [&ahead](const Match& m) {
+      for (auto it = ahead.begin(); it != ahead.end();) {
+        if (it->begin < m.end && m.begin < it->end) {
+          if (it->begin <= m.begin) return;
+          it = ahead.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      ahead.insert(std::find_if(ahead.begin(), ahead.end(),
+                                [&m](const Match& a) { return a.begin > m.begin; }),
+                   m);
     };
     const size_t n = t_.size();
     size_t i = 0;
-    while (i < n) {
+    while (i < n || !ahead.empty()) {
+      if (!ahead.empty() && i >= ahead.front().begin) {
+        emit(ahead.front());
+        i = std::max(i, ahead.front().end);
+        ahead.erase(ahead.begin());
+        continue;
+      }
       const char c = t_[i];
-      if (IsIdent(c)) {
-        const size_t e = RunEnd(i);
-        std::optional<Match> m = TokenAt(i, e, /*allow_bearer=*/true);
-        if (!m) m = LabelledValue(i, e, emitted);
-        if (m) {
-          emit(*m);
-          i = m->end;
-        } else {
-          i = e;
-        }
-        continue;
-      }
       std::optional<Match> m;
-      if (c == '[' && MarkerAt(i)) {
-        i = t_.find(']', i) + 1;
-        continue;
+      size_t next = i + 1;
+      if (IsIdent(c)) {
+        next = RunEnd(i);
+        m = TokenAt(i, next, /*allow_bearer=*/true);
+        if (!m) m = LabelledValue(i, next);
+      } else if (c == '[' && MarkerAt(i)) {
+        next = MarkerEnd(i);
+      } else if (c == '-') {
+        m = PemAt(i);
+      } else if (c == ':') {
+        m = UrlSecretAt(i);
       }
-      if (c == '-') m = PemAt(i);
-      if (c == ':') m = UrlSecretAt(i);
-      if (m) {
-        emit(*m);
-        i = m->end;
-      } else {
-        ++i;
+      if (m && m->begin < i) {
+        emit(*m);  // "<value> is my password": before the cursor and every waiting match
+      } else if (m) {
+        add_ahead(*m);
+        if (m->begin == i) continue;  // emitted at the top, unless an earlier match overlaps
       }
+      i = next;
     }
-    if (out.redactions.empty()) {
-      out.text.assign(t_);
-    } else {
-      out.text.append(t_, emitted);
-    }
+    if (out.redactions.empty()) return {std::string(t_), {}};
+    out.text.append(t_, emitted_);
     return out;
   }
 
@@ -404,12 +418,23 @@ class Scanner {
   bool StartsWith(size_t i, std::string_view p) const {
     return i <= t_.size() && t_.substr(i).starts_with(p);
   }
-  bool MarkerAt(size_t i) const {
-    if (!StartsWith(i, kMarkerOpen)) return false;
+  // The end of the marker that starts at `i`, or 0.
+  size_t MarkerEnd(size_t i) const {
+    if (!StartsWith(i, kMarkerOpen)) return 0;
     size_t j = i + kMarkerOpen.size();
     const size_t name = j;
     while (IsLower(at(j)) || at(j) == '_') ++j;
-    return j > name && at(j) == ']';
+    return j > name && at(j) == ']' ? j + 1 : 0;
+  }
+  bool MarkerAt(size_t i) const { return MarkerEnd(i) != 0; }
+  // Whether `i` falls inside a marker (past its '['), where a marker's ':' could pass for a
+  // connector on a second pass.
+  bool InsideMarker(size_t i) const {
+    constexpr size_t kLongestMarker = 40;
+    for (size_t j = i; j-- > 0 && i - j < kLongestMarker;) {
+      if (t_[j] == '[') return MarkerEnd(j) > i;
+    }
+    return false;
   }
   size_t RunEnd(size_t i) const {
     while (i < t_.size() && IsIdent(t_[i])) ++i;
@@ -477,7 +502,7 @@ class Scanner {
       case 'y':
         if (run == "ya29" && at(e) == '.') {
           size_t end = Span(e + 1, [](char c) { return IsUrlSafe(c) || c == '.'; });
-          while (at(end - 1) == '.') --end;
+          while (end > e + 1 && at(end - 1) == '.') --end;
           if (end - (e + 1) >= 20) return match(end, Kind::kGoogleApiKey);
         }
         break;
@@ -520,8 +545,10 @@ class Scanner {
   // Whether a secret of its own shape starts at `i`; a label's value that is one is left to
   // that rule, which names the kind more precisely.
   bool SpecificAt(size_t i) const {
-    if (IsIdent(at(i))) return TokenAt(i, RunEnd(i), /*allow_bearer=*/false).has_value();
-    return at(i) == '-' && PemAt(i).has_value();
+    std::optional<Match> m;
+    if (IsIdent(at(i))) m = TokenAt(i, RunEnd(i), /*allow_bearer=*/false);
+    if (at(i) == '-') m = PemAt(i);
+    return m && m->begin == i;  // a card found further along a digit chain does not count
   }
 
   // header.payload[.signature...]: base64url segments, the first two JSON objects ("eyJ").
@@ -539,17 +566,20 @@ class Scanner {
   std::optional<Match> BearerAt(size_t e) const {
     if (!On(Kind::kBearerToken) || !IsBlank(at(e))) return std::nullopt;
     const size_t v = SkipBlanks(e);
-    size_t end = Span(v, [](char c) {
+    const size_t span = Span(v, [](char c) {
       return IsUrlSafe(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=';
     });
+    size_t end = span;
     while (end > v && at(end - 1) == '.') --end;
     const std::string_view token = t_.substr(v, end - v);
     const bool digit = HasDigit(v, end);
     const bool upper = std::any_of(token.begin(), token.end(), IsUpper);
     const bool lower = std::any_of(token.begin(), token.end(), IsLower);
-    // Generated tokens mix digits and letters, or cases; "Bearer key: ..." starts a pair.
+    // Generated tokens mix digits and letters, or cases. "Bearer key: ..." starts a pair, and a
+    // token glued to a marker was longer before that part was redacted.
     if (token.size() < 8 || !(upper || lower) ||
-        !(digit || (token.size() >= 16 && upper && lower)) || at(end) == ':' || SpecificAt(v)) {
+        !(digit || (token.size() >= 16 && upper && lower)) || at(span) == ':' || MarkerAt(span) ||
+        SpecificAt(v)) {
       return std::nullopt;
     }
     return Match{v, end, Kind::kBearerToken};
@@ -559,9 +589,10 @@ class Scanner {
   // in a card network's range. A chain of groups may hold the card in any run of whole groups.
   std::optional<Match> CardAt(size_t s, size_t e) const {
     if (!On(Kind::kCardNumber)) return std::nullopt;
-    if (s > 0) {
+    // Decimals and phone numbers, unless that byte ended a secret (a second pass sees ']').
+    if (s > 0 && s != emitted_) {
       const char p = t_[s - 1];
-      if (p == '.' || p == ',' || p == '-' || p == '+') return std::nullopt;  // decimals, phones
+      if (p == '.' || p == ',' || p == '-' || p == '+') return std::nullopt;
     }
     struct Group {
       size_t begin, end;
@@ -638,9 +669,9 @@ class Scanner {
     constexpr std::string_view kBegin = "-----BEGIN ";
     if (!On(Kind::kPrivateKey) || !StartsWith(i, kBegin)) return std::nullopt;
     const size_t label = i + kBegin.size();
-    const size_t close = t_.substr(0, label + 64 + 5).find("-----", label);
-    if (close == std::string_view::npos) return std::nullopt;
-    if (t_.substr(label, close - label).find("PRIVATE KEY") == std::string_view::npos) {
+    const size_t close = Span(label, [](char c) { return IsUpper(c) || IsDigit(c) || c == ' '; });
+    if (close - label > 64 || !StartsWith(close, "-----") ||
+        t_.substr(label, close - label).find("PRIVATE KEY") == std::string_view::npos) {
       return std::nullopt;
     }
     size_t end = t_.find("-----END ", close + 5);
@@ -673,8 +704,11 @@ class Scanner {
     const std::string_view authority = t_.substr(h, end - h);
     const size_t at_sign = authority.rfind('@');
     if (at_sign == std::string_view::npos) return std::nullopt;
-    const size_t colon = authority.substr(0, at_sign).find(':');
-    if (colon == std::string_view::npos || colon + 1 == at_sign || MarkerAt(h + colon + 1)) {
+    const std::string_view userinfo = authority.substr(0, at_sign);
+    const size_t colon = userinfo.find(':');
+    // A marker's own ':' is no separator, and a redacted password stays as it is.
+    if (colon == std::string_view::npos || colon + 1 == at_sign ||
+        userinfo.find(kMarkerOpen) != std::string_view::npos || InsideMarker(h)) {
       return std::nullopt;
     }
     return Match{h + colon + 1, h + at_sign, Kind::kPassword};
@@ -799,14 +833,14 @@ class Scanner {
     return std::nullopt;
   }
 
-  std::optional<Match> LabelledValue(size_t s, size_t e, size_t emitted) const {
+  std::optional<Match> LabelledValue(size_t s, size_t e) const {
     const std::optional<Label> label = LabelOfRun(s, e);
     if (!label) return std::nullopt;
     // A label with its own connector ("password: [REDACTED:password]") owns no earlier value.
     bool linked = false;
     if (std::optional<Match> m = Forward(*label, e, &linked)) return m;
     if (linked) return std::nullopt;
-    return Backward(*label, emitted);
+    return Backward(*label);
   }
 
   // ':' '=' ":=" "==" "=>" "->", and '#' before numbers ("acct #1234"). Returns where the value
@@ -880,12 +914,22 @@ class Scanner {
         return ValueAt(label, *v, Tie::kStrong, false);
       }
       if (label.join == Join::kAny && (w.view() == "to" || w.view() == "of")) {
-        return ValueAt(label, SkipBlanks(w.end), Tie::kWeak, false);
+        return WeakValueAt(label, SkipBlanks(w.end), linked);
       }
       return std::nullopt;
     }
     if (label.join != Join::kAny) return std::nullopt;
-    return ValueAt(label, r, Tie::kWeak, false);
+    return WeakValueAt(label, r, linked);
+  }
+
+  // A value after bare whitespace. One already redacted still belongs to this label, so that a
+  // second pass does not look for a value before it.
+  std::optional<Match> WeakValueAt(const Label& label, size_t v, bool* linked) const {
+    if (MarkerAt(v + OpeningQuoteLength(v))) {
+      *linked = true;
+      return std::nullopt;
+    }
+    return ValueAt(label, v, Tie::kWeak, false);
   }
 
   // Up to four words, then an explicit connector; the words may not end a phrase.
@@ -909,65 +953,65 @@ class Scanner {
     return std::nullopt;
   }
 
+  // 1 for '"', '\'' and '`', 3 for the UTF-8 opening quotes U+201C and U+2018, else 0.
+  size_t OpeningQuoteLength(size_t v) const {
+    if (at(v) == '"' || at(v) == '\'' || at(v) == '`') return 1;
+    return StartsWith(v, "\u201c") || StartsWith(v, "\u2018") ? 3 : 0;
+  }
+
   // The value starting at `v`: a quoted string, or the run up to whitespace without trailing
   // punctuation (bank numbers may continue in space-separated digit groups).
   std::optional<Match> ValueAt(const Label& label, size_t v, Tie tie, bool pairs) const {
-    if (v >= t_.size() || MarkerAt(v)) return std::nullopt;
-    size_t open = 0;
-    char close = 0;
-    if (at(v) == '"' || at(v) == '\'' || at(v) == '`') {
-      open = 1;
-      close = at(v);
-    } else if (StartsWith(v, "\u201c") || StartsWith(v, "\u2018")) {
-      open = 3;
-    }
-    size_t begin = v + open;
-    size_t end = begin;
+    if (v >= t_.size() || MarkerAt(v) || InsideMarker(v)) return std::nullopt;
+    const size_t open = OpeningQuoteLength(v);
+    const size_t begin = v + open;
+    if (SpecificAt(begin)) return std::nullopt;
+    auto accept = [&](size_t end, Tie t) -> std::optional<Match> {
+      if (end == begin) return std::nullopt;
+      const std::optional<Kind> kind = Accept(label, begin, end, t);
+      if (!kind || !On(*kind)) return std::nullopt;
+      return Match{begin, end, *kind};
+    };
     if (open > 0) {
-      const std::string_view closing = open == 1             ? std::string_view(&close, 1)
+      const char quote = at(v);
+      const std::string_view closing = open == 1             ? std::string_view(&quote, 1)
                                        : at(v + 2) == '\x9c' ? "\u201d"
                                                              : "\u2019";
       const size_t limit = std::min(t_.size(), begin + 256);
       size_t c = begin;
       while (c < limit && t_[c] != '\n' && !StartsWith(c, closing)) ++c;
-      if (c < limit && StartsWith(c, closing) && c > begin) {
-        end = c;
-        tie = Tie::kStrong;
+      if (c < limit && StartsWith(c, closing)) {
+        if (std::optional<Match> m = accept(c, Tie::kStrong)) return m;
+      }
+      // Unclosed, or not a secret as a whole: the first word may still be one.
+    }
+    if (MarkerAt(begin)) return std::nullopt;
+    size_t end =
+        Span(begin, [pairs](char c) { return !IsSpace(c) && !(pairs && (c == '&' || c == ';')); });
+    // After bare whitespace, "key:" or "key=value" is the next pair, not this label's value.
+    if (tie == Tie::kWeak && end > begin &&
+        (t_[end - 1] == ':' || t_.substr(begin, end - begin).find('=') != std::string_view::npos)) {
+      return std::nullopt;
+    }
+    if (label.shape == Shape::kPhrase) {
+      // "my passphrase is correct horse battery staple."
+      end = begin;
+      while (end < t_.size() && end - begin < 256 && t_[end] != '\n' &&
+             std::string_view(".,;!?").find(t_[end]) == std::string_view::npos) {
+        ++end;
+      }
+      while (end > begin && IsSpace(t_[end - 1])) --end;
+    }
+    while (end > begin && IsTrailing(t_[end - 1])) --end;
+    if (label.shape == Shape::kBank) {
+      // "account number 1234 5678 9012"
+      while (at(end) == ' ' && IsDigit(at(end + 1))) {
+        const size_t g = Span(end + 1, IsDigit);
+        if (IsIdent(at(g))) break;
+        end = g;
       }
     }
-    if (end == begin) {
-      if (MarkerAt(begin)) return std::nullopt;
-      end = Span(begin,
-                 [pairs](char c) { return !IsSpace(c) && !(pairs && (c == '&' || c == ';')); });
-      // After bare whitespace, "key:" or "key=value" is the next pair, not this label's value.
-      if (tie == Tie::kWeak && end > begin &&
-          (t_[end - 1] == ':' ||
-           t_.substr(begin, end - begin).find('=') != std::string_view::npos)) {
-        return std::nullopt;
-      }
-      if (label.shape == Shape::kPhrase) {
-        // "my passphrase is correct horse battery staple."
-        end = begin;
-        while (end < t_.size() && end - begin < 256 && t_[end] != '\n' &&
-               std::string_view(".,;!?").find(t_[end]) == std::string_view::npos) {
-          ++end;
-        }
-        while (end > begin && IsSpace(t_[end - 1])) --end;
-      }
-      while (end > begin && IsTrailing(t_[end - 1])) --end;
-      if (label.shape == Shape::kBank) {
-        // "account number 1234 5678 9012"
-        while (at(end) == ' ' && IsDigit(at(end + 1))) {
-          const size_t g = Span(end + 1, IsDigit);
-          if (IsIdent(at(g))) break;
-          end = g;
-        }
-      }
-    }
-    if (end == begin || SpecificAt(begin)) return std::nullopt;
-    const std::optional<Kind> kind = Accept(label, begin, end, tie);
-    if (!kind || !On(*kind)) return std::nullopt;
-    return Match{begin, end, *kind};
+    return accept(end, tie);
   }
 
   // Whether [b, e) looks like the secret `label` announces; the kind to report it as.
@@ -1064,7 +1108,7 @@ class Scanner {
 
   // "hunter2! is my password", "use S3cret! as the wifi password": the value comes first and
   // must look like a secret on its own.
-  std::optional<Match> Backward(const Label& label, size_t emitted) const {
+  std::optional<Match> Backward(const Label& label) const {
     if (label.shape != Shape::kPassword && label.shape != Shape::kMachine &&
         label.shape != Shape::kPhrase) {
       return std::nullopt;
@@ -1084,10 +1128,10 @@ class Scanner {
     }
     if (!linked) return std::nullopt;
     size_t end = q;
-    while (end > emitted && IsBlank(t_[end - 1])) --end;
+    while (end > emitted_ && IsBlank(t_[end - 1])) --end;
     if (end == q) return std::nullopt;
     size_t begin = end;
-    while (begin > emitted && end - begin < 256 && !IsSpace(t_[begin - 1])) --begin;
+    while (begin > emitted_ && end - begin < 256 && !IsSpace(t_[begin - 1])) --begin;
     // The token must start after whitespace: not inside a redaction, nor past the length cap
     // that keeps long runs of labels linear.
     if (begin > 0 && !IsSpace(t_[begin - 1])) return std::nullopt;
@@ -1101,6 +1145,7 @@ class Scanner {
 
   std::string_view t_;
   uint32_t disabled_;
+  size_t emitted_ = 0;  // the end of the last redaction written out
 };
 
 // ---- JSON

@@ -860,6 +860,80 @@ TEST(Redact, NoPlantedSecretSurvivesGeneratedTexts) {
   }
 }
 
+TEST(Redact, AdversarialFragmentsStayIdempotentAndWellFormed) {
+  // Random glue of the fragments every rule keys on: the output must be valid UTF-8 with markers
+  // at their offsets, and a second pass must find nothing.
+  const std::vector<std::string> fragments = {"sk-",
+                                              "sk-ant-",
+                                              "-----BEGIN ",
+                                              "RSA ",
+                                              "PRIVATE KEY-----",
+                                              "-----END ",
+                                              "://",
+                                              "@",
+                                              ":",
+                                              "password",
+                                              "PIN",
+                                              " is ",
+                                              "[REDACTED:",
+                                              "]",
+                                              "[REDACTED:password]",
+                                              "1234",
+                                              "4111 1111 1111 1111",
+                                              " ",
+                                              "\"",
+                                              "'",
+                                              "eyJ",
+                                              ".",
+                                              "\u201c",
+                                              "\u201d",
+                                              "AKIA",
+                                              "#",
+                                              "=",
+                                              "\n",
+                                              "\u00e9",
+                                              "api",
+                                              "key",
+                                              "secret",
+                                              "token",
+                                              "Bearer ",
+                                              "account",
+                                              "number",
+                                              "no.",
+                                              "DE89",
+                                              "3704",
+                                              "ghp_",
+                                              "xoxb-",
+                                              "AIza",
+                                              "hooks.slack.com/services/",
+                                              "&",
+                                              ";",
+                                              "$",
+                                              "passphrase",
+                                              "seed",
+                                              "phrase",
+                                              "to",
+                                              "for",
+                                              "my",
+                                              "aB3",
+                                              "ya29.",
+                                              "GOCSPX-",
+                                              "whsec_",
+                                              "sk_live_",
+                                              "-"};
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> pick(0, fragments.size() - 1), length(1, 40);
+  const Redactor redactor;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (size_t k = length(rng); k > 0; --k) text += fragments[pick(rng)];
+    const RedactedText r = redactor.Redact(text);
+    ASSERT_TRUE(util::IsValidUtf8(r.text)) << text;
+    ExpectMarkersAtOffsets(r);
+    ASSERT_FALSE(redactor.Redact(r.text).changed()) << text << "\n -> " << r.text;
+  }
+}
+
 // ---- Throughput (printed, never asserted)
 
 TEST(Redact, ThroughputOnOrdinaryProse) {
