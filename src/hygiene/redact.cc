@@ -387,7 +387,7 @@ class Scanner {
         emit(*m);  // "<value> is my password": before the cursor and every waiting match
       } else if (m) {
         add_ahead(*m);
-        if (m->begin == i) continue;  // emitted at the top, unless an earlier match overlaps
+        if (m->begin == i) continue;  // now first in line: emitted at the top of the loop
       }
       i = next;
     }

@@ -506,6 +506,16 @@ TEST(Redact, SeveralSecretsWithOffsetsInOrder) {
   EXPECT_TRUE(r.redactions[0].where.empty());
 }
 
+TEST(Redact, SecretsBetweenALabelAndItsValueAreRedactedToo) {
+  std::mt19937 rng(22);
+  const std::string token = GithubToken(rng);
+  EXPECT_EQ(Redacted("https://" + token + ":s3cr3t@github.com/org/repo"),
+            "https://[REDACTED:github_token]:[REDACTED:password]@github.com/org/repo");
+  const std::string card = Grouped(Card(rng), ' ');
+  EXPECT_EQ(Redacted("the PIN for " + card + " is 4321"),
+            "the PIN for [REDACTED:card_number] is [REDACTED:password]");
+}
+
 TEST(Redact, Utf8AroundSecretsKeepsCharacterBoundaries) {
   std::mt19937 rng(15);
   const std::string card = Grouped(Card(rng), ' ');
