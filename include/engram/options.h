@@ -38,6 +38,11 @@ struct Options {
   // crash of the process but the last commits may be lost on power loss; faster.
   bool durable_commits = true;
 
+  // Replace secrets (API keys, private keys, passwords, card numbers, IBANs, ...) by markers such
+  // as "[REDACTED:password]" before anything is stored: memory text, data and metadata, session
+  // items. Each redaction is named in the record's history (kind and field). docs/redaction.md.
+  bool redact_secrets = true;
+
   // Input limits; larger inputs fail with TooLarge and write nothing.
   size_t max_text_bytes = 64 * 1024;            // memory text
   size_t max_json_bytes = 64 * 1024;            // data, metadata

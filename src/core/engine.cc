@@ -12,6 +12,7 @@
 #include "core/json_codec.h"
 #include "core/recall.h"
 #include "core/validate.h"
+#include "hygiene/redact.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/ids.h"
 #include "util/text.h"
@@ -131,6 +132,7 @@ class Engine::Impl {
   Impl(Options options, std::unique_ptr<store::Store> store)
       : options_(std::move(options)),
         store_(std::move(store)),
+        redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
         recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
                 options_.embedder ? options_.path + ".index" : "") {
     if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
@@ -190,6 +192,7 @@ class Engine::Impl {
     const Timestamp now = Now();
     std::vector<MemoryRecord> records;
     std::vector<std::string> texts;
+    std::vector<std::vector<std::string>> redacted(batch.size());  // per record, for history
     for (const NewMemory& m : batch) {
       MemoryRecord r;
       r.id = ids_.Next(now);
@@ -209,6 +212,11 @@ class Engine::Impl {
       r.valid_from = m.valid_from;
       r.valid_to = m.valid_to;
       r.expires_at = m.expires_at;
+      // Secrets are replaced before the record reaches the embedder, the store or any index.
+      std::vector<std::string>& notes = redacted[records.size()];
+      RedactText("text", &r.text, &notes);
+      RedactJson("data", &r.data, &notes);
+      RedactJson("metadata", &r.metadata, &notes);
       texts.push_back(r.text);
       records.push_back(std::move(r));
     }
@@ -268,8 +276,9 @@ class Engine::Impl {
       }
       ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
       if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
-      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
-          {0, r.id, r.owner_id, "add", change.actor, change.reason, "", Snapshot(r), now}));
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
+                                                 WithRedactions(change.reason, redacted[i]), "",
+                                                 Snapshot(r), now}));
       if (r.superseded_by.empty()) {
         for (MemoryRecord rival : rivals) {
           const MemoryRecord old = rival;
@@ -434,10 +443,20 @@ class Engine::Impl {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
     ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
     MemoryRecord r = old;
-    if (u.text) r.text = *u.text;
+    std::vector<std::string> notes;
+    if (u.text) {
+      r.text = *u.text;
+      RedactText("text", &r.text, &notes);
+    }
     if (u.key) r.key = *u.key;
-    if (u.data) r.data = *u.data;
-    if (u.metadata) r.metadata = *u.metadata;
+    if (u.data) {
+      r.data = *u.data;
+      RedactJson("data", &r.data, &notes);
+    }
+    if (u.metadata) {
+      r.metadata = *u.metadata;
+      RedactJson("metadata", &r.metadata, &notes);
+    }
     if (u.confidence) r.confidence = *u.confidence;
     if (u.valid_from) r.valid_from = *u.valid_from;
     if (u.valid_to) r.valid_to = *u.valid_to;
@@ -455,7 +474,8 @@ class Engine::Impl {
     }
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", u.change.actor,
-                                               u.change.reason, Snapshot(old), Snapshot(r), now}));
+                                               WithRedactions(u.change.reason, notes),
+                                               Snapshot(old), Snapshot(r), now}));
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     // Text unchanged: the partition keeps the vector it has.
     Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
@@ -732,6 +752,11 @@ class Engine::Impl {
       }
     }
     const Timestamp now = Now();
+    std::vector<std::string> ignored;  // session items have no history; the marker names the kind
+    for (SessionItem& item : items) {
+      RedactText("content", &item.content, &ignored);
+      if (!item.tool_calls.empty()) RedactJson("tool_calls", &item.tool_calls, &ignored);
+    }
     for (size_t i = 0; i < items.size(); ++i) {
       SessionItem& item = items[i];
       if (item.role == Role::kTool) {
@@ -928,8 +953,37 @@ class Engine::Impl {
     if ((*txn)->RecordAccess(rids, at).ok()) (*txn)->Commit();
   }
 
+  // Redacts secrets from a text field in place; notes "<kind> in <field>" for the history.
+  void RedactText(const char* field, std::string* text, std::vector<std::string>* notes) const {
+    hygiene::RedactedText r = redactor_.Redact(*text);
+    if (!r.changed()) return;
+    for (const auto& red : r.redactions) notes->push_back(red.kind + " in " + field);
+    *text = std::move(r.text);
+  }
+
+  // The same for a JSON field; JSON that does not parse is left to validation.
+  void RedactJson(const char* field, std::string* json, std::vector<std::string>* notes) const {
+    Result<hygiene::RedactedText> r = redactor_.RedactJson(*json);
+    if (!r.ok() || !r->changed()) return;
+    for (const auto& red : r->redactions) {
+      notes->push_back(red.kind + " in " + field + (red.where.empty() ? "" : " " + red.where));
+    }
+    *json = std::move(r->text);
+  }
+
+  // A history reason that also names what was redacted.
+  static std::string WithRedactions(const std::string& reason,
+                                    const std::vector<std::string>& notes) {
+    if (notes.empty()) return reason;
+    std::string out = reason.empty() ? "" : reason + "; ";
+    out += "redacted:";
+    for (size_t i = 0; i < notes.size(); ++i) out += (i ? ", " : " ") + notes[i];
+    return out;
+  }
+
   Options options_;
   std::unique_ptr<store::Store> store_;
+  hygiene::Redactor redactor_;
   util::UuidV7Generator ids_;
   core::RecallIndex recall_;
   Status model_mismatch_;  // set when opened with accept_model_change on another model's store
