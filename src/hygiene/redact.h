@@ -6,9 +6,9 @@
 // Contracts of every call:
 //   - The raw secret never appears in the output, in a Redaction or in a Status message.
 //   - Idempotent: redacting redacted text changes nothing (markers are never matched).
-//   - Offsets and lengths are bytes. Every replaced span starts and ends next to an ASCII byte or
-//     at an end of the string, so valid UTF-8 in gives valid UTF-8 out and offsets fall on
-//     character boundaries. Invalid UTF-8 is not rejected; it is scanned as bytes.
+//   - Offsets and lengths are bytes. Spans are cut only at ASCII bytes and around whole UTF-8
+//     quotation marks, so valid UTF-8 in gives valid UTF-8 out and offsets fall on character
+//     boundaries. Invalid UTF-8 is not rejected; it is scanned as bytes.
 //   - Labelled values keep their label: "my password is hunter2" becomes
 //     "my password is [REDACTED:password]".
 //   - A Redactor is immutable after construction: one instance may be shared across threads.
