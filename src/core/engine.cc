@@ -276,9 +276,9 @@ class Engine::Impl {
       }
       ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
       if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
-      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
-                                                 WithRedactions(change.reason, redacted[i]), "",
-                                                 Snapshot(r), now}));
+      ENGRAM_RETURN_IF_ERROR(
+          txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
+                              WithRedactions(change.reason, redacted[i]), "", Snapshot(r), now}));
       if (r.superseded_by.empty()) {
         for (MemoryRecord rival : rivals) {
           const MemoryRecord old = rival;
@@ -388,8 +388,8 @@ class Engine::Impl {
     std::vector<MemoryRecord> rows;
     for (const std::string& snapshot : snapshots) {
       if (snapshot.empty()) continue;  // deleted by then
-      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r,
-                              core::MemoryFromJson(nlohmann::json::parse(snapshot, nullptr, false)));
+      ENGRAM_ASSIGN_OR_RETURN(
+          MemoryRecord r, core::MemoryFromJson(nlohmann::json::parse(snapshot, nullptr, false)));
       if (r.deleted_at || (r.expires_at && *r.expires_at <= at)) continue;
       if (!q.include_superseded && !q.valid_at && !r.superseded_by.empty()) continue;
       if (!q.scopes.empty() &&
