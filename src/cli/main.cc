@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
   std::function<Status()> command;
   std::string owner, scope, session, agent, type = "fact", key, meta, data, source, observed,
                                             expires, id, role, tool_call_id, tool_calls, cursor,
-                                            since, until;
+                                            since, until, as_of, valid_at;
   std::vector<std::string> words;
   double confidence = 1.0;
   size_t limit = 50, last = 0, turns = 0;
@@ -275,6 +275,9 @@ int main(int argc, char** argv) {
   list->add_option("--cursor", cursor, "Continue after a previous page");
   list->add_option("--since", since, "Created at or after (ISO-8601)");
   list->add_option("--until", until, "Created before (ISO-8601)");
+  list->add_option("--as-of", as_of, "What engram believed at this time (ISO-8601)");
+  list->add_option("--valid-at", valid_at, "What was true at this time (ISO-8601)");
+  list->add_flag("--include-superseded", all, "Also list records a newer one replaced");
   list->callback([&] {
     const bool type_given = list->count("--type") > 0;
     command = [&, type_given]() -> Status {
@@ -290,6 +293,9 @@ int main(int argc, char** argv) {
       ENGRAM_ASSIGN_OR_RETURN(o.created_until, OptionalTime(until));
       o.limit = limit;
       o.cursor = cursor;
+      ENGRAM_ASSIGN_OR_RETURN(o.as_of, OptionalTime(as_of));
+      ENGRAM_ASSIGN_OR_RETURN(o.valid_at, OptionalTime(valid_at));
+      o.include_superseded = all;
       ENGRAM_ASSIGN_OR_RETURN(engram::MemoryPage page, engine->ListMemories(owner, o));
       if (cli.json_output()) {
         json items = json::array();
@@ -422,6 +428,7 @@ int main(int argc, char** argv) {
   search->add_option("--filter", filter, "JSON filter on fields and metadata (docs/search.md)");
   search->add_option("--since", since, "Created at or after (ISO-8601)");
   search->add_option("--until", until, "Created before (ISO-8601)");
+  search->add_option("--valid-at", valid_at, "What was true at this time (ISO-8601)");
   search->add_option("--limit", limit, "How many hits (default 10)");
   search->add_option("--mode", mode, "hybrid|lexical|vector");
   search->add_option("--threshold", threshold, "Drop hits scoring below this (0..1)");
@@ -452,6 +459,7 @@ int main(int argc, char** argv) {
       if (!session.empty()) o.session_id = session;
       o.filter = filter;
       ENGRAM_ASSIGN_OR_RETURN(o.created_from, OptionalTime(since));
+      ENGRAM_ASSIGN_OR_RETURN(o.valid_at, OptionalTime(valid_at));
       ENGRAM_ASSIGN_OR_RETURN(o.created_until, OptionalTime(until));
       o.top_k = limit_given ? limit : 10;
       o.threshold = threshold;

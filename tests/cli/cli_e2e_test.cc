@@ -223,6 +223,32 @@ TEST_F(CliTest, ForgetAllErasesTheOwner) {
   EXPECT_EQ(CountMemories("v"), 1u);
 }
 
+TEST_F(CliTest, ListTravelsBackInTime) {
+  {
+    ScopedEnv now("ENGRAM_NOW", "2025-01-01T00:00:00Z");
+    RunResult r = Engram({"add", "--owner", "u", "--key", "user.city", "Lives in Paris"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  {
+    ScopedEnv now("ENGRAM_NOW", "2025-06-01T00:00:00Z");
+    RunResult r = Engram({"add", "--owner", "u", "--key", "user.city", "Lives in Berlin"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto texts = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"list", "--owner", "u"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const json page = EngramJson(args);
+    std::vector<std::string> out;
+    for (const auto& item : page["items"]) out.push_back(item["text"]);
+    return out;
+  };
+  EXPECT_EQ(texts({}), std::vector<std::string>{"Lives in Berlin"});
+  EXPECT_EQ(texts({"--as-of", "2025-03-01"}), std::vector<std::string>{"Lives in Paris"});
+  EXPECT_EQ(texts({"--valid-at", "2025-03-01"}), std::vector<std::string>{"Lives in Paris"});
+  EXPECT_EQ(texts({"--include-superseded"}).size(), 2u);
+  ExpectOneLineError(Engram({"list", "--owner", "u", "--as-of", "soon"}), "invalid timestamp");
+}
+
 TEST_F(CliTest, BadInputGetsOnePreciseErrorAndWritesNothing) {
   ASSERT_EQ(Engram({"add", "--owner", "u", "keep me"}).exit_code, 0);
   ExpectOneLineError(Engram({"add", "--owner", "u", "bad \xC3\x28 utf8"}), "not valid UTF-8");
