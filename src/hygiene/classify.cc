@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hygiene/extract.h"
+#include "util/utf8.h"
 
 namespace engram::hygiene {
 
@@ -28,31 +29,6 @@ struct Scan {
   size_t words = 0;
   bool symbols = false;  // emoji or other symbols seen
 };
-
-// Decodes the code point at s[i] into cp and returns its length; invalid or truncated
-// sequences decode as U+FFFD of length 1, so a scan never leaves `s`.
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  const size_t len = b0 < 0x80           ? 1
-                     : (b0 >> 5) == 0x6  ? 2
-                     : (b0 >> 4) == 0xE  ? 3
-                     : (b0 >> 3) == 0x1E ? 4
-                                         : 0;
-  if (len == 0 || i + len > s.size()) {
-    cp = 0xFFFD;
-    return 1;
-  }
-  cp = len == 1 ? b0 : b0 & (0x7Fu >> len);
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      cp = 0xFFFD;
-      return 1;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  return len;
-}
 
 // Punctuation, symbols, arrows, dingbats, emoji, variation selectors, undecodable bytes.
 bool IsSymbol(char32_t cp) {
@@ -127,7 +103,7 @@ Scan ScanText(std::string_view text) {
       continue;
     }
     char32_t cp;
-    const size_t len = DecodeUtf8(text, i, cp);
+    const size_t len = util::DecodeUtf8(text, i, cp);
     if (cp == 0x2019 && !word.empty() && i + len < n &&
         ((text[i + len] | 0x20) >= 'a' && (text[i + len] | 0x20) <= 'z')) {
       word += '\'';  // ’ inside a word

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "util/utf8.h"
+
 namespace engram::hygiene {
 
 namespace {
@@ -36,31 +38,6 @@ char ToLower(char c) {
 }
 char ToUpper(char c) {
   return c >= 'a' && c <= 'z' ? char(c & ~0x20) : c;
-}
-
-// Decodes the code point at s[i] into cp and returns its length; an invalid or truncated
-// sequence decodes as U+FFFD of length 1, so a scan never leaves `s`.
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  const size_t len = b0 < 0x80           ? 1
-                     : (b0 >> 5) == 0x6  ? 2
-                     : (b0 >> 4) == 0xE  ? 3
-                     : (b0 >> 3) == 0x1E ? 4
-                                         : 0;
-  if (len == 0 || i + len > s.size()) {
-    cp = 0xFFFD;
-    return 1;
-  }
-  cp = len == 1 ? b0 : b0 & (0x7Fu >> len);
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      cp = 0xFFFD;
-      return 1;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  return len;
 }
 
 // Non-ASCII code points that separate words: Latin-1 punctuation, general punctuation, symbols,
@@ -148,7 +125,7 @@ bool IsWordStart(std::string_view s, size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) return IsAlnum(c);
   char32_t cp;
-  DecodeUtf8(s, i, cp);
+  util::DecodeUtf8(s, i, cp);
   return !IsSeparator(cp);
 }
 
@@ -183,7 +160,7 @@ Tokens Tokenize(std::string_view s) {
           j += 3;
         } else {
           char32_t cp;
-          const size_t len = DecodeUtf8(s, j, cp);
+          const size_t len = util::DecodeUtf8(s, j, cp);
           if (IsSeparator(cp)) break;
           if (j == i) cap = true;  // a non-ASCII initial is taken as a capital (Ørsted, Zürich)
           norm.append(s.substr(j, len));
@@ -208,7 +185,7 @@ Tokens Tokenize(std::string_view s) {
     size_t len = 1;
     if (c >= 0x80) {
       char32_t cp;
-      len = DecodeUtf8(s, i, cp);
+      len = util::DecodeUtf8(s, i, cp);
       punct = SeparatorPunct(cp);
     } else if (c == '\n') {
       punct = ".";  // a line break ends a sentence

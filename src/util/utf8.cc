@@ -37,4 +37,27 @@ size_t FindInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  const size_t len = b0 < 0x80           ? 1
+                     : (b0 >> 5) == 0x6  ? 2
+                     : (b0 >> 4) == 0xE  ? 3
+                     : (b0 >> 3) == 0x1E ? 4
+                                         : 0;
+  if (len == 0 || i + len > s.size()) {
+    cp = 0xFFFD;
+    return 1;
+  }
+  cp = len == 1 ? b0 : b0 & (0x7Fu >> len);
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      cp = 0xFFFD;
+      return 1;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return len;
+}
+
 }  // namespace engram::util

@@ -1,4 +1,5 @@
-// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+// UTF-8: strict validation (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF) and a forgiving decoder for scanners.
 #pragma once
 
 #include <cstddef>
@@ -11,5 +12,9 @@ size_t FindInvalidUtf8(std::string_view s);
 inline bool IsValidUtf8(std::string_view s) {
   return FindInvalidUtf8(s) == std::string_view::npos;
 }
+
+// Decodes the code point at s[i] (i < s.size()) into cp and returns its length in bytes; an
+// invalid or truncated sequence decodes as U+FFFD of length 1, so a scan never leaves `s`.
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp);
 
 }  // namespace engram::util
