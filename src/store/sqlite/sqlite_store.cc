@@ -138,8 +138,8 @@ class SqliteTransaction final : public Transaction {
                        " AND (?5 IS NULL OR session_id = ?5) AND (?6 IS NULL OR agent_id = ?6)"
                        " AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)"
                        " AND (?9 OR superseded_by IS NULL OR ?15 IS NOT NULL)"
-                    " AND (?15 IS NULL OR (coalesce(valid_from, created_at) <= ?15"
-                    " AND (valid_to IS NULL OR valid_to > ?15)))"
+                       " AND (?15 IS NULL OR (coalesce(valid_from, created_at) <= ?15"
+                       " AND (valid_to IS NULL OR valid_to > ?15)))"
                        " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"
                        " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))"
                        " ORDER BY created_at DESC, id DESC LIMIT ?13"));
@@ -374,8 +374,7 @@ class SqliteTransaction final : public Transaction {
     return s->Run();
   }
 
-  Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id,
-                                                 Timestamp at) override {
+  Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id, Timestamp at) override {
     ENGRAM_ASSIGN_OR_RETURN(
         auto s, conn_->Prepare("SELECT coalesce(h.new_value, '') FROM memory_history h"
                                " JOIN (SELECT memory_id, max(seq) AS seq FROM memory_history"
