@@ -8,6 +8,7 @@
 
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
+#include "util/text.h"
 
 namespace engram::core {
 
@@ -174,11 +175,9 @@ void RecallIndex::SaveDirty(int64_t seq) {
 }
 
 std::string RecallIndex::FilePrefix(const std::string& owner_id) const {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: a stable file name; owners are never trusted
-  for (unsigned char c : owner_id) h = (h ^ c) * 1099511628211ull;  // from it (rids are checked)
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llx-", static_cast<unsigned long long>(h));
-  return buf;
+  // Only a file name: nothing read from the file is trusted to belong to the owner (hits are
+  // checked against the owner's partition), so a hash collision cannot leak records.
+  return util::Fnv1aHex(owner_id) + "-";
 }
 
 std::pair<std::string, int64_t> RecallIndex::LatestFile(const std::string& owner_id) const {

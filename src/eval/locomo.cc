@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engram/engine.h"
+#include "util/time.h"
 
 namespace engram::eval {
 
@@ -26,16 +27,6 @@ int MonthNumber(std::string name) {
     if (std::string(kMonths[i]).rfind(name, 0) == 0 && name.size() >= 3) return i + 1;
   }
   return 0;
-}
-
-// Days from 1970-01-01 (proleptic Gregorian).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 struct Turn {
@@ -133,8 +124,9 @@ Result<Timestamp> ParseLocomoDate(std::string_view text) {
   if (month == 0 || day < 1 || day > 31 || minute > 59) {
     return Status::InvalidArgument("unrecognised LoCoMo date '" + std::string(text) + "'");
   }
-  const int64_t days = DaysFromCivil(year, unsigned(month), unsigned(day));
-  return ((days * 24 + hour) * 60 + minute) * 60'000;
+  char iso[32];
+  std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:00Z", year, month, day, hour, minute);
+  return util::ParseTimestamp(iso);
 }
 
 std::vector<std::string> NormalizeEvidence(const json& evidence) {

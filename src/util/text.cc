@@ -26,8 +26,12 @@ std::string NormalizeForDedup(std::string_view text) {
 }
 
 std::string ContentHash(std::string_view text) {
+  return Fnv1aHex(NormalizeForDedup(text));
+}
+
+std::string Fnv1aHex(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : NormalizeForDedup(text)) h = (h ^ c) * 1099511628211ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
