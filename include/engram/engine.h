@@ -61,6 +61,25 @@ class Engine {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
   // Erases every row of the owner (memories, history, sessions) in one transaction.
   Result<ForgetReport> ForgetOwner(std::string_view owner_id);
+  // Tombstones these records in one transaction, each with a "delete" history row: all of them,
+  // or none when one is unknown (NotFound). Returns how many were deleted.
+  Result<int64_t> DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
+                                 const ChangeInfo& change = {});
+
+  // ---- Write policy ----
+
+  // Classifies one conversation turn (discard / keep in session only / promote) and, when it is
+  // promoted, stores what the offline extraction rules find in it (docs/extraction.md) through
+  // WriteMemories, so dedup and supersession apply; a user disclosure no rule types is stored as
+  // an episode. Candidates below the policy's minimum confidence for their type are skipped and
+  // reported. Only user turns are promoted. `observed_at` defaults to now.
+  Result<TurnReport> RememberTurn(std::string_view owner_id, std::string_view scope,
+                                  std::string_view session_id, Role role, std::string_view text,
+                                  std::optional<Timestamp> observed_at = std::nullopt);
+  // Erases expired memories (and, unless the policy keeps it, their history) and session items
+  // older than the policy's retention, across all owners, in one transaction. With dry_run,
+  // counts without changing anything.
+  Result<GcReport> CollectGarbage(bool dry_run = false);
 
   // ---- Recall ----
 
@@ -95,6 +114,51 @@ class Engine {
                                                     std::string_view session_id);
   // Removes every item of the session; returns how many were removed.
   Result<int64_t> ClearSession(std::string_view owner_id, std::string_view session_id);
+
+  // The session's rolling summary, if one was set.
+  Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
+                                                          std::string_view session_id);
+  // Replaces the session's rolling summary (redacted like every stored text).
+  Result<SessionSummary> SetSessionSummary(std::string_view owner_id,
+                                           std::string_view session_id, std::string_view text);
+
+  // ---- Core blocks ----
+
+  // Creates or replaces the block `label` at `scope`. `limit` defaults to the block's current
+  // limit, or 2000 characters for a new block. InvalidArgument when the value is over the limit
+  // or the label is not [a-z0-9_.-]{1,64}; nothing is written then.
+  Result<CoreBlock> SetBlock(std::string_view owner_id, std::string_view scope,
+                             std::string_view label, std::string_view value,
+                             std::optional<size_t> limit = std::nullopt,
+                             const ChangeInfo& change = {});
+  // Appends `text` on a new line (creating the block when missing); InvalidArgument if the
+  // result would be over the limit.
+  Result<CoreBlock> AppendToBlock(std::string_view owner_id, std::string_view scope,
+                                  std::string_view label, std::string_view text,
+                                  const ChangeInfo& change = {});
+  // Replaces every occurrence of `old_text` by `new_text`; NotFound when the block does not
+  // contain old_text (so an edit based on a stale read fails instead of doing nothing).
+  Result<CoreBlock> ReplaceInBlock(std::string_view owner_id, std::string_view scope,
+                                   std::string_view label, std::string_view old_text,
+                                   std::string_view new_text, const ChangeInfo& change = {});
+  // The block `label` of exactly this scope.
+  Result<CoreBlock> GetBlock(std::string_view owner_id, std::string_view scope,
+                             std::string_view label);
+  // The blocks visible at `scope` (its own, its ancestors' and global), by label; where two
+  // scopes define one label, the narrower scope's block wins.
+  Result<std::vector<CoreBlock>> ListBlocks(std::string_view owner_id, std::string_view scope);
+  // Deletes the block (history is kept).
+  Status DeleteBlock(std::string_view owner_id, std::string_view scope, std::string_view label,
+                     const ChangeInfo& change = {});
+
+  // ---- Context assembly ----
+
+  // What an agent should see at its next turn, within options.token_budget (estimated tokens,
+  // docs/context.md): core blocks, the session's rolling summary, standing facts and preferences
+  // of the scope, the memories most relevant to the query, and the most recent turns. Items are
+  // admitted by priority (blocks, recent turns, summary, relevant, standing) until the budget is
+  // spent; what did not fit is reported in Context::omitted.
+  Result<Context> AssembleContext(std::string_view owner_id, const ContextOptions& options);
 
   // The engine's current time.
   Timestamp Now() const;

@@ -7,6 +7,7 @@
 
 #include "engram/clock.h"
 #include "engram/embedder.h"
+#include "engram/policy.h"
 
 namespace engram {
 
@@ -24,11 +25,11 @@ struct Options {
   // Opens a store whose vectors come from another model instead of failing; until
   // Engine::Reindex() runs, writes and vector searches fail with FailedPrecondition.
   bool accept_model_change = false;
-  // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
-  // preferences, procedures and blocks do not decay.
   // An owner with more vectors than this is searched through an HNSW index (kept on disk beside
   // the database, in "<path>.index/") instead of an exact scan.
   size_t approximate_above = 10000;
+  // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
+  // preferences, procedures and blocks do not decay.
   double episode_half_life_days = 30;
   double summary_half_life_days = 90;
 
@@ -42,6 +43,10 @@ struct Options {
   // as "[REDACTED:password]" before anything is stored: memory text, data and metadata, session
   // items. Each redaction is named in the record's history (kind and field). docs/redaction.md.
   bool redact_secrets = true;
+
+  // Write and retention rules: TTLs, minimum confidence and record caps per type, near-duplicate
+  // merging, extraction on session append, garbage collection. See policy.h.
+  Policy policy;
 
   // Input limits; larger inputs fail with TooLarge and write nothing.
   size_t max_text_bytes = 64 * 1024;            // memory text

@@ -213,4 +213,72 @@ struct SessionItem {
   Timestamp created_at = 0;
 };
 
+
+// A core block: a labelled text always included in context (Letta-style "persona", "human" or a
+// label of the caller's), with a character limit. It is stored as a memory of type kBlock whose
+// key is the label, so it has history (Engine::GetHistory with its id), isolation and export like
+// every memory. One live block per (owner, scope, label).
+struct CoreBlock {
+  std::string id;  // the memory record's id
+  std::string scope;
+  std::string label;
+  std::string value;
+  size_t limit = 0;  // in characters (Unicode code points)
+  Timestamp updated_at = 0;
+};
+
+// The rolling summary of a session: what fell out of its window, condensed.
+struct SessionSummary {
+  std::string text;
+  Timestamp updated_at = 0;
+};
+
+// What Engine::RememberTurn did with one turn.
+struct TurnReport {
+  std::string disposition;  // "discard", "session_only" or "promote"
+  std::string reason;       // why, e.g. "filler", "question", "extracted memory"
+  std::vector<WriteResult> writes;  // the memories stored or re-verified
+  // Candidates found but not stored, each as "<key>: <reason>" (e.g. below the policy's minimum
+  // confidence for its type).
+  std::vector<std::string> skipped;
+};
+
+// What Engine::CollectGarbage removed (or, in a dry run, would remove).
+struct GcReport {
+  int64_t expired_memories = 0;  // expired records erased
+  int64_t history_events = 0;    // their history rows erased (0 when the policy keeps history)
+  int64_t session_items = 0;     // session items older than the retention
+};
+
+// Input of Engine::AssembleContext.
+struct ContextOptions {
+  std::string scope = "global";
+  std::string session_id;  // empty: no summary and no recent turns
+  std::string query;       // empty: no relevant-memory search
+  size_t token_budget = 2000;
+  size_t max_relevant = 10;  // memories found by searching for the query
+  size_t max_standing = 20;  // facts and preferences of the scope, most recently verified first
+  size_t recent_turns = 3;   // turns (a user item and what follows it) of the session
+};
+
+// One piece of an assembled context.
+struct ContextItem {
+  // "block", "summary", "standing", "relevant" or "turn": also the rendering order.
+  std::string section;
+  std::string reason;  // why it was included, e.g. "core block", "search rank 2"
+  double score = 0;    // search score for "relevant", 1 for items included unconditionally
+  size_t tokens = 0;   // estimated tokens of `text`
+  std::string text;    // as rendered
+  std::string memory_id;    // memories and blocks; empty otherwise
+  int64_t session_seq = 0;  // turns; 0 otherwise
+};
+
+struct Context {
+  std::vector<ContextItem> items;    // included, in rendering order
+  std::vector<ContextItem> omitted;  // left out for lack of budget, most important first
+  size_t token_count = 0;            // estimated tokens of `rendered`
+  size_t token_budget = 0;
+  std::string rendered;  // a text block ready for a system prompt
+};
+
 }  // namespace engram
