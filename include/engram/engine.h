@@ -119,8 +119,8 @@ class Engine {
   Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
                                                           std::string_view session_id);
   // Replaces the session's rolling summary (redacted like every stored text).
-  Result<SessionSummary> SetSessionSummary(std::string_view owner_id,
-                                           std::string_view session_id, std::string_view text);
+  Result<SessionSummary> SetSessionSummary(std::string_view owner_id, std::string_view session_id,
+                                           std::string_view text);
 
   // ---- Core blocks ----
 

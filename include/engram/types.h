@@ -213,7 +213,6 @@ struct SessionItem {
   Timestamp created_at = 0;
 };
 
-
 // A core block: a labelled text always included in context (Letta-style "persona", "human" or a
 // label of the caller's), with a character limit. It is stored as a memory of type kBlock whose
 // key is the label, so it has history (Engine::GetHistory with its id), isolation and export like
@@ -235,8 +234,8 @@ struct SessionSummary {
 
 // What Engine::RememberTurn did with one turn.
 struct TurnReport {
-  std::string disposition;  // "discard", "session_only" or "promote"
-  std::string reason;       // why, e.g. "filler", "question", "extracted memory"
+  std::string disposition;          // "discard", "session_only" or "promote"
+  std::string reason;               // why, e.g. "filler", "question", "extracted memory"
   std::vector<WriteResult> writes;  // the memories stored or re-verified
   // Candidates found but not stored, each as "<key>: <reason>" (e.g. below the policy's minimum
   // confidence for its type).
@@ -265,10 +264,10 @@ struct ContextOptions {
 struct ContextItem {
   // "block", "summary", "standing", "relevant" or "turn": also the rendering order.
   std::string section;
-  std::string reason;  // why it was included, e.g. "core block", "search rank 2"
-  double score = 0;    // search score for "relevant", 1 for items included unconditionally
-  size_t tokens = 0;   // estimated tokens of `text`
-  std::string text;    // as rendered
+  std::string reason;       // why it was included, e.g. "core block", "search rank 2"
+  double score = 0;         // search score for "relevant", 1 for items included unconditionally
+  size_t tokens = 0;        // estimated tokens of `text`
+  std::string text;         // as rendered
   std::string memory_id;    // memories and blocks; empty otherwise
   int64_t session_seq = 0;  // turns; 0 otherwise
 };

@@ -77,6 +77,61 @@ json ForgetReportToJson(const ForgetReport& r) {
               {"session_items", r.session_items}};
 }
 
+json WriteResultToJson(const WriteResult& r) {
+  return json{{"event", WriteEventName(r.event)},
+              {"memory", MemoryToJson(r.record)},
+              {"superseded_ids", r.superseded_ids}};
+}
+
+json CoreBlockToJson(const CoreBlock& b) {
+  return json{{"id", b.id},       {"scope", b.scope},
+              {"label", b.label}, {"value", b.value},
+              {"limit", b.limit}, {"updated_at", util::FormatTimestamp(b.updated_at)}};
+}
+
+json SessionSummaryToJson(const SessionSummary& s) {
+  return json{{"text", s.text}, {"updated_at", util::FormatTimestamp(s.updated_at)}};
+}
+
+json TurnReportToJson(const TurnReport& r) {
+  json writes = json::array();
+  for (const WriteResult& w : r.writes) writes.push_back(WriteResultToJson(w));
+  return json{{"disposition", r.disposition},
+              {"reason", r.reason},
+              {"writes", std::move(writes)},
+              {"skipped", r.skipped}};
+}
+
+json GcReportToJson(const GcReport& r) {
+  return json{{"expired_memories", r.expired_memories},
+              {"history_events", r.history_events},
+              {"session_items", r.session_items}};
+}
+
+namespace {
+json ContextItemToJson(const ContextItem& item) {
+  json out{{"section", item.section},
+           {"reason", item.reason},
+           {"score", item.score},
+           {"tokens", item.tokens},
+           {"text", item.text}};
+  if (!item.memory_id.empty()) out["memory_id"] = item.memory_id;
+  if (item.session_seq != 0) out["session_seq"] = item.session_seq;
+  return out;
+}
+}  // namespace
+
+json ContextToJson(const Context& c) {
+  json items = json::array(), omitted = json::array();
+  for (const ContextItem& i : c.items) items.push_back(ContextItemToJson(i));
+  for (const ContextItem& i : c.omitted) omitted.push_back(ContextItemToJson(i));
+  return json{{"items", std::move(items)},
+              {"omitted", std::move(omitted)},
+              {"token_count", c.token_count},
+              {"token_budget", c.token_budget},
+              {"rendered", c.rendered}};
+}
+
 json SearchHitToJson(const SearchHit& hit, bool explain) {
   json out = MemoryToJson(hit.record);
   out["score"] = hit.score;

@@ -20,6 +20,14 @@ nlohmann::json ForgetReportToJson(const ForgetReport& report);
 Result<MemoryRecord> MemoryFromJson(const nlohmann::json& j);
 
 nlohmann::json SearchHitToJson(const SearchHit& hit, bool explain);
+// {"event": "added"|"deduplicated"|"superseded", "memory": {...}, "superseded_ids": [...]}
+nlohmann::json WriteResultToJson(const WriteResult& result);
+nlohmann::json CoreBlockToJson(const CoreBlock& block);
+nlohmann::json SessionSummaryToJson(const SessionSummary& summary);
+nlohmann::json TurnReportToJson(const TurnReport& report);
+nlohmann::json GcReportToJson(const GcReport& report);
+// {"items": [...], "omitted": [...], "token_count", "token_budget", "rendered"}
+nlohmann::json ContextToJson(const Context& context);
 
 // A NewMemory from a JSON object with the fields of MemoryToJson ("text" required; "owner_id",
 // when present, must equal owner_id). Timestamps may be ISO-8601 text or epoch milliseconds;
