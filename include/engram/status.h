@@ -8,6 +8,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace engram {
@@ -52,6 +53,11 @@ class Status {
   const std::string& message() const { return message_; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+
+  // The same code with `prefix` put before the message, to say where an error happened.
+  Status WithPrefix(std::string_view prefix) const {
+    return ok() ? *this : Status(code_, std::string(prefix) + message_);
+  }
 
   // "invalid_argument: text is empty"; "ok" for OK.
   std::string ToString() const;

@@ -2,20 +2,28 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
 #include <tuple>
 #include <unordered_map>
 
+#include "core/context.h"
 #include "core/filter.h"
 #include "core/json_codec.h"
 #include "core/recall.h"
 #include "core/validate.h"
+#include "hygiene/classify.h"
+#include "hygiene/dedup.h"
+#include "hygiene/extract.h"
 #include "hygiene/redact.h"
+#include "index/distance.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/ids.h"
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace engram {
 
@@ -212,6 +220,9 @@ class Engine::Impl {
       r.valid_from = m.valid_from;
       r.valid_to = m.valid_to;
       r.expires_at = m.expires_at;
+      if (const auto& ttl = options_.policy.For(r.type).ttl_ms; ttl && !r.expires_at) {
+        r.expires_at = r.created_at + *ttl;
+      }
       // Secrets are replaced before the record reaches the embedder, the store or any index.
       std::vector<std::string>& notes = redacted[records.size()];
       RedactText("text", &r.text, &notes);
@@ -239,6 +250,13 @@ class Engine::Impl {
       WriteResult result;
       // 1. The same text, type and scope already live: re-verify it instead of storing it twice.
       ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> dup, FindExactDuplicate(*txn, r, now));
+      std::string why = "stated again";
+      if (!dup) {
+        // 1b. The same claim in other words (Policy::near_duplicate_similarity), stored before
+        // or earlier in this batch.
+        ENGRAM_ASSIGN_OR_RETURN(dup, FindNearDuplicate(*txn, r, vectors[i], now));
+        if (dup) why = "stated again in other words: " + r.text;
+      }
       if (dup) {
         MemoryRecord old = *dup;
         dup->last_verified_at = now;
@@ -246,7 +264,7 @@ class Engine::Impl {
         dup->updated_at = now;
         ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(*dup));
         ENGRAM_RETURN_IF_ERROR(
-            txn->AppendHistory({0, dup->id, dup->owner_id, "verify", change.actor, "stated again",
+            txn->AppendHistory({0, dup->id, dup->owner_id, "verify", change.actor, why,
                                 Snapshot(old), Snapshot(*dup), now}));
         ENGRAM_ASSIGN_OR_RETURN(int64_t dup_rid, txn->MemoryRid(dup->owner_id, dup->id));
         reflect.emplace_back(dup_rid, *dup, std::nullopt);
@@ -299,9 +317,103 @@ class Engine::Impl {
       result.event = result.superseded_ids.empty() ? WriteEvent::kAdded : WriteEvent::kSuperseded;
       results.push_back(std::move(result));
     }
+    std::vector<std::pair<int64_t, std::string>> evicted;  // (rid, owner)
+    for (size_t i = 0; i < records.size(); ++i) {
+      const bool first_of_kind =
+          std::none_of(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(i),
+                       [&](const MemoryRecord& o) {
+                         return o.owner_id == records[i].owner_id && o.type == records[i].type;
+                       });
+      if (first_of_kind) {
+        ENGRAM_RETURN_IF_ERROR(
+            EnforceMaxRecords(*txn, records[i].owner_id, records[i].type, now, &evicted));
+      }
+    }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
+    for (const auto& [rid, owner] : evicted) Unreflect(owner, rid);
     return results;
+  }
+
+  // A live, current record of the same owner, scope, type and key that makes the same claim as
+  // r (hygiene::SameClaim) with a vector within the policy's near-duplicate similarity. The
+  // lexical index finds the candidates: a record with the same claim has every claim word of r.
+  Result<std::optional<MemoryRecord>> FindNearDuplicate(store::Transaction& txn,
+                                                        const MemoryRecord& r,
+                                                        const std::vector<float>& vector,
+                                                        Timestamp now) const {
+    const double threshold = options_.policy.near_duplicate_similarity;
+    if (threshold <= 0 || !MayMerge(r.type) || vector.empty()) return std::optional<MemoryRecord>();
+    std::string fts;
+    for (const std::string& word : hygiene::ClaimWords(r.text)) {
+      fts += (fts.empty() ? "\"" : " \"") + word + "\"";
+    }
+    if (fts.empty()) return std::optional<MemoryRecord>();
+    ENGRAM_ASSIGN_OR_RETURN(auto hits, txn.LexicalSearch(r.owner_id, fts, 8));
+    std::vector<int64_t> rids;
+    for (const auto& h : hits) rids.push_back(h.rid);
+    ENGRAM_ASSIGN_OR_RETURN(auto rows, txn.GetMemoriesByRid(r.owner_id, rids));
+    for (int64_t rid : rids) {
+      for (auto& [row_rid, row] : rows) {
+        if (row_rid != rid || row.scope != r.scope || row.type != r.type || row.key != r.key ||
+            !row.superseded_by.empty() || (row.expires_at && *row.expires_at <= now) ||
+            !hygiene::SameClaim(row.text, r.text)) {
+          continue;
+        }
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<float> other, txn.GetVector(rid));
+        if (other.size() != vector.size()) continue;
+        const double dot = index::InnerProduct(vector.data(), other.data(), vector.size());
+        const double na = index::InnerProduct(vector.data(), vector.data(), vector.size());
+        const double nb = index::InnerProduct(other.data(), other.data(), other.size());
+        if (na > 0 && nb > 0 && dot / std::sqrt(na * nb) >= threshold) {
+          return std::optional<MemoryRecord>(std::move(row));
+        }
+      }
+    }
+    return std::optional<MemoryRecord>();
+  }
+
+  // Episodes are events (the same words on another day are another one); blocks are edited in
+  // place. Neither is ever merged into another record.
+  static bool MayMerge(MemoryType type) {
+    return type != MemoryType::kEpisode && type != MemoryType::kBlock;
+  }
+
+  // Deletes the owner's least recently used live records of `type` beyond the policy's
+  // max_records, each with a "delete" history row.
+  Status EnforceMaxRecords(store::Transaction& txn, const std::string& owner_id, MemoryType type,
+                           Timestamp now, std::vector<std::pair<int64_t, std::string>>* evicted) {
+    const size_t cap = options_.policy.For(type).max_records;
+    if (cap == 0) return Status::Ok();
+    store::MemoryQuery q;
+    q.owner_id = owner_id;
+    q.type = type;
+    q.live_at = now;
+    ENGRAM_ASSIGN_OR_RETURN(int64_t count, txn.CountMemories(q));
+    if (count <= static_cast<int64_t>(cap)) return Status::Ok();
+    q.limit = static_cast<size_t>(count);
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> live, txn.ListMemories(q));
+    auto last_used = [](const MemoryRecord& r) {
+      return std::max(
+          {r.updated_at, r.last_accessed_at.value_or(0), r.last_verified_at.value_or(0)});
+    };
+    std::sort(live.begin(), live.end(), [&](const MemoryRecord& a, const MemoryRecord& b) {
+      return last_used(a) != last_used(b) ? last_used(a) < last_used(b) : a.id < b.id;
+    });
+    const std::string reason = "over the policy's max_records (" + std::to_string(cap) + ") for " +
+                               MemoryTypeName(type) + "; least recently used";
+    for (size_t k = 0; k + cap < live.size(); ++k) {
+      MemoryRecord r = live[k];
+      const MemoryRecord old = r;
+      r.deleted_at = now;
+      r.updated_at = now;
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(owner_id, r.id));
+      ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
+      ENGRAM_RETURN_IF_ERROR(txn.AppendHistory(
+          {0, r.id, owner_id, "delete", "policy", reason, Snapshot(old), "", now}));
+      evicted->emplace_back(rid, owner_id);
+    }
+    return Status::Ok();
   }
 
   // A live, current record of the same owner, scope and type whose text normalizes to the same
@@ -497,11 +609,288 @@ class Engine::Impl {
     ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
         {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
-    if (auto p = recall_.IfLoaded(r.owner_id)) {
-      std::unique_lock lock(p->mutex());
-      p->Remove(rid);
-    }
+    Unreflect(r.owner_id, rid);
     return Status::Ok();
+  }
+
+  Result<int64_t> DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
+                                 const ChangeInfo& change) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+    if (ids.size() > options_.max_items_per_append) {
+      return Status::TooLarge("a delete names " + std::to_string(ids.size()) +
+                              " memories; the limit is " +
+                              std::to_string(options_.max_items_per_append));
+    }
+    for (const std::string& id : ids) ENGRAM_RETURN_IF_ERROR(MemoryIdError(id));
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
+    const Timestamp now = Now();
+    std::vector<int64_t> rids;
+    std::set<std::string_view> seen;
+    for (const std::string& id : ids) {
+      if (!seen.insert(id).second) continue;
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
+      MemoryRecord r = old;
+      r.deleted_at = now;
+      r.updated_at = now;
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
+      ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
+          {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
+      rids.push_back(rid);
+    }
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    for (int64_t rid : rids) Unreflect(std::string(owner_id), rid);
+    return static_cast<int64_t>(rids.size());
+  }
+
+  Result<TurnReport> RememberTurn(std::string_view owner_id, std::string_view scope,
+                                  std::string_view session_id, Role role, std::string_view text,
+                                  std::optional<Timestamp> observed_at) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("session_id", session_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", text, options_.max_session_item_bytes));
+    const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
+    TurnReport report;
+    report.disposition = hygiene::DispositionName(c.disposition);
+    report.reason = std::string(c.reason);
+    if (c.disposition != hygiene::Disposition::kPromote) return report;
+
+    const Timestamp when = observed_at.value_or(Now());
+    auto base = [&](MemoryType type) {
+      NewMemory m;
+      m.owner_id = std::string(owner_id);
+      m.scope = std::string(scope);
+      m.session_id = std::string(session_id);
+      m.type = type;
+      m.source = "turn";
+      m.observed_at = when;
+      m.change = {"extractor", "extracted from a user turn"};
+      return m;
+    };
+    std::vector<NewMemory> writes;
+    auto admit = [&](NewMemory m, const std::string& label) {
+      const double floor = options_.policy.For(m.type).min_confidence;
+      if (m.confidence < floor) {
+        report.skipped.push_back(label + ": confidence " + FormatScore(m.confidence) +
+                                 " is below the policy's minimum " + FormatScore(floor) + " for " +
+                                 MemoryTypeName(m.type));
+        return;
+      }
+      writes.push_back(std::move(m));
+    };
+    const std::vector<hygiene::Candidate> candidates = hygiene::ExtractCandidates(text, when);
+    for (const hygiene::Candidate& cand : candidates) {
+      NewMemory m = base(cand.type);
+      m.key = cand.key;
+      m.text = cand.text;
+      m.data = cand.data;
+      m.confidence = cand.confidence;
+      m.valid_from = cand.valid_from;
+      admit(std::move(m), cand.key);
+    }
+    if (candidates.empty()) {
+      // A disclosure no rule types ("I usually run before work") is kept as what was said.
+      NewMemory m = base(MemoryType::kEpisode);
+      m.text = std::string(text);
+      m.confidence = kUntypedDisclosureConfidence;
+      admit(std::move(m), "episode");
+    }
+    if (writes.empty()) return report;
+    ENGRAM_ASSIGN_OR_RETURN(report.writes, WriteMemories(writes));
+    return report;
+  }
+
+  Result<GcReport> CollectGarbage(bool dry_run) {
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
+    const Timestamp now = Now();
+    GcReport report;
+    std::vector<std::pair<int64_t, std::string>> erased;  // (rid, owner)
+    while (true) {
+      ENGRAM_ASSIGN_OR_RETURN(auto expired, txn->ListExpired(now, 1000));
+      if (expired.empty()) break;
+      for (const auto& [rid, r] : expired) {
+        ENGRAM_ASSIGN_OR_RETURN(
+            int64_t history, txn->EraseMemory(r.owner_id, r.id, !options_.policy.gc_keep_history));
+        report.history_events += history;
+        ++report.expired_memories;
+        erased.emplace_back(rid, r.owner_id);
+      }
+    }
+    if (options_.policy.session_retention_ms) {
+      ENGRAM_ASSIGN_OR_RETURN(
+          report.session_items,
+          txn->DeleteSessionItemsBefore(now - *options_.policy.session_retention_ms));
+    }
+    if (dry_run) return report;  // the transaction rolls back
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    for (const auto& [rid, owner] : erased) Unreflect(owner, rid);
+    return report;
+  }
+
+  Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
+                                                          std::string_view session_id) {
+    ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    return txn->GetSessionSummary(owner_id, session_id);
+  }
+
+  Result<SessionSummary> SetSessionSummary(std::string_view owner_id, std::string_view session_id,
+                                           std::string_view text) {
+    ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateText("summary", text, options_.max_text_bytes));
+    SessionSummary summary{std::string(text), Now()};
+    std::vector<std::string> ignored;
+    RedactText("summary", &summary.text, &ignored);
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    ENGRAM_RETURN_IF_ERROR(txn->PutSessionSummary(owner_id, session_id, summary));
+    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    return summary;
+  }
+
+  // ---- core blocks ----
+
+  enum class BlockEdit { kSet, kAppend, kReplace };
+
+  // One read-modify-write of a block in one transaction, so concurrent appends never lose one.
+  Result<CoreBlock> EditBlock(std::string_view owner_id, std::string_view scope,
+                              std::string_view label, BlockEdit edit, std::string_view text,
+                              std::string_view replacement, std::optional<size_t> limit,
+                              const ChangeInfo& change) {
+    ENGRAM_RETURN_IF_ERROR(ValidateBlockAddress(owner_id, scope, label));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateText("value", text, options_.max_text_bytes,
+                                              /*allow_empty=*/edit == BlockEdit::kSet));
+    ENGRAM_RETURN_IF_ERROR(
+        core::ValidateText("replacement", replacement, options_.max_text_bytes, true));
+    if (limit && (*limit == 0 || *limit > options_.max_text_bytes)) {
+      return Status::InvalidArgument("a block's limit must be between 1 and " +
+                                     std::to_string(options_.max_text_bytes) + " characters");
+    }
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
+    const Timestamp now = Now();
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> existing,
+                            FindBlock(*txn, owner_id, scope, label, now));
+    if (!existing && edit == BlockEdit::kReplace) return BlockNotFound(scope, label);
+    const size_t max_chars = limit      ? *limit
+                             : existing ? BlockOf(*existing).limit
+                                        : kDefaultBlockLimit;
+    std::string value = existing ? existing->text : "";
+    switch (edit) {
+      case BlockEdit::kSet:
+        value = std::string(text);
+        break;
+      case BlockEdit::kAppend:
+        value += (value.empty() ? "" : "\n") + std::string(text);
+        break;
+      case BlockEdit::kReplace: {
+        size_t at = value.find(text);
+        if (at == std::string::npos) {
+          return Status::NotFound("block '" + std::string(label) +
+                                  "' does not contain the text to replace");
+        }
+        std::string out;
+        size_t from = 0;
+        for (; at != std::string::npos; at = value.find(text, from)) {
+          out.append(value, from, at - from).append(replacement);
+          from = at + text.size();
+        }
+        value = out + value.substr(from);
+        break;
+      }
+    }
+    std::vector<std::string> notes;
+    RedactText("value", &value, &notes);
+    const size_t chars = util::CountCodePoints(value);
+    if (chars > max_chars) {
+      return Status::InvalidArgument("block '" + std::string(label) + "' would hold " +
+                                     std::to_string(chars) + " characters, over its limit of " +
+                                     std::to_string(max_chars));
+    }
+    const std::string data = nlohmann::json{{"limit", max_chars}}.dump();
+    MemoryRecord r;
+    if (existing) {
+      const MemoryRecord old = *existing;
+      r = *existing;
+      r.text = value;
+      r.data = data;
+      r.updated_at = now;
+      ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", change.actor,
+                                                 WithRedactions(change.reason, notes),
+                                                 Snapshot(old), Snapshot(r), now}));
+    } else {
+      r.id = ids_.Next(now);
+      r.owner_id = std::string(owner_id);
+      r.scope = std::string(scope);
+      r.type = MemoryType::kBlock;
+      r.key = std::string(label);
+      r.text = value;
+      r.data = data;
+      r.source = "block";
+      r.created_at = now;
+      r.updated_at = now;
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
+      (void)rid;
+      ENGRAM_RETURN_IF_ERROR(
+          txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
+                              WithRedactions(change.reason, notes), "", Snapshot(r), now}));
+    }
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, r.id));
+    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    // Blocks are always in context, never found by vector: they carry no vector.
+    Reflect(rid, r, std::nullopt);
+    return BlockOf(r);
+  }
+
+  Result<CoreBlock> GetBlock(std::string_view owner_id, std::string_view scope,
+                             std::string_view label) {
+    ENGRAM_RETURN_IF_ERROR(ValidateBlockAddress(owner_id, scope, label));
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> r,
+                            FindBlock(*txn, owner_id, scope, label, Now()));
+    if (!r) return BlockNotFound(scope, label);
+    return BlockOf(*r);
+  }
+
+  Result<std::vector<CoreBlock>> ListBlocks(std::string_view owner_id, std::string_view scope) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
+    store::MemoryQuery q;
+    q.owner_id = owner_id;
+    q.scopes = core::VisibleScopes(scope);
+    q.type = MemoryType::kBlock;
+    q.live_at = Now();
+    q.limit = kMaxListLimit;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> rows, txn->ListMemories(q));
+    // Visible scopes run from global to the scope itself: a narrower one overrides a label.
+    std::map<std::string, std::pair<size_t, CoreBlock>> by_label;
+    for (const MemoryRecord& r : rows) {
+      const size_t depth = static_cast<size_t>(
+          std::find(q.scopes.begin(), q.scopes.end(), r.scope) - q.scopes.begin());
+      auto it = by_label.find(r.key);
+      if (it == by_label.end() || depth > it->second.first) by_label[r.key] = {depth, BlockOf(r)};
+    }
+    std::vector<CoreBlock> out;
+    for (auto& [label, entry] : by_label) out.push_back(std::move(entry.second));
+    return out;
+  }
+
+  Status DeleteBlock(std::string_view owner_id, std::string_view scope, std::string_view label,
+                     const ChangeInfo& change) {
+    ENGRAM_RETURN_IF_ERROR(ValidateBlockAddress(owner_id, scope, label));
+    std::string id;
+    {
+      ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+      ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> r,
+                              FindBlock(*txn, owner_id, scope, label, Now()));
+      if (!r) return BlockNotFound(scope, label);
+      id = r->id;
+    }
+    return DeleteMemory(owner_id, id, change);
   }
 
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id) {
@@ -773,6 +1162,21 @@ class Engine::Impl {
     }
     ENGRAM_RETURN_IF_ERROR(txn->AppendSessionItems(owner_id, session_id, items));
     ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    txn.reset();  // releases the write lock that RememberTurn takes
+    if (options_.policy.extract_on_session_append) {
+      for (const SessionItem& item : items) {
+        if (item.role != Role::kUser) continue;
+        Result<TurnReport> r =
+            RememberTurn(owner_id, "global", session_id, item.role, item.content, item.created_at);
+        if (!r.ok()) {
+          // The turn stays in the session; the caller must see that its memories were not kept.
+          return r.status().WithPrefix("items " + std::to_string(items.front().seq) + ".." +
+                                       std::to_string(items.back().seq) +
+                                       " were stored, but extracting memories from item " +
+                                       std::to_string(item.seq) + " failed: ");
+        }
+      }
+    }
     return items;
   }
 
@@ -823,6 +1227,71 @@ class Engine::Impl {
   }
 
  private:
+  static constexpr size_t kDefaultBlockLimit = 2000;
+  // Confidence of a disclosure kept verbatim as an episode: below what typed rules give, so a
+  // policy's min_confidence can keep such episodes out.
+  static constexpr double kUntypedDisclosureConfidence = 0.6;
+
+  static std::string FormatScore(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+  }
+
+  static Status ValidateBlockAddress(std::string_view owner_id, std::string_view scope,
+                                     std::string_view label) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
+    const bool ok =
+        !label.empty() && label.size() <= 64 && std::all_of(label.begin(), label.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                 c == '-';
+        });
+    if (!ok) {
+      return Status::InvalidArgument("invalid block label '" + std::string(label.substr(0, 64)) +
+                                     "': use 1 to 64 of a-z 0-9 _ . -");
+    }
+    return Status::Ok();
+  }
+
+  static Status BlockNotFound(std::string_view scope, std::string_view label) {
+    return Status::NotFound("block '" + std::string(label) + "' not found at scope '" +
+                            std::string(scope) + "'");
+  }
+
+  // The live block `label` of exactly this scope.
+  static Result<std::optional<MemoryRecord>> FindBlock(store::Transaction& txn,
+                                                       std::string_view owner_id,
+                                                       std::string_view scope,
+                                                       std::string_view label, Timestamp now) {
+    store::MemoryQuery q;
+    q.owner_id = owner_id;
+    q.scopes = {std::string(scope)};
+    q.type = MemoryType::kBlock;
+    q.key = std::string(label);
+    q.live_at = now;
+    q.limit = 1;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> rows, txn.ListMemories(q));
+    if (rows.empty()) return std::optional<MemoryRecord>();
+    return std::optional<MemoryRecord>(std::move(rows.front()));
+  }
+
+  static CoreBlock BlockOf(const MemoryRecord& r) {
+    CoreBlock b{r.id, r.scope, r.key, r.text, kDefaultBlockLimit, r.updated_at};
+    const nlohmann::json data = nlohmann::json::parse(r.data, nullptr, false);
+    if (data.is_object() && data.contains("limit") && data["limit"].is_number_unsigned()) {
+      b.limit = data["limit"].get<size_t>();
+    }
+    return b;
+  }
+
+  void Unreflect(const std::string& owner_id, int64_t rid) {
+    if (auto p = recall_.IfLoaded(owner_id)) {
+      std::unique_lock lock(p->mutex());
+      p->Remove(rid);
+    }
+  }
+
   static Status ValidateSession(std::string_view owner_id, std::string_view session_id) {
     ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
     return core::ValidateId("session_id", session_id);
@@ -1031,6 +1500,60 @@ Result<std::vector<HistoryEvent>> Engine::GetHistory(std::string_view owner_id,
 }
 Result<ForgetReport> Engine::ForgetOwner(std::string_view owner_id) {
   return impl_->ForgetOwner(owner_id);
+}
+Result<int64_t> Engine::DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
+                                       const ChangeInfo& change) {
+  return impl_->DeleteMemories(owner_id, ids, change);
+}
+Result<TurnReport> Engine::RememberTurn(std::string_view owner_id, std::string_view scope,
+                                        std::string_view session_id, Role role,
+                                        std::string_view text,
+                                        std::optional<Timestamp> observed_at) {
+  return impl_->RememberTurn(owner_id, scope, session_id, role, text, observed_at);
+}
+Result<GcReport> Engine::CollectGarbage(bool dry_run) {
+  return impl_->CollectGarbage(dry_run);
+}
+Result<std::optional<SessionSummary>> Engine::GetSessionSummary(std::string_view owner_id,
+                                                                std::string_view session_id) {
+  return impl_->GetSessionSummary(owner_id, session_id);
+}
+Result<SessionSummary> Engine::SetSessionSummary(std::string_view owner_id,
+                                                 std::string_view session_id,
+                                                 std::string_view text) {
+  return impl_->SetSessionSummary(owner_id, session_id, text);
+}
+Result<CoreBlock> Engine::SetBlock(std::string_view owner_id, std::string_view scope,
+                                   std::string_view label, std::string_view value,
+                                   std::optional<size_t> limit, const ChangeInfo& change) {
+  return impl_->EditBlock(owner_id, scope, label, Impl::BlockEdit::kSet, value, "", limit, change);
+}
+Result<CoreBlock> Engine::AppendToBlock(std::string_view owner_id, std::string_view scope,
+                                        std::string_view label, std::string_view text,
+                                        const ChangeInfo& change) {
+  return impl_->EditBlock(owner_id, scope, label, Impl::BlockEdit::kAppend, text, "", std::nullopt,
+                          change);
+}
+Result<CoreBlock> Engine::ReplaceInBlock(std::string_view owner_id, std::string_view scope,
+                                         std::string_view label, std::string_view old_text,
+                                         std::string_view new_text, const ChangeInfo& change) {
+  return impl_->EditBlock(owner_id, scope, label, Impl::BlockEdit::kReplace, old_text, new_text,
+                          std::nullopt, change);
+}
+Result<CoreBlock> Engine::GetBlock(std::string_view owner_id, std::string_view scope,
+                                   std::string_view label) {
+  return impl_->GetBlock(owner_id, scope, label);
+}
+Result<std::vector<CoreBlock>> Engine::ListBlocks(std::string_view owner_id,
+                                                  std::string_view scope) {
+  return impl_->ListBlocks(owner_id, scope);
+}
+Status Engine::DeleteBlock(std::string_view owner_id, std::string_view scope,
+                           std::string_view label, const ChangeInfo& change) {
+  return impl_->DeleteBlock(owner_id, scope, label, change);
+}
+Result<Context> Engine::AssembleContext(std::string_view owner_id, const ContextOptions& options) {
+  return core::AssembleContext(*this, owner_id, options);
 }
 Result<std::vector<SessionItem>> Engine::AddSessionItems(std::string_view owner_id,
                                                          std::string_view session_id,

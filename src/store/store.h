@@ -76,6 +76,16 @@ class Transaction {
                                                         std::string_view id) = 0;
   // Live (not tombstoned) records matching the query.
   virtual Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) = 0;
+  // How many live records match the query (limit and paging ignored).
+  virtual Result<int64_t> CountMemories(const MemoryQuery& query) = 0;
+  // Up to `limit` records of any owner, not tombstoned, whose expires_at is at or before `now`:
+  // (rid, record), oldest expiry first.
+  virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,
+                                                                            size_t limit) = 0;
+  // Removes the record's row (and its vector and lexical entry) for good; with erase_history its
+  // history rows too. Returns how many history rows were erased.
+  virtual Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
+                                      bool erase_history) = 0;
   // Returns the new row's rid. AlreadyExists if the id is taken.
   virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
   // The rid of the owner's record; NotFound when there is none.
@@ -105,6 +115,8 @@ class Transaction {
   // Stores (replacing) the vector of a record, written by the write numbered seq (the value
   // BumpChangeCounter returned in this transaction).
   virtual Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) = 0;
+  // The record's vector; empty when it has none.
+  virtual Result<std::vector<float>> GetVector(int64_t rid) = 0;
   // Deletes every vector (before re-embedding with another model).
   virtual Status DeleteAllVectors() = 0;
   // Up to `limit` of the owner's live records matching an FTS5 query, best first.
@@ -147,6 +159,15 @@ class Transaction {
                                              int64_t from_seq) = 0;
   // Deletes the session: its items and its own row (summary included); returns the item count.
   virtual Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) = 0;
+  // The session's rolling summary; nullopt when none was set.
+  virtual Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
+                                                                  std::string_view session_id) = 0;
+  // Sets the session's rolling summary, creating the session's row when needed.
+  virtual Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
+                                   const SessionSummary& summary) = 0;
+  // Deletes, in every session, the items created before `cutoff`, and then the tool results left
+  // at the head of a session without the call they answer. Returns how many items went.
+  virtual Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) = 0;
 };
 
 class Store {

@@ -17,4 +17,11 @@ inline bool IsValidUtf8(std::string_view s) {
 // invalid or truncated sequence decodes as U+FFFD of length 1, so a scan never leaves `s`.
 size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp);
 
+// Number of code points of valid UTF-8 text (the "characters" of a length limit).
+inline size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace engram::util

@@ -129,6 +129,10 @@ CREATE INDEX memory_vectors_by_seq ON memory_vectors(seq);
 ALTER TABLE memories ADD COLUMN content_hash TEXT;
 CREATE INDEX memories_by_owner_hash ON memories(owner_id, content_hash);
 )sql",
+    // 4 -> 5: garbage collection finds expired records without reading every row.
+    R"sql(
+CREATE INDEX memories_by_expiry ON memories(expires_at) WHERE expires_at IS NOT NULL;
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

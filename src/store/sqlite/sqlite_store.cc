@@ -92,6 +92,46 @@ Result<SessionItem> ReadSessionItem(const Stmt& s) {
   return item;
 }
 
+// The filter of a MemoryQuery; parameters ?1..?15 as bound by BindMemoryQuery (?13: limit).
+#define ENGRAM_MEMORY_QUERY_WHERE                                             \
+  "owner_id = ?1 AND deleted_at IS NULL"                                      \
+  " AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))"           \
+  " AND (?3 IS NULL OR type = ?3) AND (?4 IS NULL OR key = ?4)"               \
+  " AND (?5 IS NULL OR session_id = ?5) AND (?6 IS NULL OR agent_id = ?6)"    \
+  " AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)" \
+  " AND (?9 OR superseded_by IS NULL OR ?15 IS NOT NULL)"                     \
+  " AND (?15 IS NULL OR (coalesce(valid_from, created_at) <= ?15"             \
+  " AND (valid_to IS NULL OR valid_to > ?15)))"                               \
+  " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"              \
+  " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))" \
+  " AND (?14 IS NULL OR content_hash = ?14)"
+
+void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
+  s.Bind(1, q.owner_id);
+  if (q.scopes.empty()) {
+    s.BindNull(2);
+  } else {
+    s.Bind(2, nlohmann::json(q.scopes).dump());
+  }
+  if (q.type) {
+    s.Bind(3, std::string_view(MemoryTypeName(*q.type)));
+  } else {
+    s.BindNull(3);
+  }
+  q.key ? s.Bind(4, *q.key) : s.BindNull(4);
+  q.session_id ? s.Bind(5, *q.session_id) : s.BindNull(5);
+  q.agent_id ? s.Bind(6, *q.agent_id) : s.BindNull(6);
+  s.BindOptional(7, q.created_from);
+  s.BindOptional(8, q.created_until);
+  s.Bind(9, int64_t{q.include_superseded ? 1 : 0});
+  s.BindOptional(10, q.live_at);
+  s.BindOptional(11, q.before_created_at);
+  s.Bind(12, q.before_id);
+  s.Bind(13, static_cast<int64_t>(q.limit));
+  q.content_hash ? s.Bind(14, *q.content_hash) : s.BindNull(14);
+  s.BindOptional(15, q.valid_at);
+}
+
 class SqliteTransaction final : public Transaction {
  public:
   // Takes over an open transaction on conn; `release` hands conn back on destruction, and
@@ -129,43 +169,10 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override {
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s,
-        conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
-                       " FROM memories WHERE owner_id = ?1 AND deleted_at IS NULL"
-                       " AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))"
-                       " AND (?3 IS NULL OR type = ?3) AND (?4 IS NULL OR key = ?4)"
-                       " AND (?5 IS NULL OR session_id = ?5) AND (?6 IS NULL OR agent_id = ?6)"
-                       " AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)"
-                       " AND (?9 OR superseded_by IS NULL OR ?15 IS NOT NULL)"
-                       " AND (?15 IS NULL OR (coalesce(valid_from, created_at) <= ?15"
-                       " AND (valid_to IS NULL OR valid_to > ?15)))"
-                       " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"
-                       " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))"
-                       " ORDER BY created_at DESC, id DESC LIMIT ?13"));
-    s->Bind(1, q.owner_id);
-    if (q.scopes.empty()) {
-      s->BindNull(2);
-    } else {
-      s->Bind(2, nlohmann::json(q.scopes).dump());
-    }
-    if (q.type) {
-      s->Bind(3, std::string_view(MemoryTypeName(*q.type)));
-    } else {
-      s->BindNull(3);
-    }
-    q.key ? s->Bind(4, *q.key) : s->BindNull(4);
-    q.session_id ? s->Bind(5, *q.session_id) : s->BindNull(5);
-    q.agent_id ? s->Bind(6, *q.agent_id) : s->BindNull(6);
-    s->BindOptional(7, q.created_from);
-    s->BindOptional(8, q.created_until);
-    s->Bind(9, int64_t{q.include_superseded ? 1 : 0});
-    s->BindOptional(10, q.live_at);
-    s->BindOptional(11, q.before_created_at);
-    s->Bind(12, q.before_id);
-    s->Bind(13, static_cast<int64_t>(q.limit));
-    q.content_hash ? s->Bind(14, *q.content_hash) : s->BindNull(14);
-    s->BindOptional(15, q.valid_at);
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
+                                                   " FROM memories WHERE " ENGRAM_MEMORY_QUERY_WHERE
+                                                   " ORDER BY created_at DESC, id DESC LIMIT ?13"));
+    BindMemoryQuery(*s, q);
     std::vector<MemoryRecord> out;
     Status st;
     while (s->Step(&st)) {
@@ -174,6 +181,48 @@ class SqliteTransaction final : public Transaction {
     }
     if (!st.ok()) return st;
     return out;
+  }
+
+  Result<int64_t> CountMemories(const MemoryQuery& q) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT count(*) FROM memories WHERE " ENGRAM_MEMORY_QUERY_WHERE));
+    BindMemoryQuery(*s, q);
+    return SingleInt(*s);
+  }
+
+  Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,
+                                                                    size_t limit) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rid, " ENGRAM_MEMORY_COLUMNS
+                               " FROM memories WHERE expires_at <= ?1 AND deleted_at IS NULL"
+                               " ORDER BY expires_at, rid LIMIT ?2"));
+    s->Bind(1, now);
+    s->Bind(2, static_cast<int64_t>(limit));
+    std::vector<std::pair<int64_t, MemoryRecord>> out;
+    Status st;
+    while (s->Step(&st)) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s, 1));
+      out.emplace_back(s->ColumnInt(0), std::move(r));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
+                              bool erase_history) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("DELETE FROM memories WHERE owner_id = ?1 AND id = ?2"));
+    s->Bind(1, owner_id);
+    s->Bind(2, id);
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    if (!erase_history) return int64_t{0};
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto h,
+        conn_->Prepare("DELETE FROM memory_history WHERE owner_id = ?1 AND memory_id = ?2"));
+    h->Bind(1, owner_id);
+    h->Bind(2, id);
+    ENGRAM_RETURN_IF_ERROR(h->Run());
+    return conn_->Changes();
   }
 
   Result<int64_t> InsertMemory(const MemoryRecord& r) override {
@@ -279,6 +328,18 @@ class SqliteTransaction final : public Transaction {
     s->BindFloats(2, vector);
     s->Bind(3, seq);
     return s->Run();
+  }
+
+  Result<std::vector<float>> GetVector(int64_t rid) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn_->Prepare("SELECT vector FROM memory_vectors WHERE rid = ?1"));
+    s->Bind(1, rid);
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return std::vector<float>();
+    }
+    return s->ColumnFloats(0);
   }
 
   Status DeleteAllVectors() override { return conn_->Exec("DELETE FROM memory_vectors"); }
@@ -528,6 +589,55 @@ class SqliteTransaction final : public Transaction {
     s->Bind(3, from_seq);
     ENGRAM_RETURN_IF_ERROR(s->Run());
     return conn_->Changes();
+  }
+
+  Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
+                                                          std::string_view session_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT summary, summary_updated_at FROM sessions"
+                               " WHERE owner_id = ?1 AND session_id = ?2 AND summary IS NOT NULL"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return std::optional<SessionSummary>();
+    }
+    return std::optional<SessionSummary>(SessionSummary{s->ColumnText(0), s->ColumnInt(1)});
+  }
+
+  Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
+                           const SessionSummary& summary) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s,
+        conn_->Prepare("INSERT INTO sessions (owner_id, session_id, created_at, updated_at,"
+                       " summary, summary_updated_at) VALUES (?1, ?2, ?3, ?3, ?4, ?3)"
+                       " ON CONFLICT (owner_id, session_id) DO UPDATE SET"
+                       " summary = excluded.summary, summary_updated_at = excluded.updated_at,"
+                       " updated_at = excluded.updated_at"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    s->Bind(3, summary.updated_at);
+    s->Bind(4, summary.text);
+    return s->Run();
+  }
+
+  Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override {
+    ENGRAM_ASSIGN_OR_RETURN(auto old,
+                            conn_->Prepare("DELETE FROM session_items WHERE created_at < ?1"));
+    old->Bind(1, cutoff);
+    ENGRAM_RETURN_IF_ERROR(old->Run());
+    int64_t removed = conn_->Changes();
+    // A tool result whose call was removed would start the session with an orphan, which the
+    // providers' APIs reject.
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto orphans,
+        conn_->Prepare("DELETE FROM session_items AS t WHERE t.role = 'tool' AND t.seq <"
+                       " coalesce((SELECT min(seq) FROM session_items AS o"
+                       " WHERE o.owner_id = t.owner_id AND o.session_id = t.session_id"
+                       " AND o.role <> 'tool'), 9223372036854775807)"));
+    ENGRAM_RETURN_IF_ERROR(orphans->Run());
+    return removed + conn_->Changes();
   }
 
   Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) override {

@@ -1,0 +1,326 @@
+#include "core/context.h"
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/validate.h"
+#include "util/time.h"
+#include "util/utf8.h"
+
+namespace engram::core {
+
+namespace {
+
+constexpr size_t kMaxBudget = 1'000'000;
+constexpr size_t kMaxItems = 200;  // per kind: relevant, standing, recent turns
+
+// Rendering order of the sections, and their headers.
+constexpr std::array<std::pair<const char*, const char*>, 5> kSections = {{
+    {"block", "## Core memory"},
+    {"summary", "## Summary of this conversation so far"},
+    {"standing", "## Standing facts and preferences"},
+    {"relevant", "## Memories relevant to the current request"},
+    {"turn", "## Recent conversation"},
+}};
+
+size_t SectionIndex(const std::string& section) {
+  for (size_t i = 0; i < kSections.size(); ++i) {
+    if (section == kSections[i].first) return i;
+  }
+  return kSections.size();
+}
+
+bool IsAsciiLetter(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// The longest prefix of `text` (on a code point boundary) whose estimate, with an ellipsis, is
+// within max_tokens.
+std::string TruncateToTokens(const std::string& text, size_t max_tokens) {
+  size_t lo = 0, hi = text.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi + 1) / 2;
+    while (mid > 0 && (static_cast<unsigned char>(text[mid]) & 0xC0) == 0x80) --mid;
+    if (mid <= lo) {
+      hi = lo;
+      break;
+    }
+    if (EstimateTokens(text.substr(0, mid)) + 1 <= max_tokens) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  while (lo > 0 && lo < text.size() && (static_cast<unsigned char>(text[lo]) & 0xC0) == 0x80) {
+    --lo;
+  }
+  return text.substr(0, lo) + "…";
+}
+
+std::string Day(Timestamp t) {
+  return util::FormatTimestamp(t).substr(0, 10);
+}
+
+// "weather_lookup, send_email" from an assistant item's tool_calls.
+std::string ToolNames(const std::string& tool_calls) {
+  const nlohmann::json calls = nlohmann::json::parse(tool_calls, nullptr, false);
+  std::string out;
+  if (!calls.is_array()) return out;
+  for (const auto& call : calls) {
+    std::string name = "tool";
+    if (call.contains("function") && call["function"].is_object() &&
+        call["function"].contains("name") && call["function"]["name"].is_string()) {
+      name = call["function"]["name"].get<std::string>();
+    } else if (call.contains("name") && call["name"].is_string()) {
+      name = call["name"].get<std::string>();
+    }
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
+std::string RenderTurnItem(const SessionItem& item) {
+  std::string line = std::string(RoleName(item.role)) + ": " + item.content;
+  if (!item.tool_calls.empty()) line += " [calls " + ToolNames(item.tool_calls) + "]";
+  return line;
+}
+
+std::string RenderMemory(const MemoryRecord& r) {
+  const bool dated = r.type == MemoryType::kEpisode || r.type == MemoryType::kSummary;
+  return "- " + (dated ? "[" + Day(r.created_at) + "] " : std::string()) + r.text;
+}
+
+std::string RankReason(size_t rank, const ScoreExplanation& e) {
+  std::string why = "search rank " + std::to_string(rank);
+  std::string parts;
+  if (e.lexical_rank) parts += "lexical #" + std::to_string(e.lexical_rank);
+  if (e.vector_rank)
+    parts += std::string(parts.empty() ? "" : ", ") + "vector #" + std::to_string(e.vector_rank);
+  return parts.empty() ? why : why + " (" + parts + ")";
+}
+
+// Admission of items by priority within the budget, keeping the header of each section that
+// has an item in the count.
+class Packer {
+ public:
+  explicit Packer(size_t budget) : budget_(budget), item_cap_(std::max<size_t>(budget / 4, 32)) {}
+
+  // Admits the item if it fits (cutting a text longer than a quarter of the budget); otherwise
+  // records it as omitted. Returns whether it was admitted.
+  bool Offer(ContextItem item) {
+    if (item.tokens > item_cap_) {
+      item.text = TruncateToTokens(item.text, item_cap_);
+      item.tokens = EstimateTokens(item.text);
+      item.reason += "; cut to " + std::to_string(item.tokens) + " tokens";
+    }
+    const size_t s = SectionIndex(item.section);
+    const size_t header = open_[s] ? 0 : EstimateTokens(kSections[s].second);
+    if (used_ + header + item.tokens > budget_) {
+      item.reason += "; left out: needs " + std::to_string(item.tokens + header) + " tokens, " +
+                     std::to_string(budget_ - used_) + " left";
+      omitted_.push_back(std::move(item));
+      return false;
+    }
+    used_ += header + item.tokens;
+    open_[s] = true;
+    included_.push_back(std::move(item));
+    return true;
+  }
+
+  void Omit(ContextItem item, const std::string& why) {
+    item.reason += "; left out: " + why;
+    omitted_.push_back(std::move(item));
+  }
+
+  Context Finish() && {
+    Context c;
+    c.token_budget = budget_;
+    std::stable_sort(included_.begin(), included_.end(),
+                     [](const ContextItem& a, const ContextItem& b) {
+                       return SectionIndex(a.section) < SectionIndex(b.section);
+                     });
+    size_t current = kSections.size();
+    for (const ContextItem& item : included_) {
+      const size_t s = SectionIndex(item.section);
+      if (s != current) {
+        if (!c.rendered.empty()) c.rendered += "\n";
+        c.rendered += std::string(kSections[s].second) + "\n";
+        current = s;
+      }
+      c.rendered += item.text + "\n";
+    }
+    c.token_count = EstimateTokens(c.rendered);
+    c.items = std::move(included_);
+    c.omitted = std::move(omitted_);
+    return c;
+  }
+
+ private:
+  size_t budget_;
+  size_t item_cap_;
+  size_t used_ = 0;
+  std::array<bool, kSections.size()> open_{};
+  std::vector<ContextItem> included_;
+  std::vector<ContextItem> omitted_;
+};
+
+ContextItem Item(std::string section, std::string reason, double score, std::string text) {
+  ContextItem item;
+  item.section = std::move(section);
+  item.reason = std::move(reason);
+  item.score = score;
+  item.tokens = EstimateTokens(text);
+  item.text = std::move(text);
+  return item;
+}
+
+}  // namespace
+
+size_t EstimateTokens(std::string_view text) {
+  size_t tokens = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (IsAsciiLetter(c)) {
+      size_t j = i;
+      while (j < text.size() && IsAsciiLetter(static_cast<unsigned char>(text[j]))) ++j;
+      tokens += (j - i + 7) / 8;
+      i = j;
+    } else if (c >= '0' && c <= '9') {
+      size_t j = i;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      tokens += (j - i + 2) / 3;
+      i = j;
+    } else {
+      char32_t cp;
+      i += util::DecodeUtf8(text, i, cp);
+      ++tokens;
+    }
+  }
+  return tokens;
+}
+
+Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
+                                const ContextOptions& o) {
+  ENGRAM_RETURN_IF_ERROR(ValidateId("owner_id", owner_id));
+  ENGRAM_RETURN_IF_ERROR(ValidateScope(o.scope));
+  ENGRAM_RETURN_IF_ERROR(ValidateOptionalId("session_id", o.session_id));
+  if (o.token_budget == 0 || o.token_budget > kMaxBudget) {
+    return Status::InvalidArgument("token_budget must be between 1 and " +
+                                   std::to_string(kMaxBudget));
+  }
+  if (o.max_relevant > kMaxItems || o.max_standing > kMaxItems || o.recent_turns > kMaxItems) {
+    return Status::InvalidArgument("max_relevant, max_standing and recent_turns are at most " +
+                                   std::to_string(kMaxItems));
+  }
+  Packer packer(o.token_budget);
+
+  // 1. Core blocks: always first, whatever the query.
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<CoreBlock> blocks, engine.ListBlocks(owner_id, o.scope));
+  for (const CoreBlock& b : blocks) {
+    if (b.value.empty()) continue;
+    ContextItem item = Item("block", "core block", 1, "[" + b.label + "]\n" + b.value);
+    item.memory_id = b.id;
+    packer.Offer(std::move(item));
+  }
+
+  // 2. The most recent turns, newest first, whole turns only: a turn that does not fit ends the
+  // window, since a gap in the conversation misleads more than a shorter window.
+  if (!o.session_id.empty() && o.recent_turns > 0) {
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> window,
+                            engine.GetSessionWindow(owner_id, o.session_id, o.recent_turns));
+    std::vector<std::vector<ContextItem>> turns;
+    for (const SessionItem& si : window) {
+      if (turns.empty() || si.role == Role::kUser) turns.emplace_back();
+      ContextItem item = Item("turn", "recent turn", 1, RenderTurnItem(si));
+      item.session_seq = si.seq;
+      turns.back().push_back(std::move(item));
+    }
+    bool full = false, first_miss = true;
+    for (auto turn = turns.rbegin(); turn != turns.rend(); ++turn) {
+      if (!full) {
+        Packer trial = packer;
+        bool fits = true;
+        for (const ContextItem& item : *turn) fits = fits && trial.Offer(item);
+        if (fits) {
+          packer = std::move(trial);
+          continue;
+        }
+        full = true;
+      }
+      for (ContextItem& item : *turn) {
+        packer.Omit(std::move(item), first_miss ? "its turn does not fit in the budget"
+                                                : "older than a turn that did not fit");
+      }
+      first_miss = false;
+    }
+  }
+
+  // 3. The session's rolling summary.
+  if (!o.session_id.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionSummary> summary,
+                            engine.GetSessionSummary(owner_id, o.session_id));
+    if (summary) packer.Offer(Item("summary", "rolling summary of the session", 1, summary->text));
+  }
+
+  // 4. What the query needs, by hybrid search (lexical when no embedder is configured).
+  std::set<std::string> shown;
+  if (!o.query.empty() && o.max_relevant > 0) {
+    SearchOptions so;
+    so.scope = o.scope;
+    so.top_k = o.max_relevant + blocks.size();
+    Result<std::vector<SearchHit>> hits = engine.Search(owner_id, o.query, so);
+    if (!hits.ok() && hits.status().code() == Status::Code::kFailedPrecondition) {
+      so.mode = SearchMode::kLexical;
+      hits = engine.Search(owner_id, o.query, so);
+    }
+    if (!hits.ok()) return hits.status();
+    size_t rank = 0;
+    for (const SearchHit& hit : *hits) {
+      if (hit.record.type == MemoryType::kBlock) continue;  // already in full
+      if (++rank > o.max_relevant) break;
+      ContextItem item =
+          Item("relevant", RankReason(rank, hit.explanation), hit.score, RenderMemory(hit.record));
+      item.memory_id = hit.record.id;
+      shown.insert(hit.record.id);
+      packer.Offer(std::move(item));
+    }
+  }
+
+  // 5. Standing facts and preferences of the scope, most recently confirmed first.
+  if (o.max_standing > 0) {
+    std::vector<MemoryRecord> standing;
+    for (MemoryType type : {MemoryType::kPreference, MemoryType::kFact}) {
+      ListOptions lo;
+      lo.scope = o.scope;
+      lo.type = type;
+      lo.limit = o.max_standing;
+      ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, engine.ListMemories(owner_id, lo));
+      for (MemoryRecord& r : page.items) standing.push_back(std::move(r));
+    }
+    auto confirmed = [](const MemoryRecord& r) {
+      return std::max(r.created_at, r.last_verified_at.value_or(0));
+    };
+    std::stable_sort(
+        standing.begin(), standing.end(),
+        [&](const MemoryRecord& a, const MemoryRecord& b) { return confirmed(a) > confirmed(b); });
+    size_t taken = 0;
+    for (const MemoryRecord& r : standing) {
+      if (shown.count(r.id)) continue;
+      if (++taken > o.max_standing) break;
+      ContextItem item =
+          Item("standing", std::string("standing ") + MemoryTypeName(r.type), 1, RenderMemory(r));
+      item.memory_id = r.id;
+      packer.Offer(std::move(item));
+    }
+  }
+  return std::move(packer).Finish();
+}
+
+}  // namespace engram::core

@@ -1,0 +1,122 @@
+#include "hygiene/dedup.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace engram::hygiene {
+
+namespace {
+
+// Words that carry no claim: articles, auxiliaries, pronouns of the speaker, politeness and
+// intensity. Negations are deliberately absent: "not" changes the claim.
+const std::set<std::string, std::less<>>& NeutralWords() {
+  static const std::set<std::string, std::less<>> kWords = {
+      "a",      "an",       "the",        "i",      "i'm",   "im",    "i'd",   "i've", "me",
+      "my",     "mine",     "user",       "user's", "users", "he",    "she",   "they", "their",
+      "his",    "her",      "is",         "am",     "are",   "was",   "were",  "be",   "been",
+      "do",     "does",     "did",        "have",   "has",   "had",   "would", "will", "shall",
+      "should", "really",   "very",       "quite",  "so",    "just",  "also",  "too",  "always",
+      "please", "actually", "definitely", "truly",  "still", "that",  "this",  "to",   "of",
+      "and",    "in",       "on",         "at",     "with",  "using", "via",   "by",   "for",
+      "called", "named",    "it",         "it's",   "its",   "'d",    "'m",    "'s",   "d",
+      "m",      "s",        "ll",         "'ll",    "some",  "much",  "lot",   "lots"};
+  return kWords;
+}
+
+struct Word {
+  std::string lower;
+  bool capitalized_inside = false;  // upper-case first letter, not at a sentence start
+};
+
+std::vector<Word> Words(std::string_view text) {
+  std::vector<Word> out;
+  bool sentence_start = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool word_char = std::isalnum(c) || c >= 0x80 || c == '\'';
+    if (!word_char) {
+      if (c == '.' || c == '!' || c == '?' || c == ':' || c == '\n') sentence_start = true;
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size()) {
+      const unsigned char d = static_cast<unsigned char>(text[j]);
+      if (!(std::isalnum(d) || d >= 0x80 || d == '\'')) break;
+      ++j;
+    }
+    Word w;
+    for (size_t k = i; k < j; ++k) {
+      w.lower += static_cast<char>(std::tolower(static_cast<unsigned char>(text[k])));
+    }
+    w.capitalized_inside = !sentence_start && std::isupper(c);
+    sentence_start = false;
+    out.push_back(std::move(w));
+    i = j;
+  }
+  return out;
+}
+
+bool IsNegation(std::string_view w) {
+  static const std::set<std::string, std::less<>> kNegations = {
+      "not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without", "cannot"};
+  return kNegations.count(w) > 0 || (w.size() > 3 && w.substr(w.size() - 3) == "n't");
+}
+
+// A crude stem so "likes"/"like" and "prefers"/"preferred" compare equal.
+std::string Stem(std::string w) {
+  for (std::string_view suffix : {"ing", "ed", "es", "s"}) {
+    if (w.size() > suffix.size() + 2 && w.ends_with(suffix)) {
+      w.resize(w.size() - suffix.size());
+      break;
+    }
+  }
+  return w;
+}
+
+struct Claim {
+  std::multiset<std::string> content;  // stems of words that carry the claim
+  std::set<std::string> names;         // words capitalized mid-sentence, lower-cased
+  int negations = 0;
+};
+
+Claim ClaimOf(std::string_view text) {
+  Claim c;
+  for (const Word& w : Words(text)) {
+    if (IsNegation(w.lower)) {
+      ++c.negations;
+      continue;
+    }
+    if (w.capitalized_inside) c.names.insert(w.lower);
+    if (NeutralWords().count(w.lower)) continue;
+    c.content.insert(Stem(w.lower));
+  }
+  return c;
+}
+
+std::set<std::string> Distinct(const std::multiset<std::string>& words) {
+  return {words.begin(), words.end()};
+}
+
+}  // namespace
+
+bool SameClaim(std::string_view a, std::string_view b) {
+  const Claim ca = ClaimOf(a), cb = ClaimOf(b);
+  if ((ca.negations % 2) != (cb.negations % 2)) return false;
+  // Names are compared on their own so "Max" vs "max" is no difference but a new name is.
+  return ca.names == cb.names && Distinct(ca.content) == Distinct(cb.content);
+}
+
+std::vector<std::string> ClaimWords(std::string_view text) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const Word& w : Words(text)) {
+    if (IsNegation(w.lower) || NeutralWords().count(w.lower)) continue;
+    if (seen.insert(w.lower).second) out.push_back(w.lower);
+  }
+  return out;
+}
+
+}  // namespace engram::hygiene
