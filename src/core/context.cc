@@ -141,7 +141,10 @@ class Packer {
     c.token_budget = budget_;
     std::stable_sort(included_.begin(), included_.end(),
                      [](const ContextItem& a, const ContextItem& b) {
-                       return SectionIndex(a.section) < SectionIndex(b.section);
+                       // Turns were admitted newest first; they read oldest first.
+                       return SectionIndex(a.section) != SectionIndex(b.section)
+                                  ? SectionIndex(a.section) < SectionIndex(b.section)
+                                  : a.session_seq < b.session_seq;
                      });
     size_t current = kSections.size();
     for (const ContextItem& item : included_) {

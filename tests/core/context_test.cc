@@ -1,0 +1,328 @@
+// Core blocks and context assembly, including the failure modes the seed documents name.
+#include "core/context.h"
+
+#include <gtest/gtest.h>
+
+#include "engram/engine.h"
+#include "hashing_embedder.h"
+#include "test_util.h"
+
+namespace engram {
+namespace {
+
+constexpr Timestamp kDay = 86'400'000;
+
+class ContextTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options o;
+    o.path = dir_.File("engram.db");
+    o.clock = clock_;
+    o.embedder = std::make_shared<testing::HashingEmbedder>();
+    o.durable_commits = false;
+    engine_ = std::move(*Engine::Open(o));
+  }
+  WriteResult Add(const std::string& text, MemoryType type = MemoryType::kFact,
+                  const std::string& key = "", const std::string& scope = "global",
+                  const std::string& owner = "u") {
+    NewMemory m;
+    m.owner_id = owner;
+    m.text = text;
+    m.type = type;
+    m.key = key;
+    m.scope = scope;
+    auto r = engine_->WriteMemories(std::span(&m, 1));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    clock_->Advance(1000);
+    return r.ok() ? r->front() : WriteResult{};
+  }
+  void Say(const std::string& session, Role role, const std::string& text) {
+    SessionItem item;
+    item.role = role;
+    item.content = text;
+    auto r = engine_->AddSessionItems("u", session, {item});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  Context Assemble(ContextOptions o, const std::string& owner = "u") {
+    auto c = engine_->AssembleContext(owner, o);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : Context{};
+  }
+  static bool Has(const Context& c, const std::string& needle) {
+    return c.rendered.find(needle) != std::string::npos;
+  }
+
+  testing::TempDir dir_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'790'000'000'000);
+  std::unique_ptr<Engine> engine_;
+};
+
+// ---- core blocks ----
+
+TEST_F(ContextTest, BlocksAreSetAppendedAndReplacedWithHistory) {
+  auto set = engine_->SetBlock("u", "global", "human", "Name: Dana.");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->limit, 2000u);
+  auto appended = engine_->AppendToBlock("u", "global", "human", "Works at Acme.");
+  ASSERT_TRUE(appended.ok());
+  EXPECT_EQ(appended->value, "Name: Dana.\nWorks at Acme.");
+  EXPECT_EQ(appended->id, set->id);
+  auto replaced = engine_->ReplaceInBlock("u", "global", "human", "Acme", "Globex");
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->value, "Name: Dana.\nWorks at Globex.");
+  auto history = engine_->GetHistory("u", set->id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].event, "add");
+  EXPECT_EQ((*history)[1].event, "update");
+  EXPECT_EQ((*history)[2].event, "update");
+  EXPECT_NE((*history)[2].old_value.find("Acme"), std::string::npos);
+  auto got = engine_->GetBlock("u", "global", "human");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, replaced->value);
+}
+
+TEST_F(ContextTest, BlockLimitIsEnforcedInCharactersAndNothingIsWritten) {
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "persona", "Ünïcödé", 10).ok());
+  ASSERT_TRUE(engine_->AppendToBlock("u", "global", "persona", "ab").ok());  // 7 + 1 + 2 = 10
+  auto over = engine_->AppendToBlock("u", "global", "persona", "abc");
+  EXPECT_EQ(over.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(over.status().message().find("limit of 10"), std::string::npos);
+  EXPECT_EQ(engine_->GetBlock("u", "global", "persona")->value, "Ünïcödé\nab");
+  // A larger limit can be set with the value.
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "persona", std::string(50, 'x'), 60).ok());
+  EXPECT_EQ(engine_->GetBlock("u", "global", "persona")->limit, 60u);
+}
+
+TEST_F(ContextTest, BlockErrorsArePrecise) {
+  EXPECT_EQ(engine_->SetBlock("u", "global", "Bad Label", "x").status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine_->GetBlock("u", "global", "human").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(engine_->ReplaceInBlock("u", "global", "human", "a", "b").status().code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "human", "Name: Dana").ok());
+  EXPECT_EQ(engine_->ReplaceInBlock("u", "global", "human", "Diana", "D").status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(engine_->ReplaceInBlock("u", "global", "human", "", "D").status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine_->SetBlock("u", "global", "human", "bad \xc3", 100).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine_->SetBlock("u", "global", "human", "x", 0).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine_->GetBlock("v", "global", "human").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(engine_->GetBlock("u", "global", "human")->value, "Name: Dana");
+}
+
+TEST_F(ContextTest, NarrowerScopeBlockOverridesAndDeleteKeepsHistory) {
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "persona", "A helpful assistant.").ok());
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "human", "Dana").ok());
+  ASSERT_TRUE(engine_->SetBlock("u", "project/alpha", "persona", "A terse code reviewer.").ok());
+  auto blocks = engine_->ListBlocks("u", "project/alpha");
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->size(), 2u);
+  EXPECT_EQ((*blocks)[0].label, "human");
+  EXPECT_EQ((*blocks)[1].value, "A terse code reviewer.");
+  EXPECT_EQ(engine_->ListBlocks("u", "project/beta")->at(1).value, "A helpful assistant.");
+  auto id = engine_->GetBlock("u", "project/alpha", "persona")->id;
+  ASSERT_TRUE(engine_->DeleteBlock("u", "project/alpha", "persona").ok());
+  EXPECT_EQ(engine_->ListBlocks("u", "project/alpha")->at(1).value, "A helpful assistant.");
+  EXPECT_EQ(engine_->GetHistory("u", id)->back().event, "delete");
+}
+
+TEST_F(ContextTest, BlocksRedactSecrets) {
+  auto b = engine_->SetBlock("u", "global", "human",
+                             "Dana. API key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->value.find("sk-proj-abcdef"), std::string::npos);
+}
+
+// ---- context assembly ----
+
+TEST_F(ContextTest, AssemblesEverySectionWithReasonsAndScores) {
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "persona", "You are Engram's test agent.").ok());
+  Add("The user prefers dark mode", MemoryType::kPreference, "pref.ui.theme");
+  Add("The user works at Acme as a data engineer", MemoryType::kFact, "user.employer");
+  Add("Discussed the Kafka migration plan with the team", MemoryType::kEpisode);
+  ASSERT_TRUE(engine_->SetSessionSummary("u", "s1", "The user is planning a data migration.").ok());
+  Say("s1", Role::kUser, "Can you draft the Kafka migration checklist?");
+  Say("s1", Role::kAssistant, "Sure, here is a first draft.");
+
+  ContextOptions o;
+  o.session_id = "s1";
+  o.query = "Kafka migration";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "[persona]\nYou are Engram's test agent."));
+  EXPECT_TRUE(Has(c, "The user is planning a data migration."));
+  EXPECT_TRUE(Has(c, "The user prefers dark mode"));
+  EXPECT_TRUE(Has(c, "Discussed the Kafka migration plan"));
+  EXPECT_TRUE(Has(c, "user: Can you draft the Kafka migration checklist?"));
+  EXPECT_TRUE(c.omitted.empty());
+  EXPECT_LE(c.token_count, c.token_budget);
+  EXPECT_EQ(c.token_count, core::EstimateTokens(c.rendered));
+  std::set<std::string> sections;
+  for (const ContextItem& item : c.items) {
+    sections.insert(item.section);
+    EXPECT_FALSE(item.reason.empty());
+    EXPECT_GT(item.tokens, 0u);
+    if (item.section == "relevant") {
+      EXPECT_GT(item.score, 0);
+      EXPECT_NE(item.reason.find("search rank"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(sections, (std::set<std::string>{"block", "summary", "standing", "relevant", "turn"}));
+  // Sections come in their fixed order.
+  EXPECT_LT(c.rendered.find("## Core memory"), c.rendered.find("## Summary"));
+  EXPECT_LT(c.rendered.find("## Standing"), c.rendered.find("## Memories relevant"));
+  EXPECT_LT(c.rendered.find("## Memories relevant"), c.rendered.find("## Recent conversation"));
+}
+
+TEST_F(ContextTest, StaysWithinTheBudgetAndReportsWhatWasLeftOut) {
+  ASSERT_TRUE(engine_->SetBlock("u", "global", "human", "Dana, data engineer.").ok());
+  for (int i = 0; i < 40; ++i) {
+    Add("Fact number " + std::to_string(i) + " about the migration of service " +
+        std::to_string(i));
+  }
+  Say("s1", Role::kUser, "What is the plan for the migration?");
+  for (size_t budget : {40u, 80u, 200u}) {
+    ContextOptions o;
+    o.session_id = "s1";
+    o.query = "migration";
+    o.token_budget = budget;
+    Context c = Assemble(o);
+    EXPECT_LE(c.token_count, budget) << c.rendered;
+    EXPECT_FALSE(c.omitted.empty()) << budget;
+    EXPECT_TRUE(Has(c, "Dana, data engineer.")) << budget;  // blocks come first
+    for (const ContextItem& item : c.omitted) {
+      EXPECT_NE(item.reason.find("left out"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(ContextTest, StoringEveryToolLogDoesNotFloodTheContext) {
+  Add("The user prefers concise answers", MemoryType::kPreference, "pref.style");
+  // An agent that stores every tool log as a memory, and one huge tool result in the session.
+  for (int i = 0; i < 200; ++i) {
+    Add("tool log " + std::to_string(i) + ": GET /api/orders returned 200 with 50 orders",
+        MemoryType::kEpisode);
+  }
+  Say("s1", Role::kUser, "Summarize my orders");
+  SessionItem call;
+  call.role = Role::kAssistant;
+  call.tool_calls = R"([{"id": "c1", "function": {"name": "list_orders"}}])";
+  SessionItem result;
+  result.role = Role::kTool;
+  result.tool_call_id = "c1";
+  for (int i = 0; i < 2000; ++i) result.content += "order " + std::to_string(i) + " shipped; ";
+  ASSERT_TRUE(engine_->AddSessionItems("u", "s1", {call, result}).ok());
+
+  ContextOptions o;
+  o.session_id = "s1";
+  o.query = "orders";
+  o.token_budget = 1000;
+  Context c = Assemble(o);
+  EXPECT_LE(c.token_count, 1000u);
+  size_t logs = 0;
+  for (const ContextItem& item : c.items) {
+    if (item.text.find("tool log") != std::string::npos) ++logs;
+    EXPECT_LE(item.tokens, 250u) << "no item may take more than a quarter of the budget";
+  }
+  EXPECT_LE(logs, o.max_relevant);
+  EXPECT_TRUE(Has(c, "The user prefers concise answers"));  // standing preferences survive
+  EXPECT_TRUE(Has(c, "[calls list_orders]"));
+  EXPECT_TRUE(Has(c, "user: Summarize my orders"));
+}
+
+TEST_F(ContextTest, AStalePreferenceIsNotInContext) {
+  Add("The user prefers dark mode", MemoryType::kPreference, "pref.ui.theme");
+  clock_->Advance(kDay);
+  Add("The user prefers light mode", MemoryType::kPreference, "pref.ui.theme");
+  ContextOptions o;
+  o.query = "which mode does the user prefer";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "light mode"));
+  EXPECT_FALSE(Has(c, "dark mode"));
+}
+
+TEST_F(ContextTest, AFactOfProjectAIsNotInProjectBsContext) {
+  Add("The alpha deploy target is eu-west-1", MemoryType::kFact, "", "project/alpha");
+  Add("The beta deploy target is us-east-2", MemoryType::kFact, "", "project/beta");
+  Add("The user codes in Rust", MemoryType::kFact, "", "global");
+  ContextOptions o;
+  o.scope = "project/beta";
+  o.query = "deploy target";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "us-east-2"));
+  EXPECT_TRUE(Has(c, "The user codes in Rust"));  // global is visible everywhere
+  EXPECT_FALSE(Has(c, "eu-west-1"));
+}
+
+TEST_F(ContextTest, AnotherOwnersFactNeverAppears) {
+  Add("Dana's bank is Nordbank", MemoryType::kFact, "", "global", "dana");
+  ASSERT_TRUE(engine_->SetBlock("dana", "global", "human", "Dana, secret project lead").ok());
+  ContextOptions o;
+  o.query = "bank Nordbank";
+  Context c = Assemble(o, "eve");
+  EXPECT_TRUE(c.items.empty());
+  EXPECT_FALSE(Has(c, "Nordbank"));
+  EXPECT_FALSE(Has(c, "secret project"));
+}
+
+TEST_F(ContextTest, AnExpiredFactIsGoneFromContext) {
+  NewMemory m;
+  m.owner_id = "u";
+  m.text = "The guest wifi password rotates: use the card at reception";
+  m.expires_at = clock_->Now() + kDay;
+  ASSERT_TRUE(engine_->AddMemory(m).ok());
+  ContextOptions o;
+  o.query = "guest wifi";
+  EXPECT_TRUE(Has(Assemble(o), "guest wifi"));
+  clock_->Advance(2 * kDay);
+  EXPECT_FALSE(Has(Assemble(o), "guest wifi"));
+}
+
+TEST_F(ContextTest, RecentTurnsAreWholeAndNewestFirstWithinTheBudget) {
+  for (int i = 0; i < 6; ++i) {
+    Say("s1", Role::kUser, "question " + std::to_string(i));
+    Say("s1", Role::kAssistant, "answer " + std::to_string(i));
+  }
+  ContextOptions o;
+  o.session_id = "s1";
+  o.recent_turns = 3;
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "user: question 5\nassistant: answer 5"));
+  EXPECT_TRUE(Has(c, "question 3"));
+  EXPECT_FALSE(Has(c, "question 2"));
+  EXPECT_LT(c.rendered.find("question 3"), c.rendered.find("question 5"));  // chronological
+
+  o.token_budget = 20;  // room for one turn only
+  Context small = Assemble(o);
+  EXPECT_TRUE(Has(small, "question 5"));
+  EXPECT_FALSE(Has(small, "question 4"));
+  for (const ContextItem& item : small.omitted) EXPECT_EQ(item.section, "turn");
+}
+
+TEST_F(ContextTest, InvalidOptionsAreRejected) {
+  ContextOptions o;
+  o.token_budget = 0;
+  EXPECT_EQ(engine_->AssembleContext("u", o).status().code(), Status::Code::kInvalidArgument);
+  o.token_budget = 100;
+  o.scope = "bad scope";
+  EXPECT_EQ(engine_->AssembleContext("u", o).status().code(), Status::Code::kInvalidArgument);
+  o.scope = "global";
+  o.query = "bad \xff";
+  EXPECT_EQ(engine_->AssembleContext("u", o).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine_->AssembleContext("", ContextOptions{}).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
+TEST(EstimateTokensTest, CountsWordsNumbersAndSymbols) {
+  EXPECT_EQ(core::EstimateTokens(""), 0u);
+  EXPECT_EQ(core::EstimateTokens("the user prefers dark mode"), 5u);
+  EXPECT_EQ(core::EstimateTokens("internationalization"), 3u);  // 20 letters
+  EXPECT_EQ(core::EstimateTokens("2026"), 2u);
+  EXPECT_EQ(core::EstimateTokens("a, b."), 4u);
+  EXPECT_EQ(core::EstimateTokens("日本語"), 3u);
+}
+
+}  // namespace
+}  // namespace engram
