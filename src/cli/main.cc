@@ -14,6 +14,8 @@
 #include <span>
 #include <sstream>
 
+#include "cli/commands.h"
+#include "cli/common.h"
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
 #include "engram/engine.h"
@@ -25,145 +27,7 @@ namespace {
 using engram::Result;
 using engram::Status;
 using nlohmann::json;
-
-struct Globals {
-  std::string db;
-  bool json = false;
-};
-
-// The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.
-std::string DefaultDbPath() {
-  if (const char* env = std::getenv("ENGRAM_DB"); env && *env) return env;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
-    return std::string(xdg) + "/engram/engram.db";
-  }
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.local/share/engram/engram.db";
-}
-
-class Cli {
- public:
-  explicit Cli(Globals& g) : g_(g) {}
-
-  // Runs after parsing; returns the exit status.
-  int Run(const std::function<Status()>& command) {
-    Status st = command();
-    if (st.ok()) return 0;
-    PrintError(st);
-    return 1;
-  }
-
-  void PrintError(const Status& st) const {
-    if (g_.json) {
-      std::cerr << engram::core::DumpJson(
-                       json{{"error",
-                             {{"code", Status::CodeName(st.code())}, {"message", st.message()}}}})
-                << "\n";
-    } else {
-      std::cerr << "engram: error: " << st.message() << "\n";
-    }
-  }
-
-  // The engine; with_embedder loads the configured embedder (commands that write or search text
-  // need it, the others start faster without it).
-  Result<engram::Engine*> engine(bool with_embedder = false, bool accept_model_change = false) {
-    if (!engine_) {
-      engram::Options options;
-      if (with_embedder) {
-        ENGRAM_ASSIGN_OR_RETURN(options.embedder, engram::EmbedderFromEnvironment());
-      }
-      options.accept_model_change = accept_model_change;
-      options.path = g_.db.empty() ? DefaultDbPath() : g_.db;
-      if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
-        Result<engram::Timestamp> t = engram::util::ParseTimestamp(now);
-        if (!t.ok()) return Status::InvalidArgument("ENGRAM_NOW: " + t.status().message());
-        options.clock = std::make_shared<engram::ManualClock>(*t);
-      }
-      ENGRAM_ASSIGN_OR_RETURN(engine_, engram::Engine::Open(options));
-    }
-    return engine_.get();
-  }
-
-  bool json_output() const { return g_.json; }
-
- private:
-  Globals& g_;
-  std::unique_ptr<engram::Engine> engine_;
-};
-
-// Joins positional words into one text; "-" alone reads standard input.
-Result<std::string> ReadText(const std::vector<std::string>& words, size_t limit) {
-  if (words.size() == 1 && words[0] == "-") {
-    std::string text;
-    char buf[65536];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
-      text.append(buf, n);
-      // Stop reading well past any limit so a huge pipe cannot exhaust memory; the engine
-      // reports the size error.
-      if (text.size() > limit + 1) break;
-    }
-    return text;
-  }
-  std::string text;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (i) text += ' ';
-    text += words[i];
-  }
-  return text;
-}
-
-Result<std::optional<engram::Timestamp>> OptionalTime(const std::string& value) {
-  if (value.empty()) return std::optional<engram::Timestamp>();
-  ENGRAM_ASSIGN_OR_RETURN(engram::Timestamp t, engram::util::ParseTimestamp(value));
-  return std::optional<engram::Timestamp>(t);
-}
-
-std::string OrDash(const std::string& s) {
-  return s.empty() ? "-" : s;
-}
-
-std::string OneLine(const std::string& s, size_t max = 100) {
-  std::string out;
-  for (char c : s) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  if (out.size() > max) {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "…";
-  }
-  return out;
-}
-
-void PrintRecord(const engram::MemoryRecord& r) {
-  using engram::util::FormatTimestamp;
-  std::cout << "id:          " << r.id << "\n"
-            << "owner:       " << r.owner_id << "\n"
-            << "scope:       " << r.scope << "\n"
-            << "type:        " << engram::MemoryTypeName(r.type) << "\n"
-            << "key:         " << OrDash(r.key) << "\n"
-            << "text:        " << r.text << "\n";
-  if (!r.session_id.empty()) std::cout << "session:     " << r.session_id << "\n";
-  if (!r.agent_id.empty()) std::cout << "agent:       " << r.agent_id << "\n";
-  if (r.metadata != "{}") std::cout << "metadata:    " << r.metadata << "\n";
-  if (r.data != "{}") std::cout << "data:        " << r.data << "\n";
-  std::cout << "confidence:  " << r.confidence << "\n"
-            << "created_at:  " << FormatTimestamp(r.created_at) << "\n"
-            << "updated_at:  " << FormatTimestamp(r.updated_at) << "\n";
-  if (r.expires_at) std::cout << "expires_at:  " << FormatTimestamp(*r.expires_at) << "\n";
-  if (!r.superseded_by.empty()) std::cout << "superseded_by: " << r.superseded_by << "\n";
-}
-
-void PrintItem(const engram::SessionItem& item) {
-  std::cout << "#" << item.seq << " " << engram::RoleName(item.role);
-  if (!item.tool_call_id.empty()) std::cout << " (result of " << item.tool_call_id << ")";
-  std::cout << ": " << item.content;
-  if (!item.tool_calls.empty()) std::cout << " [tool_calls " << item.tool_calls << "]";
-  std::cout << "\n";
-}
-
-void Emit(const json& value) {
-  std::cout << engram::core::DumpJson(value, 2) << "\n";
-}
+using namespace engram::cli;
 
 }  // namespace
 
@@ -176,6 +40,9 @@ int main(int argc, char** argv) {
   app.add_option("--db", g.db,
                  "SQLite database file (default: $ENGRAM_DB or ~/.local/share/engram/engram.db)");
   app.add_flag("--json", g.json, "Print JSON");
+  app.add_option(
+      "--policy", g.policy,
+      "Write and retention policy, a JSON file (default: $ENGRAM_POLICY; docs/policy.md)");
 
   std::function<Status()> command;
   std::string owner, scope, session, agent, type = "fact", key, meta, data, source, observed,
@@ -184,7 +51,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> words;
   double confidence = 1.0;
   size_t limit = 50, last = 0, turns = 0;
-  bool all = false;
+  bool all = false, from_turn = false, yes = false;
 
   auto owner_opt = [&](CLI::App* sub) {
     sub->add_option("--owner", owner, "Owner whose memory this is")->required();
@@ -204,10 +71,37 @@ int main(int argc, char** argv) {
   add->add_option("--confidence", confidence, "0..1");
   add->add_option("--observed-at", observed, "When it was said (ISO-8601)");
   add->add_option("--expires-at", expires, "When it expires (ISO-8601)");
+  add->add_flag("--from-turn", from_turn,
+                "Treat the text as a conversation turn: classify it and store what the offline "
+                "extraction rules find (docs/extraction.md)");
+  add->add_option("--role", role, "With --from-turn: who said it (default user)");
   add->add_option("text", words, "The memory text ('-' reads stdin)")->required();
   add->callback([&] {
     command = [&]() -> Status {
       ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
+      if (from_turn) {
+        ENGRAM_ASSIGN_OR_RETURN(engram::Role turn_role,
+                                engram::ParseRole(role.empty() ? "user" : role));
+        ENGRAM_ASSIGN_OR_RETURN(std::string text, ReadText(words, 64 << 20));
+        ENGRAM_ASSIGN_OR_RETURN(std::optional<engram::Timestamp> at, OptionalTime(observed));
+        ENGRAM_ASSIGN_OR_RETURN(engram::TurnReport report,
+                                engine->RememberTurn(owner, scope.empty() ? "global" : scope,
+                                                     session, turn_role, text, at));
+        if (cli.json_output()) {
+          Emit(engram::core::TurnReportToJson(report));
+          return Status::Ok();
+        }
+        std::cout << report.disposition << " (" << report.reason << ")\n";
+        for (const engram::WriteResult& w : report.writes) {
+          std::cout << "  " << engram::WriteEventName(w.event) << " " << w.record.id << "  "
+                    << engram::MemoryTypeName(w.record.type) << "  " << OrDash(w.record.key) << "  "
+                    << OneLine(w.record.text) << "\n";
+        }
+        for (const std::string& skipped : report.skipped) {
+          std::cout << "  skipped " << skipped << "\n";
+        }
+        return Status::Ok();
+      }
       engram::NewMemory m;
       m.owner_id = owner;
       if (!scope.empty()) m.scope = scope;
@@ -366,10 +260,58 @@ int main(int argc, char** argv) {
   auto* forget = app.add_subcommand("forget", "Erase an owner's data");
   owner_opt(forget);
   forget->add_flag("--all", all, "Erase every memory, history row and session of the owner");
+  forget->add_option("--query", words,
+                     "Delete the memories that contain every word of this text (shown first)");
+  forget->add_option("--scope", scope, "With --query: only what is visible at this scope");
+  forget->add_flag("--yes", yes, "With --query: delete without asking");
   forget->callback([&] {
     command = [&]() -> Status {
-      if (!all)
-        return Status::InvalidArgument("forget needs --all to erase everything of the owner");
+      if (all == !words.empty()) {
+        return Status::InvalidArgument(
+            "forget needs --all (everything of the owner) or --query TEXT (matching memories)");
+      }
+      if (!words.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+        ENGRAM_ASSIGN_OR_RETURN(std::string query, ReadText(words, 64 << 10));
+        ENGRAM_ASSIGN_OR_RETURN(
+            std::vector<engram::MemoryRecord> matches,
+            engram::cli::MatchingMemories(
+                *engine, owner, query,
+                scope.empty() ? std::nullopt : std::optional<std::string>(scope)));
+        if (!cli.json_output() || !yes) {
+          for (const auto& r : matches) {
+            (cli.json_output() ? std::cerr : std::cout)
+                << r.id << "  " << engram::MemoryTypeName(r.type) << "  " << OneLine(r.text)
+                << "\n";
+          }
+        }
+        if (matches.empty()) {
+          cli.json_output() ? Emit(json{{"deleted", 0}, {"ids", json::array()}})
+                            : void(std::cout << "nothing matches\n");
+          return Status::Ok();
+        }
+        if (!yes) {
+          if (!isatty(STDIN_FILENO)) {
+            return Status::FailedPrecondition(
+                std::to_string(matches.size()) +
+                " memories match; pass --yes to delete them without a terminal to confirm");
+          }
+          std::cout << "delete these " << matches.size() << " memories? [y/N] " << std::flush;
+          std::string answer;
+          std::getline(std::cin, answer);
+          if (answer != "y" && answer != "Y" && answer != "yes") {
+            std::cout << "nothing deleted\n";
+            return Status::Ok();
+          }
+        }
+        std::vector<std::string> ids;
+        for (const auto& r : matches) ids.push_back(r.id);
+        ENGRAM_ASSIGN_OR_RETURN(int64_t deleted,
+                                engine->DeleteMemories(owner, ids, {"cli", "forget --query"}));
+        cli.json_output() ? Emit(json{{"deleted", deleted}, {"ids", ids}})
+                          : void(std::cout << "deleted " << deleted << " memories\n");
+        return Status::Ok();
+      }
       ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
       ENGRAM_ASSIGN_OR_RETURN(engram::ForgetReport report, engine->ForgetOwner(owner));
       if (cli.json_output()) {
@@ -680,6 +622,29 @@ int main(int argc, char** argv) {
       return Status::Ok();
     };
   });
+  auto* ssummary = sess->add_subcommand("summary", "Show the session's rolling summary, or set it");
+  session_opts(ssummary);
+  ssummary->add_option("text", words, "New summary ('-' reads stdin); none shows the current one");
+  ssummary->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      if (!words.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(std::string text, ReadText(words, 64 << 20));
+        ENGRAM_ASSIGN_OR_RETURN(engram::SessionSummary summary,
+                                engine->SetSessionSummary(owner, session, text));
+        cli.json_output() ? Emit(engram::core::SessionSummaryToJson(summary))
+                          : void(std::cout << summary.text << "\n");
+        return Status::Ok();
+      }
+      ENGRAM_ASSIGN_OR_RETURN(auto summary, engine->GetSessionSummary(owner, session));
+      if (cli.json_output()) {
+        Emit(summary ? engram::core::SessionSummaryToJson(*summary) : json(nullptr));
+      } else {
+        std::cout << (summary ? summary->text : "(no summary)") << "\n";
+      }
+      return Status::Ok();
+    };
+  });
   auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
   session_opts(sclear);
   sclear->callback([&] {
@@ -694,6 +659,8 @@ int main(int argc, char** argv) {
       return Status::Ok();
     };
   });
+
+  engram::cli::AddContextCommands(app, cli, command);
 
   try {
     app.parse(argc, argv);

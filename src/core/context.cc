@@ -226,6 +226,13 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
 
   // 1. Core blocks: always first, whatever the query.
   ENGRAM_ASSIGN_OR_RETURN(std::vector<CoreBlock> blocks, engine.ListBlocks(owner_id, o.scope));
+  // Who the agent is, then who it talks to, then the caller's own blocks by label.
+  auto block_order = [](const CoreBlock& b) {
+    return b.label == "persona" ? 0 : b.label == "human" ? 1 : 2;
+  };
+  std::stable_sort(blocks.begin(), blocks.end(), [&](const CoreBlock& x, const CoreBlock& y) {
+    return block_order(x) < block_order(y);
+  });
   for (const CoreBlock& b : blocks) {
     if (b.value.empty()) continue;
     ContextItem item = Item("block", "core block", 1, "[" + b.label + "]\n" + b.value);

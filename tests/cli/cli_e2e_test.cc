@@ -423,5 +423,142 @@ TEST_F(CliRecallTest, AnotherEmbedderNeedsReindex) {
   EXPECT_EQ(r["reindexed"], 1);
 }
 
+// ---- hygiene and context commands ----
+
+TEST_F(CliTest, AddFromTurnClassifiesExtractsAndSupersedes) {
+  json first = EngramJson({"add", "--from-turn", "--owner", "dana", "--session", "s1",
+                           "My name is Dana and I prefer dark mode."});
+  EXPECT_EQ(first["disposition"], "promote");
+  ASSERT_EQ(first["writes"].size(), 2u);
+  json filler = EngramJson({"add", "--from-turn", "--owner", "dana", "ok thanks!"});
+  EXPECT_EQ(filler["disposition"], "discard");
+  EXPECT_TRUE(filler["writes"].empty());
+  json change = EngramJson(
+      {"add", "--from-turn", "--owner", "dana", "--session", "s2", "I prefer light mode now."});
+  ASSERT_EQ(change["writes"].size(), 1u);
+  EXPECT_EQ(change["writes"][0]["event"], "superseded");
+  json prefs = EngramJson({"list", "--owner", "dana", "--type", "preference"});
+  ASSERT_EQ(prefs["items"].size(), 1u);
+  EXPECT_EQ(prefs["items"][0]["text"], "The user prefers light mode.");
+}
+
+TEST_F(CliTest, ContextPrintsAPromptBlockAndJson) {
+  ASSERT_EQ(
+      Engram({"block", "set", "--owner", "dana", "--label", "persona", "You are Dana's assistant."})
+          .exit_code,
+      0);
+  ASSERT_EQ(Engram({"add", "--owner", "dana", "--type", "preference", "--key", "pref.ui.theme",
+                    "Dana prefers dark mode"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Engram({"session", "add", "--owner", "dana", "--session", "s1", "--role", "user",
+                    "Which theme should the dashboard use?"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Engram({"session", "summary", "--owner", "dana", "--session", "s1",
+                    "Dana is building a dashboard."})
+                .exit_code,
+            0);
+  RunResult text = Engram({"context", "--owner", "dana", "--session", "s1", "--query",
+                           "dashboard theme", "--budget", "200"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("## Core memory\n[persona]\nYou are Dana's assistant."),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("Dana prefers dark mode"), std::string::npos);
+  EXPECT_NE(text.out.find("Dana is building a dashboard."), std::string::npos);
+  EXPECT_NE(text.out.find("user: Which theme should the dashboard use?"), std::string::npos);
+  json c = EngramJson({"context", "--owner", "dana", "--session", "s1", "--query",
+                       "dashboard theme", "--budget", "200"});
+  EXPECT_LE(c["token_count"].get<int>(), 200);
+  EXPECT_EQ(c["token_budget"], 200);
+  EXPECT_FALSE(c["items"].empty());
+  for (const auto& item : c["items"]) {
+    EXPECT_TRUE(item.contains("reason"));
+    EXPECT_TRUE(item.contains("score"));
+  }
+  json other = EngramJson({"context", "--owner", "eve", "--query", "dashboard theme"});
+  EXPECT_TRUE(other["items"].empty());  // another owner sees nothing of Dana's
+  ExpectOneLineError(Engram({"context", "--owner", "dana", "--budget", "0"}), "token_budget");
+}
+
+TEST_F(CliTest, BlockCommandsEditWithHistoryAndRefuseOverLimit) {
+  json b = EngramJson(
+      {"block", "set", "--owner", "u", "--label", "human", "--limit", "30", "Name: Dana."});
+  EXPECT_EQ(b["limit"], 30);
+  b = EngramJson({"block", "append", "--owner", "u", "--label", "human", "Likes tea."});
+  EXPECT_EQ(b["value"], "Name: Dana.\nLikes tea.");
+  b = EngramJson({"block", "replace", "--owner", "u", "--label", "human", "tea", "coffee"});
+  EXPECT_EQ(b["value"], "Name: Dana.\nLikes coffee.");
+  ExpectOneLineError(Engram({"block", "append", "--owner", "u", "--label", "human",
+                             "A line far too long for the limit."}),
+                     "over its limit of 30");
+  ExpectOneLineError(
+      Engram({"block", "replace", "--owner", "u", "--label", "human", "juice", "water"}),
+      "does not contain");
+  json history = EngramJson({"history", "--owner", "u", b["id"].get<std::string>()});
+  EXPECT_EQ(history.size(), 3u);
+  json list = EngramJson({"block", "list", "--owner", "u"});
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["value"], "Name: Dana.\nLikes coffee.");
+  ASSERT_EQ(Engram({"block", "delete", "--owner", "u", "--label", "human"}).exit_code, 0);
+  ExpectOneLineError(Engram({"block", "show", "--owner", "u", "--label", "human"}), "not found");
+}
+
+TEST_F(CliTest, ForgetQueryShowsMatchesAndNeedsYesWithoutATerminal) {
+  ASSERT_EQ(Engram({"add", "--owner", "u", "The staging password rotates weekly"}).exit_code, 0);
+  ASSERT_EQ(Engram({"add", "--owner", "u", "The staging server runs Debian"}).exit_code, 0);
+  ASSERT_EQ(Engram({"add", "--owner", "v", "The staging password is on the wiki"}).exit_code, 0);
+  RunResult refused = Engram({"forget", "--owner", "u", "--query", "staging password"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("The staging password rotates weekly"), std::string::npos);
+  EXPECT_EQ(refused.out.find("Debian"), std::string::npos);  // not every word matches
+  EXPECT_NE(refused.err.find("--yes"), std::string::npos);
+  EXPECT_EQ(CountMemories("u"), 2u);
+  json done = EngramJson({"forget", "--owner", "u", "--query", "staging password", "--yes"});
+  EXPECT_EQ(done["deleted"], 1);
+  EXPECT_EQ(CountMemories("u"), 1u);
+  EXPECT_EQ(CountMemories("v"), 1u);  // another owner's memory is untouched
+  json none = EngramJson({"forget", "--owner", "u", "--query", "nonexistent words", "--yes"});
+  EXPECT_EQ(none["deleted"], 0);
+  ExpectOneLineError(Engram({"forget", "--owner", "u"}), "--all");
+}
+
+TEST_F(CliTest, GcErasesExpiredMemoriesByThePolicyFile) {
+  const std::string policy = dir_.File("policy.json");
+  std::ofstream(policy) << R"({"types": {"episode": {"ttl_days": 7}}})";
+  {
+    ScopedEnv now("ENGRAM_NOW", "2026-01-01T00:00:00Z");
+    ASSERT_EQ(Engram({"--policy", policy, "add", "--owner", "u", "--type", "episode",
+                      "Visited the Lisbon office"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        Engram({"--policy", policy, "add", "--owner", "u", "Lisbon office opens at 9"}).exit_code,
+        0);
+  }
+  ScopedEnv later("ENGRAM_NOW", "2026-01-10T00:00:00Z");
+  EXPECT_EQ(CountMemories("u"), 1u);  // expired: no longer listed
+  json dry = EngramJson({"--policy", policy, "gc", "--dry-run"});
+  EXPECT_EQ(dry["expired_memories"], 1);
+  EXPECT_EQ(dry["dry_run"], true);
+  json done = EngramJson({"--policy", policy, "gc"});
+  EXPECT_EQ(done["expired_memories"], 1);
+  EXPECT_EQ(EngramJson({"gc"})["expired_memories"], 0);
+  std::ofstream(policy) << R"({"types": {"episode": {"ttl": 7}}})";
+  ExpectOneLineError(Engram({"--policy", policy, "gc"}), "types.episode.ttl");
+}
+
+TEST_F(CliTest, SessionSummaryIsShownAndSet) {
+  EXPECT_EQ(Engram({"session", "summary", "--owner", "u", "--session", "s1"}).out,
+            "(no summary)\n");
+  ASSERT_EQ(
+      Engram({"session", "summary", "--owner", "u", "--session", "s1", "Planning the Q3 offsite."})
+          .exit_code,
+      0);
+  json s = EngramJson({"session", "summary", "--owner", "u", "--session", "s1"});
+  EXPECT_EQ(s["text"], "Planning the Q3 offsite.");
+}
+
 }  // namespace
 }  // namespace engram

@@ -1,0 +1,58 @@
+// Pieces shared by the engram command's subcommands: the engine it opens, reading text
+// arguments, and printing records as text or JSON.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engram/engine.h"
+
+namespace engram::cli {
+
+struct Globals {
+  std::string db;
+  std::string policy;  // --policy FILE, else $ENGRAM_POLICY
+  bool json = false;
+};
+
+// The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.
+std::string DefaultDbPath();
+
+class Cli {
+ public:
+  explicit Cli(Globals& g) : g_(g) {}
+
+  // Runs after parsing; returns the exit status.
+  int Run(const std::function<Status()>& command);
+  void PrintError(const Status& st) const;
+  // The engine; with_embedder loads the configured embedder (commands that write or search text
+  // need it, the others start faster without it).
+  Result<Engine*> engine(bool with_embedder = false, bool accept_model_change = false);
+  bool json_output() const { return g_.json; }
+
+ private:
+  Globals& g_;
+  std::unique_ptr<Engine> engine_;
+};
+
+// Joins positional words into one text; "-" alone reads standard input.
+Result<std::string> ReadText(const std::vector<std::string>& words, size_t limit);
+Result<std::optional<Timestamp>> OptionalTime(const std::string& value);
+std::string OrDash(const std::string& s);
+// Control characters as spaces, cut at max bytes with an ellipsis.
+std::string OneLine(const std::string& s, size_t max = 100);
+void PrintRecord(const MemoryRecord& r);
+// The owner's live memories (visible at scope, when set) whose text or key contains every
+// content word of query, in any inflection: what `forget --query` deletes. BM25 finds the
+// candidates; the all-words rule keeps a loose match from deleting unrelated memories.
+Result<std::vector<MemoryRecord>> MatchingMemories(Engine& engine, const std::string& owner,
+                                                   const std::string& query,
+                                                   const std::optional<std::string>& scope);
+void PrintItem(const SessionItem& item);
+void Emit(const nlohmann::json& value);
+
+}  // namespace engram::cli
