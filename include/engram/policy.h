@@ -6,7 +6,7 @@
 //       "episode":    {"ttl_days": 180, "min_confidence": 0.5, "max_records": 5000},
 //       "preference": {"min_confidence": 0.6}
 //     },
-//     "near_duplicate_similarity": 0.95,
+//     "near_duplicate_similarity": 0.85,
 //     "extract_on_session_append": true,
 //     "gc": {"session_retention_days": 30, "keep_history": true}
 //   }
@@ -43,7 +43,7 @@ struct Policy {
   // re-verifies that record instead of adding a second one. 0 turns near-duplicate merging off;
   // it needs an embedder. Episodes are never merged: the same words on another day are another
   // event.
-  double near_duplicate_similarity = 0.95;
+  double near_duplicate_similarity = 0.85;
   // Engine::AddSessionItems also runs Engine::RememberTurn on each user item.
   bool extract_on_session_append = false;
   // Engine::CollectGarbage: session items older than this are removed (unset: kept).
