@@ -8,7 +8,7 @@
 
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
-#include "hygiene/dedup.h"
+#include "util/claim.h"
 #include "util/time.h"
 
 namespace engram::cli {
@@ -131,7 +131,7 @@ Result<std::vector<MemoryRecord>> MatchingMemories(Engine& engine, const std::st
                                                    const std::string& query,
                                                    const std::optional<std::string>& scope) {
   std::vector<std::string> stems;
-  for (std::string w : hygiene::ClaimWords(query)) {
+  for (std::string w : util::ClaimWords(query)) {
     for (std::string_view suffix : {"ing", "ed", "es", "s"}) {
       if (w.size() > suffix.size() + 2 && w.ends_with(suffix)) {
         w.resize(w.size() - suffix.size());

@@ -16,11 +16,11 @@
 #include "core/recall.h"
 #include "core/validate.h"
 #include "hygiene/classify.h"
-#include "hygiene/dedup.h"
 #include "hygiene/extract.h"
 #include "hygiene/redact.h"
 #include "index/distance.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/claim.h"
 #include "util/ids.h"
 #include "util/text.h"
 #include "util/utf8.h"
@@ -336,38 +336,36 @@ class Engine::Impl {
   }
 
   // A live, current record of the same owner, scope, type and key that makes the same claim as
-  // r (hygiene::SameClaim) with a vector within the policy's near-duplicate similarity. The
-  // lexical index finds the candidates: a record with the same claim has every claim word of r.
+  // r (util::SameClaim, found by its hash) with a vector within the policy's near-duplicate
+  // similarity. Rows written earlier in this transaction are seen too.
   Result<std::optional<MemoryRecord>> FindNearDuplicate(store::Transaction& txn,
                                                         const MemoryRecord& r,
                                                         const std::vector<float>& vector,
                                                         Timestamp now) const {
     const double threshold = options_.policy.near_duplicate_similarity;
-    if (threshold <= 0 || !MayMerge(r.type) || vector.empty()) return std::optional<MemoryRecord>();
-    std::string fts;
-    for (const std::string& word : hygiene::ClaimWords(r.text)) {
-      fts += (fts.empty() ? "\"" : " \"") + word + "\"";
+    if (threshold <= 0 || !MayMerge(r.type) || vector.empty()) {
+      return std::optional<MemoryRecord>();
     }
-    if (fts.empty()) return std::optional<MemoryRecord>();
-    ENGRAM_ASSIGN_OR_RETURN(auto hits, txn.LexicalSearch(r.owner_id, fts, 8));
-    std::vector<int64_t> rids;
-    for (const auto& h : hits) rids.push_back(h.rid);
-    ENGRAM_ASSIGN_OR_RETURN(auto rows, txn.GetMemoriesByRid(r.owner_id, rids));
-    for (int64_t rid : rids) {
-      for (auto& [row_rid, row] : rows) {
-        if (row_rid != rid || row.scope != r.scope || row.type != r.type || row.key != r.key ||
-            !row.superseded_by.empty() || (row.expires_at && *row.expires_at <= now) ||
-            !hygiene::SameClaim(row.text, r.text)) {
-          continue;
-        }
-        ENGRAM_ASSIGN_OR_RETURN(std::vector<float> other, txn.GetVector(rid));
-        if (other.size() != vector.size()) continue;
-        const double dot = index::InnerProduct(vector.data(), other.data(), vector.size());
-        const double na = index::InnerProduct(vector.data(), vector.data(), vector.size());
-        const double nb = index::InnerProduct(other.data(), other.data(), other.size());
-        if (na > 0 && nb > 0 && dot / std::sqrt(na * nb) >= threshold) {
-          return std::optional<MemoryRecord>(std::move(row));
-        }
+    store::MemoryQuery q;
+    q.owner_id = r.owner_id;
+    q.scopes = {r.scope};
+    q.type = r.type;
+    if (!r.key.empty()) q.key = r.key;
+    q.claim_hash = util::ClaimHash(r.text);
+    q.live_at = now;
+    q.limit = 10;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> same, txn.ListMemories(q));
+    for (MemoryRecord& candidate : same) {
+      // A keyless record merges only with keyless ones; equal hashes are confirmed (collisions).
+      if (candidate.key != r.key || !util::SameClaim(candidate.text, r.text)) continue;
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(r.owner_id, candidate.id));
+      ENGRAM_ASSIGN_OR_RETURN(std::vector<float> other, txn.GetVector(rid));
+      if (other.size() != vector.size()) continue;
+      const double dot = index::InnerProduct(vector.data(), other.data(), vector.size());
+      const double na = index::InnerProduct(vector.data(), vector.data(), vector.size());
+      const double nb = index::InnerProduct(other.data(), other.data(), other.size());
+      if (na > 0 && nb > 0 && dot / std::sqrt(na * nb) >= threshold) {
+        return std::optional<MemoryRecord>(std::move(candidate));
       }
     }
     return std::optional<MemoryRecord>();

@@ -28,6 +28,7 @@ struct MemoryQuery {
   std::optional<std::string> session_id;
   std::optional<std::string> agent_id;
   std::optional<std::string> content_hash;  // util::ContentHash of the text
+  std::optional<std::string> claim_hash;    // util::ClaimHash of the text
   std::optional<Timestamp> created_from;    // inclusive
   std::optional<Timestamp> created_until;   // exclusive
   bool include_superseded = false;

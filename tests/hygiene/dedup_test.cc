@@ -1,9 +1,9 @@
 // SameClaim: the guard that keeps near-duplicate merging from swallowing a changed fact.
-#include "hygiene/dedup.h"
-
 #include <gtest/gtest.h>
 
-namespace engram::hygiene {
+#include "util/claim.h"
+
+namespace engram::util {
 namespace {
 
 TEST(SameClaimTest, RestatementsAreTheSameClaim) {
@@ -37,4 +37,4 @@ TEST(SameClaimTest, AnyBytesAreSafe) {
 }
 
 }  // namespace
-}  // namespace engram::hygiene
+}  // namespace engram::util

@@ -129,8 +129,12 @@ CREATE INDEX memory_vectors_by_seq ON memory_vectors(seq);
 ALTER TABLE memories ADD COLUMN content_hash TEXT;
 CREATE INDEX memories_by_owner_hash ON memories(owner_id, content_hash);
 )sql",
-    // 4 -> 5: garbage collection finds expired records without reading every row.
+    // 4 -> 5: the claim hash of each record (util::ClaimHash), so near-duplicate candidates are
+    // found through an index (rows of older stores get theirs when the store opens); garbage
+    // collection finds expired records without reading every row.
     R"sql(
+ALTER TABLE memories ADD COLUMN claim_hash TEXT;
+CREATE INDEX memories_by_owner_claim ON memories(owner_id, claim_hash);
 CREATE INDEX memories_by_expiry ON memories(expires_at) WHERE expires_at IS NOT NULL;
 )sql",
 };

@@ -8,6 +8,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/schema.h"
+#include "util/claim.h"
 #include "util/text.h"
 
 namespace engram::store {
@@ -92,7 +93,7 @@ Result<SessionItem> ReadSessionItem(const Stmt& s) {
   return item;
 }
 
-// The filter of a MemoryQuery; parameters ?1..?15 as bound by BindMemoryQuery (?13: limit).
+// The filter of a MemoryQuery; parameters ?1..?16 as bound by BindMemoryQuery (?13: limit).
 #define ENGRAM_MEMORY_QUERY_WHERE                                             \
   "owner_id = ?1 AND deleted_at IS NULL"                                      \
   " AND (?2 IS NULL OR scope IN (SELECT value FROM json_each(?2)))"           \
@@ -104,7 +105,7 @@ Result<SessionItem> ReadSessionItem(const Stmt& s) {
   " AND (valid_to IS NULL OR valid_to > ?15)))"                               \
   " AND (?10 IS NULL OR expires_at IS NULL OR expires_at > ?10)"              \
   " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))" \
-  " AND (?14 IS NULL OR content_hash = ?14)"
+  " AND (?14 IS NULL OR content_hash = ?14) AND (?16 IS NULL OR claim_hash = ?16)"
 
 void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
   s.Bind(1, q.owner_id);
@@ -129,6 +130,7 @@ void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
   s.Bind(12, q.before_id);
   s.Bind(13, static_cast<int64_t>(q.limit));
   q.content_hash ? s.Bind(14, *q.content_hash) : s.BindNull(14);
+  q.claim_hash ? s.Bind(16, *q.claim_hash) : s.BindNull(16);
   s.BindOptional(15, q.valid_at);
 }
 
@@ -227,12 +229,13 @@ class SqliteTransaction final : public Transaction {
 
   Result<int64_t> InsertMemory(const MemoryRecord& r) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s,
-        conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
-                       ", content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                       " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
+        auto s, conn_->Prepare(
+                    "INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
+                    ", content_hash, claim_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
     BindMemory(*s, r);
     s->Bind(23, util::ContentHash(r.text));
+    s->Bind(24, util::ClaimHash(r.text));
     Status st = s->Run();
     if (st.code() == Status::Code::kAlreadyExists) {
       return Status::AlreadyExists("memory id " + r.id + " already exists");
@@ -411,9 +414,10 @@ class SqliteTransaction final : public Transaction {
                     " confidence = ?12, created_at = ?13, updated_at = ?14, valid_from = ?15,"
                     " valid_to = ?16, last_verified_at = ?17, last_accessed_at = ?18,"
                     " access_count = ?19, expires_at = ?20, superseded_by = ?21, deleted_at = ?22,"
-                    " content_hash = ?23 WHERE id = ?1 AND owner_id = ?2"));
+                    " content_hash = ?23, claim_hash = ?24 WHERE id = ?1 AND owner_id = ?2"));
     BindMemory(*s, r);
     s->Bind(23, util::ContentHash(r.text));
+    s->Bind(24, util::ClaimHash(r.text));
     ENGRAM_RETURN_IF_ERROR(s->Run());
     if (conn_->Changes() == 0) return Status::NotFound("memory " + r.id + " not found");
     return Status::Ok();
@@ -730,9 +734,9 @@ class SqliteStore final : public Store {
 
 // Rows written before schema version 4 have no content hash; SQL cannot compute it, so the
 // store does, once, in one transaction.
-Status BackfillContentHashes(Connection& conn) {
-  ENGRAM_ASSIGN_OR_RETURN(
-      auto probe, conn.Prepare("SELECT 1 FROM memories WHERE content_hash IS NULL LIMIT 1"));
+Status BackfillTextHashes(Connection& conn) {
+  ENGRAM_ASSIGN_OR_RETURN(auto probe, conn.Prepare("SELECT 1 FROM memories WHERE content_hash IS"
+                                                   " NULL OR claim_hash IS NULL LIMIT 1"));
   Status st;
   const bool any = probe->Step(&st);
   probe.reset();
@@ -740,16 +744,19 @@ Status BackfillContentHashes(Connection& conn) {
   ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
   std::vector<std::pair<int64_t, std::string>> rows;
   {
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn.Prepare("SELECT rid, text FROM memories WHERE content_hash IS NULL"));
+    ENGRAM_ASSIGN_OR_RETURN(auto s,
+                            conn.Prepare("SELECT rid, text FROM memories"
+                                         " WHERE content_hash IS NULL OR claim_hash IS NULL"));
     while (s->Step(&st)) rows.emplace_back(s->ColumnInt(0), s->ColumnText(1));
   }
   if (st.ok()) {
     ENGRAM_ASSIGN_OR_RETURN(auto u,
-                            conn.Prepare("UPDATE memories SET content_hash = ?2 WHERE rid = ?1"));
+                            conn.Prepare("UPDATE memories SET content_hash = ?2, claim_hash = ?3"
+                                         " WHERE rid = ?1"));
     for (const auto& [rid, text] : rows) {
       u->Bind(1, rid);
       u->Bind(2, util::ContentHash(text));
+      u->Bind(3, util::ClaimHash(text));
       st = u->Run();
       if (!st.ok()) break;
     }
@@ -773,7 +780,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   }
   ENGRAM_ASSIGN_OR_RETURN(auto writer, SqliteStore::OpenConnection(options, /*writer=*/true));
   ENGRAM_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
-  ENGRAM_RETURN_IF_ERROR(BackfillContentHashes(*writer));
+  ENGRAM_RETURN_IF_ERROR(BackfillTextHashes(*writer));
   return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer)));
 }
 

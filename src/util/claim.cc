@@ -1,10 +1,12 @@
-#include "hygiene/dedup.h"
+#include "util/claim.h"
 
 #include <set>
 #include <string>
 #include <vector>
 
-namespace engram::hygiene {
+#include "util/text.h"
+
+namespace engram::util {
 
 namespace {
 
@@ -102,11 +104,23 @@ std::set<std::string> Distinct(const std::multiset<std::string>& words) {
 
 }  // namespace
 
+std::string ClaimKey(std::string_view text) {
+  const Claim c = ClaimOf(text);
+  // Names are kept apart from the other words so "Max" vs "max" is no difference but a new name
+  // is. Sets are ordered, so equal claims give equal keys.
+  std::string key = c.negations % 2 ? "not|" : "|";
+  for (const std::string& name : c.names) key += name + " ";
+  key += "|";
+  for (const std::string& word : Distinct(c.content)) key += word + " ";
+  return key;
+}
+
+std::string ClaimHash(std::string_view text) {
+  return Fnv1aHex(ClaimKey(text));
+}
+
 bool SameClaim(std::string_view a, std::string_view b) {
-  const Claim ca = ClaimOf(a), cb = ClaimOf(b);
-  if ((ca.negations % 2) != (cb.negations % 2)) return false;
-  // Names are compared on their own so "Max" vs "max" is no difference but a new name is.
-  return ca.names == cb.names && Distinct(ca.content) == Distinct(cb.content);
+  return ClaimKey(a) == ClaimKey(b);
 }
 
 std::vector<std::string> ClaimWords(std::string_view text) {
@@ -119,4 +133,4 @@ std::vector<std::string> ClaimWords(std::string_view text) {
   return out;
 }
 
-}  // namespace engram::hygiene
+}  // namespace engram::util
