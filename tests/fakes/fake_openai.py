@@ -14,6 +14,8 @@ Every request except /_control is appended to FILE as one JSON line, before the 
 Routes (add more with the @route decorator, e.g. /v1/chat/completions or /v1/messages):
     POST /v1/embeddings  deterministic vectors: a text's SHA-256 seeds a PRNG; --dim floats
                          (or the request's "dimensions"), not normalised
+    POST /v1/chat/completions  a chat completion whose content is the behaviour's "text"
+                         (default "ok"), finish_reason its "finish_reason" (default "stop")
     GET  /v1/models      a model list
     POST /_control       {"reset": true} empties the queue and the log;
                          {"enqueue": [behaviour, ...]} scripts the next requests' replies
@@ -29,6 +31,8 @@ substring in the request body picks one (see MAGIC), so a test can fail just one
     {"action": "wrong_count"}              embeddings: one item fewer than inputs
     {"action": "reverse"}                  embeddings: items in reverse order (index intact)
     {"action": "dim", "dim": 4}            embeddings: vectors of this many floats
+    {"action": "answer", "text": "...", "finish_reason": "length", "refusal": "..."}
+                                           chat: this answer (content null when "text" is null)
 """
 
 import argparse
@@ -164,6 +168,28 @@ def embeddings(state, request, behaviour):
     tokens = sum(len(t.split()) for t in inputs)
     return Reply(200, {"object": "list", "data": data, "model": body["model"],
                        "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+
+
+@route("POST", "/v1/chat/completions")
+def chat_completions(state, request, behaviour):
+    body = request.json
+    if not isinstance(body, dict) or "model" not in body or "messages" not in body:
+        return error_reply(400, "'model' and 'messages' are required")
+    if not isinstance(body["messages"], list) or not body["messages"]:
+        return error_reply(400, "'messages' must be a non-empty array")
+    text = behaviour.get("text", "ok")
+    message = {"role": "assistant", "content": text}
+    if "refusal" in behaviour:
+        message["refusal"] = behaviour["refusal"]
+    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
+    completion_tokens = len((text or "").split())
+    return Reply(200, {"id": "chatcmpl-fake", "object": "chat.completion",
+                       "created": int(time.time()), "model": body["model"],
+                       "choices": [{"index": 0, "message": message,
+                                    "finish_reason": behaviour.get("finish_reason", "stop")}],
+                       "usage": {"prompt_tokens": prompt_tokens,
+                                 "completion_tokens": completion_tokens,
+                                 "total_tokens": prompt_tokens + completion_tokens}})
 
 
 @route("GET", "/v1/models")

@@ -1,0 +1,99 @@
+#include "llm/llm_factory.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <utility>
+
+#include "llm/anthropic_client.h"
+#include "llm/openai_chat_client.h"
+
+namespace engram::llm {
+namespace {
+
+// A positive integer variable; `*out` unchanged when unset.
+template <typename T>
+Status ParsePositive(const std::string& name, const std::string& value, T* out) {
+  if (value.empty()) return Status::Ok();
+  T parsed{};
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || end != value.data() + value.size() || parsed <= 0) {
+    return Status::InvalidArgument(name + " must be a positive integer, got '" +
+                                   value.substr(0, 32) + "'");
+  }
+  *out = parsed;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LlmSettings> LlmSettingsFromEnvironment(const LlmOverrides& overrides,
+                                               const EnvLookup& lookup) {
+  const auto env = [&lookup](const char* name) -> std::string {
+    const char* value = lookup ? lookup(name) : std::getenv(name);
+    return value == nullptr ? "" : value;
+  };
+  LlmSettings settings;
+  if (std::string p = !overrides.provider.empty() ? overrides.provider : env("ENGRAM_LLM");
+      !p.empty()) {
+    settings.provider = std::move(p);
+  }
+  const std::string& provider = settings.provider;
+  if (provider != "none" && provider != "anthropic" && provider != "openai") {
+    return Status::InvalidArgument("ENGRAM_LLM='" + provider.substr(0, 32) +
+                                   "' is not an LLM provider: expected anthropic, openai or none");
+  }
+  settings.model = !overrides.model.empty() ? overrides.model : env("ENGRAM_LLM_MODEL");
+  if (provider == "anthropic") {
+    settings.api_key = env("ANTHROPIC_API_KEY");
+    settings.base_url = env("ANTHROPIC_BASE_URL");
+  } else if (provider == "openai") {
+    settings.api_key = env("OPENAI_API_KEY");
+    settings.base_url = env("OPENAI_BASE_URL");
+  }
+  int64_t timeout_ms = settings.timeout.count();
+  ENGRAM_RETURN_IF_ERROR(
+      ParsePositive("ENGRAM_LLM_TIMEOUT_MS", env("ENGRAM_LLM_TIMEOUT_MS"), &timeout_ms));
+  settings.timeout = std::chrono::milliseconds(timeout_ms);
+  ENGRAM_RETURN_IF_ERROR(ParsePositive("ENGRAM_LLM_MAX_CALLS", env("ENGRAM_LLM_MAX_CALLS"),
+                                       &settings.max_calls_per_write));
+  if (const std::string allow = env("ENGRAM_LLM_ALLOW_INSECURE_HTTP"); !allow.empty()) {
+    if (allow != "0" && allow != "1") {
+      return Status::InvalidArgument("ENGRAM_LLM_ALLOW_INSECURE_HTTP must be 0 or 1");
+    }
+    settings.allow_insecure_http = allow == "1";
+  }
+  return settings;
+}
+
+Result<std::unique_ptr<LlmClient>> CreateLlmClient(const LlmSettings& settings) {
+  if (settings.provider == "none") return std::unique_ptr<LlmClient>();
+  if (settings.provider == "anthropic") {
+    AnthropicConfig config;
+    if (!settings.base_url.empty()) config.base_url = settings.base_url;
+    if (!settings.model.empty()) config.model = settings.model;
+    config.api_key = settings.api_key;
+    config.timeout = settings.timeout;
+    config.http.allow_insecure_http = settings.allow_insecure_http;
+    ENGRAM_ASSIGN_OR_RETURN(auto client, AnthropicClient::Create(std::move(config)));
+    return std::unique_ptr<LlmClient>(std::move(client));
+  }
+  if (settings.provider == "openai") {
+    OpenAiChatConfig config;
+    if (!settings.base_url.empty()) config.base_url = settings.base_url;
+    if (!settings.model.empty()) config.model = settings.model;
+    config.api_key = settings.api_key;
+    config.timeout = settings.timeout;
+    config.http.allow_insecure_http = settings.allow_insecure_http;
+    ENGRAM_ASSIGN_OR_RETURN(auto client, OpenAiChatClient::Create(std::move(config)));
+    return std::unique_ptr<LlmClient>(std::move(client));
+  }
+  return Status::InvalidArgument("LLM provider '" + settings.provider.substr(0, 32) +
+                                 "' is not anthropic, openai or none");
+}
+
+Result<std::unique_ptr<LlmClient>> LlmClientFromEnvironment(const LlmOverrides& overrides) {
+  ENGRAM_ASSIGN_OR_RETURN(LlmSettings settings, LlmSettingsFromEnvironment(overrides));
+  return CreateLlmClient(settings);
+}
+
+}  // namespace engram::llm

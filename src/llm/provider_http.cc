@@ -1,0 +1,190 @@
+#include "llm/provider_http.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "llm/llm_text.h"
+
+namespace engram::llm {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxProviderMessageBytes = 300;
+
+std::string Prefix(const net::HttpRequest& request) {
+  return request.method + " " + net::DescribeUrl(request.url) + ": ";
+}
+
+bool IsRetryableHttpStatus(int status) {
+  return status == 408 || status == 429 || status >= 500;
+}
+
+// As net::HttpClient::SendWithRetry waits: initial * multiplier^(retry-1), capped, then drawn
+// from [half, all] so that clients that failed together do not retry together.
+milliseconds Backoff(const net::RetryPolicy& policy, int retry) {
+  double base =
+      static_cast<double>(policy.initial_backoff.count()) * std::pow(policy.multiplier, retry - 1);
+  base = std::min(base, static_cast<double>(policy.max_backoff.count()));
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(base / 2, base);
+  return milliseconds(static_cast<int64_t>(jitter(rng)));
+}
+
+// OpenAI's retry-after-ms (finer) or the standard Retry-After.
+std::optional<milliseconds> RequestedWait(const net::HttpResponse& response) {
+  if (auto ms = response.Header("retry-after-ms")) {
+    std::string_view v = *ms;
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    double value = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+    if (ec == std::errc() && end == v.data() + v.size() && value >= 0 && value < 1e12) {
+      return milliseconds(static_cast<int64_t>(value));
+    }
+  }
+  if (auto value = response.Header("retry-after")) {
+    return net::ParseRetryAfter(*value, std::time(nullptr));
+  }
+  return std::nullopt;
+}
+
+std::string JsonText(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "";
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool IsKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '*' || c == '.';
+}
+
+}  // namespace
+
+std::string ScrubSecrets(std::string text, std::string_view secret) {
+  constexpr std::string_view kRedacted = "[redacted]";
+  if (!secret.empty()) {
+    for (size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + kRedacted.size())) {
+      text.replace(at, secret.size(), kRedacted);
+    }
+  }
+  // Keys of OpenAI ("sk-", "sk-proj-") and Anthropic ("sk-ant-") start with "sk-"; providers
+  // echo them, sometimes partly masked ("sk-proj-****abcd"), so the whole token goes.
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const bool at_word_start = i == 0 || !IsKeyChar(text[i - 1]);
+    if (at_word_start && text.compare(i, 3, "sk-") == 0) {
+      size_t end = i;
+      while (end < text.size() && IsKeyChar(text[end])) ++end;
+      out += kRedacted;
+      i = end;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+std::string DescribeProviderError(std::string_view body, std::string_view secret) {
+  const json reply = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  std::string type, message;
+  if (reply.is_object()) {
+    const auto error = reply.find("error");
+    if (error != reply.end() && error->is_object()) {
+      if (auto t = error->find("type"); t != error->end()) type = JsonText(*t);
+      if (auto c = error->find("code"); type.empty() && c != error->end()) type = JsonText(*c);
+      if (auto m = error->find("message"); m != error->end()) message = JsonText(*m);
+    } else if (error != reply.end()) {
+      message = JsonText(*error);
+    }
+    if (message.empty()) {
+      if (auto m = reply.find("message"); m != reply.end()) message = JsonText(*m);
+    }
+    if (message.empty()) {
+      if (auto d = reply.find("detail"); d != reply.end()) message = JsonText(*d);
+    }
+  }
+  std::string out = type.empty() ? message : message.empty() ? type : type + ": " + message;
+  return TruncateUtf8(ScrubSecrets(std::move(out), secret), kMaxProviderMessageBytes);
+}
+
+Status ProviderErrorStatus(const net::HttpRequest& request, const net::HttpResponse& response,
+                           int attempts, std::string_view secret) {
+  const Status base = net::HttpStatusToStatus(request, response.status, attempts);
+  const std::string detail = DescribeProviderError(response.body, secret);
+  if (detail.empty()) return base;
+  const std::string message = base.message() + " (" + detail + ")";
+  switch (base.code()) {
+    case Status::Code::kPermissionDenied:
+      return Status::PermissionDenied(message);
+    case Status::Code::kUnavailable:
+      return Status::Unavailable(message);
+    default:
+      // 413 is the one 4xx with a better code than InvalidArgument: the request is too large.
+      if (response.status == 413) return Status::TooLarge(message);
+      return Status::InvalidArgument(message);
+  }
+}
+
+Result<json> PostJson(const net::HttpClient& http, const net::RetryPolicy& policy,
+                      const net::HttpRequest& request, std::string_view secret) {
+  const int max_attempts = std::max(1, policy.max_attempts);
+  for (int attempt = 1;; ++attempt) {
+    Result<net::HttpResponse> result = http.Send(request);
+    std::optional<milliseconds> wait;
+    if (!result.ok()) {
+      // Send reports unreachable hosts and timeouts as Unavailable; its other errors (a refused
+      // URL, an oversized answer) will not change on another attempt.
+      const bool retryable = result.status().code() == Status::Code::kUnavailable;
+      if (!retryable) return result.status();
+      if (attempt == max_attempts) {
+        return Status::Unavailable(
+            ScrubSecrets(result.status().message(), secret) +
+            (attempt > 1 ? " after " + std::to_string(attempt) + " attempts" : ""));
+      }
+    } else {
+      const net::HttpResponse& response = *result;
+      if (response.status >= 200 && response.status < 300) {
+        json reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+        if (!reply.is_object()) {
+          return Status::Unavailable(Prefix(request) + "answer is not a JSON object");
+        }
+        return reply;
+      }
+      if (!IsRetryableHttpStatus(response.status) || attempt == max_attempts) {
+        return ProviderErrorStatus(request, response, attempt, secret);
+      }
+      wait = RequestedWait(response);
+    }
+    const milliseconds delay =
+        wait ? std::min(*wait, policy.max_retry_after) : Backoff(policy, attempt);
+    if (policy.sleep) {
+      policy.sleep(delay);
+    } else {
+      std::this_thread::sleep_for(delay);
+    }
+  }
+}
+
+std::string JoinEndpoint(std::string base_url, std::string_view path) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  if (base_url.ends_with("/v1") && path.starts_with("/v1/")) path.remove_prefix(3);
+  return base_url + std::string(path);
+}
+
+bool IsLoopbackUrl(const std::string& url) {
+  const auto parts = net::ParseUrl(url);
+  return parts && net::IsLoopbackHost(parts->host);
+}
+
+}  // namespace engram::llm
