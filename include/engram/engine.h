@@ -118,6 +118,21 @@ class Engine {
   // The session's rolling summary, if one was set.
   Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
                                                           std::string_view session_id);
+  // Folds the items that fell out of the session's last `keep_turns` turns, and were not folded
+  // before, into its rolling summary: by the language model when one is configured (decisions,
+  // preferences, open tasks), else extractively (each user statement that is not filler and each
+  // assistant answer, one line each, the oldest lines dropped past 4000 characters). Whole turns
+  // only, so a tool call is never split from its result. Returns the summary; nullopt when there
+  // is none and nothing to fold. A model failure is an error: the items stay, and the next call
+  // tries again.
+  Result<std::optional<SessionSummary>> SummarizeSession(std::string_view owner_id,
+                                                         std::string_view session_id,
+                                                         size_t keep_turns);
+  // Folds the whole session into its summary and keeps that as a memory of type kSummary at
+  // `scope` with key "session.<session_id>" (so ending a session again supersedes it). nullopt
+  // when the session has no items and no summary.
+  Result<std::optional<MemoryRecord>> EndSession(std::string_view owner_id, std::string_view scope,
+                                                 std::string_view session_id);
   // Replaces the session's rolling summary (redacted like every stored text).
   Result<SessionSummary> SetSessionSummary(std::string_view owner_id, std::string_view session_id,
                                            std::string_view text);

@@ -11,6 +11,10 @@
 
 namespace engram {
 
+namespace llm {
+class LlmClient;  // src/llm/llm_client.h; built by llm::LlmClientFromEnvironment (llm_factory.h)
+}  // namespace llm
+
 struct Options {
   // Path of the SQLite database file; created, with its folder, on first use.
   std::string path;
@@ -43,6 +47,13 @@ struct Options {
   // as "[REDACTED:password]" before anything is stored: memory text, data and metadata, session
   // items. Each redaction is named in the record's history (kind and field). docs/redaction.md.
   bool redact_secrets = true;
+
+  // A language model for extraction, contradiction resolution and rolling summaries; null keeps
+  // the deterministic offline rules (docs/llm.md). A model failure never loses a turn: the offline
+  // rules apply instead and the failure is reported (TurnReport::llm_error).
+  std::shared_ptr<llm::LlmClient> llm;
+  // Model calls one write (a turn, a summary) may make, repairs included.
+  int llm_max_calls_per_write = 4;
 
   // Write and retention rules: TTLs, minimum confidence and record caps per type, near-duplicate
   // merging, extraction on session append, garbage collection. See policy.h.

@@ -56,8 +56,10 @@ enum class WriteEvent {
   kAdded,         // stored as a new record
   kDeduplicated,  // the same text, type and scope was already live: that record was re-verified
   kSuperseded,    // stored, and it replaced the live records with the same key and scope
+  kUpdated,       // an existing record was refined in place (a model's "update" nomination)
 };
-const char* WriteEventName(WriteEvent event);  // "added", "deduplicated", "superseded"
+// "added", "deduplicated", "superseded", "updated"
+const char* WriteEventName(WriteEvent event);
 
 // Who made a change and why; recorded in the history row.
 struct ChangeInfo {
@@ -82,6 +84,9 @@ struct NewMemory {
   std::optional<Timestamp> valid_from;
   std::optional<Timestamp> valid_to;
   std::optional<Timestamp> expires_at;
+  // Ids of the owner's live records this one replaces, whatever their key: they are superseded
+  // in the same transaction (NotFound fails the write).
+  std::vector<std::string> supersedes;
   ChangeInfo change;
 };
 
@@ -230,6 +235,7 @@ struct CoreBlock {
 struct SessionSummary {
   std::string text;
   Timestamp updated_at = 0;
+  int64_t through_seq = 0;  // the items up to this seq are folded in (0: set by hand)
 };
 
 // What Engine::RememberTurn did with one turn.
@@ -238,8 +244,12 @@ struct TurnReport {
   std::string reason;               // why, e.g. "filler", "question", "extracted memory"
   std::vector<WriteResult> writes;  // the memories stored or re-verified
   // Candidates found but not stored, each as "<key>: <reason>" (e.g. below the policy's minimum
-  // confidence for its type).
+  // confidence for its type, or already known according to the model).
   std::vector<std::string> skipped;
+  // Set when a language model is configured and failed (timeout, malformed answer, spent call
+  // budget): what failed. The offline rules were applied instead, so nothing the turn said is
+  // lost, and the caller keeps the turn in its session.
+  std::string llm_error;
 };
 
 // What Engine::CollectGarbage removed (or, in a dry run, would remove).

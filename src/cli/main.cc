@@ -137,6 +137,9 @@ int main(int argc, char** argv) {
             for (const auto& old : w.superseded_ids) std::cout << " " << old;
             std::cout << "\n";
             break;
+          case engram::WriteEvent::kUpdated:  // only a model's nomination updates in place
+            std::cout << "updated " << w.record.id << "\n";
+            break;
         }
         PrintRecord(w.record);
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -19,6 +20,10 @@
 #include "hygiene/extract.h"
 #include "hygiene/redact.h"
 #include "index/distance.h"
+#include "llm/conflicts.h"
+#include "llm/extraction.h"
+#include "llm/llm_text.h"
+#include "llm/summary.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/claim.h"
 #include "util/ids.h"
@@ -134,6 +139,7 @@ class Engine::Impl {
         core::ValidateJson("metadata", m.metadata, options_.max_json_bytes, true));
     ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("source", m.source));
     ENGRAM_RETURN_IF_ERROR(ValidateConfidence(m.confidence));
+    for (const std::string& id : m.supersedes) ENGRAM_RETURN_IF_ERROR(MemoryIdError(id));
     return ValidateValidity(m.valid_from, m.valid_to);
   }
 
@@ -297,6 +303,15 @@ class Engine::Impl {
       ENGRAM_RETURN_IF_ERROR(
           txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
                               WithRedactions(change.reason, redacted[i]), "", Snapshot(r), now}));
+      // Records the caller names as replaced, whatever their key.
+      for (const std::string& target_id : batch[i].supersedes) {
+        ENGRAM_ASSIGN_OR_RETURN(MemoryRecord target, LoadLive(*txn, r.owner_id, target_id));
+        if (target.superseded_by.empty() &&
+            std::none_of(rivals.begin(), rivals.end(),
+                         [&](const MemoryRecord& x) { return x.id == target.id; })) {
+          rivals.push_back(std::move(target));
+        }
+      }
       if (r.superseded_by.empty()) {
         for (MemoryRecord rival : rivals) {
           const MemoryRecord old = rival;
@@ -678,26 +693,103 @@ class Engine::Impl {
       }
       writes.push_back(std::move(m));
     };
-    const std::vector<hygiene::Candidate> candidates = hygiene::ExtractCandidates(text, when);
-    for (const hygiene::Candidate& cand : candidates) {
+    // The model, when configured, extracts and says how each candidate relates to what is
+    // already known; when it fails, the offline rules take over and the failure is reported.
+    std::vector<hygiene::Candidate> candidates;
+    std::vector<llm::Nomination> nominations;
+    bool by_model = false;
+    if (options_.llm) {
+      Status st = ModelCandidates(owner_id, scope, role, text, when, &candidates, &nominations);
+      if (st.ok()) {
+        by_model = true;
+      } else {
+        report.llm_error = st.ToString();
+        candidates.clear();
+        nominations.clear();
+      }
+    }
+    if (!by_model) candidates = hygiene::ExtractCandidates(text, when);
+    std::vector<std::pair<std::string, MemoryUpdate>> updates;  // (target id, change)
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const hygiene::Candidate& cand = candidates[i];
       NewMemory m = base(cand.type);
       m.key = cand.key;
       m.text = cand.text;
       m.data = cand.data;
       m.confidence = cand.confidence;
       m.valid_from = cand.valid_from;
+      if (by_model) {
+        const llm::Nomination& nom = nominations[i];
+        m.change = {"llm", std::string("extracted by ") + options_.llm->model_id() +
+                               "; nominated " + llm::ConflictActionName(nom.action) +
+                               (nom.flagged ? " (" + nom.flag + ")" : "")};
+        if (!nom.text.empty()) m.text = nom.text;
+        if (nom.action == llm::ConflictAction::kNone) {
+          report.skipped.push_back((cand.key.empty() ? "candidate" : cand.key) +
+                                   ": already known, according to the model");
+          continue;
+        }
+        if (nom.action == llm::ConflictAction::kSupersede) m.supersedes = {nom.target_id};
+        if (nom.action == llm::ConflictAction::kUpdate) {
+          if (m.confidence < options_.policy.For(m.type).min_confidence) continue;
+          MemoryUpdate u;
+          u.text = m.text;
+          u.change = m.change;
+          updates.emplace_back(nom.target_id, std::move(u));
+          continue;
+        }
+      }
       admit(std::move(m), cand.key);
     }
-    if (candidates.empty()) {
+    if (candidates.empty() && !by_model) {
       // A disclosure no rule types ("I usually run before work") is kept as what was said.
       NewMemory m = base(MemoryType::kEpisode);
       m.text = std::string(text);
       m.confidence = kUntypedDisclosureConfidence;
       admit(std::move(m), "episode");
     }
-    if (writes.empty()) return report;
-    ENGRAM_ASSIGN_OR_RETURN(report.writes, WriteMemories(writes));
+    if (!writes.empty()) {
+      ENGRAM_ASSIGN_OR_RETURN(report.writes, WriteMemories(writes));
+    }
+    for (auto& [target, update] : updates) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord updated, UpdateMemory(owner_id, target, update));
+      report.writes.push_back({std::move(updated), WriteEvent::kUpdated, {}});
+    }
     return report;
+  }
+
+  // Candidates of one turn by the model, and its nomination for each (one extraction call and
+  // one resolution call, within the per-write call budget).
+  Status ModelCandidates(std::string_view owner_id, std::string_view scope, Role role,
+                         std::string_view text, Timestamp when,
+                         std::vector<hygiene::Candidate>* candidates,
+                         std::vector<llm::Nomination>* nominations) {
+    llm::CallBudget budget(options_.llm_max_calls_per_write);
+    const std::vector<llm::Turn> turns{{role, std::string(text), when}};
+    ENGRAM_ASSIGN_OR_RETURN(*candidates,
+                            llm::ExtractCandidates(*options_.llm, budget, turns, when));
+    std::vector<std::vector<llm::LiveMemory>> similar;
+    for (const hygiene::Candidate& cand : *candidates) {
+      SearchOptions so;
+      so.scope = std::string(scope);
+      so.top_k = 3;
+      so.use_recency = false;
+      so.record_access = false;
+      if (!options_.embedder) so.mode = SearchMode::kLexical;
+      ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, cand.text, so));
+      std::vector<llm::LiveMemory> shown;
+      for (const SearchHit& hit : hits) {
+        if (hit.record.type == MemoryType::kBlock) continue;
+        shown.push_back({hit.record.id, hit.record.key, hit.record.text, hit.record.type});
+      }
+      similar.push_back(std::move(shown));
+    }
+    ENGRAM_ASSIGN_OR_RETURN(*nominations,
+                            llm::ResolveConflicts(*options_.llm, budget, *candidates, similar));
+    if (nominations->size() != candidates->size()) {
+      return Status::Internal("the model's nominations do not match its candidates");
+    }
+    return Status::Ok();
   }
 
   Result<GcReport> CollectGarbage(bool dry_run) {
@@ -739,13 +831,82 @@ class Engine::Impl {
                                            std::string_view text) {
     ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
     ENGRAM_RETURN_IF_ERROR(core::ValidateText("summary", text, options_.max_text_bytes));
-    SessionSummary summary{std::string(text), Now()};
+    SessionSummary summary{std::string(text), Now(), 0};
     std::vector<std::string> ignored;
     RedactText("summary", &summary.text, &ignored);
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    // A summary set by hand still covers what the one it replaces had folded in.
+    ENGRAM_ASSIGN_OR_RETURN(auto previous, txn->GetSessionSummary(owner_id, session_id));
+    if (previous) summary.through_seq = previous->through_seq;
     ENGRAM_RETURN_IF_ERROR(txn->PutSessionSummary(owner_id, session_id, summary));
     ENGRAM_RETURN_IF_ERROR(txn->Commit());
     return summary;
+  }
+
+  Result<std::optional<SessionSummary>> SummarizeSession(std::string_view owner_id,
+                                                         std::string_view session_id,
+                                                         size_t keep_turns) {
+    ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
+    std::optional<SessionSummary> previous;
+    std::vector<SessionItem> dropped;
+    {
+      ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+      ENGRAM_ASSIGN_OR_RETURN(previous, txn->GetSessionSummary(owner_id, session_id));
+      int64_t window_start = std::numeric_limits<int64_t>::max();  // keep nothing
+      if (keep_turns > 0) {
+        ENGRAM_ASSIGN_OR_RETURN(
+            window_start, txn->NthLastSessionSeq(owner_id, session_id, keep_turns, Role::kUser));
+        if (window_start == 0) return previous;  // the session fits in its window
+      }
+      const int64_t from = previous ? previous->through_seq + 1 : 1;
+      ENGRAM_ASSIGN_OR_RETURN(auto items, txn->GetSessionItems(owner_id, session_id, from));
+      for (SessionItem& item : items) {
+        if (item.seq >= window_start) break;
+        dropped.push_back(std::move(item));
+      }
+    }
+    if (dropped.empty()) return previous;
+    const std::string before = previous ? previous->text : "";
+    std::string text;
+    if (options_.llm) {
+      llm::CallBudget budget(options_.llm_max_calls_per_write);
+      ENGRAM_ASSIGN_OR_RETURN(text, llm::Summarize(*options_.llm, budget, before, dropped));
+    } else {
+      text = ExtractiveSummary(before, dropped);
+    }
+    if (text.empty()) return previous;
+    SessionSummary summary{std::move(text), Now(), dropped.back().seq};
+    std::vector<std::string> ignored;
+    RedactText("summary", &summary.text, &ignored);
+    if (summary.text.size() > options_.max_text_bytes) {
+      summary.text = llm::TruncateUtf8(summary.text, options_.max_text_bytes - 3);
+    }
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+    // Another writer may have folded the same items meanwhile: the furthest summary wins.
+    ENGRAM_ASSIGN_OR_RETURN(auto current, txn->GetSessionSummary(owner_id, session_id));
+    if (current && current->through_seq >= summary.through_seq) return current;
+    ENGRAM_RETURN_IF_ERROR(txn->PutSessionSummary(owner_id, session_id, summary));
+    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+    return std::optional<SessionSummary>(std::move(summary));
+  }
+
+  Result<std::optional<MemoryRecord>> EndSession(std::string_view owner_id, std::string_view scope,
+                                                 std::string_view session_id) {
+    ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionSummary> summary,
+                            SummarizeSession(owner_id, session_id, 0));
+    if (!summary) return std::optional<MemoryRecord>();
+    NewMemory m;
+    m.owner_id = std::string(owner_id);
+    m.scope = std::string(scope);
+    m.session_id = std::string(session_id);
+    m.type = MemoryType::kSummary;
+    m.key = "session." + std::string(session_id);
+    m.text = summary->text;
+    m.source = "session";
+    m.change = {"engine", "session ended"};
+    ENGRAM_ASSIGN_OR_RETURN(auto results, WriteMemories(std::span(&m, 1)));
+    return std::optional<MemoryRecord>(std::move(results.front().record));
   }
 
   // ---- core blocks ----
@@ -1230,6 +1391,39 @@ class Engine::Impl {
   // policy's min_confidence can keep such episodes out.
   static constexpr double kUntypedDisclosureConfidence = 0.6;
 
+  // The offline rolling summary: the previous one, then a line per user statement that is not
+  // filler and per assistant answer, the oldest lines dropped past kExtractiveSummaryChars.
+  static std::string ExtractiveSummary(const std::string& previous,
+                                       const std::vector<SessionItem>& dropped) {
+    constexpr size_t kLine = 240;
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < previous.size()) {
+      size_t end = previous.find('\n', start);
+      if (end == std::string::npos) end = previous.size();
+      if (end > start) lines.push_back(previous.substr(start, end - start));
+      start = end + 1;
+    }
+    for (const SessionItem& item : dropped) {
+      const bool answer = item.role == Role::kAssistant && item.tool_calls.empty();
+      const bool statement =
+          item.role == Role::kUser &&
+          hygiene::Classify(item.role, item.content) != hygiene::Disposition::kDiscard;
+      if (!answer && !statement) continue;  // tool traffic, system prompts, filler
+      std::string line = std::string("- ") + RoleName(item.role) + ": ";
+      for (char c : item.content) line += (c == '\n' || c == '\r') ? ' ' : c;
+      lines.push_back(llm::TruncateUtf8(line, kLine));
+    }
+    size_t total = 0, first = lines.size();
+    while (first > 0 && total + lines[first - 1].size() + 1 <= kExtractiveSummaryChars) {
+      total += lines[--first].size() + 1;
+    }
+    std::string out;
+    for (size_t i = first; i < lines.size(); ++i) out += (out.empty() ? "" : "\n") + lines[i];
+    return out;
+  }
+  static constexpr size_t kExtractiveSummaryChars = 4000;
+
   static std::string FormatScore(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -1520,6 +1714,16 @@ Result<SessionSummary> Engine::SetSessionSummary(std::string_view owner_id,
                                                  std::string_view session_id,
                                                  std::string_view text) {
   return impl_->SetSessionSummary(owner_id, session_id, text);
+}
+Result<std::optional<SessionSummary>> Engine::SummarizeSession(std::string_view owner_id,
+                                                               std::string_view session_id,
+                                                               size_t keep_turns) {
+  return impl_->SummarizeSession(owner_id, session_id, keep_turns);
+}
+Result<std::optional<MemoryRecord>> Engine::EndSession(std::string_view owner_id,
+                                                       std::string_view scope,
+                                                       std::string_view session_id) {
+  return impl_->EndSession(owner_id, scope, session_id);
 }
 Result<CoreBlock> Engine::SetBlock(std::string_view owner_id, std::string_view scope,
                                    std::string_view label, std::string_view value,

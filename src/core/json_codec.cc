@@ -90,7 +90,9 @@ json CoreBlockToJson(const CoreBlock& b) {
 }
 
 json SessionSummaryToJson(const SessionSummary& s) {
-  return json{{"text", s.text}, {"updated_at", util::FormatTimestamp(s.updated_at)}};
+  return json{{"text", s.text},
+              {"updated_at", util::FormatTimestamp(s.updated_at)},
+              {"through_seq", s.through_seq}};
 }
 
 json TurnReportToJson(const TurnReport& r) {
@@ -99,7 +101,8 @@ json TurnReportToJson(const TurnReport& r) {
   return json{{"disposition", r.disposition},
               {"reason", r.reason},
               {"writes", std::move(writes)},
-              {"skipped", r.skipped}};
+              {"skipped", r.skipped},
+              {"llm_error", r.llm_error.empty() ? json(nullptr) : json(r.llm_error)}};
 }
 
 json GcReportToJson(const GcReport& r) {

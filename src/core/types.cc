@@ -33,6 +33,8 @@ const char* WriteEventName(WriteEvent event) {
       return "deduplicated";
     case WriteEvent::kSuperseded:
       return "superseded";
+    case WriteEvent::kUpdated:
+      return "updated";
   }
   return "added";
 }

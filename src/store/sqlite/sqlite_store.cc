@@ -598,8 +598,9 @@ class SqliteTransaction final : public Transaction {
   Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
                                                           std::string_view session_id) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("SELECT summary, summary_updated_at FROM sessions"
-                               " WHERE owner_id = ?1 AND session_id = ?2 AND summary IS NOT NULL"));
+        auto s,
+        conn_->Prepare("SELECT summary, summary_updated_at, summary_through_seq FROM sessions"
+                       " WHERE owner_id = ?1 AND session_id = ?2 AND summary IS NOT NULL"));
     s->Bind(1, owner_id);
     s->Bind(2, session_id);
     Status st;
@@ -607,7 +608,8 @@ class SqliteTransaction final : public Transaction {
       if (!st.ok()) return st;
       return std::optional<SessionSummary>();
     }
-    return std::optional<SessionSummary>(SessionSummary{s->ColumnText(0), s->ColumnInt(1)});
+    return std::optional<SessionSummary>(
+        SessionSummary{s->ColumnText(0), s->ColumnInt(1), s->ColumnInt(2)});
   }
 
   Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
@@ -615,14 +617,17 @@ class SqliteTransaction final : public Transaction {
     ENGRAM_ASSIGN_OR_RETURN(
         auto s,
         conn_->Prepare("INSERT INTO sessions (owner_id, session_id, created_at, updated_at,"
-                       " summary, summary_updated_at) VALUES (?1, ?2, ?3, ?3, ?4, ?3)"
+                       " summary, summary_updated_at, summary_through_seq)"
+                       " VALUES (?1, ?2, ?3, ?3, ?4, ?3, ?5)"
                        " ON CONFLICT (owner_id, session_id) DO UPDATE SET"
                        " summary = excluded.summary, summary_updated_at = excluded.updated_at,"
+                       " summary_through_seq = excluded.summary_through_seq,"
                        " updated_at = excluded.updated_at"));
     s->Bind(1, owner_id);
     s->Bind(2, session_id);
     s->Bind(3, summary.updated_at);
     s->Bind(4, summary.text);
+    s->Bind(5, summary.through_seq);
     return s->Run();
   }
 
