@@ -8,6 +8,7 @@
 
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
+#include "llm/llm_factory.h"
 #include "util/claim.h"
 #include "util/time.h"
 
@@ -41,9 +42,20 @@ void Cli::PrintError(const Status& st) const {
   }
 }
 
-Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change) {
+Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool with_llm) {
   if (!engine_) {
     Options options;
+    if (with_llm) {
+      ENGRAM_ASSIGN_OR_RETURN(
+          std::unique_ptr<llm::LlmClient> client,
+          llm::LlmClientFromEnvironment(llm::LlmOverrides{g_.llm_provider, g_.llm_model}));
+      llm_ = std::move(client);
+      options.llm = llm_;
+      if (const char* calls = std::getenv("ENGRAM_LLM_MAX_CALLS"); calls && *calls) {
+        ENGRAM_ASSIGN_OR_RETURN(llm::LlmSettings settings, llm::LlmSettingsFromEnvironment());
+        options.llm_max_calls_per_write = settings.max_calls_per_write;
+      }
+    }
     if (with_embedder) {
       ENGRAM_ASSIGN_OR_RETURN(options.embedder, EmbedderFromEnvironment());
     }

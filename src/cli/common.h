@@ -17,6 +17,8 @@ struct Globals {
   std::string db;
   std::string policy;  // --policy FILE, else $ENGRAM_POLICY
   bool json = false;
+  // `engram chat --provider P --model M`: override ENGRAM_LLM and ENGRAM_LLM_MODEL.
+  std::string llm_provider, llm_model;
 };
 
 // The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.
@@ -30,12 +32,17 @@ class Cli {
   int Run(const std::function<Status()>& command);
   void PrintError(const Status& st) const;
   // The engine; with_embedder loads the configured embedder (commands that write or search text
-  // need it, the others start faster without it).
-  Result<Engine*> engine(bool with_embedder = false, bool accept_model_change = false);
+  // need it, the others start faster without it); with_llm the language model of ENGRAM_LLM
+  // (commands that extract or summarize).
+  Result<Engine*> engine(bool with_embedder = false, bool accept_model_change = false,
+                         bool with_llm = false);
+  // The language model the engine was opened with; null when none.
+  const std::shared_ptr<llm::LlmClient>& llm() const { return llm_; }
   bool json_output() const { return g_.json; }
 
  private:
   Globals& g_;
+  std::shared_ptr<llm::LlmClient> llm_;
   std::unique_ptr<Engine> engine_;
 };
 

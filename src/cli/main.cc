@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   add->add_option("text", words, "The memory text ('-' reads stdin)")->required();
   add->callback([&] {
     command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/true, false, /*with_llm=*/from_turn));
       if (from_turn) {
         ENGRAM_ASSIGN_OR_RETURN(engram::Role turn_role,
                                 engram::ParseRole(role.empty() ? "user" : role));
@@ -92,6 +93,10 @@ int main(int argc, char** argv) {
           return Status::Ok();
         }
         std::cout << report.disposition << " (" << report.reason << ")\n";
+        if (!report.llm_error.empty()) {
+          std::cerr << "engram: warning: the model failed, offline rules used: " << report.llm_error
+                    << "\n";
+        }
         for (const engram::WriteResult& w : report.writes) {
           std::cout << "  " << engram::WriteEventName(w.event) << " " << w.record.id << "  "
                     << engram::MemoryTypeName(w.record.type) << "  " << OrDash(w.record.key) << "  "
@@ -573,7 +578,9 @@ int main(int argc, char** argv) {
   sadd->add_option("text", words, "Item content ('-' reads stdin)");
   sadd->callback([&] {
     command = [&]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      // With the policy's extract_on_session_append, user items go through RememberTurn.
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/true, false, /*with_llm=*/true));
       engram::SessionItem item;
       ENGRAM_ASSIGN_OR_RETURN(item.role, engram::ParseRole(role));
       ENGRAM_ASSIGN_OR_RETURN(item.content, ReadText(words, 64 << 20));
@@ -648,6 +655,44 @@ int main(int argc, char** argv) {
       return Status::Ok();
     };
   });
+  auto* ssummarize = sess->add_subcommand(
+      "summarize", "Fold what fell out of the last N turns into the rolling summary");
+  session_opts(ssummarize);
+  ssummarize->add_option("--keep-turns", turns, "Turns that stay in the window (default 3)");
+  ssummarize->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/false, false, /*with_llm=*/true));
+      ENGRAM_ASSIGN_OR_RETURN(auto summary,
+                              engine->SummarizeSession(owner, session, turns ? turns : 3));
+      if (cli.json_output()) {
+        Emit(summary ? engram::core::SessionSummaryToJson(*summary) : json(nullptr));
+      } else {
+        std::cout << (summary ? summary->text : "(nothing to summarize)") << "\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* send =
+      sess->add_subcommand("end", "Summarize the whole session and keep the summary as a memory");
+  session_opts(send);
+  send->add_option("--scope", scope, "Scope of the summary memory (default global)");
+  send->callback([&] {
+    command = [&]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine,
+                              cli.engine(/*with_embedder=*/true, false, /*with_llm=*/true));
+      ENGRAM_ASSIGN_OR_RETURN(auto record,
+                              engine->EndSession(owner, scope.empty() ? "global" : scope, session));
+      if (cli.json_output()) {
+        Emit(record ? engram::core::MemoryToJson(*record) : json(nullptr));
+      } else if (record) {
+        PrintRecord(*record);
+      } else {
+        std::cout << "(empty session: nothing kept)\n";
+      }
+      return Status::Ok();
+    };
+  });
   auto* sclear = sess->add_subcommand("clear", "Remove every item of the session");
   session_opts(sclear);
   sclear->callback([&] {
@@ -664,6 +709,7 @@ int main(int argc, char** argv) {
   });
 
   engram::cli::AddContextCommands(app, cli, command);
+  engram::cli::AddChatCommand(app, g, cli, command);
 
   try {
     app.parse(argc, argv);
