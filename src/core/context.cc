@@ -17,6 +17,8 @@ namespace {
 
 constexpr size_t kMaxBudget = 1'000'000;
 constexpr size_t kMaxItems = 200;  // per kind: relevant, standing, recent turns
+// A search hit scoring below this share of the best hit's score is not put in the context.
+constexpr double kRelevantFloor = 0.5;
 
 // Rendering order of the sections, and their headers.
 constexpr std::array<std::pair<const char*, const char*>, 5> kSections = {{
@@ -292,8 +294,12 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     }
     if (!hits.ok()) return hits.status();
     size_t rank = 0;
+    // Fused ranks give every hit a score, however weak its match: the tail of the vector ranking
+    // (a name, an employer, for a question about a migration) is not relevant, just nearest.
+    const double floor = hits->empty() ? 0 : kRelevantFloor * hits->front().score;
     for (const SearchHit& hit : *hits) {
       if (hit.record.type == MemoryType::kBlock) continue;  // already in full
+      if (hit.score < floor) break;
       if (++rank > o.max_relevant) break;
       ContextItem item =
           Item("relevant", RankReason(rank, hit.explanation), hit.score, RenderMemory(hit.record));
