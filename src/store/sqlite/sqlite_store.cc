@@ -107,6 +107,22 @@ Result<SessionItem> ReadSessionItem(const Stmt& s) {
   " AND (?11 IS NULL OR created_at < ?11 OR (created_at = ?11 AND id < ?12))" \
   " AND (?14 IS NULL OR content_hash = ?14) AND (?16 IS NULL OR claim_hash = ?16)"
 
+// ListMemories' statement. The general filter's "(?N IS NULL OR col = ?N)" terms hide the
+// indexes from the planner, which then walks the owner's time index to avoid a sort, reading
+// every row of the owner for a lookup by hash or key (every write makes such lookups). A leading
+// plain equality and a "+" that keeps the time index out of the ORDER BY let it use the right
+// index; those lookups return a few rows, so the sort costs nothing.
+const char* ListMemoriesSql(const MemoryQuery& q) {
+#define ENGRAM_LIST_MEMORIES(lead, order)                                                \
+  "SELECT " ENGRAM_MEMORY_COLUMNS " FROM memories WHERE " lead ENGRAM_MEMORY_QUERY_WHERE \
+  " ORDER BY " order "created_at DESC, id DESC LIMIT ?13"
+  if (q.claim_hash) return ENGRAM_LIST_MEMORIES("claim_hash = ?16 AND ", "+");
+  if (q.content_hash) return ENGRAM_LIST_MEMORIES("content_hash = ?14 AND ", "+");
+  if (q.key) return ENGRAM_LIST_MEMORIES("key = ?4 AND ", "+");
+  return ENGRAM_LIST_MEMORIES("", "");
+#undef ENGRAM_LIST_MEMORIES
+}
+
 void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
   s.Bind(1, q.owner_id);
   if (q.scopes.empty()) {
@@ -171,9 +187,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override {
-    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
-                                                   " FROM memories WHERE " ENGRAM_MEMORY_QUERY_WHERE
-                                                   " ORDER BY created_at DESC, id DESC LIMIT ?13"));
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare(ListMemoriesSql(q)));
     BindMemoryQuery(*s, q);
     std::vector<MemoryRecord> out;
     Status st;
