@@ -97,6 +97,8 @@ class Engine {
 
   // Appends items atomically, in order; returns them with seq and created_at assigned.
   // A tool item must name a tool_call_id; tool_calls must be a JSON array of objects with "id".
+  // With Policy::extract_on_session_append, user items then go through RememberTurn (scope
+  // global); if that fails, the items stay stored and the error says so.
   Result<std::vector<SessionItem>> AddSessionItems(std::string_view owner_id,
                                                    std::string_view session_id,
                                                    std::vector<SessionItem> items);
