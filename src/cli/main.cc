@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/serve.h"
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
 #include "engram/engine.h"
@@ -710,6 +711,7 @@ int main(int argc, char** argv) {
 
   engram::cli::AddContextCommands(app, cli, command);
   engram::cli::AddChatCommand(app, g, cli, command);
+  engram::cli::AddServeCommand(app, command, [&] { return cli.engine(/*with_embedder=*/true); });
 
   try {
     app.parse(argc, argv);

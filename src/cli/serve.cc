@@ -1,0 +1,138 @@
+#include "cli/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "net/http_client.h"
+#include "server/api.h"
+#include "server/http_server.h"
+
+namespace engram::cli {
+
+namespace {
+
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 8420;
+  std::string keys_file;
+  bool insecure_no_auth = false;
+  size_t threads = 8;
+  size_t max_body_bytes = size_t{1} << 20;
+  double rate_limit = 0;
+  int timeout_s = 30;
+};
+
+// Keys from --keys and ENGRAM_API_KEYS, and whether serving without them is allowed.
+Result<server::KeySet> LoadKeys(const ServeFlags& f) {
+  server::KeySet keys;
+  if (!f.keys_file.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(keys, server::KeySet::LoadFile(f.keys_file));
+  }
+  if (const char* env = std::getenv("ENGRAM_API_KEYS"); env && *env) {
+    ENGRAM_ASSIGN_OR_RETURN(server::KeySet from_env, server::KeySet::Parse(env, "ENGRAM_API_KEYS"));
+    ENGRAM_RETURN_IF_ERROR(keys.Merge(std::move(from_env)));
+  }
+  if (!keys.empty() && f.insecure_no_auth) {
+    return Status::InvalidArgument("--insecure-no-auth cannot be combined with API keys");
+  }
+  if (keys.empty()) {
+    if (!f.insecure_no_auth) {
+      return Status::InvalidArgument(
+          "refusing to serve without API keys: pass --keys FILE or set ENGRAM_API_KEYS "
+          "(--insecure-no-auth serves without keys, on a loopback address only)");
+    }
+    if (!net::IsLoopbackHost(f.host)) {
+      return Status::InvalidArgument("--insecure-no-auth is only allowed on a loopback host, not " +
+                                     f.host);
+    }
+  }
+  return keys;
+}
+
+Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_engine) {
+  ENGRAM_ASSIGN_OR_RETURN(server::KeySet keys, LoadKeys(f));
+  // SIGTERM and SIGINT are blocked before any thread starts, so every thread inherits the mask
+  // and only the waiter below receives them (no async-signal-safety concerns in handlers).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ENGRAM_ASSIGN_OR_RETURN(Engine * engine, open_engine());
+  server::ApiOptions api_options;
+  api_options.keys = std::move(keys);
+  api_options.allow_anonymous = f.insecure_no_auth;
+  api_options.max_body_bytes = f.max_body_bytes;
+  api_options.rate_limit_per_second = f.rate_limit;
+  server::Api api(*engine, std::move(api_options));
+
+  server::ServerOptions options;
+  options.host = f.host;
+  options.port = f.port;
+  options.threads = f.threads;
+  options.max_body_bytes = f.max_body_bytes;
+  options.read_timeout_s = f.timeout_s;
+  options.write_timeout_s = f.timeout_s;
+  server::HttpServer http(api, options);
+  ENGRAM_RETURN_IF_ERROR(http.Bind());
+  const bool v6 = f.host.find(':') != std::string::npos && f.host.front() != '[';
+  std::cout << "listening on http://" << (v6 ? "[" + f.host + "]" : f.host) << ":" << http.port()
+            << std::endl;
+  std::cerr << "engram: serving "
+            << (f.insecure_no_auth ? "WITHOUT authentication" : "with API keys") << ", "
+            << f.threads << " threads" << std::endl;
+
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    const timespec tick{0, 200'000'000};
+    while (!done) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) {
+        std::cerr << "engram: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                  << ": finishing in-flight requests" << std::endl;
+        http.Stop();
+        return;
+      }
+    }
+  });
+  Status st = http.Run();
+  done = true;
+  waiter.join();
+  if (st.ok()) std::cerr << "engram: stopped" << std::endl;
+  return st;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, std::function<Status()>& command,
+                     std::function<Result<Engine*>()> open_engine) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP/JSON API (docs/http.md)");
+  serve->add_option("--host", flags->host, "Address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", flags->port, "Port (default 8420; 0 picks a free one)");
+  serve->add_option("--keys", flags->keys_file,
+                    "API keys file: {\"KEY\": {\"owners\": [...]} | {\"admin\": true}}");
+  serve->add_flag("--insecure-no-auth", flags->insecure_no_auth,
+                  "Serve without API keys (loopback hosts only)");
+  serve->add_option("--threads", flags->threads, "Worker threads (default 8)")
+      ->check(CLI::Range(1, 256));
+  serve->add_option("--max-body", flags->max_body_bytes, "Largest request body in bytes (1 MiB)")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 30));
+  serve
+      ->add_option("--rate-limit", flags->rate_limit,
+                   "Requests per second per key, bursts of twice that (default 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  serve->add_option("--timeout", flags->timeout_s, "Read and write timeout in seconds (30)")
+      ->check(CLI::Range(1, 3600));
+  serve->callback([&command, flags, open_engine] {
+    command = [flags, open_engine]() -> Status { return Serve(*flags, open_engine); };
+  });
+}
+
+}  // namespace engram::cli

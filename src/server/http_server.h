@@ -1,0 +1,54 @@
+// HttpServer: serves an Api over HTTP/1.1 with cpp-httplib's thread pool.
+//
+// Every request gets a request id (the client's X-Request-Id when it is a short token, else a
+// fresh one), returned as X-Request-Id, and one access log line on the log stream:
+//   engram: access id=7f3a... method=GET route=/v1/owners/{owner}/memories status=200 ms=1.84
+// The line names the route template, never the concrete path (owner and memory ids), the body
+// or the key.
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "engram/status.h"
+#include "server/api.h"
+
+namespace engram::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: an ephemeral port, see HttpServer::port()
+  size_t threads = 8;
+  size_t max_body_bytes = size_t{1} << 20;
+  int read_timeout_s = 10;
+  int write_timeout_s = 10;
+  int keep_alive_timeout_s = 5;
+  FILE* log = stderr;  // access log; null disables it
+};
+
+class HttpServer {
+ public:
+  // `api` must outlive the server.
+  HttpServer(Api& api, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening socket; Unavailable when the address cannot be bound.
+  Status Bind();
+  // The bound port (after Bind).
+  int port() const { return port_; }
+  // Accepts and serves until Stop(); returns after every accepted request was answered.
+  Status Run();
+  // Stops accepting; Run() returns once in-flight requests are done. Safe from any thread.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace engram::server

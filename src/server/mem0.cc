@@ -1,0 +1,496 @@
+#include "server/mem0.h"
+
+#include <algorithm>
+#include <cctype>
+#include <span>
+
+#include "core/json_codec.h"
+#include "server/api.h"
+#include "server/params.h"
+#include "server/schema.h"
+
+namespace engram::server {
+
+namespace {
+
+using nlohmann::json;
+using schema::ArrayOf;
+using schema::Object;
+using schema::Ref;
+using schema::Type;
+
+Reply Ok(json body) {
+  Reply r;
+  r.body = std::move(body);
+  return r;
+}
+
+// Mem0's user_id is engram's owner. It may come from the body, the query string or (for
+// /search) the filters; when absent, a key bound to exactly one owner means that owner.
+Result<std::string> ResolveOwner(const Call& call, const std::optional<std::string>& user_id) {
+  std::string owner = user_id.value_or("");
+  if (owner.empty() && call.principal != nullptr) owner = call.principal->SoleOwner();
+  if (owner.empty()) {
+    return Status::InvalidArgument(
+        "user_id is required (this key is not bound to exactly one owner)");
+  }
+  ENGRAM_RETURN_IF_ERROR(CheckOwner(*call.principal, owner));
+  return owner;
+}
+
+// Mem0 identifiers from the body (POST/PUT) or the query string (GET/DELETE).
+struct Ids {
+  std::optional<std::string> user_id, agent_id, run_id;
+  bool any() const { return user_id || agent_id || run_id; }
+};
+
+Result<Ids> IdsFromBody(const json& body) {
+  Ids ids;
+  ENGRAM_RETURN_IF_ERROR(GetString(body, "user_id", &ids.user_id));
+  ENGRAM_RETURN_IF_ERROR(GetString(body, "agent_id", &ids.agent_id));
+  ENGRAM_RETURN_IF_ERROR(GetString(body, "run_id", &ids.run_id));
+  return ids;
+}
+
+Ids IdsFromQuery(const Call& call) {
+  Ids ids;
+  ids.user_id = call.Query("user_id");
+  ids.agent_id = call.Query("agent_id");
+  ids.run_id = call.Query("run_id");
+  return ids;
+}
+
+// A memory as Mem0 returns it, built from engram's own JSON form.
+json Mem0Item(const MemoryRecord& r) {
+  json full = core::MemoryToJson(r);
+  json out{{"id", r.id},
+           {"memory", r.text},
+           {"metadata", full["metadata"]},
+           {"created_at", full["created_at"]},
+           {"updated_at", full["updated_at"]},
+           {"user_id", r.owner_id},
+           {"agent_id", full["agent_id"]},
+           {"run_id", full["session_id"]},
+           {"type", full["type"]},
+           {"key", full["key"]},
+           {"scope", r.scope}};
+  return out;
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Mem0's event names: ADD, UPDATE (engram superseded an older record with the same key), NONE
+// (already known: the existing record was re-verified).
+json Mem0WriteResult(const WriteResult& w) {
+  json out{{"id", w.record.id}, {"memory", w.record.text}};
+  switch (w.event) {
+    case WriteEvent::kAdded:
+      out["event"] = "ADD";
+      break;
+    case WriteEvent::kDeduplicated:
+      out["event"] = "NONE";
+      break;
+    case WriteEvent::kSuperseded:
+      out["event"] = "UPDATE";
+      out["superseded_ids"] = w.superseded_ids;
+      break;
+  }
+  return out;
+}
+
+struct Message {
+  Role role;
+  std::string content;
+};
+
+// Mem0 accepts a list of {"role", "content"} or a bare string (one user message).
+Result<std::vector<Message>> ParseMessages(const json& body) {
+  auto it = body.find("messages");
+  if (it == body.end() || it->is_null()) return Status::InvalidArgument("messages is required");
+  std::vector<Message> out;
+  if (it->is_string()) {
+    out.push_back({Role::kUser, it->get<std::string>()});
+  } else if (it->is_array()) {
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& m = (*it)[i];
+      const std::string where = "messages[" + std::to_string(i) + "]: ";
+      Result<std::string> role = RequireString(m, "role");
+      if (!role.ok()) return Status::InvalidArgument(where + role.status().message());
+      Result<Role> r = ParseRole(*role);
+      if (!r.ok()) return Status::InvalidArgument(where + r.status().message());
+      std::optional<std::string> content;
+      if (Status st = GetString(m, "content", &content); !st.ok()) {
+        return Status::InvalidArgument(where + st.message());
+      }
+      out.push_back({*r, content.value_or("")});
+    }
+  } else {
+    return Status::InvalidArgument("messages must be an array of {role, content} or a string");
+  }
+  if (out.empty()) return Status::InvalidArgument("messages is empty");
+  return out;
+}
+
+// Every live record of the owner matching the agent and run filters (superseded ones too, so
+// that a delete leaves nothing of them current or past-current behind).
+Result<std::vector<MemoryRecord>> AllMatching(Engine& engine, const std::string& owner,
+                                              const Ids& ids, bool include_superseded, size_t max) {
+  ListOptions o;
+  o.agent_id = ids.agent_id;
+  o.session_id = ids.run_id;
+  o.include_superseded = include_superseded;
+  o.limit = std::min<size_t>(max, 1000);
+  std::vector<MemoryRecord> out;
+  while (out.size() < max) {
+    ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, engine.ListMemories(owner, o));
+    for (MemoryRecord& r : page.items) {
+      if (out.size() < max) out.push_back(std::move(r));
+    }
+    if (page.next_cursor.empty()) break;
+    o.cursor = page.next_cursor;
+  }
+  return out;
+}
+
+// Pulls user_id, agent_id and run_id out of Mem0 filters ({"user_id": "alice", ...}, or inside a
+// top-level {"AND": [...]}), leaving the rest for engram's filter language (docs/search.md),
+// which Mem0's filter syntax is a subset of.
+Status SplitFilters(json filters, Ids* ids, std::string* rest) {
+  if (!filters.is_object()) return Status::InvalidArgument("filters must be a JSON object");
+  auto take = [&](json& obj) -> Status {
+    for (const char* name : {"user_id", "agent_id", "run_id"}) {
+      auto it = obj.find(name);
+      if (it == obj.end()) continue;
+      if (!it->is_string()) {
+        return Status::InvalidArgument(std::string("filters.") + name + " must be a string");
+      }
+      std::optional<std::string>& slot = std::string(name) == "user_id"    ? ids->user_id
+                                         : std::string(name) == "agent_id" ? ids->agent_id
+                                                                           : ids->run_id;
+      if (slot && *slot != it->get<std::string>()) {
+        return Status::InvalidArgument(std::string(name) + " differs between body and filters");
+      }
+      slot = it->get<std::string>();
+      obj.erase(it);
+    }
+    return Status::Ok();
+  };
+  ENGRAM_RETURN_IF_ERROR(take(filters));
+  if (auto a = filters.find("AND"); a != filters.end() && a->is_array()) {
+    json kept = json::array();
+    for (json& clause : *a) {
+      if (clause.is_object()) ENGRAM_RETURN_IF_ERROR(take(clause));
+      if (!clause.is_object() || !clause.empty()) kept.push_back(std::move(clause));
+    }
+    if (kept.empty()) {
+      filters.erase("AND");
+    } else {
+      *a = std::move(kept);
+    }
+  }
+  *rest = filters.empty() ? std::string() : filters.dump();
+  return Status::Ok();
+}
+
+std::string SnapshotText(const std::string& snapshot) {
+  if (snapshot.empty()) return "";
+  json j = json::parse(snapshot, nullptr, false);
+  if (j.is_object() && j.contains("text") && j["text"].is_string()) {
+    return j["text"].get<std::string>();
+  }
+  return "";
+}
+
+Route MakeRoute(const char* method, std::string path, RouteDoc doc, Handler handler) {
+  Route r;
+  r.method = method;
+  r.path = std::move(path);
+  r.access = Access::kOwner;
+  r.doc = std::move(doc);
+  r.doc.tag = "mem0";
+  r.handler = std::move(handler);
+  return r;
+}
+
+const std::vector<QueryParamDoc> kIdQuery = {
+    {"user_id", "string", "Mem0 user_id: the engram owner (default: the key's only owner)"},
+    {"agent_id", "string", "only memories written by this agent"},
+    {"run_id", "string", "only memories of this run (engram session)"}};
+const QueryParamDoc kUserQuery{"user_id", "string",
+                               "the engram owner (default: the key's only owner)"};
+
+}  // namespace
+
+void RegisterMem0Routes(Router& router, Engine& engine) {
+  router.Add(MakeRoute(
+      "POST", "/memories",
+      {"mem0AddMemories",
+       "Mem0: remember messages. infer (default true) runs engram's write policy on each "
+       "message (RememberTurn); infer=false stores each non-system message as an episode",
+       "",
+       {},
+       Ref("Mem0AddRequest"),
+       true,
+       Ref("Mem0Results")},
+      [&engine](Call& call) -> Result<Reply> {
+        if (!call.body.is_object()) {
+          return Status::InvalidArgument("the request body must be a JSON object");
+        }
+        ENGRAM_ASSIGN_OR_RETURN(Ids ids, IdsFromBody(call.body));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, ids.user_id));
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<Message> messages, ParseMessages(call.body));
+        std::optional<bool> infer;
+        ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "infer", &infer));
+        std::optional<std::string> metadata;
+        ENGRAM_RETURN_IF_ERROR(GetJsonText(call.body, "metadata", true, &metadata));
+        json results = json::array();
+        if (infer.value_or(true)) {
+          for (const Message& m : messages) {
+            ENGRAM_ASSIGN_OR_RETURN(
+                TurnReport report,
+                engine.RememberTurn(owner, "global", ids.run_id.value_or(""), m.role, m.content));
+            for (const WriteResult& w : report.writes) results.push_back(Mem0WriteResult(w));
+          }
+        } else {
+          std::vector<NewMemory> memories;
+          for (const Message& m : messages) {
+            if (m.role == Role::kSystem) continue;
+            NewMemory nm;
+            nm.owner_id = owner;
+            nm.type = MemoryType::kEpisode;
+            nm.text = m.content;
+            nm.agent_id = ids.agent_id.value_or("");
+            nm.session_id = ids.run_id.value_or("");
+            nm.metadata = metadata.value_or("{}");
+            nm.source = "mem0";
+            nm.change.actor = "api:" + call.principal->name;
+            memories.push_back(std::move(nm));
+          }
+          if (!memories.empty()) {
+            ENGRAM_ASSIGN_OR_RETURN(std::vector<WriteResult> writes,
+                                    engine.WriteMemories(std::span<const NewMemory>(memories)));
+            for (const WriteResult& w : writes) results.push_back(Mem0WriteResult(w));
+          }
+        }
+        return Ok(json{{"results", std::move(results)}});
+      }));
+
+  router.Add(MakeRoute(
+      "GET", "/memories",
+      {"mem0GetAll",
+       "Mem0: the owner's memories, newest first (at least one of user_id, agent_id, run_id)", "",
+       [] {
+         std::vector<QueryParamDoc> q = kIdQuery;
+         q.push_back({"limit", "integer", "at most this many (default 100, at most 1000)"});
+         return q;
+       }(),
+       nullptr, true, Ref("Mem0Results")},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id", "agent_id", "run_id", "limit"}));
+        Ids ids = IdsFromQuery(call);
+        if (!ids.any()) {
+          return Status::InvalidArgument("at least one of user_id, agent_id, run_id is required");
+        }
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, ids.user_id));
+        std::optional<size_t> limit;
+        ENGRAM_RETURN_IF_ERROR(QueryCount(call, "limit", 1000, &limit));
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> records,
+                                AllMatching(engine, owner, ids, false, limit.value_or(100)));
+        json out = json::array();
+        for (const MemoryRecord& r : records) out.push_back(Mem0Item(r));
+        return Ok(json{{"results", std::move(out)}});
+      }));
+
+  router.Add(MakeRoute(
+      "DELETE", "/memories",
+      {"mem0DeleteAll",
+       "Mem0: delete every memory of the owner matching agent_id/run_id, in one transaction "
+       "(history is kept)",
+       "", kIdQuery, nullptr, true,
+       Object({{"message", Type("string")}, {"deleted", Type("integer")}}, {"message"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id", "agent_id", "run_id"}));
+        Ids ids = IdsFromQuery(call);
+        if (!ids.any()) {
+          return Status::InvalidArgument("at least one of user_id, agent_id, run_id is required");
+        }
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, ids.user_id));
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> records,
+                                AllMatching(engine, owner, ids, true, SIZE_MAX));
+        std::vector<std::string> del;
+        for (const MemoryRecord& r : records) del.push_back(r.id);
+        int64_t n = 0;
+        if (!del.empty()) {
+          ChangeInfo change;
+          change.actor = "api:" + call.principal->name;
+          change.reason = "mem0 delete_all";
+          ENGRAM_ASSIGN_OR_RETURN(n, engine.DeleteMemories(owner, del, change));
+        }
+        return Ok(json{{"message", "All relevant memories deleted"}, {"deleted", n}});
+      }));
+
+  router.Add(MakeRoute(
+      "POST", "/search",
+      {"mem0Search",
+       "Mem0: the owner's memories most relevant to a query, best first (hybrid search)",
+       "",
+       {},
+       Ref("Mem0SearchRequest"),
+       true,
+       Ref("Mem0Results")},
+      [&engine](Call& call) -> Result<Reply> {
+        if (!call.body.is_object()) {
+          return Status::InvalidArgument("the request body must be a JSON object");
+        }
+        ENGRAM_ASSIGN_OR_RETURN(std::string query, RequireString(call.body, "query"));
+        ENGRAM_ASSIGN_OR_RETURN(Ids ids, IdsFromBody(call.body));
+        SearchOptions o;
+        if (auto f = call.body.find("filters"); f != call.body.end() && !f->is_null()) {
+          ENGRAM_RETURN_IF_ERROR(SplitFilters(*f, &ids, &o.filter));
+        }
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, ids.user_id));
+        std::optional<size_t> top_k, limit;
+        ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "top_k", 1000, &top_k));
+        ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "limit", 1000, &limit));
+        const size_t k = top_k ? *top_k : limit.value_or(10);
+        if (k == 0) return Status::InvalidArgument("top_k must be at least 1");
+        std::optional<double> threshold;
+        ENGRAM_RETURN_IF_ERROR(GetNumber(call.body, "threshold", &threshold));
+        o.threshold = threshold.value_or(0);
+        o.session_id = ids.run_id;
+        // The engine's search has no agent filter: fetch more and keep the agent's own.
+        o.top_k = ids.agent_id ? std::min<size_t>(1000, k * 4) : k;
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, engine.Search(owner, query, o));
+        json out = json::array();
+        for (const SearchHit& h : hits) {
+          if (ids.agent_id && h.record.agent_id != *ids.agent_id) continue;
+          if (out.size() == k) break;
+          json item = Mem0Item(h.record);
+          item["score"] = h.score;
+          out.push_back(std::move(item));
+        }
+        return Ok(json{{"results", std::move(out)}});
+      }));
+
+  router.Add(MakeRoute(
+      "GET", "/memories/{memory_id}",
+      {"mem0Get", "Mem0: one memory", "", {kUserQuery}, nullptr, true, Ref("Mem0Memory")},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, call.Query("user_id")));
+        ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, engine.GetMemory(owner, call.path.at("memory_id")));
+        return Ok(Mem0Item(r));
+      }));
+
+  router.Add(MakeRoute(
+      "PUT", "/memories/{memory_id}",
+      {"mem0Update",
+       "Mem0: replace a memory's text (history keeps the old one); the new text may be sent as "
+       "text, memory, data or content",
+       "",
+       {kUserQuery},
+       Ref("Mem0UpdateRequest"),
+       true,
+       Object({{"message", Type("string")}, {"id", Type("string")}, {"memory", Type("string")}},
+              {"message"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
+        if (!call.body.is_object()) {
+          return Status::InvalidArgument("the request body must be a JSON object");
+        }
+        std::optional<std::string> user_id = call.Query("user_id");
+        if (!user_id) ENGRAM_RETURN_IF_ERROR(GetString(call.body, "user_id", &user_id));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, user_id));
+        MemoryUpdate u;
+        for (const char* name : {"text", "memory", "data", "content"}) {
+          if (u.text) break;
+          ENGRAM_RETURN_IF_ERROR(GetString(call.body, name, &u.text));
+        }
+        ENGRAM_RETURN_IF_ERROR(GetJsonText(call.body, "metadata", true, &u.metadata));
+        if (!u.text && !u.metadata) {
+          return Status::InvalidArgument(
+              "the new text is required (text, memory, data or content)");
+        }
+        u.change.actor = "api:" + call.principal->name;
+        ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r,
+                                engine.UpdateMemory(owner, call.path.at("memory_id"), u));
+        return Ok(
+            json{{"message", "Memory updated successfully!"}, {"id", r.id}, {"memory", r.text}});
+      }));
+
+  router.Add(MakeRoute(
+      "DELETE", "/memories/{memory_id}",
+      {"mem0Delete",
+       "Mem0: delete one memory (history is kept)",
+       "",
+       {kUserQuery},
+       nullptr,
+       true,
+       Object({{"message", Type("string")}}, {"message"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, call.Query("user_id")));
+        ChangeInfo change;
+        change.actor = "api:" + call.principal->name;
+        ENGRAM_RETURN_IF_ERROR(engine.DeleteMemory(owner, call.path.at("memory_id"), change));
+        return Ok(json{{"message", "Memory deleted successfully"}});
+      }));
+
+  router.Add(MakeRoute(
+      "GET", "/memories/{memory_id}/history",
+      {"mem0History",
+       "Mem0: every change of a memory, oldest first",
+       "",
+       {kUserQuery},
+       nullptr,
+       true,
+       ArrayOf(Ref("Mem0HistoryEntry"))},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, call.Query("user_id")));
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<HistoryEvent> events,
+                                engine.GetHistory(owner, call.path.at("memory_id")));
+        json out = json::array();
+        for (const HistoryEvent& e : events) {
+          json j = core::HistoryEventToJson(e);
+          const std::string old_text = SnapshotText(e.old_value),
+                            new_text = SnapshotText(e.new_value);
+          out.push_back(json{{"id", std::to_string(e.seq)},
+                             {"memory_id", e.memory_id},
+                             {"old_memory", old_text.empty() ? json(nullptr) : json(old_text)},
+                             {"new_memory", new_text.empty() ? json(nullptr) : json(new_text)},
+                             {"event", Upper(e.event)},
+                             {"created_at", j["at"]},
+                             {"updated_at", j["at"]},
+                             {"is_deleted", e.event == "delete"},
+                             {"actor_id", j["actor"]},
+                             {"role", nullptr}});
+        }
+        return Ok(std::move(out));
+      }));
+
+  router.Add(MakeRoute(
+      "POST", "/reset",
+      {"mem0Reset",
+       "Mem0: erase everything of the owner (memories, history, sessions). Unlike Mem0, never "
+       "other owners' data",
+       "",
+       {kUserQuery},
+       Object({{"user_id", Type("string")}}),
+       false,
+       Object({{"message", Type("string")}, {"forgotten", Ref("ForgetReport")}}, {"message"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
+        std::optional<std::string> user_id = call.Query("user_id");
+        if (!user_id) ENGRAM_RETURN_IF_ERROR(GetString(call.body, "user_id", &user_id));
+        ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, user_id));
+        ENGRAM_ASSIGN_OR_RETURN(ForgetReport report, engine.ForgetOwner(owner));
+        return Ok(json{{"message", "All memories reset"},
+                       {"forgotten", core::ForgetReportToJson(report)}});
+      }));
+}
+
+}  // namespace engram::server
