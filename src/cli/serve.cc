@@ -70,6 +70,11 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
   api_options.allow_anonymous = f.insecure_no_auth;
   api_options.max_body_bytes = f.max_body_bytes;
   api_options.rate_limit_per_second = f.rate_limit;
+  // Hybrid search needs vectors; without an embedder, requests that name no mode search
+  // lexically instead of failing.
+  if (const char* e = std::getenv("ENGRAM_EMBEDDER"); e && std::string(e) == "none") {
+    api_options.default_search_mode = SearchMode::kLexical;
+  }
   server::Api api(*engine, std::move(api_options));
 
   server::ServerOptions options;

@@ -160,8 +160,8 @@ Api::Api(Engine& engine, ApiOptions options) : engine_(engine), options_(std::mo
   if (options_.rate_limit_per_second > 0) {
     limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_per_second);
   }
-  RegisterV1Routes(router_, engine_);
-  RegisterMem0Routes(router_, engine_);
+  RegisterV1Routes(router_, engine_, options_.default_search_mode);
+  RegisterMem0Routes(router_, engine_, options_.default_search_mode);
   RegisterSystemRoutes(*this, engine_, options_.memory_counts);
 }
 

@@ -30,6 +30,9 @@ struct ApiOptions {
   // Per key (or anonymous caller): requests per second allowed on average, with bursts of twice
   // that; 0 turns rate limiting off. Over the limit: 429 with Retry-After.
   double rate_limit_per_second = 0;
+  // Search mode when a request names none: hybrid needs an embedder, so a server without one
+  // (ENGRAM_EMBEDDER=none) defaults to lexical.
+  SearchMode default_search_mode = SearchMode::kHybrid;
   // Live memories per type for the engram_memories gauge of /metrics; unset leaves it out.
   std::function<Result<std::vector<std::pair<std::string, int64_t>>>()> memory_counts;
 };

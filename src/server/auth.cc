@@ -41,7 +41,9 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 Result<KeySet> KeySet::Parse(std::string_view text, std::string_view origin) {
   const std::string where(origin);
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // ordered_json keeps the file's order, so "key#N" names the N-th entry as written (a sorted
+  // map would number keys by their value, which says something about the keys).
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return Status::InvalidArgument(where +
                                    ": expected a JSON object mapping each key to "
@@ -62,7 +64,7 @@ Result<KeySet> KeySet::Parse(std::string_view text, std::string_view origin) {
         return Status::InvalidArgument(entry + ": key has a character outside printable ASCII");
       }
     }
-    const json& binding = it.value();
+    const nlohmann::ordered_json& binding = it.value();
     if (!binding.is_object()) {
       return Status::InvalidArgument(entry + ": binding must be a JSON object");
     }
@@ -74,7 +76,7 @@ Result<KeySet> KeySet::Parse(std::string_view text, std::string_view origin) {
         p.admin = f->get<bool>();
       } else if (f.key() == "owners") {
         if (!f->is_array()) return Status::InvalidArgument(entry + ": owners must be an array");
-        for (const json& o : *f) {
+        for (const auto& o : *f) {
           if (!o.is_string() || o.get<std::string>().empty()) {
             return Status::InvalidArgument(entry + ": owners must be non-empty strings");
           }

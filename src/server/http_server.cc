@@ -37,12 +37,16 @@ class HttpServer::Impl {
     server_.set_read_timeout(options_.read_timeout_s, 0);
     server_.set_write_timeout(options_.write_timeout_s, 0);
     server_.set_keep_alive_timeout(options_.keep_alive_timeout_s);
-    // Every request goes through the Api (which owns the route table), so httplib's own
-    // routing is bypassed: the pre-routing handler answers all of them.
-    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      Serve(req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    });
+    // Every request goes through the Api (which owns the route table): one catch-all handler
+    // per method. (httplib's pre-routing hook would run before the body is read.)
+    const httplib::Server::Handler all = [this](const httplib::Request& req,
+                                                httplib::Response& res) { Serve(req, res); };
+    server_.Get(".*", all);
+    server_.Post(".*", all);
+    server_.Put(".*", all);
+    server_.Patch(".*", all);
+    server_.Delete(".*", all);
+    server_.Options(".*", all);
     // Errors httplib raises itself, before the Api sees the request: 413 for a body over
     // the limit, 400 for an unparsable request line or headers, 414 for a long URI.
     server_.set_error_handler(httplib::Server::HandlerWithResponse(

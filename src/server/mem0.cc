@@ -224,7 +224,7 @@ const QueryParamDoc kUserQuery{"user_id", "string",
 
 }  // namespace
 
-void RegisterMem0Routes(Router& router, Engine& engine) {
+void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode) {
   router.Add(MakeRoute(
       "POST", "/memories",
       {"mem0AddMemories",
@@ -341,13 +341,14 @@ void RegisterMem0Routes(Router& router, Engine& engine) {
        Ref("Mem0SearchRequest"),
        true,
        Ref("Mem0Results")},
-      [&engine](Call& call) -> Result<Reply> {
+      [&engine, default_mode](Call& call) -> Result<Reply> {
         if (!call.body.is_object()) {
           return Status::InvalidArgument("the request body must be a JSON object");
         }
         ENGRAM_ASSIGN_OR_RETURN(std::string query, RequireString(call.body, "query"));
         ENGRAM_ASSIGN_OR_RETURN(Ids ids, IdsFromBody(call.body));
         SearchOptions o;
+        o.mode = default_mode;
         if (auto f = call.body.find("filters"); f != call.body.end() && !f->is_null()) {
           ENGRAM_RETURN_IF_ERROR(SplitFilters(*f, &ids, &o.filter));
         }

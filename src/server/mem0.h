@@ -12,6 +12,7 @@
 
 namespace engram::server {
 
-void RegisterMem0Routes(Router& router, Engine& engine);
+// `default_mode`: the search mode of POST /search.
+void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode);
 
 }  // namespace engram::server

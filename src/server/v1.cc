@@ -103,7 +103,7 @@ const json kMemoryInput = Ref("NewMemory");
 
 // ---- durable memory ----
 
-void AddMemoryRoutes(Router& router, Engine& engine) {
+void AddMemoryRoutes(Router& router, Engine& engine, SearchMode default_mode) {
   const std::string base = std::string(kOwner) + "/memories";
 
   router.Add(MakeRoute(
@@ -275,12 +275,13 @@ void AddMemoryRoutes(Router& router, Engine& engine) {
        Ref("SearchRequest"),
        true,
        Object({{"query", Type("string")}, {"hits", ArrayOf(Ref("SearchHit"))}}, {"query", "hits"})},
-      [&engine](Call& call) -> Result<Reply> {
+      [&engine, default_mode](Call& call) -> Result<Reply> {
         ENGRAM_RETURN_IF_ERROR(CheckFields(
             call.body, {"query", "scope", "type", "key", "session_id", "filter", "since", "until",
                         "valid_at", "top_k", "threshold", "mode", "use_recency", "explain"}));
         ENGRAM_ASSIGN_OR_RETURN(std::string query, RequireString(call.body, "query"));
         SearchOptions o;
+        o.mode = default_mode;
         ENGRAM_RETURN_IF_ERROR(GetString(call.body, "scope", &o.scope));
         std::optional<std::string> type, mode;
         ENGRAM_RETURN_IF_ERROR(GetString(call.body, "type", &type));
@@ -773,8 +774,8 @@ void AddAdminRoutes(Router& router, Engine& engine) {
 
 }  // namespace
 
-void RegisterV1Routes(Router& router, Engine& engine) {
-  AddMemoryRoutes(router, engine);
+void RegisterV1Routes(Router& router, Engine& engine, SearchMode default_mode) {
+  AddMemoryRoutes(router, engine, default_mode);
   AddSessionRoutes(router, engine);
   AddContextRoutes(router, engine);
   AddAdminRoutes(router, engine);

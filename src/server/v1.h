@@ -7,6 +7,7 @@
 
 namespace engram::server {
 
-void RegisterV1Routes(Router& router, Engine& engine);
+// `default_mode`: the search mode of a request that names none.
+void RegisterV1Routes(Router& router, Engine& engine, SearchMode default_mode);
 
 }  // namespace engram::server

@@ -1,0 +1,148 @@
+// Walks EVERY route of the Api with four callers: the owner's key, another owner's key, no key
+// and an admin key, and checks who gets through. A route added without an entry here fails the
+// test, so new routes cannot skip the isolation check.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "api_fixture.h"
+
+namespace engram::server {
+namespace {
+
+using nlohmann::json;
+
+// What to send to each operation so that the owner's request succeeds.
+struct Probe {
+  std::string query;  // appended to the path, with "?"
+  json body;          // null: no body
+};
+
+const std::map<std::string, Probe>& Probes() {
+  static const std::map<std::string, Probe> probes = {
+      {"addMemories", {"", {{"text", "I like green tea"}, {"key", "drink"}}}},
+      {"rememberTurns", {"", {{"turns", {{{"role", "user"}, {"content", "My name is Alice."}}}}}}},
+      {"listMemories", {"limit=5", nullptr}},
+      {"searchMemories", {"", {{"query", "tea"}}}},
+      {"deleteMemories", {"", {{"ids", {"$ID"}}}}},
+      {"getMemory", {"", nullptr}},
+      {"updateMemory", {"", {{"text", "I like black tea"}}}},
+      {"deleteMemory", {"", nullptr}},
+      {"memoryHistory", {"", nullptr}},
+      {"forgetOwner", {"", nullptr}},
+      {"addSessionItems", {"", {{"items", {{{"role", "user"}, {"content", "hi"}}}}}}},
+      {"getSessionItems", {"last_n=5", nullptr}},
+      {"popSessionItem", {"", nullptr}},
+      {"clearSession", {"", nullptr}},
+      {"getSessionSummary", {"", nullptr}},
+      {"setSessionSummary", {"", {{"text", "We talked about tea."}}}},
+      {"assembleContext", {"", {{"query", "tea"}, {"session_id", "s1"}}}},
+      {"listBlocks", {"", nullptr}},
+      {"getBlock", {"", nullptr}},
+      {"setBlock", {"", {{"value", "I am a helpful assistant."}}}},
+      {"appendToBlock", {"", {{"text", "I like tea."}}}},
+      {"replaceInBlock", {"", {{"old_text", "helpful"}, {"new_text", "kind"}}}},
+      {"deleteBlock", {"", nullptr}},
+      {"collectGarbage", {"", {{"dry_run", true}}}},
+      {"healthz", {"", nullptr}},
+      {"metrics", {"", nullptr}},
+      {"openapi", {"", nullptr}},
+      {"mem0AddMemories",
+       {"",
+        {{"messages", {{{"role", "user"}, {"content", "I love pizza"}}}}, {"user_id", "alice"}}}},
+      {"mem0GetAll", {"user_id=alice", nullptr}},
+      {"mem0DeleteAll", {"user_id=alice", nullptr}},
+      {"mem0Search", {"", {{"query", "pizza"}, {"user_id", "alice"}}}},
+      {"mem0Get", {"user_id=alice", nullptr}},
+      {"mem0Update", {"user_id=alice", {{"text", "I love pasta"}}}},
+      {"mem0Delete", {"user_id=alice", nullptr}},
+      {"mem0History", {"user_id=alice", nullptr}},
+      {"mem0Reset", {"", {{"user_id", "alice"}}}},
+  };
+  return probes;
+}
+
+class AuthMatrixTest : public ApiTest {
+ protected:
+  // Fresh data of alice for one probe: a memory, a session item and a core block.
+  std::string Seed() {
+    NewMemory m;
+    m.owner_id = "alice";
+    m.text = "Alice's seeded memory about tea";
+    auto added = engine_->AddMemory(m);
+    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    SessionItem item;
+    item.content = "hello";
+    EXPECT_TRUE(engine_->AddSessionItems("alice", "s1", {item}).ok());
+    auto block = engine_->SetBlock("alice", "global", "persona", "I am a helpful assistant.");
+    EXPECT_TRUE(block.ok()) << block.status().ToString();
+    return added.ok() ? added->id : "";
+  }
+
+  static std::string Fill(std::string path, const std::string& id) {
+    auto replace = [&](const std::string& from, const std::string& to) {
+      for (size_t at = path.find(from); at != std::string::npos; at = path.find(from)) {
+        path.replace(at, from.size(), to);
+      }
+    };
+    replace("{owner}", "alice");
+    replace("{id}", id);
+    replace("{memory_id}", id);
+    replace("{session}", "s1");
+    replace("{label}", "persona");
+    return path;
+  }
+};
+
+TEST_F(AuthMatrixTest, EveryRouteTimesEveryKindOfCaller) {
+  struct Caller {
+    const char* name;
+    const char* key;
+  };
+  const Caller callers[] = {
+      {"owner", kAliceKey}, {"other owner", kBobKey}, {"no key", nullptr}, {"admin", kAdminKey}};
+  size_t checked = 0;
+  for (const Route& route : api_->router().routes()) {
+    auto probe_it = Probes().find(route.doc.operation_id);
+    ASSERT_NE(probe_it, Probes().end()) << "no probe for " << route.method << " " << route.path;
+    const Probe& probe = probe_it->second;
+    for (const Caller& caller : callers) {
+      const std::string id = Seed();
+      std::string target = Fill(route.path, id);
+      if (!probe.query.empty()) target += "?" + probe.query;
+      std::string body;
+      if (!probe.body.is_null()) {
+        body = probe.body.dump();
+        for (size_t at = body.find("$ID"); at != std::string::npos; at = body.find("$ID")) {
+          body.replace(at, 3, id);
+        }
+      }
+      Reply2 r = Do(route.method, target, body, caller.key);
+      const std::string what = route.method + " " + route.path + " as " + caller.name + ": " +
+                               std::to_string(r.status) + " " + r.raw.substr(0, 200);
+      const bool success = r.status >= 200 && r.status < 300;
+      const std::string caller_name = caller.name;
+      if (route.access == Access::kPublic) {
+        EXPECT_TRUE(success) << what;
+      } else if (caller_name == "no key") {
+        EXPECT_EQ(r.status, 401) << what;
+        EXPECT_EQ(ErrorCode(r), "unauthorized") << what;
+      } else if (caller_name == "other owner") {
+        EXPECT_EQ(r.status, 403) << what;
+        EXPECT_EQ(ErrorCode(r), "permission_denied") << what;
+        // Nothing of alice's may leak into the refusal.
+        EXPECT_EQ(r.raw.find("Alice"), std::string::npos) << what;
+        EXPECT_EQ(r.raw.find(id), std::string::npos) << what;
+      } else if (route.access == Access::kAdmin && caller_name == "owner") {
+        EXPECT_EQ(r.status, 403) << what;
+      } else {
+        EXPECT_TRUE(success) << what;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, Probes().size() * 4);
+}
+
+}  // namespace
+}  // namespace engram::server

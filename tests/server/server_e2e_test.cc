@@ -1,0 +1,354 @@
+// End-to-end tests of `engram serve`: the real binary on an ephemeral port with a temporary
+// database and a keys file, driven over HTTP on 127.0.0.1.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "api_fixture.h"
+#include "test_util.h"
+
+extern char** environ;
+
+namespace engram::server {
+namespace {
+
+using nlohmann::json;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One `engram serve` process. Its stdout's first line names the bound address; stderr (the
+// access log) goes to a file.
+class ServerProcess {
+ public:
+  ServerProcess(const testing::TempDir& dir, std::vector<std::string> extra,
+                std::vector<std::string> env = {"ENGRAM_EMBEDDER=none"})
+      : log_path_(dir.File("serve.log")) {
+    std::vector<std::string> args = {ENGRAM_BINARY, "--db",   dir.File("engram.db"),
+                                     "serve",       "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings = std::move(env);
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry = *e;
+      if (entry.rfind("ENGRAM_", 0) != 0) env_strings.push_back(entry);
+    }
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    int out[2];
+    if (pipe(out) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    const int rc = posix_spawn(&pid_, ENGRAM_BINARY, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+      pid_ = -1;
+      close(out[0]);
+      return;
+    }
+    // The first line: "listening on http://127.0.0.1:PORT". EOF first means it exited.
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    stdout_fd_ = out[0];
+    const size_t colon = line.rfind(':');
+    if (line.rfind("listening on http://", 0) == 0 && colon != std::string::npos) {
+      port_ = std::stoi(line.substr(colon + 1));
+    }
+  }
+
+  ~ServerProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (stdout_fd_ >= 0) close(stdout_fd_);
+  }
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string log() const { return ReadFile(log_path_); }
+
+  // Sends `sig` and waits for the exit status (128 + signal when killed by one).
+  int Signal(int sig) {
+    kill(pid_, sig);
+    return Wait();
+  }
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int stdout_fd_ = -1;
+  bool exited_ = false;
+  std::string log_path_;
+};
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::ofstream(keys_path_) << KeysJson(); }
+
+  httplib::Headers Auth(const char* key) {
+    return {{"Authorization", std::string("Bearer ") + key}};
+  }
+
+  testing::TempDir dir_;
+  std::string keys_path_ = dir_.File("keys.json");
+};
+
+TEST_F(ServeTest, ServesAuthenticatedRequestsAndLogsWithoutSecrets) {
+  ServerProcess server(dir_, {"--keys", keys_path_});
+  ASSERT_GT(server.port(), 0) << server.log();
+  httplib::Client client("127.0.0.1", server.port());
+
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(health->get_header_value("X-Request-Id").empty());
+
+  const std::string secret_text = "my favourite colour is vermilion";
+  auto added = client.Post("/v1/owners/alice/memories", Auth(kAliceKey),
+                           json{{"text", secret_text}}.dump(), "application/json");
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 201) << added->body;
+  const std::string id = json::parse(added->body)["memory"]["id"];
+
+  httplib::Headers with_id = Auth(kAliceKey);
+  with_id.emplace("X-Request-Id", "trace-42");
+  auto got = client.Get(("/v1/owners/alice/memories/" + id).c_str(), with_id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->get_header_value("X-Request-Id"), "trace-42");
+  EXPECT_EQ(json::parse(got->body)["text"], secret_text);
+
+  auto other = client.Get(("/v1/owners/alice/memories/" + id).c_str(), Auth(kBobKey));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  auto none = client.Get("/v1/owners/alice/memories");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  auto patched = client.Patch(("/v1/owners/alice/memories/" + id).c_str(), Auth(kAliceKey),
+                              json{{"text", "now it is teal"}}.dump(), "application/json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200);
+  auto deleted = client.Delete(("/v1/owners/alice/memories/" + id).c_str(), Auth(kAliceKey));
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+  const std::string log = server.log();
+  EXPECT_NE(log.find("id=trace-42 method=GET route=/v1/owners/{owner}/memories/{id} status=200"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("route=/v1/owners/{owner}/memories status=401"), std::string::npos) << log;
+  for (const char* leak : {kAliceKey, kBobKey, "vermilion", "teal", id.c_str()}) {
+    EXPECT_EQ(log.find(leak), std::string::npos) << leak << " in " << log;
+  }
+}
+
+TEST_F(ServeTest, RefusesToStartWithoutKeysUnlessLoopbackAndInsecure) {
+  {
+    ServerProcess refused(dir_, {});
+    EXPECT_EQ(refused.port(), 0);
+    EXPECT_EQ(refused.Wait(), 1);
+    EXPECT_NE(refused.log().find("refusing to serve without API keys"), std::string::npos)
+        << refused.log();
+  }
+  {
+    ServerProcess exposed(dir_, {"--insecure-no-auth", "--host", "0.0.0.0"});
+    EXPECT_EQ(exposed.port(), 0);
+    EXPECT_EQ(exposed.Wait(), 1);
+    EXPECT_NE(exposed.log().find("loopback"), std::string::npos) << exposed.log();
+  }
+  {
+    ServerProcess both(dir_, {"--insecure-no-auth", "--keys", keys_path_});
+    EXPECT_EQ(both.Wait(), 1);
+  }
+  {
+    ServerProcess open(dir_, {"--insecure-no-auth"});
+    ASSERT_GT(open.port(), 0) << open.log();
+    httplib::Client client("127.0.0.1", open.port());
+    auto r = client.Get("/v1/owners/anyone/memories");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(open.Signal(SIGINT), 0);
+  }
+  {
+    // Keys from the environment, as in a container.
+    ServerProcess env(dir_, {}, {"ENGRAM_EMBEDDER=none", "ENGRAM_API_KEYS=" + KeysJson()});
+    ASSERT_GT(env.port(), 0) << env.log();
+    httplib::Client client("127.0.0.1", env.port());
+    auto r = client.Get("/v1/owners/bob/memories", Auth(kBobKey));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(env.Signal(SIGTERM), 0);
+  }
+}
+
+TEST_F(ServeTest, OversizedBodyIs413WithAJsonError) {
+  ServerProcess server(dir_, {"--keys", keys_path_, "--max-body", "2048"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  httplib::Client client("127.0.0.1", server.port());
+  auto r = client.Post("/v1/owners/alice/memories", Auth(kAliceKey),
+                       json{{"text", std::string(4096, 'x')}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  json body = json::parse(r->body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r->body;
+  EXPECT_EQ(body["error"]["code"], "too_large");
+  EXPECT_FALSE(r->get_header_value("X-Request-Id").empty());
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
+TEST_F(ServeTest, ConcurrentClientsAllSucceedAndDataIsConsistent) {
+  ServerProcess server(dir_, {"--keys", keys_path_, "--threads", "8"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  constexpr int kThreads = 8, kRequests = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client client("127.0.0.1", server.port());
+      const char* key = t % 2 ? kBobKey : kAliceKey;
+      const std::string owner = t % 2 ? "bob" : "alice";
+      for (int i = 0; i < kRequests; ++i) {
+        // Every fifth request reads; the others write distinct texts.
+        httplib::Result r =
+            i % 5 == 4
+                ? client.Get(("/v1/owners/" + owner + "/memories?limit=10").c_str(), Auth(key))
+                : client.Post(
+                      ("/v1/owners/" + owner + "/memories").c_str(), Auth(key),
+                      json{{"text", "thread " + std::to_string(t) + " note " + std::to_string(i)}}
+                          .dump(),
+                      "application/json");
+        if (!r || r->status / 100 != 2) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  // Every write is there exactly once, under its own owner only.
+  httplib::Client client("127.0.0.1", server.port());
+  for (const auto& [owner, key] : {std::pair{"alice", kAliceKey}, std::pair{"bob", kBobKey}}) {
+    auto r = client.Get((std::string("/v1/owners/") + owner + "/memories?limit=1000").c_str(),
+                        Auth(key));
+    ASSERT_TRUE(r);
+    json page = json::parse(r->body);
+    std::set<std::string> texts;
+    for (const json& m : page["items"]) {
+      texts.insert(m["text"].get<std::string>());
+      EXPECT_EQ(m["owner_id"], owner);
+    }
+    EXPECT_EQ(page["items"].size(), texts.size());
+    EXPECT_EQ(texts.size(), static_cast<size_t>(kThreads / 2 * kRequests * 4 / 5));
+  }
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
+// Connects to 127.0.0.1:port; -1 on failure.
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<size_t>(n);
+  }
+}
+
+TEST_F(ServeTest, SigtermFinishesInFlightRequestsThenExitsZero) {
+  ServerProcess server(dir_, {"--keys", keys_path_});
+  ASSERT_GT(server.port(), 0) << server.log();
+  // Requests in flight when SIGTERM arrives: their bodies are only half sent.
+  std::vector<int> fds;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 3; ++i) {
+    bodies.push_back(json{{"text", "said just before shutdown, #" + std::to_string(i)}}.dump());
+    const std::string& body = bodies.back();
+    const int fd = Connect(server.port());
+    ASSERT_GE(fd, 0);
+    SendAll(fd, "POST /v1/owners/alice/memories HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    std::string(kAliceKey) +
+                    "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    "Content-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
+    fds.push_back(fd);
+  }
+  // Let the server pick the connections up before it is told to stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(server.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (size_t i = 0; i < fds.size(); ++i) SendAll(fds[i], bodies[i].substr(5));
+  for (int fd : fds) {
+    std::string response;
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
+    close(fd);
+    EXPECT_EQ(response.rfind("HTTP/1.1 201", 0), 0u) << response;
+  }
+  EXPECT_EQ(server.Wait(), 0);
+  EXPECT_NE(server.log().find("SIGTERM: finishing in-flight requests"), std::string::npos);
+  // The server is gone: nobody listens on its port any more.
+  EXPECT_EQ(Connect(server.port()), -1);
+
+  // The writes were committed: a new server on the same database sees them.
+  ServerProcess again(dir_, {"--keys", keys_path_});
+  ASSERT_GT(again.port(), 0);
+  httplib::Client client("127.0.0.1", again.port());
+  auto r = client.Get("/v1/owners/alice/memories", Auth(kAliceKey));
+  ASSERT_TRUE(r);
+  json page = json::parse(r->body);
+  ASSERT_EQ(page["items"].size(), 3u);
+  EXPECT_EQ(page["items"][0]["text"].get<std::string>().rfind("said just before shutdown", 0), 0u);
+  EXPECT_EQ(again.Signal(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace engram::server
