@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engram/embedder.h"
@@ -179,6 +180,10 @@ class Engine {
 
   // The engine's current time.
   Timestamp Now() const;
+
+  // Live memories (not deleted, superseded or expired) of all owners, per type, for operators'
+  // metrics; every type is listed, with 0 when it has none.
+  Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
 
  private:
   class Impl;

@@ -1385,6 +1385,21 @@ class Engine::Impl {
     return removed;
   }
 
+  Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories() {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(auto found, txn->CountLiveByType(Now()));
+    std::vector<std::pair<MemoryType, int64_t>> out;
+    for (MemoryType t : {MemoryType::kFact, MemoryType::kPreference, MemoryType::kEpisode,
+                         MemoryType::kProcedure, MemoryType::kSummary, MemoryType::kBlock}) {
+      int64_t n = 0;
+      for (const auto& [type, count] : found) {
+        if (type == t) n = count;
+      }
+      out.emplace_back(t, n);
+    }
+    return out;
+  }
+
  private:
   static constexpr size_t kDefaultBlockLimit = 2000;
   // Confidence of a disclosure kept verbatim as an episode: below what typed rules give, so a
@@ -1800,6 +1815,10 @@ Result<int64_t> Engine::Reindex() {
 }
 Timestamp Engine::Now() const {
   return impl_->Now();
+}
+
+Result<std::vector<std::pair<MemoryType, int64_t>>> Engine::CountLiveMemories() {
+  return impl_->CountLiveMemories();
 }
 
 }  // namespace engram

@@ -88,9 +88,7 @@ HttpResponse StatusError(const Status& st) {
   return r;
 }
 
-void RegisterSystemRoutes(
-    Api& api, Engine& engine,
-    const std::function<Result<std::vector<std::pair<std::string, int64_t>>>()>& memory_counts) {
+void RegisterSystemRoutes(Api& api, Engine& engine) {
   Router& router = api.router();
   Route health;
   health.method = "GET";
@@ -119,11 +117,12 @@ void RegisterSystemRoutes(
   metrics.method = "GET";
   metrics.path = "/metrics";
   metrics.access = Access::kAdmin;
-  metrics.handler = [&api, memory_counts](Call&) -> Result<Reply> {
+  metrics.handler = [&api, &engine](Call&) -> Result<Reply> {
     std::vector<std::pair<std::string, int64_t>> counts;
-    if (memory_counts) {
-      auto c = memory_counts();
-      if (c.ok()) counts = std::move(*c);
+    // A failed count leaves the gauge out rather than failing the scrape: request metrics are
+    // still worth having when the store is busy.
+    if (auto c = engine.CountLiveMemories(); c.ok()) {
+      for (const auto& [type, n] : *c) counts.emplace_back(MemoryTypeName(type), n);
     }
     Reply r;
     r.text = api.metrics().Render(counts);
@@ -162,7 +161,7 @@ Api::Api(Engine& engine, ApiOptions options) : engine_(engine), options_(std::mo
   }
   RegisterV1Routes(router_, engine_, options_.default_search_mode);
   RegisterMem0Routes(router_, engine_, options_.default_search_mode);
-  RegisterSystemRoutes(*this, engine_, options_.memory_counts);
+  RegisterSystemRoutes(*this, engine_);
 }
 
 Api::~Api() = default;

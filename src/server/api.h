@@ -33,8 +33,6 @@ struct ApiOptions {
   // Search mode when a request names none: hybrid needs an embedder, so a server without one
   // (ENGRAM_EMBEDDER=none) defaults to lexical.
   SearchMode default_search_mode = SearchMode::kHybrid;
-  // Live memories per type for the engram_memories gauge of /metrics; unset leaves it out.
-  std::function<Result<std::vector<std::pair<std::string, int64_t>>>()> memory_counts;
 };
 
 struct HttpRequest {

@@ -79,6 +79,9 @@ class Transaction {
   virtual Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) = 0;
   // How many live records match the query (limit and paging ignored).
   virtual Result<int64_t> CountMemories(const MemoryQuery& query) = 0;
+  // Live records (not deleted, superseded or expired at `now`) of all owners, by type; types
+  // without records are absent. An aggregate for metrics: it returns no owner's data.
+  virtual Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) = 0;
   // Up to `limit` records of any owner, not tombstoned, whose expires_at is at or before `now`:
   // (rid, record), oldest expiry first.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,

@@ -140,3 +140,32 @@ TEST_F(Mem0Test, ResetForgetsOnlyTheCallersOwner) {
 
 }  // namespace
 }  // namespace engram::server
+
+namespace engram::server {
+namespace {
+
+// infer=true (Mem0's default): engram's write policy extracts typed memories from user messages.
+TEST_F(Mem0Test, InferRunsTheWritePolicyOnUserMessages) {
+  // Mem0 docs' quickstart conversation.
+  nlohmann::json add = {
+      {"messages",
+       {{{"role", "user"}, {"content", "Hi, I'm Alex. I'm a vegetarian and I'm allergic to nuts."}},
+        {{"role", "assistant"},
+         {"content", "Hello Alex! I see that you're a vegetarian with a nut allergy."}}}},
+      {"user_id", "alice"}};
+  Reply2 r = Do("POST", "/memories", add);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_FALSE(r.body["results"].empty());
+  for (const auto& item : r.body["results"]) {
+    EXPECT_TRUE(item["id"].is_string());
+    EXPECT_TRUE(item["memory"].is_string());
+    EXPECT_EQ(item["event"], "ADD");
+  }
+  // Saying it again adds nothing new.
+  Reply2 again = Do("POST", "/memories", add);
+  ASSERT_EQ(again.status, 200);
+  for (const auto& item : again.body["results"]) EXPECT_NE(item["event"], "ADD");
+}
+
+}  // namespace
+}  // namespace engram::server

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 #include "api_fixture.h"
 #include "server/auth.h"
@@ -421,6 +422,17 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndNeedAnAdminKey) {
   EXPECT_EQ(m.raw.find("alice"), std::string::npos);
   EXPECT_EQ(m.raw.find("abcd"), std::string::npos);
   EXPECT_EQ(api_->metrics().Count("GET", "/metrics", 403), 1u);
+  // The memories gauge counts live records of all owners, by type.
+  ASSERT_EQ(
+      Do("POST", "/v1/owners/alice/memories", json{{"text", "a"}, {"type", "preference"}}).status,
+      201);
+  ASSERT_EQ(
+      Do("POST", "/v1/owners/bob/memories", json{{"text", "b"}, {"type", "preference"}}, kBobKey)
+          .status,
+      201);
+  m = Do("GET", "/metrics", "", kAdminKey);
+  EXPECT_NE(m.raw.find("engram_memories{type=\"preference\"} 2"), std::string::npos) << m.raw;
+  EXPECT_NE(m.raw.find("engram_memories{type=\"fact\"} 0"), std::string::npos);
 }
 
 TEST_F(ApiTest, HealthzAndOpenApiArePublic) {
@@ -430,6 +442,130 @@ TEST_F(ApiTest, HealthzAndOpenApiArePublic) {
   Reply2 o = Do("GET", "/openapi.json", "", nullptr);
   EXPECT_EQ(o.status, 200);
   EXPECT_EQ(o.body["openapi"], "3.1.0");
+}
+
+}  // namespace
+}  // namespace engram::server
+
+namespace engram::server {
+namespace {
+
+using nlohmann::json;
+
+// ---- write policy, core blocks, summaries, context, gc ----
+
+TEST_F(ApiTest, RememberTurnsExtractsFromUserTurnsOnly) {
+  Reply2 r = Do("POST", "/v1/owners/alice/memories/from-turns",
+                json{{"session_id", "s1"},
+                     {"turns",
+                      {{{"role", "user"}, {"content", "My name is Alice and I live in Lisbon."}},
+                       {{"role", "assistant"}, {"content", "Nice to meet you, Alice."}}}}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_EQ(r.body["reports"].size(), 2u);
+  EXPECT_EQ(r.body["reports"][0]["disposition"], "promote");
+  EXPECT_FALSE(r.body["reports"][0]["writes"].empty());
+  EXPECT_TRUE(r.body["reports"][1]["writes"].empty());
+  // A bad turn anywhere writes nothing.
+  const size_t before = Do("GET", "/v1/owners/alice/memories").body["items"].size();
+  Reply2 bad = Do("POST", "/v1/owners/alice/memories/from-turns",
+                  json{{"turns",
+                        {{{"role", "user"}, {"content", "I love hiking."}},
+                         {{"role", "narrator"}, {"content", "x"}}}}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.raw.find("turns[1]"), std::string::npos);
+  EXPECT_EQ(Do("GET", "/v1/owners/alice/memories").body["items"].size(), before);
+}
+
+TEST_F(ApiTest, CoreBlocksSetAppendReplaceListDelete) {
+  const std::string persona = "/v1/owners/alice/blocks/persona";
+  Reply2 set = Do("PUT", persona + "?scope=project%2Falpha",
+                  json{{"value", "I am a helpful assistant."}, {"limit", 60}});
+  ASSERT_EQ(set.status, 200) << set.raw;
+  EXPECT_EQ(set.body["scope"], "project/alpha");
+  EXPECT_EQ(set.body["limit"], 60);
+  Reply2 appended =
+      Do("POST", persona + "/append?scope=project/alpha", json{{"text", "Be brief."}});
+  ASSERT_EQ(appended.status, 200) << appended.raw;
+  EXPECT_EQ(appended.body["value"], "I am a helpful assistant.\nBe brief.");
+  Reply2 replaced = Do("POST", persona + "/replace?scope=project/alpha",
+                       json{{"old_text", "helpful"}, {"new_text", "careful"}});
+  ASSERT_EQ(replaced.status, 200) << replaced.raw;
+  EXPECT_EQ(replaced.body["value"], "I am a careful assistant.\nBe brief.");
+  // Stale edit: the text is gone, so the replace is 404 rather than a silent no-op.
+  EXPECT_EQ(Do("POST", persona + "/replace?scope=project/alpha",
+               json{{"old_text", "helpful"}, {"new_text", "x"}})
+                .status,
+            404);
+  // Over the limit: 422, nothing written.
+  EXPECT_EQ(
+      Do("POST", persona + "/append?scope=project/alpha", json{{"text", std::string(100, 'y')}})
+          .status,
+      422);
+  EXPECT_EQ(Do("PUT", "/v1/owners/alice/blocks/Bad%20Label", json{{"value", "x"}}).status, 422);
+
+  ASSERT_EQ(Do("PUT", "/v1/owners/alice/blocks/human", json{{"value", "Alice, a chemist."}}).status,
+            200);
+  Reply2 visible = Do("GET", "/v1/owners/alice/blocks?scope=project/alpha/task/1");
+  ASSERT_EQ(visible.status, 200);
+  EXPECT_EQ(visible.body["blocks"].size(), 2u);
+  EXPECT_EQ(Do("GET", "/v1/owners/alice/blocks").body["blocks"].size(), 1u);  // global only
+  EXPECT_EQ(Do("GET", persona + "?scope=project/alpha").body["value"],
+            "I am a careful assistant.\nBe brief.");
+  EXPECT_EQ(Do("GET", persona).status, 404);  // not at global
+  EXPECT_EQ(Do("DELETE", persona + "?scope=project/alpha").status, 200);
+  EXPECT_EQ(Do("GET", persona + "?scope=project/alpha").status, 404);
+}
+
+TEST_F(ApiTest, SummaryAndContextAssembly) {
+  const std::string s = "/v1/owners/alice/sessions/s1";
+  EXPECT_TRUE(Do("GET", s + "/summary").body["summary"].is_null());
+  Reply2 put = Do("PUT", s + "/summary", json{{"text", "Alice planned a trip to Kyoto."}});
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(Do("GET", s + "/summary").body["summary"]["text"], "Alice planned a trip to Kyoto.");
+
+  ASSERT_EQ(Do("POST", s + "/items",
+               json{{"items", {{{"role", "user"}, {"content", "Which temples should I visit?"}}}}})
+                .status,
+            201);
+  ASSERT_EQ(Do("POST", "/v1/owners/alice/memories",
+               json{{"text", "Alice is vegetarian"}, {"type", "preference"}})
+                .status,
+            201);
+  ASSERT_EQ(Do("PUT", "/v1/owners/alice/blocks/persona", json{{"value", "Travel helper."}}).status,
+            200);
+  Reply2 ctx = Do("POST", "/v1/owners/alice/context",
+                  json{{"session_id", "s1"}, {"query", "vegetarian food"}, {"token_budget", 500}});
+  ASSERT_EQ(ctx.status, 200) << ctx.raw;
+  std::set<std::string> sections;
+  for (const json& item : ctx.body["items"]) sections.insert(item["section"]);
+  EXPECT_TRUE(sections.count("block"));
+  EXPECT_TRUE(sections.count("summary"));
+  EXPECT_TRUE(sections.count("turn"));
+  EXPECT_LE(ctx.body["token_count"].get<size_t>(), 500u);
+  EXPECT_NE(ctx.body["rendered"].get<std::string>().find("Travel helper."), std::string::npos);
+  // An empty body is allowed: defaults everywhere.
+  EXPECT_EQ(Do("POST", "/v1/owners/alice/context", "").status, 200);
+}
+
+TEST_F(ApiTest, DeleteManyIsAllOrNothingAndGcIsAdminOnly) {
+  Reply2 added = Do("POST", "/v1/owners/alice/memories",
+                    json{{"memories", {{{"text", "one"}}, {{"text", "two"}}}}});
+  ASSERT_EQ(added.status, 201);
+  const std::string a = added.body["results"][0]["memory"]["id"];
+  const std::string b = added.body["results"][1]["memory"]["id"];
+  EXPECT_EQ(Do("POST", "/v1/owners/alice/memories/delete",
+               json{{"ids", {a, "0190aaaa-0000-7000-8000-000000000000"}}})
+                .status,
+            404);
+  EXPECT_EQ(Do("GET", "/v1/owners/alice/memories").body["items"].size(), 2u);
+  Reply2 deleted = Do("POST", "/v1/owners/alice/memories/delete", json{{"ids", {a, b}}});
+  EXPECT_EQ(deleted.body["deleted"], 2);
+
+  EXPECT_EQ(Do("POST", "/v1/gc", json{{"dry_run", true}}).status, 403);
+  Reply2 gc = Do("POST", "/v1/gc", json{{"dry_run", true}}, kAdminKey);
+  ASSERT_EQ(gc.status, 200) << gc.raw;
+  EXPECT_EQ(gc.body["dry_run"], true);
+  EXPECT_TRUE(gc.body["expired_memories"].is_number_integer());
 }
 
 }  // namespace

@@ -279,6 +279,71 @@ TEST_F(ServeTest, ConcurrentClientsAllSucceedAndDataIsConsistent) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// A Mem0 client's conversation, over the wire: Mem0's bodies, its X-API-Key header and its
+// client's "Authorization: Token" scheme.
+TEST_F(ServeTest, Mem0ClientFlowAndMetrics) {
+  ServerProcess server(dir_, {"--keys", keys_path_});
+  ASSERT_GT(server.port(), 0) << server.log();
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers mem0_key = {{"X-API-Key", kAliceKey}};
+  const httplib::Headers token = {{"Authorization", std::string("Token ") + kAliceKey}};
+
+  // Mem0 docs: POST /memories {"messages": [...], "user_id": "user123"}.
+  auto added =
+      client.Post("/memories", mem0_key,
+                  json{{"messages",
+                        {{{"role", "user"}, {"content", "I prefer dark mode in all apps"}},
+                         {{"role", "assistant"}, {"content", "Noted, you prefer dark mode."}}}},
+                       {"user_id", "alice"}}
+                      .dump(),
+                  "application/json");
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 200) << added->body;
+  json results = json::parse(added->body)["results"];
+  ASSERT_FALSE(results.empty()) << added->body;
+  EXPECT_EQ(results[0]["event"], "ADD");
+
+  auto all = client.Get("/memories?user_id=alice", token);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->status, 200);
+  EXPECT_EQ(json::parse(all->body)["results"].size(), results.size());
+
+  // Mem0 docs: POST /search {"query": "What are my UI preferences?", "user_id": "user123"}.
+  auto found =
+      client.Post("/search", mem0_key,
+                  json{{"query", "What are my UI preferences?"}, {"user_id", "alice"}}.dump(),
+                  "application/json");
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->status, 200) << found->body;
+  json hits = json::parse(found->body)["results"];
+  ASSERT_FALSE(hits.empty());
+  EXPECT_TRUE(hits[0]["score"].is_number());
+
+  auto bob = client.Get("/memories?user_id=alice", {{"X-API-Key", kBobKey}});
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(bob->status, 403);
+
+  auto metrics = client.Get("/metrics", Auth(kAdminKey));
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("engram_http_requests_total{method=\"POST\",route=\"/memories\","
+                               "status=\"200\"} 1"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(
+      metrics->body.find("engram_memories{type=\"preference\"} " + std::to_string(results.size())),
+      std::string::npos)
+      << metrics->body;
+
+  auto wiped = client.Delete("/memories?user_id=alice", mem0_key);
+  ASSERT_TRUE(wiped);
+  EXPECT_EQ(wiped->status, 200);
+  auto empty = client.Get("/memories?user_id=alice", mem0_key);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(json::parse(empty->body)["results"].empty());
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 // Connects to 127.0.0.1:port; -1 on failure.
 int Connect(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -206,6 +206,23 @@ class SqliteTransaction final : public Transaction {
     return SingleInt(*s);
   }
 
+  Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT type, count(*) FROM memories WHERE deleted_at IS NULL"
+                               " AND superseded_by IS NULL"
+                               " AND (expires_at IS NULL OR expires_at > ?1) GROUP BY type"));
+    s->Bind(1, now);
+    std::vector<std::pair<MemoryType, int64_t>> out;
+    Status st;
+    while (s->Step(&st)) {
+      Result<MemoryType> type = ParseMemoryType(s->ColumnText(0));
+      if (!type.ok()) return Status::Corruption("a memory has an unknown type");
+      out.emplace_back(*type, s->ColumnInt(1));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,
                                                                     size_t limit) override {
     ENGRAM_ASSIGN_OR_RETURN(
