@@ -102,6 +102,8 @@ json ComponentSchemas() {
                         {"superseded_by", Nullable("string")},
                         {"deleted_at", Nullable("string")}},
                        {"id", "owner_id", "scope", "type", "text", "created_at", "updated_at"});
+  // Open, because SearchHit extends it (allOf) with score and explanation.
+  s["Memory"].erase("additionalProperties");
   s["NewMemory"] = Object({{"text", Type("string")},
                            {"type", Ref("MemoryType")},
                            {"key", Type("string", "what it is about, e.g. ui.theme")},

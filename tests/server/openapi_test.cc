@@ -108,6 +108,15 @@ TEST_F(ApiTest, OpenApiDescribesExactlyTheRoutesServed) {
   for (auto s = schemas.begin(); s != schemas.end(); ++s) {
     EXPECT_TRUE(s->contains("type") || s->contains("oneOf") || s->contains("allOf")) << s.key();
   }
+  // A schema extended through allOf must stay open, or no instance could satisfy the extension.
+  for (auto s = schemas.begin(); s != schemas.end(); ++s) {
+    if (!s->contains("allOf")) continue;
+    for (const json& part : (*s)["allOf"]) {
+      if (!part.contains("$ref")) continue;
+      const std::string name = part["$ref"].get<std::string>().substr(21);
+      EXPECT_NE(schemas[name].value("additionalProperties", true), false) << s.key() << " " << name;
+    }
+  }
   // Security: public routes opt out, the rest inherit the global bearer/X-API-Key schemes.
   EXPECT_TRUE(doc["components"]["securitySchemes"].contains("bearer"));
   EXPECT_EQ(doc["paths"]["/healthz"]["get"]["security"], json::array());

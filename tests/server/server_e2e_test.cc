@@ -276,7 +276,10 @@ TEST_F(ServeTest, ConcurrentClientsAllSucceedAndDataIsConsistent) {
     EXPECT_EQ(page["items"].size(), texts.size());
     EXPECT_EQ(texts.size(), static_cast<size_t>(kThreads / 2 * kRequests * 4 / 5));
   }
+  // Exit status 0 also means a sanitized build (TSan, ASan) found nothing to report.
   EXPECT_EQ(server.Signal(SIGTERM), 0);
+  const std::string log = server.log();
+  EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
 }
 
 // A Mem0 client's conversation, over the wire: Mem0's bodies, its X-API-Key header and its
