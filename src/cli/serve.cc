@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -101,7 +102,12 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
       if (sig == SIGTERM || sig == SIGINT) {
         std::cerr << "engram: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                   << ": finishing in-flight requests" << std::endl;
-        http.Stop();
+        // A signal that lands before Run() has started its accept loop would find nothing to
+        // stop, so keep asking until Run() returns (stopping twice is harmless).
+        while (!done) {
+          http.Stop();
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
         return;
       }
     }

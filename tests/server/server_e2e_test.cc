@@ -347,6 +347,16 @@ TEST_F(ServeTest, Mem0ClientFlowAndMetrics) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// A signal that arrives as soon as the address is printed (before the accept loop runs) still
+// stops the server cleanly.
+TEST_F(ServeTest, SigtermRightAfterStartupExitsZero) {
+  for (int i = 0; i < 3; ++i) {
+    ServerProcess server(dir_, {"--keys", keys_path_});
+    ASSERT_GT(server.port(), 0) << server.log();
+    EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+  }
+}
+
 // Connects to 127.0.0.1:port; -1 on failure.
 int Connect(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
