@@ -82,8 +82,8 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// Mem0's event names: ADD, UPDATE (engram superseded an older record with the same key), NONE
-// (already known: the existing record was re-verified).
+// Mem0's event names: ADD, UPDATE (engram superseded an older record with the same key, or a
+// model refined an existing record in place), NONE (already known: the record was re-verified).
 json Mem0WriteResult(const WriteResult& w) {
   json out{{"id", w.record.id}, {"memory", w.record.text}};
   switch (w.event) {
@@ -96,6 +96,9 @@ json Mem0WriteResult(const WriteResult& w) {
     case WriteEvent::kSuperseded:
       out["event"] = "UPDATE";
       out["superseded_ids"] = w.superseded_ids;
+      break;
+    case WriteEvent::kUpdated:
+      out["event"] = "UPDATE";
       break;
   }
   return out;

@@ -120,10 +120,12 @@ json ComponentSchemas() {
                            {"valid_to", time},
                            {"expires_at", time},
                            {"owner_id", Type("string", "if given, must be the path's owner")},
+                           {"supersedes", ArrayOf(Type("string", "ids this record replaces"))},
                            {"reason", Type("string", "recorded in history")}},
                           {"text"});
   s["WriteResult"] = Object(
-      {{"event", json{{"type", "string"}, {"enum", {"added", "deduplicated", "superseded"}}}},
+      {{"event",
+        json{{"type", "string"}, {"enum", {"added", "deduplicated", "superseded", "updated"}}}},
        {"memory", Ref("Memory")},
        {"superseded_ids", ArrayOf(Type("string"))}},
       {"event", "memory", "superseded_ids"});
@@ -186,8 +188,10 @@ json ComponentSchemas() {
                              {"tool_call_id", Type("string")},
                              {"created_at", Type("string")}},
                             {"seq", "role", "content", "created_at"});
-  s["SessionSummary"] =
-      Object({{"text", Type("string")}, {"updated_at", Type("string")}}, {"text", "updated_at"});
+  s["SessionSummary"] = Object({{"text", Type("string")},
+                                {"updated_at", Type("string")},
+                                {"through_seq", Type("integer", "items up to it are folded in")}},
+                               {"text", "updated_at"});
   s["CoreBlock"] = Object({{"id", Type("string")},
                            {"scope", Type("string")},
                            {"label", Type("string")},
@@ -199,7 +203,8 @@ json ComponentSchemas() {
       {{"disposition", json{{"type", "string"}, {"enum", {"discard", "session_only", "promote"}}}},
        {"reason", Type("string")},
        {"writes", ArrayOf(Ref("WriteResult"))},
-       {"skipped", ArrayOf(Type("string"))}},
+       {"skipped", ArrayOf(Type("string"))},
+       {"llm_error", schema::Nullable("string")}},
       {"disposition", "reason", "writes", "skipped"});
   s["GcReport"] = Object({{"expired_memories", Type("integer")},
                           {"history_events", Type("integer")},

@@ -43,9 +43,10 @@ json Nullable(const std::string& s) {
 
 // The memory fields a client may send (core::NewMemoryFromJson reads them), plus "reason".
 Status CheckMemoryFields(const json& m) {
-  return CheckFields(m, {"text", "type", "key", "scope", "agent_id", "session_id", "data",
-                         "metadata", "source", "confidence", "observed_at", "created_at",
-                         "valid_from", "valid_to", "expires_at", "owner_id", "reason"});
+  return CheckFields(
+      m, {"text", "type", "key", "scope", "agent_id", "session_id", "data", "metadata", "source",
+          "confidence", "observed_at", "created_at", "valid_from", "valid_to", "expires_at",
+          "owner_id", "reason", "supersedes"});
 }
 
 Result<NewMemory> MemoryFromBody(const Call& call, const json& m) {
@@ -54,6 +55,13 @@ Result<NewMemory> MemoryFromBody(const Call& call, const json& m) {
   std::optional<std::string> reason;
   ENGRAM_RETURN_IF_ERROR(GetString(m, "reason", &reason));
   memory.change = Change(call, reason);
+  if (auto it = m.find("supersedes"); it != m.end() && !it->is_null()) {
+    if (!it->is_array()) return Status::InvalidArgument("supersedes must be an array of ids");
+    for (const json& id : *it) {
+      if (!id.is_string()) return Status::InvalidArgument("supersedes must be an array of ids");
+      memory.supersedes.push_back(id.get<std::string>());
+    }
+  }
   if (memory.source.empty()) memory.source = "api";
   return memory;
 }
@@ -146,10 +154,11 @@ void AddMemoryRoutes(Router& router, Engine& engine, SearchMode default_mode) {
         bool created = false;
         json out = json::array();
         for (const WriteResult& w : results) {
-          created = created || w.event != WriteEvent::kDeduplicated;
+          created = created || w.event == WriteEvent::kAdded || w.event == WriteEvent::kSuperseded;
           out.push_back(core::WriteResultToJson(w));
         }
-        // 201 when something new was stored; 200 when every input was already known.
+        // 201 when a new record was stored; 200 when every input was already known (or refined
+        // an existing record in place).
         const int status = created ? 201 : 200;
         if (batch) return Ok(json{{"results", std::move(out)}}, status);
         return Ok(std::move(out[0]), status);
@@ -564,6 +573,46 @@ void AddSessionRoutes(Router& router, Engine& engine) {
         ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionSummary> s,
                                 engine.GetSessionSummary(Owner(call), session(call)));
         return Ok(json{{"summary", s ? core::SessionSummaryToJson(*s) : json(nullptr)}});
+      }));
+
+  router.Add(MakeRoute(
+      "POST", base + "/summarize", 200,
+      {"summarizeSession",
+       "Fold the items older than the last keep_turns turns into the rolling summary (by the "
+       "language model when one is configured, else extractively)",
+       "sessions",
+       {},
+       Object({{"keep_turns", Type("integer", "turns to leave unfolded (default 3)")}}),
+       false,
+       Object({{"summary", json{{"oneOf", {Ref("SessionSummary"), Type("null")}}}}}, {"summary"})},
+      [&engine, session](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckFields(call.body, {"keep_turns"}));
+        std::optional<size_t> keep;
+        ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "keep_turns", 100000, &keep));
+        ENGRAM_ASSIGN_OR_RETURN(
+            std::optional<SessionSummary> s,
+            engine.SummarizeSession(Owner(call), session(call), keep.value_or(3)));
+        return Ok(json{{"summary", s ? core::SessionSummaryToJson(*s) : json(nullptr)}});
+      }));
+
+  router.Add(MakeRoute(
+      "POST", base + "/end", 200,
+      {"endSession",
+       "Fold the whole session into its summary and keep that as a summary memory (key "
+       "session.<id>) at a scope",
+       "sessions",
+       {},
+       Object({{"scope", Type("string", "where the summary memory lives (default global)")}}),
+       false,
+       Object({{"memory", json{{"oneOf", {Ref("Memory"), Type("null")}}}}}, {"memory"})},
+      [&engine, session](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckFields(call.body, {"scope"}));
+        std::optional<std::string> scope;
+        ENGRAM_RETURN_IF_ERROR(GetString(call.body, "scope", &scope));
+        ENGRAM_ASSIGN_OR_RETURN(
+            std::optional<MemoryRecord> m,
+            engine.EndSession(Owner(call), scope.value_or("global"), session(call)));
+        return Ok(json{{"memory", m ? core::MemoryToJson(*m) : json(nullptr)}});
       }));
 
   router.Add(

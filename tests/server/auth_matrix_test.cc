@@ -36,6 +36,8 @@ const std::map<std::string, Probe>& Probes() {
       {"clearSession", {"", nullptr}},
       {"getSessionSummary", {"", nullptr}},
       {"setSessionSummary", {"", {{"text", "We talked about tea."}}}},
+      {"summarizeSession", {"", {{"keep_turns", 0}}}},
+      {"endSession", {"", {{"scope", "global"}}}},
       {"assembleContext", {"", {{"query", "tea"}, {"session_id", "s1"}}}},
       {"listBlocks", {"", nullptr}},
       {"getBlock", {"", nullptr}},

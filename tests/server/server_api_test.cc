@@ -545,6 +545,16 @@ TEST_F(ApiTest, SummaryAndContextAssembly) {
   EXPECT_NE(ctx.body["rendered"].get<std::string>().find("Travel helper."), std::string::npos);
   // An empty body is allowed: defaults everywhere.
   EXPECT_EQ(Do("POST", "/v1/owners/alice/context", "").status, 200);
+
+  // Folding the session (extractively: no model here) and ending it into a summary memory.
+  Reply2 folded = Do("POST", s + "/summarize", json{{"keep_turns", 0}});
+  ASSERT_EQ(folded.status, 200) << folded.raw;
+  ASSERT_TRUE(folded.body["summary"].is_object()) << folded.raw;
+  EXPECT_EQ(folded.body["summary"]["through_seq"], 1);  // the session's one item is folded in
+  Reply2 ended = Do("POST", s + "/end", json{{"scope", "global"}});
+  ASSERT_EQ(ended.status, 200) << ended.raw;
+  EXPECT_EQ(ended.body["memory"]["type"], "summary");
+  EXPECT_EQ(ended.body["memory"]["key"], "session.s1");
 }
 
 TEST_F(ApiTest, DeleteManyIsAllOrNothingAndGcIsAdminOnly) {
