@@ -17,4 +17,9 @@ void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& comman
 // extract memories, print the reply). Sets g.llm_provider / g.llm_model from its options.
 void AddChatCommand(CLI::App& app, Globals& g, Cli& cli, std::function<Status()>& command);
 
+// mcp: the MCP server on stdin/stdout for one owner (docs/mcp.md). `open_engine` opens the
+// engine with the configured embedder.
+void AddMcpCommand(CLI::App& app, std::function<Status()>& command,
+                   std::function<Result<Engine*>()> open_engine);
+
 }  // namespace engram::cli

@@ -712,6 +712,7 @@ int main(int argc, char** argv) {
   engram::cli::AddContextCommands(app, cli, command);
   engram::cli::AddChatCommand(app, g, cli, command);
   engram::cli::AddServeCommand(app, command, [&] { return cli.engine(/*with_embedder=*/true); });
+  engram::cli::AddMcpCommand(app, command, [&] { return cli.engine(/*with_embedder=*/true); });
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <thread>
 
+#include "mcp/http_endpoint.h"
+#include "mcp/tools.h"
 #include "net/http_client.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -86,6 +88,13 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
   options.read_timeout_s = f.timeout_s;
   options.write_timeout_s = f.timeout_s;
   server::HttpServer http(api, options);
+  // MCP's Streamable HTTP transport at /mcp (docs/mcp.md), behind the same keys.
+  mcp::Tools mcp_tools(api.router());
+  mcp::HttpEndpoint mcp_endpoint(api, mcp_tools, mcp::Version());
+  http.Mount("/mcp", [&mcp_endpoint](const server::HttpRequest& request,
+                                     const server::HttpServer::HeaderLookup& header) {
+    return mcp_endpoint.Handle(request, header);
+  });
   ENGRAM_RETURN_IF_ERROR(http.Bind());
   const bool v6 = f.host.find(':') != std::string::npos && f.host.front() != '[';
   std::cout << "listening on http://" << (v6 ? "[" + f.host + "]" : f.host) << ":" << http.port()

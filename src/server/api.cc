@@ -170,6 +170,14 @@ json Api::OpenApi() const {
   return BuildOpenApi(router_);
 }
 
+std::optional<Principal> Api::Authenticate(const HttpRequest& request) const {
+  if (!options_.keys.empty()) {
+    return options_.keys.Authenticate(PresentedKey(request.authorization, request.x_api_key));
+  }
+  if (options_.allow_anonymous) return AnonymousPrincipal();
+  return std::nullopt;
+}
+
 HttpResponse Api::Handle(const HttpRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   HttpResponse response;

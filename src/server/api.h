@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,11 @@ class Api {
 
   // Thread-safe once serving has started (no more routes are added then).
   HttpResponse Handle(const HttpRequest& request);
+
+  // The principal of the key `request` presents, by the same rules as every route (anonymous
+  // when serving without keys); nullopt when the request must be refused with 401. For
+  // protocols served beside the route table (MCP's /mcp, mcp/http_endpoint.h).
+  std::optional<Principal> Authenticate(const HttpRequest& request) const;
 
   // The OpenAPI 3.1 description of every route (openapi.h).
   nlohmann::json OpenApi() const;

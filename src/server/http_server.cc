@@ -105,7 +105,12 @@ class HttpServer::Impl {
     request.authorization = req.get_header_value("Authorization");
     request.x_api_key = req.get_header_value("X-API-Key");
     request.request_id = NewRequestId(req);
-    HttpResponse response = api_.Handle(request);
+    auto mount = mounts_.find(req.path);
+    HttpResponse response = mount == mounts_.end()
+                                ? api_.Handle(request)
+                                : mount->second(request, [&req](const std::string& name) {
+                                    return req.get_header_value(name);
+                                  });
     res.status = response.status;
     res.set_content(response.body, response.content_type.c_str());
     for (const auto& [name, value] : response.headers) res.set_header(name.c_str(), value);
@@ -127,8 +132,10 @@ class HttpServer::Impl {
     std::fflush(options_.log);
   }
 
+  friend class HttpServer;
   Api& api_;
   ServerOptions options_;
+  std::map<std::string, MountHandler> mounts_;
   httplib::Server server_;
   uint64_t prefix_ = 0;
   std::atomic<uint64_t> counter_{0};
@@ -140,6 +147,10 @@ HttpServer::HttpServer(Api& api, ServerOptions options)
     : impl_(std::make_unique<Impl>(api, std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::Mount(const std::string& path, MountHandler handler) {
+  impl_->mounts_[path] = std::move(handler);
+}
 
 Status HttpServer::Bind() {
   const int port = impl_->BindPort();

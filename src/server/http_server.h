@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -35,6 +37,14 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // Serves the exact path `path` with `handler` instead of the Api's route table: for protocols
+  // that need request and response headers the route table does not carry (MCP's /mcp,
+  // mcp/http_endpoint.h). `header(name)` is a request header's value, empty when absent. The
+  // handler authenticates (Api::Authenticate) and records metrics itself. Call before Run().
+  using HeaderLookup = std::function<std::string(const std::string& name)>;
+  using MountHandler = std::function<HttpResponse(const HttpRequest&, const HeaderLookup& header)>;
+  void Mount(const std::string& path, MountHandler handler);
 
   // Binds the listening socket; Unavailable when the address cannot be bound.
   Status Bind();
