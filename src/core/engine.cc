@@ -1114,18 +1114,11 @@ class Engine::Impl {
     for (const auto& sc : visible) {
       if (int32_t sid = partition->ScopeId(sc); sid >= 0) scope_ids.push_back(sid);
     }
-    // session_id is not kept in memory: a session filter is resolved through the store.
+    // session_id is not kept in memory: a session filter is resolved through the store's index.
     std::set<int64_t> session_rids;
     if (o.session_id) {
-      store::MemoryQuery q;
-      q.owner_id = owner_id;
-      q.session_id = o.session_id;
-      q.limit = 1'000'000;
-      ENGRAM_ASSIGN_OR_RETURN(auto rows, txn->ListMemories(q));
-      for (const auto& row : rows) {
-        ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, row.id));
-        session_rids.insert(rid);
-      }
+      ENGRAM_ASSIGN_OR_RETURN(auto rids, txn->SessionRids(owner_id, *o.session_id));
+      session_rids.insert(rids.begin(), rids.end());
     }
     auto accept = [&](int64_t rid) {
       const core::RecallDoc* d = partition->Find(rid);

@@ -94,6 +94,9 @@ class Transaction {
   virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
   // The rid of the owner's record; NotFound when there is none.
   virtual Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) = 0;
+  // The rids of the owner's live (not tombstoned) records written in this session.
+  virtual Result<std::vector<int64_t>> SessionRids(std::string_view owner_id,
+                                                   std::string_view session_id) = 0;
   // The owner's records with these rids (tombstoned ones left out), in no particular order.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) = 0;

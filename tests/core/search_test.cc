@@ -55,6 +55,23 @@ class SearchTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
 };
 
+TEST_F(SearchTest, SessionFilterKeepsOnlyThatSessionsLiveMemories) {
+  Add("Standup notes: the deploy moved to Friday", [](NewMemory& m) { m.session_id = "s1"; });
+  Add("Standup notes: the deploy is blocked", [](NewMemory& m) { m.session_id = "s2"; });
+  const MemoryRecord gone =
+      Add("Standup notes: the deploy was cancelled", [](NewMemory& m) { m.session_id = "s1"; });
+  Add(
+      "Standup notes: the deploy moved again", [](NewMemory& m) { m.session_id = "s1"; }, "v");
+  ASSERT_TRUE(engine_->DeleteMemory("u", gone.id).ok());
+  SearchOptions o;
+  o.session_id = "s1";
+  for (SearchMode mode : {SearchMode::kLexical, SearchMode::kVector, SearchMode::kHybrid}) {
+    o.mode = mode;
+    EXPECT_EQ(Texts("standup deploy", o),
+              std::vector<std::string>{"Standup notes: the deploy moved to Friday"});
+  }
+}
+
 TEST_F(SearchTest, EachModeFindsTheMatchingMemoryFirst) {
   Add("The user prefers dark mode in the editor");
   Add("Project Falcon ships on March 3rd");

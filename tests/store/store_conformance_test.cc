@@ -128,6 +128,31 @@ TEST_P(StoreConformance, OwnersNeverSeeEachOther) {
   EXPECT_TRUE(List(q).empty());
 }
 
+TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {
+  MemoryRecord a = Record("alice", Id(1), 1000);
+  a.session_id = "s1";
+  MemoryRecord b = Record("alice", Id(2), 2000);
+  b.session_id = "s2";
+  MemoryRecord c = Record("alice", Id(3), 3000);
+  c.session_id = "s1";
+  c.deleted_at = 4000;
+  MemoryRecord d = Record("bob", Id(4), 1000);
+  d.session_id = "s1";
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  std::vector<int64_t> rids;
+  for (const MemoryRecord& r : {a, b, c, d}) {
+    auto rid = (*txn)->InsertMemory(r);
+    ASSERT_TRUE(rid.ok());
+    rids.push_back(*rid);
+  }
+  auto s1 = (*txn)->SessionRids("alice", "s1");
+  ASSERT_TRUE(s1.ok());
+  EXPECT_EQ(*s1, std::vector<int64_t>{rids[0]});
+  EXPECT_TRUE((*txn)->SessionRids("alice", "none")->empty());
+  EXPECT_EQ(*(*txn)->SessionRids("bob", "s1"), std::vector<int64_t>{rids[3]});
+}
+
 TEST_P(StoreConformance, DuplicateIdIsAlreadyExists) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();

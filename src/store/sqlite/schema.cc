@@ -132,12 +132,14 @@ CREATE INDEX memories_by_owner_hash ON memories(owner_id, content_hash);
     // 4 -> 5: the claim hash of each record (util::ClaimHash), so near-duplicate candidates are
     // found through an index (rows of older stores get theirs when the store opens); garbage
     // collection finds expired records without reading every row; how far a session's rolling
-    // summary reaches.
+    // summary reaches; a session's memories without reading the owner's other rows.
     R"sql(
 ALTER TABLE memories ADD COLUMN claim_hash TEXT;
 CREATE INDEX memories_by_owner_claim ON memories(owner_id, claim_hash);
 CREATE INDEX memories_by_expiry ON memories(expires_at) WHERE expires_at IS NOT NULL;
 ALTER TABLE sessions ADD COLUMN summary_through_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX memories_by_owner_session ON memories(owner_id, session_id)
+  WHERE session_id IS NOT NULL;
 )sql",
 };
 

@@ -287,6 +287,20 @@ class SqliteTransaction final : public Transaction {
     return s->ColumnInt(0);
   }
 
+  Result<std::vector<int64_t>> SessionRids(std::string_view owner_id,
+                                           std::string_view session_id) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rid FROM memories WHERE owner_id = ?1 AND session_id = ?2"
+                               " AND deleted_at IS NULL"));
+    s->Bind(1, owner_id);
+    s->Bind(2, session_id);
+    std::vector<int64_t> out;
+    Status st;
+    while (s->Step(&st)) out.push_back(s->ColumnInt(0));
+    if (!st.ok()) return st;
+    return out;
+  }
+
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) override {
     // "+owner_id" keeps the planner on the rid primary key: through the owner index it would
