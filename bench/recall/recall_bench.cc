@@ -452,8 +452,8 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   start = Clock::now();
   Check(engine->Search(kOwner, QueryText(locomo, 1), vector_mode), "first Search after reopen");
   const double reopen_first_query_s = Seconds(start);
-  std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n",
-              reopen_s, reopen_first_query_s);
+  std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n", reopen_s,
+              reopen_first_query_s);
   std::fflush(stdout);
 
   json out = {{"scenario", "recall"},

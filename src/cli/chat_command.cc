@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "llm/llm_client.h"
+#include "util/text.h"
 
 namespace engram::cli {
 
@@ -24,12 +25,6 @@ struct ChatArgs {
   size_t window = 6;     // turns sent as messages; older ones live in the rolling summary
   int max_tokens = 1024;
 };
-
-std::string Trim(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
 
 // The session's recent turns as alternating messages that start with the user's, as both
 // providers require: tool traffic is left out and consecutive items of one role are joined.
@@ -87,7 +82,7 @@ Status Exchange(Engine& engine, llm::LlmClient& model, const ChatArgs& a, const 
   const std::string kept = " (your message is kept in session " + a.session + ")";
   Result<llm::Completion> answer = model.Complete(request);
   if (!answer.ok()) return answer.status().WithPrefix("the model did not answer" + kept + ": ");
-  const std::string reply = Trim(answer->text);
+  const std::string reply(util::TrimWhitespace(answer->text));
   if (reply.empty()) return Status::Unavailable("the model gave an empty answer" + kept);
   ENGRAM_RETURN_IF_ERROR(
       engine.AddSessionItems(a.owner, a.session, {Item(Role::kAssistant, reply)}).status());
@@ -139,7 +134,7 @@ void AddChatCommand(CLI::App& app, Globals& g, Cli& cli, std::function<Status()>
       for (std::string line;;) {
         if (interactive) std::cout << "you> " << std::flush;
         if (!std::getline(std::cin, line)) break;
-        line = Trim(line);
+        line = std::string(util::TrimWhitespace(line));
         if (line.empty()) continue;
         if (line == "/exit" || line == "/quit") break;
         Status st = Exchange(*engine, *cli.llm(), *a, line, interactive);

@@ -143,15 +143,7 @@ Result<std::vector<MemoryRecord>> MatchingMemories(Engine& engine, const std::st
                                                    const std::string& query,
                                                    const std::optional<std::string>& scope) {
   std::vector<std::string> stems;
-  for (std::string w : util::ClaimWords(query)) {
-    for (std::string_view suffix : {"ing", "ed", "es", "s"}) {
-      if (w.size() > suffix.size() + 2 && w.ends_with(suffix)) {
-        w.resize(w.size() - suffix.size());
-        break;
-      }
-    }
-    stems.push_back(w);
-  }
+  for (std::string& w : util::ClaimWords(query)) stems.push_back(util::ClaimStem(std::move(w)));
   if (stems.empty()) {
     return Status::InvalidArgument("the query names nothing to match: give content words");
   }

@@ -333,16 +333,12 @@ class Engine::Impl {
       results.push_back(std::move(result));
     }
     std::vector<std::pair<int64_t, std::string>> evicted;  // (rid, owner)
-    for (size_t i = 0; i < records.size(); ++i) {
-      const bool first_of_kind =
-          std::none_of(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(i),
-                       [&](const MemoryRecord& o) {
-                         return o.owner_id == records[i].owner_id && o.type == records[i].type;
-                       });
-      if (first_of_kind) {
-        ENGRAM_RETURN_IF_ERROR(
-            EnforceMaxRecords(*txn, records[i].owner_id, records[i].type, now, &evicted));
-      }
+    std::set<std::pair<std::string, MemoryType>> capped;   // each (owner, type) once
+    for (const MemoryRecord& r : records) {
+      if (options_.policy.For(r.type).max_records > 0) capped.emplace(r.owner_id, r.type);
+    }
+    for (const auto& [owner, type] : capped) {
+      ENGRAM_RETURN_IF_ERROR(EnforceMaxRecords(*txn, owner, type, now, &evicted));
     }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
@@ -416,17 +412,23 @@ class Engine::Impl {
     const std::string reason = "over the policy's max_records (" + std::to_string(cap) + ") for " +
                                MemoryTypeName(type) + "; least recently used";
     for (size_t k = 0; k + cap < live.size(); ++k) {
-      MemoryRecord r = live[k];
-      const MemoryRecord old = r;
-      r.deleted_at = now;
-      r.updated_at = now;
-      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(owner_id, r.id));
-      ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
-      ENGRAM_RETURN_IF_ERROR(txn.AppendHistory(
-          {0, r.id, owner_id, "delete", "policy", reason, Snapshot(old), "", now}));
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, Tombstone(txn, live[k], {"policy", reason}, now));
       evicted->emplace_back(rid, owner_id);
     }
     return Status::Ok();
+  }
+
+  // Marks a live record deleted with a "delete" history row; returns its rid.
+  static Result<int64_t> Tombstone(store::Transaction& txn, const MemoryRecord& old,
+                                   const ChangeInfo& change, Timestamp now) {
+    MemoryRecord r = old;
+    r.deleted_at = now;
+    r.updated_at = now;
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(r.owner_id, r.id));
+    ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
+    ENGRAM_RETURN_IF_ERROR(txn.AppendHistory(
+        {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
+    return rid;
   }
 
   // A live, current record of the same owner, scope and type whose text normalizes to the same
@@ -608,22 +610,8 @@ class Engine::Impl {
   }
 
   Status DeleteMemory(std::string_view owner_id, std::string_view id, const ChangeInfo& change) {
-    ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
-    ENGRAM_RETURN_IF_ERROR(MemoryIdError(id));
-    int64_t seq = 0;
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
-    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
-    MemoryRecord r = old;
-    const Timestamp now = Now();
-    r.deleted_at = now;
-    r.updated_at = now;
-    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
-    ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
-    ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
-        {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
-    Unreflect(r.owner_id, rid);
-    return Status::Ok();
+    const std::string ids[] = {std::string(id)};
+    return DeleteMemories(owner_id, ids, change).status();
   }
 
   Result<int64_t> DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
@@ -643,13 +631,7 @@ class Engine::Impl {
     for (const std::string& id : ids) {
       if (!seen.insert(id).second) continue;
       ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
-      MemoryRecord r = old;
-      r.deleted_at = now;
-      r.updated_at = now;
-      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
-      ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
-      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(
-          {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
+      ENGRAM_ASSIGN_OR_RETURN(int64_t rid, Tombstone(*txn, old, change, now));
       rids.push_back(rid);
     }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));

@@ -19,17 +19,6 @@ StopReason NormalizeStop(const std::string& reason) {
   return StopReason::kOther;
 }
 
-// The string member `name` of `object`, or "" (also when it is missing or not a string).
-std::string StringOf(const json& object, const char* name) {
-  const auto it = object.is_object() ? object.find(name) : object.end();
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-int64_t TokenCount(const json& usage, const char* field) {
-  const auto it = usage.is_object() ? usage.find(field) : usage.end();
-  return it != usage.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicConfig config) {

@@ -13,16 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string StringOf(const json& object, const char* name) {
-  const auto it = object.is_object() ? object.find(name) : object.end();
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-int64_t TokenCount(const json& usage, const char* field) {
-  const auto it = usage.is_object() ? usage.find(field) : usage.end();
-  return it != usage.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 StopReason NormalizeStop(const std::string& reason) {
   if (reason == "stop") return StopReason::kEndTurn;
   if (reason == "length") return StopReason::kMaxTokens;

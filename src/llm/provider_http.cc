@@ -187,4 +187,14 @@ bool IsLoopbackUrl(const std::string& url) {
   return parts && net::IsLoopbackHost(parts->host);
 }
 
+std::string StringOf(const nlohmann::json& object, const char* name) {
+  const auto it = object.is_object() ? object.find(name) : object.end();
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+int64_t TokenCount(const nlohmann::json& usage, const char* field) {
+  const auto it = usage.is_object() ? usage.find(field) : usage.end();
+  return it != usage.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 }  // namespace engram::llm

@@ -19,6 +19,7 @@
 //     the provider gave no usable answer.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -54,5 +55,11 @@ std::string JoinEndpoint(std::string base_url, std::string_view path);
 
 // True when `url` parses and its host is loopback (the only place a key may be absent).
 bool IsLoopbackUrl(const std::string& url);
+
+// Readers of answer bodies that tolerate a missing or mistyped member.
+// The string member `name` of `object`, or "" (also when it is missing or not a string).
+std::string StringOf(const nlohmann::json& object, const char* name);
+// The integer member `field` of a usage object, or 0.
+int64_t TokenCount(const nlohmann::json& usage, const char* field);
 
 }  // namespace engram::llm

@@ -5,6 +5,7 @@
 
 #include "llm/json_schema.h"
 #include "llm/llm_text.h"
+#include "util/text.h"
 
 namespace engram::llm {
 namespace {
@@ -14,13 +15,6 @@ using nlohmann::json;
 // The bad answer echoed back in the repair call: enough for the model to see its mistake,
 // bounded so that a runaway answer does not double the cost of the repair.
 constexpr size_t kMaxEchoedAnswerBytes = 16 << 10;
-
-std::string_view Trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The body of the first ``` fence in `text` (after its info string, e.g. "json"), or `text`.
 std::string_view Unfence(std::string_view text) {
@@ -59,7 +53,7 @@ Status Check(const Completion& completion, const json& schema, const AnswerCheck
 }  // namespace
 
 Result<json> ParseJsonAnswer(std::string_view text) {
-  const std::string_view body = Trim(Unfence(Trim(text)));
+  const std::string_view body = util::TrimWhitespace(Unfence(util::TrimWhitespace(text)));
   if (body.empty()) return Status::InvalidArgument("empty answer");
   try {
     return json::parse(body);
@@ -80,7 +74,7 @@ Result<json> CompleteJson(LlmClient& client, CompletionRequest request, const js
                               request.schema_name + "'";
 
   ENGRAM_ASSIGN_OR_RETURN(Completion first, client.Complete(request));
-  if (Trim(first.text).empty() || first.stop == StopReason::kRefusal) {
+  if (util::TrimWhitespace(first.text).empty() || first.stop == StopReason::kRefusal) {
     return Status::Unavailable("LLM " + client.model_id() + " gave an empty answer (stop reason " +
                                (first.stop_reason.empty() ? "unknown" : first.stop_reason) + ")");
   }

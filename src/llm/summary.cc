@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "llm/llm_text.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace engram::llm {
@@ -28,13 +29,6 @@ std::set<std::string> ToolCallIds(const std::string& tool_calls) {
     }
   }
   return ids;
-}
-
-std::string_view Trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -81,7 +75,7 @@ Result<std::string> Summarize(LlmClient& client, CallBudget& budget,
     return Status::Unavailable(where + "cut off at max_tokens (" +
                                std::to_string(options.max_tokens) + ")");
   }
-  const std::string_view text = Trim(answer.text);
+  const std::string_view text = util::TrimWhitespace(answer.text);
   if (text.empty() || answer.stop == StopReason::kRefusal) {
     return Status::Unavailable(where + "empty answer (stop reason " +
                                (answer.stop_reason.empty() ? "unknown" : answer.stop_reason) + ")");

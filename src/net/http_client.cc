@@ -14,6 +14,8 @@
 #include <random>
 #include <thread>
 
+#include "util/text.h"
+
 namespace engram::net {
 namespace {
 
@@ -96,12 +98,6 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // What the libcurl callbacks fill in during one exchange.
 struct Exchange {
   HttpResponse response;
@@ -129,8 +125,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     // proxy's CONNECT reply; only the final response's headers are reported.
     ex->response.headers.clear();
   } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
-    ex->response.headers.emplace_back(ToLower(Trim(line.substr(0, colon))),
-                                      std::string(Trim(line.substr(colon + 1))));
+    ex->response.headers.emplace_back(ToLower(util::TrimWhitespace(line.substr(0, colon))),
+                                      std::string(util::TrimWhitespace(line.substr(colon + 1))));
   }
   return n;
 }
@@ -171,7 +167,7 @@ milliseconds Backoff(const RetryPolicy& policy, int retry) {
 // The wait a response asks for: OpenAI's retry-after-ms (finer) or the standard Retry-After.
 std::optional<milliseconds> RequestedWait(const HttpResponse& response) {
   if (auto ms = response.Header("retry-after-ms")) {
-    const std::string_view v = Trim(*ms);
+    const std::string_view v = util::TrimWhitespace(*ms);
     double value = 0;
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
     if (ec == std::errc() && end == v.data() + v.size() && value >= 0 && value < 1e12) {
@@ -241,7 +237,7 @@ std::string DescribeUrl(const std::string& url) {
 }
 
 std::optional<milliseconds> ParseRetryAfter(std::string_view value, std::time_t now) {
-  value = Trim(value);
+  value = util::TrimWhitespace(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
     // Anything beyond a day is as good as forever; clamping avoids overflow on silly values.

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/text.h"
+
 namespace engram::server {
 
 using nlohmann::json;
@@ -133,11 +135,6 @@ std::optional<Principal> KeySet::Authenticate(std::string_view key) const {
 }
 
 namespace {
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
@@ -148,13 +145,13 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 std::string PresentedKey(std::string_view authorization, std::string_view x_api_key) {
-  authorization = Trim(authorization);
+  authorization = util::TrimWhitespace(authorization);
   for (std::string_view scheme : {"bearer ", "token "}) {
     if (StartsWithNoCase(authorization, scheme)) {
-      return std::string(Trim(authorization.substr(scheme.size())));
+      return std::string(util::TrimWhitespace(authorization.substr(scheme.size())));
     }
   }
-  return std::string(Trim(x_api_key));
+  return std::string(util::TrimWhitespace(x_api_key));
 }
 
 }  // namespace engram::server

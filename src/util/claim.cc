@@ -67,17 +67,6 @@ bool IsNegation(std::string_view w) {
   return kNegations.count(w) > 0 || (w.size() > 3 && w.substr(w.size() - 3) == "n't");
 }
 
-// A crude stem so "likes"/"like" and "prefers"/"preferred" compare equal.
-std::string Stem(std::string w) {
-  for (std::string_view suffix : {"ing", "ed", "es", "s"}) {
-    if (w.size() > suffix.size() + 2 && w.ends_with(suffix)) {
-      w.resize(w.size() - suffix.size());
-      break;
-    }
-  }
-  return w;
-}
-
 struct Claim {
   std::multiset<std::string> content;  // stems of words that carry the claim
   std::set<std::string> names;         // words capitalized mid-sentence, lower-cased
@@ -93,7 +82,7 @@ Claim ClaimOf(std::string_view text) {
     }
     if (w.capitalized_inside) c.names.insert(w.lower);
     if (NeutralWords().count(w.lower)) continue;
-    c.content.insert(Stem(w.lower));
+    c.content.insert(ClaimStem(w.lower));
   }
   return c;
 }
@@ -103,6 +92,16 @@ std::set<std::string> Distinct(const std::multiset<std::string>& words) {
 }
 
 }  // namespace
+
+std::string ClaimStem(std::string w) {
+  for (std::string_view suffix : {"ing", "ed", "es", "s"}) {
+    if (w.size() > suffix.size() + 2 && w.ends_with(suffix)) {
+      w.resize(w.size() - suffix.size());
+      break;
+    }
+  }
+  return w;
+}
 
 std::string ClaimKey(std::string_view text) {
   const Claim c = ClaimOf(text);

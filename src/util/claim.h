@@ -24,6 +24,10 @@ std::string ClaimKey(std::string_view text);
 // 16 hex digits: Fnv1aHex of ClaimKey(text).
 std::string ClaimHash(std::string_view text);
 
+// A crude stem of a lower-cased word (a plural, past or -ing ending dropped), so "likes"/"like"
+// and "prefers"/"preferred" compare equal.
+std::string ClaimStem(std::string word);
+
 // The distinct lower-cased words of `text` that SameClaim compares (no neutral words, no
 // negations), in order of first appearance: every record making the same claim contains them.
 std::vector<std::string> ClaimWords(std::string_view text);

@@ -5,6 +5,13 @@
 
 namespace engram::util {
 
+std::string_view TrimWhitespace(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
 std::string NormalizeForDedup(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -10,6 +10,9 @@ namespace engram::util {
 // trailing sentence punctuation, so "I prefer  dark mode." and "i prefer dark mode" compare equal.
 std::string NormalizeForDedup(std::string_view text);
 
+// `text` without leading and trailing spaces, tabs, carriage returns and line feeds.
+std::string_view TrimWhitespace(std::string_view text);
+
 // 16 hex digits of the FNV-1a 64 hash of bytes: a stable name, not a cryptographic digest.
 std::string Fnv1aHex(std::string_view bytes);
 
