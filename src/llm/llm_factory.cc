@@ -65,28 +65,27 @@ Result<LlmSettings> LlmSettingsFromEnvironment(const LlmOverrides& overrides,
   return settings;
 }
 
+namespace {
+
+// Both clients' configs have the same fields for what settings carry.
+template <typename Client, typename Config>
+Result<std::unique_ptr<LlmClient>> Build(const LlmSettings& settings) {
+  Config config;
+  if (!settings.base_url.empty()) config.base_url = settings.base_url;
+  if (!settings.model.empty()) config.model = settings.model;
+  config.api_key = settings.api_key;
+  config.timeout = settings.timeout;
+  config.http.allow_insecure_http = settings.allow_insecure_http;
+  ENGRAM_ASSIGN_OR_RETURN(auto client, Client::Create(std::move(config)));
+  return std::unique_ptr<LlmClient>(std::move(client));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LlmClient>> CreateLlmClient(const LlmSettings& settings) {
   if (settings.provider == "none") return std::unique_ptr<LlmClient>();
-  if (settings.provider == "anthropic") {
-    AnthropicConfig config;
-    if (!settings.base_url.empty()) config.base_url = settings.base_url;
-    if (!settings.model.empty()) config.model = settings.model;
-    config.api_key = settings.api_key;
-    config.timeout = settings.timeout;
-    config.http.allow_insecure_http = settings.allow_insecure_http;
-    ENGRAM_ASSIGN_OR_RETURN(auto client, AnthropicClient::Create(std::move(config)));
-    return std::unique_ptr<LlmClient>(std::move(client));
-  }
-  if (settings.provider == "openai") {
-    OpenAiChatConfig config;
-    if (!settings.base_url.empty()) config.base_url = settings.base_url;
-    if (!settings.model.empty()) config.model = settings.model;
-    config.api_key = settings.api_key;
-    config.timeout = settings.timeout;
-    config.http.allow_insecure_http = settings.allow_insecure_http;
-    ENGRAM_ASSIGN_OR_RETURN(auto client, OpenAiChatClient::Create(std::move(config)));
-    return std::unique_ptr<LlmClient>(std::move(client));
-  }
+  if (settings.provider == "anthropic") return Build<AnthropicClient, AnthropicConfig>(settings);
+  if (settings.provider == "openai") return Build<OpenAiChatClient, OpenAiChatConfig>(settings);
   return Status::InvalidArgument("LLM provider '" + settings.provider.substr(0, 32) +
                                  "' is not anthropic, openai or none");
 }
