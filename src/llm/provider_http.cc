@@ -1,13 +1,6 @@
 #include "llm/provider_http.h"
 
 #include <algorithm>
-#include <charconv>
-#include <chrono>
-#include <cmath>
-#include <ctime>
-#include <optional>
-#include <random>
-#include <thread>
 
 #include "llm/llm_text.h"
 
@@ -15,45 +8,11 @@ namespace engram::llm {
 namespace {
 
 using nlohmann::json;
-using std::chrono::milliseconds;
 
 constexpr size_t kMaxProviderMessageBytes = 300;
 
 std::string Prefix(const net::HttpRequest& request) {
   return request.method + " " + net::DescribeUrl(request.url) + ": ";
-}
-
-bool IsRetryableHttpStatus(int status) {
-  return status == 408 || status == 429 || status >= 500;
-}
-
-// As net::HttpClient::SendWithRetry waits: initial * multiplier^(retry-1), capped, then drawn
-// from [half, all] so that clients that failed together do not retry together.
-milliseconds Backoff(const net::RetryPolicy& policy, int retry) {
-  double base =
-      static_cast<double>(policy.initial_backoff.count()) * std::pow(policy.multiplier, retry - 1);
-  base = std::min(base, static_cast<double>(policy.max_backoff.count()));
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> jitter(base / 2, base);
-  return milliseconds(static_cast<int64_t>(jitter(rng)));
-}
-
-// OpenAI's retry-after-ms (finer) or the standard Retry-After.
-std::optional<milliseconds> RequestedWait(const net::HttpResponse& response) {
-  if (auto ms = response.Header("retry-after-ms")) {
-    std::string_view v = *ms;
-    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-    double value = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-    if (ec == std::errc() && end == v.data() + v.size() && value >= 0 && value < 1e12) {
-      return milliseconds(static_cast<int64_t>(value));
-    }
-  }
-  if (auto value = response.Header("retry-after")) {
-    return net::ParseRetryAfter(*value, std::time(nullptr));
-  }
-  return std::nullopt;
 }
 
 std::string JsonText(const json& value) {
@@ -138,42 +97,21 @@ Status ProviderErrorStatus(const net::HttpRequest& request, const net::HttpRespo
 
 Result<json> PostJson(const net::HttpClient& http, const net::RetryPolicy& policy,
                       const net::HttpRequest& request, std::string_view secret) {
-  const int max_attempts = std::max(1, policy.max_attempts);
-  for (int attempt = 1;; ++attempt) {
-    Result<net::HttpResponse> result = http.Send(request);
-    std::optional<milliseconds> wait;
-    if (!result.ok()) {
-      // Send reports unreachable hosts and timeouts as Unavailable; its other errors (a refused
-      // URL, an oversized answer) will not change on another attempt.
-      const bool retryable = result.status().code() == Status::Code::kUnavailable;
-      if (!retryable) return result.status();
-      if (attempt == max_attempts) {
-        return Status::Unavailable(
-            ScrubSecrets(result.status().message(), secret) +
-            (attempt > 1 ? " after " + std::to_string(attempt) + " attempts" : ""));
-      }
-    } else {
-      const net::HttpResponse& response = *result;
-      if (response.status >= 200 && response.status < 300) {
-        json reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-        if (!reply.is_object()) {
-          return Status::Unavailable(Prefix(request) + "answer is not a JSON object");
-        }
-        return reply;
-      }
-      if (!IsRetryableHttpStatus(response.status) || attempt == max_attempts) {
-        return ProviderErrorStatus(request, response, attempt, secret);
-      }
-      wait = RequestedWait(response);
-    }
-    const milliseconds delay =
-        wait ? std::min(*wait, policy.max_retry_after) : Backoff(policy, attempt);
-    if (policy.sleep) {
-      policy.sleep(delay);
-    } else {
-      std::this_thread::sleep_for(delay);
-    }
+  int attempts = 0;
+  Result<net::HttpResponse> result = http.SendRetrying(request, policy, &attempts);
+  if (!result.ok()) {
+    if (result.status().code() != Status::Code::kUnavailable) return result.status();
+    return Status::Unavailable(ScrubSecrets(result.status().message(), secret));
   }
+  const net::HttpResponse& response = *result;
+  if (response.status < 200 || response.status >= 300) {
+    return ProviderErrorStatus(request, response, attempts, secret);
+  }
+  json reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (!reply.is_object()) {
+    return Status::Unavailable(Prefix(request) + "answer is not a JSON object");
+  }
+  return reply;
 }
 
 std::string JoinEndpoint(std::string base_url, std::string_view path) {

@@ -1,16 +1,15 @@
 // The HTTP exchange both provider clients share: POST a JSON body, retry what is worth retrying,
 // and turn a provider's error reply into a precise Status.
 //
-// Why not net::HttpClient::SendWithRetry: it maps a final non-2xx status to a Status but drops
-// the response body, and the body is where providers say what was wrong ("model: X not found",
-// "prompt is too long", "credit balance is too low"). This loop keeps the same policy
-// (net::RetryPolicy: attempts, exponential backoff with jitter, Retry-After / retry-after-ms
-// capped by max_retry_after, injectable sleep) and the same Status codes (net::HttpStatusToStatus),
-// and adds the provider's error type and message.
+// The retries are net::HttpClient::SendRetrying's (net::RetryPolicy: attempts, exponential
+// backoff with jitter, Retry-After / retry-after-ms capped by max_retry_after, injectable sleep),
+// which hands back the final error response: its body is where providers say what was wrong
+// ("model: X not found", "prompt is too long"). Status codes are net::HttpStatusToStatus's, with
+// the provider's error type and message added.
 //
 // Contracts:
-//   - Retries connection failures and timeouts (Unavailable from HttpClient::Send), 408, 429 and
-//     5xx (Anthropic's 529 "overloaded" included); never 4xx otherwise.
+//   - Retries connection failures and timeouts, 408, 429 and 5xx (Anthropic's 529 "overloaded"
+//     included); never 4xx otherwise.
 //   - Error messages: "POST host/path: HTTP 404 (not_found_error: model: x not found)". The
 //     provider's part is cut to 300 bytes and every occurrence of `secret` (the API key) and of
 //     any token that looks like an API key ("sk-...") is replaced by "[redacted]": OpenAI echoes

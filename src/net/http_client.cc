@@ -416,8 +416,17 @@ Result<HttpResponse> HttpClient::SendOnce(const HttpRequest& request, bool* retr
 
 Result<HttpResponse> HttpClient::SendWithRetry(const HttpRequest& request,
                                                const RetryPolicy& policy) const {
+  int attempts = 0;
+  ENGRAM_ASSIGN_OR_RETURN(HttpResponse response, SendRetrying(request, policy, &attempts));
+  if (response.status >= 200 && response.status < 300) return response;
+  return HttpStatusToStatus(request, response.status, attempts);
+}
+
+Result<HttpResponse> HttpClient::SendRetrying(const HttpRequest& request, const RetryPolicy& policy,
+                                              int* attempts) const {
   const int max_attempts = std::max(1, policy.max_attempts);
   for (int attempt = 1;; ++attempt) {
+    if (attempts) *attempts = attempt;
     bool retryable = false;
     Result<HttpResponse> result = SendOnce(request, &retryable);
     std::optional<milliseconds> wait;
@@ -429,9 +438,7 @@ Result<HttpResponse> HttpClient::SendWithRetry(const HttpRequest& request,
     } else {
       const int status = result->status;
       if (status >= 200 && status < 300) return result;
-      if (!IsRetryableHttpStatus(status) || attempt == max_attempts) {
-        return HttpStatusToStatus(request, status, attempt);
-      }
+      if (!IsRetryableHttpStatus(status) || attempt == max_attempts) return result;
       wait = RequestedWait(*result);
     }
     const milliseconds delay =

@@ -98,6 +98,12 @@ class HttpClient {
   // unreachable hosts, timeouts, 408/429/5xx; PermissionDenied for 401/403; InvalidArgument for
   // other 4xx and unexpected statuses (1xx, 3xx); Send's other errors as they are.
   Result<HttpResponse> SendWithRetry(const HttpRequest& request, const RetryPolicy& policy) const;
+  // The same retries, but the last response is returned whatever its status (a non-retryable
+  // one, or the last attempt's), for callers that read an error's body: model providers explain
+  // their errors there. Transport failures are errors as in SendWithRetry. `*attempts`, when
+  // given, is how many attempts were made.
+  Result<HttpResponse> SendRetrying(const HttpRequest& request, const RetryPolicy& policy,
+                                    int* attempts = nullptr) const;
 
   const HttpOptions& options() const { return options_; }
 
