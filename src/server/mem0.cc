@@ -19,12 +19,6 @@ using schema::Object;
 using schema::Ref;
 using schema::Type;
 
-Reply Ok(json body) {
-  Reply r;
-  r.body = std::move(body);
-  return r;
-}
-
 // Mem0's user_id is engram's owner. It may come from the body, the query string or (for
 // /search) the filters; when absent, a key bound to exactly one owner means that owner.
 Result<std::string> ResolveOwner(const Call& call, const std::optional<std::string>& user_id) {

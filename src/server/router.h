@@ -51,6 +51,14 @@ struct Reply {
   std::string content_type;
 };
 
+// A JSON reply.
+inline Reply Ok(nlohmann::json body, int status = 200) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 using Handler = std::function<Result<Reply>(Call&)>;
 
 // The OpenAPI description of a route's inputs and outputs (JSON Schema 2020-12 fragments,

@@ -30,13 +30,6 @@ const std::string& Owner(const Call& call) {
   return call.path.at("owner");
 }
 
-Reply Ok(json body, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 json Nullable(const std::string& s) {
   return s.empty() ? json(nullptr) : json(s);
 }
