@@ -123,6 +123,18 @@ const char* ListMemoriesSql(const MemoryQuery& q) {
 #undef ENGRAM_LIST_MEMORIES
 }
 
+// The rows of a "SELECT rid, " ENGRAM_MEMORY_COLUMNS statement.
+Result<std::vector<std::pair<int64_t, MemoryRecord>>> ReadRidsAndMemories(Stmt& s) {
+  std::vector<std::pair<int64_t, MemoryRecord>> out;
+  Status st;
+  while (s.Step(&st)) {
+    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(s, 1));
+    out.emplace_back(s.ColumnInt(0), std::move(r));
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
 void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
   s.Bind(1, q.owner_id);
   if (q.scopes.empty()) {
@@ -231,14 +243,7 @@ class SqliteTransaction final : public Transaction {
                                " ORDER BY expires_at, rid LIMIT ?2"));
     s->Bind(1, now);
     s->Bind(2, static_cast<int64_t>(limit));
-    std::vector<std::pair<int64_t, MemoryRecord>> out;
-    Status st;
-    while (s->Step(&st)) {
-      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s, 1));
-      out.emplace_back(s->ColumnInt(0), std::move(r));
-    }
-    if (!st.ok()) return st;
-    return out;
+    return ReadRidsAndMemories(*s);
   }
 
   Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
@@ -311,14 +316,7 @@ class SqliteTransaction final : public Transaction {
                                " AND +owner_id = ?2 AND deleted_at IS NULL"));
     s->Bind(1, nlohmann::json(rids).dump());
     s->Bind(2, owner_id);
-    std::vector<std::pair<int64_t, MemoryRecord>> out;
-    Status st;
-    while (s->Step(&st)) {
-      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(*s, 1));
-      out.emplace_back(s->ColumnInt(0), std::move(r));
-    }
-    if (!st.ok()) return st;
-    return out;
+    return ReadRidsAndMemories(*s);
   }
 
   Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id,
