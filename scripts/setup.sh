@@ -41,10 +41,12 @@ case "${1:-}" in
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_BENCH=OFF)
     ;;
   --tsan)
-    # The concurrent code: the engine under concurrent writers and readers, and the server.
+    # The concurrent code: the engine under concurrent writers and readers, the server, the
+    # worker team (util_test) and the embedder that shares its work across threads.
     BUILD_DIR=build-tsan
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
-    TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test)
+    TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test
+      util_test use_lite_test use_lite_golden_test)
     ;;
 esac
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null

@@ -1,12 +1,16 @@
 // Utilities: UTF-8 validation, timestamps, UUIDv7, base64url.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "core/validate.h"
 #include "util/ids.h"
 #include "util/time.h"
 #include "util/utf8.h"
+#include "util/worker_team.h"
 
 namespace engram {
 namespace {
@@ -74,4 +78,44 @@ TEST(Scope, VisibleScopes) {
 }
 
 }  // namespace
+TEST(WorkerTeam, RunsEveryChunkOnce) {
+  for (int threads : {1, 2, 4}) {
+    util::WorkerTeam team(threads);
+    EXPECT_EQ(team.size(), threads);
+    for (int n : {0, 1, 2, 7, 100}) {
+      for (int rep = 0; rep < 20; ++rep) {
+        std::vector<std::atomic<int>> runs(static_cast<size_t>(n));
+        team.ParallelFor(n, [&](int i) { runs[static_cast<size_t>(i)].fetch_add(1); });
+        for (int i = 0; i < n; ++i) ASSERT_EQ(runs[static_cast<size_t>(i)].load(), 1) << i;
+      }
+    }
+  }
+}
+
+TEST(WorkerTeam, ConcurrentAndNestedCallsAllComplete) {
+  util::WorkerTeam team(3);
+  std::atomic<int> total{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&] {
+      for (int rep = 0; rep < 50; ++rep) {
+        team.ParallelFor(4, [&](int) {
+          team.ParallelFor(3, [&](int) { total.fetch_add(1); });  // runs inline
+        });
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(total.load(), 4 * 50 * 4 * 3);
+}
+
+TEST(WorkerTeam, ResultsWrittenByHelpersAreVisibleToTheCaller) {
+  util::WorkerTeam team(2);
+  for (int rep = 0; rep < 200; ++rep) {
+    std::vector<int> out(64, 0);
+    team.ParallelFor(64, [&](int i) { out[static_cast<size_t>(i)] = i * rep; });
+    for (int i = 0; i < 64; ++i) ASSERT_EQ(out[static_cast<size_t>(i)], i * rep);
+  }
+}
+
 }  // namespace engram

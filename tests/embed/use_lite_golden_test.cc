@@ -125,6 +125,20 @@ TEST_F(UseLiteGoldenTest, EmbeddingsMatchOneByOne) {
   }
 }
 
+TEST_F(UseLiteGoldenTest, OneThreadAndSplitMatmulsAgreeBitForBit) {
+  // The real model's matmuls are big enough to be split across the team's threads.
+  auto single = UseLiteEmbedder::Open(*model_dir_, 1);
+  auto team = UseLiteEmbedder::Open(*model_dir_, 3);
+  ASSERT_TRUE(single.ok() && team.ok());
+  for (size_t i = 0; i < golden_->texts.size(); ++i) {
+    std::vector<std::vector<float>> a;
+    std::vector<std::vector<float>> b;
+    ASSERT_TRUE((*single)->Embed(std::span(&golden_->texts[i], 1), &a).ok());
+    ASSERT_TRUE((*team)->Embed(std::span(&golden_->texts[i], 1), &b).ok());
+    EXPECT_EQ(a, b) << "sentence " << i;
+  }
+}
+
 TEST_F(UseLiteGoldenTest, CosinePairsMatch) {
   ASSERT_EQ(golden_->pairs.size(), 6u);
   for (const auto& pair : golden_->pairs) {

@@ -9,7 +9,8 @@
 namespace engram::use_lite {
 namespace {
 
-using MatMulFn = void (*)(const float*, int, int, const PackedMatrix&, float*, int, Epilogue);
+using MatMulFn = void (*)(const float*, int, int, const PackedMatrix&, float*, int, Epilogue,
+                          PanelRange);
 
 std::vector<float> Random(size_t n, std::mt19937& rng) {
   std::normal_distribution<float> normal;
@@ -31,7 +32,7 @@ void CheckMatMul(MatMulFn fn, const char* which) {
           const std::vector<float> bias = Random(n, rng);
           std::vector<float> c = Random(static_cast<size_t>(m) * ldc, rng);
           const std::vector<float> c0 = c;
-          fn(a.data(), m, lda, PackedMatrix(w.data(), bias.data(), k, n), c.data(), ldc, ep);
+          fn(a.data(), m, lda, PackedMatrix(w.data(), bias.data(), k, n), c.data(), ldc, ep, {});
           for (int i = 0; i < m; ++i) {
             for (int j = 0; j < ldc; ++j) {
               const size_t at = static_cast<size_t>(i) * ldc + j;
@@ -67,6 +68,29 @@ TEST(UseLiteKernels, MatMulAvx2) {
 
 TEST(UseLiteKernels, MatMulDispatch) {
   CheckMatMul(MatMul, "dispatch");
+}
+
+TEST(UseLiteKernels, PanelRangesTileTheOutputBitForBit) {
+  std::mt19937 rng(11);
+  for (int m : {1, 4, 6, 12}) {
+    for (int n : {16, 40, 100, 512}) {
+      const int k = 300;
+      const std::vector<float> a = Random(static_cast<size_t>(m) * k, rng);
+      const std::vector<float> w = Random(static_cast<size_t>(k) * n, rng);
+      const std::vector<float> bias = Random(n, rng);
+      const PackedMatrix packed(w.data(), bias.data(), k, n);
+      std::vector<float> whole(static_cast<size_t>(m) * n);
+      MatMul(a.data(), m, k, packed, whole.data(), n, Epilogue::kRelu);
+      for (int parts : {2, 3, 5}) {
+        std::vector<float> pieces(whole.size(), -1.0f);
+        for (int i = 0; i < parts; ++i) {
+          const PanelRange range{packed.panels() * i / parts, packed.panels() * (i + 1) / parts};
+          MatMul(a.data(), m, k, packed, pieces.data(), n, Epilogue::kRelu, range);
+        }
+        EXPECT_EQ(pieces, whole) << "m=" << m << " n=" << n << " parts=" << parts;
+      }
+    }
+  }
 }
 
 TEST(UseLiteKernels, VectorOps) {

@@ -145,6 +145,32 @@ TEST_F(SyntheticModelTest, BatchesAgreeWithSingleCallsAndAcrossThreads) {
   for (const auto& r : results) EXPECT_EQ(r, batch);
 }
 
+TEST_F(SyntheticModelTest, ThreadCountNeverChangesAVector) {
+  // A 128-token text makes matmuls big enough to be split by column; a batch of such texts is
+  // shared out by text. Both must give what one thread gives, bit for bit.
+  std::vector<std::string> texts;
+  for (int i = 0; i < 9; ++i) {
+    std::string t;
+    for (int j = 0; j <= 20 + i * 9; ++j) t += (j % 2 == 0) ? "the cat " : "on the mat ";
+    texts.push_back(t);
+  }
+  auto single = UseLiteEmbedder::Open(dir_.path(), 1);
+  ASSERT_TRUE(single.ok()) << single.status().ToString();
+  std::vector<std::vector<float>> want;
+  ASSERT_TRUE((*single)->Embed(texts, &want).ok());
+  for (int threads : {2, 3, 8}) {
+    auto team = UseLiteEmbedder::Open(dir_.path(), threads);
+    ASSERT_TRUE(team.ok());
+    std::vector<std::vector<float>> got;
+    ASSERT_TRUE((*team)->Embed(texts, &got).ok());
+    EXPECT_EQ(got, want) << threads << " threads, one batch";
+    for (size_t i = 0; i < texts.size(); ++i) {
+      ASSERT_TRUE((*team)->Embed(std::span(&texts[i], 1), &got).ok());
+      EXPECT_EQ(got[0], want[i]) << threads << " threads, text " << i << " alone";
+    }
+  }
+}
+
 TEST_F(SyntheticModelTest, EmptyBatch) {
   auto embedder = OpenOrDie();
   ASSERT_NE(embedder, nullptr);

@@ -11,6 +11,8 @@ namespace {
 
 constexpr float kLayerNormEpsilon = 1e-6f;
 constexpr double kL2Epsilon = 1e-12;  // tf.nn.l2_normalize's floor on the squared norm
+// Below this many multiply-adds (~10 us of one core) a matmul is not worth splitting.
+constexpr double kMinParallelMacs = 256 * 1024;
 
 FloatVec Copy(const Tensor& t) {
   return FloatVec(t.data.begin(), t.data.end());
@@ -165,8 +167,21 @@ void Encoder::Attention(std::span<const int> starts, int d, float* qkv, float* s
   }
 }
 
-void Encoder::Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scratch,
-                      float* out) const {
+void Encoder::Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scratch, float* out,
+                      util::WorkerTeam* team) const {
+  // A matmul big enough to be worth it is split by column panels across the team; the split
+  // changes no output bit (see MatMul).
+  auto matmul = [team](const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
+                       Epilogue ep) {
+    const int parts = team == nullptr ? 1 : std::min(team->size(), w.panels());
+    const double macs = static_cast<double>(m) * w.rows() * w.cols();
+    if (parts <= 1 || macs < kMinParallelMacs) return MatMul(a, m, lda, w, c, ldc, ep);
+    team->ParallelFor(parts, [&](int i) {
+      const PanelRange panels{w.panels() * i / parts, w.panels() * (i + 1) / parts};
+      MatMul(a, m, lda, w, c, ldc, ep, panels);
+    });
+  };
+
   const int n_seqs = static_cast<int>(seqs.size());
   std::vector<int> starts(seqs.size() + 1, 0);
   for (size_t s = 0; s < seqs.size(); ++s) {
@@ -202,21 +217,21 @@ void Encoder::Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scrat
 
   // Layer 0: h = MHA(LN(x))·Wo + x·Wd (the residual widened to d1), then h += FFN(LN(h)).
   LayerNorm(x, rows, d0, l0.ln_att_scale, l0.ln_att_bias, y);
-  MatMul(y, rows, d0, l0.qkv, qkv, 3 * d0, Epilogue::kStore);
+  matmul(y, rows, d0, l0.qkv, qkv, 3 * d0, Epilogue::kStore);
   Attention(starts, d0, qkv, scores, att);
-  MatMul(x, rows, d0, residual_, h, d1, Epilogue::kStore);
-  MatMul(att, rows, d0, l0.out, h, d1, Epilogue::kAccumulate);
+  matmul(x, rows, d0, residual_, h, d1, Epilogue::kStore);
+  matmul(att, rows, d0, l0.out, h, d1, Epilogue::kAccumulate);
   LayerNorm(h, rows, d1, l0.ln_ffn_scale, l0.ln_ffn_bias, y);
-  MatMul(y, rows, d1, l0.ffn1, ff, ffn0, Epilogue::kRelu);
-  MatMul(ff, rows, ffn0, l0.ffn2, h, d1, Epilogue::kAccumulate);
+  matmul(y, rows, d1, l0.ffn1, ff, ffn0, Epilogue::kRelu);
+  matmul(ff, rows, ffn0, l0.ffn2, h, d1, Epilogue::kAccumulate);
 
   // Layer 1 up to the FFN's hidden activations.
   LayerNorm(h, rows, d1, l1.ln_att_scale, l1.ln_att_bias, y);
-  MatMul(y, rows, d1, l1.qkv, qkv, 3 * d1, Epilogue::kStore);
+  matmul(y, rows, d1, l1.qkv, qkv, 3 * d1, Epilogue::kStore);
   Attention(starts, d1, qkv, scores, att);
-  MatMul(att, rows, d1, l1.out, h, d1, Epilogue::kAccumulate);
+  matmul(att, rows, d1, l1.out, h, d1, Epilogue::kAccumulate);
   LayerNorm(h, rows, d1, l1.ln_ffn_scale, l1.ln_ffn_bias, y);
-  MatMul(y, rows, d1, l1.ffn1, ff, ffn1, Epilogue::kRelu);
+  matmul(y, rows, d1, l1.ffn1, ff, ffn1, Epilogue::kRelu);
 
   // Mean pooling commutes with the last FFN projection: mean_t(h + relu_t·W2 + b2) =
   // mean_t(h) + mean_t(relu_t)·W2 + b2, so W2 runs once per sequence instead of per token.
@@ -233,7 +248,7 @@ void Encoder::Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scrat
     for (int i = 0; i < d1; ++i) pooled_h[static_cast<size_t>(s) * d1 + i] *= inv_len;
     for (int i = 0; i < ffn1; ++i) pooled_ff[static_cast<size_t>(s) * ffn1 + i] *= inv_len;
   }
-  MatMul(pooled_ff, n_seqs, ffn1, l1.ffn2, pooled_h, d1, Epilogue::kAccumulate);
+  matmul(pooled_ff, n_seqs, ffn1, l1.ffn2, pooled_h, d1, Epilogue::kAccumulate);
   for (int s = 0; s < n_seqs; ++s) {
     // The graph divides an empty sequence's zero sum by max(len, 1): it pools to zeros, so
     // undo the bias the shortcut above added.
@@ -244,7 +259,7 @@ void Encoder::Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scrat
   }
 
   // out = l2normalize(tanh(pooled·Wt + bt)).
-  MatMul(pooled_h, n_seqs, d1, tanh_, out, d_out_, Epilogue::kStore);
+  matmul(pooled_h, n_seqs, d1, tanh_, out, d_out_, Epilogue::kStore);
   for (int s = 0; s < n_seqs; ++s) {
     float* o = out + static_cast<size_t>(s) * d_out_;
     double norm2 = 0;

@@ -14,6 +14,7 @@
 #include "embed/use_lite/kernels.h"
 #include "embed/use_lite/weights.h"
 #include "engram/status.h"
+#include "util/worker_team.h"
 
 namespace engram::use_lite {
 
@@ -39,8 +40,10 @@ class Encoder {
   // Writes seqs.size() vectors of dimension() floats to out, one per sequence. Each sequence
   // holds at most kMaxTokens ids; an empty one pools to zeros and yields the normalised
   // tanh(bt). Sequences are processed together, so pass a bounded batch (their token count
-  // sizes the scratch buffers).
-  void Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scratch, float* out) const;
+  // sizes the scratch buffers). With a team, the larger matmuls are split across its threads
+  // (the output is the same bit for bit); null runs on the calling thread only.
+  void Forward(std::span<const std::vector<int32_t>> seqs, Scratch* scratch, float* out,
+               util::WorkerTeam* team = nullptr) const;
 
  private:
   struct Layer {

@@ -63,8 +63,10 @@ int PanelsFor(int rows) {
 // panels per call. A last panel narrower than kP goes through a kP-wide temporary so that the
 // micro-kernels never check widths.
 void Drive(MicroFn micro, const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
-           Epilogue ep) {
+           Epilogue ep, PanelRange range) {
   const int n = w.cols();
+  const int panel_begin = range.begin;
+  const int panel_end = range.end < 0 ? w.panels() : range.end;
   const int blocks = w.depth_blocks();
   const int full_rows = m / kRows * kRows;
   const int tail_rows = m - full_rows;
@@ -99,13 +101,16 @@ void Drive(MicroFn micro, const float* a, int m, int lda, const PackedMatrix& w,
       micro(rows, panels, args);
       for (int i = 0; i < rows; ++i) std::memcpy(cr + i * ldc, tmp + i * kP, cols * 4);
     };
-    for (int p = 0; p < w.panels(); ++p) {
+    for (int p = panel_begin; p < panel_end; ++p) {
       for (int r = 0; r < full_rows; r += kRows) run(r, kRows, p, 1);
     }
     if (tail_rows > 0) {
-      int p = 0;
-      for (; p + tail_panels <= n / kP; p += tail_panels) run(full_rows, tail_rows, p, tail_panels);
-      for (; p < w.panels(); ++p) run(full_rows, tail_rows, p, 1);
+      const int full_panel_end = std::min(panel_end, n / kP);
+      int p = panel_begin;
+      for (; p + tail_panels <= full_panel_end; p += tail_panels) {
+        run(full_rows, tail_rows, p, tail_panels);
+      }
+      for (; p < panel_end; ++p) run(full_rows, tail_rows, p, 1);
     }
   }
 }
@@ -311,24 +316,25 @@ bool HasAvx2() {
 }
 
 void MatMulPortable(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
-                    Epilogue ep) {
-  Drive(MicroPortable, a, m, lda, w, c, ldc, ep);
+                    Epilogue ep, PanelRange panels) {
+  Drive(MicroPortable, a, m, lda, w, c, ldc, ep, panels);
 }
 
 void MatMulAvx2(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
-                Epilogue ep) {
+                Epilogue ep, PanelRange panels) {
 #ifdef ENGRAM_X86
-  Drive(MicroAvx2, a, m, lda, w, c, ldc, ep);
+  Drive(MicroAvx2, a, m, lda, w, c, ldc, ep, panels);
 #else
-  MatMulPortable(a, m, lda, w, c, ldc, ep);
+  MatMulPortable(a, m, lda, w, c, ldc, ep, panels);
 #endif
 }
 
-void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep) {
+void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep,
+            PanelRange panels) {
   if (HasAvx2()) {
-    MatMulAvx2(a, m, lda, w, c, ldc, ep);
+    MatMulAvx2(a, m, lda, w, c, ldc, ep, panels);
   } else {
-    MatMulPortable(a, m, lda, w, c, ldc, ep);
+    MatMulPortable(a, m, lda, w, c, ldc, ep, panels);
   }
 }
 

@@ -68,15 +68,23 @@ enum class Epilogue {
   kAccumulate,  // C += P (residual connections)
 };
 
-// C (m × w.cols(), row stride ldc) from A (m × w.rows(), row stride lda) and w, per `ep`.
-// Each output row depends only on its input row, bit for bit, whatever m is: batching texts
-// never changes their vectors.
-void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep);
+// The column panels [begin, end) of a matmul's output; the default is all of them.
+struct PanelRange {
+  int begin = 0;
+  int end = -1;  // one past the last panel; -1: w.panels()
+};
+
+// C (m × w.cols(), row stride ldc) from A (m × w.rows(), row stride lda) and w, per `ep`;
+// only the columns of `panels` are written. Each output depends only on its input row and
+// column, bit for bit, whatever m and the panel range are: batching texts or splitting a
+// matmul across threads never changes a vector.
+void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep,
+            PanelRange panels = {});
 void MatMulPortable(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
-                    Epilogue ep);
+                    Epilogue ep, PanelRange panels = {});
 // Requires HasAvx2().
 void MatMulAvx2(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc,
-                Epilogue ep);
+                Epilogue ep, PanelRange panels = {});
 
 // Sum of a[i]·b[i] for i < n.
 float Dot(const float* a, const float* b, int n);

@@ -29,7 +29,8 @@ std::string UseLiteEmbedder::DefaultModelDir() {
   return "";
 }
 
-Result<std::unique_ptr<UseLiteEmbedder>> UseLiteEmbedder::Open(const std::string& model_dir) {
+Result<std::unique_ptr<UseLiteEmbedder>> UseLiteEmbedder::Open(const std::string& model_dir,
+                                                               int threads) {
   if (model_dir.empty()) {
     return Status::InvalidArgument("USE-lite model directory is empty; set ENGRAM_MODEL_DIR");
   }
@@ -52,13 +53,15 @@ Result<std::unique_ptr<UseLiteEmbedder>> UseLiteEmbedder::Open(const std::string
         model_dir + ": vocab.json has " + std::to_string(tokenizer.vocab_size()) +
         " entries but the embedding table only " + std::to_string(encoder->vocab_rows()) + " rows");
   }
-  return std::unique_ptr<UseLiteEmbedder>(new UseLiteEmbedder(
-      std::make_unique<use_lite::Tokenizer>(std::move(tokenizer)), std::move(encoder)));
+  return std::unique_ptr<UseLiteEmbedder>(
+      new UseLiteEmbedder(std::make_unique<use_lite::Tokenizer>(std::move(tokenizer)),
+                          std::move(encoder), std::make_unique<util::WorkerTeam>(threads)));
 }
 
 UseLiteEmbedder::UseLiteEmbedder(std::unique_ptr<use_lite::Tokenizer> tokenizer,
-                                 std::unique_ptr<use_lite::Encoder> encoder)
-    : tokenizer_(std::move(tokenizer)), encoder_(std::move(encoder)) {}
+                                 std::unique_ptr<use_lite::Encoder> encoder,
+                                 std::unique_ptr<util::WorkerTeam> team)
+    : tokenizer_(std::move(tokenizer)), encoder_(std::move(encoder)), team_(std::move(team)) {}
 
 UseLiteEmbedder::~UseLiteEmbedder() = default;
 
@@ -110,18 +113,28 @@ Status UseLiteEmbedder::Embed(std::span<const std::string> texts,
 
   const size_t dim = static_cast<size_t>(encoder_->dimension());
   std::vector<float> flat(texts.size() * dim);
-  std::unique_ptr<use_lite::Scratch> scratch = AcquireScratch();
-  for (size_t begin = 0; begin < ids.size();) {
-    size_t end = begin;
-    size_t tokens = 0;
-    while (end < ids.size() && (end == begin || tokens + ids[end].size() <= kBatchTokens)) {
-      tokens += ids[end++].size();
+  // Batches of whole texts within kBatchTokens: [batches[b], batches[b + 1]).
+  std::vector<size_t> batches = {0};
+  for (size_t end = 0, tokens = 0; end < ids.size(); ++end) {
+    if (end > batches.back() && tokens + ids[end].size() > kBatchTokens) {
+      batches.push_back(end);
+      tokens = 0;
     }
-    encoder_->Forward(std::span(ids).subspan(begin, end - begin), scratch.get(),
-                      flat.data() + begin * dim);
-    begin = end;
+    tokens += ids[end].size();
   }
-  ReleaseScratch(std::move(scratch));
+  if (batches.back() < ids.size()) batches.push_back(ids.size());
+  auto forward = [&](size_t b, util::WorkerTeam* matmul_team) {
+    std::unique_ptr<use_lite::Scratch> scratch = AcquireScratch();
+    encoder_->Forward(std::span(ids).subspan(batches[b], batches[b + 1] - batches[b]),
+                      scratch.get(), flat.data() + batches[b] * dim, matmul_team);
+    ReleaseScratch(std::move(scratch));
+  };
+  const int n_batches = static_cast<int>(batches.size()) - 1;
+  if (n_batches == 1) {
+    forward(0, team_.get());  // one query: split its matmuls
+  } else {
+    team_->ParallelFor(n_batches, [&](int b) { forward(static_cast<size_t>(b), nullptr); });
+  }
 
   out->assign(texts.size(), {});
   for (size_t i = 0; i < texts.size(); ++i) {
