@@ -1,13 +1,17 @@
 #include "engram/engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -153,7 +157,7 @@ class Engine::Impl {
   }
 
   ~Impl() {
-    FlushAccess(/*force=*/true);
+    StopAccessWriter();
     std::lock_guard lock(counter_mu_);
     if (known_counter_ >= 0) recall_.SaveDirty(known_counter_);
   }
@@ -400,6 +404,7 @@ class Engine::Impl {
     q.live_at = now;
     ENGRAM_ASSIGN_OR_RETURN(int64_t count, txn.CountMemories(q));
     if (count <= static_cast<int64_t>(cap)) return Status::Ok();
+    ENGRAM_RETURN_IF_ERROR(WritePendingAccess(txn));
     q.limit = static_cast<size_t>(count);
     ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> live, txn.ListMemories(q));
     auto last_used = [](const MemoryRecord& r) {
@@ -1576,32 +1581,74 @@ class Engine::Impl {
     p->Upsert(rid, m, /*replace_vector=*/vector.has_value());
   }
 
-  // Access statistics are buffered and written in batches: one write transaction per search
-  // would serialize readers behind the writer.
-  void NoteAccess(const std::vector<int64_t>& rids, Timestamp now) {
+  // Access statistics are buffered and written in batches by a background thread: a write
+  // transaction (and its fsync) on the searching thread would add milliseconds to a search and
+  // queue readers behind the writer.
+  void NoteAccess(const std::vector<int64_t>& rids, Timestamp at) {
+    std::call_once(access_thread_started_,
+                   [this] { access_thread_ = std::thread([this] { AccessWriterLoop(); }); });
+    bool full = false;
     {
       std::lock_guard lock(access_mu_);
       pending_access_.insert(pending_access_.end(), rids.begin(), rids.end());
-      if (first_pending_at_ == 0) first_pending_at_ = now;
+      pending_access_at_ = std::max(pending_access_at_, at);
+      full = pending_access_.size() >= kAccessBatch;
     }
-    FlushAccess(/*force=*/false);
+    if (full) access_cv_.notify_one();
   }
 
-  void FlushAccess(bool force) {
-    std::vector<int64_t> rids;
-    Timestamp at;
+  // Moves the pending statistics out: (rids, time of the latest of those searches).
+  std::pair<std::vector<int64_t>, Timestamp> TakePendingAccessLocked() {
+    std::pair<std::vector<int64_t>, Timestamp> taken;
+    taken.first.swap(pending_access_);
+    taken.second = pending_access_at_;
+    pending_access_at_ = 0;
+    return taken;
+  }
+
+  // Writes the pending statistics in txn, for a decision that needs them (least recently used).
+  Status WritePendingAccess(store::Transaction& txn) {
+    std::pair<std::vector<int64_t>, Timestamp> pending;
     {
       std::lock_guard lock(access_mu_);
-      if (pending_access_.empty()) return;
-      const Timestamp now = Now();
-      if (!force && pending_access_.size() < 256 && now - first_pending_at_ < 5000) return;
-      rids.swap(pending_access_);
-      first_pending_at_ = 0;
-      at = now;
+      pending = TakePendingAccessLocked();
     }
+    if (pending.first.empty()) return Status::Ok();
+    return txn.RecordAccess(pending.first, pending.second);
+  }
+
+  // Writes the pending statistics when kAccessBatch hits are pending, every kAccessDelay
+  // otherwise, and once more on shutdown.
+  void AccessWriterLoop() {
+    std::unique_lock lock(access_mu_);
+    for (;;) {
+      access_cv_.wait_for(lock, kAccessDelay, [this] {
+        return stop_access_writer_ || pending_access_.size() >= kAccessBatch;
+      });
+      const bool stop = stop_access_writer_;
+      if (!pending_access_.empty()) {
+        auto [rids, at] = TakePendingAccessLocked();
+        lock.unlock();
+        WriteAccess(rids, at);
+        lock.lock();
+      }
+      if (stop && pending_access_.empty()) return;
+    }
+  }
+
+  void WriteAccess(const std::vector<int64_t>& rids, Timestamp at) {
     auto txn = store_->BeginWrite();
     if (!txn.ok()) return;  // statistics only: a busy store skips this batch
     if ((*txn)->RecordAccess(rids, at).ok()) (*txn)->Commit();
+  }
+
+  void StopAccessWriter() {
+    {
+      std::lock_guard lock(access_mu_);
+      stop_access_writer_ = true;
+    }
+    access_cv_.notify_one();
+    if (access_thread_.joinable()) access_thread_.join();
   }
 
   // Redacts secrets from a text field in place; notes "<kind> in <field>" for the history.
@@ -1640,9 +1687,15 @@ class Engine::Impl {
   Status model_mismatch_;  // set when opened with accept_model_change on another model's store
   std::mutex counter_mu_;
   int64_t known_counter_ = -1;
-  std::mutex access_mu_;
+  static constexpr size_t kAccessBatch = 256;
+  static constexpr std::chrono::seconds kAccessDelay{5};
+  std::once_flag access_thread_started_;
+  std::thread access_thread_;
+  std::mutex access_mu_;  // guards pending_access_, pending_access_at_ and stop_access_writer_
+  std::condition_variable access_cv_;
   std::vector<int64_t> pending_access_;
-  Timestamp first_pending_at_ = 0;
+  Timestamp pending_access_at_ = 0;
+  bool stop_access_writer_ = false;
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {

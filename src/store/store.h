@@ -130,7 +130,7 @@ class Transaction {
   virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
                                                         std::string_view fts_query,
                                                         size_t limit) = 0;
-  // Adds one access (count and time) to each record.
+  // Adds one access (count and time) to each record per time its rid is listed.
   virtual Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) = 0;
   // A counter that every write transaction of any process increments (BumpChangeCounter), so a
   // process can tell whether someone else wrote since it last looked.

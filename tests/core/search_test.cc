@@ -240,9 +240,10 @@ TEST_F(SearchTest, AccessIsCounted) {
   MemoryRecord r = Add("the standup is at 9:30");
   clock_->Advance(1000);
   EXPECT_EQ(Texts("standup").size(), 1u);
-  Open();  // closing the engine flushes buffered access statistics
+  EXPECT_EQ(Texts("standup meeting").size(), 1u);
+  Open();  // closing the engine writes the buffered access statistics
   auto got = engine_->GetMemory("u", r.id);
-  EXPECT_EQ(got->access_count, 1);
+  EXPECT_EQ(got->access_count, 2);
   EXPECT_EQ(got->last_accessed_at, clock_->Now());
 }
 

@@ -115,6 +115,30 @@ TEST_P(StoreConformance, InsertThenGetRoundTripsEveryField) {
   EXPECT_FALSE(g.deleted_at.has_value());
 }
 
+TEST_P(StoreConformance, RecordAccessCountsEachListedOccurrence) {
+  Insert(Record("alice", Id(1), 1000));
+  Insert(Record("alice", Id(2), 1000));
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    auto rid1 = (*txn)->MemoryRid("alice", Id(1));
+    auto rid2 = (*txn)->MemoryRid("alice", Id(2));
+    ASSERT_TRUE(rid1.ok() && rid2.ok());
+    ASSERT_TRUE((*txn)->RecordAccess({*rid1, *rid2, *rid1}, 5000).ok());
+    ASSERT_TRUE((*txn)->RecordAccess({*rid1}, 4000).ok());  // an older time never moves it back
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  auto first = (*txn)->GetMemory("alice", Id(1));
+  auto second = (*txn)->GetMemory("alice", Id(2));
+  ASSERT_TRUE(first.ok() && first->has_value() && second.ok() && second->has_value());
+  EXPECT_EQ((**first).access_count, 3);
+  EXPECT_EQ((**first).last_accessed_at, 5000);
+  EXPECT_EQ((**second).access_count, 1);
+  EXPECT_EQ((**second).last_accessed_at, 5000);
+}
+
 TEST_P(StoreConformance, OwnersNeverSeeEachOther) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginRead();

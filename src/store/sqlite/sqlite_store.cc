@@ -409,9 +409,10 @@ class SqliteTransaction final : public Transaction {
 
   Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("UPDATE memories SET access_count = access_count + 1,"
+        auto s, conn_->Prepare("UPDATE memories SET access_count = access_count + hits.n,"
                                " last_accessed_at = max(coalesce(last_accessed_at, 0), ?2)"
-                               " WHERE rid IN (SELECT value FROM json_each(?1))"));
+                               " FROM (SELECT value AS rid, count(*) AS n FROM json_each(?1)"
+                               " GROUP BY value) AS hits WHERE memories.rid = hits.rid"));
     s->Bind(1, nlohmann::json(rids).dump());
     s->Bind(2, at);
     return s->Run();
