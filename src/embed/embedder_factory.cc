@@ -13,8 +13,18 @@ Result<std::shared_ptr<Embedder>> EmbedderFromEnvironment() {
   const std::string name = env && *env ? env : "use-lite";
   if (name == "none") return std::shared_ptr<Embedder>();
   if (name == "use-lite") {
+    int threads = 0;  // every core
+    if (const char* t = std::getenv("ENGRAM_EMBED_THREADS"); t != nullptr && *t != '\0') {
+      char* end = nullptr;
+      const long n = std::strtol(t, &end, 10);
+      if (*end != '\0' || n < 1 || n > 1024) {
+        return Status::InvalidArgument("ENGRAM_EMBED_THREADS='" + std::string(t).substr(0, 32) +
+                                       "' is not a thread count from 1 to 1024");
+      }
+      threads = static_cast<int>(n);
+    }
     ENGRAM_ASSIGN_OR_RETURN(auto embedder,
-                            UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir()));
+                            UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir(), threads));
     return std::shared_ptr<Embedder>(std::move(embedder));
   }
   if (name == "openai") {

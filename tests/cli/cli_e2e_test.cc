@@ -386,6 +386,16 @@ TEST_F(CliRecallTest, SearchFiltersAndErrors) {
   ExpectOneLineError(Engram({"search", "--owner", "u", "--mode", "psychic", "x"}), "unknown mode");
   RunResult text = Engram({"search", "--owner", "u", "--explain", "ArgoCD"});
   EXPECT_NE(text.out.find("lexical rank 1"), std::string::npos) << text.out;
+  {
+    ScopedEnv one_thread{"ENGRAM_EMBED_THREADS", "1"};
+    json again =
+        EngramJson({"search", "--owner", "u", "--scope", "project/beta", "how do deploys work"});
+    ASSERT_EQ(again["hits"].size(), 1u);
+    EXPECT_EQ(again["hits"][0]["text"], beta["hits"][0]["text"]);
+    EXPECT_EQ(again["hits"][0]["score"], beta["hits"][0]["score"]);
+  }
+  ScopedEnv bad_threads{"ENGRAM_EMBED_THREADS", "many"};
+  ExpectOneLineError(Engram({"search", "--owner", "u", "x"}), "ENGRAM_EMBED_THREADS='many'");
 }
 
 TEST_F(CliRecallTest, ImportJsonlIsAllOrNothing) {
