@@ -11,7 +11,7 @@ namespace {
 
 // How long an idle helper keeps polling before it sleeps. The parallel loops of one query come
 // microseconds apart; a sleeping helper takes tens of microseconds to wake.
-constexpr std::chrono::microseconds kSpinBeforeSleep{200};
+constexpr std::chrono::microseconds kSpinBeforeSleep{100};
 
 void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
