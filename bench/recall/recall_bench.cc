@@ -483,29 +483,43 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::filesystem::remove_all(dir);
 }
 
-// Embeds texts in batches of 32 on every core; returns the vectors row-major.
+// Embeds texts in one call (the embedder shares them across its threads); returns the vectors
+// row-major.
 std::vector<float> EmbedAll(engram::UseLiteEmbedder& embedder,
                             const std::vector<std::string>& texts) {
   const size_t dim = static_cast<size_t>(embedder.dimension());
-  constexpr size_t kBatch = 32;
+  std::vector<std::vector<float>> vectors;
+  if (auto st = embedder.Embed(texts, &vectors); !st.ok()) Die("embed", st);
   std::vector<float> out(texts.size() * dim);
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
-    pool.emplace_back([&] {
-      std::vector<std::vector<float>> vectors;
-      for (size_t begin; (begin = next.fetch_add(kBatch)) < texts.size();) {
-        const size_t count = std::min(kBatch, texts.size() - begin);
-        auto st = embedder.Embed(std::span(texts).subspan(begin, count), &vectors);
-        if (!st.ok()) Die("embed", st);
-        for (size_t i = 0; i < count; ++i) {
-          std::copy(vectors[i].begin(), vectors[i].end(), out.begin() + (begin + i) * dim);
-        }
-      }
-    });
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::copy(vectors[i].begin(), vectors[i].end(), out.begin() + i * dim);
   }
-  for (auto& th : pool) th.join();
   return out;
+}
+
+// Latency of embedding each question alone: (all questions, the 12-token ones) in ms, and
+// their vectors row-major into *vectors when not null.
+std::pair<std::vector<double>, std::vector<double>> QueryLatency(
+    engram::UseLiteEmbedder& embedder, const std::vector<std::string>& questions,
+    std::vector<float>* vectors) {
+  std::vector<std::vector<float>> out;
+  for (size_t j = 0; j < std::min<size_t>(50, questions.size()); ++j) {
+    const auto st = embedder.Embed(std::span(questions).subspan(j, 1), &out);
+    if (!st.ok()) Die("embed question", st);
+  }
+  const size_t dim = static_cast<size_t>(embedder.dimension());
+  if (vectors != nullptr) vectors->assign(questions.size() * dim, 0.0f);
+  std::vector<double> all_ms, twelve_ms;
+  for (size_t j = 0; j < questions.size(); ++j) {
+    const auto start = Clock::now();
+    const auto st = embedder.Embed(std::span(questions).subspan(j, 1), &out);
+    const double ms = Seconds(start) * 1e3;
+    if (!st.ok()) Die("embed question", st);
+    if (vectors != nullptr) std::copy(out[0].begin(), out[0].end(), vectors->begin() + j * dim);
+    all_ms.push_back(ms);
+    if (Check(embedder.Tokenize(questions[j]), "tokenize").size() == 12) twelve_ms.push_back(ms);
+  }
+  return {all_ms, twelve_ms};
 }
 
 // USE-lite figures: query embedding latency on the LoCoMo questions (whose vectors become the
@@ -517,40 +531,36 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   std::printf("== USE-lite (%s, dim %zu) on LoCoMo: %zu turns, %zu questions\n",
               embedder->model_id().c_str(), dim, locomo.turns.size(), locomo.questions.size());
 
-  std::vector<std::vector<float>> out;
-  for (size_t j = 0; j < std::min<size_t>(50, locomo.questions.size()); ++j) {
-    const auto st = embedder->Embed(std::span(locomo.questions).subspan(j, 1), &out);
-    if (!st.ok()) Die("embed question", st);
-  }
-  std::vector<float> queries(locomo.questions.size() * dim);
-  std::vector<double> all_ms, twelve_ms;
-  for (size_t j = 0; j < locomo.questions.size(); ++j) {
-    const auto start = Clock::now();
-    const auto st = embedder->Embed(std::span(locomo.questions).subspan(j, 1), &out);
-    const double ms = Seconds(start) * 1e3;
-    if (!st.ok()) Die("embed question", st);
-    std::copy(out[0].begin(), out[0].end(), queries.begin() + j * dim);
-    all_ms.push_back(ms);
-    if (Check(embedder->Tokenize(locomo.questions[j]), "tokenize").size() == 12) {
-      twelve_ms.push_back(ms);
-    }
-  }
+  std::shared_ptr<engram::UseLiteEmbedder> single =
+      Check(engram::UseLiteEmbedder::Open(cfg.model_dir, 1), "open USE-lite at " + cfg.model_dir);
+  const auto [all_1t_ms, twelve_1t_ms] = QueryLatency(*single, locomo.questions, nullptr);
+  single.reset();
+  std::vector<float> queries;
+  const auto [all_ms, twelve_ms] = QueryLatency(*embedder, locomo.questions, &queries);
+  const Percentiles all_1t = Summarise(all_1t_ms), twelve_1t = Summarise(twelve_1t_ms);
   const Percentiles all = Summarise(all_ms), twelve = Summarise(twelve_ms);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::printf(
-      "  query embedding, 1 thread, all %zu questions: p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
-      all_ms.size(), all.p50, all.p95, all.p99);
+      "  query embedding, 1 thread, all %zu questions:  p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
+      all_ms.size(), all_1t.p50, all_1t.p95, all_1t.p99);
   std::printf(
-      "  query embedding, the %zu 12-token questions:  p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
-      twelve_ms.size(), twelve.p50, twelve.p95, twelve.p99);
+      "  query embedding, 1 thread, %zu 12-token ones:   p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
+      twelve_ms.size(), twelve_1t.p50, twelve_1t.p95, twelve_1t.p99);
+  std::printf(
+      "  query embedding, %u threads, all questions:    p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
+      cores, all.p50, all.p95, all.p99);
+  std::printf(
+      "  query embedding, %u threads, 12-token ones:    p50 %.3f ms p95 %.3f ms p99 %.3f ms\n",
+      cores, twelve.p50, twelve.p95, twelve.p99);
 
   auto start = Clock::now();
   std::vector<float> base = EmbedAll(*embedder, locomo.turns);
   const double embed_all_s = Seconds(start);
-  std::printf("  turns embedded on %u threads: %.0f sentences/s\n",
-              std::max(1u, std::thread::hardware_concurrency()), locomo.turns.size() / embed_all_s);
+  std::printf("  turns embedded on %u threads: %.0f sentences/s\n", cores,
+              locomo.turns.size() / embed_all_s);
 
-  // Ingest of the turns as they are, once embedded by the engine (USE-lite, one thread per
-  // AddMemories call) and once with the vectors precomputed.
+  // Ingest of the turns as they are, once embedded by the engine (USE-lite on every core) and
+  // once with the vectors precomputed.
   const std::string dir = cfg.dir + "/locomo";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -581,8 +591,10 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
                    {"model", embedder->model_id()},
                    {"dim", dim},
                    {"query_embed_all", ToJson(all)},
+                   {"query_embed_all_1_thread", ToJson(all_1t)},
                    {"questions", all_ms.size()},
                    {"query_embed_12_tokens", ToJson(twelve)},
+                   {"query_embed_12_tokens_1_thread", ToJson(twelve_1t)},
                    {"questions_12_tokens", twelve_ms.size()},
                    {"embed_all_cores_per_s", n / embed_all_s},
                    {"ingest_with_embedding_per_s", n / with_s},
