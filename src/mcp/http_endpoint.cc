@@ -74,6 +74,8 @@ server::HttpResponse HttpEndpoint::Handle(const server::HttpRequest& request,
                                          "a valid API key is required (Authorization: Bearer "
                                          "KEY or X-API-Key)"));
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  } else if (std::optional<server::HttpResponse> limited = api_.TakeRateLimit(*principal)) {
+    r = std::move(*limited);
   } else if (request.method == "POST") {
     r = Post(request, header, *principal);
   } else if (request.method == "DELETE") {

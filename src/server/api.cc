@@ -195,6 +195,15 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   return response;
 }
 
+std::optional<HttpResponse> Api::TakeRateLimit(const Principal& principal) {
+  if (!limiter_) return std::nullopt;
+  const double wait = limiter_->Take(principal.name);
+  if (wait <= 0) return std::nullopt;
+  HttpResponse r = Error(429, "rate_limited", "too many requests for this API key; retry later");
+  r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
+  return r;
+}
+
 HttpResponse Api::Dispatch(const HttpRequest& request) {
   std::vector<std::string> segments;
   Call call;
@@ -234,14 +243,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request) {
     } else {
       return with_route(Error(401, "unauthorized", "no API keys are configured"));
     }
-    if (limiter_) {
-      const double wait = limiter_->Take(principal->name);
-      if (wait > 0) {
-        HttpResponse r = with_route(
-            Error(429, "rate_limited", "too many requests for this API key; retry later"));
-        r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
-        return r;
-      }
+    if (std::optional<HttpResponse> limited = TakeRateLimit(*principal)) {
+      return with_route(std::move(*limited));
     }
     if (route.access == Access::kAdmin && !principal->admin) {
       return with_route(Error(403, "permission_denied", "this route needs an admin key"));

@@ -74,6 +74,11 @@ class Api {
   // protocols served beside the route table (MCP's /mcp, mcp/http_endpoint.h).
   std::optional<Principal> Authenticate(const HttpRequest& request) const;
 
+  // A 429 response with Retry-After when `principal` is over the rate limit; otherwise counts
+  // one request against its budget and returns nullopt. Every route applies it; protocols served
+  // beside the route table call it after Authenticate.
+  std::optional<HttpResponse> TakeRateLimit(const Principal& principal);
+
   // The OpenAPI 3.1 description of every route (openapi.h).
   nlohmann::json OpenApi() const;
 

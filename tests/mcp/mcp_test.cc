@@ -367,6 +367,25 @@ TEST_F(McpHttpTest, SessionsAreIssuedRequiredAndEnded) {
   EXPECT_EQ(endpoint_->session_count(), 1u);
 }
 
+TEST_F(McpHttpTest, TheServersRateLimitAppliesPerKey) {
+  server::ApiOptions limited;
+  limited.rate_limit_per_second = 1;  // bursts of 2
+  endpoint_.reset();
+  tools_.reset();
+  server::ApiTest::Open(std::move(limited));
+  tools_ = std::make_unique<Tools>(api_->router());
+  endpoint_ = std::make_unique<HttpEndpoint>(*api_, *tools_, "test", /*max_sessions=*/8);
+  const std::string sid = Initialize(kAliceKey);
+  EXPECT_EQ(Send("POST", Request(2, "ping"), kAliceKey, {{"Mcp-Session-Id", sid}}).status, 200);
+  auto r = Send("POST", Request(3, "ping"), kAliceKey, {{"Mcp-Session-Id", sid}});
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "rate_limited");
+  EXPECT_EQ(Header(r, "Retry-After"), "1");
+  EXPECT_EQ(r.route, "/mcp");
+  // Another key has its own budget.
+  EXPECT_FALSE(Initialize(kBobKey).empty());
+}
+
 TEST_F(McpHttpTest, OldestSessionsAreDroppedBeyondTheCap) {
   const std::string first = Initialize(kAliceKey);
   for (int i = 0; i < 8; ++i) Initialize(kAliceKey);
