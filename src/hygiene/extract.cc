@@ -880,170 +880,160 @@ bool IsCommonPlaceNoun(std::string_view w) {
   return s.count(w) > 0;
 }
 
-// Canonical name of a health condition stated with "I have ..." or "I'm <adjective>".
-std::string_view ConditionName(std::string_view w) {
-  struct Entry {
-    std::string_view word, canonical;
-  };
-  static constexpr Entry kConditions[] = {{"diabetes", "diabetes"},
-                                          {"diabetic", "diabetes"},
-                                          {"asthma", "asthma"},
-                                          {"asthmatic", "asthma"},
-                                          {"epilepsy", "epilepsy"},
-                                          {"epileptic", "epilepsy"},
-                                          {"celiac", "celiac disease"},
-                                          {"coeliac", "celiac disease"},
-                                          {"migraines", "migraines"},
-                                          {"migraine", "migraines"},
-                                          {"hypertension", "hypertension"},
-                                          {"adhd", "ADHD"},
-                                          {"autism", "autism"},
-                                          {"autistic", "autism"},
-                                          {"dyslexia", "dyslexia"},
-                                          {"dyslexic", "dyslexia"},
-                                          {"anxiety", "anxiety"},
-                                          {"depression", "depression"},
-                                          {"arthritis", "arthritis"},
-                                          {"ibs", "IBS"},
-                                          {"crohn", "Crohn's disease"},
-                                          {"crohns", "Crohn's disease"},
-                                          {"lupus", "lupus"},
-                                          {"insomnia", "insomnia"},
-                                          {"copd", "COPD"},
-                                          {"gout", "gout"},
-                                          {"tinnitus", "tinnitus"},
-                                          {"pcos", "PCOS"},
-                                          {"endometriosis", "endometriosis"},
-                                          {"fibromyalgia", "fibromyalgia"},
-                                          {"colorblind", "color blindness"},
-                                          {"colourblind", "color blindness"},
-                                          {"deaf", "deafness"},
-                                          {"anemia", "anemia"},
-                                          {"anaemia", "anemia"},
-                                          {"anemic", "anemia"},
-                                          {"ms", "multiple sclerosis"},
-                                          {"parkinson", "Parkinson's disease"},
-                                          {"parkinsons", "Parkinson's disease"},
-                                          {"ptsd", "PTSD"},
-                                          {"ocd", "OCD"},
-                                          {"eczema", "eczema"},
-                                          {"psoriasis", "psoriasis"},
-                                          {"hypothyroidism", "hypothyroidism"},
-                                          {"gerd", "GERD"},
-                                          {"sciatica", "sciatica"},
-                                          {"osteoporosis", "osteoporosis"}};
-  for (const Entry& e : kConditions) {
+// A word and the canonical form it stands for, in the lookup tables below.
+struct Canonical {
+  std::string_view word, canonical;
+};
+
+// The canonical form of w in table; empty when w is not in it.
+template <size_t N>
+std::string_view CanonicalOf(const Canonical (&table)[N], std::string_view w) {
+  for (const Canonical& e : table) {
     if (e.word == w) return e.canonical;
   }
   return {};
+}
+
+// Canonical name of a health condition stated with "I have ..." or "I'm <adjective>".
+std::string_view ConditionName(std::string_view w) {
+  static constexpr Canonical kConditions[] = {{"diabetes", "diabetes"},
+                                              {"diabetic", "diabetes"},
+                                              {"asthma", "asthma"},
+                                              {"asthmatic", "asthma"},
+                                              {"epilepsy", "epilepsy"},
+                                              {"epileptic", "epilepsy"},
+                                              {"celiac", "celiac disease"},
+                                              {"coeliac", "celiac disease"},
+                                              {"migraines", "migraines"},
+                                              {"migraine", "migraines"},
+                                              {"hypertension", "hypertension"},
+                                              {"adhd", "ADHD"},
+                                              {"autism", "autism"},
+                                              {"autistic", "autism"},
+                                              {"dyslexia", "dyslexia"},
+                                              {"dyslexic", "dyslexia"},
+                                              {"anxiety", "anxiety"},
+                                              {"depression", "depression"},
+                                              {"arthritis", "arthritis"},
+                                              {"ibs", "IBS"},
+                                              {"crohn", "Crohn's disease"},
+                                              {"crohns", "Crohn's disease"},
+                                              {"lupus", "lupus"},
+                                              {"insomnia", "insomnia"},
+                                              {"copd", "COPD"},
+                                              {"gout", "gout"},
+                                              {"tinnitus", "tinnitus"},
+                                              {"pcos", "PCOS"},
+                                              {"endometriosis", "endometriosis"},
+                                              {"fibromyalgia", "fibromyalgia"},
+                                              {"colorblind", "color blindness"},
+                                              {"colourblind", "color blindness"},
+                                              {"deaf", "deafness"},
+                                              {"anemia", "anemia"},
+                                              {"anaemia", "anemia"},
+                                              {"anemic", "anemia"},
+                                              {"ms", "multiple sclerosis"},
+                                              {"parkinson", "Parkinson's disease"},
+                                              {"parkinsons", "Parkinson's disease"},
+                                              {"ptsd", "PTSD"},
+                                              {"ocd", "OCD"},
+                                              {"eczema", "eczema"},
+                                              {"psoriasis", "psoriasis"},
+                                              {"hypothyroidism", "hypothyroidism"},
+                                              {"gerd", "GERD"},
+                                              {"sciatica", "sciatica"},
+                                              {"osteoporosis", "osteoporosis"}};
+  return CanonicalOf(kConditions, w);
 }
 
 // Diet styles (mutually exclusive: one key) and religious observances.
 std::string_view DietStyle(std::string_view w) {
-  struct Entry {
-    std::string_view word, canonical;
-  };
-  static constexpr Entry kStyles[] = {{"vegetarian", "vegetarian"},
-                                      {"veggie", "vegetarian"},
-                                      {"vegan", "vegan"},
-                                      {"pescatarian", "pescatarian"},
-                                      {"pescetarian", "pescatarian"},
-                                      {"keto", "keto"},
-                                      {"paleo", "paleo"},
-                                      {"carnivore", "carnivore"},
-                                      {"flexitarian", "flexitarian"},
-                                      {"plant-based", "vegan"},
-                                      {"omnivore", "omnivore"}};
-  for (const Entry& e : kStyles) {
-    if (e.word == w) return e.canonical;
-  }
-  return {};
+  static constexpr Canonical kStyles[] = {{"vegetarian", "vegetarian"},
+                                          {"veggie", "vegetarian"},
+                                          {"vegan", "vegan"},
+                                          {"pescatarian", "pescatarian"},
+                                          {"pescetarian", "pescatarian"},
+                                          {"keto", "keto"},
+                                          {"paleo", "paleo"},
+                                          {"carnivore", "carnivore"},
+                                          {"flexitarian", "flexitarian"},
+                                          {"plant-based", "vegan"},
+                                          {"omnivore", "omnivore"}};
+  return CanonicalOf(kStyles, w);
 }
 
 // Family relations, canonicalized; each has one fixed key family.<relation>.
 std::string_view Relation(std::string_view w) {
-  struct Entry {
-    std::string_view word, canonical;
-  };
-  static constexpr Entry kRelations[] = {{"wife", "wife"},
-                                         {"husband", "husband"},
-                                         {"partner", "partner"},
-                                         {"spouse", "spouse"},
-                                         {"girlfriend", "girlfriend"},
-                                         {"boyfriend", "boyfriend"},
-                                         {"fiance", "fiance"},
-                                         {"fiancee", "fiance"},
-                                         {"fiancé", "fiance"},
-                                         {"fiancée", "fiance"},
-                                         {"son", "son"},
-                                         {"daughter", "daughter"},
-                                         {"brother", "brother"},
-                                         {"sister", "sister"},
-                                         {"mother", "mother"},
-                                         {"mom", "mother"},
-                                         {"mum", "mother"},
-                                         {"mommy", "mother"},
-                                         {"father", "father"},
-                                         {"dad", "father"},
-                                         {"daddy", "father"},
-                                         {"grandmother", "grandmother"},
-                                         {"grandma", "grandmother"},
-                                         {"granny", "grandmother"},
-                                         {"grandfather", "grandfather"},
-                                         {"grandpa", "grandfather"},
-                                         {"aunt", "aunt"},
-                                         {"uncle", "uncle"},
-                                         {"cousin", "cousin"},
-                                         {"niece", "niece"},
-                                         {"nephew", "nephew"},
-                                         {"kid", "child"},
-                                         {"child", "child"},
-                                         {"baby", "baby"},
-                                         {"stepson", "stepson"},
-                                         {"stepdaughter", "stepdaughter"},
-                                         {"best", "best friend"}};
-  for (const Entry& e : kRelations) {
-    if (e.word == w) return e.canonical;
-  }
-  return {};
+  static constexpr Canonical kRelations[] = {{"wife", "wife"},
+                                             {"husband", "husband"},
+                                             {"partner", "partner"},
+                                             {"spouse", "spouse"},
+                                             {"girlfriend", "girlfriend"},
+                                             {"boyfriend", "boyfriend"},
+                                             {"fiance", "fiance"},
+                                             {"fiancee", "fiance"},
+                                             {"fiancé", "fiance"},
+                                             {"fiancée", "fiance"},
+                                             {"son", "son"},
+                                             {"daughter", "daughter"},
+                                             {"brother", "brother"},
+                                             {"sister", "sister"},
+                                             {"mother", "mother"},
+                                             {"mom", "mother"},
+                                             {"mum", "mother"},
+                                             {"mommy", "mother"},
+                                             {"father", "father"},
+                                             {"dad", "father"},
+                                             {"daddy", "father"},
+                                             {"grandmother", "grandmother"},
+                                             {"grandma", "grandmother"},
+                                             {"granny", "grandmother"},
+                                             {"grandfather", "grandfather"},
+                                             {"grandpa", "grandfather"},
+                                             {"aunt", "aunt"},
+                                             {"uncle", "uncle"},
+                                             {"cousin", "cousin"},
+                                             {"niece", "niece"},
+                                             {"nephew", "nephew"},
+                                             {"kid", "child"},
+                                             {"child", "child"},
+                                             {"baby", "baby"},
+                                             {"stepson", "stepson"},
+                                             {"stepdaughter", "stepdaughter"},
+                                             {"best", "best friend"}};
+  return CanonicalOf(kRelations, w);
 }
 
 std::string_view PetSpecies(std::string_view w) {
-  struct Entry {
-    std::string_view word, canonical;
-  };
-  static constexpr Entry kSpecies[] = {{"dog", "dog"},
-                                       {"puppy", "dog"},
-                                       {"pup", "dog"},
-                                       {"cat", "cat"},
-                                       {"kitten", "cat"},
-                                       {"kitty", "cat"},
-                                       {"rabbit", "rabbit"},
-                                       {"bunny", "rabbit"},
-                                       {"hamster", "hamster"},
-                                       {"parrot", "parrot"},
-                                       {"bird", "bird"},
-                                       {"fish", "fish"},
-                                       {"goldfish", "fish"},
-                                       {"horse", "horse"},
-                                       {"pony", "horse"},
-                                       {"turtle", "turtle"},
-                                       {"tortoise", "tortoise"},
-                                       {"snake", "snake"},
-                                       {"lizard", "lizard"},
-                                       {"ferret", "ferret"},
-                                       {"gecko", "gecko"},
-                                       {"parakeet", "parakeet"},
-                                       {"budgie", "parakeet"},
-                                       {"guinea", "guinea pig"},
-                                       {"chinchilla", "chinchilla"},
-                                       {"rat", "rat"},
-                                       {"mouse", "mouse"},
-                                       {"iguana", "iguana"}};
-  for (const Entry& e : kSpecies) {
-    if (e.word == w) return e.canonical;
-  }
-  return {};
+  static constexpr Canonical kSpecies[] = {{"dog", "dog"},
+                                           {"puppy", "dog"},
+                                           {"pup", "dog"},
+                                           {"cat", "cat"},
+                                           {"kitten", "cat"},
+                                           {"kitty", "cat"},
+                                           {"rabbit", "rabbit"},
+                                           {"bunny", "rabbit"},
+                                           {"hamster", "hamster"},
+                                           {"parrot", "parrot"},
+                                           {"bird", "bird"},
+                                           {"fish", "fish"},
+                                           {"goldfish", "fish"},
+                                           {"horse", "horse"},
+                                           {"pony", "horse"},
+                                           {"turtle", "turtle"},
+                                           {"tortoise", "tortoise"},
+                                           {"snake", "snake"},
+                                           {"lizard", "lizard"},
+                                           {"ferret", "ferret"},
+                                           {"gecko", "gecko"},
+                                           {"parakeet", "parakeet"},
+                                           {"budgie", "parakeet"},
+                                           {"guinea", "guinea pig"},
+                                           {"chinchilla", "chinchilla"},
+                                           {"rat", "rat"},
+                                           {"mouse", "mouse"},
+                                           {"iguana", "iguana"}};
+  return CanonicalOf(kSpecies, w);
 }
 
 // Foods and drinks for "I avoid X" / "I can't have X", where a free object would be too broad.
