@@ -58,6 +58,8 @@ struct Config {
   bool durable = true;
   size_t live_add = 1000;
   std::string dir;
+  bool keep = false;         // keep each scenario's store in <dir>/n<N>
+  bool reopen_only = false;  // only time reopening the store that a --keep run left there
   std::string model_dir = engram::UseLiteEmbedder::DefaultModelDir();
   std::string locomo = std::string(ENGRAM_SHARED_DIR) + "/data/locomo/locomo10.json";
 };
@@ -149,6 +151,7 @@ Locomo LoadLocomo(const std::string& path) {
 // The benchmark's vectors, addressed as TableEmbedder numbers: document n < base count is
 // USE-lite vector n; document n beyond is a noisy copy of vector n % base count; n >= kQueryBase
 // is query n - kQueryBase. Noise is seeded by n, so a vector is the same whenever it is rebuilt.
+// Without base vectors (--reopen-only), only queries may be asked for.
 class Corpus {
  public:
   static constexpr uint64_t kQueryBase = uint64_t{1} << 40;
@@ -480,7 +483,48 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::printf("JSON %s\n", out.dump().c_str());
   std::fflush(stdout);
   engine.reset();
-  std::filesystem::remove_all(dir);
+  if (!cfg.keep) std::filesystem::remove_all(dir);
+}
+
+// Opens the store a --keep run left in <dir>/n<N> and times Engine::Open and the first Search,
+// as a later process would see them, then the latency of vector search (no recall: the
+// documents' vectors are not computed). The store is left as it is (but for access statistics),
+// so the run can be repeated.
+void RunReopen(const Config& cfg, const Corpus& corpus, const Locomo& locomo, uint64_t n) {
+  const std::string path = cfg.dir + "/n" + std::to_string(n) + "/engram.db";
+  if (!std::filesystem::exists(path)) {
+    std::fprintf(stderr, "recall_bench: no store at %s (make one with --keep)\n", path.c_str());
+    std::exit(1);
+  }
+  auto embedder = std::make_shared<engram::bench::TableEmbedder>(
+      "bench-locomo-use-lite", corpus.dim(),
+      [&corpus](uint64_t v, std::span<float> out) { corpus.VectorOf(v, out); });
+  std::printf("== N=%llu: reopening %s (load %s)\n", static_cast<unsigned long long>(n),
+              path.c_str(), LoadAverage().c_str());
+  auto start = Clock::now();
+  auto engine = OpenEngine(cfg, path, embedder);
+  const double open_s = Seconds(start);
+  SearchOptions vector_mode;
+  vector_mode.mode = SearchMode::kVector;
+  vector_mode.top_k = kTopK;
+  start = Clock::now();
+  Check(engine->Search(kOwner, QueryText(locomo, 1), vector_mode), "first Search after reopen");
+  const double first_query_s = Seconds(start);
+  std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n", open_s,
+              first_query_s);
+  std::fflush(stdout);
+  const QueryRun vector_run =
+      RunQueries(*engine, corpus, locomo, std::min(cfg.queries, corpus.query_count()), vector_mode,
+                 /*exact=*/nullptr);
+  PrintRun("vector, after reopening:", vector_run);
+  const double hwm = ProcStatusMb("VmHWM");
+  std::printf("  peak RSS (VmHWM) %.0f MB\n", hwm);
+  const json out = {{"scenario", "reopen"},         {"n", n},
+                    {"reopen_s", open_s},           {"reopen_first_query_s", first_query_s},
+                    {"vector", ToJson(vector_run)}, {"peak_rss_mb", hwm},
+                    {"loadavg", LoadAverage()}};
+  std::printf("JSON %s\n", out.dump().c_str());
+  std::fflush(stdout);
 }
 
 // Embeds texts in one call (the embedder shares them across its threads); returns the vectors
@@ -524,10 +568,14 @@ std::pair<std::vector<double>, std::vector<double>> QueryLatency(
 
 // USE-lite figures: query embedding latency on the LoCoMo questions (whose vectors become the
 // queries), ingest with embedding, and the turns' vectors. Returns the corpus.
+// With cfg.reopen_only, only the questions are embedded, untimed.
 Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   std::shared_ptr<engram::UseLiteEmbedder> embedder =
       Check(engram::UseLiteEmbedder::Open(cfg.model_dir), "open USE-lite at " + cfg.model_dir);
   const size_t dim = static_cast<size_t>(embedder->dimension());
+  if (cfg.reopen_only) {
+    return Corpus(static_cast<int>(dim), {}, EmbedAll(*embedder, locomo.questions), cfg.sigma);
+  }
   std::printf("== USE-lite (%s, dim %zu) on LoCoMo: %zu turns, %zu questions\n",
               embedder->model_id().c_str(), dim, locomo.turns.size(), locomo.questions.size());
 
@@ -559,6 +607,8 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   std::printf("  turns embedded on %u threads: %.0f sentences/s\n", cores,
               locomo.turns.size() / embed_all_s);
 
+  Corpus corpus(static_cast<int>(dim), std::move(base), std::move(queries), cfg.sigma);
+
   // Ingest of the turns as they are, once embedded by the engine (USE-lite on every core) and
   // once with the vectors precomputed.
   const std::string dir = cfg.dir + "/locomo";
@@ -575,7 +625,6 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
       },
       false);
   engine.reset();
-  Corpus corpus(static_cast<int>(dim), std::move(base), std::move(queries), cfg.sigma);
   auto table = std::make_shared<engram::bench::TableEmbedder>(
       "bench-locomo-use-lite", corpus.dim(),
       [&corpus](uint64_t v, std::span<float> vec) { corpus.VectorOf(v, vec); });
@@ -623,8 +672,13 @@ int main(int argc, char** argv) {
       ->envname("RECALL_DURABLE");
   app.add_option("--live-add", cfg.live_add, "memories added after the searches (0: none)")
       ->envname("RECALL_LIVE_ADD");
-  app.add_option("--dir", cfg.dir, "folder for the stores (default: a new one under /tmp)")
-      ->envname("RECALL_DIR");
+  auto* dir =
+      app.add_option("--dir", cfg.dir, "folder for the stores (default: a new one under /tmp)")
+          ->envname("RECALL_DIR");
+  app.add_flag("--keep", cfg.keep, "keep each scenario's store in <dir>/n<N>")->needs(dir);
+  app.add_flag("--reopen-only", cfg.reopen_only,
+               "only time reopening the store a --keep run left in <dir>/n<N>")
+      ->needs(dir);
   app.add_option("--model-dir", cfg.model_dir, "USE-lite model folder")
       ->envname("ENGRAM_MODEL_DIR");
   app.add_option("--locomo", cfg.locomo, "locomo10.json")->envname("RECALL_LOCOMO");
@@ -643,7 +697,11 @@ int main(int argc, char** argv) {
     std::fflush(stdout);  // else the child would print the parent's buffered output again
     const pid_t pid = fork();
     if (pid == 0) {
-      RunScenario(cfg, corpus, locomo, n);
+      if (cfg.reopen_only) {
+        RunReopen(cfg, corpus, locomo, n);
+      } else {
+        RunScenario(cfg, corpus, locomo, n);
+      }
       std::fflush(stdout);
       _exit(0);
     }

@@ -163,10 +163,13 @@ class Engine::Impl {
   }
 
   // Refuses a store whose vectors come from another model; records the model in a new store.
+  // Tags the recall index's files with the store's id (given to the store on its first open with
+  // an embedder) and the model, so files of another store or model are never used.
   Status CheckEmbedderModel() {
     if (!options_.embedder) return Status::Ok();
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
     ENGRAM_ASSIGN_OR_RETURN(auto model, txn->GetMeta("embedder.model"));
+    ENGRAM_ASSIGN_OR_RETURN(auto store_id, txn->GetMeta("store.id"));
     const std::string mine = ModelTag();
     if (model && *model != mine) {
       Status mismatch = Status::FailedPrecondition("the store's vectors come from '" + *model +
@@ -174,12 +177,16 @@ class Engine::Impl {
                                                    "'; run `engram reindex` to re-embed with it");
       if (!options_.accept_model_change) return mismatch;
       model_mismatch_ = mismatch;
-      return Status::Ok();
     }
-    if (!model) {
-      ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", mine));
+    if (!store_id || !model) {
+      if (!store_id) {
+        store_id = ids_.Next(Now());
+        ENGRAM_RETURN_IF_ERROR(txn->PutMeta("store.id", *store_id));
+      }
+      if (!model) ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", mine));
       ENGRAM_RETURN_IF_ERROR(txn->Commit());
     }
+    recall_.set_file_tag(*store_id + " " + mine);
     return Status::Ok();
   }
 

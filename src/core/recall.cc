@@ -1,13 +1,17 @@
 #include "core/recall.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
+#include "index/index_file.h"
 #include "util/text.h"
 
 namespace engram::core {
@@ -18,7 +22,139 @@ namespace {
 // USE-lite vectors; 200 gives 0.97 for about 0.3 ms (docs/benchmarks.md).
 constexpr int kEfSearch = 200;
 
+// The .records file (format in recall.h).
+constexpr char kRecordsMagic[8] = {'E', 'N', 'G', 'R', 'R', 'E', 'C', 'S'};
+constexpr uint32_t kRecordsVersion = 1;
+enum RecordFlag : uint8_t {
+  kSuperseded = 1,
+  kHasValidFrom = 2,
+  kHasValidTo = 4,
+  kHasExpiresAt = 8,
+  kHasVector = 16,
+};
+constexpr uint8_t kKnownFlags = 31;
+// A record without optional fields, key or metadata.
+constexpr size_t kMinRecordBytes = 8 + 4 + 1 + 1 + 8 + 4 + 4 + 4;
+// Encoded records are handed to the file writer in blocks of about this size.
+constexpr size_t kWriteBlockBytes = 1 << 20;
+
+template <typename T>
+void Put(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(value));
+}
+
+void PutBytes(std::string& out, std::string_view bytes) {
+  Put(out, static_cast<uint32_t>(bytes.size()));
+  out.append(bytes);
+}
+
+// Reads what Put and PutBytes wrote; false when the input ends first.
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : in_(in) {}
+  template <typename T>
+  bool Get(T* value) {
+    if (in_.size() < sizeof(T)) return false;
+    std::memcpy(value, in_.data(), sizeof(T));
+    in_.remove_prefix(sizeof(T));
+    return true;
+  }
+  bool GetBytes(std::string_view* bytes) {
+    uint32_t n = 0;
+    if (!Get(&n) || in_.size() < n) return false;
+    *bytes = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool GetOptional(bool present, std::optional<Timestamp>* value) {
+    if (!present) return true;
+    Timestamp t = 0;
+    if (!Get(&t)) return false;
+    *value = t;
+    return true;
+  }
+  size_t remaining() const { return in_.size(); }
+
+ private:
+  std::string_view in_;
+};
+
 }  // namespace
+
+Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq) {
+  index::internal::FileReader reader;
+  ENGRAM_RETURN_IF_ERROR(reader.Open(path));
+  auto corrupt = [&](const char* what) {
+    return Status::Corruption("recall records " + path + ": " + what);
+  };
+  if (reader.file_size() < sizeof(uint32_t)) return corrupt("truncated");
+  // One read of the whole file (tens of MB at 1M records), then decoding from memory.
+  std::string bytes(reader.file_size() - sizeof(uint32_t), '\0');
+  ENGRAM_RETURN_IF_ERROR(reader.Read(bytes.data(), bytes.size()));
+  ENGRAM_RETURN_IF_ERROR(reader.VerifyChecksum());
+  Decoder in(bytes);
+  char magic[sizeof(kRecordsMagic)];
+  uint32_t version = 0;
+  std::string_view saved_tag;
+  if (!in.Get(&magic) || std::memcmp(magic, kRecordsMagic, sizeof(magic)) != 0 ||
+      !in.Get(&version) || version != kRecordsVersion || !in.GetBytes(&saved_tag)) {
+    return corrupt("not a version 1 records file");
+  }
+  if (saved_tag != tag) {
+    return Status::FailedPrecondition("recall records " + path +
+                                      " were saved for another store or model");
+  }
+  int64_t saved_seq = 0;
+  uint64_t count = 0;
+  uint32_t scope_count = 0;
+  if (!in.Get(&saved_seq) || saved_seq != seq || !in.Get(&count) || !in.Get(&scope_count)) {
+    return corrupt("bad header");
+  }
+  SavedRecords out;
+  std::set<std::string_view> seen_scopes;
+  for (uint32_t i = 0; i < scope_count; ++i) {
+    std::string_view scope;
+    if (!in.GetBytes(&scope) || !seen_scopes.insert(scope).second) return corrupt("bad scopes");
+    out.scopes.emplace_back(scope);
+  }
+  if (count > in.remaining() / kMinRecordBytes) return corrupt("truncated");
+  out.entries.resize(count);
+  // Records often share their metadata text: each distinct text is parsed once.
+  std::unordered_map<std::string_view, std::shared_ptr<const nlohmann::json>> parsed;
+  for (uint64_t i = 0; i < count; ++i) {
+    SavedRecords::Entry& e = out.entries[i];
+    RecallDoc& doc = e.doc;
+    uint8_t type = 0, flags = 0;
+    std::string_view key, metadata;
+    if (!in.Get(&e.rid) || !in.Get(&doc.scope_id) || !in.Get(&type) || !in.Get(&flags) ||
+        !in.Get(&doc.created_at) || !in.GetOptional(flags & kHasValidFrom, &doc.valid_from) ||
+        !in.GetOptional(flags & kHasValidTo, &doc.valid_to) ||
+        !in.GetOptional(flags & kHasExpiresAt, &doc.expires_at) || !in.Get(&doc.confidence) ||
+        !in.GetBytes(&key) || !in.GetBytes(&metadata)) {
+      return corrupt("truncated");
+    }
+    if ((i > 0 && e.rid <= out.entries[i - 1].rid) || doc.scope_id < 0 ||
+        static_cast<uint32_t>(doc.scope_id) >= scope_count ||
+        type > static_cast<uint8_t>(MemoryType::kBlock) || (flags & ~kKnownFlags) != 0) {
+      return corrupt("bad record");
+    }
+    doc.type = static_cast<MemoryType>(type);
+    doc.superseded = flags & kSuperseded;
+    doc.key = key;
+    e.has_vector = flags & kHasVector;
+    if (!metadata.empty()) {
+      auto [it, fresh] = parsed.try_emplace(metadata);
+      if (fresh) {
+        auto json = nlohmann::json::parse(metadata, nullptr, false);
+        if (!json.is_object() || json.empty()) return corrupt("bad metadata");
+        it->second = std::make_shared<const nlohmann::json>(std::move(json));
+      }
+      doc.metadata = it->second;
+    }
+  }
+  if (in.remaining() != 0) return corrupt("trailing bytes");
+  return out;
+}
 
 OwnerPartition::OwnerPartition(int dimension, size_t approximate_above)
     : dimension_(dimension), approximate_above_(approximate_above) {
@@ -48,8 +184,8 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
     }
   }
   docs_[rid] = std::move(doc);
+  dirty_ = true;
   if (vectors_ && replace_vector) {
-    dirty_ = true;
     if (static_cast<int>(m.vector.size()) == dimension_) {
       vectors_->Add(static_cast<uint64_t>(rid), m.vector);  // NaN vectors are refused: no hit
       MaybeUpgradeIndex();
@@ -90,16 +226,112 @@ bool OwnerPartition::LoadWithIndex(index::HnswIndex saved,
   return true;
 }
 
+bool OwnerPartition::LoadSaved(index::HnswIndex& graph, SavedRecords saved,
+                               const std::vector<store::IndexedMemory>& changes,
+                               std::vector<int64_t> unchanged_live) {
+  if (graph.dimension() != dimension_ || !docs_.empty()) return false;
+  // The graph holds exactly the vectors the records say it does.
+  size_t with_vector = 0;
+  for (const auto& e : saved.entries) {
+    if (!e.has_vector) continue;
+    if (!graph.Contains(static_cast<uint64_t>(e.rid))) return false;
+    ++with_vector;
+  }
+  if (with_vector != graph.size()) return false;
+  // A changed record whose vector predates the save must have it in the graph.
+  for (const auto& row : changes) {
+    if (!row.deleted && row.has_vector && row.vector.empty() &&
+        !graph.Contains(static_cast<uint64_t>(row.rid))) {
+      return false;
+    }
+  }
+  // Entries and changes are in rid order. Every live record unchanged since the save must be a
+  // saved one; a saved one neither unchanged nor changed was erased since.
+  std::sort(unchanged_live.begin(), unchanged_live.end());
+  std::vector<int64_t> erased;
+  size_t u = 0, c = 0;
+  for (const auto& e : saved.entries) {
+    if (u < unchanged_live.size() && unchanged_live[u] < e.rid) return false;
+    if (u < unchanged_live.size() && unchanged_live[u] == e.rid) {
+      ++u;
+      continue;
+    }
+    while (c < changes.size() && changes[c].rid < e.rid) ++c;
+    if (c == changes.size() || changes[c].rid != e.rid) erased.push_back(e.rid);
+  }
+  if (u != unchanged_live.size()) return false;
+
+  scopes_ = std::move(saved.scopes);
+  for (size_t i = 0; i < scopes_.size(); ++i) {
+    scope_ids_.emplace(scopes_[i], static_cast<int32_t>(i));
+  }
+  docs_.reserve(saved.entries.size() + changes.size());
+  for (auto& e : saved.entries) docs_.emplace(e.rid, std::move(e.doc));
+  graph.set_ef_search(kEfSearch);
+  vectors_ = std::make_unique<index::HnswIndex>(std::move(graph));
+  approximate_ = true;
+  for (int64_t rid : erased) Remove(rid);
+  for (const auto& row : changes) {
+    if (row.deleted) {
+      Remove(row.rid);
+    } else {
+      // A record that lost its vector loses it in the graph too.
+      Upsert(row.rid, row, /*replace_vector=*/!row.vector.empty() || !row.has_vector);
+    }
+  }
+  return true;
+}
+
+Status OwnerPartition::SaveRecords(const std::string& path, std::string_view tag,
+                                   int64_t seq) const {
+  const index::HnswIndex* graph = approximate_index();
+  if (graph == nullptr) return Status::FailedPrecondition("only approximate partitions are saved");
+  std::vector<std::pair<int64_t, const RecallDoc*>> sorted;
+  sorted.reserve(docs_.size());
+  for (const auto& [rid, doc] : docs_) sorted.emplace_back(rid, &doc);
+  std::sort(sorted.begin(), sorted.end());
+  index::internal::FileWriter writer;
+  ENGRAM_RETURN_IF_ERROR(writer.Open(path));
+  std::string out(kRecordsMagic, sizeof(kRecordsMagic));
+  Put(out, kRecordsVersion);
+  PutBytes(out, tag);
+  Put(out, seq);
+  Put(out, static_cast<uint64_t>(sorted.size()));
+  Put(out, static_cast<uint32_t>(scopes_.size()));
+  for (const std::string& scope : scopes_) PutBytes(out, scope);
+  for (const auto& [rid, doc] : sorted) {
+    const uint8_t flags =
+        (doc->superseded ? kSuperseded : 0) | (doc->valid_from ? kHasValidFrom : 0) |
+        (doc->valid_to ? kHasValidTo : 0) | (doc->expires_at ? kHasExpiresAt : 0) |
+        (graph->Contains(static_cast<uint64_t>(rid)) ? kHasVector : 0);
+    Put(out, rid);
+    Put(out, doc->scope_id);
+    Put(out, static_cast<uint8_t>(doc->type));
+    Put(out, flags);
+    Put(out, doc->created_at);
+    if (doc->valid_from) Put(out, *doc->valid_from);
+    if (doc->valid_to) Put(out, *doc->valid_to);
+    if (doc->expires_at) Put(out, *doc->expires_at);
+    Put(out, doc->confidence);
+    PutBytes(out, doc->key);
+    PutBytes(out, doc->metadata ? doc->metadata->dump() : "");
+    if (out.size() >= kWriteBlockBytes) {
+      ENGRAM_RETURN_IF_ERROR(writer.Write(out.data(), out.size()));
+      out.clear();
+    }
+  }
+  ENGRAM_RETURN_IF_ERROR(writer.Write(out.data(), out.size()));
+  return writer.Commit();
+}
+
 const index::HnswIndex* OwnerPartition::approximate_index() const {
   return approximate_ ? static_cast<const index::HnswIndex*>(vectors_.get()) : nullptr;
 }
 
 void OwnerPartition::Remove(int64_t rid) {
   docs_.erase(rid);
-  if (vectors_) {
-    vectors_->Remove(static_cast<uint64_t>(rid));
-    dirty_ = true;
-  }
+  if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
+  dirty_ = true;
 }
 
 const RecallDoc* OwnerPartition::Find(int64_t rid) const {
@@ -142,15 +374,9 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
   auto it = partitions_.find(owner_id);
   if (it != partitions_.end()) return it->second;
   std::shared_ptr<OwnerPartition> partition;
-  if (const auto [path, seq] = LatestFile(owner_id); seq >= 0 && seq <= snapshot_seq) {
-    // A saved index that fails to load or to agree with the store is ignored, not trusted.
-    Result<index::HnswIndex> saved = index::HnswIndex::Load(path);
-    if (saved.ok()) {
-      ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
-                              txn.LoadIndexedMemories(owner_id, seq));
-      partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
-      if (!partition->LoadWithIndex(std::move(*saved), rows)) partition.reset();
-    }
+  bool from_pair = false;
+  if (const int64_t seq = LatestSeq(owner_id); seq >= 0 && seq <= snapshot_seq) {
+    ENGRAM_ASSIGN_OR_RETURN(partition, LoadFromFiles(owner_id, txn, seq, &from_pair));
   }
   if (!partition) {
     ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
@@ -158,11 +384,48 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
     partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
     partition->Load(rows);
   }
-  if (partition->dirty() && partition->approximate_index()) {
-    Save(owner_id, *partition, snapshot_seq);  // a build is expensive: keep it at once
+  if (!from_pair) {
+    // A graph build or a read of every record is expensive: keep the result at once. A
+    // partition loaded from a pair is saved, if it changed, by SaveDirty.
+    if (partition->approximate_index()) Save(owner_id, *partition, snapshot_seq);
+    partition->mark_clean();
   }
-  partition->mark_clean();
   partitions_[owner_id] = partition;
+  return partition;
+}
+
+Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::string& owner_id,
+                                                                   store::Transaction& txn,
+                                                                   int64_t seq,
+                                                                   bool* from_pair) const {
+  const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
+  // The graph (gigabytes at 1M vectors) loads on another thread while the records and the
+  // store's changes are read. Files that fail to load or to agree with the store are ignored,
+  // not trusted.
+  std::future<Result<index::HnswIndex>> graph_load = std::async(
+      std::launch::async, [path = stem + ".hnsw"] { return index::HnswIndex::Load(path); });
+  Result<SavedRecords> records = ReadSavedRecords(stem + ".records", file_tag_, seq);
+  if (records.status().code() == Status::Code::kFailedPrecondition) {
+    return std::shared_ptr<OwnerPartition>();
+  }
+  std::vector<store::IndexedMemory> changes;
+  std::vector<int64_t> unchanged_live;
+  if (records.ok()) {
+    ENGRAM_ASSIGN_OR_RETURN(changes, txn.LoadIndexedChanges(owner_id, seq));
+    ENGRAM_ASSIGN_OR_RETURN(unchanged_live, txn.LiveRidsWrittenUpTo(owner_id, seq));
+  }
+  Result<index::HnswIndex> graph = graph_load.get();
+  if (!graph.ok()) return std::shared_ptr<OwnerPartition>();
+  auto partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
+  if (records.ok()) {
+    *from_pair =
+        partition->LoadSaved(*graph, std::move(*records), changes, std::move(unchanged_live));
+    if (*from_pair) return partition;
+  }
+  // The graph alone: every record from the store.
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
+                          txn.LoadIndexedMemories(owner_id, seq));
+  if (!partition->LoadWithIndex(std::move(*graph), rows)) return std::shared_ptr<OwnerPartition>();
   return partition;
 }
 
@@ -180,8 +443,8 @@ std::string RecallIndex::FilePrefix(const std::string& owner_id) const {
   return util::Fnv1aHex(owner_id) + "-";
 }
 
-std::pair<std::string, int64_t> RecallIndex::LatestFile(const std::string& owner_id) const {
-  std::pair<std::string, int64_t> best{"", -1};
+int64_t RecallIndex::LatestSeq(const std::string& owner_id) const {
+  int64_t best = -1;
   if (index_dir_.empty()) return best;
   const std::string prefix = FilePrefix(owner_id);
   std::error_code ec;
@@ -189,21 +452,26 @@ std::pair<std::string, int64_t> RecallIndex::LatestFile(const std::string& owner
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0 || !name.ends_with(".hnsw")) continue;
     const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const int64_t seq = std::stoll(digits);
-    if (seq > best.second) best = {entry.path().string(), seq};
+    if (digits.empty() || digits.size() > 18 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    best = std::max<int64_t>(best, std::stoll(digits));
   }
   return best;
 }
 
-void RecallIndex::RemoveFiles(const std::string& owner_id, const std::string& keep) const {
+void RecallIndex::RemoveFiles(const std::string& owner_id, int64_t keep_seq) const {
   if (index_dir_.empty()) return;
   const std::string prefix = FilePrefix(owner_id);
+  const std::string keep = keep_seq < 0 ? "" : prefix + std::to_string(keep_seq) + ".";
   std::error_code ec;
   std::vector<std::filesystem::path> doomed;
   for (const auto& entry : std::filesystem::directory_iterator(index_dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && entry.path().string() != keep) doomed.push_back(entry.path());
+    if (name.rfind(prefix, 0) == 0 && (keep.empty() || name.rfind(keep, 0) != 0)) {
+      doomed.push_back(entry.path());
+    }
   }
   for (const auto& path : doomed) std::filesystem::remove(path, ec);
 }
@@ -213,9 +481,13 @@ void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partit
   if (index_dir_.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(index_dir_, ec);
-  const std::string path = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq) + ".hnsw";
-  // A failed save only costs a rebuild at the next load, so it is not an error of the caller.
-  if (partition.approximate_index()->Save(path).ok()) RemoveFiles(owner_id, path);
+  const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
+  // The records first: a graph is never newer than its records. A failed save only costs a
+  // slower load next time, so it is not an error of the caller.
+  if (partition.SaveRecords(stem + ".records", file_tag_, seq).ok() &&
+      partition.approximate_index()->Save(stem + ".hnsw").ok()) {
+    RemoveFiles(owner_id, seq);
+  }
 }
 
 void RecallIndex::ClearAndRemoveFiles() {
@@ -239,7 +511,7 @@ void RecallIndex::Clear() {
 void RecallIndex::Drop(const std::string& owner_id) {
   std::lock_guard lock(mu_);
   partitions_.erase(owner_id);
-  RemoveFiles(owner_id, "");
+  RemoveFiles(owner_id, -1);
 }
 
 std::string BuildFtsQuery(std::string_view text) {

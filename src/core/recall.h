@@ -35,6 +35,23 @@ struct RecallDoc {
   std::shared_ptr<const nlohmann::json> metadata;  // null when the record has none
 };
 
+// A partition's records as RecallIndex saved them beside its graph, not yet checked against the
+// store.
+struct SavedRecords {
+  struct Entry {
+    int64_t rid = 0;
+    RecallDoc doc;
+    bool has_vector = false;  // the saved graph holds the record's vector
+  };
+  std::vector<std::string> scopes;  // RecallDoc::scope_id indexes it
+  std::vector<Entry> entries;       // in rid order
+};
+
+// Reads what OwnerPartition::SaveRecords wrote to `path` (format in RecallIndex). NotFound when
+// there is no file; FailedPrecondition when it was saved with another tag; Corruption when it is
+// damaged or was not saved at seq.
+Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq);
+
 class OwnerPartition {
  public:
   // dimension 0: no vectors (no embedder). Above approximate_above vectors, the exact index gives
@@ -53,10 +70,22 @@ class OwnerPartition {
   // the index was saved. False (and the partition is unusable) when the two disagree, e.g. a
   // record with a vector that neither the rows nor the index hold.
   bool LoadWithIndex(index::HnswIndex saved, const std::vector<store::IndexedMemory>& rows);
+  // Loads from a saved graph and the records saved with it at seq, brought up to date with
+  // `changes` (Transaction::LoadIndexedChanges after seq) and `unchanged_live`
+  // (LiveRidsWrittenUpTo seq); saved records in neither were erased since and are dropped.
+  // Takes `graph` (moves from it) only when it returns true; returns false, changing nothing,
+  // when the saved records, the graph and the store disagree, e.g. a live record the store last
+  // wrote before seq that the saved records lack. The partition must be empty.
+  bool LoadSaved(index::HnswIndex& graph, SavedRecords saved,
+                 const std::vector<store::IndexedMemory>& changes,
+                 std::vector<int64_t> unchanged_live);
+  // Writes the records (not the vectors) of an approximate partition to `path` atomically, as
+  // RecallIndex describes, naming them as reflecting every write up to seq.
+  Status SaveRecords(const std::string& path, std::string_view tag, int64_t seq) const;
 
   // The approximate index when the partition has one, else null.
   const index::HnswIndex* approximate_index() const;
-  // Whether the vectors changed since the partition was loaded or last marked clean.
+  // Whether the records or vectors changed since the partition was loaded or last marked clean.
   bool dirty() const { return dirty_; }
   void mark_clean() { dirty_ = false; }
 
@@ -87,11 +116,30 @@ class OwnerPartition {
 
 // All loaded partitions of one engine.
 //
-// Partitions large enough for an approximate index keep it on disk, in index_dir, as
-// "<owner hash>-<seq>.hnsw": the HNSW graph as it was when every vector written up to change
-// counter seq was in it. Loading such a partition reads the file and re-reads from the store only
-// the vectors written after seq, instead of every vector and a graph build (minutes at 1M). The
-// seq in the name keeps each file self-describing, so concurrent savers cannot mislabel one.
+// Partitions large enough for an approximate index keep it on disk, in index_dir, as a pair of
+// files that reflect every write up to change counter seq:
+//   "<owner hash>-<seq>.hnsw"     the HNSW graph (HnswIndex::Save);
+//   "<owner hash>-<seq>.records"  the partition's records, i.e. every RecallDoc.
+// Loading such a partition reads both and re-reads from the store only the records written
+// after seq (the store stamps each record with the number of the last write of it or its
+// vector), plus the ids of the live records written up to seq, which reveal records erased
+// since. That replaces reading every record with its vector (tens of seconds at 1M) and a graph
+// build (minutes). The seq in the names keeps each file self-describing, so concurrent savers
+// cannot mislabel one; the .records file is written first, so a .hnsw file never lacks its pair
+// unless the .records file is damaged. A graph without valid records (a damaged file, or one
+// saved before .records files existed) is still used, with every record read from the store; a
+// file that fails its checks is ignored and rebuilt, never trusted.
+//
+// .records format, version 1, little-endian, written through index::internal::FileWriter (so
+// the CRC32C of everything before it ends the file):
+//   "ENGRRECS"  u32 version  u32 tag length, tag bytes  i64 seq  u64 record count
+//   u32 scope count, then each scope: u32 length, bytes
+//   each record: i64 rid  i32 scope id  u8 type  u8 flags  i64 created_at
+//                [i64 valid_from] [i64 valid_to] [i64 expires_at]  (when their flag is set)
+//                f32 confidence  u32 key length, key bytes  u32 metadata length, metadata JSON
+//   flags: 1 superseded, 2 valid_from, 4 valid_to, 8 expires_at, 16 the graph holds its vector.
+// The tag names the store and the embedding model (set_file_tag); a file with another tag, seq,
+// version or checksum is not used.
 class RecallIndex {
  public:
   // index_dir "" keeps nothing on disk.
@@ -99,6 +147,10 @@ class RecallIndex {
       : dimension_(dimension),
         approximate_above_(approximate_above),
         index_dir_(std::move(index_dir)) {}
+
+  // Names the store and the model of its vectors; saved files with another tag are ignored.
+  // Called once, before the first Get.
+  void set_file_tag(std::string tag) { file_tag_ = std::move(tag); }
 
   // The owner's partition, loaded through `txn` when absent; snapshot_seq is the change counter
   // that txn sees.
@@ -116,15 +168,23 @@ class RecallIndex {
   void Drop(const std::string& owner_id);
 
  private:
+  // The partition from the owner's files saved at seq, or null when they cannot be used. Sets
+  // *from_pair when both files were used, i.e. the store's records were not all read.
+  Result<std::shared_ptr<OwnerPartition>> LoadFromFiles(const std::string& owner_id,
+                                                        store::Transaction& txn, int64_t seq,
+                                                        bool* from_pair) const;
+  // "<index_dir>/<owner hash>-"; a file's path is that, the seq and its extension.
   std::string FilePrefix(const std::string& owner_id) const;
-  // The newest saved index of the owner: (path, seq); seq -1 when there is none.
-  std::pair<std::string, int64_t> LatestFile(const std::string& owner_id) const;
-  void RemoveFiles(const std::string& owner_id, const std::string& keep) const;
+  // The seq of the owner's newest saved graph; -1 when there is none.
+  int64_t LatestSeq(const std::string& owner_id) const;
+  // Removes the owner's files but those of keep_seq (-1: all).
+  void RemoveFiles(const std::string& owner_id, int64_t keep_seq) const;
   void Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
 
   int dimension_;
   size_t approximate_above_;
   std::string index_dir_;
+  std::string file_tag_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
 };

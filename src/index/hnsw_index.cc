@@ -114,7 +114,7 @@ constexpr double kScanRowCost = 0.5;
 constexpr double kFilterCostTimesDim = 16;
 
 constexpr char kHnswMagic[8] = {'E', 'N', 'G', 'R', 'H', 'N', 'S', 'W'};
-constexpr uint32_t kHnswVersion = 1;
+constexpr uint32_t kHnswVersion = 2;  // 1: no alignment of the mapped sections
 
 // On-disk header; see HnswIndex::Save for the sections that follow it.
 struct HnswHeader {
@@ -269,7 +269,7 @@ uint32_t HnswIndex::AppendNode(uint64_t label, const float* v) {
   labels_.push_back(label);
   levels_.push_back(static_cast<uint8_t>(level));
   deleted_.push_back(0);
-  vectors_.insert(vectors_.end(), v, v + dim_);
+  vectors_.append(v, static_cast<size_t>(dim_));
   // Zero the new records: only counts are read, but Save writes whole records.
   links0_.resize(links0_.size() + m0_ + 1, 0);
   upper_offset_.push_back(upper_links_.size());
@@ -632,7 +632,9 @@ Status HnswIndex::Save(const std::string& path) const {
   ENGRAM_RETURN_IF_ERROR(out.Write(labels_.data(), labels_.size() * sizeof(uint64_t)));
   ENGRAM_RETURN_IF_ERROR(out.Write(levels_.data(), levels_.size()));
   ENGRAM_RETURN_IF_ERROR(out.Write(deleted_.data(), deleted_.size()));
+  ENGRAM_RETURN_IF_ERROR(out.PadTo(internal::kMapAlignment));
   ENGRAM_RETURN_IF_ERROR(out.Write(vectors_.data(), vectors_.size() * sizeof(float)));
+  ENGRAM_RETURN_IF_ERROR(out.PadTo(internal::kMapAlignment));
   ENGRAM_RETURN_IF_ERROR(out.Write(links0_.data(), links0_.size() * sizeof(uint32_t)));
   ENGRAM_RETURN_IF_ERROR(out.Write(upper_links_.data(), upper_links_.size() * sizeof(uint32_t)));
   return out.Commit();
@@ -647,9 +649,10 @@ Result<HnswIndex> HnswIndex::Load(const std::string& path) {
     return Status::Corruption("HNSW index file " + what + ": " + path);
   };
   if (std::memcmp(h.magic, kHnswMagic, sizeof(h.magic)) != 0) return corrupt("has a bad magic");
-  if (h.version != kHnswVersion) {
+  if (h.version != 1 && h.version != kHnswVersion) {
     return corrupt("has unsupported version " + std::to_string(h.version));
   }
+  const bool aligned = h.version >= 2;
   const uint64_t n = h.node_count;
   if (h.dim == 0 || h.dim > static_cast<uint32_t>(internal::kMaxDimension) || h.m < 2 ||
       h.m > static_cast<uint32_t>(HnswParams::kMaxM) || h.ef_construction < h.m ||
@@ -663,9 +666,14 @@ Result<HnswIndex> HnswIndex::Load(const std::string& path) {
   // Check the size the header implies before allocating what it asks for. No overflow: every
   // term is bounded by the checks above.
   const uint64_t record0 = 2 * h.m + 1;
-  const uint64_t expected = sizeof(HnswHeader) + n * (sizeof(uint64_t) + 2) +
-                            n * h.dim * sizeof(float) + n * record0 * sizeof(uint32_t) +
-                            h.upper_link_count * sizeof(uint32_t) + sizeof(uint32_t);
+  const auto align = [aligned](uint64_t offset) {
+    return aligned ? (offset + internal::kMapAlignment - 1) / internal::kMapAlignment *
+                         internal::kMapAlignment
+                   : offset;
+  };
+  const uint64_t expected =
+      align(align(sizeof(HnswHeader) + n * (sizeof(uint64_t) + 2)) + n * h.dim * sizeof(float)) +
+      n * record0 * sizeof(uint32_t) + h.upper_link_count * sizeof(uint32_t) + sizeof(uint32_t);
   if (expected != in.file_size()) return corrupt("size does not match its header");
 
   HnswParams params;
@@ -680,14 +688,17 @@ Result<HnswIndex> HnswIndex::Load(const std::string& path) {
   index.labels_.resize(n);
   index.levels_.resize(n);
   index.deleted_.resize(n);
-  index.vectors_.resize(n * h.dim);
-  index.links0_.resize(n * record0);
   index.upper_links_.resize(h.upper_link_count);
   ENGRAM_RETURN_IF_ERROR(in.Read(index.labels_.data(), n * sizeof(uint64_t)));
   ENGRAM_RETURN_IF_ERROR(in.Read(index.levels_.data(), n));
   ENGRAM_RETURN_IF_ERROR(in.Read(index.deleted_.data(), n));
-  ENGRAM_RETURN_IF_ERROR(in.Read(index.vectors_.data(), index.vectors_.size() * sizeof(float)));
-  ENGRAM_RETURN_IF_ERROR(in.Read(index.links0_.data(), index.links0_.size() * sizeof(uint32_t)));
+  // Room for as many appends (new and replaced vectors) as half the nodes before the mapped
+  // arrays move into memory of their own.
+  const size_t room = std::max<size_t>(n / 2, 1024);
+  if (aligned) ENGRAM_RETURN_IF_ERROR(in.SkipTo(internal::kMapAlignment));
+  ENGRAM_RETURN_IF_ERROR(in.ReadArray(&index.vectors_, n * h.dim, room * h.dim));
+  if (aligned) ENGRAM_RETURN_IF_ERROR(in.SkipTo(internal::kMapAlignment));
+  ENGRAM_RETURN_IF_ERROR(in.ReadArray(&index.links0_, n * record0, room * record0));
   ENGRAM_RETURN_IF_ERROR(
       in.Read(index.upper_links_.data(), index.upper_links_.size() * sizeof(uint32_t)));
   ENGRAM_RETURN_IF_ERROR(in.VerifyChecksum());

@@ -127,10 +127,15 @@ class HnswIndex final : public VectorIndex {
   void Compact(int threads = 1);
 
   // Writes the index to `path` atomically (temporary file + rename). IOError on failure.
-  // Format (little-endian): a header (magic "ENGRHNSW", version, dim, parameters, counts), then
-  // labels, levels, deleted flags, vectors, level-0 links, upper links, then a CRC32C of all.
+  // Format version 2 (little-endian): a header (magic "ENGRHNSW", version, dim, parameters,
+  // counts), then labels, levels, deleted flags, zeros up to a multiple of
+  // internal::kMapAlignment, vectors, zeros up to the next multiple, level-0 links, upper links,
+  // then a CRC32C of all. Version 1 had no zeros.
   Status Save(const std::string& path) const;
-  // Reads an index written by Save with large sequential reads straight into its arrays.
+  // Reads an index written by Save (either version): the vectors and level-0 links of a version
+  // 2 file are mapped from it, copy-on-write, the rest is read with large sequential reads
+  // straight into its arrays. The file must not be written while the index lives (saved files
+  // never are); removing it is fine, though its disk space is freed only with the index.
   // NotFound if `path` does not exist; Corruption if the file is truncated, fails its checksum,
   // has the wrong magic or version, or describes an inconsistent graph.
   static Result<HnswIndex> Load(const std::string& path);
@@ -196,14 +201,14 @@ class HnswIndex final : public VectorIndex {
   double level_mult_;
   uint64_t insert_counter_ = 0;  // level draws so far; saved, so reloads keep the sequence
 
-  internal::RawVector<float> vectors_;    // node id * dim
-  std::vector<uint64_t> labels_;          // node id -> label
-  std::vector<uint8_t> levels_;           // node id -> top level
-  std::vector<uint8_t> deleted_;          // node id -> 1 if removed or replaced
-  internal::RawVector<uint32_t> links0_;  // node id * (m0_ + 1)
-  std::vector<uint64_t> upper_offset_;    // node id -> start of its records in upper_links_
-  std::vector<uint32_t> upper_links_;     // levels 1..L of a node: L records of m_ + 1
-  internal::LabelMap live_;               // label -> live node id
+  internal::MappableArray<float> vectors_;    // node id * dim
+  std::vector<uint64_t> labels_;              // node id -> label
+  std::vector<uint8_t> levels_;               // node id -> top level
+  std::vector<uint8_t> deleted_;              // node id -> 1 if removed or replaced
+  internal::MappableArray<uint32_t> links0_;  // node id * (m0_ + 1)
+  std::vector<uint64_t> upper_offset_;        // node id -> start of its records in upper_links_
+  std::vector<uint32_t> upper_links_;         // levels 1..L of a node: L records of m_ + 1
+  internal::LabelMap live_;                   // label -> live node id
   uint32_t entry_ = kNone;
   int max_level_ = -1;
 };

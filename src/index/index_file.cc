@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -96,8 +97,11 @@ FileWriter::~FileWriter() {
 }
 
 Status FileWriter::Open(const std::string& path) {
+  // A name of this writer alone: two writers of one path (threads or processes) never share a
+  // file, so none can write into the file another renamed into place.
+  static std::atomic<uint64_t> writers{0};
   path_ = path;
-  tmp_path_ = path + ".tmp";
+  tmp_path_ = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(++writers);
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) return ErrnoStatus("cannot create", tmp_path_);
   buffer_.reserve(kIoChunk);
@@ -128,6 +132,7 @@ Status FileWriter::Flush() {
 Status FileWriter::Write(const void* data, size_t n) {
   if (fd_ < 0) return Status::FailedPrecondition("index file writer is not open");
   crc_ = Crc32c(crc_, data, n);
+  written_ += n;
   if (buffer_.size() + n <= kIoChunk) {
     const char* p = static_cast<const char*>(data);
     buffer_.insert(buffer_.end(), p, p + n);
@@ -135,6 +140,11 @@ Status FileWriter::Write(const void* data, size_t n) {
   }
   ENGRAM_RETURN_IF_ERROR(Flush());
   return WriteAll(data, n);
+}
+
+Status FileWriter::PadTo(uint64_t alignment) {
+  const std::vector<char> zeros((alignment - written_ % alignment) % alignment, 0);
+  return Write(zeros.data(), zeros.size());
 }
 
 Status FileWriter::Commit() {
@@ -184,9 +194,27 @@ Status FileReader::Open(const std::string& path) {
   return Status::Ok();
 }
 
-Status FileReader::Read(void* dst, size_t n) {
+Status FileReader::CheckRemaining(uint64_t n) const {
   const uint64_t payload = file_size_ >= sizeof(uint32_t) ? file_size_ - sizeof(uint32_t) : 0;
-  if (n > payload - offset_) return Status::Corruption("index file is truncated: " + path_);
+  if (offset_ > payload || n > payload - offset_) {
+    return Status::Corruption("index file is truncated: " + path_);
+  }
+  return Status::Ok();
+}
+
+Status FileReader::Seek() {
+  const off_t at = static_cast<off_t>(offset_);
+  if (::lseek(fd_, at, SEEK_SET) != at) return ErrnoStatus("cannot seek", path_);
+  return Status::Ok();
+}
+
+Status FileReader::SkipTo(uint64_t alignment) {
+  std::vector<char> padding((alignment - offset_ % alignment) % alignment);
+  return Read(padding.data(), padding.size());
+}
+
+Status FileReader::Read(void* dst, size_t n) {
+  ENGRAM_RETURN_IF_ERROR(CheckRemaining(n));
   char* p = static_cast<char*>(dst);
   while (n > 0) {
     const size_t want = n < kIoChunk ? n : kIoChunk;

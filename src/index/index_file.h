@@ -1,11 +1,16 @@
 // Checksummed binary files for saved indexes.
 //
 // A file is: bytes written through FileWriter, then a 4-byte CRC32C of all of them. Writing goes
-// to "<path>.tmp", which Commit() fsyncs and renames over `path`, so a crash mid-save leaves the
-// previous file intact. FileReader checks the CRC incrementally as sections are read straight
-// into their final buffers, so a multi-gigabyte index is read once, in large blocks, with no
-// extra copy. Multi-byte values are stored little-endian (the only byte order supported).
+// to a temporary file of this writer alone ("<path>.tmp.<pid>.<n>"), which Commit() fsyncs and
+// renames over `path`, so a crash mid-save leaves the previous file intact and a saved file is
+// never written again: readers may map it. FileReader checks the CRC incrementally as sections
+// are read straight into their final buffers, so a multi-gigabyte index is read once, in large
+// blocks, with no extra copy; sections that start at a multiple of kMapAlignment can be mapped
+// instead of read (ReadArray). Multi-byte values are stored little-endian (the only byte order
+// supported).
 #pragma once
+
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,8 +18,13 @@
 #include <vector>
 
 #include "engram/status.h"
+#include "index/index_util.h"
 
 namespace engram::index::internal {
+
+// Sections meant to be mapped start at a multiple of this, a multiple of every page size Linux
+// uses (4, 16 or 64 KiB).
+inline constexpr uint64_t kMapAlignment = uint64_t{1} << 16;
 
 // Extends `crc` (0 to start) with the CRC32C (Castagnoli) of data[0, n). Uses the SSE4.2 crc32
 // instruction when the CPU has it, slicing-by-8 tables otherwise.
@@ -28,7 +38,7 @@ class FileWriter {
   // Removes the temporary file unless Commit() succeeded.
   ~FileWriter();
 
-  // Creates "<path>.tmp". IOError if it cannot.
+  // Creates the temporary file. IOError if it cannot.
   Status Open(const std::string& path);
   // Appends data[0, n). Small writes are buffered; large ones go straight to the file.
   Status Write(const void* data, size_t n);
@@ -36,6 +46,8 @@ class FileWriter {
   Status WritePod(const T& value) {
     return Write(&value, sizeof(value));
   }
+  // Appends zeros up to the next multiple of `alignment` bytes written.
+  Status PadTo(uint64_t alignment);
   // Appends the CRC32C, fsyncs and renames the temporary file to the final path.
   Status Commit();
 
@@ -46,6 +58,7 @@ class FileWriter {
   std::string path_;
   std::string tmp_path_;
   int fd_ = -1;
+  uint64_t written_ = 0;
   uint32_t crc_ = 0;
   std::vector<char> buffer_;
 };
@@ -67,11 +80,35 @@ class FileReader {
   Status ReadPod(T* value) {
     return Read(value, sizeof(*value));
   }
+  // Skips (reading and checking) what FileWriter::PadTo(alignment) wrote.
+  Status SkipTo(uint64_t alignment);
+  // Reads the next `count` elements into *out, with room for `room` more: mapped from the file
+  // when they start at a multiple of the page size (see MappableArray), else read. Either way
+  // their bytes are checksummed.
+  template <typename T>
+  Status ReadArray(MappableArray<T>* out, size_t count, size_t room) {
+    const size_t n = count * sizeof(T);
+    ENGRAM_RETURN_IF_ERROR(CheckRemaining(n));
+    if (offset_ % MappableArray<T>::PageSize() == 0 &&
+        out->MapFile(fd_, offset_, count, room).ok()) {
+      crc_ = Crc32c(crc_, out->data(), n);
+      offset_ += n;
+      return Seek();
+    }
+    out->reserve(count + room);
+    out->resize(count);
+    return Read(out->data(), n);
+  }
   // Reads the trailing CRC32C and checks it against everything read so far, and that nothing
   // follows it. Corruption on mismatch.
   Status VerifyChecksum();
 
  private:
+  // Corruption unless n more bytes precede the checksum.
+  Status CheckRemaining(uint64_t n) const;
+  // Moves the file position to offset_ (after a mapped section).
+  Status Seek();
+
   std::string path_;
   int fd_ = -1;
   uint64_t file_size_ = 0;

@@ -3,19 +3,23 @@
 #pragma once
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <new>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "engram/status.h"
 #include "index/vector_index.h"
 
 namespace engram::index::internal {
@@ -68,6 +72,122 @@ struct RawAllocator : std::allocator<T> {
 
 template <typename T>
 using RawVector = std::vector<T, RawAllocator<T>>;
+
+// A growable array of trivially copyable T for the big arrays of the HNSW graph. Its storage is
+// one anonymous mapping or, after MapFile, a private copy-on-write mapping of a file range
+// followed by anonymous room to grow into. Loading a saved graph that way neither copies the
+// file nor takes fresh pages, which the kernel must zero before the copy (on a virtual machine
+// that can cost seconds per GB, more than the read): the file's pages stay shared with the page
+// cache until written. Growing past the capacity moves the array into a new anonymous mapping
+// twice as large. Elements added by resize(n) are uninitialised.
+template <typename T>
+class MappableArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  MappableArray() = default;
+  MappableArray(MappableArray&& other) noexcept { *this = std::move(other); }
+  MappableArray& operator=(MappableArray&& other) noexcept {
+    if (this != &other) {
+      Unmap();
+      base_ = std::exchange(other.base_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+      mapped_bytes_ = std::exchange(other.mapped_bytes_, 0);
+    }
+    return *this;
+  }
+  MappableArray(const MappableArray&) = delete;
+  MappableArray& operator=(const MappableArray&) = delete;
+  ~MappableArray() { Unmap(); }
+
+  T* data() { return base_; }
+  const T* data() const { return base_; }
+  size_t size() const { return size_; }
+
+  void reserve(size_t n) {
+    if (n > capacity_) MoveTo(n);
+  }
+  void resize(size_t n) {
+    if (n > capacity_) MoveTo(std::max(n, 2 * capacity_));
+    size_ = n;
+  }
+  void resize(size_t n, const T& value) {
+    const size_t old = size_;
+    resize(n);
+    if (n > old) std::fill(base_ + old, base_ + n, value);
+  }
+  void append(const T* first, size_t count) {
+    const size_t old = size_;
+    resize(size_ + count);
+    std::memcpy(base_ + old, first, count * sizeof(T));
+  }
+
+  // Replaces the contents with the `count` elements stored in file `fd` from `offset`, a
+  // multiple of the page size, leaving room for `room` more before the array moves. The file
+  // must not change while mapped (saved index files never do: they are written aside and
+  // renamed into place). IOError when the kernel refuses the mapping.
+  Status MapFile(int fd, uint64_t offset, size_t count, size_t room) {
+    const size_t page = PageSize();
+    if (offset % page != 0) return Status::InvalidArgument("unaligned file offset");
+    const size_t file_bytes = RoundUp(count * sizeof(T), page);
+    const size_t bytes = std::max({file_bytes, RoundUp((count + room) * sizeof(T), page), page});
+    void* base = Reserve(bytes);
+    if (base == nullptr) return Status::IOError("cannot map " + std::to_string(bytes) + " bytes");
+    if (file_bytes > 0 && mmap(base, file_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+                               fd, static_cast<off_t>(offset)) == MAP_FAILED) {
+      munmap(base, bytes);
+      return Status::IOError("cannot map the index file");
+    }
+    Unmap();
+    base_ = static_cast<T*>(base);
+    size_ = count;
+    capacity_ = bytes / sizeof(T);
+    mapped_bytes_ = bytes;
+    return Status::Ok();
+  }
+
+  static size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+
+ private:
+  static size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+  // Anonymous memory for `bytes` (a multiple of the page size), committed only when touched;
+  // null when refused.
+  static void* Reserve(size_t bytes) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+#ifdef MADV_HUGEPAGE
+    // As RawAllocator: random rows of a big array are TLB misses on 4 KiB pages. A hint only.
+    if (bytes >= RawAllocator<T>::kHugeThreshold) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+  }
+
+  void MoveTo(size_t capacity) {
+    const size_t bytes = RoundUp(capacity * sizeof(T), PageSize());
+    void* p = Reserve(bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    if (size_ > 0) std::memcpy(p, base_, size_ * sizeof(T));
+    Unmap();
+    base_ = static_cast<T*>(p);
+    capacity_ = bytes / sizeof(T);
+    mapped_bytes_ = bytes;
+  }
+
+  void Unmap() {
+    if (base_ != nullptr) munmap(base_, mapped_bytes_);
+    base_ = nullptr;
+    capacity_ = 0;
+    mapped_bytes_ = 0;
+  }
+
+  T* base_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  size_t mapped_bytes_ = 0;
+};
 
 // True if every value is finite. Non-finite inputs would make scores NaN, and NaN breaks the
 // strict weak ordering the heaps rely on.

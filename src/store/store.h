@@ -43,7 +43,7 @@ struct MemoryQuery {
   size_t limit = 50;
 };
 
-// What the in-memory recall index keeps of one live record.
+// What the in-memory recall index keeps of one record.
 struct IndexedMemory {
   int64_t rid = 0;  // the store's row number; labels the record in vector indexes
   std::string scope;
@@ -58,6 +58,7 @@ struct IndexedMemory {
   std::string metadata;       // JSON object
   bool has_vector = false;    // the store holds a vector for the record
   std::vector<float> vector;  // the vector, when has_vector and it was asked for
+  bool deleted = false;       // tombstoned (only LoadIndexedChanges returns such records)
 };
 
 struct LexicalHit {
@@ -90,7 +91,10 @@ class Transaction {
   // history rows too. Returns how many history rows were erased.
   virtual Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
                                       bool erase_history) = 0;
-  // Returns the new row's rid. AlreadyExists if the id is taken.
+  // Returns the new row's rid. AlreadyExists if the id is taken. Stamps the record with the
+  // change counter as the transaction sees it (after BumpChangeCounter: the number of this
+  // write), as ReplaceMemory, PutVector and DeleteAllVectors do: a record's stamp is the number
+  // of the last write of it or of its vector (LoadIndexedChanges).
   virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
   // The rid of the owner's record; NotFound when there is none.
   virtual Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) = 0;
@@ -100,7 +104,8 @@ class Transaction {
   // The owner's records with these rids (tombstoned ones left out), in no particular order.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) = 0;
-  // Overwrites every column of the record (owner_id, id); NotFound if it does not exist.
+  // Overwrites every column of the record (owner_id, id) and stamps it as InsertMemory does;
+  // NotFound if it does not exist.
   virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
   // Appends a history row; its seq is assigned by the store.
   virtual Status AppendHistory(const HistoryEvent& event) = 0;
@@ -116,15 +121,24 @@ class Transaction {
   // whose vector was written by a write with seq > vectors_after_seq (-1: every vector).
   virtual Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id,
                                                                  int64_t vectors_after_seq) = 0;
+  // The owner's records stamped by a write numbered above after_seq (see InsertMemory),
+  // tombstoned ones included, with their vectors when written after it. With
+  // LiveRidsWrittenUpTo, brings what the recall index saved at after_seq up to date; records
+  // erased since (EraseMemory, DeleteOwner) are in neither answer.
+  virtual Result<std::vector<IndexedMemory>> LoadIndexedChanges(std::string_view owner_id,
+                                                                int64_t after_seq) = 0;
+  // The rids of the owner's live records stamped by a write numbered at or below seq.
+  virtual Result<std::vector<int64_t>> LiveRidsWrittenUpTo(std::string_view owner_id,
+                                                           int64_t seq) = 0;
   // Live records of every owner with rid > after_rid, in rid order, at most limit: (rid, text).
   virtual Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
                                                                          size_t limit) = 0;
   // Stores (replacing) the vector of a record, written by the write numbered seq (the value
-  // BumpChangeCounter returned in this transaction).
+  // BumpChangeCounter returned in this transaction), and stamps the record with seq.
   virtual Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) = 0;
   // The record's vector; empty when it has none.
   virtual Result<std::vector<float>> GetVector(int64_t rid) = 0;
-  // Deletes every vector (before re-embedding with another model).
+  // Deletes every vector (before re-embedding with another model) and stamps every live record.
   virtual Status DeleteAllVectors() = 0;
   // Up to `limit` of the owner's live records matching an FTS5 query, best first.
   virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,

@@ -413,6 +413,10 @@ class HnswFileTest : public ::testing::Test {
     std::ofstream(path_, std::ios::binary | std::ios::trunc).write(b.data(), b.size());
     return HnswIndex::Load(path_).status();
   }
+  static size_t Align(size_t offset) {
+    return (offset + internal::kMapAlignment - 1) / internal::kMapAlignment *
+           internal::kMapAlignment;
+  }
   // Rewrites the trailing CRC so a structural change passes the checksum.
   static std::string Reseal(std::string b) {
     const uint32_t crc = internal::Crc32c(0, b.data(), b.size() - 4);
@@ -462,6 +466,52 @@ TEST_F(HnswFileTest, RoundTripGivesIdenticalResults) {
   same("after more adds");
 }
 
+// The mapped arrays are private: changing the loaded index leaves the file as it was.
+TEST_F(HnswFileTest, ChangesAfterLoadNeverReachTheFile) {
+  ASSERT_TRUE(LoadBytes(*bytes_).ok());
+  Result<HnswIndex> loaded = HnswIndex::Load(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  HnswIndex original = MakeIndex();
+  for (HnswIndex* index : {&original, &*loaded}) {
+    for (size_t i = kBuilt; i < kTotal; ++i) {
+      ASSERT_TRUE(index->Add(i, Row(*data_, kFileDim, i)).ok());
+    }
+    for (uint64_t l = 1; l < kBuilt; l += 7) ASSERT_TRUE(index->Remove(l).ok());
+    ASSERT_TRUE(index->Add(3, Row(*data_, kFileDim, 5)).ok());
+  }
+  std::ifstream f(path_, std::ios::binary);
+  EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(f), {}) == *bytes_);
+  EXPECT_EQ(loaded->size(), original.size());
+  for (size_t q = 0; q < kTotal; q += 53) {
+    const auto a = original.Search(Row(*data_, kFileDim, q), 10);
+    const auto b = loaded->Search(Row(*data_, kFileDim, q), 10);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].label, b[i].label);
+  }
+}
+
+// A file of version 1 (no zeros before the mapped sections) is read, not mapped.
+TEST_F(HnswFileTest, VersionOneFileStillLoads) {
+  const size_t n = kBuilt;
+  const size_t head = 80 + n * (8 + 2);
+  const size_t vectors = n * kFileDim * 4;
+  std::string v1 = bytes_->substr(0, head) + bytes_->substr(Align(head), vectors) +
+                   bytes_->substr(Align(Align(head) + vectors));
+  v1[8] = 1;
+  ASSERT_TRUE(LoadBytes(Reseal(v1)).ok());
+  Result<HnswIndex> old = HnswIndex::Load(path_);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_TRUE(LoadBytes(*bytes_).ok());
+  Result<HnswIndex> current = HnswIndex::Load(path_);
+  ASSERT_TRUE(current.ok()) << current.status().ToString();
+  for (size_t q = 0; q < kTotal; q += 101) {
+    const auto a = old->Search(Row(*data_, kFileDim, q), 10);
+    const auto b = current->Search(Row(*data_, kFileDim, q), 10);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].label, b[i].label);
+  }
+}
+
 TEST_F(HnswFileTest, TruncatedFileIsCorruption) {
   for (size_t len : {size_t{0}, size_t{3}, size_t{40}, size_t{80}, size_t{81}, bytes_->size() / 2,
                      bytes_->size() - 5, bytes_->size() - 1}) {
@@ -486,7 +536,7 @@ TEST_F(HnswFileTest, WrongMagicOrVersionIsCorruption) {
   std::memcpy(&magic[0], "NOTHNSW!", 8);
   EXPECT_EQ(LoadBytes(Reseal(magic)).code(), Status::Code::kCorruption);
   std::string version = *bytes_;
-  version[8] = 2;
+  version[8] = 3;
   EXPECT_EQ(LoadBytes(Reseal(version)).code(), Status::Code::kCorruption);
   // The flat index format is not an HNSW file.
   EXPECT_EQ(LoadBytes("ENGRFLAT" + bytes_->substr(8)).code(), Status::Code::kCorruption);
@@ -494,7 +544,7 @@ TEST_F(HnswFileTest, WrongMagicOrVersionIsCorruption) {
 
 TEST_F(HnswFileTest, InconsistentGraphWithValidChecksumIsCorruption) {
   const size_t n = kBuilt;
-  const size_t links0 = 80 + n * (8 + 2) + n * kFileDim * 4;
+  const size_t links0 = Align(Align(80 + n * (8 + 2)) + n * kFileDim * 4);
   // An out-of-range neighbour id in the first level-0 record.
   std::string bad_link = *bytes_;
   const uint32_t huge = 0x7FFFFFFF;

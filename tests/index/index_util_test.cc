@@ -3,6 +3,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -117,15 +120,72 @@ TEST(FileTest, WriteThenReadVerifiesChecksum) {
 }
 
 TEST(FileTest, AbandonedWriterLeavesNoFile) {
-  const std::string path = ::testing::TempDir() + "/index_file_abandoned.bin";
+  const std::string dir = ::testing::TempDir() + "/index_file_abandoned";
+  std::filesystem::create_directories(dir);
+  {
+    internal::FileWriter out;
+    ASSERT_TRUE(out.Open(dir + "/index.bin").ok());
+    ASSERT_TRUE(out.WritePod(uint64_t{1}).ok());
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
+// Sections padded to kMapAlignment are mapped by ReadArray; others are read. Either way the
+// checksum covers them, and the arrays grow and change without touching the file.
+TEST(FileTest, ReadArrayMapsAlignedSections) {
+  const std::string path = ::testing::TempDir() + "/index_file_arrays.bin";
+  const std::vector<float> big = RandomFloats(300000, 4);
+  const std::vector<uint32_t> small = {1, 2, 3, 4, 5};
   {
     internal::FileWriter out;
     ASSERT_TRUE(out.Open(path).ok());
-    ASSERT_TRUE(out.WritePod(uint64_t{1}).ok());
+    ASSERT_TRUE(out.WritePod(uint16_t{7}).ok());
+    ASSERT_TRUE(out.PadTo(internal::kMapAlignment).ok());
+    ASSERT_TRUE(out.Write(big.data(), big.size() * sizeof(float)).ok());
+    ASSERT_TRUE(out.Write(small.data(), small.size() * sizeof(uint32_t)).ok());  // unaligned
+    ASSERT_TRUE(out.Commit().ok());
   }
+  std::ifstream f(path, std::ios::binary);
+  const std::string before(std::istreambuf_iterator<char>(f), {});
   internal::FileReader in;
-  EXPECT_TRUE(in.Open(path).IsNotFound());
-  EXPECT_TRUE(in.Open(path + ".tmp").IsNotFound());
+  ASSERT_TRUE(in.Open(path).ok());
+  uint16_t head = 0;
+  ASSERT_TRUE(in.ReadPod(&head).ok());
+  ASSERT_TRUE(in.SkipTo(internal::kMapAlignment).ok());
+  internal::MappableArray<float> floats;
+  internal::MappableArray<uint32_t> ints;
+  ASSERT_TRUE(in.ReadArray(&floats, big.size(), 10).ok());
+  ASSERT_TRUE(in.ReadArray(&ints, small.size(), 0).ok());
+  EXPECT_TRUE(in.VerifyChecksum().ok());
+  ASSERT_EQ(floats.size(), big.size());
+  EXPECT_TRUE(std::equal(big.begin(), big.end(), floats.data()));
+  EXPECT_TRUE(std::equal(small.begin(), small.end(), ints.data()));
+  floats.data()[0] = 42;
+  floats.append(big.data(), big.size());  // past the room: moves into memory of its own
+  ints.resize(1000, 9);
+  EXPECT_EQ(floats.data()[0], 42);
+  EXPECT_TRUE(std::equal(big.begin() + 1, big.end(), floats.data() + 1));
+  EXPECT_TRUE(std::equal(big.begin(), big.end(), floats.data() + big.size()));
+  EXPECT_EQ(ints.data()[4], 5u);
+  EXPECT_EQ(ints.data()[999], 9u);
+  internal::MappableArray<float> moved = std::move(floats);
+  EXPECT_EQ(moved.size(), 2 * big.size());
+  EXPECT_EQ(floats.size(), 0u);
+  std::ifstream g(path, std::ios::binary);
+  EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(g), {}) == before);
+  // A flipped byte in a mapped section fails the checksum.
+  std::string bad = before;
+  bad[internal::kMapAlignment + 100] ^= 1;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bad;
+  internal::FileReader again;
+  ASSERT_TRUE(again.Open(path).ok());
+  ASSERT_TRUE(again.ReadPod(&head).ok());
+  ASSERT_TRUE(again.SkipTo(internal::kMapAlignment).ok());
+  ASSERT_TRUE(again.ReadArray(&floats, big.size(), 0).ok());
+  ASSERT_TRUE(again.ReadArray(&ints, small.size(), 0).ok());
+  EXPECT_EQ(again.VerifyChecksum().code(), Status::Code::kCorruption);
+  std::remove(path.c_str());
 }
 
 TEST(LabelMapTest, MatchesUnorderedMapUnderChurn) {

@@ -2,6 +2,7 @@
 // entry to kBackends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
@@ -354,6 +355,104 @@ TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
   auto read = store_->BeginRead();
   EXPECT_EQ((*read)->GetSessionItems("bob", "s", 0)->size(), 1u);
   EXPECT_EQ((*read)->GetHistory("bob", Id(10))->size(), 1u);
+}
+
+// Records are stamped with the number of the last write of them or of their vector;
+// LoadIndexedChanges and LiveRidsWrittenUpTo split an owner's records by that number.
+TEST_P(StoreConformance, IndexedChangesFollowTheWriteNumbers) {
+  // Runs body in a write transaction numbered by BumpChangeCounter; returns that number.
+  auto write = [&](const std::function<void(Transaction&, int64_t)>& body) {
+    auto txn = store_->BeginWrite();
+    EXPECT_TRUE(txn.ok());
+    auto seq = (*txn)->BumpChangeCounter();
+    EXPECT_TRUE(seq.ok());
+    body(**txn, *seq);
+    EXPECT_TRUE((*txn)->Commit().ok());
+    return *seq;
+  };
+  auto insert = [](Transaction& txn, const MemoryRecord& r) {
+    auto rid = txn.InsertMemory(r);
+    EXPECT_TRUE(rid.ok()) << rid.status().ToString();
+    return rid.ok() ? *rid : int64_t{-1};
+  };
+  auto rids_of = [](const std::vector<IndexedMemory>& rows) {
+    std::vector<int64_t> out;
+    for (const auto& row : rows) out.push_back(row.rid);
+    return out;
+  };
+  auto live_up_to = [&](const std::string& owner, int64_t seq) {
+    auto read = store_->BeginRead();
+    auto rids = (*read)->LiveRidsWrittenUpTo(owner, seq);
+    EXPECT_TRUE(rids.ok()) << rids.status().ToString();
+    std::sort(rids->begin(), rids->end());
+    return *rids;
+  };
+  auto changes_after = [&](const std::string& owner, int64_t seq) {
+    auto read = store_->BeginRead();
+    auto rows = (*read)->LoadIndexedChanges(owner, seq);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return *rows;
+  };
+
+  int64_t a = 0, b = 0, c = 0, x = 0;
+  const int64_t s1 = write([&](Transaction& txn, int64_t seq) {
+    a = insert(txn, Record("alice", Id(1), 1000));
+    EXPECT_TRUE(txn.PutVector(a, {1, 0}, seq).ok());
+    x = insert(txn, Record("bob", Id(9), 1000));
+  });
+  const int64_t s2 = write([&](Transaction& txn, int64_t) {
+    b = insert(txn, Record("alice", Id(2), 1000));
+    c = insert(txn, Record("alice", Id(3), 1000));
+  });
+  const int64_t s3 = write([&](Transaction& txn, int64_t) {
+    MemoryRecord gone = Record("alice", Id(2), 1000);
+    gone.deleted_at = 2000;
+    EXPECT_TRUE(txn.ReplaceMemory(gone).ok());
+    EXPECT_TRUE(txn.ReplaceMemory(Record("alice", Id(3), 1000, "project/p")).ok());
+  });
+  EXPECT_EQ(live_up_to("alice", s1), (std::vector<int64_t>{a}));
+  EXPECT_EQ(live_up_to("alice", s2), (std::vector<int64_t>{a}));
+  EXPECT_EQ(live_up_to("alice", s3), (std::vector<int64_t>{a, c}));
+  EXPECT_EQ(live_up_to("bob", s3), (std::vector<int64_t>{x}));
+
+  std::vector<IndexedMemory> rows = changes_after("alice", s1);
+  ASSERT_EQ(rids_of(rows), (std::vector<int64_t>{b, c}));
+  EXPECT_TRUE(rows[0].deleted);
+  EXPECT_FALSE(rows[1].deleted);
+  EXPECT_EQ(rows[1].scope, "project/p");
+  EXPECT_FALSE(rows[1].has_vector);
+  rows = changes_after("alice", 0);
+  ASSERT_EQ(rids_of(rows), (std::vector<int64_t>{a, b, c}));
+  EXPECT_TRUE(rows[0].has_vector);
+  EXPECT_EQ(rows[0].vector, (std::vector<float>{1, 0}));
+  EXPECT_TRUE(changes_after("alice", s3).empty());
+  EXPECT_EQ(rids_of(changes_after("bob", 0)), (std::vector<int64_t>{x}));
+
+  // A new vector alone stamps its record; its vector comes only with changes after the write
+  // before it.
+  const int64_t s4 = write([&](Transaction& txn, int64_t seq) {
+    EXPECT_TRUE(txn.PutVector(a, {0, 1}, seq).ok());
+  });
+  EXPECT_EQ(live_up_to("alice", s3), (std::vector<int64_t>{c}));
+  rows = changes_after("alice", s3);
+  ASSERT_EQ(rids_of(rows), (std::vector<int64_t>{a}));
+  EXPECT_EQ(rows[0].vector, (std::vector<float>{0, 1}));
+  EXPECT_TRUE(changes_after("alice", s4).empty());
+
+  // Deleting every vector stamps every live record.
+  const int64_t s5 =
+      write([&](Transaction& txn, int64_t) { EXPECT_TRUE(txn.DeleteAllVectors().ok()); });
+  rows = changes_after("alice", s4);
+  ASSERT_EQ(rids_of(rows), (std::vector<int64_t>{a, c}));
+  EXPECT_FALSE(rows[0].has_vector);
+  EXPECT_EQ(rids_of(changes_after("bob", s4)), (std::vector<int64_t>{x}));
+
+  // An erased record is in neither answer.
+  write([&](Transaction& txn, int64_t) {
+    EXPECT_TRUE(txn.EraseMemory("alice", Id(1), /*erase_history=*/true).ok());
+  });
+  EXPECT_EQ(live_up_to("alice", s5 + 1), (std::vector<int64_t>{c}));
+  EXPECT_EQ(rids_of(changes_after("alice", s4)), (std::vector<int64_t>{c}));
 }
 
 TEST_P(StoreConformance, SessionSequenceQueries) {

@@ -141,6 +141,14 @@ ALTER TABLE sessions ADD COLUMN summary_through_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX memories_by_owner_session ON memories(owner_id, session_id)
   WHERE session_id IS NOT NULL;
 )sql",
+    // 5 -> 6: the change counter value of the write that last wrote each record, so a saved
+    // recall partition can be brought up to date by re-reading only the records written after it.
+    // The index holds deleted_at so that the live records written before a save are listed from
+    // it alone. Rows of older stores get 0: older than any partition saved from now on.
+    R"sql(
+ALTER TABLE memories ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX memories_by_owner_change ON memories(owner_id, change_seq, deleted_at);
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

@@ -23,6 +23,11 @@ using sqlite::Stmt;
   "confidence, created_at, updated_at, valid_from, valid_to, last_verified_at, last_accessed_at, " \
   "access_count, expires_at, superseded_by, deleted_at"
 
+// The change counter as the transaction sees it: the number of the write, when it bumped it. Every
+// write of a record stamps it into change_seq.
+#define ENGRAM_CHANGE_COUNTER \
+  "(SELECT CAST(value AS INTEGER) FROM store_meta WHERE name = 'change_counter')"
+
 // Reads the ENGRAM_MEMORY_COLUMNS that start at column `first`.
 Result<MemoryRecord> ReadMemory(const Stmt& stmt, int first = 0) {
   const sqlite::ColumnReader s(stmt, first);
@@ -78,6 +83,38 @@ void BindMemory(Stmt& s, const MemoryRecord& r) {
   s.BindOptional(20, r.expires_at);
   s.BindOptional(21, r.superseded_by);
   s.BindOptional(22, r.deleted_at);
+}
+
+// What LoadIndexedMemories and LoadIndexedChanges read: memories m LEFT JOIN memory_vectors v,
+// with the vector only when written after ?2.
+#define ENGRAM_INDEXED_COLUMNS                                                           \
+  "m.rid, m.scope, m.type, m.key, m.created_at, m.valid_from, m.valid_to, m.expires_at," \
+  " m.superseded_by IS NOT NULL, m.confidence, CASE WHEN v.seq > ?2 THEN v.vector END,"  \
+  " m.metadata, v.rid IS NOT NULL, m.deleted_at IS NOT NULL"
+
+Result<std::vector<IndexedMemory>> ReadIndexedMemories(Stmt& s) {
+  std::vector<IndexedMemory> out;
+  Status st;
+  while (s.Step(&st)) {
+    IndexedMemory m;
+    m.rid = s.ColumnInt(0);
+    m.scope = s.ColumnText(1);
+    ENGRAM_ASSIGN_OR_RETURN(m.type, ParseMemoryType(s.ColumnText(2)));
+    m.key = s.ColumnText(3);
+    m.created_at = s.ColumnInt(4);
+    m.valid_from = s.ColumnOptionalInt(5);
+    m.valid_to = s.ColumnOptionalInt(6);
+    m.expires_at = s.ColumnOptionalInt(7);
+    m.superseded = s.ColumnInt(8) != 0;
+    m.confidence = s.ColumnDouble(9);
+    m.vector = s.ColumnFloats(10);
+    m.metadata = s.ColumnText(11);
+    m.has_vector = s.ColumnInt(12) != 0;
+    m.deleted = s.ColumnInt(13) != 0;
+    out.push_back(std::move(m));
+  }
+  if (!st.ok()) return st;
+  return out;
 }
 
 Result<SessionItem> ReadSessionItem(const Stmt& s) {
@@ -265,10 +302,11 @@ class SqliteTransaction final : public Transaction {
 
   Result<int64_t> InsertMemory(const MemoryRecord& r) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare(
-                    "INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
-                    ", content_hash, claim_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+        auto s,
+        conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
+                       ", content_hash, claim_hash, change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+                       " ?23, ?24, " ENGRAM_CHANGE_COUNTER ")"));
     BindMemory(*s, r);
     s->Bind(23, util::ContentHash(r.text));
     s->Bind(24, util::ClaimHash(r.text));
@@ -322,33 +360,36 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<IndexedMemory>> LoadIndexedMemories(std::string_view owner_id,
                                                          int64_t vectors_after_seq) override {
     ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare(
-                    "SELECT m.rid, m.scope, m.type, m.key, m.created_at, m.valid_from, m.valid_to,"
-                    " m.expires_at, m.superseded_by IS NOT NULL, m.confidence,"
-                    " CASE WHEN v.seq > ?2 THEN v.vector END, m.metadata, v.rid IS NOT NULL"
-                    " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
-                    " WHERE m.owner_id = ?1 AND m.deleted_at IS NULL ORDER BY m.rid"));
+        auto s, conn_->Prepare("SELECT " ENGRAM_INDEXED_COLUMNS
+                               " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
+                               " WHERE m.owner_id = ?1 AND m.deleted_at IS NULL ORDER BY m.rid"));
     s->Bind(1, owner_id);
     s->Bind(2, vectors_after_seq);
-    std::vector<IndexedMemory> out;
+    return ReadIndexedMemories(*s);
+  }
+
+  Result<std::vector<IndexedMemory>> LoadIndexedChanges(std::string_view owner_id,
+                                                        int64_t after_seq) override {
+    // A range of memories_by_owner_change, then each row by its rid.
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT " ENGRAM_INDEXED_COLUMNS
+                               " FROM memories m LEFT JOIN memory_vectors v ON v.rid = m.rid"
+                               " WHERE m.owner_id = ?1 AND m.change_seq > ?2 ORDER BY m.rid"));
+    s->Bind(1, owner_id);
+    s->Bind(2, after_seq);
+    return ReadIndexedMemories(*s);
+  }
+
+  Result<std::vector<int64_t>> LiveRidsWrittenUpTo(std::string_view owner_id,
+                                                   int64_t seq) override {
+    // memories_by_owner_change covers the query: no table row is read.
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT rid FROM memories WHERE owner_id = ?1"
+                                                   " AND change_seq <= ?2 AND deleted_at IS NULL"));
+    s->Bind(1, owner_id);
+    s->Bind(2, seq);
+    std::vector<int64_t> out;
     Status st;
-    while (s->Step(&st)) {
-      IndexedMemory m;
-      m.rid = s->ColumnInt(0);
-      m.scope = s->ColumnText(1);
-      ENGRAM_ASSIGN_OR_RETURN(m.type, ParseMemoryType(s->ColumnText(2)));
-      m.key = s->ColumnText(3);
-      m.created_at = s->ColumnInt(4);
-      m.valid_from = s->ColumnOptionalInt(5);
-      m.valid_to = s->ColumnOptionalInt(6);
-      m.expires_at = s->ColumnOptionalInt(7);
-      m.superseded = s->ColumnInt(8) != 0;
-      m.confidence = s->ColumnDouble(9);
-      m.vector = s->ColumnFloats(10);
-      m.metadata = s->ColumnText(11);
-      m.has_vector = s->ColumnInt(12) != 0;
-      out.push_back(std::move(m));
-    }
+    while (s->Step(&st)) out.push_back(s->ColumnInt(0));
     if (!st.ok()) return st;
     return out;
   }
@@ -373,7 +414,14 @@ class SqliteTransaction final : public Transaction {
     s->Bind(1, rid);
     s->BindFloats(2, vector);
     s->Bind(3, seq);
-    return s->Run();
+    ENGRAM_RETURN_IF_ERROR(s->Run());
+    // Usually the record was written (stamped) in this write already: then nothing is written.
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto stamp,
+        conn_->Prepare("UPDATE memories SET change_seq = ?2 WHERE rid = ?1 AND change_seq < ?2"));
+    stamp->Bind(1, rid);
+    stamp->Bind(2, seq);
+    return stamp->Run();
   }
 
   Result<std::vector<float>> GetVector(int64_t rid) override {
@@ -388,7 +436,11 @@ class SqliteTransaction final : public Transaction {
     return s->ColumnFloats(0);
   }
 
-  Status DeleteAllVectors() override { return conn_->Exec("DELETE FROM memory_vectors"); }
+  Status DeleteAllVectors() override {
+    return conn_->Exec(
+        "DELETE FROM memory_vectors; UPDATE memories SET change_seq = " ENGRAM_CHANGE_COUNTER
+        " WHERE deleted_at IS NULL");
+  }
 
   Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
                                                 std::string_view fts_query, size_t limit) override {
@@ -458,7 +510,8 @@ class SqliteTransaction final : public Transaction {
                     " confidence = ?12, created_at = ?13, updated_at = ?14, valid_from = ?15,"
                     " valid_to = ?16, last_verified_at = ?17, last_accessed_at = ?18,"
                     " access_count = ?19, expires_at = ?20, superseded_by = ?21, deleted_at = ?22,"
-                    " content_hash = ?23, claim_hash = ?24 WHERE id = ?1 AND owner_id = ?2"));
+                    " content_hash = ?23, claim_hash = ?24, change_seq = " ENGRAM_CHANGE_COUNTER
+                    " WHERE id = ?1 AND owner_id = ?2"));
     BindMemory(*s, r);
     s->Bind(23, util::ContentHash(r.text));
     s->Bind(24, util::ClaimHash(r.text));
