@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
@@ -126,6 +128,70 @@ TEST_P(StoreConformance, OwnersNeverSeeEachOther) {
   q.owner_id = "bob";
   txn->reset();
   EXPECT_TRUE(List(q).empty());
+}
+
+TEST_P(StoreConformance, LexicalHitsAreTheOwnersOnlyAmongManyOwners) {
+  // Ids that differ by a character, one a prefix of another, or only in case or script.
+  std::vector<std::string> owners = {"a", "ab", "a_b", "a-b", "a b",
+                                     "A", "bé", "be",  "béé", std::string(256, 'o')};
+  for (int i = 0; i < 30; ++i) owners.push_back("user_" + std::to_string(i));
+  std::map<int64_t, std::string> owner_of;
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    int n = 0;
+    for (const auto& owner : owners) {
+      for (int k = 0; k < 3; ++k) {
+        ++n;
+        MemoryRecord r = Record(owner, Id(n), n);
+        r.text = "the shared deploy notes, copy " + std::to_string(k);
+        auto rid = (*txn)->InsertMemory(r);
+        ASSERT_TRUE(rid.ok()) << rid.status().ToString();
+        owner_of[*rid] = owner;
+      }
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  for (const auto& owner : owners) {
+    auto hits = (*txn)->LexicalSearch(owner, {"deploy", "notes"}, 100);
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    EXPECT_EQ(hits->size(), 3u) << owner;
+    for (const auto& h : *hits) EXPECT_EQ(owner_of[h.rid], owner);
+  }
+  EXPECT_TRUE((*txn)->LexicalSearch("nobody", {"deploy"}, 100)->empty());
+}
+
+TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
+  MemoryRecord stemmed = Record("alice", Id(1), 1);
+  stemmed.text = "she was running to the station";
+  MemoryRecord keyed = Record("alice", Id(2), 2);
+  keyed.text = "prefers the dark theme";
+  keyed.key = "ui.theme";
+  MemoryRecord both = Record("alice", Id(3), 3);
+  both.text = "the theme of the talk was running";
+  MemoryRecord gone = Record("alice", Id(4), 4);
+  gone.text = "running theme";
+  gone.deleted_at = 5;
+  std::map<int64_t, std::string> id_of;
+  {
+    auto txn = store_->BeginWrite();
+    for (const auto& r : {stemmed, keyed, both, gone}) id_of[*(*txn)->InsertMemory(r)] = r.id;
+    for (int i = 10; i < 16; ++i) ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(i), i)).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  auto hits = (*txn)->LexicalSearch("alice", {"runs", "theme"}, 10);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 3u);  // not the tombstoned record
+  EXPECT_EQ(id_of[(*hits)[0].rid], Id(3));
+  for (size_t i = 1; i < hits->size(); ++i) EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
+  auto key_only = (*txn)->LexicalSearch("alice", {"ui"}, 10);
+  ASSERT_EQ(key_only->size(), 1u);
+  EXPECT_EQ(id_of[(*key_only)[0].rid], Id(2));
+  EXPECT_TRUE((*txn)->LexicalSearch("alice", {"absent"}, 10)->empty());
+  EXPECT_TRUE((*txn)->LexicalSearch("alice", {}, 10)->empty());
 }
 
 TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {

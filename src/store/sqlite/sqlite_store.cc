@@ -4,9 +4,11 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <vector>
 
 #include "store/sqlite/connection.h"
+#include "store/sqlite/fts_functions.h"
 #include "store/sqlite/schema.h"
 #include "util/claim.h"
 #include "util/text.h"
@@ -78,6 +80,30 @@ void BindMemory(Stmt& s, const MemoryRecord& r) {
   s.BindOptional(20, r.expires_at);
   s.BindOptional(21, r.superseded_by);
   s.BindOptional(22, r.deleted_at);
+}
+
+// An FTS5 string: the term quoted, so the query syntax never applies to it.
+std::string FtsPhrase(std::string_view term) {
+  std::string out = "\"";
+  for (char c : term) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string JoinFts(const std::vector<std::string>& phrases, const char* op) {
+  std::string out;
+  for (const auto& p : phrases) out += (out.empty() ? "" : std::string(" ") + op + " ") + p;
+  return out;
+}
+
+// The owner's token in memories_fts, as the owner_tag column computes it (schema.cc).
+std::string OwnerTag(std::string_view owner_id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string tag;
+  for (unsigned char c : owner_id) {
+    tag += kHex[c >> 4];
+    tag += kHex[c & 15];
+  }
+  return tag + "0";
 }
 
 Result<SessionItem> ReadSessionItem(const Stmt& s) {
@@ -391,20 +417,21 @@ class SqliteTransaction final : public Transaction {
   Status DeleteAllVectors() override { return conn_->Exec("DELETE FROM memory_vectors"); }
 
   Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
-                                                std::string_view fts_query, size_t limit) override {
-    // bm25() is lower-is-better; the key column weighs half as much as the text.
-    ENGRAM_ASSIGN_OR_RETURN(
-        auto s, conn_->Prepare("SELECT rowid, -bm25(memories_fts, 1.0, 0.5) AS score"
-                               " FROM memories_fts WHERE memories_fts MATCH ?1 AND owner_id = ?2"
-                               " ORDER BY score DESC LIMIT ?3"));
-    s->Bind(1, fts_query);
-    s->Bind(2, owner_id);
-    s->Bind(3, static_cast<int64_t>(limit));
+                                                const std::vector<std::string>& terms,
+                                                size_t limit) override {
     std::vector<LexicalHit> out;
-    Status st;
-    while (s->Step(&st)) out.push_back({s->ColumnInt(0), s->ColumnDouble(1)});
-    if (!st.ok()) return st;
-    return out;
+    if (terms.empty() || limit == 0) return out;
+    std::vector<std::string> phrases;
+    for (const auto& term : terms) phrases.push_back(FtsPhrase(term));
+    int64_t rows = 0;
+    std::vector<int64_t> dfs;
+    ENGRAM_ASSIGN_OR_RETURN(const bool any, CountFtsMatches(phrases, &rows, &dfs));
+    if (!any) return out;
+    std::string counts = "-1";  // engram_bm25's: the owner tag only restricts
+    for (int64_t df : dfs) counts += ' ' + std::to_string(df);
+    return RankFts("owner_tag : " + FtsPhrase(OwnerTag(owner_id)) + " AND {text key} : (" +
+                       JoinFts(phrases, "OR") + ")",
+                   counts, limit);
   }
 
   Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) override {
@@ -703,6 +730,45 @@ class SqliteTransaction final : public Transaction {
   }
 
  private:
+  // The number of rows of the lexical index (every owner's) and, per phrase, of those that
+  // contain it in text or key: BM25's statistics. False when no row contains any phrase.
+  Result<bool> CountFtsMatches(const std::vector<std::string>& phrases, int64_t* rows,
+                               std::vector<int64_t>* dfs) {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT engram_fts_stats(memories_fts)"
+                                                   " FROM memories_fts WHERE memories_fts"
+                                                   " MATCH ?1 LIMIT 1"));
+    s->Bind(1, "{text key} : (" + JoinFts(phrases, "OR") + ")");
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return false;
+    }
+    std::istringstream counts(s->ColumnText(0));
+    counts >> *rows;
+    dfs->clear();
+    for (int64_t df; counts >> df;) dfs->push_back(df);
+    if (dfs->size() != phrases.size()) return Status::Internal("engram_fts_stats: bad counts");
+    return true;
+  }
+
+  // The owner's rows matching an FTS5 expression (which restricts the owner), best first by
+  // engram_bm25 with the phrases' document counts.
+  Result<std::vector<LexicalHit>> RankFts(const std::string& match, const std::string& counts,
+                                          size_t limit) {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT rowid, engram_bm25(memories_fts, ?2, 1.0, 0.5) AS score"
+                               " FROM memories_fts WHERE memories_fts MATCH ?1"
+                               " ORDER BY score DESC LIMIT ?3"));
+    s->Bind(1, match);
+    s->Bind(2, counts);
+    s->Bind(3, static_cast<int64_t>(limit));
+    std::vector<LexicalHit> out;
+    Status st;
+    while (s->Step(&st)) out.push_back({s->ColumnInt(0), s->ColumnDouble(1)});
+    if (!st.ok()) return st;
+    return out;
+  }
+
   Result<int64_t> DeleteWhereOwner(const char* sql, std::string_view owner_id) {
     ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare(sql));
     s->Bind(1, owner_id);
@@ -762,6 +828,7 @@ class SqliteStore final : public Store {
     ENGRAM_ASSIGN_OR_RETURN(auto conn,
                             Connection::Open(options.path, false, options.busy_timeout_ms));
     ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
+    ENGRAM_RETURN_IF_ERROR(sqlite::RegisterFtsFunctions(conn->handle()));
     if (writer) {
       ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode = WAL"));
       ENGRAM_RETURN_IF_ERROR(conn->Exec(options.durable_commits ? "PRAGMA synchronous = FULL"
