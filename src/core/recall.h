@@ -129,8 +129,8 @@ class RecallIndex {
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
 };
 
-// The words of free text that lexical search looks for: lowercased, each once, stop words dropped
-// unless nothing else is left. Empty when the text has no word.
+// The words of free text that lexical search looks for (ASCII letters lowercased), each once, stop
+// words dropped unless nothing else is left. Empty when the text has no word.
 std::vector<std::string> QueryTerms(std::string_view text);
 
 // Recency weight in (0, 1]: 0.5 ^ (age / half_life); 1 when half_life_days <= 0.

@@ -128,7 +128,9 @@ class Transaction {
   virtual Status DeleteAllVectors() = 0;
   // Up to `limit` of the owner's live records that contain any of the terms (words, compared
   // after the backend's stemming and folding) in their text or key, best first by BM25 (text
-  // weighing 1, key 0.5).
+  // weighing 1, key 0.5). A backend may find candidates through the rarer terms only, the
+  // frequent ones then adding to their scores, as long as it still returns `limit` records when
+  // that many match.
   virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
                                                         const std::vector<std::string>& terms,
                                                         size_t limit) = 0;

@@ -194,6 +194,45 @@ TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
   EXPECT_TRUE((*txn)->LexicalSearch("alice", {}, 10)->empty());
 }
 
+// Many matches: a backend may find candidates through the rare terms, but every term still
+// scores, and `limit` records come back when that many match.
+TEST_P(StoreConformance, LexicalSearchOverManyMatchesKeepsTheBestAndFillsTheLimit) {
+  std::set<int64_t> with_rare;
+  {
+    auto txn = store_->BeginWrite();
+    for (int i = 1; i <= 3000; ++i) {
+      MemoryRecord r = Record("alice", Id(i), i);
+      r.text = "common words in note " + std::to_string(i);
+      if (i % 100 == 0) r.text += " with a rare zebra";
+      if (i % 200 == 0) r.text += " and more common words";
+      auto rid = (*txn)->InsertMemory(r);
+      ASSERT_TRUE(rid.ok());
+      if (i % 100 == 0) with_rare.insert(*rid);
+    }
+    for (int i = 1; i <= 70; ++i) {
+      MemoryRecord r = Record("bob", Id(10000 + i), i);
+      r.text = i <= 50 ? "a rare zebra, common" : "just common";
+      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  auto top = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 10);
+  ASSERT_TRUE(top.ok()) << top.status().ToString();
+  ASSERT_EQ(top->size(), 10u);
+  for (const auto& h : *top) EXPECT_TRUE(with_rare.count(h.rid));
+  auto all = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 5000);
+  ASSERT_EQ(all->size(), 3000u);
+  for (size_t i = 0; i < top->size(); ++i) {
+    EXPECT_DOUBLE_EQ((*top)[i].score, (*all)[i].score) << i;
+  }
+  auto wide = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 100);
+  ASSERT_EQ(wide->size(), 100u);
+  for (size_t i = 0; i < with_rare.size(); ++i) EXPECT_TRUE(with_rare.count((*wide)[i].rid));
+  // Most rows with the rare word are another owner's: the common word finds bob's others.
+  EXPECT_EQ((*txn)->LexicalSearch("bob", {"zebra", "common"}, 60)->size(), 60u);
+}
+
 TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {
   MemoryRecord a = Record("alice", Id(1), 1000);
   a.session_id = "s1";

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -105,6 +106,14 @@ std::string OwnerTag(std::string_view owner_id) {
   }
   return tag + "0";
 }
+
+// Lexical search scores every match of the terms when they match at most this many rows in all;
+// above, a term finds candidates only when at most kFrequentTermShare of the rows contain it (see
+// LexicalSearch). On 100k LoCoMo turns and questions, the terms under 2% make a fifth of the
+// matches, and the top 50 found through them hold 97.5% of the exact BM25 top 50 (90% at 1%,
+// which is 25% faster).
+constexpr int64_t kExactLexicalRows = 2048;
+constexpr double kFrequentTermShare = 0.02;
 
 Result<SessionItem> ReadSessionItem(const Stmt& s) {
   SessionItem item;
@@ -427,11 +436,58 @@ class SqliteTransaction final : public Transaction {
     std::vector<int64_t> dfs;
     ENGRAM_ASSIGN_OR_RETURN(const bool any, CountFtsMatches(phrases, &rows, &dfs));
     if (!any) return out;
-    std::string counts = "-1";  // engram_bm25's: the owner tag only restricts
-    for (int64_t df : dfs) counts += ' ' + std::to_string(df);
-    return RankFts("owner_tag : " + FtsPhrase(OwnerTag(owner_id)) + " AND {text key} : (" +
-                       JoinFts(phrases, "OR") + ")",
-                   counts, limit);
+    // Terms by rising frequency; those found nowhere drop out.
+    std::vector<size_t> order;
+    int64_t all_rows = 0;  // an upper bound of the rows the terms match
+    for (size_t i = 0; i < phrases.size(); ++i) {
+      if (dfs[i] > 0) order.push_back(i);
+      all_rows += dfs[i];
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return dfs[a] < dfs[b]; });
+    // Scoring a match costs far more than finding it, and the frequent terms make most matches
+    // while adding little to a score (low IDF). So when the terms match many rows, only the first
+    // `finders` terms find candidates and the others add to their scores: the rare terms, and
+    // more until their rows could fill `limit`. When the owner holds too few of those rows, more
+    // terms find, until every one does.
+    size_t finders = 0;
+    int64_t found_rows = 0;  // an upper bound of the rows the finders match
+    auto add_finder = [&] { found_rows += dfs[order[finders++]]; };
+    while (finders < order.size() && (all_rows <= kExactLexicalRows || finders == 0 ||
+                                      found_rows < static_cast<int64_t>(limit) ||
+                                      static_cast<double>(dfs[order[finders]]) <=
+                                          kFrequentTermShare * static_cast<double>(rows))) {
+      add_finder();
+    }
+    const std::string owner_and = "owner_tag : " + FtsPhrase(OwnerTag(owner_id)) + " AND ";
+    while (true) {
+      // engram_bm25's counts: one per phrase in expression order, -1 for those that only restrict.
+      std::string counts = "-1";  // the owner tag
+      auto group = [&](size_t from, size_t to, bool scored) {
+        std::vector<std::string> members;
+        for (size_t k = from; k < to; ++k) {
+          members.push_back(phrases[order[k]]);
+          counts += ' ' + std::to_string(scored ? dfs[order[k]] : -1);
+        }
+        return "(" + JoinFts(members, "OR") + ")";
+      };
+      if (finders == order.size()) {
+        const std::string all = group(0, finders, true);
+        return RankFts(owner_and + "{text key} : " + all, counts, limit);
+      }
+      // Rows with a finder, scored with the other terms too (the finders' second mention only
+      // lets the other terms' occurrences be seen).
+      const std::string rare = group(0, finders, true);
+      const std::string rare_again = group(0, finders, false);
+      const std::string frequent = group(finders, order.size(), true);
+      ENGRAM_ASSIGN_OR_RETURN(out, RankFts(owner_and + "{text key} : (" + rare + " OR (" +
+                                               rare_again + " AND " + frequent + "))",
+                                           counts, limit));
+      if (out.size() >= limit) return out;
+      // At least double the finders' rows, so all passes cost about twice the last one at most.
+      const int64_t target = 2 * found_rows;
+      while (finders < order.size() && found_rows < target) add_finder();
+    }
   }
 
   Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) override {
