@@ -1142,9 +1142,9 @@ class Engine::Impl {
     const size_t depth = std::max<size_t>(o.top_k * 5, 50);
     std::unordered_map<int64_t, ScoreExplanation> cands;
     if (o.mode != SearchMode::kVector) {
-      const std::string fts = core::BuildFtsQuery(query);
-      if (!fts.empty()) {
-        ENGRAM_ASSIGN_OR_RETURN(auto hits, txn->LexicalSearch(owner_id, fts, depth * 4));
+      const std::vector<std::string> terms = core::QueryTerms(query);
+      if (!terms.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(auto hits, txn->LexicalSearch(owner_id, terms, depth * 4));
         int rank = 0;
         for (const auto& h : hits) {
           if (!accept(h.rid)) continue;

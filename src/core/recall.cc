@@ -514,7 +514,7 @@ void RecallIndex::Drop(const std::string& owner_id) {
   RemoveFiles(owner_id, -1);
 }
 
-std::string BuildFtsQuery(std::string_view text) {
+std::vector<std::string> QueryTerms(std::string_view text) {
   static const std::set<std::string> kStopWords = {
       "a",    "about", "after", "all",  "also",  "am",    "an",   "and",   "any",  "are",
       "as",   "at",    "be",    "been", "but",   "by",    "can",  "could", "did",  "do",
@@ -547,12 +547,7 @@ std::string BuildFtsQuery(std::string_view text) {
       if (seen.insert(w).second) kept.push_back(w);
     }
   }
-  std::string out;
-  for (const auto& w : kept) {
-    if (!out.empty()) out += " OR ";
-    out += '"' + w + '"';  // words hold no quote characters
-  }
-  return out;
+  return kept;
 }
 
 double RecencyWeight(Timestamp created_at, Timestamp now, double half_life_days) {

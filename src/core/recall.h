@@ -189,9 +189,9 @@ class RecallIndex {
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
 };
 
-// An FTS5 MATCH expression for free text: its words (stop words dropped unless nothing else is
-// left), each quoted, ORed. Empty when the text has no word.
-std::string BuildFtsQuery(std::string_view text);
+// The words of free text that lexical search looks for (ASCII letters lowercased), each once, stop
+// words dropped unless nothing else is left. Empty when the text has no word.
+std::vector<std::string> QueryTerms(std::string_view text);
 
 // Recency weight in (0, 1]: 0.5 ^ (age / half_life); 1 when half_life_days <= 0.
 double RecencyWeight(Timestamp created_at, Timestamp now, double half_life_days);

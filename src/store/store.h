@@ -140,9 +140,13 @@ class Transaction {
   virtual Result<std::vector<float>> GetVector(int64_t rid) = 0;
   // Deletes every vector (before re-embedding with another model) and stamps every live record.
   virtual Status DeleteAllVectors() = 0;
-  // Up to `limit` of the owner's live records matching an FTS5 query, best first.
+  // Up to `limit` of the owner's live records that contain any of the terms (words, compared
+  // after the backend's stemming and folding) in their text or key, best first by BM25 (text
+  // weighing 1, key 0.5). A backend may find candidates through the rarer terms only, the
+  // frequent ones then adding to their scores, as long as it still returns `limit` records when
+  // that many match.
   virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
-                                                        std::string_view fts_query,
+                                                        const std::vector<std::string>& terms,
                                                         size_t limit) = 0;
   // Adds one access (count and time) to each record per time its rid is listed.
   virtual Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) = 0;

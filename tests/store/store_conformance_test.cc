@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
@@ -151,6 +153,109 @@ TEST_P(StoreConformance, OwnersNeverSeeEachOther) {
   q.owner_id = "bob";
   txn->reset();
   EXPECT_TRUE(List(q).empty());
+}
+
+TEST_P(StoreConformance, LexicalHitsAreTheOwnersOnlyAmongManyOwners) {
+  // Ids that differ by a character, one a prefix of another, or only in case or script.
+  std::vector<std::string> owners = {"a", "ab", "a_b", "a-b", "a b",
+                                     "A", "bé", "be",  "béé", std::string(256, 'o')};
+  for (int i = 0; i < 30; ++i) owners.push_back("user_" + std::to_string(i));
+  std::map<int64_t, std::string> owner_of;
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    int n = 0;
+    for (const auto& owner : owners) {
+      for (int k = 0; k < 3; ++k) {
+        ++n;
+        MemoryRecord r = Record(owner, Id(n), n);
+        r.text = "the shared deploy notes, copy " + std::to_string(k);
+        auto rid = (*txn)->InsertMemory(r);
+        ASSERT_TRUE(rid.ok()) << rid.status().ToString();
+        owner_of[*rid] = owner;
+      }
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  for (const auto& owner : owners) {
+    auto hits = (*txn)->LexicalSearch(owner, {"deploy", "notes"}, 100);
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    EXPECT_EQ(hits->size(), 3u) << owner;
+    for (const auto& h : *hits) EXPECT_EQ(owner_of[h.rid], owner);
+  }
+  EXPECT_TRUE((*txn)->LexicalSearch("nobody", {"deploy"}, 100)->empty());
+}
+
+TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
+  MemoryRecord stemmed = Record("alice", Id(1), 1);
+  stemmed.text = "she was running to the station";
+  MemoryRecord keyed = Record("alice", Id(2), 2);
+  keyed.text = "prefers the dark theme";
+  keyed.key = "ui.theme";
+  MemoryRecord both = Record("alice", Id(3), 3);
+  both.text = "the theme of the talk was running";
+  MemoryRecord gone = Record("alice", Id(4), 4);
+  gone.text = "running theme";
+  gone.deleted_at = 5;
+  std::map<int64_t, std::string> id_of;
+  {
+    auto txn = store_->BeginWrite();
+    for (const auto& r : {stemmed, keyed, both, gone}) id_of[*(*txn)->InsertMemory(r)] = r.id;
+    for (int i = 10; i < 16; ++i) ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(i), i)).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  auto hits = (*txn)->LexicalSearch("alice", {"runs", "theme"}, 10);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 3u);  // not the tombstoned record
+  EXPECT_EQ(id_of[(*hits)[0].rid], Id(3));
+  for (size_t i = 1; i < hits->size(); ++i) EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
+  auto key_only = (*txn)->LexicalSearch("alice", {"ui"}, 10);
+  ASSERT_EQ(key_only->size(), 1u);
+  EXPECT_EQ(id_of[(*key_only)[0].rid], Id(2));
+  EXPECT_TRUE((*txn)->LexicalSearch("alice", {"absent"}, 10)->empty());
+  EXPECT_TRUE((*txn)->LexicalSearch("alice", {}, 10)->empty());
+}
+
+// Many matches: a backend may find candidates through the rare terms, but every term still
+// scores, and `limit` records come back when that many match.
+TEST_P(StoreConformance, LexicalSearchOverManyMatchesKeepsTheBestAndFillsTheLimit) {
+  std::set<int64_t> with_rare;
+  {
+    auto txn = store_->BeginWrite();
+    for (int i = 1; i <= 3000; ++i) {
+      MemoryRecord r = Record("alice", Id(i), i);
+      r.text = "common words in note " + std::to_string(i);
+      if (i % 100 == 0) r.text += " with a rare zebra";
+      if (i % 200 == 0) r.text += " and more common words";
+      auto rid = (*txn)->InsertMemory(r);
+      ASSERT_TRUE(rid.ok());
+      if (i % 100 == 0) with_rare.insert(*rid);
+    }
+    for (int i = 1; i <= 70; ++i) {
+      MemoryRecord r = Record("bob", Id(10000 + i), i);
+      r.text = i <= 50 ? "a rare zebra, common" : "just common";
+      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  auto top = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 10);
+  ASSERT_TRUE(top.ok()) << top.status().ToString();
+  ASSERT_EQ(top->size(), 10u);
+  for (const auto& h : *top) EXPECT_TRUE(with_rare.count(h.rid));
+  auto all = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 5000);
+  ASSERT_EQ(all->size(), 3000u);
+  for (size_t i = 0; i < top->size(); ++i) {
+    EXPECT_DOUBLE_EQ((*top)[i].score, (*all)[i].score) << i;
+  }
+  auto wide = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 100);
+  ASSERT_EQ(wide->size(), 100u);
+  for (size_t i = 0; i < with_rare.size(); ++i) EXPECT_TRUE(with_rare.count((*wide)[i].rid));
+  // Most rows with the rare word are another owner's: the common word finds bob's others.
+  EXPECT_EQ((*txn)->LexicalSearch("bob", {"zebra", "common"}, 60)->size(), 60u);
 }
 
 TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {

@@ -84,6 +84,8 @@ class Connection {
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   // An error status for the last failed call, with context.
   Status Error(std::string_view what) const;
+  // The underlying handle, to register functions on it.
+  sqlite3* handle() const { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

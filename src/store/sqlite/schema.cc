@@ -149,6 +149,43 @@ CREATE INDEX memories_by_owner_session ON memories(owner_id, session_id)
 ALTER TABLE memories ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX memories_by_owner_change ON memories(owner_id, change_seq, deleted_at);
 )sql",
+    // 6 -> 7: the owner becomes part of the lexical index, so a search matches only the owner's
+    // rows instead of reading the row of every match to check its owner. owner_tag is one token
+    // per owner: the hex of the id (injective) and a final digit, so the porter stemmer leaves it
+    // whole. The FTS table is rebuilt with the tag as an indexed column.
+    R"sql(
+DROP TRIGGER memories_fts_insert;
+DROP TRIGGER memories_fts_delete;
+DROP TRIGGER memories_fts_update;
+DROP TABLE memories_fts;
+ALTER TABLE memories ADD COLUMN owner_tag TEXT GENERATED ALWAYS AS (hex(owner_id) || '0') VIRTUAL;
+
+CREATE VIRTUAL TABLE memories_fts USING fts5(
+  text, key, owner_tag,
+  content = 'memories', content_rowid = 'rid',
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories WHEN new.deleted_at IS NULL BEGIN
+  INSERT INTO memories_fts(rowid, text, key, owner_tag)
+  VALUES (new.rid, new.text, coalesce(new.key, ''), new.owner_tag);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories WHEN old.deleted_at IS NULL BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text, key, owner_tag)
+  VALUES ('delete', old.rid, old.text, coalesce(old.key, ''), old.owner_tag);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, key, owner_id, deleted_at ON memories
+BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text, key, owner_tag)
+  SELECT 'delete', old.rid, old.text, coalesce(old.key, ''), old.owner_tag
+  WHERE old.deleted_at IS NULL;
+  INSERT INTO memories_fts(rowid, text, key, owner_tag)
+  SELECT new.rid, new.text, coalesce(new.key, ''), new.owner_tag
+  WHERE new.deleted_at IS NULL;
+END;
+
+INSERT INTO memories_fts(rowid, text, key, owner_tag)
+  SELECT rid, text, coalesce(key, ''), owner_tag FROM memories WHERE deleted_at IS NULL;
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {
@@ -166,7 +203,7 @@ int LatestSchemaVersion() {
   return static_cast<int>(std::size(kMigrations));
 }
 
-Status MigrateSchema(Connection& conn) {
+Status MigrateSchema(Connection& conn, int target_version) {
   ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
   Result<int> version = ReadVersion(conn);
   if (!version.ok()) {
@@ -179,7 +216,7 @@ Status MigrateSchema(Connection& conn) {
                                       " is newer than this engram understands (" +
                                       std::to_string(LatestSchemaVersion()) + "); upgrade engram");
   }
-  for (int v = *version; v < LatestSchemaVersion(); ++v) {
+  for (int v = *version; v < target_version; ++v) {
     Status st = conn.Exec(kMigrations[v]);
     if (st.ok()) {
       const std::string bump =

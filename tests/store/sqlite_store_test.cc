@@ -1,0 +1,125 @@
+// What only the SQLite backend has: its migrations of older stores and its FTS5 functions.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/fts_functions.h"
+#include "store/sqlite/schema.h"
+#include "test_util.h"
+
+namespace engram::store {
+namespace {
+
+using sqlite::Connection;
+
+std::unique_ptr<Connection> OpenRaw(const std::string& path) {
+  auto conn = Connection::Open(path, false, 1000);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  return conn.ok() ? std::move(*conn) : nullptr;
+}
+
+std::set<int64_t> Rids(Transaction& txn, const std::string& owner,
+                       const std::vector<std::string>& terms) {
+  auto hits = txn.LexicalSearch(owner, terms, 100);
+  EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+  std::set<int64_t> out;
+  if (hits.ok()) {
+    for (const auto& h : *hits) out.insert(h.rid);
+  }
+  return out;
+}
+
+// A store written before the owner joined the lexical index (schema 5) is searchable per owner
+// once opened, and stays so through later writes.
+TEST(SqliteStoreTest, MigratesAVersion5StoreToTheOwnerTaggedIndex) {
+  testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    auto conn = OpenRaw(path);
+    ASSERT_TRUE(sqlite::MigrateSchema(*conn, 5).ok());
+    ASSERT_TRUE(conn->Exec(R"sql(
+INSERT INTO memories(rid, id, owner_id, scope, type, key, text, created_at, updated_at, deleted_at)
+VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'deploy notes for friday', 1, 1, NULL),
+       (2, 'm2', 'alice', 'global', 'fact', 'deploy.day', 'ship on monday', 2, 2, NULL),
+       (3, 'm3', 'alice', 'global', 'fact', NULL, 'deploy was cancelled', 3, 3, 4),
+       (4, 'm4', 'bob', 'global', 'fact', NULL, 'bob will deploy', 4, 4, NULL),
+       (5, 'm5', 'alice-x', 'global', 'fact', NULL, 'deploy elsewhere', 5, 5, NULL);
+)sql")
+                    .ok());
+  }
+  auto store = OpenSqliteStore({path, 1000, false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto txn = (*store)->BeginRead();
+    ASSERT_TRUE(txn.ok());
+    EXPECT_EQ(Rids(**txn, "alice", {"deploy"}), (std::set<int64_t>{1, 2}));
+    EXPECT_EQ(Rids(**txn, "bob", {"deploy"}), (std::set<int64_t>{4}));
+    EXPECT_EQ(Rids(**txn, "alice-x", {"deploy"}), (std::set<int64_t>{5}));
+    EXPECT_EQ(Rids(**txn, "alice", {"friday", "monday"}), (std::set<int64_t>{1, 2}));
+  }
+  {
+    auto txn = (*store)->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    MemoryRecord r;
+    r.id = "m6";
+    r.owner_id = "bob";
+    r.scope = "global";
+    r.text = "deploy again";
+    auto rid = (*txn)->InsertMemory(r);
+    ASSERT_TRUE(rid.ok());
+    auto old = (*txn)->GetMemory("alice", "m1");
+    ASSERT_TRUE(old.ok() && old->has_value());
+    MemoryRecord deleted = **old;
+    deleted.deleted_at = 9;
+    ASSERT_TRUE((*txn)->ReplaceMemory(deleted).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+    auto read = (*store)->BeginRead();
+    EXPECT_EQ(Rids(**read, "alice", {"deploy"}), (std::set<int64_t>{2}));
+    EXPECT_EQ(Rids(**read, "bob", {"deploy"}), (std::set<int64_t>{4, *rid}));
+  }
+  store->reset();
+  auto conn = OpenRaw(path);
+  auto version = conn->Prepare("SELECT max(version) FROM schema_version");
+  Status st;
+  ASSERT_TRUE((*version)->Step(&st));
+  EXPECT_EQ((*version)->ColumnInt(0), sqlite::LatestSchemaVersion());
+}
+
+// With every phrase counted, engram_bm25 is FTS5's bm25() with the sign turned, and
+// engram_fts_stats gives the counts.
+TEST(SqliteStoreTest, EngramBm25IsFts5Bm25WithTheCountsOfEngramFtsStats) {
+  testing::TempDir dir;
+  auto conn = OpenRaw(dir.File("fts.db"));
+  ASSERT_TRUE(sqlite::RegisterFtsFunctions(conn->handle()).ok());
+  ASSERT_TRUE(conn->Exec(R"sql(
+CREATE VIRTUAL TABLE t USING fts5(a, b);
+INSERT INTO t(a, b) VALUES ('red apple pie', 'fruit'), ('green apple', 'apple'),
+  ('a red car and a red bus', ''), ('nothing here', 'at all'), ('more words', 'apple pie'),
+  ('one', 'two'), ('three', 'four');
+)sql")
+                  .ok());
+  auto stats = conn->Prepare(
+      "SELECT engram_fts_stats(t) FROM t WHERE t MATCH 'red OR apple OR pie' LIMIT 1");
+  Status st;
+  ASSERT_TRUE((*stats)->Step(&st)) << st.ToString();
+  const std::string counts = (*stats)->ColumnText(0);
+  ASSERT_EQ(counts, "7 2 3 2");
+  stats->reset();
+  auto scores = conn->Prepare(
+      "SELECT engram_bm25(t, ?1, 1.0, 0.5), -bm25(t, 1.0, 0.5) FROM t"
+      " WHERE t MATCH 'red OR apple OR pie'");
+  (*scores)->Bind(1, std::string_view(counts).substr(2));
+  int rows = 0;
+  while ((*scores)->Step(&st)) {
+    ++rows;
+    EXPECT_DOUBLE_EQ((*scores)->ColumnDouble(0), (*scores)->ColumnDouble(1));
+  }
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(rows, 4);
+}
+
+}  // namespace
+}  // namespace engram::store
