@@ -594,7 +594,7 @@ TEST_F(PersistedIndexTest, RecordsThatCannotBeTrustedFallBackToAFullLoad) {
   }
 }
 
-// A store written before records were stamped with their write's number (schema 5) opens, and
+// A store written before records were stamped with their write's number (schema 6) opens, and
 // its saved graph, which has no records beside it, is still used.
 TEST_F(PersistedIndexTest, StoreFromBeforeChangeStampsIsUpgraded) {
   Open();
@@ -607,7 +607,7 @@ TEST_F(PersistedIndexTest, StoreFromBeforeChangeStampsIsUpgraded) {
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP INDEX memories_by_owner_change;"
                          "ALTER TABLE memories DROP COLUMN change_seq;"
-                         "DELETE FROM schema_version WHERE version = 6;",
+                         "DELETE FROM schema_version WHERE version = 7;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

@@ -141,15 +141,7 @@ ALTER TABLE sessions ADD COLUMN summary_through_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX memories_by_owner_session ON memories(owner_id, session_id)
   WHERE session_id IS NOT NULL;
 )sql",
-    // 5 -> 6: the change counter value of the write that last wrote each record, so a saved
-    // recall partition can be brought up to date by re-reading only the records written after it.
-    // The index holds deleted_at so that the live records written before a save are listed from
-    // it alone. Rows of older stores get 0: older than any partition saved from now on.
-    R"sql(
-ALTER TABLE memories ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX memories_by_owner_change ON memories(owner_id, change_seq, deleted_at);
-)sql",
-    // 6 -> 7: the owner becomes part of the lexical index, so a search matches only the owner's
+    // 5 -> 6: the owner becomes part of the lexical index, so a search matches only the owner's
     // rows instead of reading the row of every match to check its owner. owner_tag is one token
     // per owner: the hex of the id (injective) and a final digit, so the porter stemmer leaves it
     // whole. The FTS table is rebuilt with the tag as an indexed column.
@@ -185,6 +177,14 @@ END;
 
 INSERT INTO memories_fts(rowid, text, key, owner_tag)
   SELECT rid, text, coalesce(key, ''), owner_tag FROM memories WHERE deleted_at IS NULL;
+)sql",
+    // 6 -> 7: the change counter value of the write that last wrote each record, so a saved
+    // recall partition can be brought up to date by re-reading only the records written after it.
+    // The index holds deleted_at so that the live records written before a save are listed from
+    // it alone. Rows of older stores get 0: older than any partition saved from now on.
+    R"sql(
+ALTER TABLE memories ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX memories_by_owner_change ON memories(owner_id, change_seq, deleted_at);
 )sql",
 };
 
