@@ -124,11 +124,13 @@ class OwnerPartition {
 // after seq (the store stamps each record with the number of the last write of it or its
 // vector), plus the ids of the live records written up to seq, which reveal records erased
 // since. That replaces reading every record with its vector (tens of seconds at 1M) and a graph
-// build (minutes). The seq in the names keeps each file self-describing, so concurrent savers
-// cannot mislabel one; the .records file is written first, so a .hnsw file never lacks its pair
-// unless the .records file is damaged. A graph without valid records (a damaged file, or one
-// saved before .records files existed) is still used, with every record read from the store; a
-// file that fails its checks is ignored and rebuilt, never trusted.
+// build (minutes); the graph's big arrays are mapped from its file, not copied (HnswIndex::Load),
+// so a removed file's disk space is freed only with the partition. The seq in the names keeps each
+// file self-describing, so concurrent savers cannot mislabel one; the .records file is written
+// first, so a .hnsw file never lacks its pair unless the .records file is damaged. A graph without
+// valid records (a damaged file, or one saved before .records files existed) is still used, with
+// every record read from the store; a file that fails its checks is ignored and rebuilt, never
+// trusted.
 //
 // .records format, version 1, little-endian, written through index::internal::FileWriter (so
 // the CRC32C of everything before it ends the file):
