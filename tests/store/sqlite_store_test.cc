@@ -9,6 +9,8 @@
 #include "store/sqlite/fts_functions.h"
 #include "store/sqlite/schema.h"
 #include "test_util.h"
+#include "util/claim.h"
+#include "util/text.h"
 
 namespace engram::store {
 namespace {
@@ -122,4 +124,41 @@ INSERT INTO t(a, b) VALUES ('red apple pie', 'fruit'), ('green apple', 'apple'),
 }
 
 }  // namespace
+// Rows of a store from before content and claim hashes (schema 3) get both on the first open,
+// so exact-duplicate and claim lookups find them; the store then notes that every row has them.
+TEST(SqliteStoreTest, FillsInTextHashesOfAnOldStoreOnce) {
+  testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    auto conn = OpenRaw(path);
+    ASSERT_TRUE(sqlite::MigrateSchema(*conn, 3).ok());
+    ASSERT_TRUE(conn->Exec(R"sql(
+INSERT INTO memories(rid, id, owner_id, scope, type, key, text, created_at, updated_at)
+VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'The deploy is on Friday.', 1, 1);
+)sql")
+                    .ok());
+  }
+  for (int open = 0; open < 2; ++open) {
+    auto store = OpenSqliteStore({path, 1000, false});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto txn = (*store)->BeginRead();
+    ASSERT_TRUE(txn.ok());
+    MemoryQuery by_content;
+    by_content.owner_id = "alice";
+    by_content.content_hash = util::ContentHash("The deploy is on Friday.");
+    auto found = (*txn)->ListMemories(by_content);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    ASSERT_EQ(found->size(), 1u) << "open " << open;
+    MemoryQuery by_claim;
+    by_claim.owner_id = "alice";
+    by_claim.claim_hash = util::ClaimHash("The deploy is on Friday.");
+    auto claimed = (*txn)->ListMemories(by_claim);
+    ASSERT_TRUE(claimed.ok());
+    EXPECT_EQ(claimed->size(), 1u) << "open " << open;
+    auto meta = (*txn)->GetMeta("text_hashes_complete");
+    ASSERT_TRUE(meta.ok());
+    EXPECT_EQ(meta->value_or(""), "1");
+  }
+}
+
 }  // namespace engram::store

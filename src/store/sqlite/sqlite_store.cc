@@ -957,15 +957,16 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> readers_;
 };
 
-// Rows written before schema version 4 have no content hash; SQL cannot compute it, so the
-// store does, once, in one transaction.
+// Rows written before schema version 4 have no content or claim hash; SQL cannot compute them,
+// so the store does, once, in one transaction, and then notes in store_meta that every row has
+// them (the store writes both with every row), so that later opens skip the table scan.
 Status BackfillTextHashes(Connection& conn) {
-  ENGRAM_ASSIGN_OR_RETURN(auto probe, conn.Prepare("SELECT 1 FROM memories WHERE content_hash IS"
-                                                   " NULL OR claim_hash IS NULL LIMIT 1"));
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto done, conn.Prepare("SELECT 1 FROM store_meta WHERE name = 'text_hashes_complete'"));
   Status st;
-  const bool any = probe->Step(&st);
-  probe.reset();
-  if (!st.ok() || !any) return st;
+  const bool complete = done->Step(&st);
+  done.reset();
+  if (!st.ok() || complete) return st;
   ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
   std::vector<std::pair<int64_t, std::string>> rows;
   {
@@ -985,6 +986,10 @@ Status BackfillTextHashes(Connection& conn) {
       st = u->Run();
       if (!st.ok()) break;
     }
+  }
+  if (st.ok()) {
+    st = conn.Exec(
+        "INSERT OR REPLACE INTO store_meta(name, value) VALUES ('text_hashes_complete', '1')");
   }
   if (!st.ok()) {
     conn.Exec("ROLLBACK");
