@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict, List, Optional
 
-from .client import EngramClient, SessionItem
+from .client import EngramClient
 
 __all__ = ["Session", "AsyncSession"]
 
@@ -26,15 +26,6 @@ def _to_item(item: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def _from_item(item: SessionItem) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"role": item.role, "content": item.content}
-    if item.tool_calls is not None:
-        out["tool_calls"] = item.tool_calls
-    if item.tool_call_id:
-        out["tool_call_id"] = item.tool_call_id
-    return out
-
-
 class Session:
     """get_items / add_items / pop_item / clear_session, as the OpenAI Agents SDK names them."""
 
@@ -46,7 +37,7 @@ class Session:
     def get_items(self, limit: Optional[int] = None) -> List[Dict[str, Any]]:
         """The items in order, oldest first; with limit, only the latest `limit`."""
         items = self.client.session_items(self.session_id, last_n=limit, owner=self.owner)
-        return [_from_item(i) for i in items]
+        return [i.to_json() for i in items]
 
     def add_items(self, items: List[Dict[str, Any]]) -> None:
         if items:
@@ -55,7 +46,7 @@ class Session:
 
     def pop_item(self) -> Optional[Dict[str, Any]]:
         item = self.client.session_pop(self.session_id, owner=self.owner)
-        return _from_item(item) if item else None
+        return item.to_json() if item else None
 
     def clear_session(self) -> None:
         self.client.session_clear(self.session_id, owner=self.owner)
