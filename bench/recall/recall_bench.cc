@@ -295,6 +295,34 @@ std::unique_ptr<Engine> OpenEngine(const Config& cfg, const std::string& path,
   return Check(Engine::Open(options), "open " + path);
 }
 
+// Vector mode, top 10: what the recall figures search with.
+SearchOptions VectorMode() {
+  SearchOptions o;
+  o.mode = SearchMode::kVector;
+  o.top_k = kTopK;
+  return o;
+}
+
+// An engine opened on path and searched once, as a new process would be: the seconds of
+// Engine::Open and of that first Search (which loads the owner's partition).
+struct Reopened {
+  std::unique_ptr<Engine> engine;
+  double open_s = 0;
+  double first_query_s = 0;
+};
+
+Reopened OpenAndSearchOnce(const Config& cfg, const std::string& path,
+                           std::shared_ptr<engram::Embedder> embedder, const std::string& query) {
+  Reopened r;
+  auto start = Clock::now();
+  r.engine = OpenEngine(cfg, path, std::move(embedder));
+  r.open_s = Seconds(start);
+  start = Clock::now();
+  Check(r.engine->Search(kOwner, query, VectorMode()), "first Search");
+  r.first_query_s = Seconds(start);
+  return r;
+}
+
 // Adds memories first..last-1 in batches; returns the seconds taken.
 double Ingest(Engine& engine, const Config& cfg, uint64_t first, uint64_t last,
               const std::function<engram::NewMemory(uint64_t)>& memory_of, bool progress) {
@@ -411,15 +439,11 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   engine.reset();
   const uint64_t db_bytes = DirectoryBytes(dir);
 
-  start = Clock::now();
-  engine = OpenEngine(cfg, path, embedder);
-  const double open_s = Seconds(start);
-  SearchOptions vector_mode;
-  vector_mode.mode = SearchMode::kVector;
-  vector_mode.top_k = kTopK;
-  start = Clock::now();
-  Check(engine->Search(kOwner, QueryText(locomo, 0), vector_mode), "first Search");
-  const double first_query_s = Seconds(start);
+  Reopened opened = OpenAndSearchOnce(cfg, path, embedder, QueryText(locomo, 0));
+  engine = std::move(opened.engine);
+  const double open_s = opened.open_s;
+  const double first_query_s = opened.first_query_s;
+  const SearchOptions vector_mode = VectorMode();
   std::printf("  reopen: Engine::Open %.3f s, first Search %.3f s (loads the owner's vectors%s)\n",
               open_s, first_query_s, n > kEngineExactUpTo ? " and builds HNSW" : "");
   std::fflush(stdout);
@@ -449,12 +473,10 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   // A later process: the owner's HNSW index was saved beside the store, so opening reads it and
   // only the vectors written after it instead of rebuilding.
   engine.reset();
-  start = Clock::now();
-  engine = OpenEngine(cfg, path, embedder);
-  const double reopen_s = Seconds(start);
-  start = Clock::now();
-  Check(engine->Search(kOwner, QueryText(locomo, 1), vector_mode), "first Search after reopen");
-  const double reopen_first_query_s = Seconds(start);
+  opened = OpenAndSearchOnce(cfg, path, embedder, QueryText(locomo, 1));
+  engine = std::move(opened.engine);
+  const double reopen_s = opened.open_s;
+  const double reopen_first_query_s = opened.first_query_s;
   std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n", reopen_s,
               reopen_first_query_s);
   std::fflush(stdout);
@@ -501,21 +523,15 @@ void RunReopen(const Config& cfg, const Corpus& corpus, const Locomo& locomo, ui
       [&corpus](uint64_t v, std::span<float> out) { corpus.VectorOf(v, out); });
   std::printf("== N=%llu: reopening %s (load %s)\n", static_cast<unsigned long long>(n),
               path.c_str(), LoadAverage().c_str());
-  auto start = Clock::now();
-  auto engine = OpenEngine(cfg, path, embedder);
-  const double open_s = Seconds(start);
-  SearchOptions vector_mode;
-  vector_mode.mode = SearchMode::kVector;
-  vector_mode.top_k = kTopK;
-  start = Clock::now();
-  Check(engine->Search(kOwner, QueryText(locomo, 1), vector_mode), "first Search after reopen");
-  const double first_query_s = Seconds(start);
+  Reopened opened = OpenAndSearchOnce(cfg, path, embedder, QueryText(locomo, 1));
+  const double open_s = opened.open_s;
+  const double first_query_s = opened.first_query_s;
   std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n", open_s,
               first_query_s);
   std::fflush(stdout);
   const QueryRun vector_run =
-      RunQueries(*engine, corpus, locomo, std::min(cfg.queries, corpus.query_count()), vector_mode,
-                 /*exact=*/nullptr);
+      RunQueries(*opened.engine, corpus, locomo, std::min(cfg.queries, corpus.query_count()),
+                 VectorMode(), /*exact=*/nullptr);
   PrintRun("vector, after reopening:", vector_run);
   const double hwm = ProcStatusMb("VmHWM");
   std::printf("  peak RSS (VmHWM) %.0f MB\n", hwm);
