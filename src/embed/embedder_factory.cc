@@ -5,6 +5,7 @@
 
 #include "embed/http/openai_embedder.h"
 #include "embed/use_lite/use_lite_embedder.h"
+#include "util/env.h"
 
 namespace engram {
 
@@ -14,14 +15,12 @@ Result<std::shared_ptr<Embedder>> EmbedderFromEnvironment() {
   if (name == "none") return std::shared_ptr<Embedder>();
   if (name == "use-lite") {
     int threads = 0;  // every core
-    if (const char* t = std::getenv("ENGRAM_EMBED_THREADS"); t != nullptr && *t != '\0') {
-      char* end = nullptr;
-      const long n = std::strtol(t, &end, 10);
-      if (*end != '\0' || n < 1 || n > 1024) {
-        return Status::InvalidArgument("ENGRAM_EMBED_THREADS='" + std::string(t).substr(0, 32) +
-                                       "' is not a thread count from 1 to 1024");
-      }
-      threads = static_cast<int>(n);
+    const char* t = std::getenv("ENGRAM_EMBED_THREADS");
+    ENGRAM_RETURN_IF_ERROR(
+        util::ParsePositiveInt("ENGRAM_EMBED_THREADS", t == nullptr ? "" : t, &threads));
+    if (threads > 1024) {
+      return Status::InvalidArgument("ENGRAM_EMBED_THREADS='" + std::to_string(threads) +
+                                     "' is more than 1024 threads");
     }
     ENGRAM_ASSIGN_OR_RETURN(auto embedder,
                             UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir(), threads));

@@ -1,31 +1,13 @@
 #include "llm/llm_factory.h"
 
-#include <charconv>
 #include <cstdlib>
 #include <utility>
 
 #include "llm/anthropic_client.h"
 #include "llm/openai_chat_client.h"
+#include "util/env.h"
 
 namespace engram::llm {
-namespace {
-
-// A positive integer variable; `*out` unchanged when unset.
-template <typename T>
-Status ParsePositive(const std::string& name, const std::string& value, T* out) {
-  if (value.empty()) return Status::Ok();
-  T parsed{};
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (ec != std::errc() || end != value.data() + value.size() || parsed <= 0) {
-    return Status::InvalidArgument(name + " must be a positive integer, got '" +
-                                   value.substr(0, 32) + "'");
-  }
-  *out = parsed;
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<LlmSettings> LlmSettingsFromEnvironment(const LlmOverrides& overrides,
                                                const EnvLookup& lookup) {
   const auto env = [&lookup](const char* name) -> std::string {
@@ -52,10 +34,10 @@ Result<LlmSettings> LlmSettingsFromEnvironment(const LlmOverrides& overrides,
   }
   int64_t timeout_ms = settings.timeout.count();
   ENGRAM_RETURN_IF_ERROR(
-      ParsePositive("ENGRAM_LLM_TIMEOUT_MS", env("ENGRAM_LLM_TIMEOUT_MS"), &timeout_ms));
+      util::ParsePositiveInt("ENGRAM_LLM_TIMEOUT_MS", env("ENGRAM_LLM_TIMEOUT_MS"), &timeout_ms));
   settings.timeout = std::chrono::milliseconds(timeout_ms);
-  ENGRAM_RETURN_IF_ERROR(ParsePositive("ENGRAM_LLM_MAX_CALLS", env("ENGRAM_LLM_MAX_CALLS"),
-                                       &settings.max_calls_per_write));
+  ENGRAM_RETURN_IF_ERROR(util::ParsePositiveInt("ENGRAM_LLM_MAX_CALLS", env("ENGRAM_LLM_MAX_CALLS"),
+                                                &settings.max_calls_per_write));
   if (const std::string allow = env("ENGRAM_LLM_ALLOW_INSECURE_HTTP"); !allow.empty()) {
     if (allow != "0" && allow != "1") {
       return Status::InvalidArgument("ENGRAM_LLM_ALLOW_INSECURE_HTTP must be 0 or 1");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/env.h"
 #include "util/utf8.h"
 
 namespace engram::embed {
@@ -68,13 +68,8 @@ Result<OpenAiEmbedderConfig> OpenAiEmbedder::ConfigFromEnvironment() {
   if (std::string model = Env("ENGRAM_EMBED_MODEL"); !model.empty()) config.model = model;
   config.api_key = FirstEnv({"ENGRAM_EMBED_API_KEY", "OPENAI_API_KEY"});
   config.provider = Env("ENGRAM_EMBED_PROVIDER");
-  if (const std::string dim = Env("ENGRAM_EMBED_DIM"); !dim.empty()) {
-    const auto [end, ec] = std::from_chars(dim.data(), dim.data() + dim.size(), config.dimensions);
-    if (ec != std::errc() || end != dim.data() + dim.size() || config.dimensions <= 0) {
-      return Status::InvalidArgument("ENGRAM_EMBED_DIM must be a positive integer, got '" + dim +
-                                     "'");
-    }
-  }
+  ENGRAM_RETURN_IF_ERROR(
+      util::ParsePositiveInt("ENGRAM_EMBED_DIM", Env("ENGRAM_EMBED_DIM"), &config.dimensions));
   if (const std::string allow = Env("ENGRAM_EMBED_ALLOW_INSECURE_HTTP"); !allow.empty()) {
     if (allow != "0" && allow != "1") {
       return Status::InvalidArgument("ENGRAM_EMBED_ALLOW_INSECURE_HTTP must be 0 or 1");
