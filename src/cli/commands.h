@@ -41,6 +41,11 @@ void AddMaintenanceCommands(const CommandContext& ctx);
 // eval locomo (eval_commands.cc).
 void AddEvalCommands(const CommandContext& ctx);
 
+// eval scenarios, under the `eval` command: the write-path scenario runner (docs/scenarios.md,
+// scenarios_command.cc).
+// The global --policy (or $ENGRAM_POLICY) is the base policy of every scenario.
+void AddScenariosCommand(CLI::App& eval, Globals& g, Cli& cli, std::function<Status()>& command);
+
 // chat: the agent loop in the terminal (assemble context, call the model, store the exchange,
 // extract memories, print the reply). Sets globals.llm_provider / llm_model from its options
 // (chat_command.cc).

@@ -31,6 +31,7 @@ void AddEvalCommands(const CommandContext& ctx) {
   auto a = std::make_shared<Args>();
   auto* eval = app.add_subcommand("eval", "Evaluate recall on a benchmark");
   eval->require_subcommand(1);
+  AddScenariosCommand(*eval, ctx.globals, cli, command);
   auto* locomo = eval->add_subcommand("locomo", "LoCoMo evidence recall@k over dialog turns");
   locomo->add_option("file", a->file, "locomo10.json")->required();
   locomo->add_option("--conversations", a->conversations, "Only the first N conversations");
