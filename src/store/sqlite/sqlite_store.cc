@@ -521,7 +521,11 @@ class SqliteTransaction final : public Transaction {
           members.push_back(phrases[order[k]]);
           counts += ' ' + std::to_string(scored ? dfs[order[k]] : -1);
         }
-        return "(" + JoinFts(members, "OR") + ")";
+        // Appended, not prepended: "(" + std::string&& trips g++ 12's -Wrestrict at -O3.
+        std::string joined = "(";
+        joined += JoinFts(members, "OR");
+        joined += ')';
+        return joined;
       };
       if (finders == order.size()) {
         const std::string all = group(0, finders, true);
