@@ -356,9 +356,9 @@ int main(int argc, char** argv) {
                      ? OneLine(j["text"].get<std::string>(), 60)
                      : "?";
         };
-        std::cout << engram::util::FormatTimestamp(e.at) << "  " << e.event << "  by "
-                  << OrDash(e.actor) << "  " << text_of(e.old_value) << " -> "
-                  << text_of(e.new_value);
+        std::cout << engram::util::FormatTimestamp(e.at) << "  "
+                  << engram::HistoryEventTypeName(e.event) << "  by " << OrDash(e.actor) << "  "
+                  << text_of(e.old_value) << " -> " << text_of(e.new_value);
         if (!e.reason.empty()) std::cout << "  (" << e.reason << ")";
         std::cout << "\n";
       }
