@@ -62,7 +62,7 @@ json SessionItemToJson(const SessionItem& item) {
 json HistoryEventToJson(const HistoryEvent& e) {
   return json{{"seq", e.seq},
               {"memory_id", e.memory_id},
-              {"event", e.event},
+              {"event", HistoryEventTypeName(e.event)},
               {"actor", OptionalString(e.actor)},
               {"reason", OptionalString(e.reason)},
               {"old_value", ParseStored(e.old_value)},
