@@ -21,8 +21,9 @@ void PrintBlock(const CoreBlock& b) {
 struct Args {
   std::string owner, scope = "global", session, query, label, limit_text;
   std::vector<std::string> words;
-  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3, limit = 0;
-  bool dry_run = false;
+  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3, previous_turns = 2,
+         limit = 0;
+  bool dry_run = false, no_previous = false;
 };
 
 }  // namespace
@@ -41,6 +42,10 @@ void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& comman
   context->add_option("--max-relevant", a->max_relevant, "Relevant memories, at most (10)");
   context->add_option("--max-standing", a->max_standing, "Standing facts, at most (20)");
   context->add_option("--turns", a->turns, "Recent turns of the session (3)");
+  context->add_option("--previous-turns", a->previous_turns,
+                      "Last turns of the owner's previous session, budget permitting (2)");
+  context->add_flag("--no-previous", a->no_previous,
+                    "Leave out the owner's previous session (its summary and last turns)");
   context->callback([a, &cli, &command] {
     command = [a, &cli]() -> Status {
       ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
@@ -52,6 +57,8 @@ void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& comman
       o.max_relevant = a->max_relevant;
       o.max_standing = a->max_standing;
       o.recent_turns = a->turns;
+      o.previous_turns = a->previous_turns;
+      o.previous_session = !a->no_previous;
       ENGRAM_ASSIGN_OR_RETURN(Context c, engine->AssembleContext(a->owner, o));
       if (cli.json_output()) {
         Emit(core::ContextToJson(c));
