@@ -108,7 +108,11 @@ Status Exchange(Engine& engine, llm::LlmClient& model, const ChatArgs& a, const 
 
 }  // namespace
 
-void AddChatCommand(CLI::App& app, Globals& g, Cli& cli, std::function<Status()>& command) {
+void AddChatCommand(const CommandContext& ctx) {
+  CLI::App& app = ctx.app;
+  Globals& g = ctx.globals;
+  Cli& cli = ctx.cli;
+  std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<ChatArgs>();
   auto* chat = app.add_subcommand(
       "chat", "Talk to a model that remembers: one line of standard input per turn");

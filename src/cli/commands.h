@@ -1,6 +1,6 @@
-// Subcommands of the engram command defined outside main.cc, one function per group. Each adds
-// its subcommands to `app`; the one the user picked sets `command`, which main runs after
-// parsing.
+// The engram command's subcommands, one function per command group, one file each. Each adds
+// its subcommands to the application; the one the user picked sets `command`, which main runs
+// after parsing.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,20 +10,52 @@
 
 namespace engram::cli {
 
-// context, block (set, append, replace, show, list, delete), gc.
-void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& command);
+// What every command group needs: the application to add subcommands to, the global options,
+// the engine and output mode (cli), and the slot for the chosen command. All outlive parsing
+// and the command's run.
+struct CommandContext {
+  CLI::App& app;
+  Globals& globals;
+  Cli& cli;
+  std::function<Status()>& command;
+};
 
-// eval scenarios, under the `eval` command: the write-path scenario runner (docs/scenarios.md).
+// add, get, list, update, delete, forget, history (memory_commands.cc).
+void AddMemoryCommands(const CommandContext& ctx);
+
+// search, context (search_commands.cc).
+void AddSearchCommands(const CommandContext& ctx);
+
+// block set, append, replace, show, list, delete (block_commands.cc).
+void AddBlockCommands(const CommandContext& ctx);
+
+// session add, show, pop, summary, summarize, end, clear (session_commands.cc).
+void AddSessionCommands(const CommandContext& ctx);
+
+// import: memories from a JSONL file (import_command.cc).
+void AddImportCommand(const CommandContext& ctx);
+
+// gc, reindex (maintenance_commands.cc).
+void AddMaintenanceCommands(const CommandContext& ctx);
+
+// eval locomo (eval_commands.cc).
+void AddEvalCommands(const CommandContext& ctx);
+
+// eval scenarios, under the `eval` command: the write-path scenario runner (docs/scenarios.md,
+// scenarios_command.cc).
 // The global --policy (or $ENGRAM_POLICY) is the base policy of every scenario.
 void AddScenariosCommand(CLI::App& eval, Globals& g, Cli& cli, std::function<Status()>& command);
 
 // chat: the agent loop in the terminal (assemble context, call the model, store the exchange,
-// extract memories, print the reply). Sets g.llm_provider / g.llm_model from its options.
-void AddChatCommand(CLI::App& app, Globals& g, Cli& cli, std::function<Status()>& command);
+// extract memories, print the reply). Sets globals.llm_provider / llm_model from its options
+// (chat_command.cc).
+void AddChatCommand(const CommandContext& ctx);
 
-// mcp: the MCP server on stdin/stdout for one owner (docs/mcp.md). `open_engine` opens the
-// engine with the configured embedder.
-void AddMcpCommand(CLI::App& app, std::function<Status()>& command,
-                   std::function<Result<Engine*>()> open_engine);
+// serve: the HTTP/JSON API (docs/http.md) until SIGTERM or SIGINT; returns OK (exit 0) after
+// in-flight requests finished (serve.cc).
+void AddServeCommand(const CommandContext& ctx);
+
+// mcp: the MCP server on stdin/stdout for one owner (docs/mcp.md) (mcp_command.cc).
+void AddMcpCommand(const CommandContext& ctx);
 
 }  // namespace engram::cli

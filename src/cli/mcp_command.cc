@@ -36,13 +36,15 @@ Status ServeMcp(const std::string& owner, const std::function<Result<Engine*>()>
 
 }  // namespace
 
-void AddMcpCommand(CLI::App& app, std::function<Status()>& command,
-                   std::function<Result<Engine*>()> open_engine) {
+void AddMcpCommand(const CommandContext& ctx) {
+  std::function<Result<Engine*>()> open_engine = [&cli = ctx.cli] {
+    return cli.engine(/*with_embedder=*/true);
+  };
   auto owner = std::make_shared<std::string>();
-  auto* mcp =
-      app.add_subcommand("mcp", "Serve the MCP tools on stdin/stdout for one owner (docs/mcp.md)");
+  auto* mcp = ctx.app.add_subcommand(
+      "mcp", "Serve the MCP tools on stdin/stdout for one owner (docs/mcp.md)");
   mcp->add_option("--owner", *owner, "The owner every tool call acts for")->required();
-  mcp->callback([&command, owner, open_engine] {
+  mcp->callback([&command = ctx.command, owner, open_engine] {
     command = [owner, open_engine]() -> Status { return ServeMcp(*owner, open_engine); };
   });
 }

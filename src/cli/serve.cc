@@ -1,5 +1,4 @@
-#include "cli/serve.h"
-
+// `engram serve`: the HTTP/JSON API (docs/http.md) over the CLI's database.
 #include <pthread.h>
 #include <signal.h>
 
@@ -9,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/commands.h"
 #include "mcp/http_endpoint.h"
 #include "mcp/tools.h"
 #include "net/http_client.h"
@@ -130,10 +130,12 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
 
 }  // namespace
 
-void AddServeCommand(CLI::App& app, std::function<Status()>& command,
-                     std::function<Result<Engine*>()> open_engine) {
+void AddServeCommand(const CommandContext& ctx) {
+  std::function<Result<Engine*>()> open_engine = [&cli = ctx.cli] {
+    return cli.engine(/*with_embedder=*/true);
+  };
   auto flags = std::make_shared<ServeFlags>();
-  auto* serve = app.add_subcommand("serve", "Serve the HTTP/JSON API (docs/http.md)");
+  auto* serve = ctx.app.add_subcommand("serve", "Serve the HTTP/JSON API (docs/http.md)");
   serve->add_option("--host", flags->host, "Address to listen on (default 127.0.0.1)");
   serve->add_option("--port", flags->port, "Port (default 8420; 0 picks a free one)");
   serve->add_option("--keys", flags->keys_file,
@@ -150,7 +152,7 @@ void AddServeCommand(CLI::App& app, std::function<Status()>& command,
       ->check(CLI::NonNegativeNumber);
   serve->add_option("--timeout", flags->timeout_s, "Read and write timeout in seconds (30)")
       ->check(CLI::Range(1, 3600));
-  serve->callback([&command, flags, open_engine] {
+  serve->callback([&command = ctx.command, flags, open_engine] {
     command = [flags, open_engine]() -> Status { return Serve(*flags, open_engine); };
   });
 }

@@ -1,9 +1,9 @@
+// engram block: core blocks, labelled text always in context.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "core/json_codec.h"
-#include "util/time.h"
 
 namespace engram::cli {
 
@@ -17,62 +17,20 @@ void PrintBlock(const CoreBlock& b) {
             << b.value << "\n";
 }
 
-// Options shared by the subcommands; they outlive parsing inside the callbacks that hold them.
+// The options of these subcommands; they outlive parsing inside the callbacks that hold them.
 struct Args {
-  std::string owner, scope = "global", session, query, label, limit_text;
+  std::string owner, scope = "global", label, old_text, new_text;
   std::vector<std::string> words;
-  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3, previous_turns = 2,
-         limit = 0;
-  bool dry_run = false, no_previous = false;
+  size_t limit = 0;
 };
 
 }  // namespace
 
-void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& command) {
+void AddBlockCommands(const CommandContext& ctx) {
+  CLI::App& app = ctx.app;
+  Cli& cli = ctx.cli;
+  std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
-
-  // ---- context ----
-  auto* context = app.add_subcommand(
-      "context", "What an agent should see next: blocks, facts, relevant memories, recent turns");
-  context->add_option("--owner", a->owner, "Owner whose memory this is")->required();
-  context->add_option("--scope", a->scope, "Scope, e.g. project/alpha (default global)");
-  context->add_option("--session", a->session, "Session: its summary and recent turns");
-  context->add_option("--query", a->query, "The request at hand: finds relevant memories");
-  context->add_option("--budget", a->budget, "Token budget (default 2000)");
-  context->add_option("--max-relevant", a->max_relevant, "Relevant memories, at most (10)");
-  context->add_option("--max-standing", a->max_standing, "Standing facts, at most (20)");
-  context->add_option("--turns", a->turns, "Recent turns of the session (3)");
-  context->add_option("--previous-turns", a->previous_turns,
-                      "Last turns of the owner's previous session, budget permitting (2)");
-  context->add_flag("--no-previous", a->no_previous,
-                    "Leave out the owner's previous session (its summary and last turns)");
-  context->callback([a, &cli, &command] {
-    command = [a, &cli]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
-      ContextOptions o;
-      o.scope = a->scope;
-      o.session_id = a->session;
-      o.query = a->query;
-      o.token_budget = a->budget;
-      o.max_relevant = a->max_relevant;
-      o.max_standing = a->max_standing;
-      o.recent_turns = a->turns;
-      o.previous_turns = a->previous_turns;
-      o.previous_session = !a->no_previous;
-      ENGRAM_ASSIGN_OR_RETURN(Context c, engine->AssembleContext(a->owner, o));
-      if (cli.json_output()) {
-        Emit(core::ContextToJson(c));
-        return Status::Ok();
-      }
-      std::cout << c.rendered;
-      std::cout << "\n# " << c.token_count << " of " << c.token_budget << " tokens, "
-                << c.items.size() << " items";
-      if (!c.omitted.empty())
-        std::cout << ", " << c.omitted.size() << " left out for lack of budget";
-      std::cout << "\n";
-      return Status::Ok();
-    };
-  });
 
   // ---- block ----
   auto* block = app.add_subcommand("block", "Core blocks: labelled text always in context");
@@ -119,14 +77,14 @@ void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& comman
 
   auto* breplace = block->add_subcommand("replace", "Replace text in a block");
   address(breplace);
-  breplace->add_option("old", a->query, "Text to replace (must occur in the block)")->required();
-  breplace->add_option("new", a->limit_text, "Replacement (may be empty)")->required();
+  breplace->add_option("old", a->old_text, "Text to replace (must occur in the block)")->required();
+  breplace->add_option("new", a->new_text, "Replacement (may be empty)")->required();
   breplace->callback([a, &cli, &command, print] {
     command = [a, &cli, print]() -> Status {
       ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine());
-      ENGRAM_ASSIGN_OR_RETURN(
-          CoreBlock b, engine->ReplaceInBlock(a->owner, a->scope, a->label, a->query, a->limit_text,
-                                              {"cli", ""}));
+      ENGRAM_ASSIGN_OR_RETURN(CoreBlock b,
+                              engine->ReplaceInBlock(a->owner, a->scope, a->label, a->old_text,
+                                                     a->new_text, {"cli", ""}));
       print(b);
       return Status::Ok();
     };
@@ -170,27 +128,6 @@ void AddContextCommands(CLI::App& app, Cli& cli, std::function<Status()>& comman
       } else {
         for (const CoreBlock& b : blocks) PrintBlock(b);
         if (blocks.empty()) std::cout << "(no blocks)\n";
-      }
-      return Status::Ok();
-    };
-  });
-
-  // ---- gc ----
-  auto* gc = app.add_subcommand(
-      "gc", "Erase expired memories and session items past the policy's retention");
-  gc->add_flag("--dry-run", a->dry_run, "Count what would go, change nothing");
-  gc->callback([a, &cli, &command] {
-    command = [a, &cli]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine());
-      ENGRAM_ASSIGN_OR_RETURN(GcReport r, engine->CollectGarbage(a->dry_run));
-      if (cli.json_output()) {
-        json out = core::GcReportToJson(r);
-        out["dry_run"] = a->dry_run;
-        Emit(out);
-      } else {
-        std::cout << (a->dry_run ? "would erase " : "erased ") << r.expired_memories
-                  << " expired memories (" << r.history_events << " history rows) and "
-                  << r.session_items << " old session items\n";
       }
       return Status::Ok();
     };
