@@ -100,6 +100,10 @@ class Engine {
   // A tool item must name a tool_call_id; tool_calls must be a JSON array of objects with "id".
   // With Policy::extract_on_session_append, user items then go through RememberTurn (scope
   // global); if that fails, the items stay stored and the error says so.
+  // The first append to a session folds the owner's previous session (GetPreviousSession) into
+  // its rolling summary when that session has been quiet for Options::session_quiet_ms and holds
+  // items its summary does not cover: extractively, so that starting a session never waits on a
+  // model. If that fold fails, the items stay stored and the error says so.
   Result<std::vector<SessionItem>> AddSessionItems(std::string_view owner_id,
                                                    std::string_view session_id,
                                                    std::vector<SessionItem> items);
@@ -117,6 +121,17 @@ class Engine {
                                                     std::string_view session_id);
   // Removes every item of the session; returns how many were removed.
   Result<int64_t> ClearSession(std::string_view owner_id, std::string_view session_id);
+
+  // The owner's last `last_n` session items (1..1000) across all of the owner's sessions,
+  // oldest first (by time, then session, then seq), each with its session id: the owner's recent
+  // history, for a new session that should not start blank. A tool call may be cut from its result
+  // at the start of the slice.
+  Result<std::vector<OwnerItem>> GetRecentItems(std::string_view owner_id, size_t last_n);
+  // The owner's session other than `session_id` that was active last (by its last item), with
+  // its rolling summary when it has one; nullopt when the owner has no other session. Context
+  // assembly brings its summary and last turns into a new session.
+  Result<std::optional<SessionInfo>> GetPreviousSession(std::string_view owner_id,
+                                                        std::string_view session_id);
 
   // The session's rolling summary, if one was set.
   Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
@@ -172,10 +187,12 @@ class Engine {
   // ---- Context assembly ----
 
   // What an agent should see at its next turn, within options.token_budget (estimated tokens,
-  // docs/context.md): core blocks, the session's rolling summary, standing facts and preferences
-  // of the scope, the memories most relevant to the query, and the most recent turns. Items are
-  // admitted by priority (blocks, recent turns, summary, relevant, standing) until the budget is
-  // spent; what did not fit is reported in Context::omitted.
+  // docs/context.md): core blocks, the summary and last turns of the owner's previous session,
+  // the session's rolling summary, standing facts and preferences of the scope, the memories
+  // most relevant to the query, and the most recent turns. Items are admitted by priority
+  // (blocks, recent turns, summary, previous session's summary, relevant, standing, previous
+  // session's turns) until the budget is spent; what did not fit is reported in
+  // Context::omitted.
   Result<Context> AssembleContext(std::string_view owner_id, const ContextOptions& options);
 
   // The engine's current time.

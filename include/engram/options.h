@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,11 @@ struct Options {
   // preferences, procedures and blocks do not decay.
   double episode_half_life_days = 30;
   double summary_half_life_days = 90;
+
+  // A session whose last item is older than this when a new session of the same owner starts
+  // is folded into its rolling summary (Engine::AddSessionItems), so the next context can carry
+  // it. Milliseconds.
+  int64_t session_quiet_ms = 30 * 60 * 1000;
 
   // How long a write waits for another process's write lock before failing with Unavailable.
   int busy_timeout_ms = 5000;

@@ -231,6 +231,12 @@ struct SessionItem {
   Timestamp created_at = 0;
 };
 
+// One item of an owner's history across sessions (Engine::GetRecentItems).
+struct OwnerItem {
+  std::string session_id;
+  SessionItem item;
+};
+
 // A core block: a labelled text always included in context (Letta-style "persona", "human" or a
 // label of the caller's), with a character limit. It is stored as a memory of type kBlock whose
 // key is the label, so it has history (Engine::GetHistory with its id), isolation and export like
@@ -249,6 +255,15 @@ struct SessionSummary {
   std::string text;
   Timestamp updated_at = 0;
   int64_t through_seq = 0;  // the items up to this seq are folded in (0: set by hand)
+};
+
+// What is known of one session of an owner (Engine::GetPreviousSession).
+struct SessionInfo {
+  std::string session_id;
+  Timestamp started_at = 0;      // its first item (when it has none: when its row was made)
+  Timestamp last_active_at = 0;  // its last item (when it has none: its last change)
+  int64_t items = 0;             // items it holds now
+  std::optional<SessionSummary> summary;
 };
 
 // What Engine::RememberTurn did with one turn.
@@ -281,11 +296,17 @@ struct ContextOptions {
   size_t max_relevant = 10;  // memories found by searching for the query
   size_t max_standing = 20;  // facts and preferences of the scope, most recently verified first
   size_t recent_turns = 3;   // turns (a user item and what follows it) of the session
+  // With a session: the summary of the owner's previous session (the one active most recently
+  // before this one) and, budget permitting, its last `previous_turns` turns. 0 turns: only the
+  // summary; previous_session false: neither.
+  bool previous_session = true;
+  size_t previous_turns = 2;
 };
 
 // One piece of an assembled context.
 struct ContextItem {
-  // "block", "summary", "standing", "relevant" or "turn": also the rendering order.
+  // "block", "previous", "summary", "standing", "relevant" or "turn": also the rendering order
+  // ("previous": the summary and last turns of the owner's previous session).
   std::string section;
   std::string reason;       // why it was included, e.g. "core block", "search rank 2"
   double score = 0;         // search score for "relevant", 1 for items included unconditionally

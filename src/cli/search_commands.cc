@@ -23,7 +23,8 @@ struct Args {
 
 struct ContextArgs {
   std::string owner, scope = "global", session, query;
-  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3;
+  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3, previous_turns = 2;
+  bool no_previous = false;
 };
 
 }  // namespace
@@ -125,6 +126,10 @@ void AddSearchCommands(const CommandContext& ctx) {
                       "Relevant memories, at most (10)");
   context->add_option("--max-standing", context_args->max_standing, "Standing facts, at most (20)");
   context->add_option("--turns", context_args->turns, "Recent turns of the session (3)");
+  context->add_option("--previous-turns", context_args->previous_turns,
+                      "Last turns of the owner's previous session, budget permitting (2)");
+  context->add_flag("--no-previous", context_args->no_previous,
+                    "Leave out the owner's previous session (its summary and last turns)");
   context->callback([context_args, &cli, &command] {
     command = [context_args, &cli]() -> Status {
       ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
@@ -136,6 +141,8 @@ void AddSearchCommands(const CommandContext& ctx) {
       o.max_relevant = context_args->max_relevant;
       o.max_standing = context_args->max_standing;
       o.recent_turns = context_args->turns;
+      o.previous_turns = context_args->previous_turns;
+      o.previous_session = !context_args->no_previous;
       ENGRAM_ASSIGN_OR_RETURN(Context c, engine->AssembleContext(context_args->owner, o));
       if (cli.json_output()) {
         Emit(core::ContextToJson(c));

@@ -21,8 +21,9 @@ constexpr size_t kMaxItems = 200;  // per kind: relevant, standing, recent turns
 constexpr double kRelevantFloor = 0.5;
 
 // Rendering order of the sections, and their headers.
-constexpr std::array<std::pair<const char*, const char*>, 5> kSections = {{
+constexpr std::array<std::pair<const char*, const char*>, 6> kSections = {{
     {"block", "## Core memory"},
+    {"previous", "## The previous conversation"},
     {"summary", "## Summary of this conversation so far"},
     {"standing", "## Standing facts and preferences"},
     {"relevant", "## Memories relevant to the current request"},
@@ -183,6 +184,37 @@ ContextItem Item(std::string section, std::string reason, double score, std::str
   return item;
 }
 
+// Offers the turns of `window` newest first, whole turns only: a turn that does not fit ends the
+// window, since a gap in the conversation misleads more than a shorter window.
+void OfferTurns(Packer& packer, const std::vector<SessionItem>& window, const std::string& section,
+                const std::string& reason) {
+  std::vector<std::vector<ContextItem>> turns;
+  for (const SessionItem& si : window) {
+    if (turns.empty() || si.role == Role::kUser) turns.emplace_back();
+    ContextItem item = Item(section, reason, 1, RenderTurnItem(si));
+    item.session_seq = si.seq;
+    turns.back().push_back(std::move(item));
+  }
+  bool full = false, first_miss = true;
+  for (auto turn = turns.rbegin(); turn != turns.rend(); ++turn) {
+    if (!full) {
+      Packer trial = packer;
+      bool fits = true;
+      for (const ContextItem& item : *turn) fits = fits && trial.Offer(item);
+      if (fits) {
+        packer = std::move(trial);
+        continue;
+      }
+      full = true;
+    }
+    for (ContextItem& item : *turn) {
+      packer.Omit(std::move(item), first_miss ? "its turn does not fit in the budget"
+                                              : "older than a turn that did not fit");
+    }
+    first_miss = false;
+  }
+}
+
 }  // namespace
 
 size_t EstimateTokens(std::string_view text) {
@@ -220,9 +252,11 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     return Status::InvalidArgument("token_budget must be between 1 and " +
                                    std::to_string(kMaxBudget));
   }
-  if (o.max_relevant > kMaxItems || o.max_standing > kMaxItems || o.recent_turns > kMaxItems) {
-    return Status::InvalidArgument("max_relevant, max_standing and recent_turns are at most " +
-                                   std::to_string(kMaxItems));
+  if (o.max_relevant > kMaxItems || o.max_standing > kMaxItems || o.recent_turns > kMaxItems ||
+      o.previous_turns > kMaxItems) {
+    return Status::InvalidArgument(
+        "max_relevant, max_standing, recent_turns and previous_turns are at most " +
+        std::to_string(kMaxItems));
   }
   Packer packer(o.token_budget);
 
@@ -242,36 +276,11 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     packer.Offer(std::move(item));
   }
 
-  // 2. The most recent turns, newest first, whole turns only: a turn that does not fit ends the
-  // window, since a gap in the conversation misleads more than a shorter window.
+  // 2. The most recent turns of the session.
   if (!o.session_id.empty() && o.recent_turns > 0) {
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> window,
                             engine.GetSessionWindow(owner_id, o.session_id, o.recent_turns));
-    std::vector<std::vector<ContextItem>> turns;
-    for (const SessionItem& si : window) {
-      if (turns.empty() || si.role == Role::kUser) turns.emplace_back();
-      ContextItem item = Item("turn", "recent turn", 1, RenderTurnItem(si));
-      item.session_seq = si.seq;
-      turns.back().push_back(std::move(item));
-    }
-    bool full = false, first_miss = true;
-    for (auto turn = turns.rbegin(); turn != turns.rend(); ++turn) {
-      if (!full) {
-        Packer trial = packer;
-        bool fits = true;
-        for (const ContextItem& item : *turn) fits = fits && trial.Offer(item);
-        if (fits) {
-          packer = std::move(trial);
-          continue;
-        }
-        full = true;
-      }
-      for (ContextItem& item : *turn) {
-        packer.Omit(std::move(item), first_miss ? "its turn does not fit in the budget"
-                                                : "older than a turn that did not fit");
-      }
-      first_miss = false;
-    }
+    OfferTurns(packer, window, "turn", "recent turn");
   }
 
   // 3. The session's rolling summary.
@@ -279,6 +288,21 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionSummary> summary,
                             engine.GetSessionSummary(owner_id, o.session_id));
     if (summary) packer.Offer(Item("summary", "rolling summary of the session", 1, summary->text));
+  }
+
+  // 3b. Where the owner's previous session left off, so that a new session is not amnesic: its
+  // summary here, its last turns (budget permitting) after everything else.
+  std::optional<SessionInfo> previous;
+  if (!o.session_id.empty() && o.previous_session) {
+    ENGRAM_ASSIGN_OR_RETURN(previous, engine.GetPreviousSession(owner_id, o.session_id));
+  }
+  const std::string previous_name = previous ? "the previous session '" + previous->session_id +
+                                                   "' (last active " +
+                                                   Day(previous->last_active_at) + ")"
+                                             : "";
+  if (previous && previous->summary) {
+    packer.Offer(
+        Item("previous", "summary of " + previous_name, 1, "Summary: " + previous->summary->text));
   }
 
   // 4. What the query needs, by hybrid search (lexical when no embedder is configured).
@@ -335,6 +359,14 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
       item.memory_id = r.id;
       packer.Offer(std::move(item));
     }
+  }
+
+  // 6. The last turns of the previous session, with what budget is left.
+  if (previous && previous->items > 0 && o.previous_turns > 0) {
+    ENGRAM_ASSIGN_OR_RETURN(
+        std::vector<SessionItem> window,
+        engine.GetSessionWindow(owner_id, previous->session_id, o.previous_turns));
+    OfferTurns(packer, window, "previous", "last turn of " + previous_name);
   }
   return std::move(packer).Finish();
 }

@@ -132,6 +132,13 @@ Result<std::optional<SessionItem>> Engine::PopSessionItem(std::string_view owner
 Result<int64_t> Engine::ClearSession(std::string_view owner_id, std::string_view session_id) {
   return impl_->ClearSession(owner_id, session_id);
 }
+Result<std::vector<OwnerItem>> Engine::GetRecentItems(std::string_view owner_id, size_t last_n) {
+  return impl_->GetRecentItems(owner_id, last_n);
+}
+Result<std::optional<SessionInfo>> Engine::GetPreviousSession(std::string_view owner_id,
+                                                              std::string_view session_id) {
+  return impl_->GetPreviousSession(owner_id, session_id);
+}
 Status Engine::ValidateMemory(const NewMemory& memory) const {
   return impl_->ValidateNewMemory(memory);
 }

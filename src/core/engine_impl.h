@@ -119,6 +119,11 @@ class Engine::Impl {
 
   Result<int64_t> ClearSession(std::string_view owner_id, std::string_view session_id);
 
+  Result<std::vector<OwnerItem>> GetRecentItems(std::string_view owner_id, size_t last_n);
+
+  Result<std::optional<SessionInfo>> GetPreviousSession(std::string_view owner_id,
+                                                        std::string_view session_id);
+
   // ---- core blocks (blocks.cc) ----
 
   enum class BlockEdit { kSet, kAppend, kReplace };
@@ -150,6 +155,7 @@ class Engine::Impl {
   // policy's min_confidence can keep such episodes out.
   static constexpr double kUntypedDisclosureConfidence = 0.6;
   static constexpr size_t kExtractiveSummaryChars = 4000;
+  static constexpr size_t kMaxRecentItems = 1000;  // GetRecentItems
   static constexpr size_t kAccessBatch = 256;
   static constexpr std::chrono::seconds kAccessDelay{5};
 
@@ -266,6 +272,15 @@ class Engine::Impl {
                                        const std::vector<SessionItem>& dropped);
 
   static Status ValidateSession(std::string_view owner_id, std::string_view session_id);
+
+  // SummarizeSession, by the model when `use_model` and one is configured, else extractively.
+  Result<std::optional<SessionSummary>> FoldSession(std::string_view owner_id,
+                                                    std::string_view session_id, size_t keep_turns,
+                                                    bool use_model);
+
+  // When `session_id` has just started: folds the owner's previous session, extractively, if it
+  // has been quiet for Options::session_quiet_ms and holds items its summary does not cover.
+  Status FoldQuietPreviousSession(std::string_view owner_id, std::string_view session_id);
 
   // Moves a slice start that falls on a tool result back to the assistant item that made the
   // call, so the call is never cut from its result.

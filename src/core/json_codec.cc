@@ -59,6 +59,12 @@ json SessionItemToJson(const SessionItem& item) {
   return out;
 }
 
+json OwnerItemToJson(const OwnerItem& item) {
+  json out = SessionItemToJson(item.item);
+  out["session_id"] = item.session_id;
+  return out;
+}
+
 json HistoryEventToJson(const HistoryEvent& e) {
   return json{{"seq", e.seq},
               {"memory_id", e.memory_id},

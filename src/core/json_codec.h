@@ -12,6 +12,8 @@ namespace engram::core {
 
 nlohmann::json MemoryToJson(const MemoryRecord& record);
 nlohmann::json SessionItemToJson(const SessionItem& item);
+// A session item with its "session_id" (Engine::GetRecentItems).
+nlohmann::json OwnerItemToJson(const OwnerItem& item);
 // History values are the stored JSON snapshots, embedded as JSON (null when absent).
 nlohmann::json HistoryEventToJson(const HistoryEvent& event);
 nlohmann::json ForgetReportToJson(const ForgetReport& report);

@@ -1,4 +1,5 @@
 // Session state: items, windows, rolling summaries, and ending a session into a memory.
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -70,6 +71,12 @@ Result<SessionSummary> Engine::Impl::SetSessionSummary(std::string_view owner_id
 Result<std::optional<SessionSummary>> Engine::Impl::SummarizeSession(std::string_view owner_id,
                                                                      std::string_view session_id,
                                                                      size_t keep_turns) {
+  return FoldSession(owner_id, session_id, keep_turns, /*use_model=*/true);
+}
+
+Result<std::optional<SessionSummary>> Engine::Impl::FoldSession(std::string_view owner_id,
+                                                                std::string_view session_id,
+                                                                size_t keep_turns, bool use_model) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
   std::optional<SessionSummary> previous;
   std::vector<SessionItem> dropped;
@@ -92,7 +99,7 @@ Result<std::optional<SessionSummary>> Engine::Impl::SummarizeSession(std::string
   if (dropped.empty()) return previous;
   const std::string before = previous ? previous->text : "";
   std::string text;
-  if (options_.llm) {
+  if (use_model && options_.llm) {
     llm::CallBudget budget(options_.llm_max_calls_per_write);
     ENGRAM_ASSIGN_OR_RETURN(text, llm::Summarize(*options_.llm, budget, before, dropped));
   } else {
@@ -197,7 +204,15 @@ Result<std::vector<SessionItem>> Engine::Impl::AddSessionItems(std::string_view 
   }
   ENGRAM_RETURN_IF_ERROR(txn->AppendSessionItems(owner_id, session_id, items));
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
-  txn.reset();  // releases the write lock that RememberTurn takes
+  txn.reset();  // releases the write lock that RememberTurn and the fold take
+  if (last == 0) {
+    Status folded = FoldQuietPreviousSession(owner_id, session_id);
+    if (!folded.ok()) {
+      return folded.WithPrefix("items " + std::to_string(items.front().seq) + ".." +
+                               std::to_string(items.back().seq) +
+                               " were stored, but folding the previous session failed: ");
+    }
+  }
   if (options_.policy.extract_on_session_append) {
     for (const SessionItem& item : items) {
       if (item.role != Role::kUser) continue;
@@ -260,6 +275,48 @@ Result<int64_t> Engine::Impl::ClearSession(std::string_view owner_id, std::strin
   ENGRAM_ASSIGN_OR_RETURN(int64_t removed, txn->DeleteSession(owner_id, session_id));
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
   return removed;
+}
+
+Result<std::vector<OwnerItem>> Engine::Impl::GetRecentItems(std::string_view owner_id,
+                                                            size_t last_n) {
+  ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+  if (last_n == 0 || last_n > kMaxRecentItems) {
+    return Status::InvalidArgument("last_n must be between 1 and " +
+                                   std::to_string(kMaxRecentItems));
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<OwnerItem> items, txn->RecentOwnerItems(owner_id, last_n));
+  std::reverse(items.begin(), items.end());
+  return items;
+}
+
+Result<std::optional<SessionInfo>> Engine::Impl::GetPreviousSession(std::string_view owner_id,
+                                                                    std::string_view session_id) {
+  ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionInfo> info,
+                          txn->LastActiveSession(owner_id, session_id));
+  if (info) {
+    ENGRAM_ASSIGN_OR_RETURN(info->summary, txn->GetSessionSummary(owner_id, info->session_id));
+  }
+  return info;
+}
+
+Status Engine::Impl::FoldQuietPreviousSession(std::string_view owner_id,
+                                              std::string_view session_id) {
+  std::optional<SessionInfo> previous;
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(previous, txn->LastActiveSession(owner_id, session_id));
+    if (!previous || previous->items == 0) return Status::Ok();
+    if (Now() - previous->last_active_at < options_.session_quiet_ms) return Status::Ok();
+    ENGRAM_ASSIGN_OR_RETURN(previous->summary,
+                            txn->GetSessionSummary(owner_id, previous->session_id));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t last, txn->LastSessionSeq(owner_id, previous->session_id));
+    if (previous->summary && previous->summary->through_seq >= last) return Status::Ok();
+  }
+  // Extractive: a new session's first append must not wait on, or fail with, a model call.
+  return FoldSession(owner_id, previous->session_id, 0, /*use_model=*/false).status();
 }
 
 std::string Engine::Impl::ExtractiveSummary(const std::string& previous,

@@ -190,6 +190,14 @@ class Transaction {
   // Sets the session's rolling summary, creating the session's row when needed.
   virtual Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
                                    const SessionSummary& summary) = 0;
+  // The owner's last `limit` session items across all sessions, newest first (by created_at,
+  // then session id, then seq).
+  virtual Result<std::vector<OwnerItem>> RecentOwnerItems(std::string_view owner_id,
+                                                          size_t limit) = 0;
+  // The owner's session other than `except` that was active last (by its last item; a session
+  // without items by its last change); nullopt when there is none. Summary left unset.
+  virtual Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
+                                                               std::string_view except) = 0;
   // Deletes, in every session, the items created before `cutoff`, and then the tool results left
   // at the head of a session without the call they answer. Returns how many items went.
   virtual Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) = 0;

@@ -315,6 +315,111 @@ TEST_F(ContextTest, InvalidOptionsAreRejected) {
             Status::Code::kInvalidArgument);
 }
 
+// ---- a new session is not amnesic ----
+
+// A new session starts with where the previous one left off: its summary (made when it ended)
+// and its last turns, each with a reason, before the new session has said anything.
+TEST_F(ContextTest, ANewSessionBringsThePreviousSessionsSummaryAndLastTurns) {
+  Say("monday", Role::kUser, "Let's plan the Kafka migration for the billing team.");
+  Say("monday", Role::kAssistant, "Sure: first, list the topics billing consumes.");
+  Say("monday", Role::kUser, "Billing consumes invoices and payments.");
+  Say("monday", Role::kAssistant, "Then we mirror those two topics first.");
+  ASSERT_TRUE(engine_->EndSession("u", "global", "monday").ok());
+  clock_->Advance(kDay);
+
+  ContextOptions o;
+  o.session_id = "tuesday";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "## The previous conversation")) << c.rendered;
+  EXPECT_TRUE(Has(c, "Summary: ")) << c.rendered;
+  EXPECT_TRUE(Has(c, "Kafka migration")) << c.rendered;
+  EXPECT_TRUE(Has(c, "user: Billing consumes invoices and payments.")) << c.rendered;
+  size_t summaries = 0, turns = 0;
+  for (const ContextItem& item : c.items) {
+    if (item.section != "previous") continue;
+    EXPECT_NE(item.reason.find("previous session 'monday'"), std::string::npos) << item.reason;
+    (item.reason.rfind("summary of", 0) == 0 ? summaries : turns)++;
+  }
+  EXPECT_EQ(summaries, 1u);
+  EXPECT_EQ(turns, 4u);  // the last two turns, whole
+  // The summary reads before the turns, and the previous conversation before this one's.
+  EXPECT_LT(c.rendered.find("Summary: "), c.rendered.find("user: Billing consumes"));
+  Say("tuesday", Role::kUser, "Where were we?");
+  Context later = Assemble(o);
+  EXPECT_LT(later.rendered.find("## The previous conversation"),
+            later.rendered.find("## Recent conversation"));
+
+  o.previous_turns = 0;  // the summary only
+  Context summary_only = Assemble(o);
+  EXPECT_TRUE(Has(summary_only, "Summary: "));
+  for (const ContextItem& item : summary_only.items) {
+    EXPECT_EQ(item.reason.find("last turn"), std::string::npos) << item.reason;
+  }
+  o.previous_session = false;
+  EXPECT_FALSE(Has(Assemble(o), "## The previous conversation"));
+  o.session_id.clear();  // no session: nothing of any session
+  o.previous_session = true;
+  EXPECT_FALSE(Has(Assemble(o), "## The previous conversation"));
+  // Another owner's new session has no previous conversation of u's.
+  o.session_id = "tuesday";
+  EXPECT_FALSE(Has(Assemble(o, "someone-else"), "Kafka"));
+}
+
+// The previous session's last turns come last: with a small budget, they are what is left out,
+// and the reason says so; the current session's own turns stay.
+TEST_F(ContextTest, ThePreviousSessionsTurnsGiveWayToEverythingElse) {
+  for (int i = 0; i < 3; ++i) {
+    Say("old", Role::kUser, "old question number " + std::to_string(i) + " about the roadmap");
+    Say("old", Role::kAssistant, "old answer number " + std::to_string(i) + " about the roadmap");
+  }
+  clock_->Advance(kDay);
+  Say("new", Role::kUser, "A new question about the quarterly budget spreadsheet");
+  ContextOptions o;
+  o.session_id = "new";
+  o.token_budget = 40;
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "quarterly budget")) << c.rendered;
+  bool omitted_previous = false;
+  for (const ContextItem& item : c.omitted) {
+    if (item.section == "previous") {
+      omitted_previous = true;
+      EXPECT_NE(item.reason.find("left out"), std::string::npos) << item.reason;
+    }
+  }
+  EXPECT_TRUE(omitted_previous);
+  EXPECT_LE(c.token_count, c.token_budget);
+}
+
+// Starting a new session after the previous one went quiet folds the previous one into its
+// summary, so the next context carries it even though it was never ended.
+TEST_F(ContextTest, StartingASessionFoldsTheQuietPreviousOne) {
+  Say("morning", Role::kUser, "I am preparing the board deck for Thursday.");
+  Say("morning", Role::kAssistant, "Noted: the board deck is due Thursday.");
+  EXPECT_FALSE(engine_->GetSessionSummary("u", "morning")->has_value());
+
+  clock_->Advance(5 * 60 * 1000);  // five minutes: not quiet yet
+  Say("aside", Role::kUser, "Quick one: the printer on floor 2 is out of toner.");
+  EXPECT_FALSE(engine_->GetSessionSummary("u", "morning")->has_value());
+
+  clock_->Advance(kDay);  // "aside" has gone quiet
+  Say("evening", Role::kUser, "Back again.");
+  auto folded = engine_->GetSessionSummary("u", "aside");
+  ASSERT_TRUE(folded.ok() && folded->has_value());
+  EXPECT_NE((*folded)->text.find("out of toner"), std::string::npos) << (*folded)->text;
+
+  auto previous = engine_->GetPreviousSession("u", "evening");
+  ASSERT_TRUE(previous.ok() && previous->has_value());
+  EXPECT_EQ((*previous)->session_id, "aside");
+  EXPECT_EQ((*previous)->items, 1);
+  ASSERT_TRUE((*previous)->summary.has_value());
+
+  ContextOptions o;
+  o.session_id = "evening";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "Summary: - user: Quick one: the printer on floor 2 is out of toner."))
+      << c.rendered;
+}
+
 TEST(EstimateTokensTest, CountsWordsNumbersAndSymbols) {
   EXPECT_EQ(core::EstimateTokens(""), 0u);
   EXPECT_EQ(core::EstimateTokens("the user prefers dark mode"), 5u);

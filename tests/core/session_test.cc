@@ -131,6 +131,46 @@ TEST_F(SessionTest, ClearRemovesEveryItem) {
   EXPECT_EQ(engine_->GetSessionItems("u", "s")->front().seq, 1);
 }
 
+// The owner's recent items across sessions: the last N by time, oldest first, each with its
+// session; other owners' items never appear.
+TEST_F(SessionTest, RecentItemsSpanTheOwnersSessionsInTimeOrder) {
+  auto clock = std::make_shared<ManualClock>(1'790'000'000'000);
+  Options options;
+  options.path = dir_.File("recent.db");
+  options.durable_commits = false;
+  options.clock = clock;
+  auto engine = std::move(*Engine::Open(options));
+  auto say = [&](const std::string& owner, const std::string& session, SessionItem item) {
+    clock->Advance(1000);
+    ASSERT_TRUE(engine->AddSessionItems(owner, session, {std::move(item)}).ok());
+  };
+  say("u", "a", User("a1"));
+  say("u", "a", Assistant("a2"));
+  say("u", "b", User("b1"));
+  say("other", "a", User("not yours"));
+  say("u", "a", User("a3"));
+  say("u", "c", User("c1"));
+
+  auto recent = engine->GetRecentItems("u", 4);
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  std::vector<std::string> got;
+  for (const OwnerItem& i : *recent) got.push_back(i.session_id + ":" + i.item.content);
+  EXPECT_EQ(got, (std::vector<std::string>{"a:a2", "b:b1", "a:a3", "c:c1"}));
+  EXPECT_EQ((*recent)[2].item.seq, 3);
+  EXPECT_EQ(engine->GetRecentItems("u", 100)->size(), 5u);
+  EXPECT_TRUE(engine->GetRecentItems("nobody", 10)->empty());
+  EXPECT_EQ(engine->GetRecentItems("u", 0).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine->GetRecentItems("u", 1001).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine->GetRecentItems("", 5).status().code(), Status::Code::kInvalidArgument);
+
+  auto previous = engine->GetPreviousSession("u", "c");
+  ASSERT_TRUE(previous.ok() && previous->has_value());
+  EXPECT_EQ((*previous)->session_id, "a");
+  EXPECT_EQ((*previous)->items, 3);
+  EXPECT_LT((*previous)->started_at, (*previous)->last_active_at);
+  EXPECT_FALSE(engine->GetPreviousSession("other", "a")->has_value());
+}
+
 TEST_F(SessionTest, AppendLimitIsEnforced) {
   std::vector<SessionItem> many(1001, User("x"));
   auto r = engine_->AddSessionItems("u", "s", many);

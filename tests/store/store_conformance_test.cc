@@ -598,6 +598,45 @@ TEST_P(StoreConformance, SessionSequenceQueries) {
   ASSERT_TRUE((*txn)->Commit().ok());
 }
 
+// The owner's recent items across sessions, newest first, and the session active last other
+// than a given one (by its last item; a session without items by its own row).
+TEST_P(StoreConformance, RecentItemsAndTheLastActiveSessionAreTheOwners) {
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  auto item = [](int64_t seq, const char* text, Timestamp at) {
+    return SessionItem{seq, Role::kUser, text, "", "", at};
+  };
+  ASSERT_TRUE(
+      (*txn)->AppendSessionItems("alice", "a", {item(1, "a1", 10), item(2, "a2", 30)}).ok());
+  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "b", {item(1, "b1", 20)}).ok());
+  ASSERT_TRUE((*txn)->AppendSessionItems("bob", "a", {item(1, "bob's", 40)}).ok());
+  ASSERT_TRUE((*txn)->PutSessionSummary("alice", "summary-only", {"folded", 25, 0}).ok());
+
+  auto recent = (*txn)->RecentOwnerItems("alice", 2);
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ((*recent)[0].session_id, "a");
+  EXPECT_EQ((*recent)[0].item.content, "a2");
+  EXPECT_EQ((*recent)[0].item.seq, 2);
+  EXPECT_EQ((*recent)[1].item.content, "b1");
+  EXPECT_EQ((*txn)->RecentOwnerItems("alice", 10)->size(), 3u);
+  EXPECT_TRUE((*txn)->RecentOwnerItems("carol", 10)->empty());
+
+  auto last = (*txn)->LastActiveSession("alice", "new");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->session_id, "a");
+  EXPECT_EQ((*last)->started_at, 10);
+  EXPECT_EQ((*last)->last_active_at, 30);
+  EXPECT_EQ((*last)->items, 2);
+  auto before_a = (*txn)->LastActiveSession("alice", "a");
+  ASSERT_TRUE(before_a.ok() && before_a->has_value());
+  EXPECT_EQ((*before_a)->session_id, "summary-only");  // its row changed at 25, after b's 20
+  EXPECT_EQ((*before_a)->items, 0);
+  EXPECT_FALSE((*txn)->LastActiveSession("bob", "a")->has_value());
+  EXPECT_FALSE((*txn)->LastActiveSession("carol", "x")->has_value());
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
 TEST_P(StoreConformance, ConcurrentReadersAndWriters) {
   constexpr int kWriters = 2, kPerWriter = 50;
   std::vector<std::thread> threads;

@@ -817,6 +817,51 @@ class SqliteTransaction final : public Transaction {
     return s->Run();
   }
 
+  Result<std::vector<OwnerItem>> RecentOwnerItems(std::string_view owner_id,
+                                                  size_t limit) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT seq, role, content, tool_calls, tool_call_id, created_at,"
+                               " session_id FROM session_items WHERE owner_id = ?1"
+                               " ORDER BY created_at DESC, session_id DESC, seq DESC LIMIT ?2"));
+    s->Bind(1, owner_id);
+    s->Bind(2, static_cast<int64_t>(limit));
+    std::vector<OwnerItem> out;
+    Status st;
+    while (s->Step(&st)) {
+      OwnerItem item;
+      ENGRAM_ASSIGN_OR_RETURN(item.item, ReadSessionItem(*s));
+      item.session_id = s->ColumnText(6);
+      out.push_back(std::move(item));
+    }
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
+                                                       std::string_view except) override {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s,
+        conn_->Prepare("SELECT s.session_id, coalesce(min(i.created_at), s.created_at),"
+                       " coalesce(max(i.created_at), s.updated_at) AS last, count(i.seq)"
+                       " FROM sessions AS s LEFT JOIN session_items AS i"
+                       " ON i.owner_id = s.owner_id AND i.session_id = s.session_id"
+                       " WHERE s.owner_id = ?1 AND s.session_id <> ?2"
+                       " GROUP BY s.session_id ORDER BY last DESC, s.session_id DESC LIMIT 1"));
+    s->Bind(1, owner_id);
+    s->Bind(2, except);
+    Status st;
+    if (!s->Step(&st)) {
+      if (!st.ok()) return st;
+      return std::optional<SessionInfo>();
+    }
+    SessionInfo info;
+    info.session_id = s->ColumnText(0);
+    info.started_at = s->ColumnInt(1);
+    info.last_active_at = s->ColumnInt(2);
+    info.items = s->ColumnInt(3);
+    return std::optional<SessionInfo>(std::move(info));
+  }
+
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override {
     ENGRAM_ASSIGN_OR_RETURN(auto old,
                             conn_->Prepare("DELETE FROM session_items WHERE created_at < ?1"));
