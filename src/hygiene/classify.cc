@@ -4,17 +4,16 @@
 #include <initializer_list>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "hygiene/extract.h"
+#include "hygiene/vocabulary.h"
+#include "util/tokenize.h"
 #include "util/utf8.h"
 
 namespace engram::hygiene {
 
 namespace {
-
-using WordSet = std::unordered_set<std::string_view>;
 
 // One sentence as lowercase words, contractions expanded ("i'm" -> "i", "am").
 struct Sentence {
@@ -30,94 +29,36 @@ struct Scan {
   bool symbols = false;  // emoji or other symbols seen
 };
 
-// Punctuation, symbols, arrows, dingbats, emoji, variation selectors, undecodable bytes.
-bool IsSymbol(char32_t cp) {
-  return (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x2BFF) ||
-         (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
-         (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0x1F000 && cp <= 0x1FAFF) ||
-         (cp >= 0xE0000 && cp <= 0xE007F) || cp == 0xFFFD;
-}
-
-void PushWord(Sentence& s, std::string w) {
-  auto push2 = [&](std::string a, std::string b) {
-    s.words.push_back(std::move(a));
-    s.words.push_back(std::move(b));
-  };
-  if (w == "im") return push2("i", "am");
-  if (w == "ive") return push2("i", "have");
-  if (w == "dont") return push2("do", "not");
-  if (w == "can't" || w == "cant" || w == "cannot") return push2("can", "not");
-  if (w == "won't") return push2("will", "not");
-  struct Suffix {
-    std::string_view suffix, part;
-  };
-  static constexpr Suffix kSuffixes[] = {{"n't", "not"},  {"'m", "am"},   {"'ve", "have"},
-                                         {"'ll", "will"}, {"'re", "are"}, {"'d", "would"}};
-  for (const Suffix& x : kSuffixes) {
-    if (w.size() > x.suffix.size() && std::string_view(w).ends_with(x.suffix)) {
-      return push2(w.substr(0, w.size() - x.suffix.size()), std::string(x.part));
-    }
-  }
-  // "wife's" -> "wife": the possessive does not change what the word is about.
-  if (w.size() > 2 && std::string_view(w).ends_with("'s")) w.resize(w.size() - 2);
-  s.words.push_back(std::move(w));
-}
-
 Scan ScanText(std::string_view text) {
   Scan out;
   Sentence cur;
-  std::string word;
-  auto end_word = [&] {
-    if (word.empty()) return;
-    ++out.words;
-    PushWord(cur, std::move(word));
-    word.clear();
-  };
   auto end_sentence = [&](bool question) {
-    end_word();
     if (cur.words.empty()) return;
     cur.question = question;
     out.sentences.push_back(std::move(cur));
     cur = Sentence();
   };
-  const size_t n = text.size();
-  for (size_t i = 0; i < n;) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-        word += static_cast<char>(c | 0x20);
-      } else if (c >= '0' && c <= '9') {
-        word += static_cast<char>(c);
-      } else if (c == '\'' && !word.empty() && i + 1 < n &&
-                 ((text[i + 1] | 0x20) >= 'a' && (text[i + 1] | 0x20) <= 'z')) {
-        word += '\'';
-      } else if (c == '?' || c == '.' || c == '!' || c == ';' || c == '\n') {
-        end_sentence(c == '?');
-      } else if (c == ',') {
-        end_word();
-        cur.before_comma = cur.words.size();
-      } else {
-        end_word();
-      }
-      ++i;
-      continue;
+  const util::Tokens tokens = util::Tokenize(text);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const util::Token& t = tokens[i];
+    if (t.word) {
+      // A written word counts once, however many parts its contraction has.
+      if (i == 0 || tokens[i - 1].raw.data() != t.raw.data()) ++out.words;
+      // "wife's" -> "wife": the possessive does not change what the word is about.
+      if (t.norm != "'s") cur.words.push_back(t.norm);
+    } else if (t.norm == ",") {
+      cur.before_comma = cur.words.size();
+    } else if (t.norm == "?" || t.norm == "." || t.norm == "!" || t.norm == ";") {
+      end_sentence(t.norm == "?");
     }
-    char32_t cp;
-    const size_t len = util::DecodeUtf8(text, i, cp);
-    if (cp == 0x2019 && !word.empty() && i + len < n &&
-        ((text[i + len] | 0x20) >= 'a' && (text[i + len] | 0x20) <= 'z')) {
-      word += '\'';  // ’ inside a word
-    } else if (cp == 0xFF1F) {
-      end_sentence(true);
-    } else if (IsSymbol(cp)) {
-      end_word();
-      out.symbols = true;
-    } else {
-      word.append(text.substr(i, len));  // a letter of another script
-    }
-    i += len;
   }
   end_sentence(false);
+  // Emoji and other symbols separate words without a token of their own.
+  for (size_t i = 0; i < text.size() && !out.symbols;) {
+    char32_t cp;
+    i += util::DecodeUtf8(text, i, cp);
+    out.symbols = cp >= 0x80 && util::IsSeparator(cp);
+  }
   return out;
 }
 
@@ -130,39 +71,12 @@ bool OneOf(std::string_view w, std::initializer_list<std::string_view> words) {
 
 // Words that make a message filler (acknowledgements, greetings, thanks, laughter).
 const WordSet& FillerWords() {
-  static const WordSet s{
-      "hi",         "hello",      "hey",         "heya",    "hiya",      "yo",        "sup",
-      "howdy",      "greetings",  "morning",     "gm",      "gn",        "afternoon", "evening",
-      "night",      "goodnight",  "thanks",      "thank",   "thx",       "ty",        "tysm",
-      "tyvm",       "cheers",     "ok",          "okay",    "k",         "kk",        "okey",
-      "okie",       "alright",    "sure",        "fine",    "cool",      "nice",      "great",
-      "awesome",    "perfect",    "excellent",   "amazing", "wonderful", "fantastic", "brilliant",
-      "sweet",      "neat",       "lovely",      "good",    "welcome",   "np",        "gotcha",
-      "understood", "noted",      "roger",       "lol",     "lmao",      "rofl",      "haha",
-      "hahaha",     "hehe",       "heh",         "xd",      "hmm",       "hm",        "uh",
-      "um",         "ah",         "oh",          "ooh",     "wow",       "whoa",      "oops",
-      "yay",        "bye",        "goodbye",     "cya",     "ttyl",      "later",     "worries",
-      "problem",    "appreciate", "appreciated", "agreed",  "exactly",   "indeed",    "true",
-      "right",      "works",      "worked",      "helps",   "helped",    "helpful",   "makes",
-      "sense",      "sounds",     "got",         "see",     "care",      "day",       "understand",
-      "clear",      "will",       "ack",         "yw",      "ikr",       "omg",       "wtf",
-      "gg",         "brb",        "ta",          "merci",   "danke",     "gracias"};
-  return s;
+  return WordList("classify_filler");
 }
 
 // Words that may appear in filler but do not make it filler alone ("yes", "no", "you").
 const WordSet& FillerGlue() {
-  static const WordSet s{
-      "a",      "an",    "the",  "so",     "very",   "much",    "lot",        "you",
-      "your",   "it",    "i",    "that",   "this",   "there",   "all",        "everyone",
-      "guys",   "folks", "team", "again",  "too",    "me",      "for",        "and",
-      "to",     "of",    "my",   "really", "just",   "do",      "have",       "as",
-      "well",   "is",    "was",  "thing",  "also",   "man",     "mate",       "bro",
-      "dude",   "buddy", "pal",  "sir",    "course", "totally", "absolutely", "definitely",
-      "please", "one",   "help", "yes",    "yeah",   "yep",     "yup",        "ya",
-      "no",     "nope",  "nah",  "y",      "n",      "now",     "then",       "take",
-      "an",     "are",   "am",   "we",     "not"};
-  return s;
+  return WordList("classify_filler_glue");
 }
 
 bool IsFiller(const Scan& scan) {
@@ -181,155 +95,66 @@ bool IsFiller(const Scan& scan) {
 }
 
 bool IsQuestionStart(std::string_view w) {
-  static const WordSet s{"do",     "does", "did",  "can",   "could", "would", "will",
-                         "should", "is",   "are",  "am",    "was",   "were",  "what",
-                         "why",    "how",  "when", "where", "who",   "which", "whose",
-                         "have",   "has",  "may",  "might", "shall", "any",   "wonder"};
-  return In(s, w);
+  return In(WordList("classify_question_starts"), w);
 }
 
 bool IsHypotheticalStart(std::string_view w) {
-  static const WordSet s{"if",     "suppose",        "supposing", "imagine", "assuming",
-                         "assume", "hypothetically", "pretend",   "unless",  "say",
-                         "let",    "lets",           "maybe"};
-  return In(s, w);
+  return In(WordList("classify_hypothetical_starts"), w);
 }
 
 // Nouns after "my" that are about the user's life rather than the task at hand.
 const WordSet& MyDurable() {
-  static const WordSet s{
-      "name",        "wife",         "husband",    "partner",     "spouse",      "kids",
-      "kid",         "children",     "child",      "son",         "daughter",    "family",
-      "mom",         "mum",          "mother",     "dad",         "father",      "parents",
-      "brother",     "sister",       "siblings",   "dog",         "cat",         "pet",
-      "pets",        "birthday",     "favorite",   "favourite",   "job",         "role",
-      "title",       "employer",     "company",    "team",        "manager",     "boss",
-      "hometown",    "home",         "city",       "timezone",    "diet",        "allergy",
-      "allergies",   "doctor",       "goal",       "goals",       "plan",        "plans",
-      "deadline",    "schedule",     "stack",      "preference",  "preferences", "native",
-      "first",       "age",          "pronouns",   "degree",      "major",       "school",
-      "university",  "college",      "hobby",      "hobbies",     "girlfriend",  "boyfriend",
-      "fiance",      "fiancee",      "baby",       "commute",     "apartment",   "house",
-      "landlord",    "health",       "condition",  "therapist",   "budget",      "salary",
-      "language",    "religion",     "background", "experience",  "career",      "startup",
-      "business",    "shift",        "hours",      "weekends",    "routine",     "workout",
-      "gym",         "neighborhood", "wedding",    "anniversary", "grandma",     "grandpa",
-      "grandmother", "grandfather",  "aunt",       "uncle",       "cousin",      "roommate",
-      "twins",       "puppy",        "kitten",     "daughters",   "sons",        "brothers",
-      "sisters",     "marriage",     "divorce",    "surgery",     "pregnancy",   "medication",
-      "meds",        "disability",   "therapy"};
-  return s;
+  return WordList("classify_my_durable");
 }
 
 // Nouns after "I have" that describe the user's life ("I have two kids", "a bad knee").
 const WordSet& Possessions() {
-  static const WordSet s{
-      "kid",           "kids",      "child",      "children",      "son",        "sons",
-      "daughter",      "daughters", "baby",       "twins",         "dog",        "dogs",
-      "cat",           "cats",      "pet",        "pets",          "puppy",      "kitten",
-      "wife",          "husband",   "partner",    "boyfriend",     "girlfriend", "fiance",
-      "fiancee",       "sister",    "sisters",    "brother",       "brothers",   "sibling",
-      "siblings",      "family",    "roommate",   "degree",        "phd",        "masters",
-      "master",        "bachelor",  "diploma",    "certification", "license",    "allergy",
-      "allergies",     "condition", "disability", "car",           "house",      "apartment",
-      "flat",          "garden",    "farm",       "business",      "company",    "startup",
-      "shop",          "bakery",    "restaurant", "hobby",         "horse",      "mortgage",
-      "visa",          "knee",      "back",       "heart",         "hip",        "shoulder",
-      "grandchildren", "grandkids", "stepson",    "stepdaughter",  "parrot",     "rabbit",
-      "hamster",       "fish",      "bike",       "motorcycle",    "boat",       "cabin",
-      "tattoo",        "tattoos",   "twin",       "newborn",       "toddler",    "teenager",
-      "teenagers",     "job",       "side"};
-  return s;
+  return WordList("classify_possessions");
 }
 
 // Words between "I have" and the noun: determiners, numbers, adjectives of age and state.
 const WordSet& PossessionModifiers() {
-  static const WordSet s{
-      "a",       "an",     "two",  "three",     "four",      "five",  "six",     "2",      "3",
-      "4",       "5",      "one",  "some",      "no",        "many",  "several", "little", "young",
-      "small",   "big",    "new",  "older",     "younger",   "elder", "grown",   "adult",  "bad",
-      "chronic", "severe", "own",  "teenage",   "toddler",   "twin",  "baby",    "old",    "got",
-      "full",    "part",   "time", "full-time", "part-time", "food"};
-  return s;
+  return WordList("classify_possession_modifiers");
 }
 
 // States after "I am" that last ("I'm pregnant", "I'm planning a wedding").
 const WordSet& DurableStates() {
-  static const WordSet s{"planning",  "training",    "learning",      "studying",    "pregnant",
-                         "married",   "divorced",    "single",        "retired",     "engaged",
-                         "expecting", "moving",      "relocating",    "saving",      "preparing",
-                         "applying",  "recovering",  "switching",     "quitting",    "allergic",
-                         "vegan",     "vegetarian",  "diabetic",      "based",       "originally",
-                         "from",      "unemployed",  "self-employed", "freelancing", "raising",
-                         "caring",    "renovating",  "building",      "writing",     "taking",
-                         "majoring",  "graduating",  "starting",      "launching",   "divorcing",
-                         "widowed",   "disabled",    "colorblind",    "left-handed", "deaf",
-                         "blind",     "celiac",      "lactose",       "fluent",      "native",
-                         "bilingual", "introverted", "extroverted",   "nocturnal",   "mostly"};
-  return s;
+  return WordList("classify_durable_states");
 }
 
 // Verbs after "I" that state a durable habit, trait, history or relationship.
 const WordSet& DurableVerbs() {
-  static const WordSet s{
-      "live",    "work",     "study",    "teach",     "own",       "speak",      "prefer",
-      "like",    "love",     "hate",     "enjoy",     "play",      "practice",   "volunteer",
-      "commute", "drive",    "manage",   "lead",      "graduated", "studied",    "majored",
-      "grew",    "moved",    "joined",   "cook",      "bake",      "garden",     "hike",
-      "swim",    "belong",   "identify", "celebrate", "follow",    "retired",    "quit",
-      "adopted", "divorced", "married",  "run",       "attend",    "collect",    "knit",
-      "paint",   "meditate", "train",    "coach",     "mentor",    "homeschool", "rent",
-      "dislike", "avoid",    "eat",      "drink",     "wear",      "suffer",     "take",
-      "use",     "code",     "program",  "write",     "read",      "listen",     "watch",
-      "support", "vote",     "lived",    "worked",    "founded",   "co-founded", "raised",
-      "wake",    "sleep",    "surf",     "climb",     "ski",       "snowboard",  "cycle",
-      "bike",    "fish",     "hunt",     "travel",    "stutter"};
-  return s;
+  return WordList("classify_durable_verbs");
 }
 
 // Verbs after "I want to" / "I'm going to" that name a goal rather than a task.
 const WordSet& GoalVerbs() {
-  static const WordSet s{"learn",  "become",  "move",    "visit",    "travel",   "start",
-                         "quit",   "lose",    "retire",  "switch",   "study",    "improve",
-                         "launch", "open",    "found",   "buy",      "get",      "save",
-                         "run",    "write",   "build",   "finish",   "complete", "apply",
-                         "adopt",  "marry",   "have",    "pursue",   "change",   "earn",
-                         "train",  "compete", "publish", "relocate", "emigrate", "graduate"};
-  return s;
+  return WordList("classify_goal_verbs");
 }
 
 // Objects that point at the conversation ("I like your answer") rather than the user's life.
 bool PointsAtConversation(std::span<const std::string> w, size_t from) {
-  static const WordSet kDeictic{"it", "that", "this", "these", "those", "your", "you", "yours"};
-  static const WordSet kHeads{"idea",     "suggestion", "answer", "response", "approach",
-                              "solution", "code",       "option", "version",  "explanation",
-                              "example",  "output",     "result", "draft",    "fix",
-                              "change",   "changes",    "one",    "list",     "summary"};
-  if (from < w.size() && In(kDeictic, w[from])) return true;
+  const WordSet& deictic = WordList("classify_deictic");
+  const WordSet& heads = WordList("classify_conversation_heads");
+  if (from < w.size() && In(deictic, w[from])) return true;
   for (size_t k = from; k < w.size() && k < from + 3; ++k) {
-    if (In(kHeads, w[k])) return true;
+    if (In(heads, w[k])) return true;
   }
   return false;
 }
 
 bool IsAdverb(std::string_view w) {
-  static const WordSet s{"really",     "also",       "just",    "actually", "currently",
-                         "still",      "recently",   "finally", "now",      "totally",
-                         "definitely", "personally", "already", "not",      "no",
-                         "longer",     "do",         "don't",   "does"};
-  return In(s, w);
+  return In(WordList("classify_adverbs"), w);
 }
 
 // Whether the words of a declarative sentence disclose something durable in the first person.
 bool Discloses(std::span<const std::string> w) {
-  static const WordSet kHabit{"usually",  "always",    "never",     "often",  "typically",
-                              "normally", "generally", "regularly", "rarely", "sometimes",
-                              "mostly",   "mainly",    "tend",      "prefer"};
+  const WordSet& habit = WordList("classify_habit");
   for (size_t k = 0; k < w.size(); ++k) {
     if (w[k] == "my" && k + 1 < w.size() && In(MyDurable(), w[k + 1])) return true;
     if (w[k] != "i") continue;
     size_t j = k + 1;
-    if (j < w.size() && In(kHabit, w[j])) return true;  // "I usually ...", "I never ..."
+    if (j < w.size() && In(habit, w[j])) return true;  // "I usually ...", "I never ..."
     while (j < w.size() && IsAdverb(w[j])) ++j;
     if (j >= w.size()) return false;
     const std::string& v = w[j];
@@ -380,12 +205,9 @@ bool Discloses(std::span<const std::string> w) {
 
 // Leading interjections to skip before judging a sentence's first word.
 size_t SkipLead(const std::vector<std::string>& w) {
-  static const WordSet kLead{"hi",   "hello",    "hey",    "oh",      "well", "so",
-                             "also", "and",      "but",    "btw",     "fyi",  "ok",
-                             "okay", "yeah",     "yes",    "no",      "um",   "uh",
-                             "hmm",  "actually", "anyway", "alright", "sure", "thanks"};
+  const WordSet& lead = WordList("classify_lead");
   size_t i = 0;
-  while (i < w.size() && In(kLead, w[i])) ++i;
+  while (i < w.size() && In(lead, w[i])) ++i;
   return i;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "util/text.h"
+#include "util/tokenize.h"
 
 namespace engram::util {
 
@@ -34,29 +35,18 @@ struct Word {
 std::vector<Word> Words(std::string_view text) {
   std::vector<Word> out;
   bool sentence_start = true;
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const bool word_char = std::isalnum(c) || c >= 0x80 || c == '\'';
-    if (!word_char) {
-      if (c == '.' || c == '!' || c == '?' || c == ':' || c == '\n') sentence_start = true;
-      ++i;
+  for (const Token& t : Tokenize(text)) {
+    if (!t.word) {
+      if (t.norm == "." || t.norm == "!" || t.norm == "?" || t.norm == ":") sentence_start = true;
       continue;
     }
-    size_t j = i;
-    while (j < text.size()) {
-      const unsigned char d = static_cast<unsigned char>(text[j]);
-      if (!(std::isalnum(d) || d >= 0x80 || d == '\'')) break;
-      ++j;
-    }
     Word w;
-    for (size_t k = i; k < j; ++k) {
-      w.lower += static_cast<char>(std::tolower(static_cast<unsigned char>(text[k])));
-    }
-    w.capitalized_inside = !sentence_start && std::isupper(c);
+    w.lower = t.norm;
+    // The first part of a written word carries its capital: "Max" in "Max's".
+    w.capitalized_inside = !sentence_start && t.cap && t.raw.data() != nullptr && !t.raw.empty() &&
+                           IsAsciiUpper(static_cast<unsigned char>(t.raw.front())) && t.norm != "i";
     sentence_start = false;
     out.push_back(std::move(w));
-    i = j;
   }
   return out;
 }

@@ -21,6 +21,10 @@ bool SameClaim(std::string_view a, std::string_view b);
 
 // The canonical form of text's claim: SameClaim(a, b) iff ClaimKey(a) == ClaimKey(b).
 std::string ClaimKey(std::string_view text);
+// The version of ClaimKey's rules; stores that keep claim hashes recompute them when it changes.
+// 2: words from util::Tokenize (contractions split, "part-time" and "node.js" one word).
+inline constexpr int kClaimHashVersion = 2;
+
 // 16 hex digits: Fnv1aHex of ClaimKey(text).
 std::string ClaimHash(std::string_view text);
 

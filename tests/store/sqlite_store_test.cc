@@ -161,4 +161,35 @@ VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'The deploy is on Friday.', 1,
   }
 }
 
+// A store hashed by an older ClaimKey (no claim_hash_version in store_meta) gets its claim
+// hashes recomputed on open, so claims of old rows match new texts.
+TEST(SqliteStoreTest, RecomputesClaimHashesOfAnOlderClaimVersion) {
+  testing::TempDir dir;
+  const std::string path = dir.File("stale.db");
+  {
+    auto conn = OpenRaw(path);
+    ASSERT_TRUE(sqlite::MigrateSchema(*conn).ok());
+    ASSERT_TRUE(conn->Exec(R"sql(
+INSERT INTO memories(rid, id, owner_id, scope, type, key, text, created_at, updated_at,
+                     content_hash, claim_hash)
+VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'Max''s part-time job.', 1, 1, 'x', 'stale');
+INSERT INTO store_meta(name, value) VALUES ('text_hashes_complete', '1');
+)sql")
+                    .ok());
+  }
+  auto store = OpenSqliteStore({path, 1000, false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto txn = (*store)->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  MemoryQuery by_claim;
+  by_claim.owner_id = "alice";
+  by_claim.claim_hash = util::ClaimHash("Max's part-time job.");
+  auto claimed = (*txn)->ListMemories(by_claim);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_EQ(claimed->size(), 1u);
+  auto meta = (*txn)->GetMeta("claim_hash_version");
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->value_or(""), std::to_string(util::kClaimHashVersion));
+}
+
 }  // namespace engram::store

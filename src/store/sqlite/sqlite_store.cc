@@ -957,22 +957,29 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> readers_;
 };
 
-// Rows written before schema version 4 have no content or claim hash; SQL cannot compute them,
+// Rows written before schema version 4 have no content or claim hash, and rows hashed by an
+// older util::ClaimKey have claim hashes that new texts no longer match; SQL cannot compute them,
 // so the store does, once, in one transaction, and then notes in store_meta that every row has
 // them (the store writes both with every row), so that later opens skip the table scan.
 Status BackfillTextHashes(Connection& conn) {
+  const std::string version = std::to_string(util::kClaimHashVersion);
   ENGRAM_ASSIGN_OR_RETURN(
-      auto done, conn.Prepare("SELECT 1 FROM store_meta WHERE name = 'text_hashes_complete'"));
+      auto done, conn.Prepare("SELECT (SELECT value FROM store_meta WHERE name = "
+                              "'text_hashes_complete'), (SELECT value FROM store_meta WHERE name = "
+                              "'claim_hash_version')"));
   Status st;
-  const bool complete = done->Step(&st);
+  if (!done->Step(&st)) return st;
+  const bool hashed = !done->ColumnText(0).empty();
+  const bool current = done->ColumnText(1) == version;
   done.reset();
-  if (!st.ok() || complete) return st;
+  if (hashed && current) return st;
   ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
   std::vector<std::pair<int64_t, std::string>> rows;
   {
     ENGRAM_ASSIGN_OR_RETURN(auto s,
-                            conn.Prepare("SELECT rid, text FROM memories"
-                                         " WHERE content_hash IS NULL OR claim_hash IS NULL"));
+                            conn.Prepare(current ? "SELECT rid, text FROM memories WHERE"
+                                                   " content_hash IS NULL OR claim_hash IS NULL"
+                                                 : "SELECT rid, text FROM memories"));
     while (s->Step(&st)) rows.emplace_back(s->ColumnInt(0), s->ColumnText(1));
   }
   if (st.ok()) {
@@ -988,8 +995,11 @@ Status BackfillTextHashes(Connection& conn) {
     }
   }
   if (st.ok()) {
-    st = conn.Exec(
-        "INSERT OR REPLACE INTO store_meta(name, value) VALUES ('text_hashes_complete', '1')");
+    const std::string mark =
+        "INSERT OR REPLACE INTO store_meta(name, value) VALUES ('text_hashes_complete', '1'),"
+        " ('claim_hash_version', '" +
+        version + "')";
+    st = conn.Exec(mark.c_str());
   }
   if (!st.ok()) {
     conn.Exec("ROLLBACK");
