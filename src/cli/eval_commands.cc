@@ -1,4 +1,4 @@
-// engram eval: recall on benchmarks.
+// engram eval: recall on benchmarks (locomo, paraphrase); scenarios_command.cc adds scenarios.
 #include <stdlib.h>
 
 #include <cstdio>
@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "embed/embedder_factory.h"
+#include "eval/embedding_cache.h"
 #include "eval/locomo.h"
+#include "eval/paraphrase.h"
 
 namespace engram::cli {
 
@@ -20,6 +22,8 @@ struct Args {
   std::string file;
   size_t conversations = 0;
   std::vector<size_t> ks = {1, 5, 10, 25};
+  std::vector<std::string> runs;
+  std::string embed_cache;
 };
 
 }  // namespace
@@ -36,6 +40,10 @@ void AddEvalCommands(const CommandContext& ctx) {
   locomo->add_option("file", a->file, "locomo10.json")->required();
   locomo->add_option("--conversations", a->conversations, "Only the first N conversations");
   locomo->add_option("--k", a->ks, "Cut-offs (default 1,5,10,25)")->delimiter(',');
+  locomo->add_option("--runs", a->runs, "Only these runs (default,lexical,vector,hybrid)")
+      ->delimiter(',');
+  locomo->add_option("--embed-cache", a->embed_cache,
+                     "File of turn and question vectors reused across runs (made when absent)");
   locomo->callback([=, &cli, &command] {
     command = [=, &cli]() -> Status {
       engram::eval::LocomoOptions o;
@@ -46,7 +54,13 @@ void AddEvalCommands(const CommandContext& ctx) {
         if (k == 0 || k > 1000) return Status::InvalidArgument("--k values must be 1..1000");
       }
       o.ks = a->ks;
+      o.runs = a->runs;
       ENGRAM_ASSIGN_OR_RETURN(o.embedder, engram::EmbedderFromEnvironment());
+      std::shared_ptr<engram::eval::CachingEmbedder> cache;
+      if (!a->embed_cache.empty() && o.embedder) {
+        cache = std::make_shared<engram::eval::CachingEmbedder>(o.embedder, a->embed_cache);
+        o.embedder = cache;
+      }
       std::string tmpl = (std::filesystem::temp_directory_path() / "engram-eval-XXXXXX").string();
       if (mkdtemp(tmpl.data()) == nullptr)
         return Status::IOError("cannot create a temporary folder");
@@ -55,6 +69,7 @@ void AddEvalCommands(const CommandContext& ctx) {
       std::error_code ec;
       std::filesystem::remove_all(tmpl, ec);
       if (!report.ok()) return report.status();
+      if (cache) ENGRAM_RETURN_IF_ERROR(cache->Save());
       if (cli.json_output()) {
         Emit(engram::eval::ReportToJson(*report));
       } else {
@@ -65,9 +80,45 @@ void AddEvalCommands(const CommandContext& ctx) {
             "evidence recall@k (%%) by question category (1 multi-hop, 2 temporal, 3 "
             "open-domain, 4 single-hop, 5 adversarial)\n\n%s\n",
             engram::eval::ReportToMarkdown(*report).c_str());
+        if (report->conversations > engram::eval::kLocomoTuningConversations) {
+          std::printf("conversations 0-%zu (where retrieval was tuned):\n\n%s\n",
+                      engram::eval::kLocomoTuningConversations - 1,
+                      engram::eval::ReportToMarkdown(*report, /*held_out=*/false).c_str());
+          std::printf("conversations %zu-%zu (held out):\n\n%s\n",
+                      engram::eval::kLocomoTuningConversations, report->conversations - 1,
+                      engram::eval::ReportToMarkdown(*report, /*held_out=*/true).c_str());
+        }
         for (const auto& run : report->runs) {
           std::printf("%s: %.2f ms per search\n", run.name.c_str(), run.mean_search_ms);
         }
+      }
+      return Status::Ok();
+    };
+  });
+
+  auto* paraphrase = eval->add_subcommand(
+      "paraphrase", "Top-1/top-3 recall of questions that share no word with their memory");
+  paraphrase->add_option("file", a->file, "JSONL set, e.g. tests/data/paraphrase_recall.jsonl")
+      ->required();
+  paraphrase->callback([=, &cli, &command] {
+    command = [=, &cli]() -> Status {
+      engram::eval::ParaphraseOptions o;
+      o.data_path = a->file;
+      ENGRAM_ASSIGN_OR_RETURN(o.embedder, engram::EmbedderFromEnvironment());
+      std::string tmpl = (std::filesystem::temp_directory_path() / "engram-eval-XXXXXX").string();
+      if (mkdtemp(tmpl.data()) == nullptr)
+        return Status::IOError("cannot create a temporary folder");
+      o.work_dir = tmpl;
+      Result<engram::eval::ParaphraseReport> report = engram::eval::RunParaphrase(o);
+      std::error_code ec;
+      std::filesystem::remove_all(tmpl, ec);
+      if (!report.ok()) return report.status();
+      if (cli.json_output()) {
+        Emit(engram::eval::ParaphraseReportToJson(*report));
+      } else {
+        std::printf("paraphrase set: %zu owners, %zu memories (embedder: %s)\n\n%s", report->owners,
+                    report->memories, o.embedder ? o.embedder->model_id().c_str() : "none",
+                    engram::eval::ParaphraseReportToMarkdown(*report).c_str());
       }
       return Status::Ok();
     };

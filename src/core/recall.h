@@ -198,8 +198,31 @@ std::vector<std::string> QueryTerms(std::string_view text);
 // Recency weight in (0, 1]: 0.5 ^ (age / half_life); 1 when half_life_days <= 0.
 double RecencyWeight(Timestamp created_at, Timestamp now, double half_life_days);
 
-// Reciprocal rank fusion constant: a first rank scores 1 / (kRrfK + 1). Smaller than the usual
-// 60, so the top of each list counts more than its long tail (tuned on LoCoMo).
-inline constexpr double kRrfK = 10;
+// The recency factor of a search: a gentle lift for what is recent, never a burial. It stays
+// in [1 - lift, 1] (the lift is in recall.cc and docs/search.md): however old a memory is, it
+// loses at most that share of its score to a newer one.
+double RecencyFactor(Timestamp created_at, Timestamp now, double half_life_days);
+
+// What one candidate brought to a hybrid search.
+struct FusionEvidence {
+  int lexical_rank = 0;         // 1-based among lexical hits that count as evidence; 0: none
+  double lexical_coverage = 0;  // LexicalCoverage of its match
+  int vector_rank = 0;          // 1-based; 0: not a vector candidate
+  // Where its cosine stands among the vector candidates': 1 for the best, 0 for the worst.
+  double vector_evidence = 0;
+};
+
+// The share of a query's information that a lexical match holds, in [0, 1]: its BM25 over the
+// sum of the IDFs of the query's terms (about what a row of mean length holding each term once
+// scores).
+double LexicalCoverage(double bm25, double query_information);
+// Whether a lexical match is evidence: it holds at least a floor share of the query's
+// information. Below, its terms are words most of the owner's memories share ("user",
+// "prefers") or too small a part of the question, and it earns no rank.
+bool IsLexicalEvidence(double coverage);
+
+// Hybrid relevance in [0, 1]: the weighted mean of the lexical coverage and the vector
+// evidence (each 0 for a candidate its retriever did not return).
+double FuseHybrid(const FusionEvidence& e, double lexical_weight, double vector_weight);
 
 }  // namespace engram::core

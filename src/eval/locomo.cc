@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -199,19 +200,30 @@ Result<LocomoReport> RunLocomo(const LocomoOptions& options) {
     SearchMode mode;
     bool recency;
   };
-  std::vector<Config> configs = {{"lexical", SearchMode::kLexical, false}};
+  // The defaults first: they are what users get.
+  std::vector<Config> configs = {{"default", SearchOptions{}.mode, SearchOptions{}.use_recency},
+                                 {"lexical", SearchMode::kLexical, false}};
   if (options.embedder) {
     configs.push_back({"vector", SearchMode::kVector, false});
     configs.push_back({"hybrid", SearchMode::kHybrid, false});
-    configs.push_back({"hybrid+recency", SearchMode::kHybrid, true});
+  } else {
+    configs.front().mode = SearchMode::kLexical;
+  }
+  if (!options.runs.empty()) {
+    std::erase_if(configs, [&](const Config& c) {
+      return std::find(options.runs.begin(), options.runs.end(), c.name) == options.runs.end();
+    });
+    if (configs.empty()) return Status::InvalidArgument("no LoCoMo run has any of those names");
   }
   for (const Config& config : configs) {
     LocomoRun run;
     run.name = config.name;
-    std::map<int, std::map<size_t, double>> sums;
+    LocomoScores all;
     double total_ms = 0;
     size_t searches = 0;
-    for (const auto& c : conversations) {
+    for (size_t ci = 0; ci < conversations.size(); ++ci) {
+      const Conversation& c = conversations[ci];
+      LocomoScores& half = ci < kLocomoTuningConversations ? run.tuning : run.held_out;
       for (const Question& q : c.questions) {
         SearchOptions so;
         so.mode = config.mode;
@@ -239,57 +251,63 @@ Result<LocomoReport> RunLocomo(const LocomoOptions& options) {
             }
             recall = double(found) / double(q.evidence.size());
           }
-          sums[q.category][k] += recall;
-          sums[0][k] += recall;
+          for (LocomoScores* s : {&all, &half}) {
+            s->recall[q.category][k] += recall;
+            s->recall[0][k] += recall;
+          }
         }
-        ++run.questions[q.category];
-        ++run.questions[0];
+        for (LocomoScores* s : {&all, &half}) {
+          ++s->questions[q.category];
+          ++s->questions[0];
+        }
       }
     }
-    for (auto& [category, by_k] : sums) {
-      for (auto& [k, sum] : by_k) run.recall[category][k] = sum / double(run.questions[category]);
+    for (LocomoScores* s : {&all, &run.tuning, &run.held_out}) {
+      for (auto& [category, by_k] : s->recall) {
+        for (auto& [k, sum] : by_k) sum /= double(s->questions[category]);
+      }
     }
+    run.recall = std::move(all.recall);
+    run.questions = std::move(all.questions);
     run.mean_search_ms = searches ? total_ms / double(searches) : 0;
     report.runs.push_back(std::move(run));
   }
   return report;
 }
 
-json ReportToJson(const LocomoReport& report) {
-  json runs = json::array();
-  for (const auto& run : report.runs) {
-    json recall = json::object();
-    for (const auto& [category, by_k] : run.recall) {
-      json row = json::object();
-      for (const auto& [k, v] : by_k) row["@" + std::to_string(k)] = v;
-      recall[category == 0 ? "overall" : std::to_string(category)] = row;
-    }
-    json questions = json::object();
-    for (const auto& [category, n] : run.questions) {
-      questions[category == 0 ? "overall" : std::to_string(category)] = n;
-    }
-    runs.push_back({{"name", run.name},
-                    {"recall", recall},
-                    {"questions", questions},
-                    {"mean_search_ms", run.mean_search_ms}});
+namespace {
+
+json ScoresToJson(const std::map<int, std::map<size_t, double>>& recall,
+                  const std::map<int, size_t>& questions) {
+  json r = json::object();
+  for (const auto& [category, by_k] : recall) {
+    json row = json::object();
+    for (const auto& [k, v] : by_k) row["@" + std::to_string(k)] = v;
+    r[category == 0 ? "overall" : std::to_string(category)] = row;
   }
-  return json{{"conversations", report.conversations},
-              {"turns", report.turns},
-              {"ingest_seconds", report.ingest_seconds},
-              {"runs", runs}};
+  json q = json::object();
+  for (const auto& [category, n] : questions) {
+    q[category == 0 ? "overall" : std::to_string(category)] = n;
+  }
+  return {{"recall", r}, {"questions", q}};
 }
 
-std::string ReportToMarkdown(const LocomoReport& report) {
+std::string Markdown(
+    const LocomoReport& report,
+    const std::function<const std::map<int, std::map<size_t, double>>&(const LocomoRun&)>&
+        recall_of) {
   std::ostringstream out;
   out << "| retrieval | k | cat 1 | cat 2 | cat 3 | cat 4 | cat 5 | overall |\n"
       << "|---|---|---|---|---|---|---|---|\n";
   char buf[32];
   for (const auto& run : report.runs) {
+    const auto& recall = recall_of(run);
+    if (recall.empty()) continue;
     for (size_t k : report.ks) {
       out << "| " << run.name << " | " << k;
       for (int category : {1, 2, 3, 4, 5, 0}) {
-        auto it = run.recall.find(category);
-        if (it == run.recall.end()) {
+        auto it = recall.find(category);
+        if (it == recall.end()) {
           out << " | -";
           continue;
         }
@@ -300,6 +318,39 @@ std::string ReportToMarkdown(const LocomoReport& report) {
     }
   }
   return out.str();
+}
+
+}  // namespace
+
+json ReportToJson(const LocomoReport& report) {
+  json runs = json::array();
+  for (const auto& run : report.runs) {
+    json entry = ScoresToJson(run.recall, run.questions);
+    entry["name"] = run.name;
+    entry["tuning"] = ScoresToJson(run.tuning.recall, run.tuning.questions);
+    if (!run.held_out.questions.empty()) {
+      entry["held_out"] = ScoresToJson(run.held_out.recall, run.held_out.questions);
+    }
+    entry["mean_search_ms"] = run.mean_search_ms;
+    runs.push_back(std::move(entry));
+  }
+  return json{{"conversations", report.conversations},
+              {"turns", report.turns},
+              {"ingest_seconds", report.ingest_seconds},
+              {"tuning_conversations", "0-" + std::to_string(kLocomoTuningConversations - 1)},
+              {"runs", runs}};
+}
+
+std::string ReportToMarkdown(const LocomoReport& report) {
+  return Markdown(
+      report, [](const LocomoRun& run) -> const auto& { return run.recall; });
+}
+
+std::string ReportToMarkdown(const LocomoReport& report, bool held_out) {
+  return Markdown(
+      report, [held_out](const LocomoRun& run) -> const auto& {
+        return held_out ? run.held_out.recall : run.tuning.recall;
+      });
 }
 
 }  // namespace engram::eval

@@ -66,6 +66,20 @@ struct LexicalHit {
   double score = 0;  // BM25; higher is better
 };
 
+struct LexicalResult {
+  std::vector<LexicalHit> hits;  // best first
+  // Per query term, in order: the IDF (LexicalIdf) its matches were scored with.
+  std::vector<double> idf;
+};
+
+// The IDF of a term found in `df` of `rows` rows, as lexical scores weigh it (Lucene's BM25):
+// ln(1 + (rows - df + 0.5) / (df + 0.5)). Always above 0; a term in every row weighs little,
+// one in none the most.
+double LexicalIdf(int64_t rows, int64_t df);
+
+// Owners with at most this many records get lexical statistics of their own (LexicalSearch).
+inline constexpr size_t kOwnerLexicalStatsRecords = 4096;
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -145,9 +159,13 @@ class Transaction {
   // weighing 1, key 0.5). A backend may find candidates through the rarer terms only, the
   // frequent ones then adding to their scores, as long as it still returns `limit` records when
   // that many match.
-  virtual Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
-                                                        const std::vector<std::string>& terms,
-                                                        size_t limit) = 0;
+  // owner_records: the owner's record count as the caller knows it (0: unknown). An owner of at
+  // most kOwnerLexicalStatsRecords records is scored with its own statistics (its rows and the
+  // terms' counts among them), so a word in most of its memories weighs little whatever the
+  // rest of the store holds; a larger owner with the whole store's.
+  virtual Result<LexicalResult> LexicalSearch(std::string_view owner_id,
+                                              const std::vector<std::string>& terms, size_t limit,
+                                              size_t owner_records) = 0;
   // Adds one access (count and time) to each record per time its rid is listed.
   virtual Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) = 0;
   // A counter that every write transaction of any process increments (BumpChangeCounter), so a

@@ -99,7 +99,8 @@ TEST_F(SearchTest, HitsExplainTheirScore) {
   EXPECT_GT(e.lexical_score, 0);
   EXPECT_EQ(e.vector_rank, 1);
   EXPECT_GT(e.vector_similarity, 0.3);
-  EXPECT_DOUBLE_EQ(e.relevance, 1.0);  // first in both lists
+  EXPECT_GT(e.relevance, 0.5);  // first in both lists: the vector's full evidence and more
+  EXPECT_LE(e.relevance, 1.0);
   EXPECT_DOUBLE_EQ(e.recency, 1.0);
   EXPECT_DOUBLE_EQ(e.final_score, hits->front().score);
   for (size_t i = 1; i < hits->size(); ++i) EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
@@ -108,9 +109,12 @@ TEST_F(SearchTest, HitsExplainTheirScore) {
 TEST_F(SearchTest, OtherOwnersAreInvisible) {
   Add("alice's secret: the vault code is in the blue folder", {}, "alice");
   Add("bob likes folders", {}, "bob");
-  auto texts = Texts("vault code blue folder", {}, "bob");
-  ASSERT_EQ(texts.size(), 1u);
+  Add("bob plays tennis", {}, "bob");
+  // (Bob's statistics are his own: "folder" is in one of his two memories.)
+  auto texts = Texts("blue folder", {}, "bob");
+  ASSERT_FALSE(texts.empty());
   EXPECT_EQ(texts[0], "bob likes folders");
+  for (const auto& t : texts) EXPECT_EQ(t.find("vault"), std::string::npos) << t;
   EXPECT_TRUE(Texts("vault code", {}, "carol").empty());
 }
 
@@ -204,7 +208,9 @@ TEST_F(SearchTest, TimeRangeFilters) {
   EXPECT_EQ(Texts("taxes", o), std::vector<std::string>{"old note about taxes"});
 }
 
-TEST_F(SearchTest, EpisodesDecayFactsDoNot) {
+// Recency lifts recent episodes a little and never buries old ones (docs/search.md): at most 3%
+// of a score, however old.
+TEST_F(SearchTest, RecencyLiftsRecentEpisodesAndNeverBuriesOldOnes) {
   Add("went hiking at the lake", [&](NewMemory& m) {
     m.type = MemoryType::kEpisode;
     m.observed_at = clock_->Now() - 60 * kDay;
@@ -218,7 +224,7 @@ TEST_F(SearchTest, EpisodesDecayFactsDoNot) {
   ASSERT_EQ(hits->size(), 2u);
   for (const auto& h : *hits) {
     if (h.record.type == MemoryType::kEpisode) {
-      EXPECT_NEAR(h.explanation.recency, 0.25, 1e-3);  // two half-lives
+      EXPECT_NEAR(h.explanation.recency, 0.97 + 0.03 * 0.25, 1e-4);  // two half-lives
     } else {
       EXPECT_DOUBLE_EQ(h.explanation.recency, 1.0);
     }
@@ -227,6 +233,17 @@ TEST_F(SearchTest, EpisodesDecayFactsDoNot) {
   flat.use_recency = false;
   auto unweighted = engine_->Search("u", "hiking lake", flat);
   for (const auto& h : *unweighted) EXPECT_DOUBLE_EQ(h.explanation.recency, 1.0);
+  // Five years on, the episode still has all but 3% of its score, and ranks first when it is
+  // the better match.
+  Add("went swimming in the lake", [&](NewMemory& m) {
+    m.type = MemoryType::kEpisode;
+    m.observed_at = clock_->Now() - 5 * 365 * kDay;
+  });
+  auto old = engine_->Search("u", "swimming", {});
+  ASSERT_TRUE(old.ok());
+  ASSERT_FALSE(old->empty());
+  EXPECT_EQ(old->front().record.text, "went swimming in the lake");
+  EXPECT_GE(old->front().explanation.recency, 0.97);
 }
 
 TEST_F(SearchTest, ConfidenceAndThreshold) {

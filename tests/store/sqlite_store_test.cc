@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "store/sqlite/connection.h"
@@ -25,11 +26,11 @@ std::unique_ptr<Connection> OpenRaw(const std::string& path) {
 
 std::set<int64_t> Rids(Transaction& txn, const std::string& owner,
                        const std::vector<std::string>& terms) {
-  auto hits = txn.LexicalSearch(owner, terms, 100);
+  auto hits = txn.LexicalSearch(owner, terms, 100, 0);
   EXPECT_TRUE(hits.ok()) << hits.status().ToString();
   std::set<int64_t> out;
   if (hits.ok()) {
-    for (const auto& h : *hits) out.insert(h.rid);
+    for (const auto& h : hits->hits) out.insert(h.rid);
   }
   return out;
 }
@@ -92,7 +93,9 @@ VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'deploy notes for friday', 1, 
 
 // With every phrase counted, engram_bm25 is FTS5's bm25() with the sign turned, and
 // engram_fts_stats gives the counts.
-TEST(SqliteStoreTest, EngramBm25IsFts5Bm25WithTheCountsOfEngramFtsStats) {
+// engram_bm25 is FTS5's bm25() but for the IDF, which is Lucene's (store::LexicalIdf): for one
+// phrase the two differ by the ratio of the IDFs in every row, and "n=" sets the row count.
+TEST(SqliteStoreTest, EngramBm25IsFts5Bm25WithLuceneIdfAndTheCountsOfEngramFtsStats) {
   testing::TempDir dir;
   auto conn = OpenRaw(dir.File("fts.db"));
   ASSERT_TRUE(sqlite::RegisterFtsFunctions(conn->handle()).ok());
@@ -107,20 +110,29 @@ INSERT INTO t(a, b) VALUES ('red apple pie', 'fruit'), ('green apple', 'apple'),
       "SELECT engram_fts_stats(t) FROM t WHERE t MATCH 'red OR apple OR pie' LIMIT 1");
   Status st;
   ASSERT_TRUE((*stats)->Step(&st)) << st.ToString();
-  const std::string counts = (*stats)->ColumnText(0);
-  ASSERT_EQ(counts, "7 2 3 2");
+  ASSERT_EQ(std::string((*stats)->ColumnText(0)), "7 2 3 2");
   stats->reset();
-  auto scores = conn->Prepare(
-      "SELECT engram_bm25(t, ?1, 1.0, 0.5), -bm25(t, 1.0, 0.5) FROM t"
-      " WHERE t MATCH 'red OR apple OR pie'");
-  (*scores)->Bind(1, std::string_view(counts).substr(2));
-  int rows = 0;
-  while ((*scores)->Step(&st)) {
-    ++rows;
-    EXPECT_DOUBLE_EQ((*scores)->ColumnDouble(0), (*scores)->ColumnDouble(1));
+  const double fts5_idf = std::log((7 - 3 + 0.5) / (3 + 0.5));  // "apple": 3 of 7 rows
+  for (const auto& [counts, rows] : {std::pair<std::string, int64_t>{"3", 7}, {"n=70 3", 70}}) {
+    auto scores = conn->Prepare(
+        "SELECT engram_bm25(t, ?1, 1.0, 0.5), -bm25(t, 1.0, 0.5) FROM t WHERE t MATCH 'apple'");
+    (*scores)->Bind(1, std::string_view(counts));
+    int matched = 0;
+    while ((*scores)->Step(&st)) {
+      ++matched;
+      EXPECT_NEAR((*scores)->ColumnDouble(0),
+                  (*scores)->ColumnDouble(1) * LexicalIdf(rows, 3) / fts5_idf, 1e-9)
+          << counts;
+    }
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(matched, 3);
   }
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(rows, 4);
+  // The phrase mask names the phrases each row holds.
+  auto masks = conn->Prepare(
+      "SELECT engram_phrase_mask(t) FROM t WHERE t MATCH 'red OR apple OR pie' ORDER BY rowid");
+  std::vector<int64_t> got;
+  while ((*masks)->Step(&st)) got.push_back((*masks)->ColumnInt(0));
+  EXPECT_EQ(got, (std::vector<int64_t>{7, 2, 1, 6}));
 }
 
 }  // namespace

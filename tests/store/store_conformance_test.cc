@@ -180,12 +180,12 @@ TEST_P(StoreConformance, LexicalHitsAreTheOwnersOnlyAmongManyOwners) {
   auto txn = store_->BeginRead();
   ASSERT_TRUE(txn.ok());
   for (const auto& owner : owners) {
-    auto hits = (*txn)->LexicalSearch(owner, {"deploy", "notes"}, 100);
+    auto hits = (*txn)->LexicalSearch(owner, {"deploy", "notes"}, 100, 0);
     ASSERT_TRUE(hits.ok()) << hits.status().ToString();
-    EXPECT_EQ(hits->size(), 3u) << owner;
-    for (const auto& h : *hits) EXPECT_EQ(owner_of[h.rid], owner);
+    EXPECT_EQ(hits->hits.size(), 3u) << owner;
+    for (const auto& h : hits->hits) EXPECT_EQ(owner_of[h.rid], owner);
   }
-  EXPECT_TRUE((*txn)->LexicalSearch("nobody", {"deploy"}, 100)->empty());
+  EXPECT_TRUE((*txn)->LexicalSearch("nobody", {"deploy"}, 100, 0)->hits.empty());
 }
 
 TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
@@ -207,16 +207,57 @@ TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   auto txn = store_->BeginRead();
-  auto hits = (*txn)->LexicalSearch("alice", {"runs", "theme"}, 10);
-  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
-  ASSERT_EQ(hits->size(), 3u);  // not the tombstoned record
-  EXPECT_EQ(id_of[(*hits)[0].rid], Id(3));
-  for (size_t i = 1; i < hits->size(); ++i) EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
-  auto key_only = (*txn)->LexicalSearch("alice", {"ui"}, 10);
-  ASSERT_EQ(key_only->size(), 1u);
-  EXPECT_EQ(id_of[(*key_only)[0].rid], Id(2));
-  EXPECT_TRUE((*txn)->LexicalSearch("alice", {"absent"}, 10)->empty());
-  EXPECT_TRUE((*txn)->LexicalSearch("alice", {}, 10)->empty());
+  // The store's statistics (owner size unknown) and the owner's own give the same order here.
+  for (size_t owner_records : {size_t{0}, size_t{9}}) {
+    auto hits = (*txn)->LexicalSearch("alice", {"runs", "theme"}, 10, owner_records);
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    ASSERT_EQ(hits->hits.size(), 3u);  // not the tombstoned record
+    EXPECT_EQ(id_of[hits->hits[0].rid], Id(3));
+    for (size_t i = 1; i < hits->hits.size(); ++i) {
+      EXPECT_LE(hits->hits[i].score, hits->hits[i - 1].score);
+    }
+    ASSERT_EQ(hits->idf.size(), 2u);
+    auto key_only = (*txn)->LexicalSearch("alice", {"ui"}, 10, owner_records);
+    ASSERT_EQ(key_only->hits.size(), 1u);
+    EXPECT_EQ(id_of[key_only->hits[0].rid], Id(2));
+    auto absent = (*txn)->LexicalSearch("alice", {"absent"}, 10, owner_records);
+    EXPECT_TRUE(absent->hits.empty());
+    ASSERT_EQ(absent->idf.size(), 1u);
+    if (owner_records > 0) {
+      EXPECT_GT(absent->idf[0], hits->idf[1]);  // found nowhere: weighs the most
+    }
+    EXPECT_TRUE((*txn)->LexicalSearch("alice", {}, 10, owner_records)->hits.empty());
+  }
+}
+
+// A word in every record of a small owner weighs little for that owner, however rare it is in
+// the rest of the store.
+TEST_P(StoreConformance, LexicalSearchWeighsTermsByTheSmallOwnersOwnRecords) {
+  {
+    auto txn = store_->BeginWrite();
+    for (int i = 1; i <= 4; ++i) {
+      MemoryRecord r = Record("alice", Id(i), i);
+      r.text = i == 1 ? "user owns a dog called biscuit" : "user note " + std::to_string(i);
+      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    }
+    for (int i = 1; i <= 40; ++i) {
+      MemoryRecord r = Record("bob", Id(100 + i), i);
+      r.text = "plain note " + std::to_string(i);
+      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = store_->BeginRead();
+  auto own = (*txn)->LexicalSearch("alice", {"user", "dog"}, 10, 4);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  ASSERT_EQ(own->idf.size(), 2u);
+  EXPECT_LT(own->idf[0], 0.2);  // "user": in all 4 of alice's records
+  EXPECT_GT(own->idf[1], 1.0);  // "dog": in 1 of 4
+  auto store_wide = (*txn)->LexicalSearch("alice", {"user", "dog"}, 10, 0);
+  ASSERT_EQ(store_wide->idf.size(), 2u);
+  EXPECT_GT(store_wide->idf[0], 1.0);  // in 4 of 44 records
+  ASSERT_EQ(own->hits.size(), 4u);
+  EXPECT_GT(own->hits[0].score, 5 * own->hits[1].score);  // the dog, far ahead of "user" alone
 }
 
 // Many matches: a backend may find candidates through the rare terms, but every term still
@@ -242,20 +283,21 @@ TEST_P(StoreConformance, LexicalSearchOverManyMatchesKeepsTheBestAndFillsTheLimi
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   auto txn = store_->BeginRead();
-  auto top = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 10);
+  auto top = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 10, 0);
   ASSERT_TRUE(top.ok()) << top.status().ToString();
-  ASSERT_EQ(top->size(), 10u);
-  for (const auto& h : *top) EXPECT_TRUE(with_rare.count(h.rid));
-  auto all = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 5000);
-  ASSERT_EQ(all->size(), 3000u);
-  for (size_t i = 0; i < top->size(); ++i) {
-    EXPECT_DOUBLE_EQ((*top)[i].score, (*all)[i].score) << i;
+  ASSERT_EQ(top->hits.size(), 10u);
+  for (const auto& h : top->hits) EXPECT_TRUE(with_rare.count(h.rid));
+  auto all = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 5000, 0);
+  ASSERT_EQ(all->hits.size(), 3000u);
+  for (size_t i = 0; i < top->hits.size(); ++i) {
+    EXPECT_DOUBLE_EQ(top->hits[i].score, all->hits[i].score) << i;
   }
-  auto wide = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 100);
-  ASSERT_EQ(wide->size(), 100u);
-  for (size_t i = 0; i < with_rare.size(); ++i) EXPECT_TRUE(with_rare.count((*wide)[i].rid));
+  auto wide = (*txn)->LexicalSearch("alice", {"zebra", "common"}, 100, 0);
+  ASSERT_EQ(wide->hits.size(), 100u);
+  for (size_t i = 0; i < with_rare.size(); ++i) EXPECT_TRUE(with_rare.count(wide->hits[i].rid));
   // Most rows with the rare word are another owner's: the common word finds bob's others.
-  EXPECT_EQ((*txn)->LexicalSearch("bob", {"zebra", "common"}, 60)->size(), 60u);
+  EXPECT_EQ((*txn)->LexicalSearch("bob", {"zebra", "common"}, 60, 0)->hits.size(), 60u);
+  EXPECT_EQ((*txn)->LexicalSearch("bob", {"zebra", "common"}, 60, 70)->hits.size(), 60u);
 }
 
 TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {

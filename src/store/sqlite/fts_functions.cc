@@ -4,11 +4,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "store/sqlite/connection.h"
+#include "store/store.h"
 
 namespace engram::store::sqlite {
 
@@ -40,6 +42,23 @@ void FtsStats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ct
   sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
 }
 
+void PhraseMask(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
+                sqlite3_value**) {
+  sqlite3_int64 mask = 0;
+  int instances = 0;
+  int rc = api->xInstCount(fts, &instances);
+  for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
+    int phrase = 0, column = 0, offset = 0;
+    rc = api->xInst(fts, i, &phrase, &column, &offset);
+    if (rc == SQLITE_OK && phrase < 63) mask |= sqlite3_int64{1} << phrase;
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  sqlite3_result_int64(ctx, mask);
+}
+
 // What engram_bm25 works out once per query.
 struct Bm25Query {
   std::vector<double> idf;   // per phrase; negative: the phrase does not score
@@ -67,15 +86,18 @@ Bm25Query* LoadBm25Query(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_
   if (*rc != SQLITE_OK) return nullptr;
   if (rows > 0 && tokens > 0) query->avgdl = tokens / static_cast<double>(rows);
   const char* text = reinterpret_cast<const char*>(sqlite3_value_text(dfs));
+  if (text != nullptr && std::strncmp(text, "n=", 2) == 0) {
+    char* end = nullptr;
+    rows = std::strtoll(text + 2, &end, 10);
+    text = end;
+  }
   for (const char* p = text ? text : ""; *p != '\0';) {
     char* end = nullptr;
     errno = 0;
     const long long df = std::strtoll(p, &end, 10);
     if (end == p || errno != 0) break;
     p = end;
-    query->idf.push_back(df < 0 ? -1
-                                : std::max(1e-6, std::log((static_cast<double>(rows - df) + 0.5) /
-                                                          (static_cast<double>(df) + 0.5))));
+    query->idf.push_back(df < 0 ? -1 : LexicalIdf(rows, df));
   }
   if (static_cast<int>(query->idf.size()) != phrases) {
     const std::string msg =
@@ -149,8 +171,21 @@ Status RegisterFtsFunctions(sqlite3* db) {
   if (api == nullptr) return Status::Internal("this SQLite has no FTS5");
   rc = api->xCreateFunction(api, "engram_fts_stats", nullptr, FtsStats, nullptr);
   if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "engram_bm25", nullptr, Bm25, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = api->xCreateFunction(api, "engram_phrase_mask", nullptr, PhraseMask, nullptr);
+  }
   if (rc != SQLITE_OK) return StatusFromSqlite(rc, "register FTS5 functions", db);
   return Status::Ok();
 }
 
 }  // namespace engram::store::sqlite
+
+namespace engram::store {
+
+double LexicalIdf(int64_t rows, int64_t df) {
+  const double n = static_cast<double>(std::max(rows, df));
+  const double d = static_cast<double>(std::max<int64_t>(df, 0));
+  return std::log(1 + (n - d + 0.5) / (d + 0.5));
+}
+
+}  // namespace engram::store

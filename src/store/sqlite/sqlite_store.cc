@@ -477,17 +477,41 @@ class SqliteTransaction final : public Transaction {
         " WHERE deleted_at IS NULL");
   }
 
-  Result<std::vector<LexicalHit>> LexicalSearch(std::string_view owner_id,
-                                                const std::vector<std::string>& terms,
-                                                size_t limit) override {
-    std::vector<LexicalHit> out;
-    if (terms.empty() || limit == 0) return out;
+  Result<LexicalResult> LexicalSearch(std::string_view owner_id,
+                                      const std::vector<std::string>& terms, size_t limit,
+                                      size_t owner_records) override {
+    LexicalResult result;
+    if (terms.empty() || limit == 0) return result;
     std::vector<std::string> phrases;
     for (const auto& term : terms) phrases.push_back(FtsPhrase(term));
+    const std::string owner_and = "owner_tag : " + FtsPhrase(OwnerTag(owner_id)) + " AND ";
+    const std::string any_term = "{text key} : (" + JoinFts(phrases, "OR") + ")";
+    if (owner_records > 0 && owner_records <= kOwnerLexicalStatsRecords && phrases.size() < 63) {
+      // A small owner: its own statistics, and every match scored.
+      ENGRAM_ASSIGN_OR_RETURN(std::vector<int64_t> dfs,
+                              PhraseCounts(owner_and + any_term, phrases.size()));
+      const auto rows = static_cast<int64_t>(owner_records);
+      std::string counts = "n=" + std::to_string(rows) + " -1";
+      bool any = false;
+      for (int64_t df : dfs) {
+        result.idf.push_back(LexicalIdf(rows, df));
+        counts += ' ' + std::to_string(df);
+        any = any || df > 0;
+      }
+      if (!any) return result;
+      ENGRAM_ASSIGN_OR_RETURN(result.hits, RankFts(owner_and + any_term, counts, limit));
+      return result;
+    }
     int64_t rows = 0;
     std::vector<int64_t> dfs;
     ENGRAM_ASSIGN_OR_RETURN(const bool any, CountFtsMatches(phrases, &rows, &dfs));
-    if (!any) return out;
+    if (!any) {  // no row counted: the terms are in none of the owner's records
+      rows = static_cast<int64_t>(owner_records);
+      dfs.assign(phrases.size(), 0);
+    }
+    for (int64_t df : dfs) result.idf.push_back(LexicalIdf(rows, df));
+    if (!any) return result;
+    std::vector<LexicalHit>& out = result.hits;
     // Terms by rising frequency; those found nowhere drop out.
     std::vector<size_t> order;
     int64_t all_rows = 0;  // an upper bound of the rows the terms match
@@ -511,7 +535,6 @@ class SqliteTransaction final : public Transaction {
                                           kFrequentTermShare * static_cast<double>(rows))) {
       add_finder();
     }
-    const std::string owner_and = "owner_tag : " + FtsPhrase(OwnerTag(owner_id)) + " AND ";
     while (true) {
       // engram_bm25's counts: one per phrase in expression order, -1 for those that only restrict.
       std::string counts = "-1";  // the owner tag
@@ -529,7 +552,8 @@ class SqliteTransaction final : public Transaction {
       };
       if (finders == order.size()) {
         const std::string all = group(0, finders, true);
-        return RankFts(owner_and + "{text key} : " + all, counts, limit);
+        ENGRAM_ASSIGN_OR_RETURN(out, RankFts(owner_and + "{text key} : " + all, counts, limit));
+        return result;
       }
       // Rows with a finder, scored with the other terms too (the finders' second mention only
       // lets the other terms' occurrences be seen).
@@ -539,7 +563,7 @@ class SqliteTransaction final : public Transaction {
       ENGRAM_ASSIGN_OR_RETURN(out, RankFts(owner_and + "{text key} : (" + rare + " OR (" +
                                                rare_again + " AND " + frequent + "))",
                                            counts, limit));
-      if (out.size() >= limit) return out;
+      if (out.size() >= limit) return result;
       // At least double the finders' rows, so all passes cost about twice the last one at most.
       const int64_t target = 2 * found_rows;
       while (finders < order.size() && found_rows < target) add_finder();
@@ -910,6 +934,23 @@ class SqliteTransaction final : public Transaction {
     for (int64_t df; counts >> df;) dfs->push_back(df);
     if (dfs->size() != phrases.size()) return Status::Internal("engram_fts_stats: bad counts");
     return true;
+  }
+
+  // For each of `phrases` phrases after the first (the owner tag) of an FTS5 expression, the
+  // number of rows matching the expression that contain it.
+  Result<std::vector<int64_t>> PhraseCounts(const std::string& match, size_t phrases) {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT engram_phrase_mask(memories_fts)"
+                                                   " FROM memories_fts WHERE memories_fts"
+                                                   " MATCH ?1"));
+    s->Bind(1, match);
+    std::vector<int64_t> dfs(phrases, 0);
+    Status st;
+    while (s->Step(&st)) {
+      const int64_t mask = s->ColumnInt(0);
+      for (size_t i = 0; i < phrases; ++i) dfs[i] += (mask >> (i + 1)) & 1;
+    }
+    if (!st.ok()) return st;
+    return dfs;
   }
 
   // The owner's rows matching an FTS5 expression (which restricts the owner), best first by
