@@ -1,0 +1,189 @@
+// Engine::Impl: construction and what the jobs share.
+#include "core/engine_impl.h"
+
+#include <cmath>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/json_codec.h"
+#include "util/ids.h"
+
+namespace engram {
+
+Engine::Impl::Impl(Options options, std::unique_ptr<store::Store> store)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
+      recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
+              options_.embedder ? options_.path + ".index" : "") {
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+}
+
+Engine::Impl::~Impl() {
+  StopAccessWriter();
+  std::lock_guard lock(counter_mu_);
+  if (known_counter_ >= 0) recall_.SaveDirty(known_counter_);
+}
+
+Status Engine::Impl::CheckEmbedderModel() {
+  if (!options_.embedder) return Status::Ok();
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto model, txn->GetMeta("embedder.model"));
+  ENGRAM_ASSIGN_OR_RETURN(auto store_id, txn->GetMeta("store.id"));
+  const std::string mine = ModelTag();
+  if (model && *model != mine) {
+    Status mismatch = Status::FailedPrecondition("the store's vectors come from '" + *model +
+                                                 "' but this engine embeds with '" + mine +
+                                                 "'; run `engram reindex` to re-embed with it");
+    if (!options_.accept_model_change) return mismatch;
+    model_mismatch_ = mismatch;
+  }
+  if (!store_id || !model) {
+    if (!store_id) {
+      store_id = ids_.Next(Now());
+      ENGRAM_RETURN_IF_ERROR(txn->PutMeta("store.id", *store_id));
+    }
+    if (!model) ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", mine));
+    ENGRAM_RETURN_IF_ERROR(txn->Commit());
+  }
+  recall_.set_file_tag(*store_id + " " + mine);
+  return Status::Ok();
+}
+
+Status Engine::Impl::ValidateConfidence(double c) {
+  if (!std::isfinite(c) || c < 0 || c > 1) {
+    return Status::InvalidArgument("confidence must be a number between 0 and 1");
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::ValidateValidity(const std::optional<Timestamp>& from,
+                                      const std::optional<Timestamp>& to) {
+  if (from && to && *to < *from) {
+    return Status::InvalidArgument("valid_to is earlier than valid_from");
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::MemoryIdError(std::string_view id) {
+  if (!util::LooksLikeUuid(id)) {
+    return Status::InvalidArgument(
+        "invalid memory id '" + std::string(id.substr(0, 64)) +
+        "': expected a UUID such as 0192f0c1-7a2b-7c3d-8e4f-a1b2c3d4e5f6");
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::NotFound(std::string_view id) {
+  return Status::NotFound("memory " + std::string(id) + " not found");
+}
+
+std::string Engine::Impl::Snapshot(const MemoryRecord& r) {
+  return core::DumpJson(core::MemoryToJson(r));
+}
+
+Result<MemoryRecord> Engine::Impl::LoadLive(store::Transaction& txn, std::string_view owner_id,
+                                            std::string_view id) {
+  ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> r, txn.GetMemory(owner_id, id));
+  if (!r) return NotFound(id);
+  if (r->deleted_at) return Status::NotFound("memory " + std::string(id) + " was deleted");
+  return std::move(*r);
+}
+
+std::string Engine::Impl::ModelTag() const {
+  return options_.embedder->model_id() + "/" + std::to_string(options_.embedder->dimension());
+}
+
+Status Engine::Impl::EmbedOne(std::string_view text, std::vector<float>* out) {
+  out->clear();
+  if (!options_.embedder) return Status::Ok();
+  std::vector<std::string> texts{std::string(text)};
+  std::vector<std::vector<float>> vectors;
+  ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &vectors));
+  if (vectors.size() != 1 ||
+      static_cast<int>(vectors[0].size()) != options_.embedder->dimension()) {
+    return Status::Internal("the embedder returned a malformed vector");
+  }
+  *out = std::move(vectors[0]);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<store::Transaction>> Engine::Impl::BeginMemoryWrite(int64_t* seq) {
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(*seq, txn->BumpChangeCounter());
+  return txn;
+}
+
+Status Engine::Impl::CommitWrite(store::Transaction& txn, int64_t seq) {
+  ENGRAM_RETURN_IF_ERROR(txn.Commit());
+  std::lock_guard lock(counter_mu_);
+  if (seq == known_counter_ + 1) known_counter_ = seq;
+  return Status::Ok();
+}
+
+Result<int64_t> Engine::Impl::SyncWithOtherWriters(store::Transaction& txn) {
+  ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.ChangeCounter());
+  std::lock_guard lock(counter_mu_);
+  if (counter != known_counter_) {
+    recall_.Clear();
+    known_counter_ = counter;
+  }
+  return counter;
+}
+
+void Engine::Impl::Reflect(int64_t rid, const MemoryRecord& r,
+                           std::optional<std::vector<float>> vector) {
+  auto p = recall_.IfLoaded(r.owner_id);
+  if (!p) return;
+  store::IndexedMemory m;
+  m.rid = rid;
+  m.scope = r.scope;
+  m.type = r.type;
+  m.key = r.key;
+  m.created_at = r.created_at;
+  m.valid_from = r.valid_from;
+  m.valid_to = r.valid_to;
+  m.expires_at = r.expires_at;
+  m.superseded = !r.superseded_by.empty();
+  m.confidence = r.confidence;
+  m.metadata = r.metadata;
+  if (vector) m.vector = std::move(*vector);
+  std::unique_lock lock(p->mutex());
+  p->Upsert(rid, m, /*replace_vector=*/vector.has_value());
+}
+
+void Engine::Impl::Unreflect(const std::string& owner_id, int64_t rid) {
+  if (auto p = recall_.IfLoaded(owner_id)) {
+    std::unique_lock lock(p->mutex());
+    p->Remove(rid);
+  }
+}
+
+void Engine::Impl::RedactText(const char* field, std::string* text,
+                              std::vector<std::string>* notes) const {
+  hygiene::RedactedText r = redactor_.Redact(*text);
+  if (!r.changed()) return;
+  for (const auto& red : r.redactions) notes->push_back(red.kind + " in " + field);
+  *text = std::move(r.text);
+}
+
+void Engine::Impl::RedactJson(const char* field, std::string* json,
+                              std::vector<std::string>* notes) const {
+  Result<hygiene::RedactedText> r = redactor_.RedactJson(*json);
+  if (!r.ok() || !r->changed()) return;
+  for (const auto& red : r->redactions) {
+    notes->push_back(red.kind + " in " + field + (red.where.empty() ? "" : " " + red.where));
+  }
+  *json = std::move(r->text);
+}
+
+std::string Engine::Impl::WithRedactions(const std::string& reason,
+                                         const std::vector<std::string>& notes) {
+  if (notes.empty()) return reason;
+  std::string out = reason.empty() ? "" : reason + "; ";
+  out += "redacted:";
+  for (size_t i = 0; i < notes.size(); ++i) out += (i ? ", " : " ") + notes[i];
+  return out;
+}
+
+}  // namespace engram

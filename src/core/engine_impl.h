@@ -1,0 +1,322 @@
+// Engine::Impl: the engine's shared state and the declaration of every job it does. Private to
+// src/core. Each job lives in its own file:
+//   engine.cc        Engine::Open and the public Engine calls, forwarded here
+//   engine_impl.cc   construction, the embedder-model check, and what the jobs share: loading
+//                    a live record, history snapshots, redaction, embedding, write transactions
+//                    and keeping the in-memory recall index in step with the store
+//   write_path.cc    add, batch write (dedup, near-dup, supersession, caps), update, delete
+//   turn_policy.cc   RememberTurn: classify a turn, extract candidates (rules or model), admit
+//   listing.cc       get, list (paged and as_of), history, counts
+//   read_path.cc     Search: candidates, fusion and scoring
+//   sessions.cc      session items, windows, rolling summaries, ending a session
+//   blocks.cc        core blocks
+//   maintenance.cc   garbage collection, reindexing
+//   access_stats.cc  access statistics written in batches by a background thread
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/recall.h"
+#include "engram/engine.h"
+#include "hygiene/extract.h"
+#include "hygiene/redact.h"
+#include "llm/conflicts.h"
+#include "store/store.h"
+#include "util/ids.h"
+
+namespace engram {
+
+class Engine::Impl {
+ public:
+  Impl(Options options, std::unique_ptr<store::Store> store);
+  ~Impl();
+
+  // Refuses a store whose vectors come from another model; records the model in a new store.
+  // Tags the recall index's files with the store's id (given to the store on its first open with
+  // an embedder) and the model, so files of another store or model are never used.
+  Status CheckEmbedderModel();
+
+  Timestamp Now() const { return options_.clock->Now(); }
+
+  // ---- write path (write_path.cc) ----
+
+  Status ValidateNewMemory(const NewMemory& m) const;
+
+  Result<MemoryRecord> AddMemory(const NewMemory& m);
+
+  Result<std::vector<WriteResult>> WriteMemories(std::span<const NewMemory> batch);
+
+  Result<MemoryRecord> UpdateMemory(std::string_view owner_id, std::string_view id,
+                                    const MemoryUpdate& u);
+
+  Status DeleteMemory(std::string_view owner_id, std::string_view id, const ChangeInfo& change);
+
+  Result<int64_t> DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
+                                 const ChangeInfo& change);
+
+  Result<ForgetReport> ForgetOwner(std::string_view owner_id);
+
+  // ---- turn policy (turn_policy.cc) ----
+
+  Result<TurnReport> RememberTurn(std::string_view owner_id, std::string_view scope,
+                                  std::string_view session_id, Role role, std::string_view text,
+                                  std::optional<Timestamp> observed_at);
+
+  // ---- listing (listing.cc) ----
+
+  Result<MemoryRecord> GetMemory(std::string_view owner_id, std::string_view id);
+
+  Result<MemoryPage> ListMemories(std::string_view owner_id, const ListOptions& o);
+
+  Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
+
+  Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
+
+  // ---- read path (read_path.cc) ----
+
+  Result<std::vector<SearchHit>> Search(std::string_view owner_id, std::string_view query,
+                                        const SearchOptions& o);
+
+  // ---- sessions (sessions.cc) ----
+
+  Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
+                                                          std::string_view session_id);
+
+  Result<SessionSummary> SetSessionSummary(std::string_view owner_id, std::string_view session_id,
+                                           std::string_view text);
+
+  Result<std::optional<SessionSummary>> SummarizeSession(std::string_view owner_id,
+                                                         std::string_view session_id,
+                                                         size_t keep_turns);
+
+  Result<std::optional<MemoryRecord>> EndSession(std::string_view owner_id, std::string_view scope,
+                                                 std::string_view session_id);
+
+  Result<std::vector<SessionItem>> AddSessionItems(std::string_view owner_id,
+                                                   std::string_view session_id,
+                                                   std::vector<SessionItem> items);
+
+  Result<std::vector<SessionItem>> GetSessionItems(std::string_view owner_id,
+                                                   std::string_view session_id,
+                                                   std::optional<size_t> last_n);
+
+  Result<std::vector<SessionItem>> GetSessionWindow(std::string_view owner_id,
+                                                    std::string_view session_id, size_t turns);
+
+  Result<std::optional<SessionItem>> PopSessionItem(std::string_view owner_id,
+                                                    std::string_view session_id);
+
+  Result<int64_t> ClearSession(std::string_view owner_id, std::string_view session_id);
+
+  // ---- core blocks (blocks.cc) ----
+
+  enum class BlockEdit { kSet, kAppend, kReplace };
+
+  // One read-modify-write of a block in one transaction, so concurrent appends never lose one.
+  Result<CoreBlock> EditBlock(std::string_view owner_id, std::string_view scope,
+                              std::string_view label, BlockEdit edit, std::string_view text,
+                              std::string_view replacement, std::optional<size_t> limit,
+                              const ChangeInfo& change);
+
+  Result<CoreBlock> GetBlock(std::string_view owner_id, std::string_view scope,
+                             std::string_view label);
+
+  Result<std::vector<CoreBlock>> ListBlocks(std::string_view owner_id, std::string_view scope);
+
+  Status DeleteBlock(std::string_view owner_id, std::string_view scope, std::string_view label,
+                     const ChangeInfo& change);
+
+  // ---- maintenance (maintenance.cc) ----
+
+  Result<GcReport> CollectGarbage(bool dry_run);
+
+  Result<int64_t> Reindex();
+
+ private:
+  static constexpr size_t kMaxListLimit = 1000;
+  static constexpr size_t kDefaultBlockLimit = 2000;
+  // Confidence of a disclosure kept verbatim as an episode: below what typed rules give, so a
+  // policy's min_confidence can keep such episodes out.
+  static constexpr double kUntypedDisclosureConfidence = 0.6;
+  static constexpr size_t kExtractiveSummaryChars = 4000;
+  static constexpr size_t kAccessBatch = 256;
+  static constexpr std::chrono::seconds kAccessDelay{5};
+
+  // ---- shared by the jobs (engine_impl.cc) ----
+
+  static Status ValidateConfidence(double c);
+  static Status ValidateValidity(const std::optional<Timestamp>& from,
+                                 const std::optional<Timestamp>& to);
+  // InvalidArgument unless id looks like a memory id (a UUID).
+  static Status MemoryIdError(std::string_view id);
+  static Status NotFound(std::string_view id);
+  // The record as a history row stores it.
+  static std::string Snapshot(const MemoryRecord& r);
+  // The owner's record, unless it is missing or deleted.
+  static Result<MemoryRecord> LoadLive(store::Transaction& txn, std::string_view owner_id,
+                                       std::string_view id);
+
+  // "<model_id>/<dimension>": what the store records about its vectors.
+  std::string ModelTag() const;
+
+  // The vector of text, or nothing when the engine has no embedder.
+  Status EmbedOne(std::string_view text, std::vector<float>* out);
+
+  // A write transaction on durable memory, numbered by the change counter (*seq), which also
+  // tags the vectors it stores.
+  Result<std::unique_ptr<store::Transaction>> BeginMemoryWrite(int64_t* seq);
+
+  // Commits a write and notes its number so that this process's own writes are not mistaken for
+  // another process's.
+  Status CommitWrite(store::Transaction& txn, int64_t seq);
+
+  // Drops the in-memory partitions when another process wrote since this one last looked;
+  // returns the change counter txn sees.
+  Result<int64_t> SyncWithOtherWriters(store::Transaction& txn);
+
+  // Applies a committed add or update to the owner's partition, if loaded; a vector of nullopt
+  // leaves the partition's vector as it is.
+  void Reflect(int64_t rid, const MemoryRecord& r, std::optional<std::vector<float>> vector);
+
+  void Unreflect(const std::string& owner_id, int64_t rid);
+
+  // Redacts secrets from a text field in place; notes "<kind> in <field>" for the history.
+  void RedactText(const char* field, std::string* text, std::vector<std::string>* notes) const;
+
+  // The same for a JSON field; JSON that does not parse is left to validation.
+  void RedactJson(const char* field, std::string* json, std::vector<std::string>* notes) const;
+
+  // A history reason that also names what was redacted.
+  static std::string WithRedactions(const std::string& reason,
+                                    const std::vector<std::string>& notes);
+
+  // ---- write path helpers (write_path.cc) ----
+
+  // A live, current record of the same owner, scope and type whose text normalizes to the same
+  // as r's (and whose key agrees when r has one). Episodes are events: the same words on another
+  // day are another episode, so they are never duplicates.
+  static Result<std::optional<MemoryRecord>> FindExactDuplicate(store::Transaction& txn,
+                                                                const MemoryRecord& r,
+                                                                Timestamp now);
+
+  // A live, current record of the same owner, scope, type and key that makes the same claim as
+  // r (util::SameClaim, found by its hash) with a vector within the policy's near-duplicate
+  // similarity. Rows written earlier in this transaction are seen too.
+  Result<std::optional<MemoryRecord>> FindNearDuplicate(store::Transaction& txn,
+                                                        const MemoryRecord& r,
+                                                        const std::vector<float>& vector,
+                                                        Timestamp now) const;
+
+  // Episodes are events (the same words on another day are another one); blocks are edited in
+  // place. Neither is ever merged into another record.
+  static bool MayMerge(MemoryType type);
+
+  // Deletes the owner's least recently used live records of `type` beyond the policy's
+  // max_records, each with a "delete" history row.
+  Status EnforceMaxRecords(store::Transaction& txn, const std::string& owner_id, MemoryType type,
+                           Timestamp now, std::vector<std::pair<int64_t, std::string>>* evicted);
+
+  // Marks a live record deleted with a "delete" history row; returns its rid.
+  static Result<int64_t> Tombstone(store::Transaction& txn, const MemoryRecord& old,
+                                   const ChangeInfo& change, Timestamp now);
+
+  // ---- turn policy helpers (turn_policy.cc) ----
+
+  // Candidates of one turn by the model, and its nomination for each (one extraction call and
+  // one resolution call, within the per-write call budget).
+  Status ModelCandidates(std::string_view owner_id, std::string_view scope, Role role,
+                         std::string_view text, Timestamp when,
+                         std::vector<hygiene::Candidate>* candidates,
+                         std::vector<llm::Nomination>* nominations);
+
+  static std::string FormatScore(double v);
+
+  // ---- listing helpers (listing.cc) ----
+
+  // The owner's records as the engine knew them at `at`, from the last history row of each
+  // at or before it, filtered like a listing.
+  Result<MemoryPage> ListAsOf(const store::MemoryQuery& q, Timestamp at, size_t limit);
+
+  // ---- read path helpers (read_path.cc) ----
+
+  double HalfLife(MemoryType type) const;
+
+  // ---- session helpers (sessions.cc) ----
+
+  // The offline rolling summary: the previous one, then a line per user statement that is not
+  // filler and per assistant answer, the oldest lines dropped past kExtractiveSummaryChars.
+  static std::string ExtractiveSummary(const std::string& previous,
+                                       const std::vector<SessionItem>& dropped);
+
+  static Status ValidateSession(std::string_view owner_id, std::string_view session_id);
+
+  // Moves a slice start that falls on a tool result back to the assistant item that made the
+  // call, so the call is never cut from its result.
+  static Result<int64_t> WidenOverToolResults(store::Transaction& txn, std::string_view owner_id,
+                                              std::string_view session_id, int64_t from);
+
+  // ---- block helpers (blocks.cc) ----
+
+  static Status ValidateBlockAddress(std::string_view owner_id, std::string_view scope,
+                                     std::string_view label);
+
+  static Status BlockNotFound(std::string_view scope, std::string_view label);
+
+  // The live block `label` of exactly this scope.
+  static Result<std::optional<MemoryRecord>> FindBlock(store::Transaction& txn,
+                                                       std::string_view owner_id,
+                                                       std::string_view scope,
+                                                       std::string_view label, Timestamp now);
+
+  static CoreBlock BlockOf(const MemoryRecord& r);
+
+  // ---- access statistics (access_stats.cc) ----
+
+  // Access statistics are buffered and written in batches by a background thread: a write
+  // transaction (and its fsync) on the searching thread would add milliseconds to a search and
+  // queue readers behind the writer.
+  void NoteAccess(const std::vector<int64_t>& rids, Timestamp at);
+
+  // Moves the pending statistics out: (rids, time of the latest of those searches).
+  std::pair<std::vector<int64_t>, Timestamp> TakePendingAccessLocked();
+
+  // Writes the pending statistics in txn, for a decision that needs them (least recently used).
+  Status WritePendingAccess(store::Transaction& txn);
+
+  // Writes the pending statistics when kAccessBatch hits are pending, every kAccessDelay
+  // otherwise, and once more on shutdown.
+  void AccessWriterLoop();
+
+  void WriteAccess(const std::vector<int64_t>& rids, Timestamp at);
+
+  void StopAccessWriter();
+
+  Options options_;
+  std::unique_ptr<store::Store> store_;
+  hygiene::Redactor redactor_;
+  util::UuidV7Generator ids_;
+  core::RecallIndex recall_;
+  Status model_mismatch_;  // set when opened with accept_model_change on another model's store
+  std::mutex counter_mu_;
+  int64_t known_counter_ = -1;
+  std::once_flag access_thread_started_;
+  std::thread access_thread_;
+  std::mutex access_mu_;  // guards pending_access_, pending_access_at_ and stop_access_writer_
+  std::condition_variable access_cv_;
+  std::vector<int64_t> pending_access_;
+  Timestamp pending_access_at_ = 0;
+  bool stop_access_writer_ = false;
+};
+
+}  // namespace engram

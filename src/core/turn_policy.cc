@@ -1,0 +1,150 @@
+// RememberTurn: what a turn is worth keeping, by the offline rules or the configured model.
+#include <cstdio>
+
+#include "core/engine_impl.h"
+#include "core/validate.h"
+#include "hygiene/classify.h"
+#include "llm/extraction.h"
+
+namespace engram {
+
+Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::string_view scope,
+                                              std::string_view session_id, Role role,
+                                              std::string_view text,
+                                              std::optional<Timestamp> observed_at) {
+  ENGRAM_RETURN_IF_ERROR(core::ValidateId("owner_id", owner_id));
+  ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
+  ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("session_id", session_id));
+  ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", text, options_.max_session_item_bytes));
+  const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
+  TurnReport report;
+  report.disposition = hygiene::DispositionName(c.disposition);
+  report.reason = std::string(c.reason);
+  if (c.disposition != hygiene::Disposition::kPromote) return report;
+
+  const Timestamp when = observed_at.value_or(Now());
+  auto base = [&](MemoryType type) {
+    NewMemory m;
+    m.owner_id = std::string(owner_id);
+    m.scope = std::string(scope);
+    m.session_id = std::string(session_id);
+    m.type = type;
+    m.source = "turn";
+    m.observed_at = when;
+    m.change = {"extractor", "extracted from a user turn"};
+    return m;
+  };
+  std::vector<NewMemory> writes;
+  auto admit = [&](NewMemory m, const std::string& label) {
+    const double floor = options_.policy.For(m.type).min_confidence;
+    if (m.confidence < floor) {
+      report.skipped.push_back(label + ": confidence " + FormatScore(m.confidence) +
+                               " is below the policy's minimum " + FormatScore(floor) + " for " +
+                               MemoryTypeName(m.type));
+      return;
+    }
+    writes.push_back(std::move(m));
+  };
+  // The model, when configured, extracts and says how each candidate relates to what is
+  // already known; when it fails, the offline rules take over and the failure is reported.
+  std::vector<hygiene::Candidate> candidates;
+  std::vector<llm::Nomination> nominations;
+  bool by_model = false;
+  if (options_.llm) {
+    Status st = ModelCandidates(owner_id, scope, role, text, when, &candidates, &nominations);
+    if (st.ok()) {
+      by_model = true;
+    } else {
+      report.llm_error = st.ToString();
+      candidates.clear();
+      nominations.clear();
+    }
+  }
+  if (!by_model) candidates = hygiene::ExtractCandidates(text, when);
+  std::vector<std::pair<std::string, MemoryUpdate>> updates;  // (target id, change)
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const hygiene::Candidate& cand = candidates[i];
+    NewMemory m = base(cand.type);
+    m.key = cand.key;
+    m.text = cand.text;
+    m.data = cand.data;
+    m.confidence = cand.confidence;
+    m.valid_from = cand.valid_from;
+    if (by_model) {
+      const llm::Nomination& nom = nominations[i];
+      m.change = {"llm", std::string("extracted by ") + options_.llm->model_id() + "; nominated " +
+                             llm::ConflictActionName(nom.action) +
+                             (nom.flagged ? " (" + nom.flag + ")" : "")};
+      if (!nom.text.empty()) m.text = nom.text;
+      if (nom.action == llm::ConflictAction::kNone) {
+        report.skipped.push_back((cand.key.empty() ? "candidate" : cand.key) +
+                                 ": already known, according to the model");
+        continue;
+      }
+      if (nom.action == llm::ConflictAction::kSupersede) m.supersedes = {nom.target_id};
+      if (nom.action == llm::ConflictAction::kUpdate) {
+        if (m.confidence < options_.policy.For(m.type).min_confidence) continue;
+        MemoryUpdate u;
+        u.text = m.text;
+        u.change = m.change;
+        updates.emplace_back(nom.target_id, std::move(u));
+        continue;
+      }
+    }
+    admit(std::move(m), cand.key);
+  }
+  if (candidates.empty() && !by_model) {
+    // A disclosure no rule types ("I usually run before work") is kept as what was said.
+    NewMemory m = base(MemoryType::kEpisode);
+    m.text = std::string(text);
+    m.confidence = kUntypedDisclosureConfidence;
+    admit(std::move(m), "episode");
+  }
+  if (!writes.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(report.writes, WriteMemories(writes));
+  }
+  for (auto& [target, update] : updates) {
+    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord updated, UpdateMemory(owner_id, target, update));
+    report.writes.push_back({std::move(updated), WriteEvent::kUpdated, {}});
+  }
+  return report;
+}
+
+Status Engine::Impl::ModelCandidates(std::string_view owner_id, std::string_view scope, Role role,
+                                     std::string_view text, Timestamp when,
+                                     std::vector<hygiene::Candidate>* candidates,
+                                     std::vector<llm::Nomination>* nominations) {
+  llm::CallBudget budget(options_.llm_max_calls_per_write);
+  const std::vector<llm::Turn> turns{{role, std::string(text), when}};
+  ENGRAM_ASSIGN_OR_RETURN(*candidates, llm::ExtractCandidates(*options_.llm, budget, turns, when));
+  std::vector<std::vector<llm::LiveMemory>> similar;
+  for (const hygiene::Candidate& cand : *candidates) {
+    SearchOptions so;
+    so.scope = std::string(scope);
+    so.top_k = 3;
+    so.use_recency = false;
+    so.record_access = false;
+    if (!options_.embedder) so.mode = SearchMode::kLexical;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, cand.text, so));
+    std::vector<llm::LiveMemory> shown;
+    for (const SearchHit& hit : hits) {
+      if (hit.record.type == MemoryType::kBlock) continue;
+      shown.push_back({hit.record.id, hit.record.key, hit.record.text, hit.record.type});
+    }
+    similar.push_back(std::move(shown));
+  }
+  ENGRAM_ASSIGN_OR_RETURN(*nominations,
+                          llm::ResolveConflicts(*options_.llm, budget, *candidates, similar));
+  if (nominations->size() != candidates->size()) {
+    return Status::Internal("the model's nominations do not match its candidates");
+  }
+  return Status::Ok();
+}
+
+std::string Engine::Impl::FormatScore(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+}  // namespace engram
