@@ -523,6 +523,7 @@ int main(int argc, char** argv) {
   std::vector<size_t> ks = {1, 5, 10, 25};
   auto* eval = app.add_subcommand("eval", "Evaluate recall on a benchmark");
   eval->require_subcommand(1);
+  AddScenariosCommand(*eval, g, cli, command);
   auto* locomo = eval->add_subcommand("locomo", "LoCoMo evidence recall@k over dialog turns");
   locomo->add_option("file", file, "locomo10.json")->required();
   locomo->add_option("--conversations", conversations, "Only the first N conversations");

@@ -686,5 +686,29 @@ TEST_F(CliTest, ChatWithoutAModelSaysHowToConfigureOne) {
   ExpectOneLineError(Engram({"chat", "--owner", "u", "--session", "s"}, "hello\n"), "ENGRAM_LLM");
 }
 
+// `eval scenarios` scores the runner's fixed self-test file and reports each failed probe; a
+// malformed file is one error line naming the line.
+TEST_F(CliTest, EvalScenariosScoresAFileAndRejectsAMalformedOne) {
+  const std::string file =
+      std::string(ENGRAM_FAKES_DIR) + "/../data/scenarios/runner_selftest.jsonl";
+  json report = EngramJson({"eval", "scenarios", file});
+  EXPECT_EQ(report["overall"]["scenarios"], 8);
+  EXPECT_EQ(report["overall"]["scenarios_passed"], 4);
+  EXPECT_EQ(report["overall"]["probes"], 19);
+  EXPECT_EQ(report["overall"]["probes_passed"], 12);
+  EXPECT_EQ(report["failures"].size(), 7u);
+  EXPECT_EQ(report["failures"][0]["scenario"], "st-fail");
+
+  RunResult text = Engram({"eval", "scenarios", file, "--category", "beta"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("beta                 0/2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("st-secret probe 1"), std::string::npos) << text.out;
+
+  const std::string bad = dir_.File("bad.jsonl");
+  std::ofstream(bad) << "{\"id\":\"x\",\"category\":\"c\",\"events\":[{\"usr\":\"hi\"}],"
+                        "\"probes\":[{\"list_lacks\":\"x\"}]}\n";
+  ExpectOneLineError(Engram({"eval", "scenarios", bad}), "line 1 (x) event 1");
+}
+
 }  // namespace
 }  // namespace engram
