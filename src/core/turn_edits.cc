@@ -51,7 +51,8 @@ std::vector<Word> WordsOf(std::string_view text) {
     if (!t.word) continue;
     const size_t b = static_cast<size_t>(t.raw.data() - text.data());
     if (!out.empty() && out.back().begin == b) {
-      out.back().norm += t.norm;  // the parts of a contraction are one word here
+      // The parts of a contraction are one word here; a possessive "'s" changes nothing.
+      if (t.norm != "'s") out.back().norm += t.norm;
       continue;
     }
     out.push_back({t.norm, b, b + t.raw.size(), t.cap});
@@ -161,8 +162,15 @@ double TopicOverlap(std::string_view topic, std::string_view text) {
   if (wanted.empty()) return 0;
   std::set<std::string> have;
   for (std::string& w : util::ClaimWords(text)) have.insert(util::ClaimStem(std::move(w)));
+  // "allergy" names "allergic", "pregnancy" names "pregnant": the same first six letters.
+  auto named = [&](const std::string& w) {
+    if (have.count(w)) return true;
+    return w.size() >= 6 && std::any_of(have.begin(), have.end(), [&](const std::string& h) {
+             return h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0;
+           });
+  };
   size_t found = 0;
-  for (const std::string& w : wanted) found += have.count(w);
+  for (const std::string& w : wanted) found += named(w);
   return static_cast<double>(found) / static_cast<double>(wanted.size());
 }
 
@@ -174,7 +182,7 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction) {
   const std::vector<Word> words = WordsOf(text);
-  const std::vector<Word> right = WithoutLeadingArticles(WordsOf(correction.right));
+  std::vector<Word> right = WithoutLeadingArticles(WordsOf(correction.right));
   if (right.empty()) return std::nullopt;
   size_t b = 0, e = 0;
   if (!correction.wrong.empty()) {
@@ -188,6 +196,21 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     }
     if (!found) return std::nullopt;
   } else {
+    // "the offsite is in Hamburg": the value is the sentence's last name, number or time.
+    if (ShapeOf(right) == Shape::kNone) {
+      size_t e_run = right.size();
+      while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
+      if (e_run == 0) return std::nullopt;
+      size_t b_run = e_run - 1;
+      if (ShapeOf({right[b_run]}) == Shape::kName) {
+        while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
+        if (b_run == 0) return std::nullopt;  // a capital at the start says nothing
+      } else if (b_run > 0 && IsMonth(right[b_run - 1].norm)) {
+        --b_run;
+      }
+      right.assign(right.begin() + static_cast<ptrdiff_t>(b_run),
+                   right.begin() + static_cast<ptrdiff_t>(e_run));
+    }
     const size_t n = right.size();
     if (!FindShape(words, ShapeOf(right), n, &b, &e)) return std::nullopt;
   }
@@ -210,6 +233,39 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
   out += text.substr(words[e - 1].end);
   if (out == text) return std::nullopt;
   return out;
+}
+
+namespace {
+
+// Names and numbers of a text, lower-cased.
+std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
+  static const std::set<std::string_view> kFunction{
+      "i",  "i'm", "my",   "the", "a",   "an",    "our", "we",   "it",    "this", "that",
+      "he", "she", "they", "his", "her", "their", "you", "your", "there", "home", "and"};
+  std::set<std::string> out;
+  for (const Word& w : words) {
+    const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
+      return util::IsAsciiDigit(static_cast<unsigned char>(c));
+    });
+    if (number || (w.cap && !kFunction.count(w.norm))) out.insert(w.norm);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SameAnchors(std::string_view a, std::string_view b) {
+  const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
+  std::set<std::string> all_a, all_b;
+  for (const Word& w : wa) all_a.insert(w.norm);
+  for (const Word& w : wb) all_b.insert(w.norm);
+  for (const std::string& x : AnchorsOf(wa)) {
+    if (!all_b.count(x)) return false;
+  }
+  for (const std::string& x : AnchorsOf(wb)) {
+    if (!all_a.count(x)) return false;
+  }
+  return true;
 }
 
 std::optional<std::string> CorrectedStatement(std::string_view assistant,

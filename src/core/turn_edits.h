@@ -12,7 +12,8 @@
 namespace engram::core {
 
 // How strongly a memory's text is about a forget request's topic, in [0, 1]: the share of the
-// topic's content words (util::ClaimWords, stemmed) that the text contains. "that loan from my
+// topic's content words (util::ClaimWords, stemmed; a word also names one with the same first six
+// letters: "allergy", "allergic") that the text contains. "that loan from my
 // cousin" is 0.5 about "The user borrowed 500 euros from their cousin Marta".
 double TopicOverlap(std::string_view topic, std::string_view text);
 
@@ -29,6 +30,11 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 // value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
 std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction);
+
+// Whether two texts name the same particulars: every name (a capitalized word other than a
+// sentence's function word) and number of each also occurs in the other, ignoring case. "Mira is
+// the PM for Atlas" and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
+bool SameAnchors(std::string_view a, std::string_view b);
 
 // The statement the user makes by correcting the assistant's guess: the sentence of `assistant`
 // that holds the corrected value, with the right value, without its question tag (", right?"),

@@ -238,6 +238,17 @@ bool IsTechnical(std::string_view chunk) {
   return false;
 }
 
+// Whether a text holds a URL or a KEY=value setting.
+bool HasSetting(std::string_view raw) {
+  if (raw.find("://") != std::string_view::npos) return true;
+  for (size_t k = raw.find('='); k != std::string_view::npos; k = raw.find('=', k + 1)) {
+    if (k > 0 && k + 1 < raw.size() && util::IsAsciiAlnum(static_cast<unsigned char>(raw[k - 1])) &&
+        raw[k + 1] != ' ' && raw[k + 1] != '=')
+      return true;
+  }
+  return false;
+}
+
 // Whether a sentence carries something particular to name: a proper name (a capital inside the
 // sentence), a number, or a technical chunk. Text in capitals or Title Case says nothing by its
 // capitals.
@@ -277,8 +288,8 @@ bool HasAnchor(const std::vector<util::Token>& tokens) {
 // Whether a declarative sentence states a fact about something in the user's world: a subject
 // that is not the conversation ("Lena", "our billing API", "the staging database") followed by a
 // verb of lasting relation ("runs", "depends on"), or of property ("is", "opens") in a sentence
-// with an anchor (HasAnchor). A request for work ("rewrite this") counts only through a clause that states such
-// a fact; code never does.
+// with an anchor (HasAnchor). A request for work ("rewrite this") counts only through a clause that
+// states such a fact; code never does.
 bool StatesWorldFact(const Sentence& s, size_t from) {
   const std::vector<util::Token>& t = s.tokens;
   if (t.empty()) return false;
@@ -287,10 +298,13 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
       raw.find("()") != std::string_view::npos)
     return false;
   const bool anchored = HasAnchor(t);
+  const bool request = from < s.words.size() && In(WordList("classify_requests"), s.words[from]);
+  // An address or a setting ("REDIS_URL=redis://cache.internal", "log in at http://10.0.0.1")
+  // is reference information wherever it is said, unless the sentence asks for work on it.
+  if (!request && HasSetting(raw)) return true;
   const WordSet& verbs = WordList("classify_world_verbs");
   const WordSet& relations = WordList("classify_relation_verbs");
   const WordSet& not_subjects = WordList("classify_not_subjects");
-  const bool request = from < s.words.size() && In(WordList("classify_requests"), s.words[from]);
   // Subjects start after the leading words, or after a comma, colon or "and" inside the sentence.
   size_t clause_start = 0;
   size_t skipped = 0;  // leading words (interjections) to skip before the first subject
@@ -326,6 +340,30 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
     return true;
   }
   return false;
+}
+
+// Whether a declarative sentence announces a new value of something ("Porto is home now",
+// "standup moved to 10:15", "we upgraded checkout to Node 20"): a word of
+// rules/change_markers.txt and something particular (HasAnchor, or a capitalized first word that
+// is no function word).
+bool AnnouncesNewValue(const Sentence& s, size_t from) {
+  if (s.tokens.empty() || from >= s.words.size()) return false;
+  if (In(WordList("classify_requests"), s.words[from])) return false;
+  const WordSet& markers = WordList("change_markers");
+  if (std::none_of(s.words.begin(), s.words.end(),
+                   [&](const std::string& w) { return In(markers, w); }))
+    return false;
+  if (HasAnchor(s.tokens)) return true;
+  const util::Token* first = nullptr;
+  for (const util::Token& t : s.tokens) {
+    if (t.word) {
+      first = &t;
+      break;
+    }
+  }
+  return first != nullptr && first->cap && !In(WordList("classify_not_subjects"), first->norm) &&
+         !In(WordList("classify_lead"), first->norm) && first->norm != "the" &&
+         first->norm != "my" && first->norm != "our";
 }
 
 // Leading interjections to skip before judging a sentence's first word.
@@ -375,6 +413,7 @@ Classification ClassifyTurn(Role role, std::string_view text) {
     if (IsHypotheticalStart(s.words[i]) || s.words[i] == "when") continue;
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
     if (StatesWorldFact(s, i)) return {Disposition::kPromote, "world fact"};
+    if (AnnouncesNewValue(s, i)) return {Disposition::kPromote, "new value"};
   }
   return {Disposition::kSessionOnly, question ? "question" : "no durable information"};
 }

@@ -59,9 +59,10 @@ const WordSet& RequestLead() {
 
 // Words that close a request without being part of its topic.
 const WordSet& RequestTail() {
-  static const WordSet s{"please",   "thanks",     "thank",      "you", "now",
-                         "too",      "also",       "anymore",    "for", "me",
-                         "entirely", "completely", "altogether", "ok",  "okay"};
+  static const WordSet s{"please",   "thanks",     "thank",      "you",      "now",
+                         "too",      "also",       "anymore",    "for",      "me",
+                         "entirely", "completely", "altogether", "ok",       "okay",
+                         "from",     "your",       "memory",     "memories", "notes"};
   return s;
 }
 
@@ -70,6 +71,12 @@ const WordSet& MemoryFraming() {
   static const WordSet s{"about",     "regarding",  "re",       "told",   "said",
                          "mentioned", "memory",     "memories", "info",   "information",
                          "stuff",     "everything", "anything", "shared", "details"};
+  return s;
+}
+
+// Sounds that open a turn without saying anything ("ugh, not 6:45 ...").
+const WordSet& Interjections() {
+  static const WordSet s{"oh", "ah", "um", "uh", "ugh", "argh", "hmm", "er", "erm", "meh"};
   return s;
 }
 
@@ -136,9 +143,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   const Tokens t = util::Tokenize(text);
   const WordSet& markers = WordList("correction_markers");
   size_t i = 0;
-  while (i < t.size() &&
-         (!t[i].word || t[i].norm == "oh" || t[i].norm == "ah" || t[i].norm == "um"))
-    ++i;
+  while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
   bool marked = i < t.size() && markers.count(t[i].norm);
   size_t meant = t.size(), typo = t.size();
   for (size_t k = 0; k < t.size(); ++k) {
@@ -146,7 +151,35 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     if (t[k].norm == "meant" || (t[k].norm == "mean" && IsWordAt(t, k - 1, "i"))) meant = k;
     if ((t[k].norm == "typo" || t[k].norm == "mistake") && typo == t.size()) typo = k;
   }
-  if (!marked && meant == t.size() && typo == t.size()) return std::nullopt;
+  // "not 6:45, it's 8:45" and "2027, not 2026" correct without a marker word.
+  size_t negated = t.size();
+  if (i < t.size() && t[i].norm == "not") negated = i;
+  for (size_t k = i; k + 1 < t.size() && negated == t.size(); ++k) {
+    if (!t[k].word && t[k].norm == "," && IsWordAt(t, k + 1, "not")) negated = k + 1;
+  }
+  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
+  if (negated == i) {
+    // "not X, Y": X is wrong, the next clause right.
+    size_t wb = i + 1, we = wb;
+    while (we < t.size() && !IsEnd(t, we)) ++we;
+    static const WordSet kNoWords{};
+    size_t xb = wb, xe = we;
+    Trim(t, xb, xe, kNoWords, kNoWords);
+    if (xb >= xe || we >= t.size()) return std::nullopt;
+    Correction c;
+    c.wrong = SpanOf(t, xb, xe);
+    // The right value: the next clause, without "it's".
+    size_t rb = we + 1;
+    while (rb < t.size() && (!t[rb].word || t[rb].norm == "it" || t[rb].norm == "'s" ||
+                             t[rb].norm == "is" || t[rb].norm == "actually"))
+      ++rb;
+    while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+    size_t re = rb;
+    while (re < t.size() && !IsEnd(t, re)) ++re;
+    if (rb >= re || re - rb > 8) return std::nullopt;
+    c.right = SpanOf(t, rb, re);
+    return c;
+  }
   static const WordSet kLead{"sorry",  "oops",  "no",     "nope", "actually", "wait", "correction",
                              "whoops", "meant", "mean",   "to",   "say",      "it",   "is",
                              "was",    "that",  "it's",   "its",  "should",   "be",   "have",

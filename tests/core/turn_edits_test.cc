@@ -30,6 +30,9 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My landlord is called Peter Brandt.", "Paul Brandt", ""),
             "My landlord is called Paul Brandt.");
   EXPECT_EQ(Fixed("I like tea.", "June 9th", ""), "<unchanged>");
+  // A corrected sentence: its last name is the value.
+  EXPECT_EQ(Fixed("The retreat is in Porto this year.", "the retreat is in Braga", ""),
+            "The retreat is in Braga this year.");
 }
 
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
@@ -43,10 +46,19 @@ TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
 TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
   EXPECT_DOUBLE_EQ(TopicOverlap("that loan from my uncle", "I owe my uncle Jan 300 pounds"), 0.5);
   EXPECT_TRUE(NamedByForget("my knee surgery", "The user's knee surgery is on May 2.", 0));
+  EXPECT_DOUBLE_EQ(TopicOverlap("my allergy", "The user is allergic to peanuts."), 1.0);
   EXPECT_FALSE(NamedByForget("my knee surgery", "The user likes jazz.", 0.1));
   // One shared word is enough when the vectors agree, and close vectors suffice alone.
   EXPECT_TRUE(NamedByForget("the money I owe my uncle", "My uncle Jan lent me 300 pounds.", 0.45));
   EXPECT_TRUE(NamedByForget("my ex", "Jordan and I broke up in May.", 0.65));
+}
+
+TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
+  EXPECT_TRUE(
+      SameAnchors("Mira is the product manager for Atlas.", "Atlas's product manager is Mira."));
+  EXPECT_TRUE(SameAnchors("I prefer dark mode.", "Dark mode everywhere, please."));
+  EXPECT_FALSE(SameAnchors("Mira is the product manager for Atlas.", "Atlas launches in May."));
+  EXPECT_FALSE(SameAnchors("The standup is at 9:30.", "The standup is at 10:15."));
 }
 
 }  // namespace

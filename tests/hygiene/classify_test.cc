@@ -136,7 +136,8 @@ TEST(ClassifyTest, FactsAboutTheUsersWorldArePromoted) {
              "The spare car keys are in the kitchen drawer next to the Brita filter.",
              "Mira is Jonah's piano teacher.", "The test cluster lives at k8s.test.example.net",
              "so the nightly export runs at 02:30 UTC", "Kenji manages our Tokyo office.",
-             "The VPN gateway is vpn.corp.example, port 1194."},
+             "The VPN gateway is vpn.corp.example, port 1194.",
+             "In staging.env we set QUEUE_URL=amqp://mq.staging.internal:5672"},
             Disposition::kPromote);
   EXPECT_EQ(ClassifyTurn(Role::kUser, "Tomasz leads the payments squad.").reason, "world fact");
 }
@@ -151,9 +152,9 @@ TEST(ClassifyTest, StandingValuesHoweverPhrasedArePromoted) {
 
 TEST(ClassifyTest, TaskTalkWithNamesStaysInTheSession) {
   ExpectAll(Role::kUser,
-            {"Explain how Kafka works.", "This is wrong, the answer is 42.",
-             "It is broken again.", "Rewrite this so it mentions Berlin.",
-             "The build failed with exit code 2", "You are right about Python."},
+            {"Explain how Kafka works.", "This is wrong, the answer is 42.", "It is broken again.",
+             "Rewrite this so it mentions Berlin.", "The build failed with exit code 2",
+             "You are right about Python."},
             Disposition::kSessionOnly);
 }
 

@@ -47,6 +47,8 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("oops, Tuesday not Thursday"), "Tuesday | Thursday");
   EXPECT_EQ(Fix("I meant Hamburg"), "Hamburg | ");
   EXPECT_EQ(Fix("Sorry, 1200 was a typo, it's 2100."), "2100 | 1200");
+  EXPECT_EQ(Fix("ugh, not 9:10, it's 9:40, I misread the board"), "9:40 | 9:10");
+  EXPECT_EQ(Fix("2031, not 2030, they extended it."), "2031 | 2030");
 }
 
 TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
