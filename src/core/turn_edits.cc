@@ -175,8 +175,17 @@ double TopicOverlap(std::string_view topic, std::string_view text) {
 }
 
 bool NamedByForget(std::string_view topic, std::string_view text, double similarity) {
+  // A topic that says more than a name ("Karl's debts", "the money I owe Tim") names only what
+  // shares that more: "Karl is a chef" is not about Karl's debts.
+  std::string rest;
+  for (const Word& w : WordsOf(topic)) {
+    if (!w.cap) rest += w.norm + " ";
+  }
+  const bool beyond_names = TopicOverlap(rest, rest) > 0;
   const double overlap = TopicOverlap(topic, text);
-  return overlap >= 0.5 || (overlap > 0 && similarity >= 0.3) || similarity >= 0.6;
+  const double beyond = beyond_names ? TopicOverlap(rest, text) : overlap;
+  if (beyond == 0) return similarity >= 0.75;
+  return overlap >= 0.5 || similarity >= 0.3;
 }
 
 std::optional<std::string> ApplyCorrection(std::string_view text,

@@ -19,7 +19,8 @@ double TopicOverlap(std::string_view topic, std::string_view text);
 
 // Whether a memory is about a forget request's topic: it contains at least half of the topic's
 // content words, or one of them while its vector is close to the topic's (cosine `similarity`,
-// 0 when unknown), or its vector is very close.
+// 0 when unknown), or its vector is very close (>= 0.75). When the topic says more than a name,
+// a shared name alone does not count ("Karl is a chef" is not about "Karl's debts").
 bool NamedByForget(std::string_view topic, std::string_view text, double similarity);
 
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when

@@ -50,7 +50,10 @@ TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
   EXPECT_FALSE(NamedByForget("my knee surgery", "The user likes jazz.", 0.1));
   // One shared word is enough when the vectors agree, and close vectors suffice alone.
   EXPECT_TRUE(NamedByForget("the money I owe my uncle", "My uncle Jan lent me 300 pounds.", 0.45));
-  EXPECT_TRUE(NamedByForget("my ex", "Jordan and I broke up in May.", 0.65));
+  EXPECT_TRUE(NamedByForget("my ex", "Jordan and I broke up in May.", 0.8));
+  // A shared name alone does not name a memory when the topic says more.
+  EXPECT_FALSE(NamedByForget("Karl's debts", "Karl is a chef in Hamburg.", 0.5));
+  EXPECT_TRUE(NamedByForget("Falcon", "Falcon ships on June 30.", 0.2));
 }
 
 TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
