@@ -271,6 +271,9 @@ struct TurnReport {
   std::string disposition;          // "discard", "session_only" or "promote"
   std::string reason;               // why, e.g. "filler", "question", "extracted memory"
   std::vector<WriteResult> writes;  // the memories stored or re-verified
+  // A forget request said in chat ("please forget what I told you about X"): the memories it
+  // named, now deleted.
+  std::vector<MemoryRecord> forgotten;
   // Candidates found but not stored, each as "<key>: <reason>" (e.g. below the policy's minimum
   // confidence for its type, or already known according to the model).
   std::vector<std::string> skipped;

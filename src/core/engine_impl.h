@@ -31,6 +31,7 @@
 #include "engram/engine.h"
 #include "hygiene/extract.h"
 #include "hygiene/redact.h"
+#include "hygiene/turn_intent.h"
 #include "llm/conflicts.h"
 #include "store/store.h"
 #include "util/ids.h"
@@ -253,6 +254,25 @@ class Engine::Impl {
                          std::vector<llm::Nomination>* nominations);
 
   static std::string FormatScore(double v);
+
+  // ---- turns that edit memory (chat_edits.cc) ----
+
+  // Deletes the owner's memories visible at `scope` that a forget request's topic names
+  // (core::NamedByForget: its words, or a vector close to the topic's); returns them.
+  Result<std::vector<MemoryRecord>> ForgetTopic(std::string_view owner_id, std::string_view scope,
+                                                const std::string& topic);
+  // Applies a correction said in chat to the memories holding the wrong value and to the
+  // assistant's guess just before; returns the writes (none when nothing held the value).
+  Result<std::vector<WriteResult>> CorrectInChat(std::string_view owner_id, std::string_view scope,
+                                                 std::string_view session_id,
+                                                 const hygiene::Correction& fix, Timestamp when);
+  // The live memory that `text` restates in other words, if any: the closest in meaning (cosine
+  // >= kRestatedSimilarity) naming the same particulars (core::SameAnchors) under another key.
+  Result<std::optional<MemoryRecord>> RestatedMemory(std::string_view owner_id,
+                                                     std::string_view scope, const NewMemory& m);
+  // The live memory a turn announcing a change gives a new value of, if any (at most one id).
+  Result<std::vector<std::string>> ChangedMemory(std::string_view owner_id, std::string_view scope,
+                                                 std::string_view text);
 
   // ---- listing helpers (listing.cc) ----
 

@@ -104,9 +104,12 @@ json SessionSummaryToJson(const SessionSummary& s) {
 json TurnReportToJson(const TurnReport& r) {
   json writes = json::array();
   for (const WriteResult& w : r.writes) writes.push_back(WriteResultToJson(w));
+  json forgotten = json::array();
+  for (const MemoryRecord& m : r.forgotten) forgotten.push_back(MemoryToJson(m));
   return json{{"disposition", r.disposition},
               {"reason", r.reason},
               {"writes", std::move(writes)},
+              {"forgotten", std::move(forgotten)},
               {"skipped", r.skipped},
               {"llm_error", r.llm_error.empty() ? json(nullptr) : json(r.llm_error)}};
 }

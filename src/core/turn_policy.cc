@@ -4,6 +4,7 @@
 #include "core/engine_impl.h"
 #include "core/validate.h"
 #include "hygiene/classify.h"
+#include "hygiene/turn_intent.h"
 #include "llm/extraction.h"
 
 namespace engram {
@@ -16,13 +17,31 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
   ENGRAM_RETURN_IF_ERROR(core::ValidateScope(scope));
   ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("session_id", session_id));
   ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", text, options_.max_session_item_bytes));
-  const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
+  const Timestamp when = observed_at.value_or(Now());
   TurnReport report;
+  if (role == Role::kUser) {
+    // A turn that edits memory: "forget what I told you about X", "sorry, I meant Y, not X".
+    if (std::optional<hygiene::ForgetRequest> forget = hygiene::ParseForgetRequest(text)) {
+      report.disposition = hygiene::DispositionName(hygiene::Disposition::kSessionOnly);
+      report.reason = "forget request";
+      ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic));
+      return report;
+    }
+    if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {
+      ENGRAM_ASSIGN_OR_RETURN(report.writes,
+                              CorrectInChat(owner_id, scope, session_id, *fix, when));
+      if (!report.writes.empty()) {
+        report.disposition = hygiene::DispositionName(hygiene::Disposition::kPromote);
+        report.reason = "correction";
+        return report;
+      }
+    }
+  }
+  const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
   report.disposition = hygiene::DispositionName(c.disposition);
   report.reason = std::string(c.reason);
   if (c.disposition != hygiene::Disposition::kPromote) return report;
 
-  const Timestamp when = observed_at.value_or(Now());
   auto base = [&](MemoryType type) {
     NewMemory m;
     m.owner_id = std::string(owner_id);
@@ -98,8 +117,23 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     NewMemory m = base(MemoryType::kEpisode);
     m.text = std::string(text);
     m.confidence = kUntypedDisclosureConfidence;
+    // "We finally moved, Porto is home now": a new value of what the closest memory says.
+    ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, text));
     admit(std::move(m), "episode");
   }
+  // The same fact said again in other words stays one memory ("Kowalski does my taxes" after
+  // "My accountant is Ms. Kowalski").
+  std::vector<NewMemory> fresh;
+  for (NewMemory& m : writes) {
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> known, RestatedMemory(owner_id, scope, m));
+    if (known) {
+      report.skipped.push_back((m.key.empty() ? "candidate" : m.key) + ": restates memory " +
+                               known->id);
+      continue;
+    }
+    fresh.push_back(std::move(m));
+  }
+  writes = std::move(fresh);
   if (!writes.empty()) {
     ENGRAM_ASSIGN_OR_RETURN(report.writes, WriteMemories(writes));
   }

@@ -18,7 +18,8 @@ namespace {
 // One sentence as lowercase words, contractions expanded ("i'm" -> "i", "am").
 struct Sentence {
   std::vector<std::string> words;
-  bool question = false;  // ended with '?'
+  std::vector<util::Token> tokens;  // as written, punctuation inside the sentence included
+  bool question = false;            // ended with '?'
   // Words before the last comma: in "I have two kids, any tips?" the statement still counts.
   size_t before_comma = 0;
 };
@@ -33,7 +34,10 @@ Scan ScanText(std::string_view text) {
   Scan out;
   Sentence cur;
   auto end_sentence = [&](bool question) {
-    if (cur.words.empty()) return;
+    if (cur.words.empty()) {
+      cur.tokens.clear();
+      return;
+    }
     cur.question = question;
     out.sentences.push_back(std::move(cur));
     cur = Sentence();
@@ -41,6 +45,8 @@ Scan ScanText(std::string_view text) {
   const util::Tokens tokens = util::Tokenize(text);
   for (size_t i = 0; i < tokens.size(); ++i) {
     const util::Token& t = tokens[i];
+    if (!(!t.word && (t.norm == "?" || t.norm == "." || t.norm == "!" || t.norm == ";")))
+      cur.tokens.push_back(t);
     if (t.word) {
       // A written word counts once, however many parts its contraction has.
       if (i == 0 || tokens[i - 1].raw.data() != t.raw.data()) ++out.words;
@@ -152,7 +158,11 @@ bool Discloses(std::span<const std::string> w) {
   const WordSet& habit = WordList("classify_habit");
   for (size_t k = 0; k < w.size(); ++k) {
     if (w[k] == "my" && k + 1 < w.size() && In(MyDurable(), w[k + 1])) return true;
-    if (w[k] != "i") continue;
+    // "my usual order is ...", "our regular table ...": a standing value.
+    if ((w[k] == "my" || w[k] == "our") && k + 2 < w.size() &&
+        In(WordList("classify_standing_heads"), w[k + 1]))
+      return true;
+    if (w[k] != "i" && w[k] != "we") continue;
     size_t j = k + 1;
     if (j < w.size() && In(habit, w[j])) return true;  // "I usually ...", "I never ..."
     while (j < w.size() && IsAdverb(w[j])) ++j;
@@ -162,6 +172,10 @@ bool Discloses(std::span<const std::string> w) {
     auto at = [&](size_t i) -> std::string_view {
       return i < w.size() ? std::string_view(w[i]) : "";
     };
+    // "I'm on the night shift now", "we're on Postgres 16 now": a current state.
+    if ((v == "am" || v == "are") && at(next) == "on" &&
+        std::find(w.begin() + static_cast<ptrdiff_t>(next), w.end(), "now") != w.end())
+      return true;
     if (v == "am" || v == "was") {
       size_t x = next;
       while (x < w.size() && IsAdverb(w[x])) ++x;
@@ -201,6 +215,155 @@ bool Discloses(std::span<const std::string> w) {
     if (In(DurableVerbs(), v) && !PointsAtConversation(w, next)) return true;
   }
   return false;
+}
+
+// The written text of a sentence, from its first token to its last.
+std::string_view RawOf(const std::vector<util::Token>& tokens) {
+  const std::string_view first = tokens.front().raw, last = tokens.back().raw;
+  return {first.data(), static_cast<size_t>(last.data() + last.size() - first.data())};
+}
+
+// Whether a written chunk (between spaces) is an address, identifier or setting: a URL, an
+// e-mail, a host or file name, "KEY=value", "snake_case", a path.
+bool IsTechnical(std::string_view chunk) {
+  if (chunk.find("://") != std::string_view::npos || chunk.find('@') != std::string_view::npos ||
+      chunk.find('=') != std::string_view::npos || chunk.find('_') != std::string_view::npos)
+    return true;
+  if (chunk.size() > 1 && chunk.front() == '/') return true;
+  for (size_t k = 1; k + 1 < chunk.size(); ++k) {
+    if (chunk[k] == '.' && util::IsAsciiAlnum(static_cast<unsigned char>(chunk[k - 1])) &&
+        util::IsAsciiAlnum(static_cast<unsigned char>(chunk[k + 1])))
+      return true;
+  }
+  return false;
+}
+
+// Whether a text holds a URL or a KEY=value setting.
+bool HasSetting(std::string_view raw) {
+  if (raw.find("://") != std::string_view::npos) return true;
+  for (size_t k = raw.find('='); k != std::string_view::npos; k = raw.find('=', k + 1)) {
+    if (k > 0 && k + 1 < raw.size() && util::IsAsciiAlnum(static_cast<unsigned char>(raw[k - 1])) &&
+        raw[k + 1] != ' ' && raw[k + 1] != '=')
+      return true;
+  }
+  return false;
+}
+
+// Whether a sentence carries something particular to name: a proper name (a capital inside the
+// sentence), a number, or a technical chunk. Text in capitals or Title Case says nothing by its
+// capitals.
+bool HasAnchor(const std::vector<util::Token>& tokens) {
+  size_t words = 0, caps = 0;
+  for (const util::Token& t : tokens) {
+    if (!t.word) continue;
+    ++words;
+    caps += t.cap;
+  }
+  const bool capitals_mean_names = caps * 2 < words;
+  bool first = true;
+  for (const util::Token& t : tokens) {
+    if (!t.word) continue;
+    if (std::any_of(t.norm.begin(), t.norm.end(),
+                    [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); }))
+      return true;
+    if (!first && capitals_mean_names && t.cap && t.norm != "i" &&
+        util::IsAsciiUpper(static_cast<unsigned char>(t.raw.front())))
+      return true;
+    first = false;
+  }
+  const std::string_view raw = RawOf(tokens);
+  size_t b = 0;
+  while (b < raw.size()) {
+    size_t e = raw.find(' ', b);
+    if (e == std::string_view::npos) e = raw.size();
+    std::string_view chunk = raw.substr(b, e - b);
+    while (!chunk.empty() && (chunk.back() == ',' || chunk.back() == '.' || chunk.back() == ')'))
+      chunk.remove_suffix(1);
+    if (IsTechnical(chunk)) return true;
+    b = e + 1;
+  }
+  return false;
+}
+
+// Whether a declarative sentence states a fact about something in the user's world: a subject
+// that is not the conversation ("Lena", "our billing API", "the staging database") followed by a
+// verb of lasting relation ("runs", "depends on"), or of property ("is", "opens") in a sentence
+// with an anchor (HasAnchor). A request for work ("rewrite this") counts only through a clause that
+// states such a fact; code never does.
+bool StatesWorldFact(const Sentence& s, size_t from) {
+  const std::vector<util::Token>& t = s.tokens;
+  if (t.empty()) return false;
+  const std::string_view raw = RawOf(t);
+  if (raw.find('{') != std::string_view::npos || raw.find('}') != std::string_view::npos ||
+      raw.find("()") != std::string_view::npos)
+    return false;
+  const bool anchored = HasAnchor(t);
+  const bool request = from < s.words.size() && In(WordList("classify_requests"), s.words[from]);
+  // An address or a setting ("REDIS_URL=redis://cache.internal", "log in at http://10.0.0.1")
+  // is reference information wherever it is said, unless the sentence asks for work on it.
+  if (!request && HasSetting(raw)) return true;
+  const WordSet& verbs = WordList("classify_world_verbs");
+  const WordSet& relations = WordList("classify_relation_verbs");
+  const WordSet& not_subjects = WordList("classify_not_subjects");
+  // Subjects start after the leading words, or after a comma, colon or "and" inside the sentence.
+  size_t clause_start = 0;
+  size_t skipped = 0;  // leading words (interjections) to skip before the first subject
+  for (size_t k = 0; k < t.size(); ++k) {
+    const util::Token& tk = t[k];
+    if (!tk.word) {
+      clause_start = k + 1;
+      continue;
+    }
+    if (skipped < from && clause_start == 0) {
+      ++skipped;
+      clause_start = k + 1;
+      continue;
+    }
+    if (tk.norm == "and" || tk.norm == "but" || tk.norm == "so") {
+      clause_start = k + 1;
+      continue;
+    }
+    if (k == clause_start) continue;
+    if (!In(relations, tk.norm) && !(anchored && In(verbs, tk.norm))) continue;
+    const util::Token& before = t[k - 1];
+    if (!before.word || In(not_subjects, before.norm)) continue;
+    // The subject: the words since the clause started, none of them the speaker or the listener.
+    bool subject = false, conversation = false;
+    for (size_t j = clause_start; j < k; ++j) {
+      if (!t[j].word) continue;
+      if (In(not_subjects, t[j].norm)) conversation = true;
+      subject = true;
+    }
+    if (!subject || conversation) continue;
+    // The opening verb of a request is no subject: "explain how X works".
+    if (request && clause_start <= from + skipped) continue;
+    return true;
+  }
+  return false;
+}
+
+// Whether a declarative sentence announces a new value of something ("Porto is home now",
+// "standup moved to 10:15", "we upgraded checkout to Node 20"): a word of
+// rules/change_markers.txt and something particular (HasAnchor, or a capitalized first word that
+// is no function word).
+bool AnnouncesNewValue(const Sentence& s, size_t from) {
+  if (s.tokens.empty() || from >= s.words.size()) return false;
+  if (In(WordList("classify_requests"), s.words[from])) return false;
+  const WordSet& markers = WordList("change_markers");
+  if (std::none_of(s.words.begin(), s.words.end(),
+                   [&](const std::string& w) { return In(markers, w); }))
+    return false;
+  if (HasAnchor(s.tokens)) return true;
+  const util::Token* first = nullptr;
+  for (const util::Token& t : s.tokens) {
+    if (t.word) {
+      first = &t;
+      break;
+    }
+  }
+  return first != nullptr && first->cap && !In(WordList("classify_not_subjects"), first->norm) &&
+         !In(WordList("classify_lead"), first->norm) && first->norm != "the" &&
+         first->norm != "my" && first->norm != "our";
 }
 
 // Leading interjections to skip before judging a sentence's first word.
@@ -249,6 +412,8 @@ Classification ClassifyTurn(Role role, std::string_view text) {
     }
     if (IsHypotheticalStart(s.words[i]) || s.words[i] == "when") continue;
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
+    if (StatesWorldFact(s, i)) return {Disposition::kPromote, "world fact"};
+    if (AnnouncesNewValue(s, i)) return {Disposition::kPromote, "new value"};
   }
   return {Disposition::kSessionOnly, question ? "question" : "no durable information"};
 }

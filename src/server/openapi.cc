@@ -203,6 +203,7 @@ json ComponentSchemas() {
       {{"disposition", json{{"type", "string"}, {"enum", {"discard", "session_only", "promote"}}}},
        {"reason", Type("string")},
        {"writes", ArrayOf(Ref("WriteResult"))},
+       {"forgotten", ArrayOf(Ref("Memory"))},
        {"skipped", ArrayOf(Type("string"))},
        {"llm_error", schema::Nullable("string")}},
       {"disposition", "reason", "writes", "skipped"});

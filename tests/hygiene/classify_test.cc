@@ -130,6 +130,34 @@ TEST(ClassifyTest, DisclosuresArePromoted) {
   EXPECT_EQ(ClassifyTurn(Role::kUser, "I usually work late.").reason, "self-disclosure");
 }
 
+TEST(ClassifyTest, FactsAboutTheUsersWorldArePromoted) {
+  ExpectAll(Role::kUser,
+            {"Tomasz leads the payments squad.", "Our search service depends on the catalog API.",
+             "The spare car keys are in the kitchen drawer next to the Brita filter.",
+             "Mira is Jonah's piano teacher.", "The test cluster lives at k8s.test.example.net",
+             "so the nightly export runs at 02:30 UTC", "Kenji manages our Tokyo office.",
+             "The VPN gateway is vpn.corp.example, port 1194.",
+             "In staging.env we set QUEUE_URL=amqp://mq.staging.internal:5672"},
+            Disposition::kPromote);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "Tomasz leads the payments squad.").reason, "world fact");
+}
+
+TEST(ClassifyTest, StandingValuesHoweverPhrasedArePromoted) {
+  ExpectAll(Role::kUser,
+            {"My usual coffee order is a cortado with oat milk.",
+             "our regular table at Nando's is by the window", "I'm on the early shift now.",
+             "We're on Kotlin 2.0 now.", "We always deploy on Tuesdays."},
+            Disposition::kPromote);
+}
+
+TEST(ClassifyTest, TaskTalkWithNamesStaysInTheSession) {
+  ExpectAll(Role::kUser,
+            {"Explain how Kafka works.", "This is wrong, the answer is 42.", "It is broken again.",
+             "Rewrite this so it mentions Berlin.", "The build failed with exit code 2",
+             "You are right about Python."},
+            Disposition::kSessionOnly);
+}
+
 TEST(ClassifyTest, QuestionsThatDiscloseArePromoted) {
   ExpectAll(Role::kUser,
             {"I'm vegetarian, any recipe ideas?", "I have two kids, any tips for long flights?",

@@ -1,0 +1,168 @@
+// The engine's side of turns that edit memory (core/turn_edits.h for the texts): forget requests
+// and corrections said in chat, and turns announcing a new value of what a memory says.
+#include <algorithm>
+#include <map>
+
+#include "core/engine_impl.h"
+#include "core/turn_edits.h"
+#include "hygiene/turn_intent.h"
+#include "util/claim.h"
+
+namespace engram {
+
+// The live memory that a turn announcing a change (hygiene::AnnouncesChange) gives a new value
+// of: the one closest to it in meaning, if close enough (kChangedSimilarity) and not saying the
+// same thing. Empty without an embedder.
+Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
+                                                             std::string_view scope,
+                                                             std::string_view text) {
+  constexpr double kChangedSimilarity = 0.5;
+  if (!options_.embedder || !hygiene::AnnouncesChange(text)) return std::vector<std::string>();
+  SearchOptions so;
+  so.scope = std::string(scope);
+  so.top_k = 1;
+  so.mode = SearchMode::kVector;
+  so.use_recency = false;
+  so.record_access = false;
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
+  if (hits.empty() || hits[0].record.type == MemoryType::kBlock ||
+      hits[0].explanation.vector_similarity < kChangedSimilarity ||
+      util::SameClaim(hits[0].record.text, text))
+    return std::vector<std::string>();
+  return std::vector<std::string>{hits[0].record.id};
+}
+
+// Deletes the owner's memories visible at `scope` that a forget request's topic names
+// (core::NamedByForget: its words, or a vector close to the topic's); returns them.
+Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view owner_id,
+                                                            std::string_view scope,
+                                                            const std::string& topic) {
+  std::map<std::string, double> similarity;
+  if (options_.embedder) {
+    SearchOptions so;
+    so.scope = std::string(scope);
+    so.top_k = 50;
+    so.mode = SearchMode::kVector;
+    so.use_recency = false;
+    so.record_access = false;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, topic, so));
+    for (const SearchHit& hit : hits) similarity[hit.record.id] = hit.explanation.vector_similarity;
+  }
+  std::vector<MemoryRecord> named;
+  std::vector<std::string> ids;
+  ListOptions lo;
+  lo.scope = std::string(scope);
+  lo.limit = 1000;
+  do {
+    ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
+    for (MemoryRecord& r : page.items) {
+      if (r.type == MemoryType::kBlock) continue;
+      const auto it = similarity.find(r.id);
+      if (!core::NamedByForget(topic, r.text, it == similarity.end() ? 0 : it->second)) continue;
+      ids.push_back(r.id);
+      named.push_back(std::move(r));
+    }
+    lo.cursor = page.next_cursor;
+  } while (!lo.cursor.empty());
+  const ChangeInfo change{"user", "forgotten on request in chat"};
+  for (size_t b = 0; b < ids.size(); b += options_.max_items_per_append) {
+    const size_t n = std::min(ids.size() - b, options_.max_items_per_append);
+    ENGRAM_RETURN_IF_ERROR(
+        DeleteMemories(owner_id, std::span<const std::string>(ids).subspan(b, n), change).status());
+  }
+  return named;
+}
+
+// Applies a correction said in chat to what it corrects: the owner's memories that hold the
+// wrong value (when the turn names it, the latest few; when not, the latest memory of this
+// session if it is recent), each superseded by its corrected text; and the assistant's turn
+// just before, whose corrected guess the user thereby states. Returns the writes; none when
+// nothing held the value.
+Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(std::string_view owner_id,
+                                                             std::string_view scope,
+                                                             std::string_view session_id,
+                                                             const hygiene::Correction& fix,
+                                                             Timestamp when) {
+  constexpr Timestamp kRecent = 30 * 60 * 1000;  // a correction follows what it corrects
+  constexpr size_t kMaxCorrected = 3;
+  std::vector<NewMemory> writes;
+  ListOptions lo;
+  lo.scope = std::string(scope);
+  lo.limit = 200;
+  ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
+  for (const MemoryRecord& r : page.items) {
+    if (writes.size() >= kMaxCorrected || r.type == MemoryType::kBlock) continue;
+    if (fix.wrong.empty() && (r.session_id != session_id || when - r.created_at > kRecent))
+      continue;
+    const std::optional<std::string> corrected = core::ApplyCorrection(r.text, fix);
+    if (corrected) {
+      NewMemory m;
+      m.owner_id = r.owner_id;
+      m.scope = r.scope;
+      m.session_id = std::string(session_id);
+      m.type = r.type;
+      m.key = r.key;
+      m.text = *corrected;
+      m.confidence = r.confidence;
+      m.source = "turn";
+      m.observed_at = when;
+      m.supersedes = {r.id};
+      m.change = {"user", "corrected in chat"};
+      writes.push_back(std::move(m));
+    }
+    if (fix.wrong.empty()) break;  // only the latest memory may hold an unnamed value
+  }
+  if (writes.empty() && !session_id.empty()) {
+    // "No, Valencia." answering "She lives in Madrid, right?": the corrected guess is a fact.
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items,
+                            GetSessionItems(owner_id, session_id, 3));
+    const SessionItem* guess = nullptr;
+    for (size_t k = items.size(); k-- > 0;) {
+      if (items[k].role == Role::kAssistant) {
+        guess = &items[k];
+        break;
+      }
+    }
+    if (guess != nullptr && when - guess->created_at <= kRecent) {
+      if (std::optional<std::string> stated = core::CorrectedStatement(guess->content, fix)) {
+        NewMemory m;
+        m.owner_id = std::string(owner_id);
+        m.scope = std::string(scope);
+        m.session_id = std::string(session_id);
+        m.type = MemoryType::kFact;
+        m.text = std::move(*stated);
+        m.confidence = kUntypedDisclosureConfidence;
+        m.source = "turn";
+        m.observed_at = when;
+        m.change = {"user", "the user corrected the assistant's guess"};
+        writes.push_back(std::move(m));
+      }
+    }
+  }
+  if (writes.empty()) return std::vector<WriteResult>();
+  return WriteMemories(writes);
+}
+
+Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_view owner_id,
+                                                                 std::string_view scope,
+                                                                 const NewMemory& m) {
+  constexpr double kRestatedSimilarity = 0.6;
+  if (!options_.embedder || !m.supersedes.empty()) return std::optional<MemoryRecord>();
+  SearchOptions so;
+  so.scope = std::string(scope);
+  so.top_k = 3;
+  so.mode = SearchMode::kVector;
+  so.use_recency = false;
+  so.record_access = false;
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, m.text, so));
+  for (SearchHit& hit : hits) {
+    if (hit.explanation.vector_similarity < kRestatedSimilarity) break;
+    // The same key is the write rules' business: dedup or supersede.
+    if (hit.record.type == MemoryType::kBlock || (!m.key.empty() && hit.record.key == m.key))
+      continue;
+    if (core::SameAnchors(hit.record.text, m.text)) return std::optional(std::move(hit.record));
+  }
+  return std::optional<MemoryRecord>();
+}
+
+}  // namespace engram

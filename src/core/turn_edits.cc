@@ -1,0 +1,320 @@
+#include "core/turn_edits.h"
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "hygiene/vocabulary.h"
+#include "util/claim.h"
+#include "util/text.h"
+#include "util/tokenize.h"
+
+namespace engram::core {
+
+namespace {
+
+// The shape of a value, so that a correction that does not name the wrong value can find it.
+enum class Shape { kNone, kDate, kOrdinal, kTime, kNumber, kName };
+
+bool IsMonth(std::string_view w) {
+  static const std::set<std::string_view> kMonths{
+      "january",   "february", "march",    "april",    "may",  "june", "july", "august",
+      "september", "october",  "november", "december", "jan",  "feb",  "mar",  "apr",
+      "jun",       "jul",      "aug",      "sep",      "sept", "oct",  "nov",  "dec"};
+  return kMonths.count(w) > 0;
+}
+
+bool AllDigits(std::string_view w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+    return util::IsAsciiDigit(static_cast<unsigned char>(c));
+  });
+}
+
+bool IsOrdinal(std::string_view w) {
+  size_t d = 0;
+  while (d < w.size() && util::IsAsciiDigit(static_cast<unsigned char>(w[d]))) ++d;
+  const std::string_view suffix = w.substr(d);
+  return d > 0 && d <= 2 &&
+         (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th" || suffix.empty());
+}
+
+// Word tokens of a text, with the byte range each covers in it.
+struct Word {
+  std::string norm;
+  size_t begin = 0, end = 0;
+  bool cap = false;
+};
+
+std::vector<Word> WordsOf(std::string_view text) {
+  std::vector<Word> out;
+  for (const util::Token& t : util::Tokenize(text)) {
+    if (!t.word) continue;
+    const size_t b = static_cast<size_t>(t.raw.data() - text.data());
+    if (!out.empty() && out.back().begin == b) {
+      // The parts of a contraction are one word here; a possessive "'s" changes nothing.
+      if (t.norm != "'s") out.back().norm += t.norm;
+      continue;
+    }
+    out.push_back({t.norm, b, b + t.raw.size(), t.cap});
+  }
+  // "7:40" is written as "7", ":", "40": times are one word.
+  std::vector<Word> merged;
+  for (size_t k = 0; k < out.size(); ++k) {
+    if (!merged.empty() && AllDigits(out[k].norm) && merged.back().end + 1 == out[k].begin &&
+        text[merged.back().end] == ':' && AllDigits(merged.back().norm)) {
+      merged.back().norm += ":" + out[k].norm;
+      merged.back().end = out[k].end;
+      continue;
+    }
+    merged.push_back(out[k]);
+  }
+  return merged;
+}
+
+bool IsTime(std::string_view w) {
+  const size_t colon = w.find(':');
+  return colon != std::string_view::npos && AllDigits(w.substr(0, colon)) &&
+         AllDigits(w.substr(colon + 1));
+}
+
+bool IsArticle(std::string_view w) {
+  return w == "the" || w == "a" || w == "an";
+}
+
+// The shape of a value's words (articles dropped).
+Shape ShapeOf(const std::vector<Word>& w) {
+  if (w.empty()) return Shape::kNone;
+  for (size_t k = 0; k + 1 < w.size(); ++k) {
+    if ((IsMonth(w[k].norm) && IsOrdinal(w[k + 1].norm)) ||
+        (IsOrdinal(w[k].norm) && IsMonth(w[k + 1].norm)))
+      return Shape::kDate;
+  }
+  const std::string& head = w.front().norm;
+  if (IsTime(head)) return Shape::kTime;
+  if (IsOrdinal(head) && !AllDigits(head)) return Shape::kOrdinal;
+  if (AllDigits(head)) return Shape::kNumber;
+  if (std::all_of(w.begin(), w.end(), [](const Word& x) { return x.cap; })) return Shape::kName;
+  return Shape::kNone;
+}
+
+// The range [b, e) of words of `text` with the given shape that ends last; false if none.
+bool FindShape(const std::vector<Word>& w, Shape shape, size_t n, size_t* b, size_t* e) {
+  for (size_t k = w.size(); k-- > 0;) {
+    switch (shape) {
+      case Shape::kDate:
+        if (k + 1 < w.size() && IsMonth(w[k].norm) && IsOrdinal(w[k + 1].norm)) {
+          *b = k, *e = k + 2;
+          return true;
+        }
+        if (k + 1 < w.size() && IsOrdinal(w[k].norm) && IsMonth(w[k + 1].norm)) {
+          *b = k, *e = k + 2;
+          return true;
+        }
+        break;
+      case Shape::kTime:
+        if (IsTime(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kOrdinal:
+        if (IsOrdinal(w[k].norm) && !AllDigits(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kNumber:
+        if (AllDigits(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kName:
+        // A name of n words, not the first word of the text (a capital there says nothing).
+        if (k >= 1 && k + n <= w.size() &&
+            std::all_of(w.begin() + static_cast<ptrdiff_t>(k),
+                        w.begin() + static_cast<ptrdiff_t>(k + n),
+                        [](const Word& x) { return x.cap; })) {
+          *b = k, *e = k + n;
+          return true;
+        }
+        break;
+      case Shape::kNone:
+        return false;
+    }
+  }
+  return false;
+}
+
+std::vector<Word> WithoutLeadingArticles(std::vector<Word> w) {
+  while (!w.empty() && IsArticle(w.front().norm)) w.erase(w.begin());
+  return w;
+}
+
+}  // namespace
+
+double TopicOverlap(std::string_view topic, std::string_view text) {
+  std::set<std::string> wanted;
+  const hygiene::WordSet& stop = hygiene::WordList("topic_stopwords");
+  for (std::string& w : util::ClaimWords(topic)) {
+    if (!stop.count(w)) wanted.insert(util::ClaimStem(std::move(w)));
+  }
+  if (wanted.empty()) return 0;
+  std::set<std::string> have;
+  for (std::string& w : util::ClaimWords(text)) have.insert(util::ClaimStem(std::move(w)));
+  // "allergy" names "allergic", "pregnancy" names "pregnant": the same first six letters.
+  auto named = [&](const std::string& w) {
+    if (have.count(w)) return true;
+    return w.size() >= 6 && std::any_of(have.begin(), have.end(), [&](const std::string& h) {
+             return h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0;
+           });
+  };
+  size_t found = 0;
+  for (const std::string& w : wanted) found += named(w);
+  return static_cast<double>(found) / static_cast<double>(wanted.size());
+}
+
+bool NamedByForget(std::string_view topic, std::string_view text, double similarity) {
+  // A topic that says more than a name ("Karl's debts", "the money I owe Tim") names only what
+  // shares that more: "Karl is a chef" is not about Karl's debts.
+  std::string rest;
+  for (const Word& w : WordsOf(topic)) {
+    if (!w.cap) rest += w.norm + " ";
+  }
+  const bool beyond_names = TopicOverlap(rest, rest) > 0;
+  const double overlap = TopicOverlap(topic, text);
+  const double beyond = beyond_names ? TopicOverlap(rest, text) : overlap;
+  if (beyond == 0) return similarity >= 0.75;
+  return overlap >= 0.5 || similarity >= 0.3;
+}
+
+std::optional<std::string> ApplyCorrection(std::string_view text,
+                                           const hygiene::Correction& correction) {
+  const std::vector<Word> words = WordsOf(text);
+  std::vector<Word> right = WithoutLeadingArticles(WordsOf(correction.right));
+  if (right.empty()) return std::nullopt;
+  size_t b = 0, e = 0;
+  if (!correction.wrong.empty()) {
+    const std::vector<Word> wrong = WithoutLeadingArticles(WordsOf(correction.wrong));
+    if (wrong.empty() || wrong.size() > words.size()) return std::nullopt;
+    bool found = false;
+    for (size_t k = words.size() - wrong.size() + 1; k-- > 0 && !found;) {
+      found = std::equal(wrong.begin(), wrong.end(), words.begin() + static_cast<ptrdiff_t>(k),
+                         [](const Word& x, const Word& y) { return x.norm == y.norm; });
+      if (found) b = k, e = k + wrong.size();
+    }
+    if (!found) return std::nullopt;
+  } else {
+    // "the offsite is in Hamburg": the value is the sentence's last name, number or time.
+    if (ShapeOf(right) == Shape::kNone) {
+      size_t e_run = right.size();
+      while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
+      if (e_run == 0) return std::nullopt;
+      size_t b_run = e_run - 1;
+      if (ShapeOf({right[b_run]}) == Shape::kName) {
+        while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
+        if (b_run == 0) return std::nullopt;  // a capital at the start says nothing
+      } else if (b_run > 0 && IsMonth(right[b_run - 1].norm)) {
+        --b_run;
+      }
+      right.assign(right.begin() + static_cast<ptrdiff_t>(b_run),
+                   right.begin() + static_cast<ptrdiff_t>(e_run));
+    }
+    const size_t n = right.size();
+    if (!FindShape(words, ShapeOf(right), n, &b, &e)) return std::nullopt;
+  }
+  // "the 7:40 train" replacing "7:10" in "the 7:10 train": drop the trailing words of the right
+  // value that the text already has after the wrong one.
+  size_t keep = right.size();
+  for (size_t shared = std::min(right.size() - 1, words.size() - e); shared > 0; --shared) {
+    bool same = true;
+    for (size_t k = 0; k < shared && same; ++k)
+      same = right[right.size() - shared + k].norm == words[e + k].norm;
+    if (same) {
+      keep = right.size() - shared;
+      break;
+    }
+  }
+  const std::string_view written(correction.right);
+  const size_t rb = right.front().begin, re = right[keep - 1].end;
+  std::string out(text.substr(0, words[b].begin));
+  out += written.substr(rb, re - rb);
+  out += text.substr(words[e - 1].end);
+  if (out == text) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+// Names and numbers of a text, lower-cased.
+std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
+  static const std::set<std::string_view> kFunction{
+      "i",  "i'm", "my",   "the", "a",   "an",    "our", "we",   "it",    "this", "that",
+      "he", "she", "they", "his", "her", "their", "you", "your", "there", "home", "and"};
+  std::set<std::string> out;
+  for (const Word& w : words) {
+    const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
+      return util::IsAsciiDigit(static_cast<unsigned char>(c));
+    });
+    if (number || (w.cap && !kFunction.count(w.norm))) out.insert(w.norm);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SameAnchors(std::string_view a, std::string_view b) {
+  const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
+  std::set<std::string> all_a, all_b;
+  for (const Word& w : wa) all_a.insert(w.norm);
+  for (const Word& w : wb) all_b.insert(w.norm);
+  for (const std::string& x : AnchorsOf(wa)) {
+    if (!all_b.count(x)) return false;
+  }
+  for (const std::string& x : AnchorsOf(wb)) {
+    if (!all_a.count(x)) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> CorrectedStatement(std::string_view assistant,
+                                              const hygiene::Correction& correction) {
+  // Sentences end at . ! ? and line breaks.
+  size_t b = 0;
+  while (b < assistant.size()) {
+    size_t e = assistant.find_first_of(".!?\n", b);
+    e = e == std::string_view::npos ? assistant.size() : e;
+    const std::string_view sentence = util::TrimWhitespace(assistant.substr(b, e - b));
+    b = e + 1;
+    std::optional<std::string> fixed = ApplyCorrection(sentence, correction);
+    if (!fixed) continue;
+    std::string text = std::move(*fixed);
+    // Drop a question tag: "..., right", "..., correct", "..., isn't it".
+    if (const size_t comma = text.rfind(','); comma != std::string::npos) {
+      const std::vector<Word> tag = WordsOf(std::string_view(text).substr(comma + 1));
+      if (!tag.empty() && tag.size() <= 3) text.resize(comma);
+    }
+    std::string out;
+    const std::vector<Word> words = WordsOf(text);
+    size_t pos = 0;
+    for (const Word& w : words) {
+      out.append(text, pos, w.begin - pos);
+      if (w.norm == "your" || w.norm == "yours")
+        out += "the user's";
+      else if (w.norm == "you're" || w.norm == "youre")
+        out += "the user is";
+      else if (w.norm == "you")
+        out += "the user";
+      else
+        out.append(text, w.begin, w.end - w.begin);
+      pos = w.end;
+    }
+    out.append(text, pos, std::string::npos);
+    if (out.empty()) continue;
+    out[0] = util::AsciiUpper(out[0]);
+    return out + ".";
+  }
+  return std::nullopt;
+}
+
+}  // namespace engram::core

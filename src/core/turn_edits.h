@@ -1,0 +1,46 @@
+// What the write path does with a turn that edits memory rather than adds to it: which memories a
+// forget request said in chat names, and how a correction rewrites the value it corrects. Pure
+// functions over texts; the engine (RememberTurn) reads and writes the store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hygiene/turn_intent.h"
+
+namespace engram::core {
+
+// How strongly a memory's text is about a forget request's topic, in [0, 1]: the share of the
+// topic's content words (util::ClaimWords, stemmed; a word also names one with the same first six
+// letters: "allergy", "allergic") that the text contains. "that loan from my
+// cousin" is 0.5 about "The user borrowed 500 euros from their cousin Marta".
+double TopicOverlap(std::string_view topic, std::string_view text);
+
+// Whether a memory is about a forget request's topic: it contains at least half of the topic's
+// content words, or one of them while its vector is close to the topic's (cosine `similarity`,
+// 0 when unknown), or its vector is very close (>= 0.75). When the topic says more than a name,
+// a shared name alone does not count ("Karl is a chef" is not about "Karl's debts").
+bool NamedByForget(std::string_view topic, std::string_view text, double similarity);
+
+// `text` with the value that `correction` corrects replaced by the right one, or nullopt when
+// `text` does not hold it. With `wrong` given, its words are found in `text` (ignoring case and
+// the articles it starts with); without, the last phrase of `text` shaped like `right` (a date
+// like "March 13th", an ordinal like "14th", a time like "7:40", a number, a capitalized name)
+// is taken to be the wrong value. Words that `right` shares with the text just after the wrong
+// value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
+std::optional<std::string> ApplyCorrection(std::string_view text,
+                                           const hygiene::Correction& correction);
+
+// Whether two texts name the same particulars: every name (a capitalized word other than a
+// sentence's function word) and number of each also occurs in the other, ignoring case. "Mira is
+// the PM for Atlas" and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
+bool SameAnchors(std::string_view a, std::string_view b);
+
+// The statement the user makes by correcting the assistant's guess: the sentence of `assistant`
+// that holds the corrected value, with the right value, without its question tag (", right?"),
+// in the third person ("your" -> "the user's"). nullopt when no sentence holds it.
+std::optional<std::string> CorrectedStatement(std::string_view assistant,
+                                              const hygiene::Correction& correction);
+
+}  // namespace engram::core

@@ -1,0 +1,253 @@
+#include "hygiene/turn_intent.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "hygiene/vocabulary.h"
+#include "util/tokenize.h"
+
+namespace engram::hygiene {
+
+namespace {
+
+using util::Tokens;
+
+bool IsWordAt(const Tokens& t, size_t i, std::string_view w) {
+  return i < t.size() && t[i].word && t[i].norm == w;
+}
+
+bool IsDigits(const util::Token& t) {
+  return t.word && !t.norm.empty() && std::all_of(t.norm.begin(), t.norm.end(), [](char c) {
+           return util::IsAsciiDigit(static_cast<unsigned char>(c));
+         });
+}
+
+// Whether a phrase ends at i: punctuation other than a quote or the colon of a time ("7:40").
+bool IsEnd(const Tokens& t, size_t i) {
+  if (i >= t.size()) return true;
+  if (t[i].word || t[i].norm == "\"") return false;
+  return !(t[i].norm == ":" && i > 0 && i + 1 < t.size() && IsDigits(t[i - 1]) &&
+           IsDigits(t[i + 1]));
+}
+
+bool EndsSentence(const util::Token& t) {
+  return !t.word && (t.norm == "." || t.norm == "!" || t.norm == "?" || t.norm == ";");
+}
+
+// The written text of tokens [b, e), b < e.
+std::string SpanOf(const Tokens& t, size_t b, size_t e) {
+  const char* first = t[b].raw.data();
+  const char* last = t[e - 1].raw.data() + t[e - 1].raw.size();
+  return std::string(first, static_cast<size_t>(last - first));
+}
+
+// [b, e) without punctuation and the given words at its ends.
+void Trim(const Tokens& t, size_t& b, size_t& e, const WordSet& lead, const WordSet& tail) {
+  while (b < e && (!t[b].word || lead.count(t[b].norm))) ++b;
+  while (e > b && (!t[e - 1].word || tail.count(t[e - 1].norm))) --e;
+}
+
+// Words that only open a request: "please", "can you", "I'd like you to".
+const WordSet& RequestLead() {
+  static const WordSet s{"please", "actually", "oh",    "ok",     "okay",  "so",    "and",
+                         "also",   "hey",      "can",   "could",  "would", "will",  "you",
+                         "just",   "kindly",   "then",  "now",    "hmm",   "well",  "i",
+                         "want",   "like",     "need",  "to",     "go",    "ahead", "and",
+                         "sorry",  "btw",      "maybe", "better", "really"};
+  return s;
+}
+
+// Words that close a request without being part of its topic.
+const WordSet& RequestTail() {
+  static const WordSet s{"please",   "thanks",     "thank",      "you",      "now",
+                         "too",      "also",       "anymore",    "for",      "me",
+                         "entirely", "completely", "altogether", "ok",       "okay",
+                         "from",     "your",       "memory",     "memories", "notes"};
+  return s;
+}
+
+// Framing words that make "delete" or "remove" be about what was said, not about the task.
+const WordSet& MemoryFraming() {
+  static const WordSet s{"about",     "regarding",  "re",       "told",   "said",
+                         "mentioned", "memory",     "memories", "info",   "information",
+                         "stuff",     "everything", "anything", "shared", "details"};
+  return s;
+}
+
+// Sounds that open a turn without saying anything ("ugh, not 6:45 ...").
+const WordSet& Interjections() {
+  static const WordSet s{"oh", "ah", "um", "uh", "ugh", "argh", "hmm", "er", "erm", "meh"};
+  return s;
+}
+
+const WordSet& Deictic() {
+  static const WordSet s{"it", "that", "this", "them", "those", "these", "everything", "all"};
+  return s;
+}
+
+}  // namespace
+
+std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
+  const Tokens t = util::Tokenize(text);
+  const WordSet& verbs = WordList("forget_verbs");
+  const WordSet& framing = WordList("forget_framing");
+  size_t start = 0;
+  while (start < t.size()) {
+    size_t end = start;
+    while (end < t.size() && !EndsSentence(t[end])) ++end;
+    size_t i = start;
+    while (i < end && (!t[i].word || RequestLead().count(t[i].norm))) ++i;
+    size_t topic = end;
+    if (i < end && verbs.count(t[i].norm) && !IsWordAt(t, i - 1, "not") &&
+        !IsWordAt(t, i - 1, "never")) {
+      topic = i + 1;
+    } else if ((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
+               IsWordAt(t, i, "never")) {
+      // "Don't keep anything about Jordan", "stop remembering my address".
+      size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
+      if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
+                      t[v].norm == "remember" || t[v].norm == "remembering" ||
+                      t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+        topic = v + 1;
+    }
+    if (topic < end) {
+      size_t b = topic, e = end;
+      bool about_memory = t[topic - 1].norm != "delete" && t[topic - 1].norm != "erase" &&
+                          t[topic - 1].norm != "remove" && t[topic - 1].norm != "drop" &&
+                          t[topic - 1].norm != "scrap" && t[topic - 1].norm != "wipe" &&
+                          t[topic - 1].norm != "purge";
+      while (b < e && t[b].word && framing.count(t[b].norm)) {
+        // "delete what I said about X" is about memory; "remove the semicolon" is not.
+        about_memory = about_memory || MemoryFraming().count(t[b].norm);
+        ++b;
+      }
+      if (!about_memory) b = e;
+      // The topic runs to the first comma: "forget my old address, I moved".
+      for (size_t k = b; k < e; ++k) {
+        if (!t[k].word && t[k].norm != "\"") {
+          e = k;
+          break;
+        }
+      }
+      Trim(t, b, e, framing, RequestTail());
+      bool named = false;
+      for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
+      if (named) return ForgetRequest{SpanOf(t, b, e)};
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<Correction> ParseCorrection(std::string_view text) {
+  const Tokens t = util::Tokenize(text);
+  const WordSet& markers = WordList("correction_markers");
+  size_t i = 0;
+  while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
+  bool marked = i < t.size() && markers.count(t[i].norm);
+  size_t meant = t.size(), typo = t.size();
+  for (size_t k = 0; k < t.size(); ++k) {
+    if (!t[k].word) continue;
+    if (t[k].norm == "meant" || (t[k].norm == "mean" && IsWordAt(t, k - 1, "i"))) meant = k;
+    if ((t[k].norm == "typo" || t[k].norm == "mistake") && typo == t.size()) typo = k;
+  }
+  // "not 6:45, it's 8:45" and "2027, not 2026" correct without a marker word.
+  size_t negated = t.size();
+  if (i < t.size() && t[i].norm == "not") negated = i;
+  for (size_t k = i; k + 1 < t.size() && negated == t.size(); ++k) {
+    if (!t[k].word && t[k].norm == "," && IsWordAt(t, k + 1, "not")) negated = k + 1;
+  }
+  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
+  if (negated == i) {
+    // "not X, Y": X is wrong, the next clause right.
+    size_t wb = i + 1, we = wb;
+    while (we < t.size() && !IsEnd(t, we)) ++we;
+    static const WordSet kNoWords{};
+    size_t xb = wb, xe = we;
+    Trim(t, xb, xe, kNoWords, kNoWords);
+    if (xb >= xe || we >= t.size()) return std::nullopt;
+    Correction c;
+    c.wrong = SpanOf(t, xb, xe);
+    // The right value: the next clause, without "it's".
+    size_t rb = we + 1;
+    while (rb < t.size() && (!t[rb].word || t[rb].norm == "it" || t[rb].norm == "'s" ||
+                             t[rb].norm == "is" || t[rb].norm == "actually"))
+      ++rb;
+    while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+    size_t re = rb;
+    while (re < t.size() && !IsEnd(t, re)) ++re;
+    if (rb >= re || re - rb > 8) return std::nullopt;
+    c.right = SpanOf(t, rb, re);
+    return c;
+  }
+  static const WordSet kLead{"sorry",  "oops",  "no",     "nope", "actually", "wait", "correction",
+                             "whoops", "meant", "mean",   "to",   "say",      "it",   "is",
+                             "was",    "that",  "it's",   "its",  "should",   "be",   "have",
+                             "been",   "said",  "my",     "bad",  "oh",       "ah",   "um",
+                             "the",    "one",   "rather", "'s"};
+  static const WordSet kNone{};
+  // The right value: after "I meant", else the first clause that is not "that was a typo".
+  size_t b = meant < t.size() ? meant + 1 : i;
+  for (;;) {
+    while (b < t.size() && (!t[b].word || (kLead.count(t[b].norm) && t[b].norm != "the" &&
+                                           (t[b].norm != "my" || IsWordAt(t, b + 1, "bad")))))
+      ++b;
+    // The parts of a contraction share their written word: skip "'s" of a skipped "it's" too.
+    while (b > 0 && b < t.size() && t[b].raw.data() == t[b - 1].raw.data()) ++b;
+    if (b >= t.size()) return std::nullopt;
+    size_t e = b;
+    while (e < t.size() && !IsEnd(t, e) && !IsWordAt(t, e, "not") && !IsWordAt(t, e, "but")) ++e;
+    size_t rb = b, re = e;
+    Trim(t, rb, re, kNone, kNone);
+    const bool is_typo_clause = typo < t.size() && typo >= b && typo <= e;
+    if (is_typo_clause || rb >= re) {
+      // "that was a typo" names no value; the value is in another clause.
+      b = e + 1;
+      if (b >= t.size()) return std::nullopt;
+      continue;
+    }
+    Correction c;
+    // "not X but Y": the clause after "but" is right.
+    if (IsWordAt(t, b, "not")) return std::nullopt;
+    c.right = SpanOf(t, rb, re);
+    // A statement in the first person is news, not a corrected value ("actually I live in Porto").
+    for (size_t k = rb; k < re; ++k) {
+      if (t[k].word && (t[k].norm == "i" || t[k].norm == "we" || t[k].norm == "my" ||
+                        t[k].norm == "our" || t[k].norm == "you"))
+        return std::nullopt;
+    }
+    if (re - rb > 8) return std::nullopt;
+    // ", not X" after the right value: X is wrong.
+    size_t n = e;
+    if (IsEnd(t, n) && IsWordAt(t, n + 1, "not")) ++n;
+    if (IsWordAt(t, n, "not")) {
+      size_t wb = n + 1, we = wb;
+      while (we < t.size() && !IsEnd(t, we)) ++we;
+      Trim(t, wb, we, kNone, kNone);
+      if (wb < we) c.wrong = SpanOf(t, wb, we);
+    }
+    // "X was a typo": X is wrong unless it only points back.
+    if (c.wrong.empty() && typo < t.size()) {
+      size_t we = typo;
+      while (we > 0 && t[we - 1].word &&
+             (t[we - 1].norm == "a" || t[we - 1].norm == "was" || t[we - 1].norm == "is"))
+        --we;
+      size_t wb = we;
+      while (wb > 0 && t[wb - 1].word) --wb;
+      Trim(t, wb, we, kNone, kNone);
+      if (wb < we && !(we - wb == 1 && Deictic().count(t[wb].norm)) && (we <= rb || wb >= re))
+        c.wrong = SpanOf(t, wb, we);
+    }
+    return c;
+  }
+}
+
+bool AnnouncesChange(std::string_view text) {
+  const WordSet& markers = WordList("change_markers");
+  for (const util::Token& t : util::Tokenize(text)) {
+    if (t.word && markers.count(t.norm)) return true;
+  }
+  return false;
+}
+
+}  // namespace engram::hygiene

@@ -1,0 +1,68 @@
+// Forget topics and corrections applied to memory texts (core/turn_edits.h).
+#include "core/turn_edits.h"
+
+#include <gtest/gtest.h>
+
+namespace engram::core {
+namespace {
+
+std::string Fixed(std::string_view text, std::string right, std::string wrong) {
+  const std::optional<std::string> out =
+      ApplyCorrection(text, {std::move(right), std::move(wrong)});
+  return out ? *out : "<unchanged>";
+}
+
+TEST(TurnEditsTest, ANamedWrongValueIsReplaced) {
+  EXPECT_EQ(Fixed("The user's flight to Oslo is on the 2nd.", "the 21st", "the 2nd"),
+            "The user's flight to Oslo is on the 21st.");
+  EXPECT_EQ(Fixed("The user catches the 8:45 bus to school.", "the 8:15 bus", "the 8:45"),
+            "The user catches the 8:15 bus to school.");
+  EXPECT_EQ(Fixed("Standup is on Thursday.", "Tuesday", "Thursday"), "Standup is on Tuesday.");
+  // Whole words only: "2nd" is not in "22nd".
+  EXPECT_EQ(Fixed("The party is on the 22nd.", "the 21st", "the 2nd"), "<unchanged>");
+}
+
+TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
+  EXPECT_EQ(Fixed("My son's birthday is June 3rd.", "June 9th", ""),
+            "My son's birthday is June 9th.");
+  EXPECT_EQ(Fixed("The gym opens at 6:30 on weekdays.", "7:30", ""),
+            "The gym opens at 7:30 on weekdays.");
+  EXPECT_EQ(Fixed("My landlord is called Peter Brandt.", "Paul Brandt", ""),
+            "My landlord is called Paul Brandt.");
+  EXPECT_EQ(Fixed("I like tea.", "June 9th", ""), "<unchanged>");
+  // A corrected sentence: its last name is the value.
+  EXPECT_EQ(Fixed("The retreat is in Porto this year.", "the retreat is in Braga", ""),
+            "The retreat is in Braga this year.");
+}
+
+TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
+  const std::optional<std::string> s =
+      CorrectedStatement("Sounds fun! Your brother lives in Lyon, right?", {"Nantes", ""});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(*s, "The user's brother lives in Nantes.");
+  EXPECT_FALSE(CorrectedStatement("Happy to help with that.", {"Nantes", ""}).has_value());
+}
+
+TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
+  EXPECT_DOUBLE_EQ(TopicOverlap("that loan from my uncle", "I owe my uncle Jan 300 pounds"), 0.5);
+  EXPECT_TRUE(NamedByForget("my knee surgery", "The user's knee surgery is on May 2.", 0));
+  EXPECT_DOUBLE_EQ(TopicOverlap("my allergy", "The user is allergic to peanuts."), 1.0);
+  EXPECT_FALSE(NamedByForget("my knee surgery", "The user likes jazz.", 0.1));
+  // One shared word is enough when the vectors agree, and close vectors suffice alone.
+  EXPECT_TRUE(NamedByForget("the money I owe my uncle", "My uncle Jan lent me 300 pounds.", 0.45));
+  EXPECT_TRUE(NamedByForget("my ex", "Jordan and I broke up in May.", 0.8));
+  // A shared name alone does not name a memory when the topic says more.
+  EXPECT_FALSE(NamedByForget("Karl's debts", "Karl is a chef in Hamburg.", 0.5));
+  EXPECT_TRUE(NamedByForget("Falcon", "Falcon ships on June 30.", 0.2));
+}
+
+TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
+  EXPECT_TRUE(
+      SameAnchors("Mira is the product manager for Atlas.", "Atlas's product manager is Mira."));
+  EXPECT_TRUE(SameAnchors("I prefer dark mode.", "Dark mode everywhere, please."));
+  EXPECT_FALSE(SameAnchors("Mira is the product manager for Atlas.", "Atlas launches in May."));
+  EXPECT_FALSE(SameAnchors("The standup is at 9:30.", "The standup is at 10:15."));
+}
+
+}  // namespace
+}  // namespace engram::core

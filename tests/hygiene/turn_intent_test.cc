@@ -1,0 +1,73 @@
+// ParseForgetRequest and ParseCorrection: requests to forget and corrections as people say them,
+// and the turns that look like them without being them.
+#include "hygiene/turn_intent.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace engram::hygiene {
+namespace {
+
+std::string Topic(std::string_view text) {
+  const std::optional<ForgetRequest> r = ParseForgetRequest(text);
+  return r ? r->topic : "<none>";
+}
+
+std::string Fix(std::string_view text) {
+  const std::optional<Correction> c = ParseCorrection(text);
+  return c ? c->right + " | " + c->wrong : "<none>";
+}
+
+TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
+  EXPECT_EQ(Topic("Please forget what I told you about the kitchen renovation."),
+            "kitchen renovation");
+  EXPECT_EQ(Topic("forget that money I owe my brother"), "money I owe my brother");
+  EXPECT_EQ(Topic("Can you forget the stuff about my knee surgery? It's private."),
+            "my knee surgery");
+  EXPECT_EQ(Topic("Don't keep anything about Priya, please."), "Priya");
+  EXPECT_EQ(Topic("ok, delete everything regarding the Lisbon apartment"), "Lisbon apartment");
+  EXPECT_EQ(Topic("Stop remembering my old phone number."), "my old phone number");
+}
+
+TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
+  for (const char* text :
+       {"Don't forget my dentist appointment on Friday.", "forget it", "Forget about it, thanks!",
+        "I forgot my keys at the office.", "I never forget a face.", "Remove the semicolon.",
+        "Never mind, forget that."})
+    EXPECT_EQ(Topic(text), "<none>") << text;
+}
+
+TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
+  EXPECT_EQ(Fix("sorry, I meant the 21st, not the 2nd"), "the 21st | the 2nd");
+  EXPECT_EQ(Fix("no — the 8:15 bus, not the 8:45"), "the 8:15 bus | the 8:45");
+  EXPECT_EQ(Fix("Actually June 9th, that was a typo."), "June 9th | ");
+  EXPECT_EQ(Fix("No, Lyon."), "Lyon | ");
+  EXPECT_EQ(Fix("oops, Tuesday not Thursday"), "Tuesday | Thursday");
+  EXPECT_EQ(Fix("I meant Hamburg"), "Hamburg | ");
+  EXPECT_EQ(Fix("Sorry, 1200 was a typo, it's 2100."), "2100 | 1200");
+  EXPECT_EQ(Fix("ugh, not 9:10, it's 9:40, I misread the board"), "9:40 | 9:10");
+  EXPECT_EQ(Fix("2031, not 2030, they extended it."), "2031 | 2030");
+}
+
+TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
+  for (const char* text :
+       {"Actually I live in Porto now.", "No, I don't want that.", "I do not like sushi.",
+        "Sorry, can you repeat that?", "The meeting is not on Monday.", "Thanks, that works."})
+    EXPECT_EQ(Fix(text), "<none>") << text;
+}
+
+TEST(TurnIntentTest, AnyBytesAreSafe) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(rng() % 48, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    (void)ParseForgetRequest(s);
+    (void)ParseCorrection(s);
+  }
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace engram::hygiene
