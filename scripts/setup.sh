@@ -37,6 +37,9 @@ fi
 
 BUILD_DIR=build
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# CI (ENGRAM_CI=1): a suite whose tools are missing fails instead of being skipped.
+CI_ARGS=()
+[ "${ENGRAM_CI:-0}" = 1 ] && CI_ARGS=(-DENGRAM_REQUIRE_ALL_SUITES=ON)
 TARGETS=()
 case "${1:-}" in
   --sanitize)
@@ -48,14 +51,17 @@ case "${1:-}" in
     # worker team (util_test) and the embedder that shares its work across threads.
     BUILD_DIR=build-tsan
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
+    # The suites labelled "concurrent" in tests/*/CMakeLists.txt; scripts/test.sh --tsan runs
+    # exactly those, and fails when one of them was not built.
     TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test
-      util_test use_lite_test use_lite_golden_test)
+      util_test use_lite_test use_lite_golden_test hnsw_index_test net_test embed_http_test
+      mcp_test)
     ;;
   --release)
     BUILD_DIR=build-release
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DENGRAM_BUILD_TESTS=OFF)
     ;;
 esac
-cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null
+cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" "${CI_ARGS[@]}" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" "${TARGETS[@]}"
 echo "setup: built $ROOT/$BUILD_DIR"

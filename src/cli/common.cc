@@ -60,6 +60,7 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
       ENGRAM_ASSIGN_OR_RETURN(options.embedder, EmbedderFromEnvironment());
     }
     options.accept_model_change = accept_model_change;
+    if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
     options.path = g_.db.empty() ? DefaultDbPath() : g_.db;
     if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
       Result<Timestamp> t = util::ParseTimestamp(now);

@@ -19,6 +19,9 @@ struct Globals {
   bool json = false;
   // `engram chat --provider P --model M`: override ENGRAM_LLM and ENGRAM_LLM_MODEL.
   std::string llm_provider, llm_model;
+  // Memories one write may hold (Options::max_items_per_append); 0 keeps the engine's default.
+  // `import` raises it to write a whole file in one transaction.
+  size_t max_items_per_write = 0;
 };
 
 // The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.

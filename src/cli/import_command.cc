@@ -1,11 +1,16 @@
 // engram import: memories from a JSONL file.
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
+#include <set>
 #include <span>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "core/json_codec.h"
+#include "util/json.h"
+#include "util/text.h"
 
 namespace engram::cli {
 
@@ -17,6 +22,25 @@ using nlohmann::json;
 struct Args {
   std::string owner, file;
 };
+
+// Whether an episode with m's scope, text and observed time is stored already or came earlier
+// in the file (recorded in *seen).
+Result<bool> EpisodeKnown(Engine& engine, const NewMemory& m,
+                          std::set<std::tuple<std::string, Timestamp, std::string>>* seen) {
+  const std::string text = util::NormalizeForDedup(m.text);
+  if (!seen->emplace(m.scope, *m.observed_at, text).second) return true;
+  ListOptions o;
+  o.scope = m.scope;
+  o.type = MemoryType::kEpisode;
+  o.created_from = *m.observed_at;
+  o.created_until = *m.observed_at + 1;
+  o.limit = 1000;
+  ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, engine.ListMemories(m.owner_id, o));
+  for (const MemoryRecord& r : page.items) {
+    if (r.scope == m.scope && util::NormalizeForDedup(r.text) == text) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -32,8 +56,8 @@ void AddImportCommand(const CommandContext& ctx) {
   auto* import_cmd = app.add_subcommand("import", "Add memories from a JSONL file (one per line)");
   owner_opt(import_cmd);
   import_cmd->add_option("file", a->file, "JSONL file ('-' reads stdin)")->required();
-  import_cmd->callback([=, &cli, &command] {
-    command = [=, &cli]() -> Status {
+  import_cmd->callback([=, &cli, &command, &g = ctx.globals] {
+    command = [=, &cli, &g]() -> Status {
       std::ifstream in_file;
       std::istream* in = &std::cin;
       if (a->file != "-") {
@@ -41,17 +65,24 @@ void AddImportCommand(const CommandContext& ctx) {
         if (!in_file) return Status::NotFound("cannot open '" + a->file + "'");
         in = &in_file;
       }
-      // Every line is checked before anything is written: a bad line writes nothing.
+      // Every line is checked before anything is written, and everything is written in one
+      // transaction: a bad line, a failure or a crash leaves the store as it was.
+      g.max_items_per_write = std::numeric_limits<size_t>::max();
       ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine(/*with_embedder=*/true));
       std::vector<engram::NewMemory> memories;
+      // Episodes are events: one with the same scope, text and time as one stored before (a
+      // re-run of the file) or earlier in the file is the same event, not another.
+      std::set<std::tuple<std::string, Timestamp, std::string>> episodes;
+      size_t skipped = 0;
       std::string line;
       for (size_t n = 1; std::getline(*in, line); ++n) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        json j = json::parse(line, nullptr, false);
-        if (j.is_discarded()) {
-          return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
+        Result<json> j = util::ParseJson(line);
+        if (!j.ok()) {
+          return Status::InvalidArgument("line " + std::to_string(n) +
+                                         ": not valid JSON: " + j.status().message());
         }
-        Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(j, a->owner);
+        Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(*j, a->owner);
         if (!m.ok()) {
           return Status::InvalidArgument("line " + std::to_string(n) + ": " + m.status().message());
         }
@@ -60,25 +91,28 @@ void AddImportCommand(const CommandContext& ctx) {
         if (Status st = engine->ValidateMemory(*m); !st.ok()) {
           return Status::InvalidArgument("line " + std::to_string(n) + ": " + st.message());
         }
+        if (m->type == MemoryType::kEpisode && m->observed_at) {
+          ENGRAM_ASSIGN_OR_RETURN(const bool known, EpisodeKnown(*engine, *m, &episodes));
+          if (known) {
+            ++skipped;
+            continue;
+          }
+        }
         memories.push_back(std::move(*m));
       }
-      constexpr size_t kBatch = 500;
-      size_t added = 0;
-      for (size_t i = 0; i < memories.size(); i += kBatch) {
-        const size_t n = std::min(kBatch, memories.size() - i);
-        auto batch = engine->AddMemories(std::span(memories).subspan(i, n));
-        if (!batch.ok()) {
-          return Status(batch.status().code() == engram::Status::Code::kInvalidArgument
-                            ? Status::InvalidArgument("after " + std::to_string(added) +
-                                                      " imported: " + batch.status().message())
-                            : batch.status());
+      size_t added = 0, known = skipped;
+      if (!memories.empty()) {
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<WriteResult> results, engine->WriteMemories(memories));
+        for (const WriteResult& w : results) {
+          (w.event == WriteEvent::kDeduplicated ? known : added) += 1;
         }
-        added += n;
       }
       if (cli.json_output()) {
-        Emit(json{{"imported", added}});
+        Emit(json{{"imported", added}, {"already_stored", known}});
       } else {
-        std::cout << "imported " << added << " memories\n";
+        std::cout << "imported " << added << " memories";
+        if (known) std::cout << " (" << known << " already stored)";
+        std::cout << "\n";
       }
       return Status::Ok();
     };

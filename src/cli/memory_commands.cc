@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "core/json_codec.h"
+#include "util/json.h"
 #include "util/time.h"
 
 namespace engram::cli {
@@ -331,7 +332,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
       for (const auto& e : events) {
         auto text_of = [](const std::string& snapshot) -> std::string {
           if (snapshot.empty()) return "-";
-          json j = json::parse(snapshot, nullptr, false);
+          const json j = util::ParseJsonOr(json(), snapshot);
           return j.is_object() && j.contains("text") && j["text"].is_string()
                      ? OneLine(j["text"].get<std::string>(), 60)
                      : "?";

@@ -25,6 +25,7 @@ struct ServeFlags {
   std::string keys_file;
   bool insecure_no_auth = false;
   size_t threads = 8;
+  size_t max_connections = 1024;
   size_t max_body_bytes = size_t{1} << 20;
   double rate_limit = 0;
   int timeout_s = 30;
@@ -84,6 +85,7 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
   options.host = f.host;
   options.port = f.port;
   options.threads = f.threads;
+  options.max_connections = f.max_connections;
   options.max_body_bytes = f.max_body_bytes;
   options.read_timeout_s = f.timeout_s;
   options.write_timeout_s = f.timeout_s;
@@ -142,7 +144,11 @@ void AddServeCommand(const CommandContext& ctx) {
                     "API keys file: {\"KEY\": {\"owners\": [...]} | {\"admin\": true}}");
   serve->add_flag("--insecure-no-auth", flags->insecure_no_auth,
                   "Serve without API keys (loopback hosts only)");
-  serve->add_option("--threads", flags->threads, "Worker threads (default 8)")
+  serve
+      ->add_option("--max-connections", flags->max_connections,
+                   "Connections served at once; more wait to be accepted (default 1024)")
+      ->check(CLI::Range(size_t{1}, size_t{65536}));
+  serve->add_option("--threads", flags->threads, "Requests handled at once (default 8)")
       ->check(CLI::Range(1, 256));
   serve->add_option("--max-body", flags->max_body_bytes, "Largest request body in bytes (1 MiB)")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30));

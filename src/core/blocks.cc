@@ -5,6 +5,7 @@
 
 #include "core/engine_impl.h"
 #include "core/validate.h"
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace engram {
@@ -186,7 +187,7 @@ Result<std::optional<MemoryRecord>> Engine::Impl::FindBlock(store::Transaction& 
 
 CoreBlock Engine::Impl::BlockOf(const MemoryRecord& r) {
   CoreBlock b{r.id, r.scope, r.key, r.text, kDefaultBlockLimit, r.updated_at};
-  const nlohmann::json data = nlohmann::json::parse(r.data, nullptr, false);
+  const nlohmann::json data = util::ParseJsonOr(nlohmann::json::value_t::discarded, r.data);
   if (data.is_object() && data.contains("limit") && data["limit"].is_number_unsigned()) {
     b.limit = data["limit"].get<size_t>();
   }

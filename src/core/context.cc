@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/validate.h"
+#include "util/json.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -70,7 +71,7 @@ std::string Day(Timestamp t) {
 
 // "weather_lookup, send_email" from an assistant item's tool_calls.
 std::string ToolNames(const std::string& tool_calls) {
-  const nlohmann::json calls = nlohmann::json::parse(tool_calls, nullptr, false);
+  const nlohmann::json calls = util::ParseJsonOr(nlohmann::json::value_t::discarded, tool_calls);
   std::string out;
   if (!calls.is_array()) return out;
   for (const auto& call : calls) {

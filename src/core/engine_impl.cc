@@ -7,6 +7,7 @@
 
 #include "core/json_codec.h"
 #include "util/ids.h"
+#include "util/time.h"
 
 namespace engram {
 
@@ -57,8 +58,14 @@ Status Engine::Impl::ValidateConfidence(double c) {
   return Status::Ok();
 }
 
+Status Engine::Impl::ValidateTime(std::string_view field, const std::optional<Timestamp>& t) {
+  return t ? util::CheckTimestampRange(field, *t) : Status::Ok();
+}
+
 Status Engine::Impl::ValidateValidity(const std::optional<Timestamp>& from,
                                       const std::optional<Timestamp>& to) {
+  ENGRAM_RETURN_IF_ERROR(ValidateTime("valid_from", from));
+  ENGRAM_RETURN_IF_ERROR(ValidateTime("valid_to", to));
   if (from && to && *to < *from) {
     return Status::InvalidArgument("valid_to is earlier than valid_from");
   }
@@ -183,18 +190,25 @@ void Engine::Impl::RedactText(const char* field, std::string* text,
   *text = std::move(r.text);
 }
 
-void Engine::Impl::RedactJson(const char* field, std::string* json,
-                              std::vector<std::string>* notes) const {
+Status Engine::Impl::RedactJson(const char* field, std::string* json,
+                                std::vector<std::string>* notes) const {
+  if (json->empty()) return Status::Ok();
   Result<hygiene::RedactedText> r = redactor_.RedactJson(*json);
-  if (!r.ok() || !r->changed()) return;
+  if (!r.ok()) {
+    return Status::InvalidArgument(std::string(field) +
+                                   " cannot be scanned for secrets: " + r.status().message());
+  }
+  if (!r->changed()) return Status::Ok();
   for (const auto& red : r->redactions) {
     notes->push_back(red.kind + " in " + field + (red.where.empty() ? "" : " " + red.where));
   }
   *json = std::move(r->text);
+  return Status::Ok();
 }
 
-std::string Engine::Impl::WithRedactions(const std::string& reason,
-                                         const std::vector<std::string>& notes) {
+std::string Engine::Impl::WithRedactions(const std::string& caller_reason,
+                                         const std::vector<std::string>& notes) const {
+  const std::string reason = redactor_.Redact(caller_reason).text;
   if (notes.empty()) return reason;
   std::string out = reason.empty() ? "" : reason + "; ";
   out += "redacted:";

@@ -163,8 +163,11 @@ class Engine::Impl {
   // ---- shared by the jobs (engine_impl.cc) ----
 
   static Status ValidateConfidence(double c);
+  // valid_from and valid_to within the accepted years (util::CheckTimestampRange), in order.
   static Status ValidateValidity(const std::optional<Timestamp>& from,
                                  const std::optional<Timestamp>& to);
+  // An optional time within the accepted years.
+  static Status ValidateTime(std::string_view field, const std::optional<Timestamp>& t);
   // InvalidArgument unless id looks like a memory id (a UUID).
   static Status MemoryIdError(std::string_view id);
   static Status NotFound(std::string_view id);
@@ -207,12 +210,14 @@ class Engine::Impl {
   // Redacts secrets from a text field in place; notes "<kind> in <field>" for the history.
   void RedactText(const char* field, std::string* text, std::vector<std::string>* notes) const;
 
-  // The same for a JSON field; JSON that does not parse is left to validation.
-  void RedactJson(const char* field, std::string* json, std::vector<std::string>* notes) const;
+  // The same for a JSON field. JSON that cannot be scanned entirely is refused
+  // (InvalidArgument): a secret must never be stored because it sat where the scan could not
+  // reach.
+  Status RedactJson(const char* field, std::string* json, std::vector<std::string>* notes) const;
 
-  // A history reason that also names what was redacted.
-  static std::string WithRedactions(const std::string& reason,
-                                    const std::vector<std::string>& notes);
+  // A caller's history reason with its secrets replaced, naming what was redacted elsewhere.
+  std::string WithRedactions(const std::string& caller_reason,
+                             const std::vector<std::string>& notes) const;
 
   // ---- write path helpers (write_path.cc) ----
 
@@ -241,8 +246,8 @@ class Engine::Impl {
                            Timestamp now, std::vector<std::pair<int64_t, std::string>>* evicted);
 
   // Marks a live record deleted with a "delete" history row; returns its rid.
-  static Result<int64_t> Tombstone(store::Transaction& txn, const MemoryRecord& old,
-                                   const ChangeInfo& change, Timestamp now);
+  Result<int64_t> Tombstone(store::Transaction& txn, const MemoryRecord& old,
+                            const ChangeInfo& change, Timestamp now) const;
 
   // ---- turn policy helpers (turn_policy.cc) ----
 

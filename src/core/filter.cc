@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "util/json.h"
 #include "util/time.h"
 
 namespace engram::core {
@@ -162,7 +163,12 @@ Result<std::unique_ptr<Node>> ParseNode(const json& j, int depth);
 
 // A time operand may be ISO-8601 text or epoch milliseconds.
 Result<json> NormalizeTime(const json& v) {
-  if (v.is_number_integer()) return v;
+  if (v.is_number_integer()) {
+    const bool huge = v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(util::kMaxTimestamp);
+    ENGRAM_RETURN_IF_ERROR(util::CheckTimestampRange(
+        "filter: a time", huge ? util::kMaxTimestamp + 1 : v.get<int64_t>()));
+    return v;
+  }
   if (v.is_string()) {
     ENGRAM_ASSIGN_OR_RETURN(Timestamp t, util::ParseTimestamp(v.get<std::string>()));
     return json(t);
@@ -285,9 +291,9 @@ Result<Filter> Filter::FromJson(const json& j) {
 
 Result<Filter> Filter::Parse(std::string_view text) {
   if (text.empty()) return Filter();
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("filter is not valid JSON");
-  return FromJson(j);
+  Result<json> j = util::ParseJson(text);
+  if (!j.ok()) return Status::InvalidArgument("filter is not valid JSON: " + j.status().message());
+  return FromJson(*j);
 }
 
 bool Filter::Matches(const FilterSubject& subject) const {

@@ -1,5 +1,6 @@
 #include "core/json_codec.h"
 
+#include "util/json.h"
 #include "util/time.h"
 
 namespace engram::core {
@@ -16,8 +17,9 @@ json OptionalString(const std::string& s) {
 }
 json ParseStored(const std::string& s) {
   if (s.empty()) return nullptr;
-  json parsed = json::parse(s, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? json(s) : parsed;
+  // Stored before the depth limit, a deeper value is shown as its text: printing it as JSON
+  // would recurse once per level and indent every line by its depth.
+  return util::ParseJsonOr(json(s), s);
 }
 
 }  // namespace
@@ -167,7 +169,13 @@ namespace {
 Result<std::optional<Timestamp>> TimeField(const json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) return std::optional<Timestamp>();
-  if (it->is_number_integer()) return std::optional<Timestamp>(it->get<int64_t>());
+  if (it->is_number_integer()) {
+    const bool huge =
+        it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(util::kMaxTimestamp);
+    ENGRAM_RETURN_IF_ERROR(
+        util::CheckTimestampRange(name, huge ? util::kMaxTimestamp + 1 : it->get<int64_t>()));
+    return std::optional<Timestamp>(it->get<int64_t>());
+  }
   if (it->is_string()) {
     Result<Timestamp> t = util::ParseTimestamp(it->get<std::string>());
     if (!t.ok()) return Status::InvalidArgument(std::string(name) + ": " + t.status().message());

@@ -6,6 +6,7 @@
 #include "core/json_codec.h"
 #include "core/validate.h"
 #include "util/ids.h"
+#include "util/json.h"
 
 namespace engram {
 
@@ -97,8 +98,8 @@ Result<MemoryPage> Engine::Impl::ListAsOf(const store::MemoryQuery& q, Timestamp
   std::vector<MemoryRecord> rows;
   for (const std::string& snapshot : snapshots) {
     if (snapshot.empty()) continue;  // deleted by then
-    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r,
-                            core::MemoryFromJson(nlohmann::json::parse(snapshot, nullptr, false)));
+    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, core::MemoryFromJson(util::ParseJsonOr(
+                                                nlohmann::json::value_t::discarded, snapshot)));
     if (r.deleted_at || (r.expires_at && *r.expires_at <= at)) continue;
     if (!q.include_superseded && !q.valid_at && !r.superseded_by.empty()) continue;
     if (!q.scopes.empty() &&

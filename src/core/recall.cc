@@ -13,6 +13,7 @@
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
 #include "index/index_file.h"
+#include "util/json.h"
 #include "util/text.h"
 
 namespace engram::core {
@@ -146,7 +147,7 @@ Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view 
     if (!metadata.empty()) {
       auto [it, fresh] = parsed.try_emplace(metadata);
       if (fresh) {
-        auto json = nlohmann::json::parse(metadata, nullptr, false);
+        auto json = util::ParseJsonOr(nlohmann::json::value_t::discarded, metadata);
         if (!json.is_object() || json.empty()) return corrupt("bad metadata");
         it->second = std::make_shared<const nlohmann::json>(std::move(json));
       }
@@ -179,7 +180,7 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
   doc.superseded = m.superseded;
   doc.confidence = static_cast<float>(m.confidence);
   if (!m.metadata.empty() && m.metadata != "{}") {
-    auto parsed = nlohmann::json::parse(m.metadata, nullptr, false);
+    auto parsed = util::ParseJsonOr(nlohmann::json::value_t::discarded, m.metadata);
     if (parsed.is_object() && !parsed.empty()) {
       doc.metadata = std::make_shared<const nlohmann::json>(std::move(parsed));
     }

@@ -9,6 +9,7 @@
 #include "hygiene/classify.h"
 #include "llm/llm_text.h"
 #include "llm/summary.h"
+#include "util/json.h"
 
 namespace engram {
 
@@ -18,7 +19,7 @@ namespace {
 std::set<std::string> ToolCallIds(const SessionItem& item) {
   std::set<std::string> ids;
   if (item.role != Role::kAssistant || item.tool_calls.empty()) return ids;
-  const auto calls = nlohmann::json::parse(item.tool_calls, nullptr, false);
+  const auto calls = util::ParseJsonOr(nlohmann::json::value_t::discarded, item.tool_calls);
   if (!calls.is_array()) return ids;
   for (const auto& call : calls) {
     if (call.is_object() && call.contains("id") && call["id"].is_string()) {
@@ -30,7 +31,7 @@ std::set<std::string> ToolCallIds(const SessionItem& item) {
 
 Status ValidateToolCalls(size_t index, const std::string& tool_calls) {
   const std::string where = "item " + std::to_string(index) + ": tool_calls";
-  const auto calls = nlohmann::json::parse(tool_calls, nullptr, false);
+  const auto calls = util::ParseJsonOr(nlohmann::json::value_t::discarded, tool_calls);
   if (calls.is_discarded()) return Status::InvalidArgument(where + " is not valid JSON");
   if (!calls.is_array()) return Status::InvalidArgument(where + " must be a JSON array");
   for (const auto& call : calls) {
@@ -186,7 +187,9 @@ Result<std::vector<SessionItem>> Engine::Impl::AddSessionItems(std::string_view 
   std::vector<std::string> ignored;  // session items have no history; the marker names the kind
   for (SessionItem& item : items) {
     RedactText("content", &item.content, &ignored);
-    if (!item.tool_calls.empty()) RedactJson("tool_calls", &item.tool_calls, &ignored);
+    if (!item.tool_calls.empty()) {
+      ENGRAM_RETURN_IF_ERROR(RedactJson("tool_calls", &item.tool_calls, &ignored));
+    }
   }
   for (size_t i = 0; i < items.size(); ++i) {
     SessionItem& item = items[i];

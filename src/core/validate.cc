@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace engram::core {
@@ -101,11 +102,12 @@ Status ValidateJson(std::string_view field, std::string_view json, size_t max_by
                             " bytes; the limit is " + std::to_string(max_bytes));
   }
   ENGRAM_RETURN_IF_ERROR(CheckUtf8(field, json));
-  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return Status::InvalidArgument(std::string(field) + " is not valid JSON");
+  Result<nlohmann::json> parsed = util::ParseJson(json);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument(std::string(field) +
+                                   " is not valid JSON: " + parsed.status().message());
   }
-  if (require_object && !parsed.is_object()) {
+  if (require_object && !parsed->is_object()) {
     return Status::InvalidArgument(std::string(field) + " must be a JSON object");
   }
   return Status::Ok();

@@ -25,6 +25,8 @@ Status Engine::Impl::ValidateNewMemory(const NewMemory& m) const {
   ENGRAM_RETURN_IF_ERROR(core::ValidateOptionalId("source", m.source));
   ENGRAM_RETURN_IF_ERROR(ValidateConfidence(m.confidence));
   for (const std::string& id : m.supersedes) ENGRAM_RETURN_IF_ERROR(MemoryIdError(id));
+  ENGRAM_RETURN_IF_ERROR(ValidateTime("observed_at", m.observed_at));
+  ENGRAM_RETURN_IF_ERROR(ValidateTime("expires_at", m.expires_at));
   return ValidateValidity(m.valid_from, m.valid_to);
 }
 
@@ -79,8 +81,10 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
     // Secrets are replaced before the record reaches the embedder, the store or any index.
     std::vector<std::string>& notes = redacted[records.size()];
     RedactText("text", &r.text, &notes);
-    RedactJson("data", &r.data, &notes);
-    RedactJson("metadata", &r.metadata, &notes);
+    RedactText("key", &r.key, &notes);
+    RedactText("source", &r.source, &notes);
+    ENGRAM_RETURN_IF_ERROR(RedactJson("data", &r.data, &notes));
+    ENGRAM_RETURN_IF_ERROR(RedactJson("metadata", &r.metadata, &notes));
     texts.push_back(r.text);
     records.push_back(std::move(r));
   }
@@ -220,20 +224,24 @@ Result<MemoryRecord> Engine::Impl::UpdateMemory(std::string_view owner_id, std::
     r.text = *u.text;
     RedactText("text", &r.text, &notes);
   }
-  if (u.key) r.key = *u.key;
+  if (u.key) {
+    r.key = *u.key;
+    RedactText("key", &r.key, &notes);
+  }
   if (u.data) {
     r.data = *u.data;
-    RedactJson("data", &r.data, &notes);
+    ENGRAM_RETURN_IF_ERROR(RedactJson("data", &r.data, &notes));
   }
   if (u.metadata) {
     r.metadata = *u.metadata;
-    RedactJson("metadata", &r.metadata, &notes);
+    ENGRAM_RETURN_IF_ERROR(RedactJson("metadata", &r.metadata, &notes));
   }
   if (u.confidence) r.confidence = *u.confidence;
   if (u.valid_from) r.valid_from = *u.valid_from;
   if (u.valid_to) r.valid_to = *u.valid_to;
   if (u.expires_at) r.expires_at = *u.expires_at;
   ENGRAM_RETURN_IF_ERROR(ValidateValidity(r.valid_from, r.valid_to));
+  ENGRAM_RETURN_IF_ERROR(ValidateTime("expires_at", r.expires_at));
   const Timestamp now = Now();
   r.updated_at = now;
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, id));
@@ -342,13 +350,14 @@ Status Engine::Impl::EnforceMaxRecords(store::Transaction& txn, const std::strin
 }
 
 Result<int64_t> Engine::Impl::Tombstone(store::Transaction& txn, const MemoryRecord& old,
-                                        const ChangeInfo& change, Timestamp now) {
+                                        const ChangeInfo& change, Timestamp now) const {
   MemoryRecord r = old;
   r.deleted_at = now;
   r.updated_at = now;
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(r.owner_id, r.id));
   ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
-  ENGRAM_RETURN_IF_ERROR(AppendHistory(txn, HistoryEventType::kDelete, &old, nullptr, change, now));
+  ENGRAM_RETURN_IF_ERROR(AppendHistory(txn, HistoryEventType::kDelete, &old, nullptr,
+                                       {change.actor, WithRedactions(change.reason, {})}, now));
   return rid;
 }
 

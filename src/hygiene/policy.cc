@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace engram {
@@ -63,8 +64,9 @@ Status ParseTypePolicy(const json& j, const std::string& field, TypePolicy* out)
 
 Result<Policy> ParsePolicy(std::string_view text) {
   if (!util::IsValidUtf8(text)) return Status::InvalidArgument("policy: not valid UTF-8");
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("policy: not valid JSON");
+  Result<json> parsed = util::ParseJson(text);
+  if (!parsed.ok()) return Status::InvalidArgument("policy: " + parsed.status().message());
+  const json& j = *parsed;
   if (!j.is_object()) return Status::InvalidArgument("policy: must be a JSON object");
   Policy p;
   for (const auto& [name, v] : j.items()) {

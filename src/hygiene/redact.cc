@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/json.h"
+
 namespace engram::hygiene {
 namespace {
 
@@ -1298,9 +1300,12 @@ RedactedText Redactor::Redact(std::string_view text) const {
 
 Result<RedactedText> Redactor::RedactJson(std::string_view json) const {
   if (!enabled_) return RedactedText{std::string(json), {}};
-  // Parsed without exceptions: a parse error's message quotes the offending input.
-  Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::InvalidArgument("json is not a valid JSON document");
+  Result<Json> parsed = util::ParseOrderedJson(json);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument("json is not a valid JSON document: " +
+                                   parsed.status().message());
+  }
+  Json& doc = *parsed;
   JsonRedactor walker(*this, disabled_);
   std::string where;
   ENGRAM_RETURN_IF_ERROR(walker.Walk(doc, where, std::nullopt, 0));

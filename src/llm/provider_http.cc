@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "llm/llm_text.h"
+#include "util/json.h"
 
 namespace engram::llm {
 namespace {
@@ -55,7 +56,7 @@ std::string ScrubSecrets(std::string text, std::string_view secret) {
 }
 
 std::string DescribeProviderError(std::string_view body, std::string_view secret) {
-  const json reply = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json reply = util::ParseJsonOr(json(), body);
   std::string type, message;
   if (reply.is_object()) {
     const auto error = reply.find("error");
@@ -107,7 +108,7 @@ Result<json> PostJson(const net::HttpClient& http, const net::RetryPolicy& polic
   if (response.status < 200 || response.status >= 300) {
     return ProviderErrorStatus(request, response, attempts, secret);
   }
-  json reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json reply = util::ParseJsonOr(json(), response.body);
   if (!reply.is_object()) {
     return Status::Unavailable(Prefix(request) + "answer is not a JSON object");
   }

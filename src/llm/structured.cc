@@ -5,6 +5,7 @@
 
 #include "llm/json_schema.h"
 #include "llm/llm_text.h"
+#include "util/json.h"
 #include "util/text.h"
 
 namespace engram::llm {
@@ -55,12 +56,15 @@ Status Check(const Completion& completion, const json& schema, const AnswerCheck
 Result<json> ParseJsonAnswer(std::string_view text) {
   const std::string_view body = util::TrimWhitespace(Unfence(util::TrimWhitespace(text)));
   if (body.empty()) return Status::InvalidArgument("empty answer");
+  ENGRAM_RETURN_IF_ERROR(util::CheckJsonDepth(body));
   try {
     return json::parse(body);
   } catch (const json::parse_error& e) {
     // e.what() quotes the input near the error; only the offset goes into the message.
     return Status::InvalidArgument("not valid JSON (syntax error at byte " +
                                    std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    return Status::InvalidArgument("not valid JSON (a number is outside the range of a double)");
   }
 }
 

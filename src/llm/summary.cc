@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "llm/llm_text.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/utf8.h"
 
@@ -21,7 +22,7 @@ Write the new summary as concise plain text (short paragraphs or "- " bullets), 
 
 std::set<std::string> ToolCallIds(const std::string& tool_calls) {
   std::set<std::string> ids;
-  const json calls = json::parse(tool_calls, nullptr, /*allow_exceptions=*/false);
+  const json calls = util::ParseJsonOr(json(), tool_calls);
   if (!calls.is_array()) return ids;
   for (const json& call : calls) {
     if (call.is_object() && call.contains("id") && call["id"].is_string()) {

@@ -4,6 +4,7 @@
 
 #include "core/json_codec.h"
 #include "server/errors.h"
+#include "util/json.h"
 
 namespace engram::mcp {
 
@@ -32,11 +33,23 @@ bool AcceptsJson(const std::string& accept) {
 }  // namespace
 
 HttpEndpoint::HttpEndpoint(server::Api& api, const Tools& tools, std::string server_version,
-                           size_t max_sessions)
+                           size_t max_sessions, size_t max_sessions_per_key)
     : api_(api),
       tools_(tools),
       server_version_(std::move(server_version)),
-      max_sessions_(max_sessions == 0 ? 1 : max_sessions) {}
+      max_sessions_(max_sessions == 0 ? 1 : max_sessions),
+      max_sessions_per_key_(max_sessions_per_key == 0 ? 1 : max_sessions_per_key) {}
+
+void HttpEndpoint::EvictIdlest(const std::string& principal) {
+  auto idle = sessions_.end();
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+    if (it->second.principal != principal) continue;
+    if (idle == sessions_.end() || it->second.last_used < idle->second.last_used) idle = it;
+  }
+  if (idle == sessions_.end()) return;
+  if (--sessions_per_key_[principal] == 0) sessions_per_key_.erase(principal);
+  sessions_.erase(idle);
+}
 
 size_t HttpEndpoint::session_count() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -86,7 +99,9 @@ server::HttpResponse HttpEndpoint::Handle(const server::HttpRequest& request,
       r = RpcError(404, kInvalidRequest, "unknown or ended session");
     } else {
       std::lock_guard<std::mutex> lock(mu_);
-      sessions_.erase(id);
+      if (sessions_.erase(id) && --sessions_per_key_[principal->name] == 0) {
+        sessions_per_key_.erase(principal->name);
+      }
       r.status = 204;
       r.content_type = "text/plain";
     }
@@ -109,8 +124,9 @@ server::HttpResponse HttpEndpoint::Post(const server::HttpRequest& request,
   if (!AcceptsJson(header("Accept"))) {
     return RpcError(406, kInvalidRequest, "Accept must allow application/json");
   }
-  json message = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded()) return RpcError(400, kParseError, "parse error: not JSON");
+  Result<json> parsed = util::ParseJson(request.body);
+  if (!parsed.ok()) return RpcError(400, kParseError, "parse error: " + parsed.status().message());
+  json message = std::move(*parsed);
   const std::string version = header("MCP-Protocol-Version");
   if (!version.empty() && !SupportedProtocolVersion(version)) {
     return RpcError(400, kInvalidRequest, "unsupported MCP-Protocol-Version: " + version);
@@ -125,14 +141,17 @@ server::HttpResponse HttpEndpoint::Post(const server::HttpRequest& request,
     if (response && response->contains("result")) {
       const std::string new_id = NewSessionId();
       std::lock_guard<std::mutex> lock(mu_);
-      if (sessions_.size() >= max_sessions_) {
-        auto idle = sessions_.begin();
-        for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-          if (it->second.last_used < idle->second.last_used) idle = it;
+      if (sessions_per_key_[principal.name] >= max_sessions_per_key_) {
+        EvictIdlest(principal.name);
+      } else if (sessions_.size() >= max_sessions_) {
+        auto largest = sessions_per_key_.begin();
+        for (auto it = sessions_per_key_.begin(); it != sessions_per_key_.end(); ++it) {
+          if (it->second > largest->second) largest = it;
         }
-        sessions_.erase(idle);
+        EvictIdlest(largest->first);
       }
       sessions_[new_id] = Entry{session, principal.name, std::chrono::steady_clock::now()};
+      ++sessions_per_key_[principal.name];
       r.headers.emplace_back("Mcp-Session-Id", new_id);
     }
     return r;

@@ -30,10 +30,12 @@ namespace engram::mcp {
 
 class HttpEndpoint {
  public:
-  // `api` and `tools` must outlive the endpoint. At most `max_sessions` sessions are kept; when
-  // a new one would exceed it, the one idle longest is dropped.
+  // `api` and `tools` must outlive the endpoint. At most `max_sessions` sessions are kept, and
+  // at most `max_sessions_per_key` of one API key. A new session beyond its key's share drops
+  // that key's session idle longest; beyond the total, the idlest session of the key holding
+  // the most goes. One key can never push out another key's sessions by opening its own.
   HttpEndpoint(server::Api& api, const Tools& tools, std::string server_version,
-               size_t max_sessions = 4096);
+               size_t max_sessions = 4096, size_t max_sessions_per_key = 64);
 
   // Thread-safe.
   server::HttpResponse Handle(const server::HttpRequest& request,
@@ -57,9 +59,14 @@ class HttpEndpoint {
   server::Api& api_;
   const Tools& tools_;
   const std::string server_version_;
+  // Drops one session of `principal` (the one idle longest). Needs mu_.
+  void EvictIdlest(const std::string& principal);
+
   const size_t max_sessions_;
+  const size_t max_sessions_per_key_;
   mutable std::mutex mu_;
   std::map<std::string, Entry> sessions_;
+  std::map<std::string, size_t> sessions_per_key_;  // by Principal::name
 };
 
 }  // namespace engram::mcp

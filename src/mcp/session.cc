@@ -1,5 +1,7 @@
 #include "mcp/session.h"
 
+#include "util/json.h"
+
 namespace engram::mcp {
 
 using nlohmann::json;
@@ -43,9 +45,11 @@ bool Session::initialized() const {
 }
 
 std::optional<json> Session::HandleText(std::string_view text) {
-  json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded()) return ErrorResponse(nullptr, kParseError, "parse error: not JSON");
-  return Handle(message);
+  Result<json> message = util::ParseJson(text);
+  if (!message.ok()) {
+    return ErrorResponse(nullptr, kParseError, "parse error: " + message.status().message());
+  }
+  return Handle(*message);
 }
 
 json Session::Initialize(const json& id, const json& params) {

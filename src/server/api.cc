@@ -11,6 +11,7 @@
 #include "server/mem0.h"
 #include "server/openapi.h"
 #include "server/v1.h"
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace engram::server {
@@ -25,12 +26,19 @@ Status CheckOwner(const Principal& principal, const std::string& owner) {
 // A token bucket per principal name: `rate` tokens per second, holding at most 2 * rate.
 class Api::RateLimiter {
  public:
-  explicit RateLimiter(double rate) : rate_(rate), burst_(std::max(1.0, 2 * rate)) {}
+  RateLimiter(double rate, std::function<double()> clock)
+      : rate_(rate), burst_(std::max(1.0, 2 * rate)), clock_(std::move(clock)) {
+    if (!clock_) {
+      clock_ = [] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+  }
 
   // 0 when the request may proceed, else seconds until it could.
   double Take(const std::string& who) {
-    const double now =
-        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const double now = clock_();
     std::lock_guard<std::mutex> lock(mu_);
     auto [it, fresh] = buckets_.try_emplace(who, Bucket{burst_, now});
     Bucket& b = it->second;
@@ -51,6 +59,7 @@ class Api::RateLimiter {
     double at;
   };
   const double rate_, burst_;
+  std::function<double()> clock_;
   std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
@@ -66,19 +75,6 @@ HttpResponse JsonResponse(int status, const json& body) {
 
 HttpResponse Error(int status, std::string_view code, std::string_view message) {
   return JsonResponse(status, ErrorBody(code, message));
-}
-
-// "malformed JSON at byte 12: syntax error while parsing object - unexpected '}'". The parser's
-// "last read: '...'" excerpt is dropped: it would echo request bytes (perhaps a secret) back
-// into responses and logs.
-std::string DescribeParseError(const json::parse_error& e) {
-  std::string what = e.what();
-  if (size_t colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-  if (size_t last = what.find("; last read: "); last != std::string::npos) {
-    const size_t next = what.find("; ", last + 2);
-    what.erase(last, next == std::string::npos ? std::string::npos : next - last);
-  }
-  return "malformed JSON at byte " + std::to_string(e.byte) + ": " + what;
 }
 
 HttpResponse StatusError(const Status& st) {
@@ -157,7 +153,7 @@ void RegisterSystemRoutes(Api& api, Engine& engine) {
 
 Api::Api(Engine& engine, ApiOptions options) : engine_(engine), options_(std::move(options)) {
   if (options_.rate_limit_per_second > 0) {
-    limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_per_second);
+    limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_per_second, options_.clock);
   }
   RegisterV1Routes(router_, engine_, options_.default_search_mode);
   RegisterMem0Routes(router_, engine_, options_.default_search_mode);
@@ -276,11 +272,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request) {
             Error(400, "invalid_utf8",
                   "the request body is not valid UTF-8 (byte " + std::to_string(bad) + ")"));
       }
-      try {
-        call.body = json::parse(request.body);
-      } catch (const json::parse_error& e) {
-        return with_route(Error(400, "malformed_json", DescribeParseError(e)));
-      }
+      Result<json> body = util::ParseJson(request.body);
+      if (!body.ok()) return with_route(Error(400, "malformed_json", body.status().message()));
+      call.body = std::move(*body);
     }
   }
 

@@ -31,6 +31,9 @@ struct ApiOptions {
   // Per key (or anonymous caller): requests per second allowed on average, with bursts of twice
   // that; 0 turns rate limiting off. Over the limit: 429 with Retry-After.
   double rate_limit_per_second = 0;
+  // Seconds on a monotonic clock, read by the rate limiter; empty: std::chrono::steady_clock.
+  // Tests set it to decide when time passes.
+  std::function<double()> clock;
   // Search mode when a request names none: hybrid needs an embedder, so a server without one
   // (ENGRAM_EMBEDDER=none) defaults to lexical.
   SearchMode default_search_mode = SearchMode::kHybrid;

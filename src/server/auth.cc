@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/json.h"
 #include "util/text.h"
 
 namespace engram::server {
@@ -45,8 +46,14 @@ Result<KeySet> KeySet::Parse(std::string_view text, std::string_view origin) {
   const std::string where(origin);
   // ordered_json keeps the file's order, so "key#N" names the N-th entry as written (a sorted
   // map would number keys by their value, which says something about the keys).
-  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  Result<nlohmann::ordered_json> parsed = util::ParseOrderedJson(text, /*unique_keys=*/true);
+  if (!parsed.ok()) {
+    // A key listed twice would otherwise keep only its last binding, silently.
+    return Status::InvalidArgument(where + ": " + parsed.status().message() +
+                                   " (a key may be listed once)");
+  }
+  const nlohmann::ordered_json& j = *parsed;
+  if (!j.is_object()) {
     return Status::InvalidArgument(where +
                                    ": expected a JSON object mapping each key to "
                                    "{\"owners\": [...]} or {\"admin\": true}");

@@ -1,12 +1,24 @@
 #include "server/http_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <random>
+#include <semaphore>
+#include <thread>
+#include <vector>
 
 #include "core/json_codec.h"
+#include "server/connection.h"
 #include "server/errors.h"
 
 namespace engram::server {
@@ -24,15 +36,104 @@ bool IsSafeRequestId(const std::string& id) {
   return true;
 }
 
+// A thread per connection, started on demand up to `max` and kept for the next connection;
+// connections beyond `max` wait in order. Shutdown runs what is queued, then joins.
+class ConnectionThreads : public httplib::TaskQueue {
+ public:
+  explicit ConnectionThreads(size_t max) : max_(max) {}
+  ~ConnectionThreads() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+    // Each waiting thread takes one queued connection; a connection beyond them gets a thread.
+    if (queue_.size() > idle_ && threads_.size() < max_) {
+      threads_.emplace_back([this] { Work(); });
+    } else {
+      cv_.notify_one();
+    }
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shutdown_) return;
+      shutdown_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  void Work() {
+    while (true) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ++idle_;
+        cv_.wait(lock, [this] { return shutdown_ || !queue_.empty(); });
+        --idle_;
+        if (queue_.empty()) return;
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool shutdown_ = false;
+};
+
+// httplib's server with engram's connection handling (server/connection.h) in place of its
+// own keep-alive loop.
+class Listener : public httplib::Server {
+ public:
+  Listener(const ServerOptions& options, int wake_fd) : options_(options), wake_fd_(wake_fd) {}
+
+ private:
+  bool process_and_close_socket(::socket_t sock) override {
+    const int one = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ConnectionStream stream(sock, wake_fd_, options_.max_body_bytes, options_.write_timeout_s);
+    bool ok = true;
+    while (stream.WaitForRequest(std::chrono::seconds(options_.keep_alive_timeout_s),
+                                 std::chrono::seconds(options_.read_timeout_s),
+                                 stream.Stopping())) {
+      const bool stopping = stream.Stopping();
+      bool closed = false;
+      ok = process_request(stream, /*close_connection=*/stopping || stream.must_close(), closed,
+                           nullptr);
+      if (!stream.Flush() || !ok || closed || stopping || stream.must_close()) break;
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  const ServerOptions& options_;
+  const int wake_fd_;
+};
+
 }  // namespace
 
 class HttpServer::Impl {
  public:
-  Impl(Api& api, ServerOptions options) : api_(api), options_(std::move(options)) {
+  Impl(Api& api, ServerOptions options)
+      : api_(api),
+        options_(std::move(options)),
+        wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+        server_(options_, wake_fd_),
+        handlers_(static_cast<std::ptrdiff_t>(options_.threads)) {
     std::random_device rd;
     prefix_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-    const size_t threads = options_.threads;
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    const size_t connections = std::max(options_.max_connections, options_.threads);
+    server_.new_task_queue = [connections] { return new ConnectionThreads(connections); };
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_read_timeout(options_.read_timeout_s, 0);
     server_.set_write_timeout(options_.write_timeout_s, 0);
@@ -53,13 +154,15 @@ class HttpServer::Impl {
         [this](const httplib::Request& req, httplib::Response& res) {
           if (res.has_header("X-Request-Id")) return httplib::Server::HandlerResponse::Unhandled;
           const std::string id = NewRequestId(req);
+          if (!ContentLengthIsValid(req)) res.status = 400;
           const char* code = res.status == 413   ? "too_large"
                              : res.status == 414 ? "uri_too_long"
                                                  : "bad_request";
-          const std::string message = res.status == 413
-                                          ? "the request body is larger than " +
-                                                std::to_string(options_.max_body_bytes) + " bytes"
-                                          : "the request could not be parsed";
+          const std::string message =
+              res.status == 413 ? "the request body is larger than " +
+                                      std::to_string(options_.max_body_bytes) + " bytes"
+              : !ContentLengthIsValid(req) ? "Content-Length must be one decimal byte count"
+                                           : "the request could not be parsed";
           res.set_content(core::DumpJson(ErrorBody(code, message)), "application/json");
           res.set_header("X-Request-Id", id);
           api_.metrics().Record(req.method, "unmatched", res.status, 0);
@@ -81,8 +184,13 @@ class HttpServer::Impl {
     return Status::Ok();
   }
 
+  ~Impl() { ::close(wake_fd_); }
+
   void Stop() {
     stopping_ = true;
+    // Wakes every connection waiting for a request: each answers what it already received.
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
     server_.stop();
   }
 
@@ -96,8 +204,31 @@ class HttpServer::Impl {
     return buf;
   }
 
+  // Content-Length, when sent, is one decimal number (httplib reads "-1" as 2^64-1 and "abc"
+  // as 0).
+  static bool ContentLengthIsValid(const httplib::Request& req) {
+    const size_t count = req.get_header_value_count("Content-Length");
+    if (count == 0) return true;
+    const std::string value = req.get_header_value("Content-Length");
+    for (size_t i = 1; i < count; ++i) {
+      if (req.get_header_value("Content-Length", i) != value) return false;
+    }
+    return !value.empty() && value.size() <= 18 &&
+           value.find_first_not_of("0123456789") == std::string::npos;
+  }
+
   void Serve(const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
+    if (!ContentLengthIsValid(req)) {
+      res.status = 400;
+      return;  // the error handler writes the body
+    }
+    // At most options_.threads handlers at once; connections beyond wait here, not in a read.
+    handlers_.acquire();
+    struct Release {
+      std::counting_semaphore<>& s;
+      ~Release() { s.release(); }
+    } release{handlers_};
     HttpRequest request;
     request.method = req.method;
     request.target = req.target;
@@ -136,7 +267,9 @@ class HttpServer::Impl {
   Api& api_;
   ServerOptions options_;
   std::map<std::string, MountHandler> mounts_;
-  httplib::Server server_;
+  const int wake_fd_;
+  Listener server_;
+  std::counting_semaphore<> handlers_;
   uint64_t prefix_ = 0;
   std::atomic<uint64_t> counter_{0};
   std::atomic<bool> stopping_{false};

@@ -1,4 +1,11 @@
-// HttpServer: serves an Api over HTTP/1.1 with cpp-httplib's thread pool.
+// HttpServer: serves an Api over HTTP/1.1; cpp-httplib parses requests and writes responses,
+// server/connection.h owns each connection's socket.
+//
+// Each connection has its own thread (up to max_connections; more wait to be accepted), and at
+// most `threads` requests run their handler at once: a slow or idle client costs a sleeping
+// thread, never a worker, so /healthz answers while clients trickle bytes. A request must
+// arrive whole within read_timeout_s of its first byte. On Stop, a request already received
+// is still answered (with Connection: close); idle connections close.
 //
 // Every request gets a request id (the client's X-Request-Id when it is a short token, else a
 // fresh one), returned as X-Request-Id, and one access log line on the log stream:
@@ -21,8 +28,9 @@ namespace engram::server {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;  // 0: an ephemeral port, see HttpServer::port()
-  size_t threads = 8;
+  int port = 0;                   // 0: an ephemeral port, see HttpServer::port()
+  size_t threads = 8;             // handlers running at once
+  size_t max_connections = 1024;  // connections served at once
   size_t max_body_bytes = size_t{1} << 20;
   int read_timeout_s = 10;
   int write_timeout_s = 10;

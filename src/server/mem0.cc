@@ -8,6 +8,7 @@
 #include "server/api.h"
 #include "server/params.h"
 #include "server/schema.h"
+#include "util/json.h"
 
 namespace engram::server {
 
@@ -194,7 +195,7 @@ Status SplitFilters(json filters, Ids* ids, std::string* rest) {
 
 std::string SnapshotText(const std::string& snapshot) {
   if (snapshot.empty()) return "";
-  json j = json::parse(snapshot, nullptr, false);
+  json j = util::ParseJsonOr(json(), snapshot);
   if (j.is_object() && j.contains("text") && j["text"].is_string()) {
     return j["text"].get<std::string>();
   }

@@ -93,6 +93,10 @@ Status GetTime(const json& o, const char* name, std::optional<Timestamp>* out) {
   const json* f = Field(o, name);
   if (f == nullptr) return Status::Ok();
   if (f->is_number_integer()) {
+    if (f->is_number_unsigned() && f->get<uint64_t>() > uint64_t(util::kMaxTimestamp)) {
+      return util::CheckTimestampRange(name, util::kMaxTimestamp + 1);
+    }
+    ENGRAM_RETURN_IF_ERROR(util::CheckTimestampRange(name, f->get<int64_t>()));
     *out = f->get<int64_t>();
     return Status::Ok();
   }

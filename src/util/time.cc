@@ -101,7 +101,19 @@ Result<Timestamp> ParseTimestamp(std::string_view s) {
   const year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return bad();
   const int64_t days_since = DaysFromCivil(y, unsigned(mo), unsigned(d));
-  return ((days_since * 24 + h) * 60 + mi - offset_min) * 60000 + int64_t(sec) * 1000 + ms;
+  const Timestamp t =
+      ((days_since * 24 + h) * 60 + mi - offset_min) * 60000 + int64_t(sec) * 1000 + ms;
+  if (t < kMinTimestamp || t > kMaxTimestamp) {
+    return Status::InvalidArgument("timestamp '" + std::string(s.substr(0, 64)) +
+                                   "' is outside the years 1900 to 9999");
+  }
+  return t;
+}
+
+Status CheckTimestampRange(std::string_view field, Timestamp t) {
+  if (t >= kMinTimestamp && t <= kMaxTimestamp) return Status::Ok();
+  return Status::InvalidArgument(std::string(field) + " is outside the years 1900 to 9999 (" +
+                                 std::to_string(t) + " ms since 1970)");
 }
 
 }  // namespace engram::util

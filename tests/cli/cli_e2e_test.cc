@@ -415,11 +415,46 @@ TEST_F(CliRecallTest, ImportJsonlIsAllOrNothing) {
   ExpectOneLineError(Engram({"import", "--owner", "u", dir_.File("missing.jsonl")}), "cannot open");
   json r = EngramJson({"import", "--owner", "u", good});
   EXPECT_EQ(r["imported"], 2);
+  // A re-run (after a crash, say) adds nothing twice, the episode included.
+  json again = EngramJson({"import", "--owner", "u", good});
+  EXPECT_EQ(again["imported"], 0);
+  EXPECT_EQ(again["already_stored"], 2);
+  // A line nested too deeply, or with a time outside 1900-9999, fails the whole file.
+  const std::string hostile = dir_.File("hostile.jsonl");
+  std::ofstream(hostile) << R"({"text": "would be written"})"
+                         << "\n"
+                         << R"({"text": "deep", "data": )" << std::string(70'000, '[')
+                         << std::string(70'000, ']') << "}\n"
+                         << R"({"text": "far future", "observed_at": 9223372036854775807})"
+                         << "\n";
+  ExpectOneLineError(Engram({"import", "--owner", "u", hostile}), "line 2: not valid JSON");
+  std::ofstream(hostile) << R"({"text": "would be written"})"
+                         << "\n"
+                         << R"({"text": "far future", "observed_at": 9223372036854775807})"
+                         << "\n";
+  ExpectOneLineError(Engram({"import", "--owner", "u", hostile}), "line 2: observed_at");
   json page = EngramJson({"list", "--owner", "u"});
   ASSERT_EQ(page["items"].size(), 2u);
   EXPECT_EQ(page["items"][1]["created_at"], "2023-06-01T10:00:00.000Z");
   json hits = EngramJson({"search", "--owner", "u", "which seat does the user like on planes"});
   EXPECT_EQ(hits["hits"][0]["key"], "travel.seat");
+}
+
+TEST_F(CliTest, HostileFlagsAreRefusedWithOneLine) {
+  // 20,000 levels: far past the limit, within the 128 KB the kernel allows one argument.
+  const std::string deep = std::string(20'000, '[') + std::string(20'000, ']');
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--data", deep, "x"}), "nested deeper");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--meta", "{\"a\": " + deep + "}", "x"}),
+                     "nested deeper");
+  ExpectOneLineError(Engram({"search", "--owner", "u", "--mode", "lexical", "--filter", deep, "x"}),
+                     "nested deeper");
+  ExpectOneLineError(Engram({"session", "add", "--owner", "u", "--session", "s", "--role",
+                             "assistant", "--tool-calls", deep, "calling"}),
+                     "not valid JSON");
+  ExpectOneLineError(Engram({"add", "--owner", "u", "--observed-at", "0001-01-01", "x"}),
+                     "1900 to 9999");
+  ExpectOneLineError(Engram({"list", "--owner", "u", "--as-of", "10850-01-01"}), "timestamp");
+  EXPECT_EQ(CountMemories("u"), 0u);
 }
 
 TEST_F(CliRecallTest, AnotherEmbedderNeedsReindex) {

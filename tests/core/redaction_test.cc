@@ -96,5 +96,71 @@ TEST_F(RedactionTest, CanBeTurnedOff) {
   EXPECT_EQ((*engine)->AddMemory(m)->text, "my password is opensesame");
 }
 
+// data nested `depth` objects deep with a password at the bottom.
+std::string NestedSecret(size_t depth, const std::string& secret) {
+  std::string out;
+  for (size_t i = 0; i < depth; ++i) out += "{\"a\":";
+  out += "{\"password\":\"" + secret + "\"}";
+  for (size_t i = 0; i < depth; ++i) out += "}";
+  return out;
+}
+
+TEST_F(RedactionTest, ASecretAtAnyDepthIsRedactedOrTheRecordRefused) {
+  Open();
+  const std::string secret = "Deep-" + std::to_string(::getpid()) + "-s3cret";
+  NewMemory shallow;
+  shallow.owner_id = "u";
+  shallow.text = "nested configuration";
+  shallow.data = NestedSecret(100, secret);
+  auto added = engine_->AddMemory(shallow);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->data.find(secret), std::string::npos);
+  // Deeper than every JSON parse accepts, and so deeper than the scan could be trusted with.
+  for (size_t depth : {200u, 300u, 5'000u}) {  // 5,000 levels: 30 KB, within max_json_bytes
+    NewMemory deep = shallow;
+    deep.data = NestedSecret(depth, secret);
+    Result<MemoryRecord> refused = engine_->AddMemory(deep);
+    ASSERT_FALSE(refused.ok()) << depth;
+    EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+    EXPECT_EQ(refused.status().message().find(secret), std::string::npos);
+    MemoryUpdate u;
+    u.metadata = "{\"m\": " + NestedSecret(depth, secret) + "}";
+    EXPECT_FALSE(engine_->UpdateMemory("u", added->id, u).ok()) << depth;
+  }
+  engine_.reset();
+  EXPECT_EQ(AllStoredBytes(dir_.path()).find(secret), std::string::npos);
+}
+
+TEST_F(RedactionTest, ReasonKeyUpdatedDataAndToolCallsNeverStoreASecret) {
+  Open();
+  const std::string secret = "Hidden-" + std::to_string(::getpid()) + "-zebra";
+  NewMemory m;
+  m.owner_id = "u";
+  m.text = "the deploy target is staging";
+  m.key = "my password is " + secret;
+  m.change.reason = "my password is " + secret;
+  auto added = engine_->AddMemory(m);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->key.find(secret), std::string::npos) << added->key;
+  MemoryUpdate u;
+  u.data = "{\"note\": \"password: " + secret + "\"}";
+  u.change.reason = "the password is " + secret;
+  auto updated = engine_->UpdateMemory("u", added->id, u);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(updated->data.find(secret), std::string::npos) << updated->data;
+  SessionItem call{0, Role::kAssistant, "calling a tool", "", "", 0};
+  call.tool_calls = "[{\"id\": \"c1\", \"arguments\": {\"password\": \"" + secret + "\"}}]";
+  ASSERT_TRUE(engine_->AddSessionItems("u", "s1", {call}).ok());
+  ASSERT_TRUE(engine_->DeleteMemory("u", added->id, {"test", "my password is " + secret}).ok());
+  auto history = engine_->GetHistory("u", added->id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  for (const HistoryEvent& e : *history) {
+    EXPECT_EQ(e.reason.find(secret), std::string::npos) << e.reason;
+  }
+  engine_.reset();
+  EXPECT_EQ(AllStoredBytes(dir_.path()).find(secret), std::string::npos);
+}
+
 }  // namespace
 }  // namespace engram

@@ -8,6 +8,7 @@
 
 #include "core/validate.h"
 #include "util/ids.h"
+#include "util/json.h"
 #include "util/time.h"
 #include "util/utf8.h"
 #include "util/worker_team.h"
@@ -75,6 +76,61 @@ TEST(Scope, VisibleScopes) {
   EXPECT_FALSE(core::ValidateScope("/a").ok());
   EXPECT_FALSE(core::ValidateScope("a/").ok());
   EXPECT_FALSE(core::ValidateScope("").ok());
+}
+
+// ---- JSON entering engram (util/json.h) ----
+
+TEST(ParseJsonTest, NestingIsLimitedBeforeParsingAndStringsDoNotCount) {
+  const size_t max = util::kMaxJsonDepth;
+  const std::string at_limit = std::string(max, '[') + std::string(max, ']');
+  EXPECT_TRUE(util::ParseJson(at_limit).ok());
+  const std::string over = std::string(max + 1, '[') + std::string(max + 1, ']');
+  Result<nlohmann::json> refused = util::ParseJson(over);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument());
+  EXPECT_NE(refused.status().message().find("nested deeper than 128"), std::string::npos);
+  EXPECT_FALSE(util::ParseJson(std::string(200'000, '{')).ok());
+  // Brackets inside strings, escaped quotes included, are text.
+  const std::string text = "{\"a\": \"" + std::string(1000, '[') + "\\\"{{\"}";
+  Result<nlohmann::json> parsed = util::ParseJson(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)["a"].get<std::string>().size(), 1003u);
+}
+
+TEST(ParseJsonTest, OutOfRangeNumbersAndSyntaxErrorsAreInvalidArgumentWithoutEcho) {
+  Result<nlohmann::json> big = util::ParseJson("{\"x\": 1e999}");
+  ASSERT_FALSE(big.ok());
+  EXPECT_TRUE(big.status().IsInvalidArgument());
+  Result<nlohmann::json> bad = util::ParseJson("{\"text\": secret-value}");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("byte 10"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(bad.status().message().find("secret"), std::string::npos);
+  EXPECT_EQ(util::ParseJsonOr(nlohmann::json("fallback"), "[1e999]"), "fallback");
+}
+
+TEST(ParseJsonTest, UniqueKeysRefusesAMemberNamedTwiceAtAnyDepth) {
+  EXPECT_TRUE(util::ParseOrderedJson("{\"a\": 1, \"a\": 2}").ok());
+  EXPECT_FALSE(util::ParseOrderedJson("{\"a\": 1, \"a\": 2}", /*unique_keys=*/true).ok());
+  EXPECT_FALSE(util::ParseOrderedJson("{\"a\": {\"b\": 1, \"b\": 1}}", /*unique_keys=*/true).ok());
+  // The same name in sibling objects is fine.
+  Result<nlohmann::ordered_json> ok =
+      util::ParseOrderedJson("[{\"a\": 1}, {\"a\": 2}, {\"b\": {\"a\": 3}}]", true);
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
+TEST(TimestampRangeTest, OnlyTheYears1900To9999AreAccepted) {
+  EXPECT_EQ(*util::ParseTimestamp("1900-01-01"), util::kMinTimestamp);
+  EXPECT_EQ(*util::ParseTimestamp("9999-12-31T23:59:59.999Z"), util::kMaxTimestamp);
+  EXPECT_EQ(util::FormatTimestamp(util::kMinTimestamp), "1900-01-01T00:00:00.000Z");
+  EXPECT_EQ(util::FormatTimestamp(util::kMaxTimestamp), "9999-12-31T23:59:59.999Z");
+  for (const char* bad :
+       {"1899-12-31T23:59:59Z", "0001-01-01", "1900-01-01T00:30+01:00", "9999-12-31T23:30-01:00"}) {
+    EXPECT_FALSE(util::ParseTimestamp(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(util::CheckTimestampRange("t", 0).ok());
+  EXPECT_FALSE(util::CheckTimestampRange("t", util::kMaxTimestamp + 1).ok());
+  EXPECT_FALSE(util::CheckTimestampRange("t", util::kMinTimestamp - 1).ok());
+  EXPECT_FALSE(util::CheckTimestampRange("t", INT64_MIN).ok());
 }
 
 }  // namespace

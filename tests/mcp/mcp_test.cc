@@ -369,7 +369,8 @@ TEST_F(McpHttpTest, SessionsAreIssuedRequiredAndEnded) {
 
 TEST_F(McpHttpTest, TheServersRateLimitAppliesPerKey) {
   server::ApiOptions limited;
-  limited.rate_limit_per_second = 1;  // bursts of 2
+  limited.rate_limit_per_second = 1;   // bursts of 2
+  limited.clock = [] { return 0.0; };  // no time passes: no token comes back
   endpoint_.reset();
   tools_.reset();
   server::ApiTest::Open(std::move(limited));
@@ -412,6 +413,61 @@ TEST_F(McpTest, StdioAnswersOneLinePerRequest) {
   EXPECT_EQ(responses[1]["id"], 2);
   EXPECT_EQ(responses[1]["result"]["structuredContent"]["memory"]["text"], "line one\nline two");
   EXPECT_EQ(responses[2]["error"]["code"], kParseError);
+}
+
+TEST_F(McpHttpTest, OneKeyCannotEvictAnotherKeysSessions) {
+  endpoint_ = std::make_unique<HttpEndpoint>(*api_, *tools_, "test", /*max_sessions=*/8,
+                                             /*max_sessions_per_key=*/4);
+  const std::string bobs = Initialize(kBobKey);
+  std::vector<std::string> alices;
+  for (int i = 0; i < 20; ++i) alices.push_back(Initialize(kAliceKey));
+  EXPECT_EQ(endpoint_->session_count(), 5u);
+  EXPECT_EQ(Send("POST", Request(2, "ping"), kBobKey, {{"Mcp-Session-Id", bobs}}).status, 200);
+  // Alice keeps her four most recent sessions.
+  EXPECT_EQ(Send("POST", Request(2, "ping"), kAliceKey, {{"Mcp-Session-Id", alices[15]}}).status,
+            404);
+  EXPECT_EQ(Send("POST", Request(2, "ping"), kAliceKey, {{"Mcp-Session-Id", alices[16]}}).status,
+            200);
+
+  // When the whole table is full, the key holding the most sessions gives one up.
+  endpoint_ = std::make_unique<HttpEndpoint>(*api_, *tools_, "test", /*max_sessions=*/8,
+                                             /*max_sessions_per_key=*/8);
+  const std::string bob_again = Initialize(kBobKey);
+  for (int i = 0; i < 20; ++i) Initialize(kAliceKey);
+  EXPECT_EQ(endpoint_->session_count(), 8u);
+  EXPECT_EQ(Send("POST", Request(2, "ping"), kBobKey, {{"Mcp-Session-Id", bob_again}}).status, 200);
+}
+
+TEST_F(McpHttpTest, DeeplyNestedMessagesAreParseErrorsWithoutASession) {
+  const std::string deep = std::string(70'000, '[') + std::string(70'000, ']');
+  server::HttpRequest r{"POST",
+                        "/mcp",
+                        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":)" + deep + "}",
+                        "Bearer " + std::string(kAliceKey),
+                        "",
+                        ""};
+  auto reply = endpoint_->Handle(r, [](const std::string& n) {
+    return n == "Accept" ? std::string("application/json") : std::string();
+  });
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(json::parse(reply.body)["error"]["code"], kParseError);
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
+TEST_F(McpTest, StdioAnswersADeeplyNestedLineWithAParseError) {
+  Session s(*tools_, PrincipalOf(kAliceKey), "1");
+  std::istringstream in(std::string(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)") +
+                        std::string(70'000, '[') + std::string(70'000, ']') + "}\n" +
+                        Request(2, "ping").dump() + "\n");
+  std::ostringstream out;
+  ASSERT_TRUE(ServeStdio(s, in, out).ok());
+  std::istringstream lines(out.str());
+  std::vector<json> responses;
+  for (std::string line; std::getline(lines, line);) responses.push_back(json::parse(line));
+  ASSERT_EQ(responses.size(), 2u);
+  EXPECT_EQ(responses[0]["error"]["code"], kParseError);
+  EXPECT_NE(responses[0]["error"]["message"].get<std::string>().find("nested deeper"),
+            std::string::npos);
 }
 
 }  // namespace

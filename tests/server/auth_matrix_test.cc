@@ -12,54 +12,61 @@ namespace {
 
 using nlohmann::json;
 
-// What to send to each operation so that the owner's request succeeds.
+// Each operation's access level, written here and not read from the route table: a route
+// wrongly marked public or owner-level there fails here. And what to send so that the owner's
+// request succeeds.
 struct Probe {
+  Access access;
   std::string query;  // appended to the path, with "?"
   json body;          // null: no body
 };
 
+constexpr Access kPublic = Access::kPublic, kOwner = Access::kOwner, kAdmin = Access::kAdmin;
+
 const std::map<std::string, Probe>& Probes() {
   static const std::map<std::string, Probe> probes = {
-      {"addMemories", {"", {{"text", "I like green tea"}, {"key", "drink"}}}},
-      {"rememberTurns", {"", {{"turns", {{{"role", "user"}, {"content", "My name is Alice."}}}}}}},
-      {"listMemories", {"limit=5", nullptr}},
-      {"searchMemories", {"", {{"query", "tea"}}}},
-      {"deleteMemories", {"", {{"ids", {"$ID"}}}}},
-      {"getMemory", {"", nullptr}},
-      {"updateMemory", {"", {{"text", "I like black tea"}}}},
-      {"deleteMemory", {"", nullptr}},
-      {"memoryHistory", {"", nullptr}},
-      {"forgetOwner", {"", nullptr}},
-      {"addSessionItems", {"", {{"items", {{{"role", "user"}, {"content", "hi"}}}}}}},
-      {"getSessionItems", {"last_n=5", nullptr}},
-      {"popSessionItem", {"", nullptr}},
-      {"clearSession", {"", nullptr}},
-      {"getSessionSummary", {"", nullptr}},
-      {"setSessionSummary", {"", {{"text", "We talked about tea."}}}},
-      {"summarizeSession", {"", {{"keep_turns", 0}}}},
-      {"endSession", {"", {{"scope", "global"}}}},
-      {"assembleContext", {"", {{"query", "tea"}, {"session_id", "s1"}}}},
-      {"listBlocks", {"", nullptr}},
-      {"getBlock", {"", nullptr}},
-      {"setBlock", {"", {{"value", "I am a helpful assistant."}}}},
-      {"appendToBlock", {"", {{"text", "I like tea."}}}},
-      {"replaceInBlock", {"", {{"old_text", "helpful"}, {"new_text", "kind"}}}},
-      {"deleteBlock", {"", nullptr}},
-      {"collectGarbage", {"", {{"dry_run", true}}}},
-      {"healthz", {"", nullptr}},
-      {"metrics", {"", nullptr}},
-      {"openapi", {"", nullptr}},
+      {"addMemories", {kOwner, "", {{"text", "I like green tea"}, {"key", "drink"}}}},
+      {"rememberTurns",
+       {kOwner, "", {{"turns", {{{"role", "user"}, {"content", "My name is Alice."}}}}}}},
+      {"listMemories", {kOwner, "limit=5", nullptr}},
+      {"searchMemories", {kOwner, "", {{"query", "tea"}}}},
+      {"deleteMemories", {kOwner, "", {{"ids", {"$ID"}}}}},
+      {"getMemory", {kOwner, "", nullptr}},
+      {"updateMemory", {kOwner, "", {{"text", "I like black tea"}}}},
+      {"deleteMemory", {kOwner, "", nullptr}},
+      {"memoryHistory", {kOwner, "", nullptr}},
+      {"forgetOwner", {kOwner, "", nullptr}},
+      {"addSessionItems", {kOwner, "", {{"items", {{{"role", "user"}, {"content", "hi"}}}}}}},
+      {"getSessionItems", {kOwner, "last_n=5", nullptr}},
+      {"popSessionItem", {kOwner, "", nullptr}},
+      {"clearSession", {kOwner, "", nullptr}},
+      {"getSessionSummary", {kOwner, "", nullptr}},
+      {"setSessionSummary", {kOwner, "", {{"text", "We talked about tea."}}}},
+      {"summarizeSession", {kOwner, "", {{"keep_turns", 0}}}},
+      {"endSession", {kOwner, "", {{"scope", "global"}}}},
+      {"assembleContext", {kOwner, "", {{"query", "tea"}, {"session_id", "s1"}}}},
+      {"listBlocks", {kOwner, "", nullptr}},
+      {"getBlock", {kOwner, "", nullptr}},
+      {"setBlock", {kOwner, "", {{"value", "I am a helpful assistant."}}}},
+      {"appendToBlock", {kOwner, "", {{"text", "I like tea."}}}},
+      {"replaceInBlock", {kOwner, "", {{"old_text", "helpful"}, {"new_text", "kind"}}}},
+      {"deleteBlock", {kOwner, "", nullptr}},
+      {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
+      {"healthz", {kPublic, "", nullptr}},
+      {"metrics", {kAdmin, "", nullptr}},
+      {"openapi", {kPublic, "", nullptr}},
       {"mem0AddMemories",
-       {"",
+       {kOwner,
+        "",
         {{"messages", {{{"role", "user"}, {"content", "I love pizza"}}}}, {"user_id", "alice"}}}},
-      {"mem0GetAll", {"user_id=alice", nullptr}},
-      {"mem0DeleteAll", {"user_id=alice", nullptr}},
-      {"mem0Search", {"", {{"query", "pizza"}, {"user_id", "alice"}}}},
-      {"mem0Get", {"user_id=alice", nullptr}},
-      {"mem0Update", {"user_id=alice", {{"text", "I love pasta"}}}},
-      {"mem0Delete", {"user_id=alice", nullptr}},
-      {"mem0History", {"user_id=alice", nullptr}},
-      {"mem0Reset", {"", {{"user_id", "alice"}}}},
+      {"mem0GetAll", {kOwner, "user_id=alice", nullptr}},
+      {"mem0DeleteAll", {kOwner, "user_id=alice", nullptr}},
+      {"mem0Search", {kOwner, "", {{"query", "pizza"}, {"user_id", "alice"}}}},
+      {"mem0Get", {kOwner, "user_id=alice", nullptr}},
+      {"mem0Update", {kOwner, "user_id=alice", {{"text", "I love pasta"}}}},
+      {"mem0Delete", {kOwner, "user_id=alice", nullptr}},
+      {"mem0History", {kOwner, "user_id=alice", nullptr}},
+      {"mem0Reset", {kOwner, "", {{"user_id", "alice"}}}},
   };
   return probes;
 }
@@ -108,6 +115,7 @@ TEST_F(AuthMatrixTest, EveryRouteTimesEveryKindOfCaller) {
     auto probe_it = Probes().find(route.doc.operation_id);
     ASSERT_NE(probe_it, Probes().end()) << "no probe for " << route.method << " " << route.path;
     const Probe& probe = probe_it->second;
+    EXPECT_EQ(route.access, probe.access) << route.method << " " << route.path;
     for (const Caller& caller : callers) {
       const std::string id = Seed();
       std::string target = Fill(route.path, id);
@@ -124,7 +132,7 @@ TEST_F(AuthMatrixTest, EveryRouteTimesEveryKindOfCaller) {
                                std::to_string(r.status) + " " + r.raw.substr(0, 200);
       const bool success = r.status >= 200 && r.status < 300;
       const std::string caller_name = caller.name;
-      if (route.access == Access::kPublic) {
+      if (probe.access == Access::kPublic) {
         EXPECT_TRUE(success) << what;
       } else if (caller_name == "no key") {
         EXPECT_EQ(r.status, 401) << what;
@@ -135,7 +143,7 @@ TEST_F(AuthMatrixTest, EveryRouteTimesEveryKindOfCaller) {
         // Nothing of alice's may leak into the refusal.
         EXPECT_EQ(r.raw.find("Alice"), std::string::npos) << what;
         EXPECT_EQ(r.raw.find(id), std::string::npos) << what;
-      } else if (route.access == Access::kAdmin && caller_name == "owner") {
+      } else if (probe.access == Access::kAdmin && caller_name == "owner") {
         EXPECT_EQ(r.status, 403) << what;
       } else {
         EXPECT_TRUE(success) << what;

@@ -23,18 +23,24 @@ class Server:
     """`engram serve` on a free port with a temporary database and keys file."""
 
     def __enter__(self):
-        binary = os.environ.get("ENGRAM_BINARY", os.path.join(ROOT, "build", "engram"))
+        # ctest names the binary it built: then a missing one is a failure, never a skip.
+        binary = os.environ.get("ENGRAM_BINARY")
+        if binary is None:
+            binary = os.path.join(ROOT, "build", "engram")
+            if not os.path.exists(binary):
+                raise unittest.SkipTest(f"engram binary not found at {binary} (set ENGRAM_BINARY)")
         if not os.path.exists(binary):
-            raise unittest.SkipTest(f"engram binary not found at {binary} (set ENGRAM_BINARY)")
+            raise FileNotFoundError(f"ENGRAM_BINARY={binary} does not exist")
         self.dir = tempfile.TemporaryDirectory()
         keys = os.path.join(self.dir.name, "keys.json")
         with open(keys, "w") as f:
             json.dump({ALICE: {"owners": ["alice"]}, BOB: {"owners": ["bob"]}}, f)
         env = dict(os.environ, ENGRAM_EMBEDDER="none")
+        self.stderr = open(os.path.join(self.dir.name, "serve.log"), "w+")
         self.proc = subprocess.Popen(
             [binary, "--db", os.path.join(self.dir.name, "engram.db"), "serve", "--port", "0",
              "--keys", keys],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+            stdout=subprocess.PIPE, stderr=self.stderr, env=env, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on (http://\S+)", line)
         if not m:
@@ -45,9 +51,18 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        code = self.proc.wait(timeout=10)
         self.proc.stdout.close()
+        self.stderr.seek(0)
+        log = self.stderr.read()
+        self.stderr.close()
         self.dir.cleanup()
+        # The server must stop cleanly and leave no sanitizer report or crash on stderr.
+        if code != 0:
+            raise AssertionError(f"engram serve exited with {code}:\n{log}")
+        for bad in ("runtime error", "Sanitizer", "terminate called", "Segmentation"):
+            if bad in log:
+                raise AssertionError(f"engram serve's stderr:\n{log}")
 
 
 class ClientTest(unittest.TestCase):

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "util/env.h"
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace engram::embed {
@@ -162,7 +163,7 @@ Status OpenAiEmbedder::EmbedBatch(std::span<const std::string> texts,
   ENGRAM_ASSIGN_OR_RETURN(net::HttpResponse response, http_.SendWithRetry(request, config_.retry));
 
   const std::string where = "embeddings from " + net::DescribeUrl(endpoint_) + ": ";
-  const json reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const json reply = util::ParseJsonOr(json::value_t::discarded, response.body);
   if (reply.is_discarded()) return Status::Unavailable(where + "response is not valid JSON");
   const auto data = reply.is_object() ? reply.find("data") : reply.end();
   if (data == reply.end() || !data->is_array()) {

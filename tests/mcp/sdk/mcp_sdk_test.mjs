@@ -128,18 +128,28 @@ function newClient() {
   return new Client({ name: "engram-sdk-test", version: "1.0.0" });
 }
 
+// What a server wrote to stderr must hold no sanitizer report and no crash.
+function assertCleanStderr(text, label) {
+  for (const bad of ["runtime error", "Sanitizer", "terminate called", "Segmentation"]) {
+    assert.ok(!text.includes(bad), `${label}: engram's stderr:\n${text}`);
+  }
+}
+
 async function stdio() {
   const transport = new StdioClientTransport({
     command: engram,
     args: ["--db", join(dir, "stdio.db"), "mcp", "--owner", "alice"],
     env,
-    stderr: "inherit",
+    stderr: "pipe",
   });
+  let stderr = "";
+  transport.stderr.on("data", (chunk) => (stderr += chunk));
   const client = newClient();
   await client.connect(transport);
   assert.equal(client.getServerVersion().name, "engram");
   await exercise(client, "stdio");
   await client.close();
+  assertCleanStderr(stderr, "engram mcp");
 }
 
 function startServer() {
@@ -147,8 +157,10 @@ function startServer() {
     const child = spawn(
       engram,
       ["--db", join(dir, "http.db"), "serve", "--port", "0", "--keys", join(dir, "keys.json")],
-      { env, stdio: ["ignore", "pipe", "inherit"] },
+      { env, stdio: ["ignore", "pipe", "pipe"] },
     );
+    child.stderrText = "";
+    child.stderr.on("data", (chunk) => (child.stderrText += chunk));
     let out = "";
     child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`engram serve exited with ${code}`)));
@@ -194,7 +206,11 @@ async function http() {
     console.log("ok streamable-http: auth and isolation");
   } finally {
     child.removeAllListeners("exit");
+    const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
     child.kill("SIGTERM");
+    const { code, signal } = await exited;
+    assert.equal(code, 0, `engram serve exited with ${code} (${signal}): ${child.stderrText}`);
+    assertCleanStderr(child.stderrText, "engram serve");
   }
 }
 
