@@ -458,7 +458,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   SearchOptions hybrid;
   hybrid.top_k = kTopK;
   const QueryRun hybrid_run = RunQueries(*engine, corpus, locomo, queries, hybrid, nullptr);
-  PrintRun("hybrid (BM25 + vector, RRF):", hybrid_run);
+  PrintRun("hybrid (default search):", hybrid_run);
 
   double live_s = 0;
   if (cfg.live_add > 0) {
