@@ -32,6 +32,7 @@ const std::map<std::string, Probe>& Probes() {
       {"forgetOwner", {"", nullptr}},
       {"addSessionItems", {"", {{"items", {{{"role", "user"}, {"content", "hi"}}}}}}},
       {"getSessionItems", {"last_n=5", nullptr}},
+      {"getRecentItems", {"last_n=5", nullptr}},
       {"popSessionItem", {"", nullptr}},
       {"clearSession", {"", nullptr}},
       {"getSessionSummary", {"", nullptr}},
