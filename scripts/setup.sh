@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what engram needs on Debian 12 (only what is missing) and builds it.
-# Idempotent. Usage: scripts/setup.sh [--sanitize]   (--sanitize: ASan+UBSan build in build-asan/)
+# Idempotent. Usage: scripts/setup.sh [--sanitize | --tsan | --release]
+#   --sanitize: ASan+UBSan build in build-asan/; --tsan: the concurrent suites under TSan in
+#   build-tsan/; --release: the Release build (what users and the benchmarks run) in
+#   build-release/, library, command and benchmarks only (the tests run in the other builds)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -47,6 +50,10 @@ case "${1:-}" in
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
     TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test
       util_test use_lite_test use_lite_golden_test)
+    ;;
+  --release)
+    BUILD_DIR=build-release
+    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DENGRAM_BUILD_TESTS=OFF)
     ;;
 esac
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null

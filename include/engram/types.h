@@ -109,13 +109,26 @@ struct WriteResult {
   std::vector<std::string> superseded_ids;  // records this one replaced
 };
 
+// What a history row records.
+enum class HistoryEventType {
+  kAdd,        // the record was stored
+  kUpdate,     // fields changed in place (an update, a block edit)
+  kDelete,     // tombstoned
+  kVerify,     // stated again: re-verified instead of stored twice
+  kSupersede,  // replaced by a newer record (superseded_by, valid_to)
+};
+// "add", "update", "delete", "verify", "supersede": the names on the wire and in storage.
+const char* HistoryEventTypeName(HistoryEventType type);
+// Parses a name produced by HistoryEventTypeName; InvalidArgument otherwise.
+Result<HistoryEventType> ParseHistoryEventType(std::string_view name);
+
 // One row of a memory's audit history. Values are JSON snapshots of the record ("" when absent:
 // no old value for "add", no new value for "delete").
 struct HistoryEvent {
   int64_t seq = 0;  // increasing across the store
   std::string memory_id;
   std::string owner_id;
-  std::string event;  // "add", "update", "delete", "verify", "supersede"
+  HistoryEventType event = HistoryEventType::kAdd;
   std::string actor;
   std::string reason;
   std::string old_value;

@@ -336,9 +336,9 @@ void AddMemoryCommands(const CommandContext& ctx) {
                      ? OneLine(j["text"].get<std::string>(), 60)
                      : "?";
         };
-        std::cout << engram::util::FormatTimestamp(e.at) << "  " << e.event << "  by "
-                  << OrDash(e.actor) << "  " << text_of(e.old_value) << " -> "
-                  << text_of(e.new_value);
+        std::cout << engram::util::FormatTimestamp(e.at) << "  "
+                  << engram::HistoryEventTypeName(e.event) << "  by " << OrDash(e.actor) << "  "
+                  << text_of(e.old_value) << " -> " << text_of(e.new_value);
         if (!e.reason.empty()) std::cout << "  (" << e.reason << ")";
         std::cout << "\n";
       }

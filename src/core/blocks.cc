@@ -72,9 +72,9 @@ Result<CoreBlock> Engine::Impl::EditBlock(std::string_view owner_id, std::string
     r.data = data;
     r.updated_at = now;
     ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
-    ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", change.actor,
-                                               WithRedactions(change.reason, notes), Snapshot(old),
-                                               Snapshot(r), now}));
+    ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kUpdate, &old, &r,
+                                         {change.actor, WithRedactions(change.reason, notes)},
+                                         now));
   } else {
     r.id = ids_.Next(now);
     r.owner_id = std::string(owner_id);
@@ -88,9 +88,9 @@ Result<CoreBlock> Engine::Impl::EditBlock(std::string_view owner_id, std::string
     r.updated_at = now;
     ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
     (void)rid;
-    ENGRAM_RETURN_IF_ERROR(
-        txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
-                            WithRedactions(change.reason, notes), "", Snapshot(r), now}));
+    ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kAdd, nullptr, &r,
+                                         {change.actor, WithRedactions(change.reason, notes)},
+                                         now));
   }
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, r.id));
   ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));

@@ -82,6 +82,22 @@ std::string Engine::Impl::Snapshot(const MemoryRecord& r) {
   return core::DumpJson(core::MemoryToJson(r));
 }
 
+Status Engine::Impl::AppendHistory(store::Transaction& txn, HistoryEventType type,
+                                   const MemoryRecord* before, const MemoryRecord* after,
+                                   const ChangeInfo& change, Timestamp at) {
+  const MemoryRecord& subject = after ? *after : *before;
+  HistoryEvent row;
+  row.memory_id = subject.id;
+  row.owner_id = subject.owner_id;
+  row.event = type;
+  row.actor = change.actor;
+  row.reason = change.reason;
+  if (before) row.old_value = Snapshot(*before);
+  if (after) row.new_value = Snapshot(*after);
+  row.at = at;
+  return txn.AppendHistory(row);
+}
+
 Result<MemoryRecord> Engine::Impl::LoadLive(store::Transaction& txn, std::string_view owner_id,
                                             std::string_view id) {
   ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> r, txn.GetMemory(owner_id, id));

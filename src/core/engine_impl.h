@@ -169,6 +169,12 @@ class Engine::Impl {
   static Status NotFound(std::string_view id);
   // The record as a history row stores it.
   static std::string Snapshot(const MemoryRecord& r);
+  // Appends the history row of one change to a record, the only way the engine writes one:
+  // `before` and `after` are the record around the change, nullptr where there is none (no
+  // before for kAdd, no after for kDelete).
+  static Status AppendHistory(store::Transaction& txn, HistoryEventType type,
+                              const MemoryRecord* before, const MemoryRecord* after,
+                              const ChangeInfo& change, Timestamp at);
   // The owner's record, unless it is missing or deleted.
   static Result<MemoryRecord> LoadLive(store::Transaction& txn, std::string_view owner_id,
                                        std::string_view id);

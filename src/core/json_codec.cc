@@ -68,7 +68,7 @@ json OwnerItemToJson(const OwnerItem& item) {
 json HistoryEventToJson(const HistoryEvent& e) {
   return json{{"seq", e.seq},
               {"memory_id", e.memory_id},
-              {"event", e.event},
+              {"event", HistoryEventTypeName(e.event)},
               {"actor", OptionalString(e.actor)},
               {"reason", OptionalString(e.reason)},
               {"old_value", ParseStored(e.old_value)},

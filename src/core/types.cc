@@ -10,6 +10,7 @@ namespace {
 constexpr const char* kTypeNames[] = {"fact",      "preference", "episode",
                                       "procedure", "summary",    "block"};
 constexpr const char* kRoleNames[] = {"user", "assistant", "system", "tool"};
+constexpr const char* kHistoryEventTypeNames[] = {"add", "update", "delete", "verify", "supersede"};
 }  // namespace
 
 const char* MemoryTypeName(MemoryType type) {
@@ -37,6 +38,18 @@ const char* WriteEventName(WriteEvent event) {
       return "updated";
   }
   return "added";
+}
+
+const char* HistoryEventTypeName(HistoryEventType type) {
+  return kHistoryEventTypeNames[static_cast<int>(type)];
+}
+
+Result<HistoryEventType> ParseHistoryEventType(std::string_view name) {
+  for (int i = 0; i < 5; ++i) {
+    if (name == kHistoryEventTypeNames[i]) return static_cast<HistoryEventType>(i);
+  }
+  return Status::InvalidArgument("unknown history event '" + std::string(name.substr(0, 64)) +
+                                 "': expected add, update, delete, verify or supersede");
 }
 
 const char* RoleName(Role role) {

@@ -116,8 +116,8 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
       dup->confidence = std::max(dup->confidence, r.confidence);
       dup->updated_at = now;
       ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(*dup));
-      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, dup->id, dup->owner_id, "verify", change.actor,
-                                                 why, Snapshot(old), Snapshot(*dup), now}));
+      ENGRAM_RETURN_IF_ERROR(
+          AppendHistory(*txn, HistoryEventType::kVerify, &old, &*dup, {change.actor, why}, now));
       ENGRAM_ASSIGN_OR_RETURN(int64_t dup_rid, txn->MemoryRid(dup->owner_id, dup->id));
       reflect.emplace_back(dup_rid, *dup, std::nullopt);
       result.record = std::move(*dup);
@@ -146,9 +146,9 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
     }
     ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
     if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
-    ENGRAM_RETURN_IF_ERROR(
-        txn->AppendHistory({0, r.id, r.owner_id, "add", change.actor,
-                            WithRedactions(change.reason, redacted[i]), "", Snapshot(r), now}));
+    ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kAdd, nullptr, &r,
+                                         {change.actor, WithRedactions(change.reason, redacted[i])},
+                                         now));
     // Records the caller names as replaced, whatever their key.
     for (const std::string& target_id : batch[i].supersedes) {
       ENGRAM_ASSIGN_OR_RETURN(MemoryRecord target, LoadLive(*txn, r.owner_id, target_id));
@@ -165,9 +165,8 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
         rival.valid_to = r.valid_from.value_or(r.created_at);
         rival.updated_at = now;
         ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(rival));
-        ENGRAM_RETURN_IF_ERROR(
-            txn->AppendHistory({0, rival.id, rival.owner_id, "supersede", change.actor,
-                                "superseded by " + r.id, Snapshot(old), Snapshot(rival), now}));
+        ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kSupersede, &old, &rival,
+                                             {change.actor, "superseded by " + r.id}, now));
         ENGRAM_ASSIGN_OR_RETURN(int64_t rival_rid, txn->MemoryRid(rival.owner_id, rival.id));
         reflect.emplace_back(rival_rid, rival, std::nullopt);
         result.superseded_ids.push_back(rival.id);
@@ -246,9 +245,9 @@ Result<MemoryRecord> Engine::Impl::UpdateMemory(std::string_view owner_id, std::
     if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector, seq));
   }
   ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
-  ENGRAM_RETURN_IF_ERROR(txn->AppendHistory({0, r.id, r.owner_id, "update", u.change.actor,
-                                             WithRedactions(u.change.reason, notes), Snapshot(old),
-                                             Snapshot(r), now}));
+  ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kUpdate, &old, &r,
+                                       {u.change.actor, WithRedactions(u.change.reason, notes)},
+                                       now));
   ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
   // Text unchanged: the partition keeps the vector it has.
   Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
@@ -349,8 +348,7 @@ Result<int64_t> Engine::Impl::Tombstone(store::Transaction& txn, const MemoryRec
   r.updated_at = now;
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(r.owner_id, r.id));
   ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
-  ENGRAM_RETURN_IF_ERROR(txn.AppendHistory(
-      {0, r.id, r.owner_id, "delete", change.actor, change.reason, Snapshot(old), "", now}));
+  ENGRAM_RETURN_IF_ERROR(AppendHistory(txn, HistoryEventType::kDelete, &old, nullptr, change, now));
   return rid;
 }
 

@@ -460,10 +460,10 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
                              {"memory_id", e.memory_id},
                              {"old_memory", old_text.empty() ? json(nullptr) : json(old_text)},
                              {"new_memory", new_text.empty() ? json(nullptr) : json(new_text)},
-                             {"event", Upper(e.event)},
+                             {"event", Upper(HistoryEventTypeName(e.event))},
                              {"created_at", j["at"]},
                              {"updated_at", j["at"]},
-                             {"is_deleted", e.event == "delete"},
+                             {"is_deleted", e.event == HistoryEventType::kDelete},
                              {"actor_id", j["actor"]},
                              {"role", nullptr}});
         }

@@ -73,9 +73,9 @@ TEST_F(ContextTest, BlocksAreSetAppendedAndReplacedWithHistory) {
   auto history = engine_->GetHistory("u", set->id);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 3u);
-  EXPECT_EQ((*history)[0].event, "add");
-  EXPECT_EQ((*history)[1].event, "update");
-  EXPECT_EQ((*history)[2].event, "update");
+  EXPECT_EQ((*history)[0].event, HistoryEventType::kAdd);
+  EXPECT_EQ((*history)[1].event, HistoryEventType::kUpdate);
+  EXPECT_EQ((*history)[2].event, HistoryEventType::kUpdate);
   EXPECT_NE((*history)[2].old_value.find("Acme"), std::string::npos);
   auto got = engine_->GetBlock("u", "global", "human");
   ASSERT_TRUE(got.ok());
@@ -126,7 +126,7 @@ TEST_F(ContextTest, NarrowerScopeBlockOverridesAndDeleteKeepsHistory) {
   auto id = engine_->GetBlock("u", "project/alpha", "persona")->id;
   ASSERT_TRUE(engine_->DeleteBlock("u", "project/alpha", "persona").ok());
   EXPECT_EQ(engine_->ListBlocks("u", "project/alpha")->at(1).value, "A helpful assistant.");
-  EXPECT_EQ(engine_->GetHistory("u", id)->back().event, "delete");
+  EXPECT_EQ(engine_->GetHistory("u", id)->back().event, HistoryEventType::kDelete);
 }
 
 TEST_F(ContextTest, BlocksRedactSecrets) {

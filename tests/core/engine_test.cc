@@ -186,10 +186,10 @@ TEST_F(EngineTest, UpdateKeepsHistoryWithOldAndNewValues) {
   auto history = engine_->GetHistory("u", r.id);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
-  EXPECT_EQ((*history)[0].event, "add");
+  EXPECT_EQ((*history)[0].event, HistoryEventType::kAdd);
   EXPECT_TRUE((*history)[0].old_value.empty());
   const auto& ev = (*history)[1];
-  EXPECT_EQ(ev.event, "update");
+  EXPECT_EQ(ev.event, HistoryEventType::kUpdate);
   EXPECT_EQ(ev.actor, "agent-1");
   EXPECT_EQ(ev.reason, "user corrected it");
   EXPECT_EQ(ev.at, clock_->Now());
@@ -215,7 +215,7 @@ TEST_F(EngineTest, DeleteTombstonesAndKeepsHistory) {
   auto history = engine_->GetHistory("u", r.id);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
-  EXPECT_EQ((*history)[1].event, "delete");
+  EXPECT_EQ((*history)[1].event, HistoryEventType::kDelete);
   EXPECT_EQ((*history)[1].reason, "no longer true");
   EXPECT_TRUE((*history)[1].new_value.empty());
   EXPECT_EQ(CountRows("memories"), 1);  // a tombstone, not an erase

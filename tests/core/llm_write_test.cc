@@ -95,7 +95,7 @@ TEST_F(LlmWriteTest, TheModelsNoneSkipsAndUpdateRefinesInPlace) {
   EXPECT_EQ(report->writes[0].event, WriteEvent::kUpdated);
   EXPECT_EQ(report->writes[0].record.id, tea);
   EXPECT_EQ(Live(), std::vector<std::string>{"The user likes green tea, no sugar."});
-  EXPECT_EQ(engine_->GetHistory("u", tea)->back().event, "update");
+  EXPECT_EQ(engine_->GetHistory("u", tea)->back().event, HistoryEventType::kUpdate);
 }
 
 TEST_F(LlmWriteTest, AFailingModelFallsBackToTheOfflineRulesAndSaysSo) {

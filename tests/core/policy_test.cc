@@ -168,7 +168,7 @@ TEST_F(PolicyTest, EvictionIsRecordedInHistory) {
   auto history = engine_->GetHistory("u", first.record.id);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
-  EXPECT_EQ(history->back().event, "delete");
+  EXPECT_EQ(history->back().event, HistoryEventType::kDelete);
   EXPECT_EQ(history->back().actor, "policy");
   EXPECT_NE(history->back().reason.find("max_records"), std::string::npos);
   EXPECT_EQ(engine_->GetMemory("u", first.record.id).status().code(), Status::Code::kNotFound);
@@ -184,7 +184,7 @@ TEST_F(PolicyTest, TheSameClaimInOtherWordsIsMergedIntoTheExistingRecord) {
   EXPECT_EQ(Live().size(), 1u);
   auto history = engine_->GetHistory("u", first.record.id);
   ASSERT_TRUE(history.ok());
-  EXPECT_EQ(history->back().event, "verify");
+  EXPECT_EQ(history->back().event, HistoryEventType::kVerify);
   EXPECT_NE(history->back().reason.find("in other words"), std::string::npos);
 }
 
@@ -345,7 +345,7 @@ TEST_F(PolicyTest, DeleteMemoriesIsAllOrNothing) {
   EXPECT_TRUE(Live().empty());
   auto history = engine_->GetHistory("u", b.record.id);
   ASSERT_TRUE(history.ok());
-  EXPECT_EQ(history->back().event, "delete");
+  EXPECT_EQ(history->back().event, HistoryEventType::kDelete);
   EXPECT_EQ(history->back().reason, "cleanup");
 }
 

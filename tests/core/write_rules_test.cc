@@ -66,8 +66,8 @@ TEST_F(WriteRulesTest, TheSameFactSaidThreeTimesIsOneMemory) {
   EXPECT_DOUBLE_EQ(got->confidence, 1.0);  // re-verification never lowers confidence
   auto history = engine_->GetHistory("u", first.record.id);
   ASSERT_EQ(history->size(), 3u);
-  EXPECT_EQ((*history)[1].event, "verify");
-  EXPECT_EQ((*history)[2].event, "verify");
+  EXPECT_EQ((*history)[1].event, HistoryEventType::kVerify);
+  EXPECT_EQ((*history)[2].event, HistoryEventType::kVerify);
 }
 
 TEST_F(WriteRulesTest, DuplicatesAreScopedTypedAndOwned) {
@@ -95,7 +95,7 @@ TEST_F(WriteRulesTest, AChangedPreferenceSupersedesTheStaleOne) {
   auto old = engine_->GetMemory("u", light.record.id);
   EXPECT_EQ(old->superseded_by, dark.record.id);
   EXPECT_EQ(old->valid_to, dark.record.created_at);
-  EXPECT_EQ(engine_->GetHistory("u", light.record.id)->back().event, "supersede");
+  EXPECT_EQ(engine_->GetHistory("u", light.record.id)->back().event, HistoryEventType::kSupersede);
   // The stale value never comes back as current, not even from search.
   auto hits = engine_->Search("u", "light mode theme", {});
   for (const auto& h : *hits) EXPECT_NE(h.record.id, light.record.id);

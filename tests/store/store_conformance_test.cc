@@ -296,7 +296,10 @@ TEST_P(StoreConformance, UncommittedWriteRollsBack) {
     auto txn = store_->BeginWrite();
     ASSERT_TRUE(txn.ok());
     ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(1), 1000)).ok());
-    ASSERT_TRUE((*txn)->AppendHistory({0, Id(1), "alice", "add", "t", "", "", "{}", 1}).ok());
+    ASSERT_TRUE(
+        (*txn)
+            ->AppendHistory({0, Id(1), "alice", HistoryEventType::kAdd, "t", "", "", "{}", 1})
+            .ok());
   }  // destroyed without Commit
   MemoryQuery q;
   q.owner_id = "alice";
@@ -414,19 +417,21 @@ TEST_P(StoreConformance, HistoryIsOrderedAndOwnerBound) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
-  ASSERT_TRUE(
-      (*txn)->AppendHistory({0, Id(1), "alice", "add", "api", "", "", "{\"v\":1}", 1}).ok());
-  ASSERT_TRUE(
-      (*txn)
-          ->AppendHistory({0, Id(1), "alice", "update", "api", "why", "{\"v\":1}", "{\"v\":2}", 2})
-          .ok());
+  ASSERT_TRUE((*txn)
+                  ->AppendHistory(
+                      {0, Id(1), "alice", HistoryEventType::kAdd, "api", "", "", "{\"v\":1}", 1})
+                  .ok());
+  ASSERT_TRUE((*txn)
+                  ->AppendHistory({0, Id(1), "alice", HistoryEventType::kUpdate, "api", "why",
+                                   "{\"v\":1}", "{\"v\":2}", 2})
+                  .ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   auto read = store_->BeginRead();
   auto h = (*read)->GetHistory("alice", Id(1));
   ASSERT_TRUE(h.ok());
   ASSERT_EQ(h->size(), 2u);
-  EXPECT_EQ((*h)[0].event, "add");
-  EXPECT_EQ((*h)[1].event, "update");
+  EXPECT_EQ((*h)[0].event, HistoryEventType::kAdd);
+  EXPECT_EQ((*h)[1].event, HistoryEventType::kUpdate);
   EXPECT_LT((*h)[0].seq, (*h)[1].seq);
   EXPECT_EQ((*h)[1].reason, "why");
   EXPECT_EQ((*h)[1].old_value, "{\"v\":1}");
@@ -438,8 +443,13 @@ TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
   Insert(Record("bob", Id(10), 1000));
   {
     auto txn = store_->BeginWrite();
-    ASSERT_TRUE((*txn)->AppendHistory({0, Id(1), "alice", "add", "", "", "", "{}", 1}).ok());
-    ASSERT_TRUE((*txn)->AppendHistory({0, Id(10), "bob", "add", "", "", "", "{}", 1}).ok());
+    ASSERT_TRUE(
+        (*txn)
+            ->AppendHistory({0, Id(1), "alice", HistoryEventType::kAdd, "", "", "", "{}", 1})
+            .ok());
+    ASSERT_TRUE((*txn)
+                    ->AppendHistory({0, Id(10), "bob", HistoryEventType::kAdd, "", "", "", "{}", 1})
+                    .ok());
     ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "hi", "", "", 5}}).ok());
     ASSERT_TRUE((*txn)->AppendSessionItems("bob", "s", {{1, Role::kUser, "yo", "", "", 5}}).ok());
     ASSERT_TRUE((*txn)->Commit().ok());

@@ -521,7 +521,11 @@ class SqliteTransaction final : public Transaction {
           members.push_back(phrases[order[k]]);
           counts += ' ' + std::to_string(scored ? dfs[order[k]] : -1);
         }
-        return "(" + JoinFts(members, "OR") + ")";
+        // Appended, not prepended: "(" + std::string&& trips g++ 12's -Wrestrict at -O3.
+        std::string joined = "(";
+        joined += JoinFts(members, "OR");
+        joined += ')';
+        return joined;
       };
       if (finders == order.size()) {
         const std::string all = group(0, finders, true);
@@ -610,7 +614,7 @@ class SqliteTransaction final : public Transaction {
                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     s->Bind(1, e.memory_id);
     s->Bind(2, e.owner_id);
-    s->Bind(3, e.event);
+    s->Bind(3, HistoryEventTypeName(e.event));
     s->BindOptional(4, e.actor);
     s->BindOptional(5, e.reason);
     s->BindOptional(6, e.old_value);
@@ -649,7 +653,9 @@ class SqliteTransaction final : public Transaction {
       e.seq = s->ColumnInt(0);
       e.memory_id = s->ColumnText(1);
       e.owner_id = s->ColumnText(2);
-      e.event = s->ColumnText(3);
+      Result<HistoryEventType> type = ParseHistoryEventType(s->ColumnText(3));
+      if (!type.ok()) return Status::Corruption("history row: " + type.status().message());
+      e.event = *type;
       e.actor = s->ColumnText(4);
       e.reason = s->ColumnText(5);
       e.old_value = s->ColumnText(6);
