@@ -15,7 +15,7 @@ using nlohmann::json;
 struct Args {
   std::string owner, session, scope, role, tool_calls, tool_call_id;
   std::vector<std::string> words;
-  size_t last = 0, turns = 0;
+  size_t last = 0, turns = 0, recent = 20;
 };
 
 }  // namespace
@@ -156,6 +156,28 @@ void AddSessionCommands(const CommandContext& ctx) {
         PrintRecord(*record);
       } else {
         std::cout << "(empty session: nothing kept)\n";
+      }
+      return Status::Ok();
+    };
+  });
+  auto* srecent = sess->add_subcommand(
+      "recent", "The owner's last items across all sessions, in time order, with their session");
+  owner_opt(srecent);
+  srecent->add_option("--last", a->recent, "How many items (1..1000, default 20)");
+  srecent->callback([=, &cli, &command] {
+    command = [=, &cli]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(engram::Engine * engine, cli.engine());
+      ENGRAM_ASSIGN_OR_RETURN(auto items, engine->GetRecentItems(a->owner, a->recent));
+      if (cli.json_output()) {
+        json out = json::array();
+        for (const auto& item : items) out.push_back(engram::core::OwnerItemToJson(item));
+        Emit(json{{"items", out}});
+      } else {
+        for (const auto& item : items) {
+          std::cout << "[" << item.session_id << "] ";
+          PrintItem(item.item);
+        }
+        if (items.empty()) std::cout << "(no items)\n";
       }
       return Status::Ok();
     };

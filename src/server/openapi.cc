@@ -188,6 +188,14 @@ json ComponentSchemas() {
                              {"tool_call_id", Type("string")},
                              {"created_at", Type("string")}},
                             {"seq", "role", "content", "created_at"});
+  s["OwnerItem"] = Object({{"session_id", Type("string")},
+                           {"seq", Type("integer")},
+                           {"role", role},
+                           {"content", Type("string")},
+                           {"tool_calls", ArrayOf(Type("object"))},
+                           {"tool_call_id", Type("string")},
+                           {"created_at", Type("string")}},
+                          {"session_id", "seq", "role", "content", "created_at"});
   s["SessionSummary"] = Object({{"text", Type("string")},
                                 {"updated_at", Type("string")},
                                 {"through_seq", Type("integer", "items up to it are folded in")}},
@@ -212,21 +220,27 @@ json ComponentSchemas() {
                           {"session_items", Type("integer")},
                           {"dry_run", Type("boolean")}},
                          {"expired_memories", "history_events", "session_items"});
-  s["ContextRequest"] = Object({{"scope", Type("string")},
-                                {"session_id", Type("string")},
-                                {"query", Type("string")},
-                                {"token_budget", Type("integer", "default 2000")},
-                                {"max_relevant", Type("integer")},
-                                {"max_standing", Type("integer")},
-                                {"recent_turns", Type("integer")}});
-  const json item = Object({{"section", Type("string", "block|summary|standing|relevant|turn")},
-                            {"reason", Type("string")},
-                            {"score", Type("number")},
-                            {"tokens", Type("integer")},
-                            {"text", Type("string")},
-                            {"memory_id", Type("string")},
-                            {"session_seq", Type("integer")}},
-                           {"section", "reason", "score", "tokens", "text"});
+  s["ContextRequest"] =
+      Object({{"scope", Type("string")},
+              {"session_id", Type("string")},
+              {"query", Type("string")},
+              {"token_budget", Type("integer", "default 2000")},
+              {"max_relevant", Type("integer")},
+              {"max_standing", Type("integer")},
+              {"recent_turns", Type("integer")},
+              {"previous_session", Type("boolean",
+                                        "default true: the summary and last turns of the owner's "
+                                        "previous session")},
+              {"previous_turns", Type("integer", "default 2")}});
+  const json item =
+      Object({{"section", Type("string", "block|previous|summary|standing|relevant|turn")},
+              {"reason", Type("string")},
+              {"score", Type("number")},
+              {"tokens", Type("integer")},
+              {"text", Type("string")},
+              {"memory_id", Type("string")},
+              {"session_seq", Type("integer")}},
+             {"section", "reason", "score", "tokens", "text"});
   s["Context"] = Object({{"items", ArrayOf(item)},
                          {"omitted", ArrayOf(item)},
                          {"token_count", Type("integer")},

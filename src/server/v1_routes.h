@@ -38,7 +38,7 @@ nlohmann::json MemoryInputSchema();
 void AddMemoryRoutes(Router& router, Engine& engine);
 // v1_search.cc: search and context assembly. `default_mode`: the mode of a search naming none.
 void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode);
-// v1_sessions.cc: session items, window, summary, summarize, end.
+// v1_sessions.cc: session items, window, summary, summarize, end; the owner's recent items.
 void AddSessionRoutes(Router& router, Engine& engine);
 // v1_blocks.cc: core blocks.
 void AddBlockRoutes(Router& router, Engine& engine);

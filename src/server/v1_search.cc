@@ -83,9 +83,9 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
        false,
        Ref("Context")},
       [&engine](Call& call) -> Result<Reply> {
-        ENGRAM_RETURN_IF_ERROR(
-            CheckFields(call.body, {"scope", "session_id", "query", "token_budget", "max_relevant",
-                                    "max_standing", "recent_turns"}));
+        ENGRAM_RETURN_IF_ERROR(CheckFields(
+            call.body, {"scope", "session_id", "query", "token_budget", "max_relevant",
+                        "max_standing", "recent_turns", "previous_session", "previous_turns"}));
         ContextOptions o;
         std::optional<std::string> scope, session, query;
         ENGRAM_RETURN_IF_ERROR(GetString(call.body, "scope", &scope));
@@ -103,6 +103,12 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
         if (relevant) o.max_relevant = *relevant;
         if (standing) o.max_standing = *standing;
         if (turns) o.recent_turns = *turns;
+        std::optional<size_t> previous_turns;
+        std::optional<bool> previous;
+        ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "previous_turns", 1000, &previous_turns));
+        ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "previous_session", &previous));
+        if (previous_turns) o.previous_turns = *previous_turns;
+        if (previous) o.previous_session = *previous;
         ENGRAM_ASSIGN_OR_RETURN(Context c, engine.AssembleContext(Owner(call), o));
         return Ok(core::ContextToJson(c));
       }));

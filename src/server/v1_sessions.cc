@@ -43,6 +43,26 @@ void AddSessionRoutes(Router& router, Engine& engine) {
   const std::string base = std::string(kOwner) + "/sessions/{session}";
   auto session = [](const Call& call) -> const std::string& { return call.path.at("session"); };
 
+  router.Add(MakeRoute(
+      "GET", std::string(kOwner) + "/recent", 200,
+      {"getRecentItems",
+       "The owner's last items across all sessions, oldest first, each with its session id",
+       "sessions",
+       {{"last_n", "integer", "how many items (1..1000, default 20)"}},
+       nullptr,
+       true,
+       Object({{"items", ArrayOf(Ref("OwnerItem"))}}, {"items"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"last_n"}));
+        std::optional<size_t> last_n;
+        ENGRAM_RETURN_IF_ERROR(QueryCount(call, "last_n", SIZE_MAX, &last_n));
+        ENGRAM_ASSIGN_OR_RETURN(std::vector<OwnerItem> items,
+                                engine.GetRecentItems(Owner(call), last_n.value_or(20)));
+        json out = json::array();
+        for (const OwnerItem& item : items) out.push_back(core::OwnerItemToJson(item));
+        return Ok(json{{"items", out}});
+      }));
+
   router.Add(MakeRoute("POST", base + "/items", 201,
                        {"addSessionItems",
                         "Append items to a session atomically, in order",

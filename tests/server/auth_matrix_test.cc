@@ -38,6 +38,7 @@ const std::map<std::string, Probe>& Probes() {
       {"forgetOwner", {kOwner, "", nullptr}},
       {"addSessionItems", {kOwner, "", {{"items", {{{"role", "user"}, {"content", "hi"}}}}}}},
       {"getSessionItems", {kOwner, "last_n=5", nullptr}},
+      {"getRecentItems", {kOwner, "last_n=5", nullptr}},
       {"popSessionItem", {kOwner, "", nullptr}},
       {"clearSession", {kOwner, "", nullptr}},
       {"getSessionSummary", {kOwner, "", nullptr}},

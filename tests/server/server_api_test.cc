@@ -572,6 +572,48 @@ TEST_F(ApiTest, SummaryAndContextAssembly) {
   EXPECT_EQ(ended.body["memory"]["key"], "session.s1");
 }
 
+// The owner's recent items across sessions, and a new session's context that starts where the
+// previous session left off (its summary and last turns), unless the request says not to.
+TEST_F(ApiTest, RecentItemsAndThePreviousSessionInContext) {
+  const std::string owner = "/v1/owners/alice";
+  ASSERT_EQ(Do("POST", owner + "/sessions/mon/items",
+               json{{"items",
+                     {{{"role", "user"}, {"content", "We chose Lisbon for the team offsite."}},
+                      {{"role", "assistant"}, {"content", "Great, Lisbon it is."}}}}})
+                .status,
+            201);
+  ASSERT_EQ(Do("POST", owner + "/sessions/mon/end", json{{"scope", "global"}}).status, 200);
+  ASSERT_EQ(Do("POST", owner + "/sessions/tue/items",
+               json{{"items", {{{"role", "user"}, {"content", "Any news?"}}}}})
+                .status,
+            201);
+
+  Reply2 recent = Do("GET", owner + "/recent?last_n=2");
+  ASSERT_EQ(recent.status, 200) << recent.raw;
+  ASSERT_EQ(recent.body["items"].size(), 2u);
+  EXPECT_EQ(recent.body["items"][0]["session_id"], "mon");
+  EXPECT_EQ(recent.body["items"][0]["content"], "Great, Lisbon it is.");
+  EXPECT_EQ(recent.body["items"][1]["session_id"], "tue");
+  EXPECT_EQ(recent.body["items"][1]["seq"], 1);
+  EXPECT_EQ(Do("GET", owner + "/recent").body["items"].size(), 3u);
+  EXPECT_EQ(Do("GET", owner + "/recent?last_n=0").status, 422);
+  EXPECT_EQ(Do("GET", owner + "/recent?since=1").status, 422);
+
+  Reply2 ctx = Do("POST", owner + "/context", json{{"session_id", "tue"}});
+  ASSERT_EQ(ctx.status, 200) << ctx.raw;
+  size_t previous = 0;
+  for (const json& item : ctx.body["items"]) {
+    if (item["section"] != "previous") continue;
+    ++previous;
+    EXPECT_NE(item["reason"].get<std::string>().find("previous session 'mon'"), std::string::npos);
+  }
+  EXPECT_EQ(previous, 3u);  // its summary and its last turn's two items
+  Reply2 without =
+      Do("POST", owner + "/context", json{{"session_id", "tue"}, {"previous_session", false}});
+  EXPECT_EQ(without.body["rendered"].get<std::string>().find("Lisbon"), std::string::npos);
+  EXPECT_EQ(Do("POST", owner + "/context", json{{"previous_turns", "two"}}).status, 422);
+}
+
 TEST_F(ApiTest, DeleteManyIsAllOrNothingAndGcIsAdminOnly) {
   Reply2 added = Do("POST", "/v1/owners/alice/memories",
                     json{{"memories", {{{"text", "one"}}, {{"text", "two"}}}}});
