@@ -282,7 +282,11 @@ json ScoresToJson(const std::map<int, std::map<size_t, double>>& recall,
   json r = json::object();
   for (const auto& [category, by_k] : recall) {
     json row = json::object();
-    for (const auto& [k, v] : by_k) row["@" + std::to_string(k)] = v;
+    for (const auto& [k, v] : by_k) {
+      std::string name = "@";  // appended, not "@" + ...: g++ 12's -Wrestrict false positive at -O3
+      name += std::to_string(k);
+      row[name] = v;
+    }
     r[category == 0 ? "overall" : std::to_string(category)] = row;
   }
   json q = json::object();

@@ -187,7 +187,10 @@ std::string ThirdPerson(const Tokens& t, size_t b, size_t e) {
     if (head.word && head.norm == "i") {
       replace = true;
       replacement = "the user";
-      for (size_t k = i + 1; k < g; ++k) replacement += " " + Conjugate(t[k].norm);
+      for (size_t k = i + 1; k < g; ++k) {
+        replacement += ' ';  // not += " " + ...: g++ 12's -Wrestrict false positive at -O3
+        replacement += Conjugate(t[k].norm);
+      }
       conjugate_next = g == i + 1;
     } else if (head.word && g == i + 1 && In(head.norm, {"my", "mine"})) {
       replace = true, replacement = "the user's";
