@@ -20,6 +20,11 @@ struct CommandContext {
   std::function<Status()>& command;
 };
 
+// The required --owner option every per-owner subcommand takes.
+inline void AddOwnerOption(CLI::App* sub, std::string& owner) {
+  sub->add_option("--owner", owner, "Owner whose memory this is")->required();
+}
+
 // add, get, list, update, delete, forget, history (memory_commands.cc).
 void AddMemoryCommands(const CommandContext& ctx);
 

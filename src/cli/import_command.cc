@@ -49,12 +49,9 @@ void AddImportCommand(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
-  auto owner_opt = [a](CLI::App* sub) {
-    sub->add_option("--owner", a->owner, "Owner whose memory this is")->required();
-  };
 
   auto* import_cmd = app.add_subcommand("import", "Add memories from a JSONL file (one per line)");
-  owner_opt(import_cmd);
+  AddOwnerOption(import_cmd, a->owner);
   import_cmd->add_option("file", a->file, "JSONL file ('-' reads stdin)")->required();
   import_cmd->callback([=, &cli, &command, &g = ctx.globals] {
     command = [=, &cli, &g]() -> Status {

@@ -34,13 +34,10 @@ void AddMemoryCommands(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
-  auto owner_opt = [a](CLI::App* sub) {
-    sub->add_option("--owner", a->owner, "Owner whose memory this is")->required();
-  };
 
   // ---- add ----
   auto* add = app.add_subcommand("add", "Store a memory");
-  owner_opt(add);
+  AddOwnerOption(add, a->owner);
   add->add_option("--scope", a->scope, "Scope, e.g. project/alpha (default global)");
   add->add_option("--session", a->session, "Session the memory came from");
   add->add_option("--agent", a->agent, "Agent that wrote it");
@@ -136,7 +133,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- get ----
   auto* get = app.add_subcommand("get", "Show one memory");
-  owner_opt(get);
+  AddOwnerOption(get, a->owner);
   get->add_option("id", a->id, "Memory id")->required();
   get->callback([=, &cli, &command] {
     command = [=, &cli]() -> Status {
@@ -149,7 +146,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- list ----
   auto* list = app.add_subcommand("list", "List memories, newest first");
-  owner_opt(list);
+  AddOwnerOption(list, a->owner);
   list->add_option("--scope", a->scope,
                    "Only what is visible at this scope (it, its ancestors, global)");
   list->add_option("--type", a->type, "Only this type");
@@ -202,7 +199,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- update ----
   auto* update = app.add_subcommand("update", "Change a memory (history keeps the old value)");
-  owner_opt(update);
+  AddOwnerOption(update, a->owner);
   update->add_option("id", a->id, "Memory id")->required();
   update->add_option("--key", a->key, "New key");
   update->add_option("--meta", a->meta, "New metadata JSON object");
@@ -231,7 +228,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- delete ----
   auto* del = app.add_subcommand("delete", "Delete a memory (history is kept)");
-  owner_opt(del);
+  AddOwnerOption(del, a->owner);
   del->add_option("id", a->id, "Memory id")->required();
   del->callback([=, &cli, &command] {
     command = [=, &cli]() -> Status {
@@ -248,7 +245,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- forget ----
   auto* forget = app.add_subcommand("forget", "Erase an owner's data");
-  owner_opt(forget);
+  AddOwnerOption(forget, a->owner);
   forget->add_flag("--all", a->all, "Erase every memory, history row and session of the owner");
   forget->add_option("--query", a->words,
                      "Delete the memories that contain every word of this text (shown first)");
@@ -317,7 +314,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
 
   // ---- history ----
   auto* history = app.add_subcommand("history", "Show every change of a memory");
-  owner_opt(history);
+  AddOwnerOption(history, a->owner);
   history->add_option("id", a->id, "Memory id")->required();
   history->callback([=, &cli, &command] {
     command = [=, &cli]() -> Status {

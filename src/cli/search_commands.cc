@@ -34,12 +34,9 @@ void AddSearchCommands(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
-  auto owner_opt = [a](CLI::App* sub) {
-    sub->add_option("--owner", a->owner, "Owner whose memory this is")->required();
-  };
 
   auto* search = app.add_subcommand("search", "Find the memories most relevant to a query");
-  owner_opt(search);
+  AddOwnerOption(search, a->owner);
   search->add_option("--scope", a->scope, "Only what is visible at this scope");
   search->add_option("--type", a->type, "Only this type");
   search->add_option("--key", a->key, "Only this key");

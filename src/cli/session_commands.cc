@@ -25,13 +25,10 @@ void AddSessionCommands(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
-  auto owner_opt = [a](CLI::App* sub) {
-    sub->add_option("--owner", a->owner, "Owner whose memory this is")->required();
-  };
   auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
   sess->require_subcommand(1);
   auto session_opts = [&](CLI::App* sub) {
-    owner_opt(sub);
+    AddOwnerOption(sub, a->owner);
     sub->add_option("--session", a->session, "Session id")->required();
   };
   auto* sadd = sess->add_subcommand("add", "Append an item");
@@ -162,7 +159,7 @@ void AddSessionCommands(const CommandContext& ctx) {
   });
   auto* srecent = sess->add_subcommand(
       "recent", "The owner's last items across all sessions, in time order, with their session");
-  owner_opt(srecent);
+  AddOwnerOption(srecent, a->owner);
   srecent->add_option("--last", a->recent, "How many items (1..1000, default 20)");
   srecent->callback([=, &cli, &command] {
     command = [=, &cli]() -> Status {
