@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what engram needs on Debian 12 (only what is missing) and builds it.
-# Idempotent. Usage: scripts/setup.sh [--sanitize | --tsan | --release]
+# Idempotent. Usage: scripts/setup.sh [--sanitize | --tsan]
+#   default: the Release build (what users, the tests and the benchmarks run) in build/;
 #   --sanitize: ASan+UBSan build in build-asan/; --tsan: the concurrent suites under TSan in
-#   build-tsan/; --release: the Release build (what users and the benchmarks run) in
-#   build-release/, library, command and benchmarks only (the tests run in the other builds)
+#   build-tsan/
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -36,7 +36,7 @@ if ! cmp -s "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installe
 fi
 
 BUILD_DIR=build
-CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release)
 # CI (ENGRAM_CI=1): a suite whose tools are missing fails instead of being skipped.
 CI_ARGS=()
 [ "${ENGRAM_CI:-0}" = 1 ] && CI_ARGS=(-DENGRAM_REQUIRE_ALL_SUITES=ON)
@@ -56,10 +56,6 @@ case "${1:-}" in
     TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test
       util_test use_lite_test use_lite_golden_test hnsw_index_test net_test embed_http_test
       mcp_test)
-    ;;
-  --release)
-    BUILD_DIR=build-release
-    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DENGRAM_BUILD_TESTS=OFF)
     ;;
 esac
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" "${CI_ARGS[@]}" >/dev/null

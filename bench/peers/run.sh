@@ -33,7 +33,7 @@ fi
 
 # ---- engram harness ----
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGRAM_SHARED_DIR="$SHARED"
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DENGRAM_SHARED_DIR="$SHARED"
 fi
 cmake --build "$BUILD" --target engram_peer_bench -j2 >"$OUT/build.log" 2>&1 ||
   { tail -30 "$OUT/build.log"; exit 1; }

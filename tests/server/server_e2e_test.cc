@@ -542,8 +542,9 @@ TEST_F(ServeTest, SigtermAnswersARequestAlreadyReceivedOnAKeepAliveConnection) {
   const std::string response =
       ReadUntilClosed(fd, std::chrono::seconds(20)).value_or("(no answer)");
   close(fd);
+  // The server may read the request before or after it sees the signal, so the answer may or
+  // may not say "Connection: close"; either way it is answered and the connection then closes.
   EXPECT_EQ(response.rfind("HTTP/1.1 201", 0), 0u) << response;
-  EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
   EXPECT_EQ(server.Wait(), 0) << server.log();
 }
 
