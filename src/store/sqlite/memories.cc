@@ -141,14 +141,6 @@ void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
 
 }  // namespace
 
-Status SqliteTransaction::Commit() {
-  if (done_) return Status::Internal("transaction already finished");
-  Status st = conn_->Exec("COMMIT");
-  if (!st.ok()) return st;  // the destructor rolls back
-  done_ = true;
-  return st;
-}
-
 Result<std::optional<MemoryRecord>> SqliteTransaction::GetMemory(std::string_view owner_id,
                                                                  std::string_view id) {
   ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_MEMORY_COLUMNS
@@ -399,30 +391,13 @@ Result<std::vector<HistoryEvent>> SqliteTransaction::GetHistory(std::string_view
 
 Result<ForgetReport> SqliteTransaction::DeleteOwner(std::string_view owner_id) {
   ForgetReport report;
-  ENGRAM_ASSIGN_OR_RETURN(report.memories,
-                          DeleteWhereOwner("DELETE FROM memories WHERE owner_id = ?1", owner_id));
+  ENGRAM_ASSIGN_OR_RETURN(
+      report.memories,
+      DeleteWhereOwner(*conn_, "DELETE FROM memories WHERE owner_id = ?1", owner_id));
   ENGRAM_ASSIGN_OR_RETURN(
       report.history_events,
-      DeleteWhereOwner("DELETE FROM memory_history WHERE owner_id = ?1", owner_id));
-  ENGRAM_ASSIGN_OR_RETURN(
-      report.session_items,
-      DeleteWhereOwner("DELETE FROM session_items WHERE owner_id = ?1", owner_id));
-  ENGRAM_ASSIGN_OR_RETURN(report.sessions,
-                          DeleteWhereOwner("DELETE FROM sessions WHERE owner_id = ?1", owner_id));
+      DeleteWhereOwner(*conn_, "DELETE FROM memory_history WHERE owner_id = ?1", owner_id));
   return report;
-}
-
-Result<int64_t> SqliteTransaction::DeleteWhereOwner(const char* sql, std::string_view owner_id) {
-  ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare(sql));
-  s->Bind(1, owner_id);
-  ENGRAM_RETURN_IF_ERROR(s->Run());
-  return conn_->Changes();
-}
-
-Result<int64_t> SqliteTransaction::SingleInt(Stmt& s) {
-  Status st;
-  if (!s.Step(&st)) return st.ok() ? Status::Internal("query returned no row") : st;
-  return s.ColumnInt(0);
 }
 
 }  // namespace engram::store::sqlite

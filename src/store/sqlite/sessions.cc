@@ -19,8 +19,8 @@ Result<SessionItem> ReadSessionItem(const Stmt& s) {
 
 }  // namespace
 
-Result<int64_t> SqliteTransaction::LastSessionSeq(std::string_view owner_id,
-                                                  std::string_view session_id) {
+Result<int64_t> SqliteSessionTransaction::LastSessionSeq(std::string_view owner_id,
+                                                         std::string_view session_id) {
   ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT coalesce(max(seq), 0) FROM session_items"
                                                  " WHERE owner_id = ?1 AND session_id = ?2"));
   s->Bind(1, owner_id);
@@ -28,9 +28,9 @@ Result<int64_t> SqliteTransaction::LastSessionSeq(std::string_view owner_id,
   return SingleInt(*s);
 }
 
-Result<int64_t> SqliteTransaction::NthLastSessionSeq(std::string_view owner_id,
-                                                     std::string_view session_id, size_t n,
-                                                     std::optional<Role> role) {
+Result<int64_t> SqliteSessionTransaction::NthLastSessionSeq(std::string_view owner_id,
+                                                            std::string_view session_id, size_t n,
+                                                            std::optional<Role> role) {
   ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT coalesce((SELECT seq FROM session_items"
                                                  " WHERE owner_id = ?1 AND session_id = ?2"
                                                  " AND (?3 IS NULL OR role = ?3)"
@@ -46,8 +46,9 @@ Result<int64_t> SqliteTransaction::NthLastSessionSeq(std::string_view owner_id,
   return SingleInt(*s);
 }
 
-Result<int64_t> SqliteTransaction::PrecedingNonToolSeq(std::string_view owner_id,
-                                                       std::string_view session_id, int64_t seq) {
+Result<int64_t> SqliteSessionTransaction::PrecedingNonToolSeq(std::string_view owner_id,
+                                                              std::string_view session_id,
+                                                              int64_t seq) {
   ENGRAM_ASSIGN_OR_RETURN(auto s,
                           conn_->Prepare("SELECT coalesce(max(seq), 0) FROM session_items"
                                          " WHERE owner_id = ?1 AND session_id = ?2 AND seq < ?3"
@@ -58,8 +59,9 @@ Result<int64_t> SqliteTransaction::PrecedingNonToolSeq(std::string_view owner_id
   return SingleInt(*s);
 }
 
-Status SqliteTransaction::AppendSessionItems(std::string_view owner_id, std::string_view session_id,
-                                             const std::vector<SessionItem>& items) {
+Status SqliteSessionTransaction::AppendSessionItems(std::string_view owner_id,
+                                                    std::string_view session_id,
+                                                    const std::vector<SessionItem>& items) {
   if (items.empty()) return Status::Ok();
   ENGRAM_ASSIGN_OR_RETURN(
       auto upsert,
@@ -89,9 +91,8 @@ Status SqliteTransaction::AppendSessionItems(std::string_view owner_id, std::str
   return Status::Ok();
 }
 
-Result<std::vector<SessionItem>> SqliteTransaction::GetSessionItems(std::string_view owner_id,
-                                                                    std::string_view session_id,
-                                                                    int64_t from_seq) {
+Result<std::vector<SessionItem>> SqliteSessionTransaction::GetSessionItems(
+    std::string_view owner_id, std::string_view session_id, int64_t from_seq) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("SELECT seq, role, content, tool_calls, tool_call_id, created_at"
                              " FROM session_items WHERE owner_id = ?1 AND session_id = ?2"
@@ -109,9 +110,9 @@ Result<std::vector<SessionItem>> SqliteTransaction::GetSessionItems(std::string_
   return out;
 }
 
-Result<int64_t> SqliteTransaction::DeleteSessionItems(std::string_view owner_id,
-                                                      std::string_view session_id,
-                                                      int64_t from_seq) {
+Result<int64_t> SqliteSessionTransaction::DeleteSessionItems(std::string_view owner_id,
+                                                             std::string_view session_id,
+                                                             int64_t from_seq) {
   ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM session_items WHERE owner_id = ?1"
                                                  " AND session_id = ?2 AND seq >= ?3"));
   s->Bind(1, owner_id);
@@ -121,7 +122,7 @@ Result<int64_t> SqliteTransaction::DeleteSessionItems(std::string_view owner_id,
   return conn_->Changes();
 }
 
-Result<std::optional<SessionSummary>> SqliteTransaction::GetSessionSummary(
+Result<std::optional<SessionSummary>> SqliteSessionTransaction::GetSessionSummary(
     std::string_view owner_id, std::string_view session_id) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("SELECT summary, summary_updated_at, summary_through_seq FROM sessions"
@@ -137,8 +138,9 @@ Result<std::optional<SessionSummary>> SqliteTransaction::GetSessionSummary(
       SessionSummary{s->ColumnText(0), s->ColumnInt(1), s->ColumnInt(2)});
 }
 
-Status SqliteTransaction::PutSessionSummary(std::string_view owner_id, std::string_view session_id,
-                                            const SessionSummary& summary) {
+Status SqliteSessionTransaction::PutSessionSummary(std::string_view owner_id,
+                                                   std::string_view session_id,
+                                                   const SessionSummary& summary) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s,
       conn_->Prepare("INSERT INTO sessions (owner_id, session_id, created_at, updated_at,"
@@ -156,8 +158,8 @@ Status SqliteTransaction::PutSessionSummary(std::string_view owner_id, std::stri
   return s->Run();
 }
 
-Result<std::vector<OwnerItem>> SqliteTransaction::RecentOwnerItems(std::string_view owner_id,
-                                                                   size_t limit) {
+Result<std::vector<OwnerItem>> SqliteSessionTransaction::RecentOwnerItems(std::string_view owner_id,
+                                                                          size_t limit) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("SELECT seq, role, content, tool_calls, tool_call_id, created_at,"
                              " session_id FROM session_items WHERE owner_id = ?1"
@@ -176,8 +178,8 @@ Result<std::vector<OwnerItem>> SqliteTransaction::RecentOwnerItems(std::string_v
   return out;
 }
 
-Result<std::optional<SessionInfo>> SqliteTransaction::LastActiveSession(std::string_view owner_id,
-                                                                        std::string_view except) {
+Result<std::optional<SessionInfo>> SqliteSessionTransaction::LastActiveSession(
+    std::string_view owner_id, std::string_view except) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s,
       conn_->Prepare("SELECT s.session_id, coalesce(min(i.created_at), s.created_at),"
@@ -201,7 +203,7 @@ Result<std::optional<SessionInfo>> SqliteTransaction::LastActiveSession(std::str
   return std::optional<SessionInfo>(std::move(info));
 }
 
-Result<int64_t> SqliteTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
+Result<int64_t> SqliteSessionTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
   ENGRAM_ASSIGN_OR_RETURN(auto old,
                           conn_->Prepare("DELETE FROM session_items WHERE created_at < ?1"));
   old->Bind(1, cutoff);
@@ -219,8 +221,8 @@ Result<int64_t> SqliteTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
   return removed + conn_->Changes();
 }
 
-Result<int64_t> SqliteTransaction::DeleteSession(std::string_view owner_id,
-                                                 std::string_view session_id) {
+Result<int64_t> SqliteSessionTransaction::DeleteSession(std::string_view owner_id,
+                                                        std::string_view session_id) {
   ENGRAM_ASSIGN_OR_RETURN(int64_t removed, DeleteSessionItems(owner_id, session_id, 0));
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("DELETE FROM sessions WHERE owner_id = ?1 AND session_id = ?2"));
@@ -228,6 +230,17 @@ Result<int64_t> SqliteTransaction::DeleteSession(std::string_view owner_id,
   s->Bind(2, session_id);
   ENGRAM_RETURN_IF_ERROR(s->Run());
   return removed;
+}
+
+Result<ForgetReport> SqliteSessionTransaction::DeleteOwnerSessions(std::string_view owner_id) {
+  ForgetReport report;
+  ENGRAM_ASSIGN_OR_RETURN(
+      report.session_items,
+      DeleteWhereOwner(*conn_, "DELETE FROM session_items WHERE owner_id = ?1", owner_id));
+  ENGRAM_ASSIGN_OR_RETURN(
+      report.sessions,
+      DeleteWhereOwner(*conn_, "DELETE FROM sessions WHERE owner_id = ?1", owner_id));
+  return report;
 }
 
 }  // namespace engram::store::sqlite

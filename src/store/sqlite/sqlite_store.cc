@@ -1,3 +1,5 @@
+// The SQLite backend: one database file in WAL mode, one writer connection and a pool of reader
+// connections, shared by the durable-memory store and the session store over that file.
 #include "store/sqlite/sqlite_store.h"
 
 #include <filesystem>
@@ -14,27 +16,60 @@
 
 namespace engram::store {
 
+namespace sqlite {
+
+OpenTransaction::~OpenTransaction() {
+  if (!done_) conn_->Exec("ROLLBACK");
+  release_();
+}
+
+Status OpenTransaction::Commit() {
+  if (done_) return Status::Internal("transaction already finished");
+  Status st = conn_->Exec("COMMIT");
+  if (!st.ok()) return st;  // the destructor rolls back
+  done_ = true;
+  return st;
+}
+
+Result<int64_t> DeleteWhereOwner(Connection& conn, const char* sql, std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(auto s, conn.Prepare(sql));
+  s->Bind(1, owner_id);
+  ENGRAM_RETURN_IF_ERROR(s->Run());
+  return conn.Changes();
+}
+
+Result<int64_t> SingleInt(Stmt& s) {
+  Status st;
+  if (!s.Step(&st)) return st.ok() ? Status::Internal("query returned no row") : st;
+  return s.ColumnInt(0);
+}
+
+}  // namespace sqlite
+
 namespace {
 
 using sqlite::Connection;
+using sqlite::SqliteSessionTransaction;
 using sqlite::SqliteTransaction;
 
-class SqliteStore final : public Store {
+// One database file: the writer connection and a pool of readers.
+class Database {
  public:
-  explicit SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer)
+  Database(SqliteOptions options, std::unique_ptr<Connection> writer)
       : options_(std::move(options)), writer_(std::move(writer)) {}
 
-  std::string backend() const override { return "sqlite"; }
-
-  Result<std::unique_ptr<Transaction>> BeginWrite() override {
+  // Txn is SqliteTransaction or SqliteSessionTransaction: both take (conn, release, lock).
+  template <typename Txn>
+  Result<std::unique_ptr<Txn>> BeginWrite() {
     std::unique_lock lock(writer_mu_);
     // IMMEDIATE takes the write lock now, so a busy database fails here rather than mid-way.
     ENGRAM_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    return std::unique_ptr<Transaction>(new SqliteTransaction(
-        writer_.get(), [] {}, std::move(lock)));
+    return std::make_unique<Txn>(
+        writer_.get(), [] {}, std::move(lock));
   }
 
-  Result<std::unique_ptr<Transaction>> BeginRead() override {
+  template <typename Txn>
+  Result<std::unique_ptr<Txn>> BeginRead() {
     std::unique_ptr<Connection> conn;
     {
       std::lock_guard lock(readers_mu_);
@@ -48,10 +83,10 @@ class SqliteStore final : public Store {
     }
     ENGRAM_RETURN_IF_ERROR(conn->Exec("BEGIN"));
     Connection* raw = conn.release();
-    return std::unique_ptr<Transaction>(new SqliteTransaction(raw, [this, raw] {
+    return std::make_unique<Txn>(raw, [this, raw] {
       std::lock_guard lock(readers_mu_);
       readers_.emplace_back(raw);
-    }));
+    });
   }
 
   static Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& options,
@@ -76,6 +111,42 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::string backend() const override { return "sqlite"; }
+  Result<std::unique_ptr<Transaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteTransaction>());
+    return std::unique_ptr<Transaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<Transaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteTransaction>());
+    return std::unique_ptr<Transaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+class SqliteSessionStore final : public SessionStore {
+ public:
+  explicit SqliteSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::string backend() const override { return "sqlite"; }
+  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteSessionTransaction>());
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<SessionTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteSessionTransaction>());
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
 };
 
 // Rows written before schema version 4 have no content or claim hash, and rows hashed by an
@@ -129,9 +200,7 @@ Status BackfillTextHashes(Connection& conn) {
   return conn.Exec("COMMIT");
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+Result<std::shared_ptr<Database>> OpenDatabase(const SqliteOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("database path is empty");
   std::error_code ec;
   const auto parent = std::filesystem::path(options.path).parent_path();
@@ -139,10 +208,34 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (ec) {
     return Status::IOError("cannot create folder '" + parent.string() + "': " + ec.message());
   }
-  ENGRAM_ASSIGN_OR_RETURN(auto writer, SqliteStore::OpenConnection(options, /*writer=*/true));
+  ENGRAM_ASSIGN_OR_RETURN(auto writer, Database::OpenConnection(options, /*writer=*/true));
   ENGRAM_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
   ENGRAM_RETURN_IF_ERROR(BackfillTextHashes(*writer));
-  return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer)));
+  return std::make_shared<Database>(options, std::move(writer));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db)));
+}
+
+Result<OpenedBackend> OpenSqliteUrl(const StoreUrl& url, const OpenSettings& settings) {
+  if (url.rest.empty()) {
+    return Status::InvalidArgument("a sqlite:// URL names the database file, e.g. " +
+                                   SqliteUrl("/var/lib/engram/engram.db"));
+  }
+  SqliteOptions options;
+  options.path = url.rest;
+  options.busy_timeout_ms = settings.busy_timeout_ms;
+  options.durable_commits = settings.durable_commits;
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options));
+  OpenedBackend out;
+  out.memory = std::make_shared<SqliteStore>(db);
+  out.sessions = std::make_shared<SqliteSessionStore>(std::move(db));
+  out.local_dir = options.path + ".index";
+  return out;
 }
 
 }  // namespace engram::store

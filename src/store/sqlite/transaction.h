@@ -1,5 +1,6 @@
-// The SQLite backend's Transaction: one class whose methods live in one file per table group
-// (memories.cc, recall.cc, lexical.cc, sessions.cc).
+// The SQLite backend's transactions over one database: SqliteTransaction (durable memory, its
+// methods in memories.cc, recall.cc and lexical.cc) and SqliteSessionTransaction (session state,
+// sessions.cc), each on an OpenTransaction (sqlite_store.cc).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/session_store.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 
@@ -19,19 +21,40 @@ namespace engram::store::sqlite {
 #define ENGRAM_CHANGE_COUNTER \
   "(SELECT CAST(value AS INTEGER) FROM store_meta WHERE name = 'change_counter')"
 
-class SqliteTransaction final : public Transaction {
+// A transaction open on a connection: rolls back unless committed, then hands the connection
+// back.
+class OpenTransaction {
  public:
   // Takes over an open transaction on conn; `release` hands conn back on destruction, and
   // writer_lock (held for write transactions) is released after it.
+  OpenTransaction(Connection* conn, std::function<void()> release,
+                  std::unique_lock<std::mutex> writer_lock)
+      : writer_lock_(std::move(writer_lock)), conn_(conn), release_(std::move(release)) {}
+  OpenTransaction(const OpenTransaction&) = delete;
+  OpenTransaction& operator=(const OpenTransaction&) = delete;
+  ~OpenTransaction();
+
+  Status Commit();
+
+ private:
+  std::unique_lock<std::mutex> writer_lock_;
+  Connection* conn_;
+  std::function<void()> release_;
+  bool done_ = false;
+};
+
+// The one integer a statement returns.
+Result<int64_t> SingleInt(Stmt& s);
+// Runs a statement whose ?1 is the owner; returns how many rows it changed.
+Result<int64_t> DeleteWhereOwner(Connection& conn, const char* sql, std::string_view owner_id);
+
+class SqliteTransaction final : public Transaction {
+ public:
   SqliteTransaction(Connection* conn, std::function<void()> release,
                     std::unique_lock<std::mutex> writer_lock = {})
-      : writer_lock_(std::move(writer_lock)), conn_(conn), release_(std::move(release)) {}
-  ~SqliteTransaction() override {
-    if (!done_) conn_->Exec("ROLLBACK");
-    release_();
-  }
+      : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
 
-  Status Commit() override;
+  Status Commit() override { return txn_.Commit(); }
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
                                                 std::string_view id) override;
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override;
@@ -71,6 +94,32 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                std::string_view memory_id) override;
   Result<ForgetReport> DeleteOwner(std::string_view owner_id) override;
+
+ private:
+  // The number of rows of the lexical index (every owner's) and, per phrase, of those that
+  // contain it in text or key: BM25's statistics. False when no row contains any phrase.
+  Result<bool> CountFtsMatches(const std::vector<std::string>& phrases, int64_t* rows,
+                               std::vector<int64_t>* dfs);
+
+  // For each of `phrases` phrases after the first (the owner tag) of an FTS5 expression, the
+  // number of rows matching the expression that contain it.
+  Result<std::vector<int64_t>> PhraseCounts(const std::string& match, size_t phrases);
+
+  // The owner's rows matching an FTS5 expression (which restricts the owner), best first by
+  // engram_bm25 with the phrases' document counts.
+  Result<std::vector<LexicalHit>> RankFts(const std::string& match, const std::string& counts,
+                                          size_t limit);
+  OpenTransaction txn_;
+  Connection* conn_;
+};
+
+class SqliteSessionTransaction final : public SessionTransaction {
+ public:
+  SqliteSessionTransaction(Connection* conn, std::function<void()> release,
+                           std::unique_lock<std::mutex> writer_lock = {})
+      : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
+
+  Status Commit() override { return txn_.Commit(); }
   Result<int64_t> LastSessionSeq(std::string_view owner_id, std::string_view session_id) override;
   Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
                                     size_t n, std::optional<Role> role) override;
@@ -92,29 +141,11 @@ class SqliteTransaction final : public Transaction {
                                                        std::string_view except) override;
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override;
   Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) override;
+  Result<ForgetReport> DeleteOwnerSessions(std::string_view owner_id) override;
 
  private:
-  // The number of rows of the lexical index (every owner's) and, per phrase, of those that
-  // contain it in text or key: BM25's statistics. False when no row contains any phrase.
-  Result<bool> CountFtsMatches(const std::vector<std::string>& phrases, int64_t* rows,
-                               std::vector<int64_t>* dfs);
-
-  // For each of `phrases` phrases after the first (the owner tag) of an FTS5 expression, the
-  // number of rows matching the expression that contain it.
-  Result<std::vector<int64_t>> PhraseCounts(const std::string& match, size_t phrases);
-
-  // The owner's rows matching an FTS5 expression (which restricts the owner), best first by
-  // engram_bm25 with the phrases' document counts.
-  Result<std::vector<LexicalHit>> RankFts(const std::string& match, const std::string& counts,
-                                          size_t limit);
-  Result<int64_t> DeleteWhereOwner(const char* sql, std::string_view owner_id);
-
-  static Result<int64_t> SingleInt(Stmt& s);
-
-  std::unique_lock<std::mutex> writer_lock_;
+  OpenTransaction txn_;
   Connection* conn_;
-  std::function<void()> release_;
-  bool done_ = false;
 };
 
 }  // namespace engram::store::sqlite
