@@ -3,20 +3,22 @@
 
 #include <cmath>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
-#include "core/json_codec.h"
+#include "core/snapshot_codec.h"
+#include "util/claim.h"
 #include "util/ids.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace engram {
 
-Engine::Impl::Impl(Options options, std::unique_ptr<store::Store> store)
+Engine::Impl::Impl(Options options, store::Stores stores)
     : options_(std::move(options)),
-      store_(std::move(store)),
+      store_(std::move(stores.memory)),
+      sessions_(std::move(stores.sessions)),
       redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
       recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
-              options_.embedder ? options_.path + ".index" : "") {
+              options_.embedder ? stores.local_dir : "") {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
 }
 
@@ -86,7 +88,11 @@ Status Engine::Impl::NotFound(std::string_view id) {
 }
 
 std::string Engine::Impl::Snapshot(const MemoryRecord& r) {
-  return core::DumpJson(core::MemoryToJson(r));
+  return core::EncodeSnapshot(r);
+}
+
+store::TextHashes Engine::Impl::HashesOf(const MemoryRecord& r) {
+  return {util::ContentHash(r.text), util::ClaimHash(r.text)};
 }
 
 Status Engine::Impl::AppendHistory(store::Transaction& txn, HistoryEventType type,

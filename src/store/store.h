@@ -1,11 +1,15 @@
-// Store: the storage interface behind the engine. Backends: sqlite/ (embedded default).
+// Store: the storage interface of durable memory behind the engine: memories, their history,
+// what the recall index loads and the lexical search. Session state (items, rolling summaries)
+// has an interface of its own, session_store.h, since it may live elsewhere. Backends open by URL
+// (factory.h); the embedded default is sqlite/.
 //
 // All access goes through a Transaction. A read transaction sees one consistent snapshot; a
 // write transaction is exclusive among writers and its changes become visible, all together,
 // when Commit() returns OK. A Transaction destroyed without a successful Commit() rolls back.
 // Stores do not validate input (the engine does) but must keep owners apart: every method takes
-// the owner and touches only that owner's rows. Stores keep util::ContentHash(text) of every
-// record they insert or replace, so MemoryQuery::content_hash finds exact duplicates.
+// the owner and touches only that owner's rows. Stores keep the TextHashes the engine gives with
+// every record it inserts or replaces, so MemoryQuery::content_hash and claim_hash find exact
+// duplicates and same claims.
 #pragma once
 
 #include <memory>
@@ -18,6 +22,14 @@
 #include "engram/types.h"
 
 namespace engram::store {
+
+// The hashes of a record's text that exact and same-claim lookups compare (MemoryQuery::
+// content_hash, claim_hash). The engine computes them, so every backend keeps the same values; a
+// store keeps them as given.
+struct TextHashes {
+  std::string content;  // util::ContentHash(text)
+  std::string claim;    // util::ClaimHash(text), as of util::kClaimHashVersion
+};
 
 // Resolved filters of a memory listing, newest first by (created_at, id).
 struct MemoryQuery {
@@ -108,8 +120,8 @@ class Transaction {
   // Returns the new row's rid. AlreadyExists if the id is taken. Stamps the record with the
   // change counter as the transaction sees it (after BumpChangeCounter: the number of this
   // write), as ReplaceMemory, PutVector and DeleteAllVectors do: a record's stamp is the number
-  // of the last write of it or of its vector (LoadIndexedChanges).
-  virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
+  // of the last write of it or of its vector (LoadIndexedChanges). Keeps `hashes` with it.
+  virtual Result<int64_t> InsertMemory(const MemoryRecord& record, const TextHashes& hashes) = 0;
   // The rid of the owner's record; NotFound when there is none.
   virtual Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) = 0;
   // The rids of the owner's live (not tombstoned) records written in this session.
@@ -118,9 +130,9 @@ class Transaction {
   // The owner's records with these rids (tombstoned ones left out), in no particular order.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) = 0;
-  // Overwrites every column of the record (owner_id, id) and stamps it as InsertMemory does;
-  // NotFound if it does not exist.
-  virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
+  // Overwrites every column of the record (owner_id, id), its hashes included, and stamps it as
+  // InsertMemory does; NotFound if it does not exist.
+  virtual Status ReplaceMemory(const MemoryRecord& record, const TextHashes& hashes) = 0;
   // Appends a history row; its seq is assigned by the store.
   virtual Status AppendHistory(const HistoryEvent& event) = 0;
   // For every record of the owner with a history row at or before `at`: the new_value of its
@@ -176,49 +188,9 @@ class Transaction {
   virtual Result<std::optional<std::string>> GetMeta(std::string_view name) = 0;
   virtual Status PutMeta(std::string_view name, std::string_view value) = 0;
 
-  // Deletes every row of the owner in every table.
+  // Deletes every memory and history row of the owner. The report counts memories and
+  // history_events; its session counts stay 0 (SessionTransaction::DeleteOwnerSessions).
   virtual Result<ForgetReport> DeleteOwner(std::string_view owner_id) = 0;
-
-  // ---- sessions ----
-  // Highest seq in the session; 0 when it has no items.
-  virtual Result<int64_t> LastSessionSeq(std::string_view owner_id,
-                                         std::string_view session_id) = 0;
-  // Seq of the n-th last item (n >= 1), counting only items of `role` when set; 0 when the
-  // session has fewer such items.
-  virtual Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
-                                            size_t n, std::optional<Role> role) = 0;
-  // Seq of the last item before `seq` whose role is not tool; 0 when none.
-  virtual Result<int64_t> PrecedingNonToolSeq(std::string_view owner_id,
-                                              std::string_view session_id, int64_t seq) = 0;
-  // Stores items whose seq the caller assigned (consecutive, above LastSessionSeq).
-  virtual Status AppendSessionItems(std::string_view owner_id, std::string_view session_id,
-                                    const std::vector<SessionItem>& items) = 0;
-  // Items with seq >= from_seq, in order.
-  virtual Result<std::vector<SessionItem>> GetSessionItems(std::string_view owner_id,
-                                                           std::string_view session_id,
-                                                           int64_t from_seq) = 0;
-  // Deletes items with seq >= from_seq; returns how many.
-  virtual Result<int64_t> DeleteSessionItems(std::string_view owner_id, std::string_view session_id,
-                                             int64_t from_seq) = 0;
-  // Deletes the session: its items and its own row (summary included); returns the item count.
-  virtual Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) = 0;
-  // The session's rolling summary; nullopt when none was set.
-  virtual Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
-                                                                  std::string_view session_id) = 0;
-  // Sets the session's rolling summary, creating the session's row when needed.
-  virtual Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
-                                   const SessionSummary& summary) = 0;
-  // The owner's last `limit` session items across all sessions, newest first (by created_at,
-  // then session id, then seq).
-  virtual Result<std::vector<OwnerItem>> RecentOwnerItems(std::string_view owner_id,
-                                                          size_t limit) = 0;
-  // The owner's session other than `except` that was active last (by its last item; a session
-  // without items by its last change); nullopt when there is none. Summary left unset.
-  virtual Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
-                                                               std::string_view except) = 0;
-  // Deletes, in every session, the items created before `cutoff`, and then the tool results left
-  // at the head of a session without the call they answer. Returns how many items went.
-  virtual Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) = 0;
 };
 
 class Store {

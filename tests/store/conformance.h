@@ -1,0 +1,81 @@
+// The backends the store conformance suites run on (store_conformance_test.cc for durable memory,
+// session_store_conformance_test.cc for session state): one URL each, opened through the factory as
+// the engine opens them. A new backend adds one line to ConformanceBackends().
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/factory.h"
+#include "test_util.h"
+#include "util/claim.h"
+#include "util/text.h"
+
+namespace engram::store::testing {
+
+struct ConformanceBackend {
+  std::string name;  // the test name's suffix
+  // "{dir}" stands for a fresh empty folder and "{id}" for a token unique to the test (letters and
+  // digits), so every test starts from an empty store; a server backend names a fresh database or
+  // schema with {id}. A URL starting with '$' is read from that environment variable; the backend's
+  // tests are skipped when it is unset.
+  std::string url;
+};
+
+inline const std::vector<ConformanceBackend>& ConformanceBackends() {
+  static const std::vector<ConformanceBackend> kBackends = {
+      {"sqlite", "sqlite://{dir}/store.db"},
+  };
+  return kBackends;
+}
+
+// The URL of `backend` for one test, or "" when its environment variable is unset.
+inline std::string ConformanceUrl(const ConformanceBackend& backend, const std::string& dir) {
+  std::string url = backend.url;
+  if (!url.empty() && url[0] == '$') {
+    const char* env = std::getenv(url.c_str() + 1);
+    if (!env || !*env) return "";
+    url = env;
+  }
+  static std::atomic<int> next{0};
+  const std::string id = "t" + std::to_string(::getpid()) + "x" + std::to_string(next++);
+  for (auto [key, value] : {std::pair<std::string, std::string>{"{dir}", dir}, {"{id}", id}}) {
+    for (size_t at; (at = url.find(key)) != std::string::npos;) url.replace(at, key.size(), value);
+  }
+  return url;
+}
+
+// Opens the backend of the test's parameter in a fresh folder, into backend_. A fixture that
+// derives from it calls BackendTest::SetUp() first and returns when IsSkipped() or
+// HasFatalFailure(): the test is skipped when the backend is not configured and fails when it does
+// not open.
+class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
+ protected:
+  void SetUp() override {
+    const std::string url = ConformanceUrl(GetParam(), dir_.path());
+    if (url.empty()) GTEST_SKIP() << GetParam().url << " is not set";
+    Result<OpenedBackend> opened = OpenBackend(url, OpenSettings{2000, false});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    backend_ = std::move(*opened);
+  }
+
+  engram::testing::TempDir dir_;
+  OpenedBackend backend_;
+};
+
+// The hashes the engine gives the store with a record (Engine::Impl::HashesOf).
+inline TextHashes HashesOf(const MemoryRecord& r) {
+  return {util::ContentHash(r.text), util::ClaimHash(r.text)};
+}
+
+inline std::string BackendName(const ::testing::TestParamInfo<ConformanceBackend>& info) {
+  return info.param.name;
+}
+
+}  // namespace engram::store::testing
