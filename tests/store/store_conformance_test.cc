@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "pg/postgres_server.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -24,6 +26,16 @@ const Backend kBackends[] = {
     {"sqlite",
      [](const std::string& dir) {
        return OpenSqliteStore({dir + "/store.db", 2000, false});
+     }},
+    // A fresh database per test on the binary's throwaway server (SetUp skips without one).
+    {"postgres",
+     [](const std::string&) -> Result<std::unique_ptr<Store>> {
+       std::string why;
+       testing::PostgresServer* server = testing::PostgresServer::Shared(&why);
+       if (server == nullptr) return Status::Unavailable(why);
+       const std::string uri = server->NewDatabase();
+       if (uri.empty()) return Status::Internal("cannot create a test database");
+       return OpenPostgresStore({uri, 30000});
      }},
 };
 
@@ -49,6 +61,9 @@ std::string Id(int n) {
 class StoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (GetParam().name == "postgres") {
+      ENGRAM_REQUIRE_POSTGRES(server);
+    }
     auto store = GetParam().open(dir_.path());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
