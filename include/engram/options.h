@@ -17,7 +17,15 @@ class LlmClient;  // src/llm/llm_client.h; built by llm::LlmClientFromEnvironmen
 }  // namespace llm
 
 struct Options {
-  // Path of the SQLite database file; created, with its folder, on first use.
+  // Where memories and their history live: a store URL. "sqlite:///var/lib/engram/engram.db"
+  // is the embedded default (the file and its folder are created on first use); other schemes
+  // name the other backends built in (docs/architecture.md). Empty: `path`.
+  std::string store;
+  // Where session state (items, rolling summaries) lives, as a store URL; empty: with the
+  // memories, in `store`. Forgetting an owner and garbage collection then touch both stores, one
+  // after the other.
+  std::string sessions;
+  // Shorthand for store = "sqlite://" + path: the SQLite database file. Set this or `store`.
   std::string path;
 
   // Source of "now"; the system clock when null.
@@ -31,7 +39,7 @@ struct Options {
   // Engine::Reindex() runs, writes and vector searches fail with FailedPrecondition.
   bool accept_model_change = false;
   // An owner with more vectors than this is searched through an HNSW index (kept on disk beside
-  // the database, in "<path>.index/") instead of an exact scan.
+  // a SQLite database, in "<path>.index/") instead of an exact scan.
   size_t approximate_above = 10000;
   // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
   // preferences, procedures and blocks do not decay.

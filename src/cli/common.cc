@@ -9,6 +9,7 @@
 #include "core/json_codec.h"
 #include "embed/embedder_factory.h"
 #include "llm/llm_factory.h"
+#include "store/factory.h"
 #include "util/claim.h"
 #include "util/time.h"
 
@@ -23,6 +24,16 @@ std::string DefaultDbPath() {
   }
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : ".") + "/.local/share/engram/engram.db";
+}
+
+Result<std::string> StoreUrl(const Globals& g) {
+  if (!g.store.empty() && !g.db.empty()) {
+    return Status::InvalidArgument("give either --store or --db, not both");
+  }
+  if (!g.store.empty()) return g.store;
+  if (!g.db.empty()) return store::SqliteUrl(g.db);
+  if (const char* env = std::getenv("ENGRAM_STORE"); env && *env) return std::string(env);
+  return store::SqliteUrl(DefaultDbPath());
 }
 
 int Cli::Run(const std::function<Status()>& command) {
@@ -61,7 +72,11 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     }
     options.accept_model_change = accept_model_change;
     if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
-    options.path = g_.db.empty() ? DefaultDbPath() : g_.db;
+    ENGRAM_ASSIGN_OR_RETURN(options.store, StoreUrl(g_));
+    options.sessions = g_.sessions;
+    if (const char* env = std::getenv("ENGRAM_SESSIONS"); options.sessions.empty() && env && *env) {
+      options.sessions = env;
+    }
     if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
       Result<Timestamp> t = util::ParseTimestamp(now);
       if (!t.ok()) return Status::InvalidArgument("ENGRAM_NOW: " + t.status().message());

@@ -14,8 +14,10 @@
 namespace engram::cli {
 
 struct Globals {
-  std::string db;
-  std::string policy;  // --policy FILE, else $ENGRAM_POLICY
+  std::string db;        // --db PATH: the SQLite shorthand of --store
+  std::string store;     // --store URL
+  std::string sessions;  // --sessions URL
+  std::string policy;    // --policy FILE, else $ENGRAM_POLICY
   bool json = false;
   // `engram chat --provider P --model M`: override ENGRAM_LLM and ENGRAM_LLM_MODEL.
   std::string llm_provider, llm_model;
@@ -24,8 +26,11 @@ struct Globals {
   size_t max_items_per_write = 0;
 };
 
-// The path of the database: --db, else $ENGRAM_DB, else the per-user data folder.
+// The path of the database when no store is named: $ENGRAM_DB, else the per-user data folder.
 std::string DefaultDbPath();
+// The store's URL: --store, else --db, else $ENGRAM_STORE, else $ENGRAM_DB, else the SQLite
+// file in the per-user data folder. InvalidArgument when both --store and --db are given.
+Result<std::string> StoreUrl(const Globals& g);
 
 class Cli {
  public:

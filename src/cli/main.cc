@@ -17,8 +17,15 @@ int main(int argc, char** argv) {
   CLI::App app{"engram: memory for LLM agents (embedded SQLite store)"};
   app.fallthrough();
   app.require_subcommand(1);
+  app.add_option("--store", g.store,
+                 "Where memories live, a URL such as sqlite:///path/engram.db (default: "
+                 "$ENGRAM_STORE, else the --db file)");
   app.add_option("--db", g.db,
-                 "SQLite database file (default: $ENGRAM_DB or ~/.local/share/engram/engram.db)");
+                 "SQLite database file, short for --store sqlite://PATH (default: $ENGRAM_DB or "
+                 "~/.local/share/engram/engram.db)");
+  app.add_option("--sessions", g.sessions,
+                 "Where session items and summaries live, a store URL (default: $ENGRAM_SESSIONS, "
+                 "else with the memories)");
   app.add_flag("--json", g.json, "Print JSON");
   app.add_option(
       "--policy", g.policy,

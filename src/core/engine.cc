@@ -4,17 +4,22 @@
 
 #include "core/context.h"
 #include "core/engine_impl.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/factory.h"
 
 namespace engram {
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
-  store::SqliteOptions sqlite;
-  sqlite.path = options.path;
-  sqlite.busy_timeout_ms = options.busy_timeout_ms;
-  sqlite.durable_commits = options.durable_commits;
-  ENGRAM_ASSIGN_OR_RETURN(auto store, store::OpenSqliteStore(sqlite));
-  auto impl = std::make_unique<Impl>(options, std::move(store));
+  if (!options.store.empty() && !options.path.empty()) {
+    return Status::InvalidArgument("set either Options::store or Options::path, not both");
+  }
+  if (options.store.empty() && options.path.empty()) {
+    return Status::InvalidArgument("no store: set Options::store (a URL) or Options::path");
+  }
+  const std::string url = options.store.empty() ? store::SqliteUrl(options.path) : options.store;
+  ENGRAM_ASSIGN_OR_RETURN(
+      store::Stores stores,
+      store::OpenStores(url, options.sessions, {options.busy_timeout_ms, options.durable_commits}));
+  auto impl = std::make_unique<Impl>(options, std::move(stores));
   ENGRAM_RETURN_IF_ERROR(impl->CheckEmbedderModel());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }

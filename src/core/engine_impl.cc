@@ -11,12 +11,13 @@
 
 namespace engram {
 
-Engine::Impl::Impl(Options options, std::unique_ptr<store::Store> store)
+Engine::Impl::Impl(Options options, store::Stores stores)
     : options_(std::move(options)),
-      store_(std::move(store)),
+      store_(std::move(stores.memory)),
+      sessions_(std::move(stores.sessions)),
       redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
       recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
-              options_.embedder ? options_.path + ".index" : "") {
+              options_.embedder ? stores.local_dir : "") {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
 }
 

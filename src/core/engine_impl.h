@@ -33,6 +33,8 @@
 #include "hygiene/redact.h"
 #include "hygiene/turn_intent.h"
 #include "llm/conflicts.h"
+#include "store/factory.h"
+#include "store/session_store.h"
 #include "store/store.h"
 #include "util/ids.h"
 
@@ -40,7 +42,7 @@ namespace engram {
 
 class Engine::Impl {
  public:
-  Impl(Options options, std::unique_ptr<store::Store> store);
+  Impl(Options options, store::Stores stores);
   ~Impl();
 
   // Refuses a store whose vectors come from another model; records the model in a new store.
@@ -309,7 +311,8 @@ class Engine::Impl {
 
   // Moves a slice start that falls on a tool result back to the assistant item that made the
   // call, so the call is never cut from its result.
-  static Result<int64_t> WidenOverToolResults(store::Transaction& txn, std::string_view owner_id,
+  static Result<int64_t> WidenOverToolResults(store::SessionTransaction& txn,
+                                              std::string_view owner_id,
                                               std::string_view session_id, int64_t from);
 
   // ---- block helpers (blocks.cc) ----
@@ -349,7 +352,8 @@ class Engine::Impl {
   void StopAccessWriter();
 
   Options options_;
-  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<store::Store> store_;            // memories and their history
+  std::shared_ptr<store::SessionStore> sessions_;  // session items and summaries
   hygiene::Redactor redactor_;
   util::UuidV7Generator ids_;
   core::RecallIndex recall_;

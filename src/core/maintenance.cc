@@ -4,29 +4,35 @@
 namespace engram {
 
 Result<GcReport> Engine::Impl::CollectGarbage(bool dry_run) {
-  int64_t seq = 0;
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
   const Timestamp now = Now();
   GcReport report;
   std::vector<std::pair<int64_t, std::string>> erased;  // (rid, owner)
-  while (true) {
-    ENGRAM_ASSIGN_OR_RETURN(auto expired, txn->ListExpired(now, 1000));
-    if (expired.empty()) break;
-    for (const auto& [rid, r] : expired) {
-      ENGRAM_ASSIGN_OR_RETURN(int64_t history,
-                              txn->EraseMemory(r.owner_id, r.id, !options_.policy.gc_keep_history));
-      report.history_events += history;
-      ++report.expired_memories;
-      erased.emplace_back(rid, r.owner_id);
+  {
+    int64_t seq = 0;
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
+    while (true) {
+      ENGRAM_ASSIGN_OR_RETURN(auto expired, txn->ListExpired(now, 1000));
+      if (expired.empty()) break;
+      for (const auto& [rid, r] : expired) {
+        ENGRAM_ASSIGN_OR_RETURN(
+            int64_t history, txn->EraseMemory(r.owner_id, r.id, !options_.policy.gc_keep_history));
+        report.history_events += history;
+        ++report.expired_memories;
+        erased.emplace_back(rid, r.owner_id);
+      }
     }
+    if (!dry_run) ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  }  // a dry run's transaction rolls back here
+  if (!dry_run) {
+    for (const auto& [rid, owner] : erased) Unreflect(owner, rid);
   }
+  // Session state may live in another store: a transaction of its own, after the memories'.
   if (options_.policy.session_retention_ms) {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
     ENGRAM_ASSIGN_OR_RETURN(report.session_items, txn->DeleteSessionItemsBefore(
                                                       now - *options_.policy.session_retention_ms));
+    if (!dry_run) ENGRAM_RETURN_IF_ERROR(txn->Commit());
   }
-  if (dry_run) return report;  // the transaction rolls back
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
-  for (const auto& [rid, owner] : erased) Unreflect(owner, rid);
   return report;
 }
 

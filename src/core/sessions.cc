@@ -48,7 +48,7 @@ Status ValidateToolCalls(size_t index, const std::string& tool_calls) {
 Result<std::optional<SessionSummary>> Engine::Impl::GetSessionSummary(std::string_view owner_id,
                                                                       std::string_view session_id) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
   return txn->GetSessionSummary(owner_id, session_id);
 }
 
@@ -60,7 +60,7 @@ Result<SessionSummary> Engine::Impl::SetSessionSummary(std::string_view owner_id
   SessionSummary summary{std::string(text), Now(), 0};
   std::vector<std::string> ignored;
   RedactText("summary", &summary.text, &ignored);
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
   // A summary set by hand still covers what the one it replaces had folded in.
   ENGRAM_ASSIGN_OR_RETURN(auto previous, txn->GetSessionSummary(owner_id, session_id));
   if (previous) summary.through_seq = previous->through_seq;
@@ -82,7 +82,7 @@ Result<std::optional<SessionSummary>> Engine::Impl::FoldSession(std::string_view
   std::optional<SessionSummary> previous;
   std::vector<SessionItem> dropped;
   {
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
     ENGRAM_ASSIGN_OR_RETURN(previous, txn->GetSessionSummary(owner_id, session_id));
     int64_t window_start = std::numeric_limits<int64_t>::max();  // keep nothing
     if (keep_turns > 0) {
@@ -113,7 +113,7 @@ Result<std::optional<SessionSummary>> Engine::Impl::FoldSession(std::string_view
   if (summary.text.size() > options_.max_text_bytes) {
     summary.text = llm::TruncateUtf8(summary.text, options_.max_text_bytes - 3);
   }
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
   // Another writer may have folded the same items meanwhile: the furthest summary wins.
   ENGRAM_ASSIGN_OR_RETURN(auto current, txn->GetSessionSummary(owner_id, session_id));
   if (current && current->through_seq >= summary.through_seq) return current;
@@ -171,7 +171,7 @@ Result<std::vector<SessionItem>> Engine::Impl::AddSessionItems(std::string_view 
   }
   if (items.empty()) return items;
 
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
   ENGRAM_ASSIGN_OR_RETURN(int64_t last, txn->LastSessionSeq(owner_id, session_id));
   // A tool result must answer a call of the assistant item right before it (tool results of
   // the same call may follow each other), as in the OpenAI and Anthropic APIs.
@@ -237,7 +237,7 @@ Result<std::vector<SessionItem>> Engine::Impl::GetSessionItems(std::string_view 
                                                                std::string_view session_id,
                                                                std::optional<size_t> last_n) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
   int64_t from = 0;
   if (last_n) {
     if (*last_n == 0) return std::vector<SessionItem>();
@@ -253,7 +253,7 @@ Result<std::vector<SessionItem>> Engine::Impl::GetSessionWindow(std::string_view
                                                                 size_t turns) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
   if (turns == 0) return Status::InvalidArgument("a window needs at least one turn");
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(int64_t from,
                           txn->NthLastSessionSeq(owner_id, session_id, turns, Role::kUser));
   // Fewer user turns than asked: the whole session (from == 0) is the window.
@@ -263,7 +263,7 @@ Result<std::vector<SessionItem>> Engine::Impl::GetSessionWindow(std::string_view
 Result<std::optional<SessionItem>> Engine::Impl::PopSessionItem(std::string_view owner_id,
                                                                 std::string_view session_id) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
   ENGRAM_ASSIGN_OR_RETURN(int64_t last, txn->LastSessionSeq(owner_id, session_id));
   if (last == 0) return std::optional<SessionItem>();
   ENGRAM_ASSIGN_OR_RETURN(auto items, txn->GetSessionItems(owner_id, session_id, last));
@@ -274,7 +274,7 @@ Result<std::optional<SessionItem>> Engine::Impl::PopSessionItem(std::string_view
 
 Result<int64_t> Engine::Impl::ClearSession(std::string_view owner_id, std::string_view session_id) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
   ENGRAM_ASSIGN_OR_RETURN(int64_t removed, txn->DeleteSession(owner_id, session_id));
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
   return removed;
@@ -287,7 +287,7 @@ Result<std::vector<OwnerItem>> Engine::Impl::GetRecentItems(std::string_view own
     return Status::InvalidArgument("last_n must be between 1 and " +
                                    std::to_string(kMaxRecentItems));
   }
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(std::vector<OwnerItem> items, txn->RecentOwnerItems(owner_id, last_n));
   std::reverse(items.begin(), items.end());
   return items;
@@ -296,7 +296,7 @@ Result<std::vector<OwnerItem>> Engine::Impl::GetRecentItems(std::string_view own
 Result<std::optional<SessionInfo>> Engine::Impl::GetPreviousSession(std::string_view owner_id,
                                                                     std::string_view session_id) {
   ENGRAM_RETURN_IF_ERROR(ValidateSession(owner_id, session_id));
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionInfo> info,
                           txn->LastActiveSession(owner_id, session_id));
   if (info) {
@@ -309,7 +309,7 @@ Status Engine::Impl::FoldQuietPreviousSession(std::string_view owner_id,
                                               std::string_view session_id) {
   std::optional<SessionInfo> previous;
   {
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginRead());
     ENGRAM_ASSIGN_OR_RETURN(previous, txn->LastActiveSession(owner_id, session_id));
     if (!previous || previous->items == 0) return Status::Ok();
     if (Now() - previous->last_active_at < options_.session_quiet_ms) return Status::Ok();
@@ -356,7 +356,7 @@ Status Engine::Impl::ValidateSession(std::string_view owner_id, std::string_view
   return core::ValidateId("session_id", session_id);
 }
 
-Result<int64_t> Engine::Impl::WidenOverToolResults(store::Transaction& txn,
+Result<int64_t> Engine::Impl::WidenOverToolResults(store::SessionTransaction& txn,
                                                    std::string_view owner_id,
                                                    std::string_view session_id, int64_t from) {
   if (from <= 1) return from;

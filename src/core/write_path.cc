@@ -399,7 +399,15 @@ Result<ForgetReport> Engine::Impl::ForgetOwner(std::string_view owner_id) {
   ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
   ENGRAM_ASSIGN_OR_RETURN(ForgetReport report, txn->DeleteOwner(owner_id));
   ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  txn.reset();  // one SQLite file may hold both stores: its write lock is taken again below
   recall_.Drop(std::string(owner_id));
+  // Session state may live in another store, so it goes in a transaction of its own; a failure
+  // here leaves the memories gone and the sessions in place, and forgetting again finishes it.
+  ENGRAM_ASSIGN_OR_RETURN(auto sessions, sessions_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(ForgetReport session_report, sessions->DeleteOwnerSessions(owner_id));
+  ENGRAM_RETURN_IF_ERROR(sessions->Commit());
+  report.sessions = session_report.sessions;
+  report.session_items = session_report.session_items;
   return report;
 }
 

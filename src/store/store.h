@@ -1,4 +1,7 @@
-// Store: the storage interface behind the engine. Backends: sqlite/ (embedded default).
+// Store: the storage interface of durable memory behind the engine: memories, their history,
+// what the recall index loads and the lexical search. Session state (items, rolling summaries)
+// has an interface of its own, session_store.h, since it may live elsewhere. Backends open by URL
+// (factory.h); the embedded default is sqlite/.
 //
 // All access goes through a Transaction. A read transaction sees one consistent snapshot; a
 // write transaction is exclusive among writers and its changes become visible, all together,
@@ -176,49 +179,9 @@ class Transaction {
   virtual Result<std::optional<std::string>> GetMeta(std::string_view name) = 0;
   virtual Status PutMeta(std::string_view name, std::string_view value) = 0;
 
-  // Deletes every row of the owner in every table.
+  // Deletes every memory and history row of the owner. The report counts memories and
+  // history_events; its session counts stay 0 (SessionTransaction::DeleteOwnerSessions).
   virtual Result<ForgetReport> DeleteOwner(std::string_view owner_id) = 0;
-
-  // ---- sessions ----
-  // Highest seq in the session; 0 when it has no items.
-  virtual Result<int64_t> LastSessionSeq(std::string_view owner_id,
-                                         std::string_view session_id) = 0;
-  // Seq of the n-th last item (n >= 1), counting only items of `role` when set; 0 when the
-  // session has fewer such items.
-  virtual Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
-                                            size_t n, std::optional<Role> role) = 0;
-  // Seq of the last item before `seq` whose role is not tool; 0 when none.
-  virtual Result<int64_t> PrecedingNonToolSeq(std::string_view owner_id,
-                                              std::string_view session_id, int64_t seq) = 0;
-  // Stores items whose seq the caller assigned (consecutive, above LastSessionSeq).
-  virtual Status AppendSessionItems(std::string_view owner_id, std::string_view session_id,
-                                    const std::vector<SessionItem>& items) = 0;
-  // Items with seq >= from_seq, in order.
-  virtual Result<std::vector<SessionItem>> GetSessionItems(std::string_view owner_id,
-                                                           std::string_view session_id,
-                                                           int64_t from_seq) = 0;
-  // Deletes items with seq >= from_seq; returns how many.
-  virtual Result<int64_t> DeleteSessionItems(std::string_view owner_id, std::string_view session_id,
-                                             int64_t from_seq) = 0;
-  // Deletes the session: its items and its own row (summary included); returns the item count.
-  virtual Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) = 0;
-  // The session's rolling summary; nullopt when none was set.
-  virtual Result<std::optional<SessionSummary>> GetSessionSummary(std::string_view owner_id,
-                                                                  std::string_view session_id) = 0;
-  // Sets the session's rolling summary, creating the session's row when needed.
-  virtual Status PutSessionSummary(std::string_view owner_id, std::string_view session_id,
-                                   const SessionSummary& summary) = 0;
-  // The owner's last `limit` session items across all sessions, newest first (by created_at,
-  // then session id, then seq).
-  virtual Result<std::vector<OwnerItem>> RecentOwnerItems(std::string_view owner_id,
-                                                          size_t limit) = 0;
-  // The owner's session other than `except` that was active last (by its last item; a session
-  // without items by its last change); nullopt when there is none. Summary left unset.
-  virtual Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
-                                                               std::string_view except) = 0;
-  // Deletes, in every session, the items created before `cutoff`, and then the tool results left
-  // at the head of a session without the call they answer. Returns how many items went.
-  virtual Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) = 0;
 };
 
 class Store {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "pg/postgres_server.h"
+#include "store/factory.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -64,13 +65,13 @@ class PostgresStoreTest : public ::testing::Test {
 };
 
 TEST_F(PostgresStoreTest, ANewerSchemaIsRefusedAndLeftAlone) {
-  ASSERT_TRUE(OpenPostgresStore({uri_, 5000}).ok());
+  ASSERT_TRUE(OpenPostgresStore({uri_}).ok());
   ASSERT_TRUE(Sql(uri_, "INSERT INTO schema_version VALUES (999)"));
-  auto store = OpenPostgresStore({uri_, 5000});
+  auto store = OpenPostgresStore({uri_});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_NE(store.status().message().find("newer"), std::string::npos);
-  auto conn = pg::Connection::Open(uri_, 0);
+  auto conn = pg::Connection::Open(uri_);
   ASSERT_TRUE(conn.ok());
   EXPECT_EQ(*pg::CurrentSchemaVersion(**conn), 999);
 }
@@ -81,11 +82,11 @@ TEST_F(PostgresStoreTest, ServersStartingTogetherMigrateOnce) {
   std::vector<std::thread> threads;
   std::vector<Status> results(4);
   for (size_t i = 0; i < results.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = OpenPostgresStore({uri_, 30000}).status(); });
+    threads.emplace_back([&, i] { results[i] = OpenPostgresStore({uri_}).status(); });
   }
   for (auto& t : threads) t.join();
   for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
-  auto conn = pg::Connection::Open(uri_, 0);
+  auto conn = pg::Connection::Open(uri_);
   ASSERT_TRUE(conn.ok());
   auto rows = (*conn)->Query(
       "SELECT count(*), count(DISTINCT version), max(version)"
@@ -98,7 +99,7 @@ TEST_F(PostgresStoreTest, ServersStartingTogetherMigrateOnce) {
 
 TEST_F(PostgresStoreTest, AnUnreachableServerIsUnavailable) {
   // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-  auto store = OpenPostgresStore({"postgresql://postgres@127.0.0.1:1/x?connect_timeout=2", 1000});
+  auto store = OpenPostgresStore({"postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kUnavailable);
   EXPECT_NE(store.status().message().find("cannot connect"), std::string::npos)
@@ -108,7 +109,7 @@ TEST_F(PostgresStoreTest, AnUnreachableServerIsUnavailable) {
 // A connection lost in the middle of a write: the write fails, nothing of it is stored, and
 // the next transaction reconnects.
 TEST_F(PostgresStoreTest, ALostConnectionFailsTheWriteWholeThenReconnects) {
-  auto store = OpenPostgresStore({uri_, 5000});
+  auto store = OpenPostgresStore({uri_});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   {
     auto txn = (*store)->BeginWrite();
@@ -134,31 +135,45 @@ TEST_F(PostgresStoreTest, ALostConnectionFailsTheWriteWholeThenReconnects) {
   EXPECT_TRUE((*write)->Commit().ok());
 }
 
-// Writers take turns across processes; one that waits longer than the statement timeout fails
-// with Unavailable instead of hanging.
-TEST_F(PostgresStoreTest, AWriterWaitingPastTheStatementTimeoutFails) {
-  auto holder = OpenPostgresStore({uri_, 30000});
-  auto waiter = OpenPostgresStore({uri_, 200});
+// Writers take turns across processes; one that waits longer than its lock timeout (the busy
+// timeout of the open settings) fails with Unavailable instead of hanging.
+TEST_F(PostgresStoreTest, AWriterWaitingPastTheLockTimeoutFails) {
+  auto holder = OpenPostgresStore({uri_, 30000, 30000});
+  auto waiter = OpenPostgresStore({uri_, 200, 30000});
   ASSERT_TRUE(holder.ok() && waiter.ok());
   auto held = (*holder)->BeginWrite();
   ASSERT_TRUE(held.ok());
-  const auto start = std::chrono::steady_clock::now();
   auto blocked = (*waiter)->BeginWrite();
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(blocked.status().message().find("lock timeout"), std::string::npos)
+      << blocked.status().message();
+  held->reset();  // the holder rolls back: the waiter's next write goes through
+  auto next = (*waiter)->BeginWrite();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+}
+
+// The statement timeout is libpq's, set in the URL; a statement past it fails with Unavailable.
+TEST_F(PostgresStoreTest, TheStatementTimeoutOfTheUrlApplies) {
+  auto holder = OpenBackend(uri_, {30000, false});
+  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false});
+  ASSERT_TRUE(holder.ok() && waiter.ok()) << waiter.status().ToString();
+  auto held = holder->memory->BeginWrite();
+  ASSERT_TRUE(held.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto blocked = waiter->memory->BeginWrite();
   ASSERT_FALSE(blocked.ok());
   EXPECT_EQ(blocked.status().code(), Status::Code::kUnavailable);
   EXPECT_NE(blocked.status().message().find("statement timeout"), std::string::npos)
       << blocked.status().message();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  held->reset();  // the holder rolls back: the waiter's next write goes through
-  auto next = (*waiter)->BeginWrite();
-  ASSERT_TRUE(next.ok()) << next.status().ToString();
 }
 
 // The same records and query give SQLite's BM25 scores (words both stemmers agree on).
 TEST_F(PostgresStoreTest, LexicalScoresMatchTheSqliteBackend) {
   testing::TempDir dir;
   auto sqlite = OpenSqliteStore({dir.File("s.db"), 2000, false});
-  auto postgres = OpenPostgresStore({uri_, 5000});
+  auto postgres = OpenPostgresStore({uri_});
   ASSERT_TRUE(sqlite.ok() && postgres.ok());
   const std::vector<std::string> texts = {
       "coffee in the morning keeps the team awake", "the team moved the standup to the morning",
@@ -198,10 +213,10 @@ TEST_F(PostgresStoreTest, LexicalScoresMatchTheSqliteBackend) {
 
 // BM25's collection statistics follow inserts, tombstones, replacements and erasures.
 TEST_F(PostgresStoreTest, LexicalTotalsFollowEveryWrite) {
-  auto store = OpenPostgresStore({uri_, 5000});
+  auto store = OpenPostgresStore({uri_});
   ASSERT_TRUE(store.ok());
   auto totals = [&] {
-    auto conn = pg::Connection::Open(uri_, 0);
+    auto conn = pg::Connection::Open(uri_);
     auto rows = (*conn)->Query(
         "SELECT rows, tokens, (SELECT count(*) FROM memories WHERE"
         " deleted_at IS NULL), (SELECT coalesce(sum(lexical_length), 0)"
@@ -235,7 +250,7 @@ TEST_F(PostgresStoreTest, LexicalTotalsFollowEveryWrite) {
 
 // Vectors are float32 bytes in the database and come back bit for bit.
 TEST_F(PostgresStoreTest, VectorsRoundTripExactly) {
-  auto store = OpenPostgresStore({uri_, 5000});
+  auto store = OpenPostgresStore({uri_});
   ASSERT_TRUE(store.ok());
   const std::vector<float> v = {0.1f, -2.5e-8f, 3.4028235e38f, -0.0f, 1.0f / 3.0f};
   auto txn = (*store)->BeginWrite();

@@ -1,5 +1,5 @@
-// The Store conformance suite: every backend must pass it unchanged. A new backend adds one
-// entry to kBackends.
+// The Store conformance suite: every backend that keeps memories must pass it unchanged. The
+// backends are listed in conformance.h.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,36 +8,16 @@
 #include <set>
 #include <thread>
 
-#include "pg/postgres_server.h"
-#include "store/postgres/postgres_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/conformance.h"
 #include "store/store.h"
 #include "test_util.h"
 
 namespace engram::store {
 namespace {
 
-struct Backend {
-  std::string name;
-  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
-};
-
-const Backend kBackends[] = {
-    {"sqlite",
-     [](const std::string& dir) {
-       return OpenSqliteStore({dir + "/store.db", 2000, false});
-     }},
-    // A fresh database per test on the binary's throwaway server (SetUp skips without one).
-    {"postgres",
-     [](const std::string&) -> Result<std::unique_ptr<Store>> {
-       std::string why;
-       testing::PostgresServer* server = testing::PostgresServer::Shared(&why);
-       if (server == nullptr) return Status::Unavailable(why);
-       const std::string uri = server->NewDatabase();
-       if (uri.empty()) return Status::Internal("cannot create a test database");
-       return OpenPostgresStore({uri, 30000});
-     }},
-};
+using testing::BackendName;
+using testing::BackendTest;
+using testing::ConformanceBackends;
 
 MemoryRecord Record(const std::string& owner, const std::string& id, Timestamp created,
                     const std::string& scope = "global") {
@@ -58,15 +38,13 @@ std::string Id(int n) {
   return buf;
 }
 
-class StoreConformance : public ::testing::TestWithParam<Backend> {
+class StoreConformance : public BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam().name == "postgres") {
-      ENGRAM_REQUIRE_POSTGRES(server);
-    }
-    auto store = GetParam().open(dir_.path());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!backend_.memory) GTEST_SKIP() << GetParam().name << " keeps no memories";
+    store_ = backend_.memory;
   }
 
   void Insert(const MemoryRecord& r) {
@@ -84,8 +62,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return rows.ok() ? *rows : std::vector<MemoryRecord>{};
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
+  std::shared_ptr<Store> store_;
 };
 
 TEST_P(StoreConformance, InsertThenGetRoundTripsEveryField) {
@@ -507,8 +484,6 @@ TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
     ASSERT_TRUE((*txn)
                     ->AppendHistory({0, Id(10), "bob", HistoryEventType::kAdd, "", "", "", "{}", 1})
                     .ok());
-    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "hi", "", "", 5}}).ok());
-    ASSERT_TRUE((*txn)->AppendSessionItems("bob", "s", {{1, Role::kUser, "yo", "", "", 5}}).ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   auto txn = store_->BeginWrite();
@@ -516,8 +491,8 @@ TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->memories, 3);
   EXPECT_EQ(report->history_events, 1);
-  EXPECT_EQ(report->sessions, 1);
-  EXPECT_EQ(report->session_items, 1);
+  EXPECT_EQ(report->sessions, 0);  // session state is the SessionStore's
+  EXPECT_EQ(report->session_items, 0);
   ASSERT_TRUE((*txn)->Commit().ok());
   MemoryQuery q;
   q.owner_id = "alice";
@@ -525,7 +500,6 @@ TEST_P(StoreConformance, DeleteOwnerRemovesEveryRowOfThatOwnerOnly) {
   q.owner_id = "bob";
   EXPECT_EQ(List(q).size(), 1u);
   auto read = store_->BeginRead();
-  EXPECT_EQ((*read)->GetSessionItems("bob", "s", 0)->size(), 1u);
   EXPECT_EQ((*read)->GetHistory("bob", Id(10))->size(), 1u);
 }
 
@@ -627,73 +601,6 @@ TEST_P(StoreConformance, IndexedChangesFollowTheWriteNumbers) {
   EXPECT_EQ(rids_of(changes_after("alice", s4)), (std::vector<int64_t>{c}));
 }
 
-TEST_P(StoreConformance, SessionSequenceQueries) {
-  auto txn = store_->BeginWrite();
-  ASSERT_TRUE(txn.ok());
-  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
-  std::vector<SessionItem> items = {
-      {1, Role::kUser, "q1", "", "", 1},   {2, Role::kAssistant, "", R"([{"id":"c1"}])", "", 1},
-      {3, Role::kTool, "r1", "", "c1", 1}, {4, Role::kAssistant, "a1", "", "", 1},
-      {5, Role::kUser, "q2", "", "", 1},
-  };
-  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", items).ok());
-  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 5);
-  EXPECT_EQ(*(*txn)->LastSessionSeq("bob", "s"), 0);
-  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 1, std::nullopt), 5);
-  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 3, std::nullopt), 3);
-  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 9, std::nullopt), 0);
-  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 2, Role::kUser), 1);
-  EXPECT_EQ(*(*txn)->PrecedingNonToolSeq("alice", "s", 4), 2);
-  auto tail = (*txn)->GetSessionItems("alice", "s", 3);
-  ASSERT_EQ(tail->size(), 3u);
-  EXPECT_EQ((*tail)[0].tool_call_id, "c1");
-  EXPECT_EQ((*tail)[0].role, Role::kTool);
-  EXPECT_EQ(*(*txn)->DeleteSessionItems("alice", "s", 5), 1);
-  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 4);
-  EXPECT_EQ(*(*txn)->DeleteSession("alice", "s"), 4);
-  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
-  ASSERT_TRUE((*txn)->Commit().ok());
-}
-
-// The owner's recent items across sessions, newest first, and the session active last other
-// than a given one (by its last item; a session without items by its own row).
-TEST_P(StoreConformance, RecentItemsAndTheLastActiveSessionAreTheOwners) {
-  auto txn = store_->BeginWrite();
-  ASSERT_TRUE(txn.ok());
-  auto item = [](int64_t seq, const char* text, Timestamp at) {
-    return SessionItem{seq, Role::kUser, text, "", "", at};
-  };
-  ASSERT_TRUE(
-      (*txn)->AppendSessionItems("alice", "a", {item(1, "a1", 10), item(2, "a2", 30)}).ok());
-  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "b", {item(1, "b1", 20)}).ok());
-  ASSERT_TRUE((*txn)->AppendSessionItems("bob", "a", {item(1, "bob's", 40)}).ok());
-  ASSERT_TRUE((*txn)->PutSessionSummary("alice", "summary-only", {"folded", 25, 0}).ok());
-
-  auto recent = (*txn)->RecentOwnerItems("alice", 2);
-  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
-  ASSERT_EQ(recent->size(), 2u);
-  EXPECT_EQ((*recent)[0].session_id, "a");
-  EXPECT_EQ((*recent)[0].item.content, "a2");
-  EXPECT_EQ((*recent)[0].item.seq, 2);
-  EXPECT_EQ((*recent)[1].item.content, "b1");
-  EXPECT_EQ((*txn)->RecentOwnerItems("alice", 10)->size(), 3u);
-  EXPECT_TRUE((*txn)->RecentOwnerItems("carol", 10)->empty());
-
-  auto last = (*txn)->LastActiveSession("alice", "new");
-  ASSERT_TRUE(last.ok() && last->has_value());
-  EXPECT_EQ((*last)->session_id, "a");
-  EXPECT_EQ((*last)->started_at, 10);
-  EXPECT_EQ((*last)->last_active_at, 30);
-  EXPECT_EQ((*last)->items, 2);
-  auto before_a = (*txn)->LastActiveSession("alice", "a");
-  ASSERT_TRUE(before_a.ok() && before_a->has_value());
-  EXPECT_EQ((*before_a)->session_id, "summary-only");  // its row changed at 25, after b's 20
-  EXPECT_EQ((*before_a)->items, 0);
-  EXPECT_FALSE((*txn)->LastActiveSession("bob", "a")->has_value());
-  EXPECT_FALSE((*txn)->LastActiveSession("carol", "x")->has_value());
-  ASSERT_TRUE((*txn)->Commit().ok());
-}
-
 TEST_P(StoreConformance, ConcurrentReadersAndWriters) {
   constexpr int kWriters = 2, kPerWriter = 50;
   std::vector<std::thread> threads;
@@ -726,8 +633,8 @@ TEST_P(StoreConformance, ConcurrentReadersAndWriters) {
   EXPECT_EQ(List(q).size(), size_t{kWriters * kPerWriter});
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(kBackends),
-                         [](const auto& test) { return test.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(ConformanceBackends()),
+                         BackendName);
 
 }  // namespace
 }  // namespace engram::store

@@ -127,8 +127,7 @@ int64_t Rows::Affected() const {
   return v;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
-                                                     int statement_timeout_ms) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
   PGconn* raw = PQconnectdb(conninfo.c_str());
   if (raw == nullptr) return Status::Unavailable("postgres: out of memory while connecting");
   std::unique_ptr<Connection> conn(new Connection(raw));
@@ -137,13 +136,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     return Status::Unavailable("postgres: cannot connect: " + msg);
   }
-  // Quiet notices (e.g. "relation already exists, skipping"); times in UTC; the C collation's
-  // byte order is set per column by the schema.
-  ENGRAM_RETURN_IF_ERROR(conn->Exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
-  if (statement_timeout_ms > 0) {
-    ENGRAM_RETURN_IF_ERROR(
-        conn->Exec("SET statement_timeout = " + std::to_string(statement_timeout_ms)));
-  }
+  // Quiet notices (e.g. "relation already exists, skipping").
+  ENGRAM_RETURN_IF_ERROR(conn->Exec("SET client_min_messages = warning"));
   return conn;
 }
 

@@ -65,11 +65,9 @@ class Rows {
 
 class Connection {
  public:
-  // Connects with a libpq connection string or URI (postgres://...). statement_timeout_ms > 0
-  // sets the server's statement_timeout for this session. Unavailable when the server cannot be
-  // reached.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
-                                                  int statement_timeout_ms);
+  // Connects with a libpq connection string or URI (postgres://...). Unavailable when the server
+  // cannot be reached.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

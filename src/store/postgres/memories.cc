@@ -247,9 +247,6 @@ Result<ForgetReport> PgTransaction::DeleteOwner(std::string_view owner_id) {
   ENGRAM_RETURN_IF_ERROR(erase("DELETE FROM memories WHERE owner_id = $1", &report.memories));
   ENGRAM_RETURN_IF_ERROR(
       erase("DELETE FROM memory_history WHERE owner_id = $1", &report.history_events));
-  ENGRAM_RETURN_IF_ERROR(
-      erase("DELETE FROM session_items WHERE owner_id = $1", &report.session_items));
-  ENGRAM_RETURN_IF_ERROR(erase("DELETE FROM sessions WHERE owner_id = $1", &report.sessions));
   return report;
 }
 

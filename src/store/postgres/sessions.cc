@@ -22,17 +22,17 @@ Result<SessionItem> ReadSessionItem(const Rows& rows, int i) {
 
 }  // namespace
 
-Result<int64_t> PgTransaction::LastSessionSeq(std::string_view owner_id,
-                                              std::string_view session_id) {
+Result<int64_t> PgSessionTransaction::LastSessionSeq(std::string_view owner_id,
+                                                     std::string_view session_id) {
   return SingleInt(
       "SELECT coalesce(max(seq), 0) FROM session_items"
       " WHERE owner_id = $1 AND session_id = $2",
       {P(owner_id), P(session_id)});
 }
 
-Result<int64_t> PgTransaction::NthLastSessionSeq(std::string_view owner_id,
-                                                 std::string_view session_id, size_t n,
-                                                 std::optional<Role> role) {
+Result<int64_t> PgSessionTransaction::NthLastSessionSeq(std::string_view owner_id,
+                                                        std::string_view session_id, size_t n,
+                                                        std::optional<Role> role) {
   return SingleInt(
       "SELECT coalesce((SELECT seq FROM session_items"
       " WHERE owner_id = $1 AND session_id = $2 AND ($3::text IS NULL OR role = $3)"
@@ -41,16 +41,18 @@ Result<int64_t> PgTransaction::NthLastSessionSeq(std::string_view owner_id,
        P(static_cast<int64_t>(n) - 1)});
 }
 
-Result<int64_t> PgTransaction::PrecedingNonToolSeq(std::string_view owner_id,
-                                                   std::string_view session_id, int64_t seq) {
+Result<int64_t> PgSessionTransaction::PrecedingNonToolSeq(std::string_view owner_id,
+                                                          std::string_view session_id,
+                                                          int64_t seq) {
   return SingleInt(
       "SELECT coalesce(max(seq), 0) FROM session_items WHERE owner_id = $1"
       " AND session_id = $2 AND seq < $3 AND role <> 'tool'",
       {P(owner_id), P(session_id), P(seq)});
 }
 
-Status PgTransaction::AppendSessionItems(std::string_view owner_id, std::string_view session_id,
-                                         const std::vector<SessionItem>& items) {
+Status PgSessionTransaction::AppendSessionItems(std::string_view owner_id,
+                                                std::string_view session_id,
+                                                const std::vector<SessionItem>& items) {
   if (items.empty()) return Status::Ok();
   ENGRAM_RETURN_IF_ERROR(Query("INSERT INTO sessions (owner_id, session_id, created_at,"
                                " updated_at) VALUES ($1, $2, $3, $3)"
@@ -85,9 +87,9 @@ Status PgTransaction::AppendSessionItems(std::string_view owner_id, std::string_
       .status();
 }
 
-Result<std::vector<SessionItem>> PgTransaction::GetSessionItems(std::string_view owner_id,
-                                                                std::string_view session_id,
-                                                                int64_t from_seq) {
+Result<std::vector<SessionItem>> PgSessionTransaction::GetSessionItems(std::string_view owner_id,
+                                                                       std::string_view session_id,
+                                                                       int64_t from_seq) {
   ENGRAM_ASSIGN_OR_RETURN(
       Rows rows, Query("SELECT " ENGRAM_PG_ITEM_COLUMNS " FROM session_items"
                        " WHERE owner_id = $1 AND session_id = $2 AND seq >= $3 ORDER BY seq",
@@ -100,16 +102,17 @@ Result<std::vector<SessionItem>> PgTransaction::GetSessionItems(std::string_view
   return out;
 }
 
-Result<int64_t> PgTransaction::DeleteSessionItems(std::string_view owner_id,
-                                                  std::string_view session_id, int64_t from_seq) {
+Result<int64_t> PgSessionTransaction::DeleteSessionItems(std::string_view owner_id,
+                                                         std::string_view session_id,
+                                                         int64_t from_seq) {
   ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("DELETE FROM session_items WHERE owner_id = $1"
                                            " AND session_id = $2 AND seq >= $3",
                                            {P(owner_id), P(session_id), P(from_seq)}));
   return rows.Affected();
 }
 
-Result<int64_t> PgTransaction::DeleteSession(std::string_view owner_id,
-                                             std::string_view session_id) {
+Result<int64_t> PgSessionTransaction::DeleteSession(std::string_view owner_id,
+                                                    std::string_view session_id) {
   ENGRAM_ASSIGN_OR_RETURN(int64_t removed, DeleteSessionItems(owner_id, session_id, 0));
   ENGRAM_RETURN_IF_ERROR(Query("DELETE FROM sessions WHERE owner_id = $1 AND session_id = $2",
                                {P(owner_id), P(session_id)})
@@ -117,7 +120,7 @@ Result<int64_t> PgTransaction::DeleteSession(std::string_view owner_id,
   return removed;
 }
 
-Result<std::optional<SessionSummary>> PgTransaction::GetSessionSummary(
+Result<std::optional<SessionSummary>> PgSessionTransaction::GetSessionSummary(
     std::string_view owner_id, std::string_view session_id) {
   ENGRAM_ASSIGN_OR_RETURN(
       Rows rows, Query("SELECT summary, summary_updated_at, summary_through_seq FROM sessions"
@@ -128,8 +131,9 @@ Result<std::optional<SessionSummary>> PgTransaction::GetSessionSummary(
       SessionSummary{rows.Text(0, 0), rows.Int(0, 1), rows.Int(0, 2)});
 }
 
-Status PgTransaction::PutSessionSummary(std::string_view owner_id, std::string_view session_id,
-                                        const SessionSummary& summary) {
+Status PgSessionTransaction::PutSessionSummary(std::string_view owner_id,
+                                               std::string_view session_id,
+                                               const SessionSummary& summary) {
   return Query(
              "INSERT INTO sessions (owner_id, session_id, created_at, updated_at, summary,"
              " summary_updated_at, summary_through_seq) VALUES ($1, $2, $3, $3, $4, $3, $5)"
@@ -142,8 +146,8 @@ Status PgTransaction::PutSessionSummary(std::string_view owner_id, std::string_v
       .status();
 }
 
-Result<std::vector<OwnerItem>> PgTransaction::RecentOwnerItems(std::string_view owner_id,
-                                                               size_t limit) {
+Result<std::vector<OwnerItem>> PgSessionTransaction::RecentOwnerItems(std::string_view owner_id,
+                                                                      size_t limit) {
   ENGRAM_ASSIGN_OR_RETURN(Rows rows,
                           Query("SELECT " ENGRAM_PG_ITEM_COLUMNS ", session_id FROM session_items"
                                 " WHERE owner_id = $1"
@@ -159,8 +163,8 @@ Result<std::vector<OwnerItem>> PgTransaction::RecentOwnerItems(std::string_view 
   return out;
 }
 
-Result<std::optional<SessionInfo>> PgTransaction::LastActiveSession(std::string_view owner_id,
-                                                                    std::string_view except) {
+Result<std::optional<SessionInfo>> PgSessionTransaction::LastActiveSession(
+    std::string_view owner_id, std::string_view except) {
   ENGRAM_ASSIGN_OR_RETURN(Rows rows,
                           Query("SELECT s.session_id, coalesce(min(i.created_at), s.created_at),"
                                 " coalesce(max(i.created_at), s.updated_at) AS last, count(i.seq)"
@@ -179,7 +183,7 @@ Result<std::optional<SessionInfo>> PgTransaction::LastActiveSession(std::string_
   return std::optional<SessionInfo>(std::move(info));
 }
 
-Result<int64_t> PgTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
+Result<int64_t> PgSessionTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
   ENGRAM_ASSIGN_OR_RETURN(Rows old,
                           Query("DELETE FROM session_items WHERE created_at < $1", {P(cutoff)}));
   // A tool result whose call was removed would start the session with an orphan, which the
@@ -190,6 +194,17 @@ Result<int64_t> PgTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
                                 " WHERE o.owner_id = t.owner_id AND o.session_id = t.session_id"
                                 " AND o.role <> 'tool'), 9223372036854775807)"));
   return old.Affected() + orphans.Affected();
+}
+
+Result<ForgetReport> PgSessionTransaction::DeleteOwnerSessions(std::string_view owner_id) {
+  ForgetReport report;
+  ENGRAM_ASSIGN_OR_RETURN(Rows items,
+                          Query("DELETE FROM session_items WHERE owner_id = $1", {P(owner_id)}));
+  report.session_items = items.Affected();
+  ENGRAM_ASSIGN_OR_RETURN(Rows sessions,
+                          Query("DELETE FROM sessions WHERE owner_id = $1", {P(owner_id)}));
+  report.sessions = sessions.Affected();
+  return report;
 }
 
 }  // namespace engram::store::pg

@@ -1,25 +1,48 @@
-// PgTransaction: one transaction on one pooled connection. Its methods are defined by subject in
-// memories.cc, recall.cc, lexical.cc and sessions.cc; the SQL mirrors the SQLite backend's.
+// The PostgreSQL backend's transactions, each on a pooled connection: PgTransaction (durable
+// memory; its methods in memories.cc, recall.cc and lexical.cc) and PgSessionTransaction (session
+// state, sessions.cc). The SQL mirrors the SQLite backend's.
 #pragma once
 
 #include <functional>
 #include <memory>
 
 #include "store/postgres/connection.h"
+#include "store/session_store.h"
 #include "store/store.h"
 
 namespace engram::store::pg {
 
+using ReleaseConnection = std::function<void(std::unique_ptr<Connection>)>;
+
+// A transaction open on a connection: rolls back unless committed, then hands the connection
+// back through `release`.
+class OpenTransaction {
+ public:
+  OpenTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
+      : conn_(std::move(conn)), release_(std::move(release)) {}
+  OpenTransaction(const OpenTransaction&) = delete;
+  OpenTransaction& operator=(const OpenTransaction&) = delete;
+  ~OpenTransaction();
+
+  Status Commit();
+  // Runs a statement of this transaction. After an error the transaction is dead (PostgreSQL
+  // aborts it): every later statement fails and the destructor rolls back.
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
+  // The first column of the first row.
+  Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {});
+
+ private:
+  std::unique_ptr<Connection> conn_;
+  ReleaseConnection release_;
+  bool done_ = false;
+};
+
 class PgTransaction final : public Transaction {
  public:
-  // Takes over an open transaction on conn; `release` gets the connection back when the
-  // transaction ends (rolled back unless committed).
-  PgTransaction(std::unique_ptr<Connection> conn,
-                std::function<void(std::unique_ptr<Connection>)> release)
-      : conn_(std::move(conn)), release_(std::move(release)) {}
-  ~PgTransaction() override;
+  PgTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
+      : txn_(std::move(conn), std::move(release)) {}
 
-  Status Commit() override;
+  Status Commit() override { return txn_.Commit(); }
 
   // memories.cc
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
@@ -66,6 +89,24 @@ class PgTransaction final : public Transaction {
                                       const std::vector<std::string>& terms, size_t limit,
                                       size_t owner_records) override;
 
+ private:
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.Query(sql, params);
+  }
+  Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.SingleInt(sql, params);
+  }
+
+  OpenTransaction txn_;
+};
+
+class PgSessionTransaction final : public SessionTransaction {
+ public:
+  PgSessionTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
+      : txn_(std::move(conn), std::move(release)) {}
+
+  Status Commit() override { return txn_.Commit(); }
+
   // sessions.cc
   Result<int64_t> LastSessionSeq(std::string_view owner_id, std::string_view session_id) override;
   Result<int64_t> NthLastSessionSeq(std::string_view owner_id, std::string_view session_id,
@@ -89,15 +130,17 @@ class PgTransaction final : public Transaction {
                                                        std::string_view except) override;
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override;
 
- private:
-  // Runs a statement of this transaction. After an error the transaction is dead (PostgreSQL
-  // aborts it): every later statement fails and the destructor rolls back.
-  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
-  Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params);
+  Result<ForgetReport> DeleteOwnerSessions(std::string_view owner_id) override;
 
-  std::unique_ptr<Connection> conn_;
-  std::function<void(std::unique_ptr<Connection>)> release_;
-  bool done_ = false;
+ private:
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.Query(sql, params);
+  }
+  Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.SingleInt(sql, params);
+  }
+
+  OpenTransaction txn_;
 };
 
 }  // namespace engram::store::pg

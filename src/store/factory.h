@@ -1,0 +1,79 @@
+// Opening storage by URL: "sqlite:///var/lib/engram/engram.db", and each backend registered in
+// backends.cc. The engine names URLs, never a backend: a new backend plugs in with its folder
+// under src/store/, one registration line in backends.cc and its CMake entry.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engram/status.h"
+#include "store/session_store.h"
+#include "store/store.h"
+
+namespace engram::store {
+
+// A store URL split at its "://": "scheme://rest". The scheme is compared without case; what
+// the rest means is the backend's (sqlite: a file path, so "sqlite:///abs/engram.db" is the
+// absolute path /abs/engram.db and "sqlite://data/engram.db" one relative to the working folder).
+struct StoreUrl {
+  std::string scheme;  // lower case
+  std::string rest;    // everything after "://", as given
+};
+
+// InvalidArgument when `url` is not "scheme://..." with a scheme of letters, digits, '+', '-' and
+// '.' that starts with a letter. The message never repeats the URL (it may hold a password).
+Result<StoreUrl> ParseStoreUrl(std::string_view url);
+
+// The URL that --db PATH and Options::path stand for: "sqlite://" + path.
+std::string SqliteUrl(std::string_view path);
+
+// What every backend is opened with; a backend ignores what does not apply to it.
+struct OpenSettings {
+  // How long a write waits for another process's write lock before failing with Unavailable.
+  int busy_timeout_ms = 5000;
+  // Every acknowledged write survives power loss (fsync per commit), or only a process crash.
+  bool durable_commits = true;
+};
+
+// What a backend opened at one URL serves. A backend serves durable memory, session state or
+// both (null: not served); one that serves both shares one connection (or pool) between them.
+struct OpenedBackend {
+  std::shared_ptr<Store> memory;
+  std::shared_ptr<SessionStore> sessions;
+  // A local folder where the engine may keep files derived from this store (the vector index),
+  // unique to it; "" when the store has no such place (the index is then rebuilt on open).
+  std::string local_dir;
+};
+
+// Opens the backend at `url` (already parsed; its scheme is the one registered). Errors name
+// the problem without repeating the URL.
+using BackendOpener = Result<OpenedBackend> (*)(const StoreUrl& url, const OpenSettings& settings);
+
+struct BackendRegistration {
+  std::string_view scheme;  // lower case, e.g. "sqlite"
+  BackendOpener open;
+};
+
+// The backends built in, in the order `engram --help` lists them (backends.cc).
+std::span<const BackendRegistration> RegisteredBackends();
+
+// Opens the backend that the URL's scheme names. InvalidArgument for a malformed URL or a
+// scheme no backend registered (the message lists the registered ones).
+Result<OpenedBackend> OpenBackend(std::string_view url, const OpenSettings& settings);
+
+// The engine's storage: memories at one URL and session state at another, or at the same one.
+struct Stores {
+  std::shared_ptr<Store> memory;
+  std::shared_ptr<SessionStore> sessions;
+  std::string local_dir;  // the memory store's (OpenedBackend::local_dir)
+};
+
+// Opens memories at `memory_url` and session state at `sessions_url` ("" or the same URL: the
+// memory store's backend, opened once). InvalidArgument when a backend does not serve what its
+// URL is asked for (a sessions-only backend for memories).
+Result<Stores> OpenStores(std::string_view memory_url, std::string_view sessions_url,
+                          const OpenSettings& settings);
+
+}  // namespace engram::store

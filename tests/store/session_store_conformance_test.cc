@@ -1,0 +1,160 @@
+// The SessionStore conformance suite: every backend that keeps session state must pass it
+// unchanged. The backends are listed in conformance.h.
+#include <gtest/gtest.h>
+
+#include "store/conformance.h"
+#include "store/session_store.h"
+
+namespace engram::store {
+namespace {
+
+using testing::BackendName;
+using testing::BackendTest;
+using testing::ConformanceBackends;
+
+class SessionStoreConformance : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!backend_.sessions) GTEST_SKIP() << GetParam().name << " keeps no session state";
+    sessions_ = backend_.sessions;
+  }
+
+  std::shared_ptr<SessionStore> sessions_;
+};
+
+TEST_P(SessionStoreConformance, SessionSequenceQueries) {
+  auto txn = sessions_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
+  std::vector<SessionItem> items = {
+      {1, Role::kUser, "q1", "", "", 1},   {2, Role::kAssistant, "", R"([{"id":"c1"}])", "", 1},
+      {3, Role::kTool, "r1", "", "c1", 1}, {4, Role::kAssistant, "a1", "", "", 1},
+      {5, Role::kUser, "q2", "", "", 1},
+  };
+  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", items).ok());
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 5);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("bob", "s"), 0);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 1, std::nullopt), 5);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 3, std::nullopt), 3);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 9, std::nullopt), 0);
+  EXPECT_EQ(*(*txn)->NthLastSessionSeq("alice", "s", 2, Role::kUser), 1);
+  EXPECT_EQ(*(*txn)->PrecedingNonToolSeq("alice", "s", 4), 2);
+  auto tail = (*txn)->GetSessionItems("alice", "s", 3);
+  ASSERT_EQ(tail->size(), 3u);
+  EXPECT_EQ((*tail)[0].tool_call_id, "c1");
+  EXPECT_EQ((*tail)[0].role, Role::kTool);
+  EXPECT_EQ(*(*txn)->DeleteSessionItems("alice", "s", 5), 1);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 4);
+  EXPECT_EQ(*(*txn)->DeleteSession("alice", "s"), 4);
+  EXPECT_EQ(*(*txn)->LastSessionSeq("alice", "s"), 0);
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
+// The owner's recent items across sessions, newest first, and the session active last other than a
+// given one (by its last item; a session without items by its own row).
+TEST_P(SessionStoreConformance, RecentItemsAndTheLastActiveSessionAreTheOwners) {
+  auto txn = sessions_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  auto item = [](int64_t seq, const char* text, Timestamp at) {
+    return SessionItem{seq, Role::kUser, text, "", "", at};
+  };
+  ASSERT_TRUE(
+      (*txn)->AppendSessionItems("alice", "a", {item(1, "a1", 10), item(2, "a2", 30)}).ok());
+  ASSERT_TRUE((*txn)->AppendSessionItems("alice", "b", {item(1, "b1", 20)}).ok());
+  ASSERT_TRUE((*txn)->AppendSessionItems("bob", "a", {item(1, "bob's", 40)}).ok());
+  ASSERT_TRUE((*txn)->PutSessionSummary("alice", "summary-only", {"folded", 25, 0}).ok());
+
+  auto recent = (*txn)->RecentOwnerItems("alice", 2);
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ((*recent)[0].session_id, "a");
+  EXPECT_EQ((*recent)[0].item.content, "a2");
+  EXPECT_EQ((*recent)[0].item.seq, 2);
+  EXPECT_EQ((*recent)[1].item.content, "b1");
+  EXPECT_EQ((*txn)->RecentOwnerItems("alice", 10)->size(), 3u);
+  EXPECT_TRUE((*txn)->RecentOwnerItems("carol", 10)->empty());
+
+  auto last = (*txn)->LastActiveSession("alice", "new");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->session_id, "a");
+  EXPECT_EQ((*last)->started_at, 10);
+  EXPECT_EQ((*last)->last_active_at, 30);
+  EXPECT_EQ((*last)->items, 2);
+  auto before_a = (*txn)->LastActiveSession("alice", "a");
+  ASSERT_TRUE(before_a.ok() && before_a->has_value());
+  EXPECT_EQ((*before_a)->session_id,
+            "summary-only");  // its row changed at 25, after b's 20
+  EXPECT_EQ((*before_a)->items, 0);
+  EXPECT_FALSE((*txn)->LastActiveSession("bob", "a")->has_value());
+  EXPECT_FALSE((*txn)->LastActiveSession("carol", "x")->has_value());
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
+// Forgetting an owner deletes its sessions, items and summaries, and nobody else's.
+TEST_P(SessionStoreConformance, DeleteOwnerSessionsRemovesThatOwnersSessionsOnly) {
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "hi", "", "", 5}}).ok());
+    ASSERT_TRUE((*txn)->PutSessionSummary("alice", "t", {"folded", 6, 0}).ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("bob", "s", {{1, Role::kUser, "yo", "", "", 5}}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto txn = sessions_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  auto report = (*txn)->DeleteOwnerSessions("alice");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->sessions, 2);
+  EXPECT_EQ(report->session_items, 1);
+  EXPECT_EQ(report->memories, 0);
+  EXPECT_EQ(report->history_events, 0);
+  ASSERT_TRUE((*txn)->Commit().ok());
+  auto read = sessions_->BeginRead();
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE((*read)->GetSessionItems("alice", "s", 0)->empty());
+  EXPECT_FALSE((*read)->GetSessionSummary("alice", "t")->has_value());
+  EXPECT_FALSE((*read)->LastActiveSession("alice", "")->has_value());
+  EXPECT_EQ((*read)->GetSessionItems("bob", "s", 0)->size(), 1u);
+}
+
+// Retention deletes old items in every session, then a tool result left without its call.
+TEST_P(SessionStoreConformance, DeleteSessionItemsBeforeDropsOldItemsAndOrphanedToolResults) {
+  auto txn = sessions_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*txn)
+                  ->AppendSessionItems("alice", "s",
+                                       {{1, Role::kUser, "old", "", "", 10},
+                                        {2, Role::kAssistant, "", R"([{"id":"c1"}])", "", 10},
+                                        {3, Role::kTool, "r1", "", "c1", 20},
+                                        {4, Role::kUser, "new", "", "", 20}})
+                  .ok());
+  ASSERT_TRUE((*txn)->AppendSessionItems("bob", "s", {{1, Role::kUser, "bob", "", "", 30}}).ok());
+  auto removed = (*txn)->DeleteSessionItemsBefore(15);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 3);
+  auto left = (*txn)->GetSessionItems("alice", "s", 0);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].content, "new");
+  EXPECT_EQ((*txn)->GetSessionItems("bob", "s", 0)->size(), 1u);
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
+// A write that is not committed leaves nothing behind.
+TEST_P(SessionStoreConformance, UncommittedWritesRollBack) {
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "hi", "", "", 5}}).ok());
+  }
+  auto read = sessions_->BeginRead();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*(*read)->LastSessionSeq("alice", "s"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SessionStoreConformance,
+                         ::testing::ValuesIn(ConformanceBackends()), BackendName);
+
+}  // namespace
+}  // namespace engram::store
