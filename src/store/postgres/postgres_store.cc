@@ -154,11 +154,12 @@ class PostgresSessionStore final : public SessionStore {
   std::shared_ptr<Database> db_;
 };
 
-Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options) {
+// Connects and migrates; *before: the schema version the database had.
+Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before) {
   if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
   auto db = std::make_shared<Database>(options);
   ENGRAM_ASSIGN_OR_RETURN(auto conn, db->Connect());
-  ENGRAM_RETURN_IF_ERROR(pg::MigrateSchema(*conn).status());
+  ENGRAM_ASSIGN_OR_RETURN(*before, pg::MigrateSchema(*conn));
   db->Release(std::move(conn));
   return db;
 }
@@ -166,7 +167,8 @@ Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
-  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options));
+  int before = 0;
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before));
   return std::unique_ptr<Store>(new PostgresStore(std::move(db)));
 }
 
@@ -174,8 +176,12 @@ Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& s
   PostgresOptions options;
   options.conninfo = "postgresql://" + url.rest;
   options.lock_timeout_ms = settings.busy_timeout_ms;
-  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options));
+  int before = 0;
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before));
   OpenedBackend out;
+  const int latest = pg::LatestSchemaVersion();
+  out.schema = "schema version " + std::to_string(latest) +
+               (before == latest ? ", current" : ", migrated from " + std::to_string(before));
   out.memory = std::make_shared<PostgresStore>(db);
   out.sessions = std::make_shared<PostgresSessionStore>(std::move(db));
   return out;
