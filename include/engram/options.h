@@ -13,7 +13,7 @@
 namespace engram {
 
 namespace llm {
-class LlmClient;  // src/llm/llm_client.h; built by llm::LlmClientFromEnvironment (llm_factory.h)
+class LlmClient;  // engram/llm_client.h
 }  // namespace llm
 
 struct Options {

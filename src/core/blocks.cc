@@ -72,7 +72,7 @@ Result<CoreBlock> Engine::Impl::EditBlock(std::string_view owner_id, std::string
     r.text = value;
     r.data = data;
     r.updated_at = now;
-    ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
+    ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r, HashesOf(r)));
     ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kUpdate, &old, &r,
                                          {change.actor, WithRedactions(change.reason, notes)},
                                          now));
@@ -87,7 +87,7 @@ Result<CoreBlock> Engine::Impl::EditBlock(std::string_view owner_id, std::string
     r.source = "block";
     r.created_at = now;
     r.updated_at = now;
-    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r, HashesOf(r)));
     (void)rid;
     ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kAdd, nullptr, &r,
                                          {change.actor, WithRedactions(change.reason, notes)},

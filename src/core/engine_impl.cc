@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_codec.h"
+#include "util/claim.h"
 #include "util/ids.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace engram {
@@ -88,6 +90,10 @@ Status Engine::Impl::NotFound(std::string_view id) {
 
 std::string Engine::Impl::Snapshot(const MemoryRecord& r) {
   return core::DumpJson(core::MemoryToJson(r));
+}
+
+store::TextHashes Engine::Impl::HashesOf(const MemoryRecord& r) {
+  return {util::ContentHash(r.text), util::ClaimHash(r.text)};
 }
 
 Status Engine::Impl::AppendHistory(store::Transaction& txn, HistoryEventType type,

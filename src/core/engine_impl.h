@@ -175,6 +175,9 @@ class Engine::Impl {
   static Status NotFound(std::string_view id);
   // The record as a history row stores it.
   static std::string Snapshot(const MemoryRecord& r);
+  // The hashes the store keeps with r (store::TextHashes): computed here, so every backend
+  // holds the same.
+  static store::TextHashes HashesOf(const MemoryRecord& r);
   // Appends the history row of one change to a record, the only way the engine writes one:
   // `before` and `after` are the record around the change, nullptr where there is none (no
   // before for kAdd, no after for kDelete).

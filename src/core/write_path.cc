@@ -119,7 +119,7 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
       dup->last_verified_at = now;
       dup->confidence = std::max(dup->confidence, r.confidence);
       dup->updated_at = now;
-      ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(*dup));
+      ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(*dup, HashesOf(*dup)));
       ENGRAM_RETURN_IF_ERROR(
           AppendHistory(*txn, HistoryEventType::kVerify, &old, &*dup, {change.actor, why}, now));
       ENGRAM_ASSIGN_OR_RETURN(int64_t dup_rid, txn->MemoryRid(dup->owner_id, dup->id));
@@ -148,7 +148,7 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
         r.valid_to = rival.valid_from.value_or(rival.created_at);
       }
     }
-    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r));
+    ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r, HashesOf(r)));
     if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
     ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kAdd, nullptr, &r,
                                          {change.actor, WithRedactions(change.reason, redacted[i])},
@@ -168,7 +168,7 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
         rival.superseded_by = r.id;
         rival.valid_to = r.valid_from.value_or(r.created_at);
         rival.updated_at = now;
-        ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(rival));
+        ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(rival, HashesOf(rival)));
         ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kSupersede, &old, &rival,
                                              {change.actor, "superseded by " + r.id}, now));
         ENGRAM_ASSIGN_OR_RETURN(int64_t rival_rid, txn->MemoryRid(rival.owner_id, rival.id));
@@ -252,7 +252,7 @@ Result<MemoryRecord> Engine::Impl::UpdateMemory(std::string_view owner_id, std::
     ENGRAM_RETURN_IF_ERROR(EmbedOne(r.text, &vector));
     if (!vector.empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vector, seq));
   }
-  ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r));
+  ENGRAM_RETURN_IF_ERROR(txn->ReplaceMemory(r, HashesOf(r)));
   ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kUpdate, &old, &r,
                                        {u.change.actor, WithRedactions(u.change.reason, notes)},
                                        now));
@@ -355,7 +355,7 @@ Result<int64_t> Engine::Impl::Tombstone(store::Transaction& txn, const MemoryRec
   r.deleted_at = now;
   r.updated_at = now;
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn.MemoryRid(r.owner_id, r.id));
-  ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r));
+  ENGRAM_RETURN_IF_ERROR(txn.ReplaceMemory(r, HashesOf(r)));
   ENGRAM_RETURN_IF_ERROR(AppendHistory(txn, HistoryEventType::kDelete, &old, nullptr,
                                        {change.actor, WithRedactions(change.reason, {})}, now));
   return rid;

@@ -1,92 +1,10 @@
-// LlmClient: the one interface through which engram asks a language model for a completion,
-// whatever the provider (Anthropic Messages, OpenAI Chat Completions and compatible servers).
-//
-// Contracts:
-//   - Complete() checks the request (CheckRequest), charges request.budget once (no request is
-//     sent when it is spent) and then asks the provider; subclasses implement DoComplete() only,
-//     so every client counts calls the same way.
-//   - A completion is the provider's answer as text: the concatenated text blocks, never tool
-//     calls or thinking. An empty text is a valid completion (callers decide whether it is an
-//     error); structured output lives in structured.h on top of this interface.
-//   - Errors: InvalidArgument for a request that cannot be sent (nothing sent); the budget's
-//     FailedPrecondition; the transport's Unavailable / PermissionDenied / InvalidArgument /
-//     TooLarge, with the provider's own error type and message when it sent one. No error message
-//     ever contains an API key.
-//   - Implementations are thread-safe: one client serves concurrent writes.
+// What the clients share beyond the public interface (engram/llm_client.h): checking a request.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <string>
-#include <vector>
-
+#include "engram/llm_client.h"
 #include "engram/status.h"
-#include "llm/call_budget.h"
 
 namespace engram::llm {
-
-enum class MessageRole { kUser, kAssistant };
-const char* MessageRoleName(MessageRole role);  // "user", "assistant"
-
-struct Message {
-  MessageRole role = MessageRole::kUser;
-  std::string text;  // valid UTF-8, non-empty
-};
-
-struct CompletionRequest {
-  std::string system;                 // system prompt; may be empty
-  std::vector<Message> messages;      // at least one; the last one is usually the user's
-  int max_tokens = 1024;              // > 0: the most tokens the answer may have
-  std::optional<double> temperature;  // unset: the provider's default; else in [0, 2]
-  // Structured output: a JSON Schema (the subset of structured.h) the answer must match. Clients
-  // pass it to providers with native support (OpenAI response_format); structured.h also states
-  // it in the prompt and validates the answer, so providers without support work too.
-  std::optional<nlohmann::json> json_schema;
-  std::string schema_name = "answer";    // [A-Za-z0-9_-]{1,64}: what providers call the schema
-  std::chrono::milliseconds timeout{0};  // one attempt's limit; zero: the client's default
-  CallBudget* budget = nullptr;          // charged once per Complete(); null: unlimited
-};
-
-// Why the model stopped, normalised across providers.
-enum class StopReason {
-  kEndTurn,       // a natural end (Anthropic end_turn, OpenAI stop)
-  kMaxTokens,     // cut at max_tokens: the text is incomplete
-  kStopSequence,  // a stop sequence matched
-  kRefusal,       // the model or a content filter declined
-  kOther,         // anything else (tool use, unknown values); see Completion::stop_reason
-};
-
-struct Usage {
-  int64_t input_tokens = 0;
-  int64_t output_tokens = 0;
-};
-
-struct Completion {
-  std::string text;
-  StopReason stop = StopReason::kOther;
-  std::string stop_reason;  // the provider's own value, e.g. "end_turn", "length"; may be empty
-  Usage usage;
-};
-
-class LlmClient {
- public:
-  virtual ~LlmClient() = default;
-
-  // See the contracts above.
-  Result<Completion> Complete(const CompletionRequest& request);
-
-  // "<provider>:<model>", e.g. "anthropic:claude-haiku-4-5" or "127.0.0.1:11434:llama3.2" for an
-  // OpenAI-compatible server that is not OpenAI: what produced a memory, for its metadata.
-  virtual std::string model_id() const = 0;
-  // The wire format: "anthropic" or "openai" (for every OpenAI-compatible server).
-  virtual std::string provider() const = 0;
-
- protected:
-  // One call to the provider, with retries; the request has passed CheckRequest.
-  virtual Result<Completion> DoComplete(const CompletionRequest& request) = 0;
-};
 
 // OK when `request` can be sent: at least one message, every text non-empty valid UTF-8 (the
 // system prompt may be empty), max_tokens > 0, temperature in [0, 2], a valid schema_name, a

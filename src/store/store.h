@@ -7,8 +7,9 @@
 // write transaction is exclusive among writers and its changes become visible, all together,
 // when Commit() returns OK. A Transaction destroyed without a successful Commit() rolls back.
 // Stores do not validate input (the engine does) but must keep owners apart: every method takes
-// the owner and touches only that owner's rows. Stores keep util::ContentHash(text) of every
-// record they insert or replace, so MemoryQuery::content_hash finds exact duplicates.
+// the owner and touches only that owner's rows. Stores keep the TextHashes the engine gives with
+// every record it inserts or replaces, so MemoryQuery::content_hash and claim_hash find exact
+// duplicates and same claims.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,14 @@
 #include "engram/types.h"
 
 namespace engram::store {
+
+// The hashes of a record's text that exact and same-claim lookups compare (MemoryQuery::
+// content_hash, claim_hash). The engine computes them, so every backend keeps the same values; a
+// store keeps them as given.
+struct TextHashes {
+  std::string content;  // util::ContentHash(text)
+  std::string claim;    // util::ClaimHash(text), as of util::kClaimHashVersion
+};
 
 // Resolved filters of a memory listing, newest first by (created_at, id).
 struct MemoryQuery {
@@ -111,8 +120,8 @@ class Transaction {
   // Returns the new row's rid. AlreadyExists if the id is taken. Stamps the record with the
   // change counter as the transaction sees it (after BumpChangeCounter: the number of this
   // write), as ReplaceMemory, PutVector and DeleteAllVectors do: a record's stamp is the number
-  // of the last write of it or of its vector (LoadIndexedChanges).
-  virtual Result<int64_t> InsertMemory(const MemoryRecord& record) = 0;
+  // of the last write of it or of its vector (LoadIndexedChanges). Keeps `hashes` with it.
+  virtual Result<int64_t> InsertMemory(const MemoryRecord& record, const TextHashes& hashes) = 0;
   // The rid of the owner's record; NotFound when there is none.
   virtual Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) = 0;
   // The rids of the owner's live (not tombstoned) records written in this session.
@@ -121,9 +130,9 @@ class Transaction {
   // The owner's records with these rids (tombstoned ones left out), in no particular order.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) = 0;
-  // Overwrites every column of the record (owner_id, id) and stamps it as InsertMemory does;
-  // NotFound if it does not exist.
-  virtual Status ReplaceMemory(const MemoryRecord& record) = 0;
+  // Overwrites every column of the record (owner_id, id), its hashes included, and stamps it as
+  // InsertMemory does; NotFound if it does not exist.
+  virtual Status ReplaceMemory(const MemoryRecord& record, const TextHashes& hashes) = 0;
   // Appends a history row; its seq is assigned by the store.
   virtual Status AppendHistory(const HistoryEvent& event) = 0;
   // For every record of the owner with a history row at or before `at`: the new_value of its

@@ -335,6 +335,41 @@ TEST_F(CliTest, DatabaseComesFromEngramDbOrTheDataFolder) {
   EXPECT_TRUE(std::filesystem::exists(dir_.File("xdg/engram/engram.db")));
 }
 
+// --store URL (or $ENGRAM_STORE) names the store; --db PATH is its SQLite shorthand, and
+// --sessions URL puts session state in another store.
+TEST_F(CliTest, StoreComesFromAUrl) {
+  pass_db_flag_ = false;
+  const std::string url = "sqlite://" + dir_.File("by-url/engram.db");
+  ASSERT_EQ(Engram({"--store", url, "add", "--owner", "u", "stored by url"}).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("by-url/engram.db")));
+  json page = EngramJson({"--db", dir_.File("by-url/engram.db"), "list", "--owner", "u"});
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["text"], "stored by url");
+  {
+    ScopedEnv store("ENGRAM_STORE", url);
+    EXPECT_EQ(EngramJson({"list", "--owner", "u"})["items"].size(), 1u);
+  }
+  const std::string sessions = "sqlite://" + dir_.File("sessions.db");
+  ASSERT_EQ(Engram({"--store", url, "--sessions", sessions, "session", "add", "--owner", "u",
+                    "--session", "s", "--role", "user", "hello"})
+                .exit_code,
+            0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("sessions.db")));
+  EXPECT_EQ(EngramJson({"--store", url, "--sessions", sessions, "session", "show", "--owner", "u",
+                        "--session", "s"})["items"]
+                .size(),
+            1u);
+  EXPECT_EQ(
+      EngramJson({"--store", url, "session", "show", "--owner", "u", "--session", "s"})["items"]
+          .size(),
+      0u);
+  ExpectOneLineError(Engram({"--store", url, "--db", dir_.File("x.db"), "list", "--owner", "u"}),
+                     "either --store or --db");
+  ExpectOneLineError(Engram({"--store", "nosuchdb://h/db", "list", "--owner", "u"}),
+                     "known schemes: sqlite://");
+  ExpectOneLineError(Engram({"--store", "engram.db", "list", "--owner", "u"}), "scheme://");
+}
+
 TEST_F(CliTest, EngramNowSetsTheClock) {
   {
     ScopedEnv now("ENGRAM_NOW", "2023-05-01T12:00:00Z");

@@ -15,6 +15,8 @@
 #include "pg/postgres_server.h"
 #include "store/factory.h"
 #include "test_util.h"
+#include "util/claim.h"
+#include "util/text.h"
 
 namespace engram::store::testing {
 
@@ -85,6 +87,11 @@ class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
   engram::testing::TempDir dir_;
   OpenedBackend backend_;
 };
+
+// The hashes the engine gives the store with a record (Engine::Impl::HashesOf).
+inline TextHashes HashesOf(const MemoryRecord& r) {
+  return {util::ContentHash(r.text), util::ClaimHash(r.text)};
+}
 
 inline std::string BackendName(const ::testing::TestParamInfo<ConformanceBackend>& info) {
   return info.param.name;

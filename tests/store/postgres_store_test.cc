@@ -114,9 +114,9 @@ TEST_F(PostgresStoreTest, ALostConnectionFailsTheWriteWholeThenReconnects) {
   {
     auto txn = (*store)->BeginWrite();
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*txn)->InsertMemory(Record("alice", 1, "first half")).ok());
+    ASSERT_TRUE((*txn)->InsertMemory(Record("alice", 1, "first half"), {}).ok());
     CutConnections(uri_);
-    Result<int64_t> second = (*txn)->InsertMemory(Record("alice", 2, "second half"));
+    Result<int64_t> second = (*txn)->InsertMemory(Record("alice", 2, "second half"), {});
     ASSERT_FALSE(second.ok());
     EXPECT_EQ(second.status().code(), Status::Code::kUnavailable) << second.status().ToString();
     EXPECT_FALSE((*txn)->Commit().ok());
@@ -131,7 +131,7 @@ TEST_F(PostgresStoreTest, ALostConnectionFailsTheWriteWholeThenReconnects) {
   CutConnections(uri_);
   auto write = (*store)->BeginWrite();
   ASSERT_TRUE(write.ok()) << write.status().ToString();
-  ASSERT_TRUE((*write)->InsertMemory(Record("alice", 3, "after the cut")).ok());
+  ASSERT_TRUE((*write)->InsertMemory(Record("alice", 3, "after the cut"), {}).ok());
   EXPECT_TRUE((*write)->Commit().ok());
 }
 
@@ -187,7 +187,7 @@ TEST_F(PostgresStoreTest, LexicalScoresMatchTheSqliteBackend) {
     for (size_t i = 0; i < texts.size(); ++i) {
       MemoryRecord r = Record(i % 3 == 2 ? "bob" : "alice", static_cast<int>(i + 1), texts[i]);
       if (i == 1) r.key = "team.standup";
-      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+      ASSERT_TRUE((*txn)->InsertMemory(r, {}).ok());
     }
     ASSERT_TRUE((*txn)->Commit().ok());
   }
@@ -229,17 +229,17 @@ TEST_F(PostgresStoreTest, LexicalTotalsFollowEveryWrite) {
   auto txn = (*store)->BeginWrite();
   MemoryRecord r = Record("alice", 1, "three small words");
   r.key = "a.key";
-  ASSERT_TRUE((*txn)->InsertMemory(r).ok());
-  ASSERT_TRUE((*txn)->InsertMemory(Record("bob", 2, "two words")).ok());
+  ASSERT_TRUE((*txn)->InsertMemory(r, {}).ok());
+  ASSERT_TRUE((*txn)->InsertMemory(Record("bob", 2, "two words"), {}).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   EXPECT_EQ(totals(), (std::pair<int64_t, int64_t>(2, 7)));
   txn = (*store)->BeginWrite();
   r.text = "now four small words";
-  ASSERT_TRUE((*txn)->ReplaceMemory(r).ok());
+  ASSERT_TRUE((*txn)->ReplaceMemory(r, {}).ok());
   r.deleted_at = 9;
   MemoryRecord gone = Record("bob", 2, "two words");
   gone.deleted_at = 9;
-  ASSERT_TRUE((*txn)->ReplaceMemory(gone).ok());
+  ASSERT_TRUE((*txn)->ReplaceMemory(gone, {}).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   EXPECT_EQ(totals(), (std::pair<int64_t, int64_t>(1, 6)));
   txn = (*store)->BeginWrite();
@@ -255,7 +255,7 @@ TEST_F(PostgresStoreTest, VectorsRoundTripExactly) {
   const std::vector<float> v = {0.1f, -2.5e-8f, 3.4028235e38f, -0.0f, 1.0f / 3.0f};
   auto txn = (*store)->BeginWrite();
   const int64_t seq = *(*txn)->BumpChangeCounter();
-  const int64_t rid = *(*txn)->InsertMemory(Record("alice", 1, "vector"));
+  const int64_t rid = *(*txn)->InsertMemory(Record("alice", 1, "vector"), {});
   ASSERT_TRUE((*txn)->PutVector(rid, v, seq).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   auto read = (*store)->BeginRead();

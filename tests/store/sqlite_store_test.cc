@@ -35,6 +35,11 @@ std::set<int64_t> Rids(Transaction& txn, const std::string& owner,
   return out;
 }
 
+// The hashes the engine gives the store with a record (Engine::Impl::HashesOf).
+TextHashes HashesOf(const MemoryRecord& r) {
+  return {util::ContentHash(r.text), util::ClaimHash(r.text)};
+}
+
 // A store written before the owner joined the lexical index (schema 5) is searchable per owner
 // once opened, and stays so through later writes.
 TEST(SqliteStoreTest, MigratesAVersion5StoreToTheOwnerTaggedIndex) {
@@ -71,13 +76,13 @@ VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'deploy notes for friday', 1, 
     r.owner_id = "bob";
     r.scope = "global";
     r.text = "deploy again";
-    auto rid = (*txn)->InsertMemory(r);
+    auto rid = (*txn)->InsertMemory(r, HashesOf(r));
     ASSERT_TRUE(rid.ok());
     auto old = (*txn)->GetMemory("alice", "m1");
     ASSERT_TRUE(old.ok() && old->has_value());
     MemoryRecord deleted = **old;
     deleted.deleted_at = 9;
-    ASSERT_TRUE((*txn)->ReplaceMemory(deleted).ok());
+    ASSERT_TRUE((*txn)->ReplaceMemory(deleted, HashesOf(deleted)).ok());
     ASSERT_TRUE((*txn)->Commit().ok());
     auto read = (*store)->BeginRead();
     EXPECT_EQ(Rids(**read, "alice", {"deploy"}), (std::set<int64_t>{2}));

@@ -18,6 +18,7 @@ namespace {
 using testing::BackendName;
 using testing::BackendTest;
 using testing::ConformanceBackends;
+using testing::HashesOf;
 
 MemoryRecord Record(const std::string& owner, const std::string& id, Timestamp created,
                     const std::string& scope = "global") {
@@ -50,7 +51,7 @@ class StoreConformance : public BackendTest {
   void Insert(const MemoryRecord& r) {
     auto txn = store_->BeginWrite();
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+    ASSERT_TRUE((*txn)->InsertMemory(r, HashesOf(r)).ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
 
@@ -162,7 +163,7 @@ TEST_P(StoreConformance, LexicalHitsAreTheOwnersOnlyAmongManyOwners) {
         ++n;
         MemoryRecord r = Record(owner, Id(n), n);
         r.text = "the shared deploy notes, copy " + std::to_string(k);
-        auto rid = (*txn)->InsertMemory(r);
+        auto rid = (*txn)->InsertMemory(r, HashesOf(r));
         ASSERT_TRUE(rid.ok()) << rid.status().ToString();
         owner_of[*rid] = owner;
       }
@@ -194,8 +195,12 @@ TEST_P(StoreConformance, LexicalSearchMatchesWordsInTextAndKeyBestFirst) {
   std::map<int64_t, std::string> id_of;
   {
     auto txn = store_->BeginWrite();
-    for (const auto& r : {stemmed, keyed, both, gone}) id_of[*(*txn)->InsertMemory(r)] = r.id;
-    for (int i = 10; i < 16; ++i) ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(i), i)).ok());
+    for (const auto& r : {stemmed, keyed, both, gone})
+      id_of[*(*txn)->InsertMemory(r, HashesOf(r))] = r.id;
+    for (int i = 10; i < 16; ++i)
+      ASSERT_TRUE((*txn)
+                      ->InsertMemory(Record("alice", Id(i), i), HashesOf(Record("alice", Id(i), i)))
+                      .ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   auto txn = store_->BeginRead();
@@ -230,12 +235,12 @@ TEST_P(StoreConformance, LexicalSearchWeighsTermsByTheSmallOwnersOwnRecords) {
     for (int i = 1; i <= 4; ++i) {
       MemoryRecord r = Record("alice", Id(i), i);
       r.text = i == 1 ? "user owns a dog called biscuit" : "user note " + std::to_string(i);
-      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+      ASSERT_TRUE((*txn)->InsertMemory(r, HashesOf(r)).ok());
     }
     for (int i = 1; i <= 40; ++i) {
       MemoryRecord r = Record("bob", Id(100 + i), i);
       r.text = "plain note " + std::to_string(i);
-      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+      ASSERT_TRUE((*txn)->InsertMemory(r, HashesOf(r)).ok());
     }
     ASSERT_TRUE((*txn)->Commit().ok());
   }
@@ -263,14 +268,14 @@ TEST_P(StoreConformance, LexicalSearchOverManyMatchesKeepsTheBestAndFillsTheLimi
       r.text = "common words in note " + std::to_string(i);
       if (i % 100 == 0) r.text += " with a rare zebra";
       if (i % 200 == 0) r.text += " and more common words";
-      auto rid = (*txn)->InsertMemory(r);
+      auto rid = (*txn)->InsertMemory(r, HashesOf(r));
       ASSERT_TRUE(rid.ok());
       if (i % 100 == 0) with_rare.insert(*rid);
     }
     for (int i = 1; i <= 70; ++i) {
       MemoryRecord r = Record("bob", Id(10000 + i), i);
       r.text = i <= 50 ? "a rare zebra, common" : "just common";
-      ASSERT_TRUE((*txn)->InsertMemory(r).ok());
+      ASSERT_TRUE((*txn)->InsertMemory(r, HashesOf(r)).ok());
     }
     ASSERT_TRUE((*txn)->Commit().ok());
   }
@@ -306,7 +311,7 @@ TEST_P(StoreConformance, SessionRidsAreTheOwnersLiveRecordsOfTheSession) {
   ASSERT_TRUE(txn.ok());
   std::vector<int64_t> rids;
   for (const MemoryRecord& r : {a, b, c, d}) {
-    auto rid = (*txn)->InsertMemory(r);
+    auto rid = (*txn)->InsertMemory(r, HashesOf(r));
     ASSERT_TRUE(rid.ok());
     rids.push_back(*rid);
   }
@@ -321,7 +326,10 @@ TEST_P(StoreConformance, DuplicateIdIsAlreadyExists) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
-  EXPECT_EQ((*txn)->InsertMemory(Record("alice", Id(1), 2000)).status().code(),
+  EXPECT_EQ((*txn)
+                ->InsertMemory(Record("alice", Id(1), 2000), HashesOf(Record("alice", Id(1), 2000)))
+                .status()
+                .code(),
             Status::Code::kAlreadyExists);
 }
 
@@ -329,7 +337,10 @@ TEST_P(StoreConformance, UncommittedWriteRollsBack) {
   {
     auto txn = store_->BeginWrite();
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*txn)->InsertMemory(Record("alice", Id(1), 1000)).ok());
+    ASSERT_TRUE(
+        (*txn)
+            ->InsertMemory(Record("alice", Id(1), 1000), HashesOf(Record("alice", Id(1), 1000)))
+            .ok());
     ASSERT_TRUE(
         (*txn)
             ->AppendHistory({0, Id(1), "alice", HistoryEventType::kAdd, "t", "", "", "{}", 1})
@@ -438,10 +449,10 @@ TEST_P(StoreConformance, ReplaceChangesOnlyTheOwnersRecord) {
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
   MemoryRecord r = Record("bob", Id(1), 1000);
-  EXPECT_TRUE((*txn)->ReplaceMemory(r).IsNotFound());
+  EXPECT_TRUE((*txn)->ReplaceMemory(r, HashesOf(r)).IsNotFound());
   r.owner_id = "alice";
   r.text = "changed";
-  ASSERT_TRUE((*txn)->ReplaceMemory(r).ok());
+  ASSERT_TRUE((*txn)->ReplaceMemory(r, HashesOf(r)).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   auto read = store_->BeginRead();
   EXPECT_EQ((**(*read)->GetMemory("alice", Id(1))).text, "changed");
@@ -517,7 +528,7 @@ TEST_P(StoreConformance, IndexedChangesFollowTheWriteNumbers) {
     return *seq;
   };
   auto insert = [](Transaction& txn, const MemoryRecord& r) {
-    auto rid = txn.InsertMemory(r);
+    auto rid = txn.InsertMemory(r, HashesOf(r));
     EXPECT_TRUE(rid.ok()) << rid.status().ToString();
     return rid.ok() ? *rid : int64_t{-1};
   };
@@ -553,8 +564,10 @@ TEST_P(StoreConformance, IndexedChangesFollowTheWriteNumbers) {
   const int64_t s3 = write([&](Transaction& txn, int64_t) {
     MemoryRecord gone = Record("alice", Id(2), 1000);
     gone.deleted_at = 2000;
-    EXPECT_TRUE(txn.ReplaceMemory(gone).ok());
-    EXPECT_TRUE(txn.ReplaceMemory(Record("alice", Id(3), 1000, "project/p")).ok());
+    EXPECT_TRUE(txn.ReplaceMemory(gone, HashesOf(gone)).ok());
+    EXPECT_TRUE(txn.ReplaceMemory(Record("alice", Id(3), 1000, "project/p"),
+                                  HashesOf(Record("alice", Id(3), 1000, "project/p")))
+                    .ok());
   });
   EXPECT_EQ(live_up_to("alice", s1), (std::vector<int64_t>{a}));
   EXPECT_EQ(live_up_to("alice", s2), (std::vector<int64_t>{a}));
@@ -609,7 +622,11 @@ TEST_P(StoreConformance, ConcurrentReadersAndWriters) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kPerWriter; ++i) {
         auto txn = store_->BeginWrite();
-        if (!txn.ok() || !(*txn)->InsertMemory(Record("alice", Id(w * 1000 + i), i)).ok() ||
+        if (!txn.ok() ||
+            !(*txn)
+                 ->InsertMemory(Record("alice", Id(w * 1000 + i), i),
+                                HashesOf(Record("alice", Id(w * 1000 + i), i)))
+                 .ok() ||
             !(*txn)->Commit().ok()) {
           ++failures;
         }

@@ -3,8 +3,6 @@
 
 #include "store/postgres/memory_rows.h"
 #include "store/postgres/transaction.h"
-#include "util/claim.h"
-#include "util/text.h"
 
 namespace engram::store::pg {
 
@@ -129,10 +127,10 @@ Result<int64_t> PgTransaction::EraseMemory(std::string_view owner_id, std::strin
   return rows.Affected();
 }
 
-Result<int64_t> PgTransaction::InsertMemory(const MemoryRecord& r) {
+Result<int64_t> PgTransaction::InsertMemory(const MemoryRecord& r, const TextHashes& hashes) {
   std::vector<Param> params = MemoryParams(r);
-  params.push_back(util::ContentHash(r.text));
-  params.push_back(util::ClaimHash(r.text));
+  params.push_back(hashes.content);
+  params.push_back(hashes.claim);
   // ON CONFLICT keeps the transaction alive (an error would abort it) for the caller to go on.
   ENGRAM_ASSIGN_OR_RETURN(
       Rows rows,
@@ -172,10 +170,10 @@ Result<std::vector<std::pair<int64_t, MemoryRecord>>> PgTransaction::GetMemories
   return ReadRidsAndMemories(rows);
 }
 
-Status PgTransaction::ReplaceMemory(const MemoryRecord& r) {
+Status PgTransaction::ReplaceMemory(const MemoryRecord& r, const TextHashes& hashes) {
   std::vector<Param> params = MemoryParams(r);
-  params.push_back(util::ContentHash(r.text));
-  params.push_back(util::ClaimHash(r.text));
+  params.push_back(hashes.content);
+  params.push_back(hashes.claim);
   ENGRAM_ASSIGN_OR_RETURN(
       Rows rows,
       Query("UPDATE memories SET scope = $3, agent_id = $4, session_id = $5, type = $6,"

@@ -54,13 +54,13 @@ class PgTransaction final : public Transaction {
                                                                     size_t limit) override;
   Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
                               bool erase_history) override;
-  Result<int64_t> InsertMemory(const MemoryRecord& record) override;
+  Result<int64_t> InsertMemory(const MemoryRecord& record, const TextHashes& hashes) override;
   Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) override;
   Result<std::vector<int64_t>> SessionRids(std::string_view owner_id,
                                            std::string_view session_id) override;
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> GetMemoriesByRid(
       std::string_view owner_id, const std::vector<int64_t>& rids) override;
-  Status ReplaceMemory(const MemoryRecord& record) override;
+  Status ReplaceMemory(const MemoryRecord& record, const TextHashes& hashes) override;
   Status AppendHistory(const HistoryEvent& event) override;
   Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id, Timestamp at) override;
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,

@@ -1,8 +1,6 @@
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/transaction.h"
-#include "util/claim.h"
-#include "util/text.h"
 
 namespace engram::store::sqlite {
 
@@ -221,7 +219,7 @@ Result<int64_t> SqliteTransaction::EraseMemory(std::string_view owner_id, std::s
   return conn_->Changes();
 }
 
-Result<int64_t> SqliteTransaction::InsertMemory(const MemoryRecord& r) {
+Result<int64_t> SqliteTransaction::InsertMemory(const MemoryRecord& r, const TextHashes& hashes) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s,
       conn_->Prepare("INSERT INTO memories (" ENGRAM_MEMORY_COLUMNS
@@ -229,8 +227,8 @@ Result<int64_t> SqliteTransaction::InsertMemory(const MemoryRecord& r) {
                      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
                      " ?23, ?24, " ENGRAM_CHANGE_COUNTER ")"));
   BindMemory(*s, r);
-  s->Bind(23, util::ContentHash(r.text));
-  s->Bind(24, util::ClaimHash(r.text));
+  s->Bind(23, hashes.content);
+  s->Bind(24, hashes.claim);
   Status st = s->Run();
   if (st.code() == Status::Code::kAlreadyExists) {
     return Status::AlreadyExists("memory id " + r.id + " already exists");
@@ -310,7 +308,7 @@ Status SqliteTransaction::PutMeta(std::string_view name, std::string_view value)
   return s->Run();
 }
 
-Status SqliteTransaction::ReplaceMemory(const MemoryRecord& r) {
+Status SqliteTransaction::ReplaceMemory(const MemoryRecord& r, const TextHashes& hashes) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s,
       conn_->Prepare("UPDATE memories SET scope = ?3, agent_id = ?4, session_id = ?5, type = ?6,"
@@ -321,8 +319,8 @@ Status SqliteTransaction::ReplaceMemory(const MemoryRecord& r) {
                      " content_hash = ?23, claim_hash = ?24, change_seq = " ENGRAM_CHANGE_COUNTER
                      " WHERE id = ?1 AND owner_id = ?2"));
   BindMemory(*s, r);
-  s->Bind(23, util::ContentHash(r.text));
-  s->Bind(24, util::ClaimHash(r.text));
+  s->Bind(23, hashes.content);
+  s->Bind(24, hashes.claim);
   ENGRAM_RETURN_IF_ERROR(s->Run());
   if (conn_->Changes() == 0) return Status::NotFound("memory " + r.id + " not found");
   return Status::Ok();

@@ -151,8 +151,9 @@ class SqliteSessionStore final : public SessionStore {
 
 // Rows written before schema version 4 have no content or claim hash, and rows hashed by an
 // older util::ClaimKey have claim hashes that new texts no longer match; SQL cannot compute them,
-// so the store does, once, in one transaction, and then notes in store_meta that every row has
-// them (the store writes both with every row), so that later opens skip the table scan.
+// so this migration of the SQLite store's own old rows does, with the engine's hash functions,
+// once, in one transaction, and then notes in store_meta that every row has them (the engine
+// gives both with every row it writes), so that later opens skip the table scan.
 Status BackfillTextHashes(Connection& conn) {
   const std::string version = std::to_string(util::kClaimHashVersion);
   ENGRAM_ASSIGN_OR_RETURN(

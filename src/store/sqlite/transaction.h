@@ -64,7 +64,7 @@ class SqliteTransaction final : public Transaction {
                                                                     size_t limit) override;
   Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,
                               bool erase_history) override;
-  Result<int64_t> InsertMemory(const MemoryRecord& r) override;
+  Result<int64_t> InsertMemory(const MemoryRecord& r, const TextHashes& hashes) override;
   Result<int64_t> MemoryRid(std::string_view owner_id, std::string_view id) override;
   Result<std::vector<int64_t>> SessionRids(std::string_view owner_id,
                                            std::string_view session_id) override;
@@ -88,7 +88,7 @@ class SqliteTransaction final : public Transaction {
   Result<int64_t> BumpChangeCounter() override;
   Result<std::optional<std::string>> GetMeta(std::string_view name) override;
   Status PutMeta(std::string_view name, std::string_view value) override;
-  Status ReplaceMemory(const MemoryRecord& r) override;
+  Status ReplaceMemory(const MemoryRecord& r, const TextHashes& hashes) override;
   Status AppendHistory(const HistoryEvent& e) override;
   Result<std::vector<std::string>> SnapshotsAsOf(std::string_view owner_id, Timestamp at) override;
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
