@@ -58,6 +58,9 @@ struct Config {
   bool durable = true;
   size_t live_add = 1000;
   std::string dir;
+  // A store URL (e.g. postgres://...) used instead of a SQLite file per scenario; the bench
+  // owner's memories there are forgotten first.
+  std::string store;
   bool keep = false;         // keep each scenario's store in <dir>/n<N>
   bool reopen_only = false;  // only time reopening the store that a --keep run left there
   std::string model_dir = engram::UseLiteEmbedder::DefaultModelDir();
@@ -289,10 +292,14 @@ Truth ExactTopK(const Corpus& corpus, uint64_t n, size_t queries) {
 std::unique_ptr<Engine> OpenEngine(const Config& cfg, const std::string& path,
                                    std::shared_ptr<engram::Embedder> embedder) {
   engram::Options options;
-  options.path = path;
+  if (cfg.store.empty()) {
+    options.path = path;
+  } else {
+    options.store = cfg.store;
+  }
   options.embedder = std::move(embedder);
   options.durable_commits = cfg.durable;
-  return Check(Engine::Open(options), "open " + path);
+  return Check(Engine::Open(options), "open " + (cfg.store.empty() ? path : "--store"));
 }
 
 // Vector mode, top 10: what the recall figures search with.
@@ -432,6 +439,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::fflush(stdout);
 
   auto engine = OpenEngine(cfg, path, embedder);
+  if (!cfg.store.empty()) Check(engine->ForgetOwner(kOwner), "forget the bench owner");
   const double ingest_s = Ingest(*engine, cfg, 0, n, memory_of, /*progress=*/n >= 100'000);
   std::printf("  ingest (precomputed vectors):      %8.0f memories/s (%.1f s)\n", n / ingest_s,
               ingest_s);
@@ -691,6 +699,10 @@ int main(int argc, char** argv) {
   auto* dir =
       app.add_option("--dir", cfg.dir, "folder for the stores (default: a new one under /tmp)")
           ->envname("RECALL_DIR");
+  app.add_option("--store", cfg.store,
+                 "store URL instead of a SQLite file per scenario, e.g. postgres://host/db (its "
+                 "bench owner is emptied first; store size not measured)")
+      ->envname("RECALL_STORE");
   app.add_flag("--keep", cfg.keep, "keep each scenario's store in <dir>/n<N>")->needs(dir);
   app.add_flag("--reopen-only", cfg.reopen_only,
                "only time reopening the store a --keep run left in <dir>/n<N>")
