@@ -99,7 +99,8 @@ TEST_F(CliPostgresTest, ProcessesShareTheDatabase) {
   RunResult add =
       Engram({"--store", url_, "add", "--owner", "u", "the cellar key hangs by the door"});
   ASSERT_EQ(add.exit_code, 0) << add.err;
-  RunResult found = Engram({"--store", url_, "--json", "search", "--owner", "u", "cellar key"});
+  RunResult found = Engram(
+      {"--store", url_, "--json", "search", "--owner", "u", "--mode", "lexical", "cellar key"});
   ASSERT_EQ(found.exit_code, 0) << found.err;
   EXPECT_NE(found.out.find("the cellar key hangs by the door"), std::string::npos) << found.out;
 }

@@ -23,6 +23,23 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...");
+// a Status message is one line.
+std::string OneLine(std::string_view msg) {
+  std::string out;
+  bool space = false;
+  for (char c : msg) {
+    if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -132,9 +149,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
   if (raw == nullptr) return Status::Unavailable("postgres: out of memory while connecting");
   std::unique_ptr<Connection> conn(new Connection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(raw);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    return Status::Unavailable("postgres: cannot connect: " + msg);
+    return Status::Unavailable("postgres: cannot connect: " + OneLine(PQerrorMessage(raw)));
   }
   // Quiet notices (e.g. "relation already exists, skipping").
   ENGRAM_RETURN_IF_ERROR(conn->Exec("SET client_min_messages = warning"));
@@ -151,9 +166,8 @@ bool Connection::healthy() const {
 
 Status Connection::ErrorStatus(const PGresult* result, std::string_view what) const {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string msg = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  msg = "postgres: " + std::string(what) + ": " + msg;
+  const std::string msg = "postgres: " + std::string(what) + ": " +
+                          OneLine(result ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
   const std::string_view code = state ? state : "";
   if (!healthy() || code.starts_with("08") || code.starts_with("57P")) {
     return Status::Unavailable(msg);  // the connection or the server went away
@@ -180,7 +194,13 @@ Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params
   }
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const Param& p : params) {
+    // libpq takes C strings: a NUL would silently cut the value (PostgreSQL text has none).
+    if (p && p->find('\0') != std::string::npos) {
+      return Status::InvalidArgument("postgres: a value contains a NUL byte");
+    }
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   Rows rows(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
                            values.data(), nullptr, nullptr, 0));
   const ExecStatusType st = PQresultStatus(rows.result_.get());
