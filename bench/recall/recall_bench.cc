@@ -289,17 +289,25 @@ Truth ExactTopK(const Corpus& corpus, uint64_t n, size_t queries) {
   return truth;
 }
 
+// The engine of a scenario's store. With --store, a fresh one (`fresh`) starts without the
+// bench owner's memories and with `embedder`'s model (the store may hold another's).
 std::unique_ptr<Engine> OpenEngine(const Config& cfg, const std::string& path,
-                                   std::shared_ptr<engram::Embedder> embedder) {
+                                   std::shared_ptr<engram::Embedder> embedder, bool fresh = false) {
   engram::Options options;
   if (cfg.store.empty()) {
     options.path = path;
   } else {
     options.store = cfg.store;
+    options.accept_model_change = fresh;
   }
   options.embedder = std::move(embedder);
   options.durable_commits = cfg.durable;
-  return Check(Engine::Open(options), "open " + (cfg.store.empty() ? path : "--store"));
+  auto engine = Check(Engine::Open(options), "open " + (cfg.store.empty() ? path : "--store"));
+  if (!cfg.store.empty() && fresh) {
+    Check(engine->ForgetOwner(kOwner), "forget the bench owner");
+    Check(engine->Reindex(), "reindex the emptied store");
+  }
+  return engine;
 }
 
 // Vector mode, top 10: what the recall figures search with.
@@ -438,8 +446,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::printf("  exact top-10 by brute force: %.1f s\n", Seconds(start));
   std::fflush(stdout);
 
-  auto engine = OpenEngine(cfg, path, embedder);
-  if (!cfg.store.empty()) Check(engine->ForgetOwner(kOwner), "forget the bench owner");
+  auto engine = OpenEngine(cfg, path, embedder, /*fresh=*/true);
   const double ingest_s = Ingest(*engine, cfg, 0, n, memory_of, /*progress=*/n >= 100'000);
   std::printf("  ingest (precomputed vectors):      %8.0f memories/s (%.1f s)\n", n / ingest_s,
               ingest_s);
@@ -638,7 +645,7 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   const std::string dir = cfg.dir + "/locomo";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto engine = OpenEngine(cfg, dir + "/use_lite.db", embedder);
+  auto engine = OpenEngine(cfg, dir + "/use_lite.db", embedder, /*fresh=*/true);
   const double with_s = Ingest(
       *engine, cfg, 0, locomo.turns.size(),
       [&](uint64_t n) {
@@ -652,7 +659,7 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   auto table = std::make_shared<engram::bench::TableEmbedder>(
       "bench-locomo-use-lite", corpus.dim(),
       [&corpus](uint64_t v, std::span<float> vec) { corpus.VectorOf(v, vec); });
-  engine = OpenEngine(cfg, dir + "/table.db", table);
+  engine = OpenEngine(cfg, dir + "/table.db", table, /*fresh=*/true);
   const double without_s = Ingest(
       *engine, cfg, 0, locomo.turns.size(), [&](uint64_t n) { return MemoryOf(locomo, n); }, false);
   engine.reset();
