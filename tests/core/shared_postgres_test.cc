@@ -96,6 +96,31 @@ TEST_F(SharedPostgresTest, ADeleteOrSupersessionOnOneIsNeverAStaleHitOnTheOther)
   EXPECT_FALSE(b_->GetMemory("alice", new_theme.id).ok());
 }
 
+// b follows a's writes from what changed since its partition was loaded: a new text brings its
+// new vector, new metadata its new filter value, and the other records stay.
+TEST_F(SharedPostgresTest, AnUpdateOnOneChangesWhatTheOtherFinds) {
+  const MemoryRecord stays = Add(*a_, "the boiler is serviced every october");
+  const MemoryRecord changes = Add(*a_, "the cat sleeps on the sofa");
+  SearchOptions filtered;
+  filtered.filter = R"({"metadata.room": "kitchen"})";
+  ASSERT_EQ(Ids(*b_, "cat sofa", SearchMode::kVector).front(), changes.id);  // loaded on b
+  ASSERT_TRUE(b_->Search("alice", "dog mailman", filtered)->empty());
+  MemoryUpdate update;
+  update.text = "the dog barks at the mailman";
+  update.metadata = R"({"room": "kitchen"})";
+  ASSERT_TRUE(a_->UpdateMemory("alice", changes.id, update).ok());
+  for (SearchMode mode : kModes) {
+    const auto ids = Ids(*b_, "dog barks mailman", mode);
+    ASSERT_FALSE(ids.empty());
+    EXPECT_EQ(ids.front(), changes.id);
+  }
+  auto hits = b_->Search("alice", "dog mailman", filtered);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].record.id, changes.id);
+  EXPECT_EQ(Ids(*b_, "boiler serviced october", SearchMode::kVector).front(), stays.id);
+}
+
 TEST_F(SharedPostgresTest, ConcurrentWritersOfOneKeyLeaveOneCurrentRecord) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
