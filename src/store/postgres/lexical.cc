@@ -10,9 +10,11 @@
 //   - average length: the tokens of text and key over every live record (lexical_totals, kept by
 //     a trigger), as SQLite's FTS5 reports it;
 //   - term frequency: the term's positions in the row, 1.0 each in the text and 0.5 in the key.
-// k1 = 1.2 and b = 0.75, as FTS5's bm25(). A query word that stems to several lexemes (rare:
+// k1 = 1.2 and b = 0.75, as FTS5's bm25(). Over many matches, only the rarer terms find
+// candidates, as in SQLite (see LexicalSearch). A query word that stems to several lexemes (rare:
 // words joined by non-ASCII punctuation) matches rows holding all of them, with the smallest of
 // their frequencies.
+#include <algorithm>
 #include <string>
 
 #include "store/postgres/transaction.h"
@@ -20,6 +22,12 @@
 namespace engram::store::pg {
 
 namespace {
+
+// When the terms match at most this many rows in all, every match is scored; above, only the
+// rows of terms in at most kFrequentTermShare of the rows (and enough more to fill the limit)
+// are candidates. The SQLite backend's constants (sqlite/lexical.cc), so both rank alike.
+constexpr int64_t kExactLexicalRows = 2048;
+constexpr double kFrequentTermShare = 0.02;
 
 // A lexeme quoted for tsquery input.
 std::string QuotedLexeme(const std::string& lexeme) {
@@ -92,11 +100,13 @@ Result<LexicalResult> PgTransaction::LexicalSearch(std::string_view owner_id,
   for (int64_t df : dfs) result.idf.push_back(LexicalIdf(rows, df));
   if (!any) return result;
 
-  // The rows to score: the owner's, with any term; each term's lexemes with its IDF.
+  // Each found term's lexemes with its IDF: what a row is scored with.
   std::vector<int64_t> term_of, lexemes_of_term;
   std::vector<std::string> lexeme_list;
   std::vector<double> idfs;
-  std::string match;
+  std::vector<std::string> term_query(terms.size());  // "('a' & 'b')"
+  std::vector<size_t> order;                          // found terms, rarest first
+  int64_t all_rows = 0;                               // an upper bound of the rows the terms match
   for (size_t t = 0; t < terms.size(); ++t) {
     if (lexemes[t].empty() || dfs[t] == 0) continue;
     std::string all;
@@ -107,32 +117,58 @@ Result<LexicalResult> PgTransaction::LexicalSearch(std::string_view owner_id,
       idfs.push_back(result.idf[t]);
       all += (all.empty() ? "" : " & ") + QuotedLexeme(l);
     }
-    match += (match.empty() ? "(" : " | (") + all + ")";
+    term_query[t] = "(" + all + ")";
+    order.push_back(t);
+    all_rows += dfs[t];
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dfs[a] < dfs[b]; });
+  // As in the SQLite backend: scoring a match costs far more than finding it, and the frequent
+  // terms make most matches while adding little to a score. So when a large owner's terms match
+  // many rows (a small owner's matches are all scored),
+  // only the rarer terms find candidates (every term still adds to their scores): the rare ones,
+  // and more until their rows could fill `limit`; when the owner holds too few of those rows,
+  // more terms find, until every one does.
+  size_t finders = 0;
+  int64_t found_rows = 0;  // an upper bound of the rows the finders match
+  auto add_finder = [&] { found_rows += dfs[order[finders++]]; };
+  while (finders < order.size() && (own_stats || all_rows <= kExactLexicalRows || finders == 0 ||
+                                    found_rows < static_cast<int64_t>(limit) ||
+                                    static_cast<double>(dfs[order[finders]]) <=
+                                        kFrequentTermShare * static_cast<double>(rows))) {
+    add_finder();
   }
   const double avgdl =
       store_rows > 0 && store_tokens > 0 ? static_cast<double>(store_tokens) / store_rows : 1.0;
-  ENGRAM_ASSIGN_OR_RETURN(
-      Rows hits,
-      Query(
-          "WITH q AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[],"
-          "   $4::bigint[]) AS q(term, lexeme, idf, n)),"
-          " m AS (SELECT rid, lexemes, lexical_length AS len FROM memories"
-          "   WHERE owner_id = $5 AND deleted_at IS NULL AND lexemes @@"
-          "   (quote_literal(engram_owner_lexeme($5))::tsquery && $6::tsquery)),"
-          " f AS (SELECT m.rid, m.len, q.term, q.idf, q.n, min(w.f) AS f, count(*) AS found"
-          "   FROM m CROSS JOIN LATERAL unnest(m.lexemes) AS u JOIN q ON q.lexeme = u.lexeme"
-          "   CROSS JOIN LATERAL (SELECT coalesce(sum(CASE x WHEN 'A' THEN 1.0"
-          "     WHEN 'B' THEN 0.5 ELSE 0 END), 0)::float8 AS f FROM unnest(u.weights) AS x) AS w"
-          "   GROUP BY m.rid, m.len, q.term, q.idf, q.n)"
-          " SELECT rid, sum(idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len / $7::float8)))"
-          "   AS score FROM f WHERE found = n AND f > 0"
-          " GROUP BY rid ORDER BY score DESC, rid LIMIT $8",
-          {IntArray(term_of), TextArray(lexeme_list), DoubleArray(idfs), IntArray(lexemes_of_term),
-           P(owner_id), match, P(avgdl), P(static_cast<int64_t>(limit))}));
-  for (int i = 0; i < hits.size(); ++i) {
-    result.hits.push_back({hits.Int(i, 0), hits.Double(i, 1)});
+  while (true) {
+    std::string match;
+    for (size_t k = 0; k < finders; ++k) match += (k ? " | " : "") + term_query[order[k]];
+    ENGRAM_ASSIGN_OR_RETURN(
+        Rows hits,
+        Query("WITH q AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[],"
+              "   $4::bigint[]) AS q(term, lexeme, idf, n)),"
+              " m AS (SELECT rid, lexemes, lexical_length AS len FROM memories"
+              "   WHERE owner_id = $5 AND deleted_at IS NULL AND lexemes @@"
+              "   (quote_literal(engram_owner_lexeme($5))::tsquery && $6::tsquery)),"
+              " f AS (SELECT m.rid, m.len, q.term, q.idf, q.n, min(w.f) AS f, count(*) AS found"
+              "   FROM m CROSS JOIN LATERAL unnest(m.lexemes) AS u JOIN q ON q.lexeme = u.lexeme"
+              "   CROSS JOIN LATERAL (SELECT coalesce(sum(CASE x WHEN 'A' THEN 1.0"
+              "     WHEN 'B' THEN 0.5 ELSE 0 END), 0)::float8 AS f FROM unnest(u.weights) AS x)"
+              "   AS w GROUP BY m.rid, m.len, q.term, q.idf, q.n)"
+              " SELECT rid, sum(idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len / $7::float8)))"
+              "   AS score FROM f WHERE found = n AND f > 0"
+              " GROUP BY rid ORDER BY score DESC, rid LIMIT $8",
+              {IntArray(term_of), TextArray(lexeme_list), DoubleArray(idfs),
+               IntArray(lexemes_of_term), P(owner_id), match, P(avgdl),
+               P(static_cast<int64_t>(limit))}));
+    result.hits.clear();
+    for (int i = 0; i < hits.size(); ++i) {
+      result.hits.push_back({hits.Int(i, 0), hits.Double(i, 1)});
+    }
+    if (finders == order.size() || result.hits.size() >= limit) return result;
+    // At least double the finders' rows, so all passes cost about twice the last one at most.
+    const int64_t target = 2 * found_rows;
+    while (finders < order.size() && found_rows < target) add_finder();
   }
-  return result;
 }
 
 }  // namespace engram::store::pg

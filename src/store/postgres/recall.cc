@@ -80,14 +80,12 @@ Result<std::vector<std::pair<int64_t, std::string>>> PgTransaction::LiveTexts(in
 }
 
 Status PgTransaction::PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) {
-  ENGRAM_RETURN_IF_ERROR(Query("INSERT INTO memory_vectors(rid, vector, seq) VALUES ($1, $2, $3)"
-                               " ON CONFLICT (rid) DO UPDATE SET vector = excluded.vector,"
-                               " seq = excluded.seq",
-                               {P(rid), FloatBytes(vector), P(seq)})
-                             .status());
-  // Usually the record was written (stamped) in this write already: then nothing is written.
-  return Query("UPDATE memories SET change_seq = $2 WHERE rid = $1 AND change_seq < $2",
-               {P(rid), P(seq)})
+  // One round trip: the vector, and the record's stamp (usually already seq: then unchanged).
+  return Query(
+             "WITH v AS (INSERT INTO memory_vectors(rid, vector, seq) VALUES ($1, $2, $3)"
+             " ON CONFLICT (rid) DO UPDATE SET vector = excluded.vector, seq = excluded.seq)"
+             " UPDATE memories SET change_seq = $3 WHERE rid = $1 AND change_seq < $3",
+             {P(rid), FloatBytes(vector), P(seq)})
       .status();
 }
 
