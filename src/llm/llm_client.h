@@ -1,8 +1,10 @@
-// What the clients share beyond the public interface (engram/llm_client.h): checking a request.
+// What engram's own code adds to the public interface (engram/llm_client.h): checking a request,
+// and telling a spent budget (call_budget.h).
 #pragma once
 
 #include "engram/llm_client.h"
 #include "engram/status.h"
+#include "llm/call_budget.h"
 
 namespace engram::llm {
 
