@@ -3,7 +3,6 @@
 #include <string>
 #include <utility>
 
-#include "llm/call_budget.h"
 #include "llm/json_schema.h"
 #include "llm/llm_text.h"
 #include "util/json.h"
