@@ -4,9 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
-#include "core/json_codec.h"
+#include "core/snapshot_codec.h"
 #include "util/claim.h"
 #include "util/ids.h"
 #include "util/text.h"
@@ -90,7 +89,7 @@ Status Engine::Impl::NotFound(std::string_view id) {
 }
 
 std::string Engine::Impl::Snapshot(const MemoryRecord& r) {
-  return core::DumpJson(core::MemoryToJson(r));
+  return core::EncodeSnapshot(r);
 }
 
 store::TextHashes Engine::Impl::HashesOf(const MemoryRecord& r) {

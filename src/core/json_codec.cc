@@ -194,51 +194,6 @@ Status StringField(const json& j, const char* name, std::string* out) {
 
 }  // namespace
 
-Result<MemoryRecord> MemoryFromJson(const json& j) {
-  if (!j.is_object()) return Status::Corruption("a memory snapshot is not a JSON object");
-  MemoryRecord r;
-  const Status bad = Status::Corruption("a memory snapshot has a malformed field");
-  auto text = [&](const char* name, std::string* out) {
-    auto it = j.find(name);
-    if (it != j.end() && it->is_string()) *out = it->get<std::string>();
-  };
-  auto time = [&](const char* name) -> std::optional<Timestamp> {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) return std::nullopt;
-    Result<Timestamp> t = util::ParseTimestamp(it->get<std::string>());
-    return t.ok() ? std::optional<Timestamp>(*t) : std::nullopt;
-  };
-  text("id", &r.id);
-  text("owner_id", &r.owner_id);
-  text("scope", &r.scope);
-  text("agent_id", &r.agent_id);
-  text("session_id", &r.session_id);
-  text("key", &r.key);
-  text("text", &r.text);
-  text("source", &r.source);
-  text("superseded_by", &r.superseded_by);
-  std::string type;
-  text("type", &type);
-  Result<MemoryType> parsed = ParseMemoryType(type);
-  if (!parsed.ok() || r.id.empty()) return bad;
-  r.type = *parsed;
-  if (auto it = j.find("data"); it != j.end()) r.data = DumpJson(*it);
-  if (auto it = j.find("metadata"); it != j.end() && it->is_object()) r.metadata = DumpJson(*it);
-  r.confidence = j.value("confidence", 1.0);
-  r.access_count = j.value("access_count", int64_t{0});
-  auto created = time("created_at"), updated = time("updated_at");
-  if (!created || !updated) return bad;
-  r.created_at = *created;
-  r.updated_at = *updated;
-  r.valid_from = time("valid_from");
-  r.valid_to = time("valid_to");
-  r.last_verified_at = time("last_verified_at");
-  r.last_accessed_at = time("last_accessed_at");
-  r.expires_at = time("expires_at");
-  r.deleted_at = time("deleted_at");
-  return r;
-}
-
 Result<NewMemory> NewMemoryFromJson(const json& j, const std::string& owner_id) {
   if (!j.is_object()) return Status::InvalidArgument("a memory must be a JSON object");
   NewMemory m;

@@ -1,5 +1,6 @@
-// JSON forms of engram records, shared by the CLI, the history snapshots and the servers.
-// Timestamps are ISO-8601 strings; absent optional fields are null.
+// The wire JSON of engram records, shared by the CLI and the servers. Timestamps are ISO-8601
+// strings; absent optional fields are null. History snapshots have a storage codec of their own
+// (snapshot_codec.h); the history calls show them as stored.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,9 +18,6 @@ nlohmann::json OwnerItemToJson(const OwnerItem& item);
 // History values are the stored JSON snapshots, embedded as JSON (null when absent).
 nlohmann::json HistoryEventToJson(const HistoryEvent& event);
 nlohmann::json ForgetReportToJson(const ForgetReport& report);
-
-// The inverse of MemoryToJson (history snapshots). Corruption when a field is missing or bad.
-Result<MemoryRecord> MemoryFromJson(const nlohmann::json& j);
 
 nlohmann::json SearchHitToJson(const SearchHit& hit, bool explain);
 // {"event": "added"|"deduplicated"|"superseded", "memory": {...}, "superseded_ids": [...]}

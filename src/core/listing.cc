@@ -1,12 +1,10 @@
 // Reading records by id and by listing (paged, or as of a past time), history, counts.
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "core/engine_impl.h"
-#include "core/json_codec.h"
+#include "core/snapshot_codec.h"
 #include "core/validate.h"
 #include "util/ids.h"
-#include "util/json.h"
 
 namespace engram {
 
@@ -98,8 +96,7 @@ Result<MemoryPage> Engine::Impl::ListAsOf(const store::MemoryQuery& q, Timestamp
   std::vector<MemoryRecord> rows;
   for (const std::string& snapshot : snapshots) {
     if (snapshot.empty()) continue;  // deleted by then
-    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, core::MemoryFromJson(util::ParseJsonOr(
-                                                nlohmann::json::value_t::discarded, snapshot)));
+    ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, core::DecodeSnapshot(snapshot));
     if (r.deleted_at || (r.expires_at && *r.expires_at <= at)) continue;
     if (!q.include_superseded && !q.valid_at && !r.superseded_by.empty()) continue;
     if (!q.scopes.empty() &&

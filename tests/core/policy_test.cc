@@ -222,7 +222,7 @@ TEST_F(PolicyTest, NearDuplicatesNeedTheSameScopeTypeAndKeyAndNeverMergeEpisodes
 TEST_F(PolicyTest, NearDuplicatesWithinOneBatchAreOneRecord) {
   Open(R"({"near_duplicate_similarity": 0.7})");
   std::vector<NewMemory> batch(2);
-  for (auto& m : batch) m.owner_id = "u";
+  for (auto& m : batch) m.owner_id.append("u");
   batch[0].text = "The user likes green tea";
   batch[1].text = "user really likes the green tea";
   auto r = engine_->WriteMemories(batch);

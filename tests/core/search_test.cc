@@ -440,7 +440,7 @@ std::vector<std::string> AddVariedMemories(Engine& engine, ManualClock& clock) {
   const Timestamp now = clock.Now();
   for (int i = 0; i < 120; ++i) {
     NewMemory m;
-    m.owner_id = "u";
+    m.owner_id.append("u");
     m.text = "note " + std::to_string(i) + " about topic" + std::to_string(i % 12) + " and item" +
              std::to_string(i);
     m.scope = i % 3 == 0 ? "global" : i % 3 == 1 ? "project/a" : "project/b";
@@ -550,7 +550,7 @@ TEST_F(PersistedIndexTest, RecordsThatCannotBeTrustedFallBackToAFullLoad) {
     ASSERT_NE(other, nullptr);
     std::vector<NewMemory> batch(150);
     for (int i = 0; i < 150; ++i) {
-      batch[static_cast<size_t>(i)].owner_id = "u";
+      batch[static_cast<size_t>(i)].owner_id.append("u");
       batch[static_cast<size_t>(i)].text =
           "unrelated memory about topic1 number " + std::to_string(i);
     }
@@ -691,7 +691,7 @@ TEST_F(PersistedIndexTest, ForgettingTheOwnerRemovesItsIndex) {
   Open();
   std::vector<NewMemory> batch(100);
   for (int i = 0; i < 100; ++i) {
-    batch[i].owner_id = "u";
+    batch[i].owner_id.append("u");
     batch[i].text = "memory " + std::to_string(i);
   }
   ASSERT_TRUE(engine_->AddMemories(batch).ok());
