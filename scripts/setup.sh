@@ -10,7 +10,8 @@ cd "$ROOT"
 
 PACKAGES=(build-essential cmake pkg-config git ca-certificates python3
           libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev libcurl4-openssl-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+          libpq-dev postgresql-15)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -53,7 +54,8 @@ case "${1:-}" in
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
     # The suites labelled "concurrent" in tests/*/CMakeLists.txt; scripts/test.sh --tsan runs
     # exactly those, and fails when one of them was not built.
-    TARGETS=(--target engram_cli engine_test store_conformance_test server_api_test server_e2e_test
+    TARGETS=(--target engram_cli engine_test store_conformance_test shared_postgres_test
+      server_api_test server_e2e_test
       util_test use_lite_test use_lite_golden_test hnsw_index_test net_test embed_http_test
       mcp_test)
     ;;

@@ -58,6 +58,9 @@ struct Config {
   bool durable = true;
   size_t live_add = 1000;
   std::string dir;
+  // A store URL (e.g. postgres://...) used instead of a SQLite file per scenario; the bench
+  // owner's memories there are forgotten first.
+  std::string store;
   bool keep = false;         // keep each scenario's store in <dir>/n<N>
   bool reopen_only = false;  // only time reopening the store that a --keep run left there
   std::string model_dir = engram::UseLiteEmbedder::DefaultModelDir();
@@ -286,13 +289,25 @@ Truth ExactTopK(const Corpus& corpus, uint64_t n, size_t queries) {
   return truth;
 }
 
+// The engine of a scenario's store. With --store, a fresh one (`fresh`) starts without the
+// bench owner's memories and with `embedder`'s model (the store may hold another's).
 std::unique_ptr<Engine> OpenEngine(const Config& cfg, const std::string& path,
-                                   std::shared_ptr<engram::Embedder> embedder) {
+                                   std::shared_ptr<engram::Embedder> embedder, bool fresh = false) {
   engram::Options options;
-  options.path = path;
+  if (cfg.store.empty()) {
+    options.path = path;
+  } else {
+    options.store = cfg.store;
+    options.accept_model_change = fresh;
+  }
   options.embedder = std::move(embedder);
   options.durable_commits = cfg.durable;
-  return Check(Engine::Open(options), "open " + path);
+  auto engine = Check(Engine::Open(options), "open " + (cfg.store.empty() ? path : "--store"));
+  if (!cfg.store.empty() && fresh) {
+    Check(engine->ForgetOwner(kOwner), "forget the bench owner");
+    Check(engine->Reindex(), "reindex the emptied store");
+  }
+  return engine;
 }
 
 // Vector mode, top 10: what the recall figures search with.
@@ -431,7 +446,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::printf("  exact top-10 by brute force: %.1f s\n", Seconds(start));
   std::fflush(stdout);
 
-  auto engine = OpenEngine(cfg, path, embedder);
+  auto engine = OpenEngine(cfg, path, embedder, /*fresh=*/true);
   const double ingest_s = Ingest(*engine, cfg, 0, n, memory_of, /*progress=*/n >= 100'000);
   std::printf("  ingest (precomputed vectors):      %8.0f memories/s (%.1f s)\n", n / ingest_s,
               ingest_s);
@@ -630,7 +645,7 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   const std::string dir = cfg.dir + "/locomo";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto engine = OpenEngine(cfg, dir + "/use_lite.db", embedder);
+  auto engine = OpenEngine(cfg, dir + "/use_lite.db", embedder, /*fresh=*/true);
   const double with_s = Ingest(
       *engine, cfg, 0, locomo.turns.size(),
       [&](uint64_t n) {
@@ -644,7 +659,7 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
   auto table = std::make_shared<engram::bench::TableEmbedder>(
       "bench-locomo-use-lite", corpus.dim(),
       [&corpus](uint64_t v, std::span<float> vec) { corpus.VectorOf(v, vec); });
-  engine = OpenEngine(cfg, dir + "/table.db", table);
+  engine = OpenEngine(cfg, dir + "/table.db", table, /*fresh=*/true);
   const double without_s = Ingest(
       *engine, cfg, 0, locomo.turns.size(), [&](uint64_t n) { return MemoryOf(locomo, n); }, false);
   engine.reset();
@@ -691,6 +706,10 @@ int main(int argc, char** argv) {
   auto* dir =
       app.add_option("--dir", cfg.dir, "folder for the stores (default: a new one under /tmp)")
           ->envname("RECALL_DIR");
+  app.add_option("--store", cfg.store,
+                 "store URL instead of a SQLite file per scenario, e.g. postgres://host/db (its "
+                 "bench owner is emptied first; store size not measured)")
+      ->envname("RECALL_STORE");
   app.add_flag("--keep", cfg.keep, "keep each scenario's store in <dir>/n<N>")->needs(dir);
   app.add_flag("--reopen-only", cfg.reopen_only,
                "only time reopening the store a --keep run left in <dir>/n<N>")

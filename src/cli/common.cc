@@ -36,6 +36,12 @@ Result<std::string> StoreUrl(const Globals& g) {
   return store::SqliteUrl(DefaultDbPath());
 }
 
+std::string SessionsUrl(const Globals& g) {
+  if (!g.sessions.empty()) return g.sessions;
+  const char* env = std::getenv("ENGRAM_SESSIONS");
+  return env ? env : "";
+}
+
 int Cli::Run(const std::function<Status()>& command) {
   Status st = command();
   if (st.ok()) return 0;
@@ -73,10 +79,7 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     options.accept_model_change = accept_model_change;
     if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
     ENGRAM_ASSIGN_OR_RETURN(options.store, StoreUrl(g_));
-    options.sessions = g_.sessions;
-    if (const char* env = std::getenv("ENGRAM_SESSIONS"); options.sessions.empty() && env && *env) {
-      options.sessions = env;
-    }
+    options.sessions = SessionsUrl(g_);
     if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
       Result<Timestamp> t = util::ParseTimestamp(now);
       if (!t.ok()) return Status::InvalidArgument("ENGRAM_NOW: " + t.status().message());

@@ -31,6 +31,8 @@ std::string DefaultDbPath();
 // The store's URL: --store, else --db, else $ENGRAM_STORE, else $ENGRAM_DB, else the SQLite
 // file in the per-user data folder. InvalidArgument when both --store and --db are given.
 Result<std::string> StoreUrl(const Globals& g);
+// The session store's URL: --sessions, else $ENGRAM_SESSIONS, else "" (with the memories).
+std::string SessionsUrl(const Globals& g);
 
 class Cli {
  public:

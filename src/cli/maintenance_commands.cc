@@ -1,9 +1,10 @@
-// engram gc and engram reindex: maintenance of the whole store.
+// engram gc, reindex and migrate: maintenance of the whole store.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "core/json_codec.h"
+#include "store/factory.h"
 
 namespace engram::cli {
 
@@ -20,6 +21,7 @@ struct Args {
 
 void AddMaintenanceCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
+  const Globals& g = ctx.globals;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
   auto a = std::make_shared<Args>();
@@ -58,6 +60,28 @@ void AddMaintenanceCommands(const CommandContext& ctx) {
       } else {
         std::cout << "re-embedded " << n << " memories\n";
       }
+      return Status::Ok();
+    };
+  });
+
+  // ---- migrate ----
+  auto* migrate = app.add_subcommand(
+      "migrate", "Bring the stores' schemas to this engram's version (servers also do on start)");
+  migrate->callback([&g, &cli, &command] {
+    command = [&g, &cli]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(const std::string memory_url, StoreUrl(g));
+      const std::string sessions_url = SessionsUrl(g);
+      json out = json::object();
+      for (const auto& [what, url] :
+           {std::pair<std::string, std::string>{"store", memory_url}, {"sessions", sessions_url}}) {
+        if (url.empty() || (what == "sessions" && url == memory_url)) continue;
+        ENGRAM_ASSIGN_OR_RETURN(store::OpenedBackend opened,
+                                store::OpenBackend(url, store::OpenSettings{}));
+        const std::string schema = opened.schema.empty() ? "schema current" : opened.schema;
+        out[what] = schema;
+        if (!cli.json_output()) std::cout << what << ": " << schema << "\n";
+      }
+      if (cli.json_output()) Emit(out);
       return Status::Ok();
     };
   });

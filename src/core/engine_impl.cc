@@ -1,6 +1,7 @@
 // Engine::Impl: construction and what the jobs share.
 #include "core/engine_impl.h"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 
@@ -154,7 +155,9 @@ Result<int64_t> Engine::Impl::SyncWithOtherWriters(store::Transaction& txn) {
   ENGRAM_ASSIGN_OR_RETURN(int64_t counter, txn.ChangeCounter());
   std::lock_guard lock(counter_mu_);
   if (counter != known_counter_) {
-    recall_.Clear();
+    // Every loaded partition reflects the writes up to the lower of the two (the counter may
+    // lag behind our own last commit when this snapshot began before it).
+    recall_.MarkBehind(std::min(known_counter_, counter), counter);
     known_counter_ = counter;
   }
   return counter;

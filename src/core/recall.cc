@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
@@ -330,6 +331,25 @@ const index::HnswIndex* OwnerPartition::approximate_index() const {
   return approximate_ ? static_cast<const index::HnswIndex*>(vectors_.get()) : nullptr;
 }
 
+void OwnerPartition::CatchUp(const std::vector<store::IndexedMemory>& changes,
+                             const std::vector<int64_t>& unchanged_live) {
+  std::unordered_set<int64_t> keep(unchanged_live.begin(), unchanged_live.end());
+  for (const auto& m : changes) {
+    if (m.deleted) {
+      Remove(m.rid);
+      continue;
+    }
+    keep.insert(m.rid);
+    // The vector comes only when it was rewritten; a record without one loses any it had.
+    Upsert(m.rid, m, /*replace_vector=*/!m.vector.empty() || !m.has_vector);
+  }
+  std::vector<int64_t> erased;
+  for (const auto& [rid, doc] : docs_) {
+    if (!keep.count(rid)) erased.push_back(rid);
+  }
+  for (int64_t rid : erased) Remove(rid);
+}
+
 void OwnerPartition::Remove(int64_t rid) {
   docs_.erase(rid);
   if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
@@ -374,7 +394,33 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
                                                          int64_t snapshot_seq) {
   std::lock_guard lock(mu_);
   auto it = partitions_.find(owner_id);
-  if (it != partitions_.end()) return it->second;
+  if (it != partitions_.end()) {
+    auto behind = behind_.find(owner_id);
+    if (behind == behind_.end()) return it->second;
+    // Only what other processes wrote since the partition's seq, plus the ids of the live
+    // records written before it (which reveal erasures): far less than a reload.
+    std::shared_ptr<OwnerPartition> partition = it->second;
+    Result<std::vector<store::IndexedMemory>> changes =
+        txn.LoadIndexedChanges(owner_id, behind->second);
+    Result<std::vector<int64_t>> live = changes.ok()
+                                            ? txn.LiveRidsWrittenUpTo(owner_id, behind->second)
+                                            : Result<std::vector<int64_t>>(changes.status());
+    if (!live.ok()) {
+      partitions_.erase(it);  // reloaded in full next time
+      behind_.erase(behind);
+      return live.status();
+    }
+    {
+      std::unique_lock write(partition->mutex());
+      partition->CatchUp(*changes, *live);
+    }
+    if (snapshot_seq >= latest_seen_) {
+      behind_.erase(behind);
+    } else {
+      behind->second = snapshot_seq;  // a later write is still to come
+    }
+    return partition;
+  }
   std::shared_ptr<OwnerPartition> partition;
   bool from_pair = false;
   if (const int64_t seq = LatestSeq(owner_id); seq >= 0 && seq <= snapshot_seq) {
@@ -393,6 +439,8 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owne
     partition->mark_clean();
   }
   partitions_[owner_id] = partition;
+  // Loaded from a snapshot older than what another process has written since: behind already.
+  if (snapshot_seq < latest_seen_) behind_[owner_id] = snapshot_seq;
   return partition;
 }
 
@@ -434,6 +482,7 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::st
 void RecallIndex::SaveDirty(int64_t seq) {
   std::lock_guard lock(mu_);
   for (auto& [owner_id, partition] : partitions_) {
+    if (behind_.count(owner_id)) continue;  // it does not reflect every write up to seq
     std::shared_lock read(partition->mutex());
     if (partition->dirty() && partition->approximate_index()) Save(owner_id, *partition, seq);
   }
@@ -495,6 +544,7 @@ void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partit
 void RecallIndex::ClearAndRemoveFiles() {
   std::lock_guard lock(mu_);
   partitions_.clear();
+  behind_.clear();
   std::error_code ec;
   if (!index_dir_.empty()) std::filesystem::remove_all(index_dir_, ec);
 }
@@ -505,14 +555,19 @@ std::shared_ptr<OwnerPartition> RecallIndex::IfLoaded(const std::string& owner_i
   return it == partitions_.end() ? nullptr : it->second;
 }
 
-void RecallIndex::Clear() {
+void RecallIndex::MarkBehind(int64_t reflected, int64_t latest) {
   std::lock_guard lock(mu_);
-  partitions_.clear();
+  latest_seen_ = std::max(latest_seen_, latest);
+  for (const auto& [owner_id, partition] : partitions_) {
+    auto [it, added] = behind_.emplace(owner_id, reflected);
+    if (!added) it->second = std::min(it->second, reflected);
+  }
 }
 
 void RecallIndex::Drop(const std::string& owner_id) {
   std::lock_guard lock(mu_);
   partitions_.erase(owner_id);
+  behind_.erase(owner_id);
   RemoveFiles(owner_id, -1);
 }
 

@@ -79,6 +79,12 @@ class OwnerPartition {
   bool LoadSaved(index::HnswIndex& graph, SavedRecords saved,
                  const std::vector<store::IndexedMemory>& changes,
                  std::vector<int64_t> unchanged_live);
+  // Brings a partition that reflects the store up to some seq up to date: `changes` are the
+  // records written after it (Transaction::LoadIndexedChanges, vectors only when rewritten),
+  // `unchanged_live` the live records written up to it (LiveRidsWrittenUpTo); a record in
+  // neither was erased since and goes.
+  void CatchUp(const std::vector<store::IndexedMemory>& changes,
+               const std::vector<int64_t>& unchanged_live);
   // Writes the records (not the vectors) of an approximate partition to `path` atomically, as
   // RecallIndex describes, naming them as reflecting every write up to seq.
   Status SaveRecords(const std::string& path, std::string_view tag, int64_t seq) const;
@@ -162,8 +168,10 @@ class RecallIndex {
   std::shared_ptr<OwnerPartition> IfLoaded(const std::string& owner_id);
   // Saves the changed approximate partitions as reflecting every vector write up to seq.
   void SaveDirty(int64_t seq);
-  // Drops every partition (another process wrote to the store).
-  void Clear();
+  // Another process wrote to the store: the loaded partitions reflect it up to `reflected` only,
+  // and it is now at `latest`. Get brings each partition up to date from the store (only what
+  // was written since) before it returns it; until then it is not saved.
+  void MarkBehind(int64_t reflected, int64_t latest);
   // Drops every partition and every saved index (the vectors were all rewritten).
   void ClearAndRemoveFiles();
   // Drops the owner's partition and saved indexes (the owner was forgotten).
@@ -189,6 +197,9 @@ class RecallIndex {
   std::string file_tag_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
+  // The partitions behind the store: the seq each reflects (MarkBehind).
+  std::unordered_map<std::string, int64_t> behind_;
+  int64_t latest_seen_ = -1;  // the highest `latest` of MarkBehind
 };
 
 // The words of free text that lexical search looks for (ASCII letters lowercased), each once, stop

@@ -1,6 +1,7 @@
 // The storage backends built into engram: one line each. A new backend adds its line here, its
 // folder under src/store/ (with its opener) and its sources in src/store/CMakeLists.txt.
 #include "store/factory.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace engram::store {
@@ -8,6 +9,8 @@ namespace engram::store {
 std::span<const BackendRegistration> RegisteredBackends() {
   static constexpr BackendRegistration kBackends[] = {
       {"sqlite", &OpenSqliteUrl},
+      {"postgres", &OpenPostgresUrl},
+      {"postgresql", &OpenPostgresUrl},
   };
   return kBackends;
 }

@@ -45,6 +45,9 @@ struct OpenedBackend {
   // A local folder where the engine may keep files derived from this store (the vector index),
   // unique to it; "" when the store has no such place (the index is then rebuilt on open).
   std::string local_dir;
+  // What opening did to the schema, as `engram migrate` reports it (e.g. "schema version 1,
+  // migrated from 0"); "" when the backend does not say.
+  std::string schema;
 };
 
 // Opens the backend at `url` (already parsed; its scheme is the one registered). Errors name

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "pg/postgres_server.h"
 #include "store/factory.h"
 #include "test_util.h"
 #include "util/claim.h"
@@ -24,23 +25,37 @@ struct ConformanceBackend {
   // "{dir}" stands for a fresh empty folder and "{id}" for a token unique to the test (letters and
   // digits), so every test starts from an empty store; a server backend names a fresh database or
   // schema with {id}. A URL starting with '$' is read from that environment variable; the backend's
-  // tests are skipped when it is unset.
+  // tests are skipped when it is unset. "{pg}" is a fresh database on the test binary's throwaway
+  // PostgreSQL server (tests/pg/postgres_server.h); without a server the tests are skipped, and
+  // fail under ENGRAM_CI=1.
   std::string url;
 };
 
 inline const std::vector<ConformanceBackend>& ConformanceBackends() {
   static const std::vector<ConformanceBackend> kBackends = {
       {"sqlite", "sqlite://{dir}/store.db"},
+      {"postgres", "{pg}"},
   };
   return kBackends;
 }
 
-// The URL of `backend` for one test, or "" when its environment variable is unset.
-inline std::string ConformanceUrl(const ConformanceBackend& backend, const std::string& dir) {
+// The URL of `backend` for one test, or "" with the reason in *why when it is not available.
+inline std::string ConformanceUrl(const ConformanceBackend& backend, const std::string& dir,
+                                  std::string* why) {
   std::string url = backend.url;
+  if (url == "{pg}") {
+    engram::testing::PostgresServer* server = engram::testing::PostgresServer::Shared(why);
+    if (server == nullptr) return "";
+    url = server->NewDatabase();
+    if (url.empty()) *why = "cannot create a database on the test server";
+    return url;
+  }
   if (!url.empty() && url[0] == '$') {
     const char* env = std::getenv(url.c_str() + 1);
-    if (!env || !*env) return "";
+    if (!env || !*env) {
+      *why = url + " is not set";
+      return "";
+    }
     url = env;
   }
   static std::atomic<int> next{0};
@@ -58,8 +73,12 @@ inline std::string ConformanceUrl(const ConformanceBackend& backend, const std::
 class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
  protected:
   void SetUp() override {
-    const std::string url = ConformanceUrl(GetParam(), dir_.path());
-    if (url.empty()) GTEST_SKIP() << GetParam().url << " is not set";
+    std::string why;
+    const std::string url = ConformanceUrl(GetParam(), dir_.path(), &why);
+    if (url.empty()) {
+      if (GetParam().url == "{pg}" && engram::testing::PostgresRequired()) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
     Result<OpenedBackend> opened = OpenBackend(url, OpenSettings{2000, false});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     backend_ = std::move(*opened);

@@ -1,0 +1,94 @@
+// A thin layer over one libpq connection: statements with text parameters (prepared once per
+// connection and reused), results read by column, and SQLSTATEs mapped to Status codes. Not
+// thread-safe: one connection serves one transaction at a time.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engram/status.h"
+
+namespace engram::store::pg {
+
+// One statement parameter in libpq's text format; nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+
+// A parameter from a value: integers and doubles in decimal, strings as they are.
+inline Param P(std::string_view s) {
+  return std::string(s);
+}
+inline Param P(int64_t v) {
+  return std::to_string(v);
+}
+Param P(double v);
+template <typename T>
+Param P(const std::optional<T>& v) {
+  return v ? P(*v) : Param();
+}
+// A text value whose empty form is stored as NULL (the store's optional strings).
+inline Param OptionalText(const std::string& s) {
+  return s.empty() ? Param() : Param(s);
+}
+// PostgreSQL array literals, for "= ANY($n::text[])" and unnest.
+Param TextArray(const std::vector<std::string>& values);
+Param IntArray(const std::vector<int64_t>& values);
+Param DoubleArray(const std::vector<double>& values);
+// A bytea parameter in text (hex) form: little-endian float32s.
+Param FloatBytes(const std::vector<float>& values);
+
+// The rows of a statement. Columns are read in text form.
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result, PQclear) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string Text(int row, int col) const;  // "" for NULL
+  int64_t Int(int row, int col) const;       // 0 for NULL
+  double Double(int row, int col) const;
+  bool Bool(int row, int col) const;  // 't'
+  std::optional<int64_t> OptionalInt(int row, int col) const;
+  std::vector<float> Floats(int row, int col) const;  // a bytea of float32s; empty for NULL
+  // Rows touched by an INSERT, UPDATE or DELETE.
+  int64_t Affected() const;
+
+ private:
+  friend class Connection;
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class Connection {
+ public:
+  // Connects with a libpq connection string or URI (postgres://...). Unavailable when the server
+  // cannot be reached.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs a statement (prepared on first use, by its text) with its parameters.
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
+  // Runs one or more statements without parameters (DDL, BEGIN, COMMIT).
+  Status Exec(const std::string& sql);
+  // False once the server has gone away: the connection must not be reused.
+  bool healthy() const;
+  // The notifications received since the last call (LISTEN); reads what the socket holds
+  // without waiting.
+  std::vector<std::string> TakeNotifications();
+  int socket() const { return PQsocket(conn_); }
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  Status ErrorStatus(const PGresult* result, std::string_view what) const;
+
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+};
+
+}  // namespace engram::store::pg

@@ -1,0 +1,190 @@
+#include "store/postgres/postgres_store.h"
+
+#include <mutex>
+#include <vector>
+
+#include "store/postgres/schema.h"
+#include "store/postgres/transaction.h"
+
+namespace engram::store {
+
+namespace pg {
+
+OpenTransaction::~OpenTransaction() {
+  if (!done_ && conn_->healthy()) conn_->Exec("ROLLBACK");
+  release_(std::move(conn_));
+}
+
+Status OpenTransaction::Commit() {
+  if (done_) return Status::Internal("transaction already finished");
+  ENGRAM_RETURN_IF_ERROR(conn_->Exec("COMMIT"));  // on failure the destructor rolls back
+  done_ = true;
+  return Status::Ok();
+}
+
+Result<Rows> OpenTransaction::Query(const char* sql, const std::vector<Param>& params) {
+  if (done_) return Status::Internal("transaction already finished");
+  return conn_->Query(sql, params);
+}
+
+Result<int64_t> OpenTransaction::SingleInt(const char* sql, const std::vector<Param>& params) {
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
+  if (rows.size() == 0) return Status::Internal("query returned no row");
+  return rows.Int(0, 0);
+}
+
+}  // namespace pg
+
+namespace {
+
+using pg::Connection;
+
+// Writers of each interface take turns (the contract of store.h and session_store.h: a write
+// transaction is exclusive among writers), whichever process they run in. A lock ends with its
+// transaction.
+constexpr const char* kBeginMemoryWrite =
+    "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083201)";
+constexpr const char* kBeginSessionWrite =
+    "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083202)";
+// A read sees one snapshot for all its statements.
+constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+// Idle connections kept for reuse; more are opened when more transactions run at once.
+constexpr size_t kMaxIdleConnections = 16;
+
+// One database: a pool of connections shared by the memory and session stores.
+class Database : public std::enable_shared_from_this<Database> {
+ public:
+  explicit Database(PostgresOptions options) : options_(std::move(options)) {}
+
+  Result<std::unique_ptr<Connection>> Connect() {
+    ENGRAM_ASSIGN_OR_RETURN(auto conn, Connection::Open(options_.conninfo));
+    // The optional-parameter filters ("$n IS NULL OR col = $n") need a plan for the values at
+    // hand: a generic plan cannot drop the terms whose parameter is null.
+    std::string setup = "SET plan_cache_mode = force_custom_plan; SET lock_timeout = " +
+                        std::to_string(options_.lock_timeout_ms);
+    ENGRAM_RETURN_IF_ERROR(conn->Exec(setup));
+    if (options_.default_statement_timeout_ms > 0) {
+      ENGRAM_ASSIGN_OR_RETURN(pg::Rows current,
+                              conn->Query("SELECT current_setting('statement_timeout') = '0'"));
+      if (current.Bool(0, 0)) {
+        ENGRAM_RETURN_IF_ERROR(conn->Exec("SET statement_timeout = " +
+                                          std::to_string(options_.default_statement_timeout_ms)));
+      }
+    }
+    return conn;
+  }
+
+  void Release(std::unique_ptr<Connection> conn) {
+    if (!conn || !conn->healthy()) return;  // a broken connection is dropped; the next opens anew
+    std::lock_guard lock(mu_);
+    if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(conn));
+  }
+
+  // Txn is PgTransaction or PgSessionTransaction, on a connection where `begin` ran.
+  template <typename Txn>
+  Result<std::unique_ptr<Txn>> Begin(const char* begin) {
+    std::unique_ptr<Connection> conn;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    Status st = conn ? conn->Exec(begin) : Status::Unavailable("no idle connection");
+    if (!st.ok()) {
+      // A pooled connection may have outlived its server session (a restart, a network cut):
+      // one fresh connection before giving up.
+      if (conn && conn->healthy()) {
+        conn->Exec("ROLLBACK");
+        Release(std::move(conn));
+        return st;
+      }
+      ENGRAM_ASSIGN_OR_RETURN(conn, Connect());
+      st = conn->Exec(begin);
+      if (!st.ok()) {
+        if (conn->healthy()) conn->Exec("ROLLBACK");
+        Release(std::move(conn));
+        return st;
+      }
+    }
+    // The transaction keeps the pool alive: it may outlive its store.
+    return std::make_unique<Txn>(
+        std::move(conn),
+        [db = shared_from_this()](std::unique_ptr<Connection> c) { db->Release(std::move(c)); });
+  }
+
+ private:
+  PostgresOptions options_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  std::string backend() const override { return "postgres"; }
+  Result<std::unique_ptr<Transaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgTransaction>(kBeginRead));
+    return std::unique_ptr<Transaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<Transaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgTransaction>(kBeginMemoryWrite));
+    return std::unique_ptr<Transaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+class PostgresSessionStore final : public SessionStore {
+ public:
+  explicit PostgresSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  std::string backend() const override { return "postgres"; }
+  Result<std::unique_ptr<SessionTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgSessionTransaction>(kBeginRead));
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgSessionTransaction>(kBeginSessionWrite));
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+// Connects and migrates; *before: the schema version the database had.
+Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before) {
+  if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
+  auto db = std::make_shared<Database>(options);
+  ENGRAM_ASSIGN_OR_RETURN(auto conn, db->Connect());
+  ENGRAM_ASSIGN_OR_RETURN(*before, pg::MigrateSchema(*conn));
+  db->Release(std::move(conn));
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
+  int before = 0;
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before));
+  return std::unique_ptr<Store>(new PostgresStore(std::move(db)));
+}
+
+Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& settings) {
+  PostgresOptions options;
+  options.conninfo = "postgresql://" + url.rest;
+  options.lock_timeout_ms = settings.busy_timeout_ms;
+  int before = 0;
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before));
+  OpenedBackend out;
+  const int latest = pg::LatestSchemaVersion();
+  out.schema = "schema version " + std::to_string(latest) +
+               (before == latest ? ", current" : ", migrated from " + std::to_string(before));
+  out.memory = std::make_shared<PostgresStore>(db);
+  out.sessions = std::make_shared<PostgresSessionStore>(std::move(db));
+  return out;
+}
+
+}  // namespace engram::store

@@ -1,0 +1,172 @@
+// Several engines on one PostgreSQL database, as several `engram serve` processes behind a load
+// balancer: what one writes the others read and search at once, a delete or supersession on one
+// is never a stale hit on another, concurrent writers of one key leave one current record, and
+// duplicates are caught across engines.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "engram/engine.h"
+#include "hashing_embedder.h"
+#include "pg/postgres_server.h"
+
+namespace engram {
+namespace {
+
+class SharedPostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ENGRAM_REQUIRE_POSTGRES(server);
+    url_ = server->NewDatabase();
+    ASSERT_FALSE(url_.empty());
+    a_ = Open();
+    b_ = Open();
+    ASSERT_TRUE(a_ && b_);
+  }
+
+  std::unique_ptr<Engine> Open() {
+    Options options;
+    options.store = url_;
+    options.embedder = embedder_;
+    auto engine = Engine::Open(options);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? std::move(*engine) : nullptr;
+  }
+
+  static MemoryRecord Add(Engine& e, const std::string& text, const std::string& key = "") {
+    NewMemory m;
+    m.owner_id = "alice";
+    m.text = text;
+    m.key = key;
+    auto r = e.AddMemory(m);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : MemoryRecord{};
+  }
+
+  static std::vector<std::string> Ids(Engine& e, const std::string& query, SearchMode mode) {
+    SearchOptions o;
+    o.mode = mode;
+    auto hits = e.Search("alice", query, o);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::vector<std::string> out;
+    if (hits.ok()) {
+      for (const auto& h : *hits) out.push_back(h.record.id);
+    }
+    return out;
+  }
+
+  std::string url_;
+  std::shared_ptr<testing::HashingEmbedder> embedder_ =
+      std::make_shared<testing::HashingEmbedder>();
+  std::unique_ptr<Engine> a_, b_;
+};
+
+constexpr SearchMode kModes[] = {SearchMode::kHybrid, SearchMode::kLexical, SearchMode::kVector};
+
+TEST_F(SharedPostgresTest, AWriteOnOneIsReadAndSearchedOnTheOther) {
+  Add(*a_, "the office wifi password changed on monday");
+  ASSERT_EQ(Ids(*b_, "wifi password", SearchMode::kHybrid).size(), 1u);  // b's index is loaded
+  const MemoryRecord r = Add(*a_, "the deploy window is friday evening");
+  auto got = b_->GetMemory("alice", r.id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->text, r.text);
+  for (SearchMode mode : kModes) {
+    const auto ids = Ids(*b_, "deploy window friday", mode);
+    ASSERT_FALSE(ids.empty());
+    EXPECT_EQ(ids[0], r.id);
+  }
+}
+
+TEST_F(SharedPostgresTest, ADeleteOrSupersessionOnOneIsNeverAStaleHitOnTheOther) {
+  const MemoryRecord old_theme = Add(*a_, "ui theme is dark blue", "ui.theme");
+  const MemoryRecord gone = Add(*a_, "parking spot number forty two");
+  for (SearchMode mode : kModes) {
+    ASSERT_EQ(Ids(*b_, "parking spot", mode).front(), gone.id);  // loaded on b
+    ASSERT_EQ(Ids(*b_, "ui theme", mode).front(), old_theme.id);
+  }
+  ASSERT_TRUE(a_->DeleteMemory("alice", gone.id, {}).ok());
+  const MemoryRecord new_theme = Add(*a_, "ui theme is light green", "ui.theme");
+  for (SearchMode mode : kModes) {
+    for (const auto& id : Ids(*b_, "parking spot number forty two", mode)) EXPECT_NE(id, gone.id);
+    for (const auto& id : Ids(*b_, "ui theme dark blue", mode)) EXPECT_NE(id, old_theme.id);
+  }
+  EXPECT_FALSE(b_->GetMemory("alice", gone.id).ok());
+  ASSERT_TRUE(a_->ForgetOwner("alice").ok());
+  for (SearchMode mode : kModes) EXPECT_TRUE(Ids(*b_, "ui theme light green", mode).empty());
+  EXPECT_FALSE(b_->GetMemory("alice", new_theme.id).ok());
+}
+
+// b follows a's writes from what changed since its partition was loaded: a new text brings its
+// new vector, new metadata its new filter value, and the other records stay.
+TEST_F(SharedPostgresTest, AnUpdateOnOneChangesWhatTheOtherFinds) {
+  const MemoryRecord stays = Add(*a_, "the boiler is serviced every october");
+  const MemoryRecord changes = Add(*a_, "the cat sleeps on the sofa");
+  SearchOptions filtered;
+  filtered.filter = R"({"metadata.room": "kitchen"})";
+  ASSERT_EQ(Ids(*b_, "cat sofa", SearchMode::kVector).front(), changes.id);  // loaded on b
+  ASSERT_TRUE(b_->Search("alice", "dog mailman", filtered)->empty());
+  MemoryUpdate update;
+  update.text = "the dog barks at the mailman";
+  update.metadata = R"({"room": "kitchen"})";
+  ASSERT_TRUE(a_->UpdateMemory("alice", changes.id, update).ok());
+  for (SearchMode mode : kModes) {
+    const auto ids = Ids(*b_, "dog barks mailman", mode);
+    ASSERT_FALSE(ids.empty());
+    EXPECT_EQ(ids.front(), changes.id);
+  }
+  auto hits = b_->Search("alice", "dog mailman", filtered);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].record.id, changes.id);
+  EXPECT_EQ(Ids(*b_, "boiler serviced october", SearchMode::kVector).front(), stays.id);
+}
+
+TEST_F(SharedPostgresTest, ConcurrentWritersOfOneKeyLeaveOneCurrentRecord) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    Engine& e = t % 2 ? *b_ : *a_;
+    threads.emplace_back([&e, t] {
+      for (int i = 0; i < 5; ++i) {
+        Add(e, "favourite colour is shade " + std::to_string(t * 10 + i), "favourite.colour");
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (Engine* e : {a_.get(), b_.get()}) {
+    ListOptions current;
+    current.key = "favourite.colour";
+    auto page = e->ListMemories("alice", current);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->items.size(), 1u);
+    current.include_superseded = true;
+    current.limit = 100;
+    EXPECT_EQ(e->ListMemories("alice", current)->items.size(), 30u);
+  }
+}
+
+TEST_F(SharedPostgresTest, DuplicatesAreCaughtAcrossEngines) {
+  const MemoryRecord first = Add(*a_, "the standup is at nine fifteen");
+  const MemoryRecord second = Add(*b_, "The standup is at nine fifteen.");
+  EXPECT_EQ(second.id, first.id);
+  ListOptions all;
+  EXPECT_EQ(a_->ListMemories("alice", all)->items.size(), 1u);
+}
+
+TEST_F(SharedPostgresTest, SessionsAndBlocksAreShared) {
+  std::vector<SessionItem> items(2);
+  items[0].content = "hello from a";
+  items[1].role = Role::kAssistant;
+  items[1].content = "hello back";
+  ASSERT_TRUE(a_->AddSessionItems("alice", "s1", items).ok());
+  auto got = b_->GetSessionItems("alice", "s1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[1].content, "hello back");
+  ASSERT_TRUE(b_->SetBlock("alice", "global", "persona", "a careful assistant").ok());
+  auto block = a_->GetBlock("alice", "global", "persona");
+  ASSERT_TRUE(block.ok()) << block.status().ToString();
+  EXPECT_EQ(block->value, "a careful assistant");
+}
+
+}  // namespace
+}  // namespace engram

@@ -1,0 +1,269 @@
+// What only the PostgreSQL backend has: schema versions and concurrent migrations, lost
+// connections, unreachable servers, statement timeouts, and BM25 scores that match SQLite's.
+#include "store/postgres/postgres_store.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#include "pg/postgres_server.h"
+#include "store/factory.h"
+#include "store/postgres/connection.h"
+#include "store/postgres/schema.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace engram::store {
+namespace {
+
+MemoryRecord Record(const std::string& owner, int n, const std::string& text) {
+  char id[40];
+  std::snprintf(id, sizeof id, "00000000-0000-7000-8000-%012d", n);
+  MemoryRecord r;
+  r.id = id;
+  r.owner_id = owner;
+  r.scope = "global";
+  r.text = text;
+  r.created_at = n;
+  r.updated_at = n;
+  return r;
+}
+
+// Runs SQL on the database over a connection of its own; false on failure.
+bool Sql(const std::string& uri, const std::string& sql) {
+  PGconn* conn = PQconnectdb(uri.c_str());
+  PGresult* r = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(r);
+  PQclear(r);
+  PQfinish(conn);
+  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+// Ends every other session on the database, as a server restart or a network cut would.
+void CutConnections(const std::string& uri) {
+  ASSERT_TRUE(Sql(uri,
+                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+}
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ENGRAM_REQUIRE_POSTGRES(server);
+    server_ = server;
+    uri_ = server->NewDatabase();
+    ASSERT_FALSE(uri_.empty());
+  }
+
+  testing::PostgresServer* server_ = nullptr;
+  std::string uri_;
+};
+
+TEST_F(PostgresStoreTest, ANewerSchemaIsRefusedAndLeftAlone) {
+  ASSERT_TRUE(OpenPostgresStore({uri_}).ok());
+  ASSERT_TRUE(Sql(uri_, "INSERT INTO schema_version VALUES (999)"));
+  auto store = OpenPostgresStore({uri_});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos);
+  auto conn = pg::Connection::Open(uri_);
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(*pg::CurrentSchemaVersion(**conn), 999);
+}
+
+// Servers starting together on a fresh database: one migrates, the others wait for it and
+// find nothing left to do.
+TEST_F(PostgresStoreTest, ServersStartingTogetherMigrateOnce) {
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4);
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = OpenPostgresStore({uri_}).status(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  auto conn = pg::Connection::Open(uri_);
+  ASSERT_TRUE(conn.ok());
+  auto rows = (*conn)->Query(
+      "SELECT count(*), count(DISTINCT version), max(version)"
+      " FROM schema_version");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->Int(0, 0), pg::LatestSchemaVersion());
+  EXPECT_EQ(rows->Int(0, 1), pg::LatestSchemaVersion());
+  EXPECT_EQ(rows->Int(0, 2), pg::LatestSchemaVersion());
+}
+
+TEST_F(PostgresStoreTest, AnUnreachableServerIsUnavailable) {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  auto store = OpenPostgresStore({"postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(store.status().message().find("cannot connect"), std::string::npos)
+      << store.status().message();
+}
+
+// A connection lost in the middle of a write: the write fails, nothing of it is stored, and
+// the next transaction reconnects.
+TEST_F(PostgresStoreTest, ALostConnectionFailsTheWriteWholeThenReconnects) {
+  auto store = OpenPostgresStore({uri_});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto txn = (*store)->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->InsertMemory(Record("alice", 1, "first half"), {}).ok());
+    CutConnections(uri_);
+    Result<int64_t> second = (*txn)->InsertMemory(Record("alice", 2, "second half"), {});
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), Status::Code::kUnavailable) << second.status().ToString();
+    EXPECT_FALSE((*txn)->Commit().ok());
+  }
+  auto read = (*store)->BeginRead();
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto first = (*read)->GetMemory("alice", Record("alice", 1, "").id);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->has_value());
+  // Idle pooled connections that died are replaced too.
+  read->reset();
+  CutConnections(uri_);
+  auto write = (*store)->BeginWrite();
+  ASSERT_TRUE(write.ok()) << write.status().ToString();
+  ASSERT_TRUE((*write)->InsertMemory(Record("alice", 3, "after the cut"), {}).ok());
+  EXPECT_TRUE((*write)->Commit().ok());
+}
+
+// Writers take turns across processes; one that waits longer than its lock timeout (the busy
+// timeout of the open settings) fails with Unavailable instead of hanging.
+TEST_F(PostgresStoreTest, AWriterWaitingPastTheLockTimeoutFails) {
+  auto holder = OpenPostgresStore({uri_, 30000, 30000});
+  auto waiter = OpenPostgresStore({uri_, 200, 30000});
+  ASSERT_TRUE(holder.ok() && waiter.ok());
+  auto held = (*holder)->BeginWrite();
+  ASSERT_TRUE(held.ok());
+  auto blocked = (*waiter)->BeginWrite();
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(blocked.status().message().find("lock timeout"), std::string::npos)
+      << blocked.status().message();
+  held->reset();  // the holder rolls back: the waiter's next write goes through
+  auto next = (*waiter)->BeginWrite();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+}
+
+// The statement timeout is libpq's, set in the URL; a statement past it fails with Unavailable.
+TEST_F(PostgresStoreTest, TheStatementTimeoutOfTheUrlApplies) {
+  auto holder = OpenBackend(uri_, {30000, false});
+  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false});
+  ASSERT_TRUE(holder.ok() && waiter.ok()) << waiter.status().ToString();
+  auto held = holder->memory->BeginWrite();
+  ASSERT_TRUE(held.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto blocked = waiter->memory->BeginWrite();
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(blocked.status().message().find("statement timeout"), std::string::npos)
+      << blocked.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+// The same records and query give SQLite's BM25 scores (words both stemmers agree on).
+TEST_F(PostgresStoreTest, LexicalScoresMatchTheSqliteBackend) {
+  testing::TempDir dir;
+  auto sqlite = OpenSqliteStore({dir.File("s.db"), 2000, false});
+  auto postgres = OpenPostgresStore({uri_});
+  ASSERT_TRUE(sqlite.ok() && postgres.ok());
+  const std::vector<std::string> texts = {
+      "coffee in the morning keeps the team awake", "the team moved the standup to the morning",
+      "paris in spring with coffee and croissants", "coffee coffee coffee all day long",
+      "the garden needs water every morning",       "a long walk along the river in paris",
+      "team lunch on friday near the river",
+  };
+  for (Store* s : {sqlite->get(), postgres->get()}) {
+    auto txn = s->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      MemoryRecord r = Record(i % 3 == 2 ? "bob" : "alice", static_cast<int>(i + 1), texts[i]);
+      if (i == 1) r.key = "team.standup";
+      ASSERT_TRUE((*txn)->InsertMemory(r, {}).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto a = (*sqlite)->BeginRead();
+  auto b = (*postgres)->BeginRead();
+  // Store statistics (owner size unknown) and the owner's own (alice has 5 records).
+  for (size_t owner_records : {size_t{0}, size_t{5}}) {
+    for (const std::vector<std::string>& terms : std::vector<std::vector<std::string>>{
+             {"coffee", "morning"}, {"team", "river"}, {"standup"}, {"paris", "absent"}}) {
+      auto x = (*a)->LexicalSearch("alice", terms, 10, owner_records);
+      auto y = (*b)->LexicalSearch("alice", terms, 10, owner_records);
+      ASSERT_TRUE(x.ok() && y.ok()) << y.status().ToString();
+      ASSERT_EQ(x->idf.size(), y->idf.size());
+      for (size_t i = 0; i < x->idf.size(); ++i) EXPECT_NEAR(x->idf[i], y->idf[i], 1e-9);
+      ASSERT_EQ(x->hits.size(), y->hits.size()) << terms[0];
+      for (size_t i = 0; i < x->hits.size(); ++i) {
+        EXPECT_EQ(x->hits[i].rid, y->hits[i].rid) << terms[0] << " #" << i;
+        EXPECT_NEAR(x->hits[i].score, y->hits[i].score, 1e-6) << terms[0] << " #" << i;
+      }
+    }
+  }
+}
+
+// BM25's collection statistics follow inserts, tombstones, replacements and erasures.
+TEST_F(PostgresStoreTest, LexicalTotalsFollowEveryWrite) {
+  auto store = OpenPostgresStore({uri_});
+  ASSERT_TRUE(store.ok());
+  auto totals = [&] {
+    auto conn = pg::Connection::Open(uri_);
+    auto rows = (*conn)->Query(
+        "SELECT rows, tokens, (SELECT count(*) FROM memories WHERE"
+        " deleted_at IS NULL), (SELECT coalesce(sum(lexical_length), 0)"
+        " FROM memories) FROM lexical_totals");
+    EXPECT_TRUE(rows.ok());
+    EXPECT_EQ(rows->Int(0, 0), rows->Int(0, 2));
+    EXPECT_EQ(rows->Int(0, 1), rows->Int(0, 3));
+    return std::pair(rows->Int(0, 0), rows->Int(0, 1));
+  };
+  auto txn = (*store)->BeginWrite();
+  MemoryRecord r = Record("alice", 1, "three small words");
+  r.key = "a.key";
+  ASSERT_TRUE((*txn)->InsertMemory(r, {}).ok());
+  ASSERT_TRUE((*txn)->InsertMemory(Record("bob", 2, "two words"), {}).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  EXPECT_EQ(totals(), (std::pair<int64_t, int64_t>(2, 7)));
+  txn = (*store)->BeginWrite();
+  r.text = "now four small words";
+  ASSERT_TRUE((*txn)->ReplaceMemory(r, {}).ok());
+  r.deleted_at = 9;
+  MemoryRecord gone = Record("bob", 2, "two words");
+  gone.deleted_at = 9;
+  ASSERT_TRUE((*txn)->ReplaceMemory(gone, {}).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  EXPECT_EQ(totals(), (std::pair<int64_t, int64_t>(1, 6)));
+  txn = (*store)->BeginWrite();
+  ASSERT_TRUE((*txn)->EraseMemory("alice", r.id, true).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  EXPECT_EQ(totals(), (std::pair<int64_t, int64_t>(0, 0)));
+}
+
+// Vectors are float32 bytes in the database and come back bit for bit.
+TEST_F(PostgresStoreTest, VectorsRoundTripExactly) {
+  auto store = OpenPostgresStore({uri_});
+  ASSERT_TRUE(store.ok());
+  const std::vector<float> v = {0.1f, -2.5e-8f, 3.4028235e38f, -0.0f, 1.0f / 3.0f};
+  auto txn = (*store)->BeginWrite();
+  const int64_t seq = *(*txn)->BumpChangeCounter();
+  const int64_t rid = *(*txn)->InsertMemory(Record("alice", 1, "vector"), {});
+  ASSERT_TRUE((*txn)->PutVector(rid, v, seq).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  auto read = (*store)->BeginRead();
+  auto got = (*read)->GetVector(rid);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), v.size());
+  EXPECT_EQ(std::memcmp(got->data(), v.data(), v.size() * sizeof(float)), 0);
+}
+
+}  // namespace
+}  // namespace engram::store
