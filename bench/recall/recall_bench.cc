@@ -63,6 +63,7 @@ struct Config {
   std::string store;
   bool keep = false;         // keep each scenario's store in <dir>/n<N>
   bool reopen_only = false;  // only time reopening the store that a --keep run left there
+  bool episodes = false;     // store the turns as episodes (one conversation) instead of facts
   std::string model_dir = engram::UseLiteEmbedder::DefaultModelDir();
   std::string locomo = std::string(ENGRAM_SHARED_DIR) + "/data/locomo/locomo10.json";
 };
@@ -210,15 +211,19 @@ class Corpus {
 };
 
 // Memory n of a scenario: its LoCoMo turn with its vector number, so lexical search sees real
-// text. Every tenth is a preference, the set the filtered queries select.
+// text. Every tenth is a preference, the set the filtered queries select; with --episodes the
+// others are episodes written seconds apart, one long conversation, so every hit of a search
+// has turns around it to lend context to.
 bool IsPreference(uint64_t n) {
   return n % 10 == 0;
 }
 
-engram::NewMemory MemoryOf(const Locomo& locomo, uint64_t n) {
+engram::NewMemory MemoryOf(const Config& cfg, const Locomo& locomo, uint64_t n) {
   engram::NewMemory m;
   m.owner_id = kOwner;
-  m.type = IsPreference(n) ? engram::MemoryType::kPreference : engram::MemoryType::kFact;
+  m.type = IsPreference(n) ? engram::MemoryType::kPreference
+           : cfg.episodes  ? engram::MemoryType::kEpisode
+                           : engram::MemoryType::kFact;
   m.text = locomo.turns[n % locomo.turns.size()] + " #" + std::to_string(n);
   return m;
 }
@@ -437,7 +442,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   auto embedder = std::make_shared<engram::bench::TableEmbedder>(
       "bench-locomo-use-lite", corpus.dim(),
       [&corpus](uint64_t v, std::span<float> out) { corpus.VectorOf(v, out); });
-  auto memory_of = [&](uint64_t i) { return MemoryOf(locomo, i); };
+  auto memory_of = [&](uint64_t i) { return MemoryOf(cfg, locomo, i); };
 
   std::printf("== N=%llu memories in one owner (sigma %.3g, %zu queries, load %s)\n",
               static_cast<unsigned long long>(n), cfg.sigma, queries, LoadAverage().c_str());
@@ -503,6 +508,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
               {"queries", queries},
               {"batch", cfg.batch},
               {"durable_commits", cfg.durable},
+              {"episodes", cfg.episodes},
               {"ingest_per_s", n / ingest_s},
               {"ingest_s", ingest_s},
               {"open_s", open_s},
@@ -661,7 +667,8 @@ Corpus EmbedLocomo(const Config& cfg, const Locomo& locomo) {
       [&corpus](uint64_t v, std::span<float> vec) { corpus.VectorOf(v, vec); });
   engine = OpenEngine(cfg, dir + "/table.db", table, /*fresh=*/true);
   const double without_s = Ingest(
-      *engine, cfg, 0, locomo.turns.size(), [&](uint64_t n) { return MemoryOf(locomo, n); }, false);
+      *engine, cfg, 0, locomo.turns.size(), [&](uint64_t n) { return MemoryOf(cfg, locomo, n); },
+      false);
   engine.reset();
   std::filesystem::remove_all(dir);
   const double n = static_cast<double>(locomo.turns.size());
@@ -714,6 +721,9 @@ int main(int argc, char** argv) {
   app.add_flag("--reopen-only", cfg.reopen_only,
                "only time reopening the store a --keep run left in <dir>/n<N>")
       ->needs(dir);
+  app.add_flag("--episodes", cfg.episodes,
+               "store the turns as episodes of one conversation, not facts (search context)")
+      ->envname("RECALL_EPISODES");
   app.add_option("--model-dir", cfg.model_dir, "USE-lite model folder")
       ->envname("ENGRAM_MODEL_DIR");
   app.add_option("--locomo", cfg.locomo, "locomo10.json")->envname("RECALL_LOCOMO");

@@ -203,9 +203,11 @@ struct ScoreExplanation {
   double lexical_score = 0;  // BM25
   int vector_rank = 0;
   double vector_similarity = 0;  // cosine
-  double relevance = 0;          // fused relevance in [0, 1] before weighting
-  double recency = 1;            // decay factor in (0, 1]
-  double confidence = 1;         // confidence factor in [0.5, 1]
+  double relevance = 0;          // fused relevance in [0, 1] before weighting, context included
+  // The part of relevance lent by the neighbouring turns of a conversation (episodes), in [0, 1].
+  double context = 0;
+  double recency = 1;     // decay factor in (0, 1]
+  double confidence = 1;  // confidence factor in [0.5, 1]
   double final_score = 0;
 };
 

@@ -1,6 +1,7 @@
 // The read path: candidates from lexical and vector search, fused and scored.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
@@ -12,10 +13,45 @@
 namespace engram {
 
 namespace {
-// The owner size at which lexical evidence weighs half its weight in fusion (see Search). Owners
-// of the paraphrase set (3-45 memories) had their best top-1 near it; LoCoMo's (about 600 turns
-// each) lose little.
-constexpr double kLexicalPriorRecords = 50;
+// Lexical evidence weighs kLexicalBoost * n^3 / (n^3 + kLexicalScaleRecords^3) of
+// SearchOptions::lexical_weight in an owner of n records (see Search). Tuned on LoCoMo
+// conversations 0-4 (about 550 turns an owner) and the paraphrase set (owners of 1-45 memories).
+constexpr double kLexicalBoost = 3;
+constexpr double kLexicalScaleRecords = 200;
+// The share of its relevance a candidate episode lends to the turns 1, 2 and 3 places from it.
+constexpr double kContextShare[] = {0.4, 0.2, 0.1};
+constexpr int kContextTurns = static_cast<int>(std::size(kContextShare));
+
+// A turn of a conversation is read with the turns around it: an answer holds little of the
+// question it answers ("Yes, last Friday!"), and a question is answered by the turns after it.
+// Each candidate episode lends kContextShare[d - 1] of its relevance to the turns d places from
+// it; what a turn is lent (capped at 1) fills that share of the gap between its own relevance and
+// 1. Turns that were no candidate join the list.
+template <typename Accept>
+void AddConversationContext(const core::OwnerPartition& partition, const Accept& accept,
+                            std::unordered_map<int64_t, ScoreExplanation>* cands) {
+  std::unordered_map<int64_t, double> lent;
+  std::vector<std::pair<int64_t, int>> neighbours;
+  for (const auto& [rid, e] : *cands) {
+    if (e.relevance <= 0) continue;
+    neighbours.clear();
+    partition.Neighbours(rid, kContextTurns, &neighbours);
+    for (const auto& [other, distance] : neighbours) {
+      lent[other] += kContextShare[static_cast<size_t>(distance - 1)] * e.relevance;
+    }
+  }
+  for (const auto& [rid, amount] : lent) {
+    auto it = cands->find(rid);
+    if (it == cands->end()) {
+      if (!accept(rid)) continue;
+      it = cands->emplace(rid, ScoreExplanation{}).first;
+    }
+    ScoreExplanation& e = it->second;
+    e.context = std::min(1.0, amount) * (1 - e.relevance);
+    e.relevance += e.context;
+  }
+}
+
 }  // namespace
 
 Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
@@ -141,14 +177,16 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
     max_cosine = std::max(max_cosine, e.vector_similarity);
   }
   const double cosine_spread = std::max(0.0, max_cosine - min_cosine) + kCosineSlack;
-  // BM25 statistics drawn from few memories are noisy: in an owner of ten, any word said once
-  // looks as rare as a name. Lexical evidence weighs n / (n + kLexicalPriorRecords) of its
-  // weight in an owner of n records (a fifth at 12, 92% at 600).
-  const auto owner_records = static_cast<double>(partition->size());
-  const double lexical_reliability = owner_records / (owner_records + kLexicalPriorRecords);
-  std::vector<std::pair<int64_t, ScoreExplanation>> ranked;
+  // BM25 statistics drawn from few memories are noise: in an owner of ten, any word said once
+  // looks as rare as a name, and a question that shares one incidental word with a memory
+  // outweighs the encoder. Drawn from hundreds, they beat it: USE-lite barely tells the turns of
+  // one conversation apart. So lexical evidence weighs almost nothing in a small owner (0.1% of
+  // lexical_weight at 12 records, 3% at 45), as much as the default vector_weight at about 120
+  // records, and nearly three times lexical_weight from several hundred (2.9 at 600).
+  const double cube = std::pow(static_cast<double>(partition->size()), 3);
+  const double lexical_reliability =
+      kLexicalBoost * cube / (cube + std::pow(kLexicalScaleRecords, 3));
   for (auto& [rid, e] : cands) {
-    const core::RecallDoc* d = partition->Find(rid);
     switch (o.mode) {
       case SearchMode::kLexical:
         e.relevance = max_lexical > 0 ? e.lexical_score / max_lexical : 0;
@@ -166,6 +204,11 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
         break;
       }
     }
+  }
+  AddConversationContext(*partition, accept, &cands);
+  std::vector<std::pair<int64_t, ScoreExplanation>> ranked;
+  for (auto& [rid, e] : cands) {
+    const core::RecallDoc* d = partition->Find(rid);
     e.recency = o.use_recency ? core::RecencyFactor(d->created_at, now, HalfLife(d->type)) : 1;
     e.confidence = 0.5 + 0.5 * d->confidence;
     e.final_score = e.relevance * e.recency * e.confidence;

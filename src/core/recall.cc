@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -186,6 +187,10 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
       doc.metadata = std::make_shared<const nlohmann::json>(std::move(parsed));
     }
   }
+  if (auto old = docs_.find(rid); old != docs_.end() && old->second.type == MemoryType::kEpisode) {
+    timeline_.erase({old->second.created_at, rid});
+  }
+  if (doc.type == MemoryType::kEpisode) timeline_.emplace(doc.created_at, rid);
   docs_[rid] = std::move(doc);
   dirty_ = true;
   if (vectors_ && replace_vector) {
@@ -269,7 +274,10 @@ bool OwnerPartition::LoadSaved(index::HnswIndex& graph, SavedRecords saved,
     scope_ids_.emplace(scopes_[i], static_cast<int32_t>(i));
   }
   docs_.reserve(saved.entries.size() + changes.size());
-  for (auto& e : saved.entries) docs_.emplace(e.rid, std::move(e.doc));
+  for (auto& e : saved.entries) {
+    if (e.doc.type == MemoryType::kEpisode) timeline_.emplace(e.doc.created_at, e.rid);
+    docs_.emplace(e.rid, std::move(e.doc));
+  }
   graph.set_ef_search(kEfSearch);
   vectors_ = std::make_unique<index::HnswIndex>(std::move(graph));
   approximate_ = true;
@@ -351,7 +359,10 @@ void OwnerPartition::CatchUp(const std::vector<store::IndexedMemory>& changes,
 }
 
 void OwnerPartition::Remove(int64_t rid) {
-  docs_.erase(rid);
+  if (auto it = docs_.find(rid); it != docs_.end()) {
+    if (it->second.type == MemoryType::kEpisode) timeline_.erase({it->second.created_at, rid});
+    docs_.erase(it);
+  }
   if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
   dirty_ = true;
 }
@@ -359,6 +370,33 @@ void OwnerPartition::Remove(int64_t rid) {
 const RecallDoc* OwnerPartition::Find(int64_t rid) const {
   auto it = docs_.find(rid);
   return it == docs_.end() ? nullptr : &it->second;
+}
+
+void OwnerPartition::Neighbours(int64_t rid, int distance,
+                                std::vector<std::pair<int64_t, int>>* out) const {
+  const RecallDoc* doc = Find(rid);
+  if (doc == nullptr || doc->type != MemoryType::kEpisode) return;
+  const auto at = timeline_.find({doc->created_at, rid});
+  if (at == timeline_.end()) return;
+  // Walks away from the turn one step at a time, stopping at a gap or another scope.
+  auto joins = [&](Timestamp earlier, Timestamp later, int64_t step) {
+    const RecallDoc* other = Find(step);
+    return later - earlier <= kConversationGap && other && other->scope_id == doc->scope_id;
+  };
+  auto it = at;
+  for (int d = 1; d <= distance && it != timeline_.begin(); ++d) {
+    const auto prev = std::prev(it);
+    if (!joins(prev->first, it->first, prev->second)) break;
+    out->emplace_back(prev->second, d);
+    it = prev;
+  }
+  it = at;
+  for (int d = 1; d <= distance; ++d) {
+    const auto next = std::next(it);
+    if (next == timeline_.end() || !joins(it->first, next->first, next->second)) break;
+    out->emplace_back(next->second, d);
+    it = next;
+  }
 }
 
 int32_t OwnerPartition::ScopeId(const std::string& scope) const {

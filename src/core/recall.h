@@ -9,9 +9,11 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/filter.h"
@@ -51,6 +53,10 @@ struct SavedRecords {
 // there is no file; FailedPrecondition when it was saved with another tag; Corruption when it is
 // damaged or was not saved at seq.
 Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq);
+
+// Consecutive episodes further apart than this are not one conversation: neither lends the other
+// context in search.
+inline constexpr Timestamp kConversationGap = 30 * 60 * 1000;
 
 class OwnerPartition {
  public:
@@ -101,6 +107,11 @@ class OwnerPartition {
   const std::string& ScopeName(int32_t id) const { return scopes_[static_cast<size_t>(id)]; }
   const index::VectorIndex* vectors() const { return vectors_.get(); }
   size_t size() const { return docs_.size(); }
+  // The episodes up to `distance` places before and after episode `rid` in time order that are
+  // part of its conversation: the same scope, and no gap between consecutive turns longer than
+  // kConversationGap. Appends (rid, distance) pairs to `out`; nothing for a record that is not an
+  // episode.
+  void Neighbours(int64_t rid, int distance, std::vector<std::pair<int64_t, int>>* out) const;
 
   // Readers hold it shared for the whole search; updates hold it exclusive.
   std::shared_mutex& mutex() const { return mu_; }
@@ -111,6 +122,8 @@ class OwnerPartition {
   int dimension_;
   size_t approximate_above_;
   std::unordered_map<int64_t, RecallDoc> docs_;
+  // The episodes, by (created_at, rid): conversations in the order they were said.
+  std::set<std::pair<Timestamp, int64_t>> timeline_;
   std::vector<std::string> scopes_;
   std::unordered_map<std::string, int32_t> scope_ids_;
   std::unique_ptr<index::VectorIndex> vectors_;

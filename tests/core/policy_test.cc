@@ -147,9 +147,11 @@ TEST_F(PolicyTest, RecordCapEvictsTheLeastRecentlyUsed) {
   Write("episode a went hiking", MemoryType::kEpisode);
   Write("episode b went swimming", MemoryType::kEpisode);
   Write("episode c went climbing", MemoryType::kEpisode);
-  // Using a keeps it: b is now the least recently used.
+  // Using a keeps it: b is now the least recently used. (top_k 1: the episodes around a, said
+  // moments apart, would come with it as its conversation's context.)
   SearchOptions so;
   so.mode = SearchMode::kLexical;
+  so.top_k = 1;
   clock_->Advance(6000);
   ASSERT_TRUE(engine_->Search("u", "hiking", so).ok());  // still buffered when d is written
   Write("a fact is not an episode", MemoryType::kFact);

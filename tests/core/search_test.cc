@@ -246,6 +246,40 @@ TEST_F(SearchTest, RecencyLiftsRecentEpisodesAndNeverBuriesOldOnes) {
   EXPECT_GE(old->front().explanation.recency, 0.97);
 }
 
+TEST_F(SearchTest, TurnsAroundAHitShareItsRelevance) {
+  const Timestamp t0 = clock_->Now() - kDay;
+  auto turn = [&](const std::string& text, Timestamp at, MemoryType type = MemoryType::kEpisode) {
+    Add(text, [&](NewMemory& m) {
+      m.type = type;
+      m.observed_at = at;
+    });
+  };
+  turn("Dana said, \"Did you finally adopt a kitten?\"", t0);
+  turn("Lee said, \"Yes, we brought her home on Saturday!\"", t0 + 1000);
+  turn("Dana said, \"Lovely.\"", t0 + 2000);
+  turn("Lee keeps a spare key under the mat", t0 + 3000, MemoryType::kFact);  // not a turn
+  turn("Lee said, \"Off to the gym now.\"", t0 + 2 * 60 * 60 * 1000);         // after a gap
+  SearchOptions o;
+  o.mode = SearchMode::kLexical;  // the test embedder's vectors would add candidates of their own
+  auto hits = engine_->Search("u", "adopt kitten", o);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 3u);
+  EXPECT_EQ((*hits)[0].record.text, "Dana said, \"Did you finally adopt a kitten?\"");
+  EXPECT_DOUBLE_EQ((*hits)[0].explanation.context, 0);
+  // The answer holds none of the question's words; it is found as the next turn (0.4 of the
+  // hit's relevance), the turn after it at half that.
+  EXPECT_EQ((*hits)[1].record.text, "Lee said, \"Yes, we brought her home on Saturday!\"");
+  EXPECT_EQ((*hits)[1].explanation.lexical_rank, 0);
+  EXPECT_NEAR((*hits)[1].explanation.context, 0.4, 1e-9);
+  EXPECT_EQ((*hits)[2].record.text, "Dana said, \"Lovely.\"");
+  EXPECT_NEAR((*hits)[2].explanation.context, 0.2, 1e-9);
+  // A filter applies to the turns context brings too.
+  o.created_from = t0 + 1500;
+  auto filtered = engine_->Search("u", "adopt kitten", o);
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_TRUE(filtered->empty());
+}
+
 TEST_F(SearchTest, ConfidenceAndThreshold) {
   Add("the office is on floor 3", [](NewMemory& m) { m.confidence = 0.2; });
   auto hits = engine_->Search("u", "office floor", {});

@@ -97,11 +97,11 @@ class ParaphraseRecall : public ::testing::Test {
   static inline Result<ParaphraseReport>* report_ = nullptr;
 };
 
-// Issue 12 asks hybrid never to rank below vector search alone here. Measured (docs/search.md):
-// equal on the small owners; two questions short in the 45-memory owner, where a question word
-// that one other memory holds ("work", "write", "office") still outweighs the encoder. The test
-// pins that state, so that any further loss shows; before the evidence rules hybrid was at 25%.
-TEST_F(ParaphraseRecall, HybridRanksNearlyAsWellAsVectorAlone) {
+// Issue 12 asks hybrid never to rank below vector search alone here. Nothing in this set is
+// lexical by design, and owners this small (1-45 memories) give lexical evidence almost no weight
+// (docs/search.md), so hybrid ranks as vector search does; before the evidence rules it was at
+// 25%.
+TEST_F(ParaphraseRecall, HybridRanksAtLeastAsWellAsVectorAlone) {
   ASSERT_TRUE(report_->ok()) << report_->status().ToString();
   std::printf("%s", ParaphraseReportToMarkdown(**report_).c_str());
   const ParaphraseRun* hybrid = Run("default");
@@ -110,8 +110,8 @@ TEST_F(ParaphraseRecall, HybridRanksNearlyAsWellAsVectorAlone) {
   EXPECT_GE(hybrid->all.questions, 150u);
   EXPECT_GE(hybrid->small.top1, vector->small.top1);
   EXPECT_GE(hybrid->small.top3, vector->small.top3);
-  EXPECT_GE(hybrid->all.top1 + 2, vector->all.top1);
-  EXPECT_GE(hybrid->all.top3 + 1, vector->all.top3);
+  EXPECT_GE(hybrid->all.top1, vector->all.top1);
+  EXPECT_GE(hybrid->all.top3, vector->all.top3);
   EXPECT_GE(double(hybrid->all.top1), 0.7 * double(hybrid->all.questions));
 }
 
