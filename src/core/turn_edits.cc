@@ -14,7 +14,7 @@ namespace engram::core {
 namespace {
 
 // The shape of a value, so that a correction that does not name the wrong value can find it.
-enum class Shape { kNone, kDate, kOrdinal, kTime, kNumber, kName };
+enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kName };
 
 bool IsMonth(std::string_view w) {
   static const std::set<std::string_view> kMonths{
@@ -77,6 +77,21 @@ bool IsTime(std::string_view w) {
          AllDigits(w.substr(colon + 1));
 }
 
+// "1.29", "v2.4", "3.12.1": digits joined by dots, after an optional "v".
+bool IsVersion(std::string_view w) {
+  if (!w.empty() && w.front() == 'v') w.remove_prefix(1);
+  size_t dots = 0;
+  for (size_t k = 0; k < w.size(); ++k) {
+    if (w[k] == '.') {
+      if (k == 0 || k + 1 == w.size() || w[k - 1] == '.') return false;
+      ++dots;
+    } else if (!util::IsAsciiDigit(static_cast<unsigned char>(w[k]))) {
+      return false;
+    }
+  }
+  return dots > 0;
+}
+
 bool IsArticle(std::string_view w) {
   return w == "the" || w == "a" || w == "an";
 }
@@ -91,6 +106,7 @@ Shape ShapeOf(const std::vector<Word>& w) {
   }
   const std::string& head = w.front().norm;
   if (IsTime(head)) return Shape::kTime;
+  if (IsVersion(head)) return Shape::kVersion;
   if (IsOrdinal(head) && !AllDigits(head)) return Shape::kOrdinal;
   if (AllDigits(head)) return Shape::kNumber;
   if (std::all_of(w.begin(), w.end(), [](const Word& x) { return x.cap; })) return Shape::kName;
@@ -113,6 +129,12 @@ bool FindShape(const std::vector<Word>& w, Shape shape, size_t n, size_t* b, siz
         break;
       case Shape::kTime:
         if (IsTime(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kVersion:
+        if (IsVersion(w[k].norm)) {
           *b = k, *e = k + 1;
           return true;
         }

@@ -26,9 +26,9 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when
 // `text` does not hold it. With `wrong` given, its words are found in `text` (ignoring case and
 // the articles it starts with); without, the last phrase of `text` shaped like `right` (a date
-// like "March 13th", an ordinal like "14th", a time like "7:40", a number, a capitalized name)
-// is taken to be the wrong value. Words that `right` shares with the text just after the wrong
-// value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
+// like "March 13th", an ordinal like "14th", a time like "7:40", a version like "v2.4", a number,
+// a capitalized name) is taken to be the wrong value. Words that `right` shares with the text just
+// after the wrong value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
 std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction);
 
