@@ -41,6 +41,7 @@ bool IsOrdinal(std::string_view w) {
 // Word tokens of a text, with the byte range each covers in it.
 struct Word {
   std::string norm;
+  std::string head;  // the first part of a contraction ("i" of "I've"), else norm
   size_t begin = 0, end = 0;
   bool cap = false;
 };
@@ -55,7 +56,7 @@ std::vector<Word> WordsOf(std::string_view text) {
       if (t.norm != "'s") out.back().norm += t.norm;
       continue;
     }
-    out.push_back({t.norm, b, b + t.raw.size(), t.cap});
+    out.push_back({t.norm, t.norm, b, b + t.raw.size(), t.cap});
   }
   // "7:40" is written as "7", ":", "40": times are one word.
   std::vector<Word> merged;
@@ -278,7 +279,8 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
     const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
       return util::IsAsciiDigit(static_cast<unsigned char>(c));
     });
-    if (number || (w.cap && !kFunction.count(w.norm))) out.insert(w.norm);
+    // "I've", "We're": a contraction of a function word is no name.
+    if (number || (w.cap && !kFunction.count(w.head))) out.insert(w.norm);
   }
   return out;
 }
