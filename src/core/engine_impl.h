@@ -271,10 +271,13 @@ class Engine::Impl {
   Result<std::vector<WriteResult>> CorrectInChat(std::string_view owner_id, std::string_view scope,
                                                  std::string_view session_id,
                                                  const hygiene::Correction& fix, Timestamp when);
-  // The live memory that `text` restates in other words, if any: the closest in meaning (cosine
-  // >= kRestatedSimilarity) naming the same particulars (core::SameAnchors) under another key.
+  // The live memory that `m` restates in other words, if any: the closest in meaning (cosine
+  // >= kRestatedSimilarity, of m's text or of `said`, the user's own words it came from, so a
+  // first-person memory is compared with first-person words) naming the same particulars
+  // (core::SameAnchors) under another key.
   Result<std::optional<MemoryRecord>> RestatedMemory(std::string_view owner_id,
-                                                     std::string_view scope, const NewMemory& m);
+                                                     std::string_view scope, const NewMemory& m,
+                                                     std::string_view said);
   // The live memory a turn announcing a change gives a new value of, if any (at most one id).
   Result<std::vector<std::string>> ChangedMemory(std::string_view owner_id, std::string_view scope,
                                                  std::string_view text);

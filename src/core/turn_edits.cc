@@ -289,14 +289,27 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
 
 bool SameAnchors(std::string_view a, std::string_view b) {
   const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
-  std::set<std::string> all_a, all_b;
-  for (const Word& w : wa) all_a.insert(w.norm);
-  for (const Word& w : wb) all_b.insert(w.norm);
+  // An anchor is found in the other text as the same word, another form of it ("Saturday",
+  // "Saturdays"), or a word it begins or that begins it, of five letters or more ("Japan",
+  // "Japanese"). Numbers must be the same.
+  auto found = [](const std::string& x, const std::vector<Word>& words) {
+    const std::string stem = util::ClaimStem(x);
+    const bool number = std::any_of(x.begin(), x.end(), [](char c) {
+      return util::IsAsciiDigit(static_cast<unsigned char>(c));
+    });
+    return std::any_of(words.begin(), words.end(), [&](const Word& w) {
+      if (w.norm == x) return true;
+      if (number) return false;
+      const std::string other = util::ClaimStem(w.norm);
+      const size_t n = std::min(stem.size(), other.size());
+      return other == stem || (n >= 5 && stem.compare(0, n, other, 0, n) == 0);
+    });
+  };
   for (const std::string& x : AnchorsOf(wa)) {
-    if (!all_b.count(x)) return false;
+    if (!found(x, wb)) return false;
   }
   for (const std::string& x : AnchorsOf(wb)) {
-    if (!all_a.count(x)) return false;
+    if (!found(x, wa)) return false;
   }
   return true;
 }

@@ -33,8 +33,10 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction);
 
 // Whether two texts name the same particulars: every name (a capitalized word other than a
-// sentence's function word) and number of each also occurs in the other, ignoring case. "Mira is
-// the PM for Atlas" and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
+// sentence's function word or its contraction, "I've") and number of each also occurs in the
+// other, ignoring case; a name also as another form of it ("Saturday", "Saturdays") or one of
+// five letters or more that begins the other ("Japan", "Japanese"). "Mira is the PM for Atlas"
+// and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
 
 // The statement the user makes by correcting the assistant's guess: the sentence of `assistant`

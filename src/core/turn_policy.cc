@@ -140,7 +140,8 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
   // "My accountant is Ms. Kowalski").
   std::vector<NewMemory> fresh;
   for (NewMemory& m : writes) {
-    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> known, RestatedMemory(owner_id, scope, m));
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> known,
+                            RestatedMemory(owner_id, scope, m, text));
     if (known) {
       report.skipped.push_back((m.key.empty() ? "candidate" : m.key) + ": restates memory " +
                                known->id);
