@@ -287,6 +287,10 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
 
 }  // namespace
 
+bool HasAnchors(std::string_view text) {
+  return !AnchorsOf(WordsOf(text)).empty();
+}
+
 bool SameAnchors(std::string_view a, std::string_view b) {
   const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
   // An anchor is found in the other text as the same word, another form of it ("Saturday",

@@ -39,6 +39,9 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
 // and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
 
+// Whether a text names any particular (a name or a number, as SameAnchors reads them).
+bool HasAnchors(std::string_view text);
+
 // The statement the user makes by correcting the assistant's guess: the sentence of `assistant`
 // that holds the corrected value, with the right value, without its question tag (", right?"),
 // in the third person ("your" -> "the user's"). nullopt when no sentence holds it.
