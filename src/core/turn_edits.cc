@@ -272,8 +272,10 @@ namespace {
 // Names and numbers of a text, lower-cased.
 std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
   static const std::set<std::string_view> kFunction{
-      "i",  "i'm", "my",   "the", "a",   "an",    "our", "we",   "it",    "this", "that",
-      "he", "she", "they", "his", "her", "their", "you", "your", "there", "home", "and"};
+      "i", "i'm", "my", "the", "a", "an", "our", "we", "it", "this", "that", "he", "she", "they",
+      "his", "her", "their", "you", "your", "there", "home", "and",
+      // Titles and pronouns of people are no names: "Ms. Kowalski" is "Kowalski".
+      "mr", "mrs", "ms", "dr", "prof", "everyone", "everybody", "someone", "somebody", "nobody"};
   std::set<std::string> out;
   for (const Word& w : words) {
     const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {

@@ -259,7 +259,9 @@ bool HasAnchor(const std::vector<util::Token>& tokens) {
     ++words;
     caps += t.cap;
   }
-  const bool capitals_mean_names = caps * 2 < words;
+  // Title Case says nothing by its capitals; a short sentence with two lower-case words is no
+  // title ("Our HQ is in Paris").
+  const bool capitals_mean_names = caps * 2 < words || words - caps >= 2;
   bool first = true;
   for (const util::Token& t : tokens) {
     if (!t.word) continue;
