@@ -36,8 +36,17 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
 // (core::NamedByForget: its words, or a vector close to the topic's); returns them.
 Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view owner_id,
                                                             std::string_view scope,
-                                                            const std::string& topic) {
+                                                            const std::string& topic,
+                                                            std::string_view request) {
+  // The memory a request names in other words is the closest to it, by a clear lead. Measured on
+  // the forget-in-chat scenarios of tests/data/scenarios/dev.jsonl: what a request names was the
+  // closest memory in 23 of 24, at cosine 0.24 to 0.77; what it must keep reached 0.62 (beside a
+  // target as close, which the words decide) and otherwise trailed the target by 0.1 or more.
+  // When the topic names someone or something ("the rumour about Globex"), its words decide.
+  constexpr double kClosest = 0.4, kLead = 0.1;
+  const bool names = core::HasAnchors(topic);
   std::map<std::string, double> similarity;
+  std::string closest;
   if (options_.embedder) {
     SearchOptions so;
     so.scope = std::string(scope);
@@ -47,6 +56,12 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
     so.record_access = false;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, topic, so));
     for (const SearchHit& hit : hits) similarity[hit.record.id] = hit.explanation.vector_similarity;
+    so.top_k = 2;
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> near, Search(owner_id, request, so));
+    if (!names && !near.empty() && near[0].explanation.vector_similarity >= kClosest &&
+        (near.size() == 1 ||
+         near[0].explanation.vector_similarity - near[1].explanation.vector_similarity >= kLead))
+      closest = near[0].record.id;
   }
   std::vector<MemoryRecord> named;
   std::vector<std::string> ids;
@@ -58,7 +73,9 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
     for (MemoryRecord& r : page.items) {
       if (r.type == MemoryType::kBlock) continue;
       const auto it = similarity.find(r.id);
-      if (!core::NamedByForget(topic, r.text, it == similarity.end() ? 0 : it->second)) continue;
+      if (r.id != closest &&
+          !core::NamedByForget(topic, r.text, it == similarity.end() ? 0 : it->second))
+        continue;
       ids.push_back(r.id);
       named.push_back(std::move(r));
     }

@@ -263,9 +263,11 @@ class Engine::Impl {
   // ---- turns that edit memory (chat_edits.cc) ----
 
   // Deletes the owner's memories visible at `scope` that a forget request's topic names
-  // (core::NamedByForget: its words, or a vector close to the topic's); returns them.
+  // (core::NamedByForget: its words, or a vector close to the topic's), and the one memory that
+  // the `request` as said is clearly closest to in meaning ("delete what you know about my pay":
+  // "My salary is 85k"); returns them.
   Result<std::vector<MemoryRecord>> ForgetTopic(std::string_view owner_id, std::string_view scope,
-                                                const std::string& topic);
+                                                const std::string& topic, std::string_view request);
   // Applies a correction said in chat to the memories holding the wrong value and to the
   // assistant's guess just before; returns the writes (none when nothing held the value).
   Result<std::vector<WriteResult>> CorrectInChat(std::string_view owner_id, std::string_view scope,

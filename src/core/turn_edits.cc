@@ -58,12 +58,21 @@ std::vector<Word> WordsOf(std::string_view text) {
     }
     out.push_back({t.norm, t.norm, b, b + t.raw.size(), t.cap});
   }
-  // "7:40" is written as "7", ":", "40": times are one word.
+  // "7:40" is written as "7", ":", "40" and "3,000" as "3", ",", "000": each is one word.
   std::vector<Word> merged;
   for (size_t k = 0; k < out.size(); ++k) {
     if (!merged.empty() && AllDigits(out[k].norm) && merged.back().end + 1 == out[k].begin &&
         text[merged.back().end] == ':' && AllDigits(merged.back().norm)) {
       merged.back().norm += ":" + out[k].norm;
+      merged.back().end = out[k].end;
+      continue;
+    }
+    if (!merged.empty() && AllDigits(out[k].norm) && out[k].norm.size() == 3 &&
+        merged.back().end + 1 == out[k].begin && text[merged.back().end] == ',' &&
+        !merged.back().norm.empty() &&
+        util::IsAsciiDigit(static_cast<unsigned char>(merged.back().norm.front())) &&
+        merged.back().norm.find(':') == std::string::npos) {
+      merged.back().norm += out[k].norm;  // "3000": the same number however it is grouped
       merged.back().end = out[k].end;
       continue;
     }
@@ -333,7 +342,7 @@ std::optional<std::string> CorrectedStatement(std::string_view assistant,
     if (!fixed) continue;
     std::string text = std::move(*fixed);
     // Drop a question tag: "..., right", "..., correct", "..., isn't it".
-    if (const size_t comma = text.rfind(','); comma != std::string::npos) {
+    if (const size_t comma = text.rfind(", "); comma != std::string::npos) {
       const std::vector<Word> tag = WordsOf(std::string_view(text).substr(comma + 1));
       if (!tag.empty() && tag.size() <= 3) text.resize(comma);
     }

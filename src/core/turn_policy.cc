@@ -25,7 +25,7 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     if (std::optional<hygiene::ForgetRequest> forget = hygiene::ParseForgetRequest(text)) {
       report.disposition = hygiene::DispositionName(hygiene::Disposition::kSessionOnly);
       report.reason = "forget request";
-      ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic));
+      ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic, text));
       return report;
     }
     if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {

@@ -22,12 +22,16 @@ bool IsDigits(const util::Token& t) {
          });
 }
 
-// Whether a phrase ends at i: punctuation other than a quote or the colon of a time ("7:40").
+// Whether a phrase ends at i: punctuation other than a quote, the colon of a time ("7:40") or
+// the comma of a number ("3,000").
 bool IsEnd(const Tokens& t, size_t i) {
   if (i >= t.size()) return true;
   if (t[i].word || t[i].norm == "\"") return false;
-  return !(t[i].norm == ":" && i > 0 && i + 1 < t.size() && IsDigits(t[i - 1]) &&
-           IsDigits(t[i + 1]));
+  if (i == 0 || i + 1 >= t.size() || !IsDigits(t[i - 1]) || !IsDigits(t[i + 1])) return true;
+  if (t[i].norm == ":") return false;
+  const bool joined = t[i].raw.data() == t[i - 1].raw.data() + t[i - 1].raw.size() &&
+                      t[i + 1].raw.data() == t[i].raw.data() + t[i].raw.size();
+  return !(t[i].norm == "," && joined && t[i + 1].norm.size() == 3);
 }
 
 bool EndsSentence(const util::Token& t) {
@@ -189,6 +193,9 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   i = after_phrase;
   while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
   bool marked = announced || (i < t.size() && markers.count(t[i].norm));
+  // "It's $3,000 actually": "actually" inside the first clause marks it too.
+  for (size_t k = i; !marked && k < t.size() && !IsEnd(t, k); ++k)
+    marked = IsWordAt(t, k, "actually");
   size_t meant = t.size(), typo = t.size();
   for (size_t k = 0; k < t.size(); ++k) {
     if (!t[k].word) continue;
@@ -242,7 +249,8 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     size_t e = b;
     while (e < t.size() && !IsEnd(t, e) && !IsWordAt(t, e, "not") && !IsWordAt(t, e, "but")) ++e;
     size_t rb = b, re = e;
-    Trim(t, rb, re, kNone, kNone);
+    static const WordSet kTail{"actually"};
+    Trim(t, rb, re, kNone, kTail);
     const bool is_typo_clause = typo < t.size() && typo >= b && typo <= e;
     if (is_typo_clause || rb >= re) {
       // "that was a typo" names no value; the value is in another clause.
