@@ -10,14 +10,16 @@
 
 namespace engram {
 
-// The live memory that a turn announcing a change (hygiene::AnnouncesChange) gives a new value
+// The live memories that a turn announcing a change (hygiene::AnnouncesChange) gives a new value
 // of: the one closest to it in meaning, if close enough (kChangedSimilarity) and not saying the
-// same thing. Empty without an embedder.
+// same thing, and those holding a single-valued slot that a word of the turn names
+// (rules/slot_cues.txt: "we moved" names user.location.city). Empty without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
                                                              std::string_view scope,
                                                              std::string_view text) {
   constexpr double kChangedSimilarity = 0.5;
-  if (!options_.embedder || !hygiene::AnnouncesChange(text)) return std::vector<std::string>();
+  std::vector<std::string> ids;
+  if (!options_.embedder || !hygiene::AnnouncesChange(text)) return ids;
   SearchOptions so;
   so.scope = std::string(scope);
   so.top_k = 1;
@@ -25,11 +27,24 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   so.use_recency = false;
   so.record_access = false;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
-  if (hits.empty() || hits[0].record.type == MemoryType::kBlock ||
-      hits[0].explanation.vector_similarity < kChangedSimilarity ||
-      util::SameClaim(hits[0].record.text, text))
-    return std::vector<std::string>();
-  return std::vector<std::string>{hits[0].record.id};
+  if (!hits.empty() && hits[0].record.type != MemoryType::kBlock &&
+      hits[0].explanation.vector_similarity >= kChangedSimilarity &&
+      !util::SameClaim(hits[0].record.text, text))
+    ids.push_back(hits[0].record.id);
+  for (const std::string& key : hygiene::NamedSlots(text)) {
+    ListOptions lo;
+    lo.scope = std::string(scope);
+    lo.key = key;
+    lo.limit = 10;
+    ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
+    for (const MemoryRecord& r : page.items) {
+      if (r.type == MemoryType::kBlock || util::SameClaim(r.text, text) ||
+          std::find(ids.begin(), ids.end(), r.id) != ids.end())
+        continue;
+      ids.push_back(r.id);
+    }
+  }
+  return ids;
 }
 
 // Deletes the owner's memories visible at `scope` that a forget request's topic names

@@ -303,4 +303,24 @@ bool AnnouncesChange(std::string_view text) {
   return false;
 }
 
+std::vector<std::string> NamedSlots(std::string_view text) {
+  const WordTable& cues = WordMap("slot_cues");
+  const Tokens t = util::Tokenize(text);
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < t.size(); ++i) {
+    for (const auto& [phrase, key] : cues) {
+      std::string_view rest = phrase;
+      size_t j = i;
+      while (!rest.empty() && IsWordAt(t, j, rest.substr(0, rest.find(' ')))) {
+        ++j;
+        const size_t space = rest.find(' ');
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      }
+      if (rest.empty() && std::find(keys.begin(), keys.end(), key) == keys.end())
+        keys.emplace_back(key);
+    }
+  }
+  return keys;
+}
+
 }  // namespace engram::hygiene
