@@ -142,11 +142,13 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
         break;
       }
     }
-    // "remove the medication info you have on me": a word for what memory holds ends the
-    // topic and makes the request about memory.
+    // "remove the medication info you have on me", "delete my birthday from your memory": a
+    // word for what memory holds ends the topic and makes the request about memory.
     const WordSet& held = WordList("forget_memory_nouns");
     for (size_t k = b + 1; k < e; ++k) {
-      if (t[k].word && held.count(t[k].norm)) {
+      size_t m = k;
+      if (IsWordAt(t, m, "from")) m += IsWordAt(t, m + 1, "your") ? 2 : 1;
+      if (m < e && t[m].word && (held.count(t[m].norm) || (m > k && t[m].norm == "memory"))) {
         about_memory = true;
         e = k;
         break;

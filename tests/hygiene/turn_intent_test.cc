@@ -31,6 +31,7 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("Stop remembering my old phone number."), "my old phone number");
   EXPECT_EQ(Topic("hey, can you remove the medication info you have on me?"), "medication");
   EXPECT_EQ(Topic("On second thought, don't keep my address."), "my address");
+  EXPECT_EQ(Topic("Delete my birthday from your memory please."), "my birthday");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
