@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the public scenario set (docs/scenarios.md): every line parses, ids are unique across
 the splits, and dev and test share no sentence and no run of five words (so no template spans the
-split). Prints the number of scenarios per category and split.
+split). test2 is a second held-out split, written before the session-5 rules; it is checked
+against dev the same way. Prints the number of scenarios per category and split.
 
 Usage: scripts/check_scenarios.py [DIR]   (default tests/data/scenarios)
 """
@@ -11,7 +12,8 @@ import pathlib
 import re
 import sys
 
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "test2")
+HELD_OUT = ("test", "test2")
 NGRAM = 5
 
 
@@ -57,20 +59,21 @@ def main():
                 sentences[split][" ".join(words(text))] = sid
                 for g in ngrams(text):
                     grams[split][g].add(sid)
-    for sentence, sid in sentences["test"].items():
-        if sentence in sentences["dev"]:
-            problems.append(f"sentence shared by {sentences['dev'][sentence]} and {sid}: {sentence}")
-    for g, test_ids in grams["test"].items():
-        if g in grams["dev"]:
-            problems.append(f"{NGRAM} words shared by {sorted(grams['dev'][g])[0]} and "
-                            f"{sorted(test_ids)[0]}: '{g}'")
-    print(f"{'category':<20} {'dev':>5} {'test':>5} {'total':>6}")
+    for held in HELD_OUT:
+        for sentence, sid in sentences[held].items():
+            if sentence in sentences["dev"]:
+                problems.append(f"sentence shared by {sentences['dev'][sentence]} and {sid}: {sentence}")
+        for g, held_ids in grams[held].items():
+            if g in grams["dev"]:
+                problems.append(f"{NGRAM} words shared by {sorted(grams['dev'][g])[0]} and "
+                                f"{sorted(held_ids)[0]}: '{g}'")
+    print(f"{'category':<20}" + "".join(f" {split:>5}" for split in SPLITS) + f" {'total':>6}")
     for category in sorted(counts):
         c = counts[category]
-        print(f"{category:<20} {c['dev']:>5} {c['test']:>5} {c['dev'] + c['test']:>6}")
-    dev = sum(c["dev"] for c in counts.values())
-    test = sum(c["test"] for c in counts.values())
-    print(f"{'total':<20} {dev:>5} {test:>5} {dev + test:>6}")
+        print(f"{category:<20}" + "".join(f" {c[split]:>5}" for split in SPLITS) +
+              f" {sum(c.values()):>6}")
+    totals = [sum(c[split] for c in counts.values()) for split in SPLITS]
+    print(f"{'total':<20}" + "".join(f" {t:>5}" for t in totals) + f" {sum(totals):>6}")
     for p in problems:
         print("problem:", p)
     return 1 if problems else 0

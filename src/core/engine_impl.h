@@ -268,18 +268,23 @@ class Engine::Impl {
   // ---- turns that edit memory (chat_edits.cc) ----
 
   // Deletes the owner's memories visible at `scope` that a forget request's topic names
-  // (core::NamedByForget: its words, or a vector close to the topic's); returns them.
+  // (core::NamedByForget: its words, or a vector close to the topic's), and the one memory that
+  // the `request` as said is clearly closest to in meaning ("delete what you know about my pay":
+  // "My salary is 85k"); returns them.
   Result<std::vector<MemoryRecord>> ForgetTopic(std::string_view owner_id, std::string_view scope,
-                                                const std::string& topic);
+                                                const std::string& topic, std::string_view request);
   // Applies a correction said in chat to the memories holding the wrong value and to the
   // assistant's guess just before; returns the writes (none when nothing held the value).
   Result<std::vector<WriteResult>> CorrectInChat(std::string_view owner_id, std::string_view scope,
                                                  std::string_view session_id,
                                                  const hygiene::Correction& fix, Timestamp when);
-  // The live memory that `text` restates in other words, if any: the closest in meaning (cosine
-  // >= kRestatedSimilarity) naming the same particulars (core::SameAnchors) under another key.
+  // The live memory that `m` restates in other words, if any: the closest in meaning (cosine
+  // >= kRestatedSimilarity, of m's text or of `said`, the user's own words it came from, so a
+  // first-person memory is compared with first-person words) naming the same particulars
+  // (core::SameAnchors) under another key.
   Result<std::optional<MemoryRecord>> RestatedMemory(std::string_view owner_id,
-                                                     std::string_view scope, const NewMemory& m);
+                                                     std::string_view scope, const NewMemory& m,
+                                                     std::string_view said);
   // The live memory a turn announcing a change gives a new value of, if any (at most one id).
   Result<std::vector<std::string>> ChangedMemory(std::string_view owner_id, std::string_view scope,
                                                  std::string_view text);

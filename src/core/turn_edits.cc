@@ -14,7 +14,7 @@ namespace engram::core {
 namespace {
 
 // The shape of a value, so that a correction that does not name the wrong value can find it.
-enum class Shape { kNone, kDate, kOrdinal, kTime, kNumber, kName };
+enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kName };
 
 bool IsMonth(std::string_view w) {
   static const std::set<std::string_view> kMonths{
@@ -41,6 +41,7 @@ bool IsOrdinal(std::string_view w) {
 // Word tokens of a text, with the byte range each covers in it.
 struct Word {
   std::string norm;
+  std::string head;  // the first part of a contraction ("i" of "I've"), else norm
   size_t begin = 0, end = 0;
   bool cap = false;
 };
@@ -55,14 +56,23 @@ std::vector<Word> WordsOf(std::string_view text) {
       if (t.norm != "'s") out.back().norm += t.norm;
       continue;
     }
-    out.push_back({t.norm, b, b + t.raw.size(), t.cap});
+    out.push_back({t.norm, t.norm, b, b + t.raw.size(), t.cap});
   }
-  // "7:40" is written as "7", ":", "40": times are one word.
+  // "7:40" is written as "7", ":", "40" and "3,000" as "3", ",", "000": each is one word.
   std::vector<Word> merged;
   for (size_t k = 0; k < out.size(); ++k) {
     if (!merged.empty() && AllDigits(out[k].norm) && merged.back().end + 1 == out[k].begin &&
         text[merged.back().end] == ':' && AllDigits(merged.back().norm)) {
       merged.back().norm += ":" + out[k].norm;
+      merged.back().end = out[k].end;
+      continue;
+    }
+    if (!merged.empty() && AllDigits(out[k].norm) && out[k].norm.size() == 3 &&
+        merged.back().end + 1 == out[k].begin && text[merged.back().end] == ',' &&
+        !merged.back().norm.empty() &&
+        util::IsAsciiDigit(static_cast<unsigned char>(merged.back().norm.front())) &&
+        merged.back().norm.find(':') == std::string::npos) {
+      merged.back().norm += out[k].norm;  // "3000": the same number however it is grouped
       merged.back().end = out[k].end;
       continue;
     }
@@ -75,6 +85,21 @@ bool IsTime(std::string_view w) {
   const size_t colon = w.find(':');
   return colon != std::string_view::npos && AllDigits(w.substr(0, colon)) &&
          AllDigits(w.substr(colon + 1));
+}
+
+// "1.29", "v2.4", "3.12.1": digits joined by dots, after an optional "v".
+bool IsVersion(std::string_view w) {
+  if (!w.empty() && w.front() == 'v') w.remove_prefix(1);
+  size_t dots = 0;
+  for (size_t k = 0; k < w.size(); ++k) {
+    if (w[k] == '.') {
+      if (k == 0 || k + 1 == w.size() || w[k - 1] == '.') return false;
+      ++dots;
+    } else if (!util::IsAsciiDigit(static_cast<unsigned char>(w[k]))) {
+      return false;
+    }
+  }
+  return dots > 0;
 }
 
 bool IsArticle(std::string_view w) {
@@ -91,6 +116,7 @@ Shape ShapeOf(const std::vector<Word>& w) {
   }
   const std::string& head = w.front().norm;
   if (IsTime(head)) return Shape::kTime;
+  if (IsVersion(head)) return Shape::kVersion;
   if (IsOrdinal(head) && !AllDigits(head)) return Shape::kOrdinal;
   if (AllDigits(head)) return Shape::kNumber;
   if (std::all_of(w.begin(), w.end(), [](const Word& x) { return x.cap; })) return Shape::kName;
@@ -113,6 +139,12 @@ bool FindShape(const std::vector<Word>& w, Shape shape, size_t n, size_t* b, siz
         break;
       case Shape::kTime:
         if (IsTime(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kVersion:
+        if (IsVersion(w[k].norm)) {
           *b = k, *e = k + 1;
           return true;
         }
@@ -249,30 +281,50 @@ namespace {
 // Names and numbers of a text, lower-cased.
 std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
   static const std::set<std::string_view> kFunction{
-      "i",  "i'm", "my",   "the", "a",   "an",    "our", "we",   "it",    "this", "that",
-      "he", "she", "they", "his", "her", "their", "you", "your", "there", "home", "and"};
+      "i", "i'm", "my", "the", "a", "an", "our", "we", "it", "this", "that", "he", "she", "they",
+      "his", "her", "their", "you", "your", "there", "home", "and",
+      // Titles and pronouns of people are no names: "Ms. Kowalski" is "Kowalski".
+      "mr", "mrs", "ms", "dr", "prof", "everyone", "everybody", "someone", "somebody", "nobody"};
   std::set<std::string> out;
   for (const Word& w : words) {
     const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
       return util::IsAsciiDigit(static_cast<unsigned char>(c));
     });
-    if (number || (w.cap && !kFunction.count(w.norm))) out.insert(w.norm);
+    // "I've", "We're": a contraction of a function word is no name.
+    if (number || (w.cap && !kFunction.count(w.head))) out.insert(w.norm);
   }
   return out;
 }
 
 }  // namespace
 
+bool HasAnchors(std::string_view text) {
+  return !AnchorsOf(WordsOf(text)).empty();
+}
+
 bool SameAnchors(std::string_view a, std::string_view b) {
   const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
-  std::set<std::string> all_a, all_b;
-  for (const Word& w : wa) all_a.insert(w.norm);
-  for (const Word& w : wb) all_b.insert(w.norm);
+  // An anchor is found in the other text as the same word, another form of it ("Saturday",
+  // "Saturdays"), or a word it begins or that begins it, of five letters or more ("Japan",
+  // "Japanese"). Numbers must be the same.
+  auto found = [](const std::string& x, const std::vector<Word>& words) {
+    const std::string stem = util::ClaimStem(x);
+    const bool number = std::any_of(x.begin(), x.end(), [](char c) {
+      return util::IsAsciiDigit(static_cast<unsigned char>(c));
+    });
+    return std::any_of(words.begin(), words.end(), [&](const Word& w) {
+      if (w.norm == x) return true;
+      if (number) return false;
+      const std::string other = util::ClaimStem(w.norm);
+      const size_t n = std::min(stem.size(), other.size());
+      return other == stem || (n >= 5 && stem.compare(0, n, other, 0, n) == 0);
+    });
+  };
   for (const std::string& x : AnchorsOf(wa)) {
-    if (!all_b.count(x)) return false;
+    if (!found(x, wb)) return false;
   }
   for (const std::string& x : AnchorsOf(wb)) {
-    if (!all_a.count(x)) return false;
+    if (!found(x, wa)) return false;
   }
   return true;
 }
@@ -290,7 +342,7 @@ std::optional<std::string> CorrectedStatement(std::string_view assistant,
     if (!fixed) continue;
     std::string text = std::move(*fixed);
     // Drop a question tag: "..., right", "..., correct", "..., isn't it".
-    if (const size_t comma = text.rfind(','); comma != std::string::npos) {
+    if (const size_t comma = text.rfind(", "); comma != std::string::npos) {
       const std::vector<Word> tag = WordsOf(std::string_view(text).substr(comma + 1));
       if (!tag.empty() && tag.size() <= 3) text.resize(comma);
     }

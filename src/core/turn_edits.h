@@ -26,16 +26,21 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when
 // `text` does not hold it. With `wrong` given, its words are found in `text` (ignoring case and
 // the articles it starts with); without, the last phrase of `text` shaped like `right` (a date
-// like "March 13th", an ordinal like "14th", a time like "7:40", a number, a capitalized name)
-// is taken to be the wrong value. Words that `right` shares with the text just after the wrong
-// value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
+// like "March 13th", an ordinal like "14th", a time like "7:40", a version like "v2.4", a number,
+// a capitalized name) is taken to be the wrong value. Words that `right` shares with the text just
+// after the wrong value are not repeated ("the 7:10 train" corrected by "the 7:40 train").
 std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction);
 
 // Whether two texts name the same particulars: every name (a capitalized word other than a
-// sentence's function word) and number of each also occurs in the other, ignoring case. "Mira is
-// the PM for Atlas" and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
+// sentence's function word or its contraction, "I've") and number of each also occurs in the
+// other, ignoring case; a name also as another form of it ("Saturday", "Saturdays") or one of
+// five letters or more that begins the other ("Japan", "Japanese"). "Mira is the PM for Atlas"
+// and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
+
+// Whether a text names any particular (a name or a number, as SameAnchors reads them).
+bool HasAnchors(std::string_view text);
 
 // The statement the user makes by correcting the assistant's guess: the sentence of `assistant`
 // that holds the corrected value, with the right value, without its question tag (", right?"),

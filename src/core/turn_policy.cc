@@ -4,6 +4,7 @@
 #include "core/engine_impl.h"
 #include "core/validate.h"
 #include "hygiene/classify.h"
+#include "hygiene/sentences.h"
 #include "hygiene/turn_intent.h"
 #include "llm/extraction.h"
 
@@ -24,7 +25,7 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     if (std::optional<hygiene::ForgetRequest> forget = hygiene::ParseForgetRequest(text)) {
       report.disposition = hygiene::DispositionName(hygiene::Disposition::kSessionOnly);
       report.reason = "forget request";
-      ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic));
+      ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic, text));
       return report;
     }
     if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {
@@ -112,20 +113,35 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     }
     admit(std::move(m), cand.key);
   }
-  if (candidates.empty() && !by_model) {
-    // A disclosure no rule types ("I usually run before work") is kept as what was said.
+  // A disclosure no rule types ("I usually run before work") is kept as what was said: the whole
+  // turn when no rule matched, else each of its other sentences that discloses something ("My
+  // dog is Biscuit. Lena runs the mobile team." keeps both).
+  auto keep_as_said = [&](std::string_view said) -> Status {
     NewMemory m = base(MemoryType::kEpisode);
-    m.text = std::string(text);
+    m.text = std::string(said);
     m.confidence = kUntypedDisclosureConfidence;
     // "We finally moved, Porto is home now": a new value of what the closest memory says.
-    ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, text));
+    ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, said));
     admit(std::move(m), "episode");
+    return Status::Ok();
+  };
+  if (candidates.empty() && !by_model) {
+    ENGRAM_RETURN_IF_ERROR(keep_as_said(text));
+  } else if (!by_model) {
+    const std::vector<std::string_view> sentences = hygiene::SplitSentences(text);
+    for (size_t k = 0; sentences.size() > 1 && k < sentences.size(); ++k) {
+      if (!hygiene::ExtractCandidates(sentences[k], when).empty() ||
+          hygiene::Classify(Role::kUser, sentences[k]) != hygiene::Disposition::kPromote)
+        continue;
+      ENGRAM_RETURN_IF_ERROR(keep_as_said(sentences[k]));
+    }
   }
   // The same fact said again in other words stays one memory ("Kowalski does my taxes" after
   // "My accountant is Ms. Kowalski").
   std::vector<NewMemory> fresh;
   for (NewMemory& m : writes) {
-    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> known, RestatedMemory(owner_id, scope, m));
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> known,
+                            RestatedMemory(owner_id, scope, m, text));
     if (known) {
       report.skipped.push_back((m.key.empty() ? "candidate" : m.key) + ": restates memory " +
                                known->id);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hygiene/extract.h"
+#include "hygiene/turn_intent.h"
 #include "hygiene/vocabulary.h"
 #include "util/tokenize.h"
 #include "util/utf8.h"
@@ -259,7 +260,9 @@ bool HasAnchor(const std::vector<util::Token>& tokens) {
     ++words;
     caps += t.cap;
   }
-  const bool capitals_mean_names = caps * 2 < words;
+  // Title Case says nothing by its capitals; a short sentence with two lower-case words is no
+  // title ("Our HQ is in Paris").
+  const bool capitals_mean_names = caps * 2 < words || words - caps >= 2;
   bool first = true;
   for (const util::Token& t : tokens) {
     if (!t.word) continue;
@@ -353,7 +356,8 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
   if (std::none_of(s.words.begin(), s.words.end(),
                    [&](const std::string& w) { return In(markers, w); }))
     return false;
-  if (HasAnchor(s.tokens)) return true;
+  // "so pescatarian these days": a phrase naming a single-valued slot (rules/slot_cues.txt).
+  if (HasAnchor(s.tokens) || !NamedSlots(RawOf(s.tokens)).empty()) return true;
   const util::Token* first = nullptr;
   for (const util::Token& t : s.tokens) {
     if (t.word) {

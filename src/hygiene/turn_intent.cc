@@ -22,12 +22,16 @@ bool IsDigits(const util::Token& t) {
          });
 }
 
-// Whether a phrase ends at i: punctuation other than a quote or the colon of a time ("7:40").
+// Whether a phrase ends at i: punctuation other than a quote, the colon of a time ("7:40") or
+// the comma of a number ("3,000").
 bool IsEnd(const Tokens& t, size_t i) {
   if (i >= t.size()) return true;
   if (t[i].word || t[i].norm == "\"") return false;
-  return !(t[i].norm == ":" && i > 0 && i + 1 < t.size() && IsDigits(t[i - 1]) &&
-           IsDigits(t[i + 1]));
+  if (i == 0 || i + 1 >= t.size() || !IsDigits(t[i - 1]) || !IsDigits(t[i + 1])) return true;
+  if (t[i].norm == ":") return false;
+  const bool joined = t[i].raw.data() == t[i - 1].raw.data() + t[i - 1].raw.size() &&
+                      t[i + 1].raw.data() == t[i].raw.data() + t[i].raw.size();
+  return !(t[i].norm == "," && joined && t[i + 1].norm.size() == 3);
 }
 
 bool EndsSentence(const util::Token& t) {
@@ -80,60 +84,100 @@ const WordSet& Interjections() {
   return s;
 }
 
+// The end of a phrase of `phrases` ("i was wrong", "let me correct that") read at i, or i.
+size_t PhraseEnd(const Tokens& t, size_t i, const WordSet& phrases) {
+  size_t best = i;
+  for (std::string_view phrase : phrases) {
+    size_t j = i;
+    while (!phrase.empty()) {
+      const size_t space = phrase.find(' ');
+      if (!IsWordAt(t, j, phrase.substr(0, space))) break;
+      ++j;
+      phrase = space == std::string_view::npos ? std::string_view() : phrase.substr(space + 1);
+    }
+    if (phrase.empty()) best = std::max(best, j);
+  }
+  return best;
+}
+
 const WordSet& Deictic() {
   static const WordSet s{"it", "that", "this", "them", "those", "these", "everything", "all"};
   return s;
+}
+
+// A forget request opening at token `start` of a sentence that ends at `end`.
+std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size_t end) {
+  const WordSet& verbs = WordList("forget_verbs");
+  const WordSet& framing = WordList("forget_framing");
+  size_t i = start;
+  while (i < end && (!t[i].word || RequestLead().count(t[i].norm))) ++i;
+  size_t topic = end;
+  if (i < end && verbs.count(t[i].norm) && !IsWordAt(t, i - 1, "not") &&
+      !IsWordAt(t, i - 1, "never")) {
+    topic = i + 1;
+  } else if ((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
+             IsWordAt(t, i, "never")) {
+    // "Don't keep anything about Jordan", "stop remembering my address".
+    size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
+    if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
+                    t[v].norm == "remember" || t[v].norm == "remembering" ||
+                    t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+      topic = v + 1;
+  }
+  if (topic < end) {
+    size_t b = topic, e = end;
+    bool about_memory = t[topic - 1].norm != "delete" && t[topic - 1].norm != "erase" &&
+                        t[topic - 1].norm != "remove" && t[topic - 1].norm != "drop" &&
+                        t[topic - 1].norm != "scrap" && t[topic - 1].norm != "wipe" &&
+                        t[topic - 1].norm != "purge";
+    while (b < e && t[b].word && framing.count(t[b].norm)) {
+      // "delete what I said about X" is about memory; "remove the semicolon" is not.
+      about_memory = about_memory || MemoryFraming().count(t[b].norm);
+      ++b;
+    }
+    // The topic runs to the first comma: "forget my old address, I moved".
+    for (size_t k = b; k < e; ++k) {
+      if (!t[k].word && t[k].norm != "\"") {
+        e = k;
+        break;
+      }
+    }
+    // "remove the medication info you have on me", "delete my birthday from your memory": a
+    // word for what memory holds ends the topic and makes the request about memory.
+    const WordSet& held = WordList("forget_memory_nouns");
+    for (size_t k = b + 1; k < e; ++k) {
+      size_t m = k;
+      if (IsWordAt(t, m, "from")) m += IsWordAt(t, m + 1, "your") ? 2 : 1;
+      if (m < e && t[m].word && (held.count(t[m].norm) || (m > k && t[m].norm == "memory"))) {
+        about_memory = true;
+        e = k;
+        break;
+      }
+    }
+    if (!about_memory) return std::nullopt;
+    Trim(t, b, e, framing, RequestTail());
+    bool named = false;
+    for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
+    if (named) return ForgetRequest{SpanOf(t, b, e)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
   const Tokens t = util::Tokenize(text);
-  const WordSet& verbs = WordList("forget_verbs");
-  const WordSet& framing = WordList("forget_framing");
   size_t start = 0;
   while (start < t.size()) {
     size_t end = start;
     while (end < t.size() && !EndsSentence(t[end])) ++end;
-    size_t i = start;
-    while (i < end && (!t[i].word || RequestLead().count(t[i].norm))) ++i;
-    size_t topic = end;
-    if (i < end && verbs.count(t[i].norm) && !IsWordAt(t, i - 1, "not") &&
-        !IsWordAt(t, i - 1, "never")) {
-      topic = i + 1;
-    } else if ((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
-               IsWordAt(t, i, "never")) {
-      // "Don't keep anything about Jordan", "stop remembering my address".
-      size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
-      if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
-                      t[v].norm == "remember" || t[v].norm == "remembering" ||
-                      t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
-        topic = v + 1;
+    // A request may open the sentence or any clause of it ("On second thought, don't keep ...").
+    std::optional<ForgetRequest> found;
+    for (size_t clause = start; clause < end && !found; ++clause) {
+      if (clause == start || (!t[clause - 1].word && t[clause - 1].norm == ","))
+        found = ForgetRequestAt(t, clause, end);
     }
-    if (topic < end) {
-      size_t b = topic, e = end;
-      bool about_memory = t[topic - 1].norm != "delete" && t[topic - 1].norm != "erase" &&
-                          t[topic - 1].norm != "remove" && t[topic - 1].norm != "drop" &&
-                          t[topic - 1].norm != "scrap" && t[topic - 1].norm != "wipe" &&
-                          t[topic - 1].norm != "purge";
-      while (b < e && t[b].word && framing.count(t[b].norm)) {
-        // "delete what I said about X" is about memory; "remove the semicolon" is not.
-        about_memory = about_memory || MemoryFraming().count(t[b].norm);
-        ++b;
-      }
-      if (!about_memory) b = e;
-      // The topic runs to the first comma: "forget my old address, I moved".
-      for (size_t k = b; k < e; ++k) {
-        if (!t[k].word && t[k].norm != "\"") {
-          e = k;
-          break;
-        }
-      }
-      Trim(t, b, e, framing, RequestTail());
-      bool named = false;
-      for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
-      if (named) return ForgetRequest{SpanOf(t, b, e)};
-    }
+    if (found) return found;
     start = end + 1;
   }
   return std::nullopt;
@@ -144,7 +188,16 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   const WordSet& markers = WordList("correction_markers");
   size_t i = 0;
   while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
-  bool marked = i < t.size() && markers.count(t[i].norm);
+  // "I was wrong, ...", "let me correct that: ...": the value is in what follows, which may be
+  // said in the first person ("scratch that, we're shipping v2.4").
+  const size_t after_phrase = PhraseEnd(t, i, WordList("correction_phrases"));
+  const bool announced = after_phrase > i;
+  i = after_phrase;
+  while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
+  bool marked = announced || (i < t.size() && markers.count(t[i].norm));
+  // "It's $3,000 actually": "actually" inside the first clause marks it too.
+  for (size_t k = i; !marked && k < t.size() && !IsEnd(t, k); ++k)
+    marked = IsWordAt(t, k, "actually");
   size_t meant = t.size(), typo = t.size();
   for (size_t k = 0; k < t.size(); ++k) {
     if (!t[k].word) continue;
@@ -198,7 +251,8 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     size_t e = b;
     while (e < t.size() && !IsEnd(t, e) && !IsWordAt(t, e, "not") && !IsWordAt(t, e, "but")) ++e;
     size_t rb = b, re = e;
-    Trim(t, rb, re, kNone, kNone);
+    static const WordSet kTail{"actually"};
+    Trim(t, rb, re, kNone, kTail);
     const bool is_typo_clause = typo < t.size() && typo >= b && typo <= e;
     if (is_typo_clause || rb >= re) {
       // "that was a typo" names no value; the value is in another clause.
@@ -210,8 +264,9 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     // "not X but Y": the clause after "but" is right.
     if (IsWordAt(t, b, "not")) return std::nullopt;
     c.right = SpanOf(t, rb, re);
-    // A statement in the first person is news, not a corrected value ("actually I live in Porto").
-    for (size_t k = rb; k < re; ++k) {
+    // A statement in the first person is news, not a corrected value ("actually I live in Porto"),
+    // unless a phrase announced a correction.
+    for (size_t k = rb; k < re && !announced; ++k) {
       if (t[k].word && (t[k].norm == "i" || t[k].norm == "we" || t[k].norm == "my" ||
                         t[k].norm == "our" || t[k].norm == "you"))
         return std::nullopt;
@@ -248,6 +303,26 @@ bool AnnouncesChange(std::string_view text) {
     if (t.word && markers.count(t.norm)) return true;
   }
   return false;
+}
+
+std::vector<std::string> NamedSlots(std::string_view text) {
+  const WordTable& cues = WordMap("slot_cues");
+  const Tokens t = util::Tokenize(text);
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < t.size(); ++i) {
+    for (const auto& [phrase, key] : cues) {
+      std::string_view rest = phrase;
+      size_t j = i;
+      while (!rest.empty() && IsWordAt(t, j, rest.substr(0, rest.find(' ')))) {
+        ++j;
+        const size_t space = rest.find(' ');
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      }
+      if (rest.empty() && std::find(keys.begin(), keys.end(), key) == keys.end())
+        keys.emplace_back(key);
+    }
+  }
+  return keys;
 }
 
 }  // namespace engram::hygiene

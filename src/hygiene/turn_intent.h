@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace engram::hygiene {
 
@@ -34,5 +35,9 @@ std::optional<Correction> ParseCorrection(std::string_view text);
 // Whether a turn announces a new value of something already known: it has a word of
 // rules/change_markers.txt ("now", "switched", "took over", "these days").
 bool AnnouncesChange(std::string_view text);
+
+// The single-valued slots (memory keys) that phrases of a turn name, by rules/slot_cues.txt
+// ("we finally moved": "user.location.city"), each once, in order of appearance.
+std::vector<std::string> NamedSlots(std::string_view text);
 
 }  // namespace engram::hygiene

@@ -291,6 +291,19 @@ TEST_F(PolicyTest, RememberTurnStoresTypedKeyedMemoriesAndSupersedesOnChange) {
   EXPECT_NE(page->items[0].text.find("light"), std::string::npos);
 }
 
+// A rule that types one sentence of a turn does not drop the others that disclose something.
+TEST_F(PolicyTest, RememberTurnKeepsTheSentencesNoRuleTyped) {
+  Open();
+  auto r = engine_->RememberTurn("u", "global", "s1", Role::kUser,
+                                 "My name is Dana. Lena runs the mobile team. What time is it?");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> texts;
+  for (const WriteResult& w : r->writes) texts.push_back(w.record.text);
+  ASSERT_EQ(texts.size(), 2u);
+  EXPECT_NE(texts[0].find("Dana"), std::string::npos);
+  EXPECT_EQ(texts[1], "Lena runs the mobile team.");
+}
+
 TEST_F(PolicyTest, RememberTurnSkipsCandidatesBelowThePolicysMinimumConfidence) {
   Open(R"({"types": {"fact": {"min_confidence": 1}, "preference": {"min_confidence": 1},
                      "episode": {"min_confidence": 1}}})");

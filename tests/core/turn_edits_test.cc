@@ -30,6 +30,8 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My landlord is called Peter Brandt.", "Paul Brandt", ""),
             "My landlord is called Paul Brandt.");
   EXPECT_EQ(Fixed("I like tea.", "June 9th", ""), "<unchanged>");
+  EXPECT_EQ(Fixed("The staging cluster runs Kubernetes 1.27.", "staging is on 1.29", ""),
+            "The staging cluster runs Kubernetes 1.29.");
   // A corrected sentence: its last name is the value.
   EXPECT_EQ(Fixed("The retreat is in Porto this year.", "the retreat is in Braga", ""),
             "The retreat is in Braga this year.");
@@ -41,6 +43,9 @@ TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(*s, "The user's brother lives in Nantes.");
   EXPECT_FALSE(CorrectedStatement("Happy to help with that.", {"Nantes", ""}).has_value());
+  // A number's comma is no question tag's.
+  EXPECT_EQ(CorrectedStatement("Sure. I'll assume your budget is $2,000.", {"3,000", ""}),
+            "I'll assume the user's budget is $3,000.");
 }
 
 TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {

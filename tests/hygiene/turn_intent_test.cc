@@ -29,13 +29,17 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("Don't keep anything about Priya, please."), "Priya");
   EXPECT_EQ(Topic("ok, delete everything regarding the Lisbon apartment"), "Lisbon apartment");
   EXPECT_EQ(Topic("Stop remembering my old phone number."), "my old phone number");
+  EXPECT_EQ(Topic("hey, can you remove the medication info you have on me?"), "medication");
+  EXPECT_EQ(Topic("On second thought, don't keep my address."), "my address");
+  EXPECT_EQ(Topic("Delete my birthday from your memory please."), "my birthday");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
   for (const char* text :
        {"Don't forget my dentist appointment on Friday.", "forget it", "Forget about it, thanks!",
         "I forgot my keys at the office.", "I never forget a face.", "Remove the semicolon.",
-        "Never mind, forget that."})
+        "Never mind, forget that.", "Delete the DNS records for staging.",
+        "Thanks, remove the last paragraph."})
     EXPECT_EQ(Topic(text), "<none>") << text;
 }
 
@@ -49,6 +53,9 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("Sorry, 1200 was a typo, it's 2100."), "2100 | 1200");
   EXPECT_EQ(Fix("ugh, not 9:10, it's 9:40, I misread the board"), "9:40 | 9:10");
   EXPECT_EQ(Fix("2031, not 2030, they extended it."), "2031 | 2030");
+  EXPECT_EQ(Fix("It's $3,000 actually, we saved more than planned."), "3,000 | ");
+  EXPECT_EQ(Fix("Hmm, I was wrong, staging is on 1.29."), "staging is on 1.29 | ");
+  EXPECT_EQ(Fix("Scratch that, we're shipping it as v2.4."), "we're shipping it as v2.4 | ");
 }
 
 TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
