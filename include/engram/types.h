@@ -268,9 +268,14 @@ struct SessionInfo {
   std::optional<SessionSummary> summary;
 };
 
+// Where a turn belongs: nowhere (filler), only in its session, or also in durable memory.
+enum class Disposition { kDiscard, kSessionOnly, kPromote };
+// "discard", "session_only", "promote": the names on the wire.
+const char* DispositionName(Disposition disposition);
+
 // What Engine::RememberTurn did with one turn.
 struct TurnReport {
-  std::string disposition;          // "discard", "session_only" or "promote"
+  Disposition disposition = Disposition::kSessionOnly;
   std::string reason;               // why, e.g. "filler", "question", "extracted memory"
   std::vector<WriteResult> writes;  // the memories stored or re-verified
   // A forget request said in chat ("please forget what I told you about X"): the memories it
@@ -308,13 +313,23 @@ struct ContextOptions {
   size_t previous_turns = 2;
 };
 
+// The sections of an assembled context, in rendering order.
+enum class ContextSection {
+  kBlock,     // core blocks
+  kPrevious,  // the summary and last turns of the owner's previous session
+  kSummary,   // the rolling summary of this session
+  kStanding,  // facts and preferences of the scope
+  kRelevant,  // memories found by searching for the query
+  kTurn,      // recent turns of this session
+};
+// "block", "previous", "summary", "standing", "relevant", "turn": the names on the wire.
+const char* ContextSectionName(ContextSection section);
+
 // One piece of an assembled context.
 struct ContextItem {
-  // "block", "previous", "summary", "standing", "relevant" or "turn": also the rendering order
-  // ("previous": the summary and last turns of the owner's previous session).
-  std::string section;
+  ContextSection section = ContextSection::kBlock;
   std::string reason;       // why it was included, e.g. "core block", "search rank 2"
-  double score = 0;         // search score for "relevant", 1 for items included unconditionally
+  double score = 0;         // search score for kRelevant, 1 for items included unconditionally
   size_t tokens = 0;        // estimated tokens of `text`
   std::string text;         // as rendered
   std::string memory_id;    // memories and blocks; empty otherwise

@@ -71,7 +71,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
           Emit(engram::core::TurnReportToJson(report));
           return Status::Ok();
         }
-        std::cout << report.disposition << " (" << report.reason << ")\n";
+        std::cout << DispositionName(report.disposition) << " (" << report.reason << ")\n";
         if (!report.llm_error.empty()) {
           std::cerr << "engram: warning: the model failed, offline rules used: " << report.llm_error
                     << "\n";

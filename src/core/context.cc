@@ -21,21 +21,18 @@ constexpr size_t kMaxItems = 200;  // per kind: relevant, standing, recent turns
 // A search hit scoring below this share of the best hit's score is not put in the context.
 constexpr double kRelevantFloor = 0.5;
 
-// Rendering order of the sections, and their headers.
-constexpr std::array<std::pair<const char*, const char*>, 6> kSections = {{
-    {"block", "## Core memory"},
-    {"previous", "## The previous conversation"},
-    {"summary", "## Summary of this conversation so far"},
-    {"standing", "## Standing facts and preferences"},
-    {"relevant", "## Memories relevant to the current request"},
-    {"turn", "## Recent conversation"},
-}};
+// The header of each section, indexed by ContextSection (whose order is the rendering order).
+constexpr std::array<const char*, 6> kSectionHeaders = {
+    "## Core memory",
+    "## The previous conversation",
+    "## Summary of this conversation so far",
+    "## Standing facts and preferences",
+    "## Memories relevant to the current request",
+    "## Recent conversation",
+};
 
-size_t SectionIndex(const std::string& section) {
-  for (size_t i = 0; i < kSections.size(); ++i) {
-    if (section == kSections[i].first) return i;
-  }
-  return kSections.size();
+size_t SectionIndex(ContextSection section) {
+  return static_cast<size_t>(section);
 }
 
 bool IsAsciiLetter(unsigned char c) {
@@ -122,7 +119,7 @@ class Packer {
       item.reason += "; cut to " + std::to_string(item.tokens) + " tokens";
     }
     const size_t s = SectionIndex(item.section);
-    const size_t header = open_[s] ? 0 : EstimateTokens(kSections[s].second);
+    const size_t header = open_[s] ? 0 : EstimateTokens(kSectionHeaders[s]);
     if (used_ + header + item.tokens > budget_) {
       item.reason += "; left out: needs " + std::to_string(item.tokens + header) + " tokens, " +
                      std::to_string(budget_ - used_) + " left";
@@ -150,12 +147,12 @@ class Packer {
                                   ? SectionIndex(a.section) < SectionIndex(b.section)
                                   : a.session_seq < b.session_seq;
                      });
-    size_t current = kSections.size();
+    size_t current = kSectionHeaders.size();
     for (const ContextItem& item : included_) {
       const size_t s = SectionIndex(item.section);
       if (s != current) {
         if (!c.rendered.empty()) c.rendered += "\n";
-        c.rendered += std::string(kSections[s].second) + "\n";
+        c.rendered += std::string(kSectionHeaders[s]) + "\n";
         current = s;
       }
       c.rendered += item.text + "\n";
@@ -170,14 +167,14 @@ class Packer {
   size_t budget_;
   size_t item_cap_;
   size_t used_ = 0;
-  std::array<bool, kSections.size()> open_{};
+  std::array<bool, kSectionHeaders.size()> open_{};
   std::vector<ContextItem> included_;
   std::vector<ContextItem> omitted_;
 };
 
-ContextItem Item(std::string section, std::string reason, double score, std::string text) {
+ContextItem Item(ContextSection section, std::string reason, double score, std::string text) {
   ContextItem item;
-  item.section = std::move(section);
+  item.section = section;
   item.reason = std::move(reason);
   item.score = score;
   item.tokens = EstimateTokens(text);
@@ -187,7 +184,7 @@ ContextItem Item(std::string section, std::string reason, double score, std::str
 
 // Offers the turns of `window` newest first, whole turns only: a turn that does not fit ends the
 // window, since a gap in the conversation misleads more than a shorter window.
-void OfferTurns(Packer& packer, const std::vector<SessionItem>& window, const std::string& section,
+void OfferTurns(Packer& packer, const std::vector<SessionItem>& window, ContextSection section,
                 const std::string& reason) {
   std::vector<std::vector<ContextItem>> turns;
   for (const SessionItem& si : window) {
@@ -272,7 +269,8 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
   });
   for (const CoreBlock& b : blocks) {
     if (b.value.empty()) continue;
-    ContextItem item = Item("block", "core block", 1, "[" + b.label + "]\n" + b.value);
+    ContextItem item =
+        Item(ContextSection::kBlock, "core block", 1, "[" + b.label + "]\n" + b.value);
     item.memory_id = b.id;
     packer.Offer(std::move(item));
   }
@@ -281,14 +279,16 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
   if (!o.session_id.empty() && o.recent_turns > 0) {
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> window,
                             engine.GetSessionWindow(owner_id, o.session_id, o.recent_turns));
-    OfferTurns(packer, window, "turn", "recent turn");
+    OfferTurns(packer, window, ContextSection::kTurn, "recent turn");
   }
 
   // 3. The session's rolling summary.
   if (!o.session_id.empty()) {
     ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionSummary> summary,
                             engine.GetSessionSummary(owner_id, o.session_id));
-    if (summary) packer.Offer(Item("summary", "rolling summary of the session", 1, summary->text));
+    if (summary)
+      packer.Offer(
+          Item(ContextSection::kSummary, "rolling summary of the session", 1, summary->text));
   }
 
   // 3b. Where the owner's previous session left off, so that a new session is not amnesic: its
@@ -302,8 +302,8 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
                                                    Day(previous->last_active_at) + ")"
                                              : "";
   if (previous && previous->summary) {
-    packer.Offer(
-        Item("previous", "summary of " + previous_name, 1, "Summary: " + previous->summary->text));
+    packer.Offer(Item(ContextSection::kPrevious, "summary of " + previous_name, 1,
+                      "Summary: " + previous->summary->text));
   }
 
   // 4. What the query needs, by hybrid search (lexical when no embedder is configured).
@@ -326,8 +326,8 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
       if (hit.record.type == MemoryType::kBlock) continue;  // already in full
       if (hit.score < floor) break;
       if (++rank > o.max_relevant) break;
-      ContextItem item =
-          Item("relevant", RankReason(rank, hit.explanation), hit.score, RenderMemory(hit.record));
+      ContextItem item = Item(ContextSection::kRelevant, RankReason(rank, hit.explanation),
+                              hit.score, RenderMemory(hit.record));
       item.memory_id = hit.record.id;
       shown.insert(hit.record.id);
       packer.Offer(std::move(item));
@@ -356,7 +356,8 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
       if (shown.count(r.id)) continue;
       if (++taken > o.max_standing) break;
       ContextItem item =
-          Item("standing", std::string("standing ") + MemoryTypeName(r.type), 1, RenderMemory(r));
+          Item(ContextSection::kStanding, std::string("standing ") + MemoryTypeName(r.type), 1,
+               RenderMemory(r));
       item.memory_id = r.id;
       packer.Offer(std::move(item));
     }
@@ -367,7 +368,7 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     ENGRAM_ASSIGN_OR_RETURN(
         std::vector<SessionItem> window,
         engine.GetSessionWindow(owner_id, previous->session_id, o.previous_turns));
-    OfferTurns(packer, window, "previous", "last turn of " + previous_name);
+    OfferTurns(packer, window, ContextSection::kPrevious, "last turn of " + previous_name);
   }
   return std::move(packer).Finish();
 }

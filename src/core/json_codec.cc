@@ -108,7 +108,7 @@ json TurnReportToJson(const TurnReport& r) {
   for (const WriteResult& w : r.writes) writes.push_back(WriteResultToJson(w));
   json forgotten = json::array();
   for (const MemoryRecord& m : r.forgotten) forgotten.push_back(MemoryToJson(m));
-  return json{{"disposition", r.disposition},
+  return json{{"disposition", DispositionName(r.disposition)},
               {"reason", r.reason},
               {"writes", std::move(writes)},
               {"forgotten", std::move(forgotten)},
@@ -124,7 +124,7 @@ json GcReportToJson(const GcReport& r) {
 
 namespace {
 json ContextItemToJson(const ContextItem& item) {
-  json out{{"section", item.section},
+  json out{{"section", ContextSectionName(item.section)},
            {"reason", item.reason},
            {"score", item.score},
            {"tokens", item.tokens},

@@ -23,7 +23,7 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
   if (role == Role::kUser) {
     // A turn that edits memory: "forget what I told you about X", "sorry, I meant Y, not X".
     if (std::optional<hygiene::ForgetRequest> forget = hygiene::ParseForgetRequest(text)) {
-      report.disposition = hygiene::DispositionName(hygiene::Disposition::kSessionOnly);
+      report.disposition = Disposition::kSessionOnly;
       report.reason = "forget request";
       ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic, text));
       return report;
@@ -32,16 +32,16 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       ENGRAM_ASSIGN_OR_RETURN(report.writes,
                               CorrectInChat(owner_id, scope, session_id, *fix, when));
       if (!report.writes.empty()) {
-        report.disposition = hygiene::DispositionName(hygiene::Disposition::kPromote);
+        report.disposition = Disposition::kPromote;
         report.reason = "correction";
         return report;
       }
     }
   }
   const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
-  report.disposition = hygiene::DispositionName(c.disposition);
+  report.disposition = c.disposition;
   report.reason = std::string(c.reason);
-  if (c.disposition != hygiene::Disposition::kPromote) return report;
+  if (c.disposition != Disposition::kPromote) return report;
 
   auto base = [&](MemoryType type) {
     NewMemory m;

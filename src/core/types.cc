@@ -11,6 +11,9 @@ constexpr const char* kTypeNames[] = {"fact",      "preference", "episode",
                                       "procedure", "summary",    "block"};
 constexpr const char* kRoleNames[] = {"user", "assistant", "system", "tool"};
 constexpr const char* kHistoryEventTypeNames[] = {"add", "update", "delete", "verify", "supersede"};
+constexpr const char* kDispositionNames[] = {"discard", "session_only", "promote"};
+constexpr const char* kContextSectionNames[] = {"block",    "previous", "summary",
+                                                "standing", "relevant", "turn"};
 }  // namespace
 
 const char* MemoryTypeName(MemoryType type) {
@@ -50,6 +53,14 @@ Result<HistoryEventType> ParseHistoryEventType(std::string_view name) {
   }
   return Status::InvalidArgument("unknown history event '" + std::string(name.substr(0, 64)) +
                                  "': expected add, update, delete, verify or supersede");
+}
+
+const char* DispositionName(Disposition disposition) {
+  return kDispositionNames[static_cast<int>(disposition)];
+}
+
+const char* ContextSectionName(ContextSection section) {
+  return kContextSectionNames[static_cast<int>(section)];
 }
 
 const char* RoleName(Role role) {

@@ -380,18 +380,6 @@ size_t SkipLead(const std::vector<std::string>& w) {
 
 }  // namespace
 
-const char* DispositionName(Disposition disposition) {
-  switch (disposition) {
-    case Disposition::kDiscard:
-      return "discard";
-    case Disposition::kSessionOnly:
-      return "session_only";
-    case Disposition::kPromote:
-      return "promote";
-  }
-  return "session_only";
-}
-
 Classification ClassifyTurn(Role role, std::string_view text) {
   // A tool result answers a call and a system message frames the session: both must stay in
   // it, whatever they say.

@@ -29,10 +29,7 @@
 
 namespace engram::hygiene {
 
-enum class Disposition { kDiscard, kSessionOnly, kPromote };
-
-// "discard", "session_only", "promote".
-const char* DispositionName(Disposition disposition);
+using engram::Disposition;
 
 struct Classification {
   Disposition disposition = Disposition::kSessionOnly;

@@ -90,9 +90,10 @@ uint32_t Crc32c(uint32_t crc, const void* data, size_t n) {
 }
 
 FileWriter::~FileWriter() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    ::unlink(tmp_path_.c_str());
+  if (file_ != nullptr) {
+    file_.reset();
+    // Nothing to report to: the failed save already returned its error.
+    static_cast<void>(fs_.Remove(tmp_path_));
   }
 }
 
@@ -102,35 +103,20 @@ Status FileWriter::Open(const std::string& path) {
   static std::atomic<uint64_t> writers{0};
   path_ = path;
   tmp_path_ = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(++writers);
-  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) return ErrnoStatus("cannot create", tmp_path_);
+  ENGRAM_ASSIGN_OR_RETURN(file_, fs_.NewWritableFile(tmp_path_));
   buffer_.reserve(kIoChunk);
-  return Status::Ok();
-}
-
-Status FileWriter::WriteAll(const void* data, size_t n) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd_, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write", tmp_path_);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
   return Status::Ok();
 }
 
 Status FileWriter::Flush() {
   if (buffer_.empty()) return Status::Ok();
-  Status s = WriteAll(buffer_.data(), buffer_.size());
+  Status s = file_->Append(buffer_.data(), buffer_.size());
   buffer_.clear();
   return s;
 }
 
 Status FileWriter::Write(const void* data, size_t n) {
-  if (fd_ < 0) return Status::FailedPrecondition("index file writer is not open");
+  if (file_ == nullptr) return Status::FailedPrecondition("index file writer is not open");
   crc_ = Crc32c(crc_, data, n);
   written_ += n;
   if (buffer_.size() + n <= kIoChunk) {
@@ -139,7 +125,7 @@ Status FileWriter::Write(const void* data, size_t n) {
     return Status::Ok();
   }
   ENGRAM_RETURN_IF_ERROR(Flush());
-  return WriteAll(data, n);
+  return file_->Append(data, n);
 }
 
 Status FileWriter::PadTo(uint64_t alignment) {
@@ -148,31 +134,16 @@ Status FileWriter::PadTo(uint64_t alignment) {
 }
 
 Status FileWriter::Commit() {
-  if (fd_ < 0) return Status::FailedPrecondition("index file writer is not open");
+  if (file_ == nullptr) return Status::FailedPrecondition("index file writer is not open");
   ENGRAM_RETURN_IF_ERROR(Flush());
   const uint32_t crc = crc_;
-  ENGRAM_RETURN_IF_ERROR(WriteAll(&crc, sizeof(crc)));
-  if (::fsync(fd_) != 0) return ErrnoStatus("cannot sync", tmp_path_);
-  const int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) {
-    ::unlink(tmp_path_.c_str());
-    return ErrnoStatus("cannot close", tmp_path_);
-  }
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    Status s = ErrnoStatus("cannot rename to", path_);
-    ::unlink(tmp_path_.c_str());
-    return s;
-  }
-  // Make the rename itself durable.
-  const size_t slash = path_.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+  ENGRAM_RETURN_IF_ERROR(file_->Append(&crc, sizeof(crc)));
+  ENGRAM_RETURN_IF_ERROR(file_->Sync());
+  std::unique_ptr<WritableFile> file = std::move(file_);
+  Status s = file->Close();
+  if (s.ok()) s = fs_.RenameDurably(tmp_path_, path_);
+  if (!s.ok()) static_cast<void>(fs_.Remove(tmp_path_));  // the error to report is s
+  return s;
 }
 
 FileReader::~FileReader() {

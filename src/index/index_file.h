@@ -1,8 +1,9 @@
 // Checksummed binary files for saved indexes.
 //
 // A file is: bytes written through FileWriter, then a 4-byte CRC32C of all of them. Writing goes
-// to a temporary file of this writer alone ("<path>.tmp.<pid>.<n>"), which Commit() fsyncs and
-// renames over `path`, so a crash mid-save leaves the previous file intact and a saved file is
+// (through a FileSystem) to a temporary file of this writer alone ("<path>.tmp.<pid>.<n>"), which
+// Commit() fsyncs and renames over `path`, so a crash or a failed write mid-save leaves the
+// previous file intact and a saved file is
 // never written again: readers may map it. FileReader checks the CRC incrementally as sections
 // are read straight into their final buffers, so a multi-gigabyte index is read once, in large
 // blocks, with no extra copy; sections that start at a multiple of kMapAlignment can be mapped
@@ -14,10 +15,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engram/status.h"
+#include "index/file_system.h"
 #include "index/index_util.h"
 
 namespace engram::index::internal {
@@ -32,7 +35,7 @@ uint32_t Crc32c(uint32_t crc, const void* data, size_t n);
 
 class FileWriter {
  public:
-  FileWriter() = default;
+  explicit FileWriter(const FileSystem& fs = DefaultFileSystem()) : fs_(fs) {}
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
   // Removes the temporary file unless Commit() succeeded.
@@ -48,16 +51,18 @@ class FileWriter {
   }
   // Appends zeros up to the next multiple of `alignment` bytes written.
   Status PadTo(uint64_t alignment);
-  // Appends the CRC32C, fsyncs and renames the temporary file to the final path.
+  // Appends the CRC32C, fsyncs and renames the temporary file to the final path. On failure the
+  // temporary file is removed and `path` is as it was.
   Status Commit();
 
  private:
   Status Flush();
   Status WriteAll(const void* data, size_t n);
 
+  const FileSystem& fs_;
   std::string path_;
   std::string tmp_path_;
-  int fd_ = -1;
+  std::unique_ptr<WritableFile> file_;  // null until Open() and after Commit()
   uint64_t written_ = 0;
   uint32_t crc_ = 0;
   std::vector<char> buffer_;

@@ -159,17 +159,19 @@ TEST_F(ContextTest, AssemblesEverySectionWithReasonsAndScores) {
   EXPECT_TRUE(c.omitted.empty());
   EXPECT_LE(c.token_count, c.token_budget);
   EXPECT_EQ(c.token_count, core::EstimateTokens(c.rendered));
-  std::set<std::string> sections;
+  std::set<ContextSection> sections;
   for (const ContextItem& item : c.items) {
     sections.insert(item.section);
     EXPECT_FALSE(item.reason.empty());
     EXPECT_GT(item.tokens, 0u);
-    if (item.section == "relevant") {
+    if (item.section == ContextSection::kRelevant) {
       EXPECT_GT(item.score, 0);
       EXPECT_NE(item.reason.find("search rank"), std::string::npos);
     }
   }
-  EXPECT_EQ(sections, (std::set<std::string>{"block", "summary", "standing", "relevant", "turn"}));
+  EXPECT_EQ(sections, (std::set<ContextSection>{ContextSection::kBlock, ContextSection::kSummary,
+                                                ContextSection::kStanding,
+                                                ContextSection::kRelevant, ContextSection::kTurn}));
   // Sections come in their fixed order.
   EXPECT_LT(c.rendered.find("## Core memory"), c.rendered.find("## Summary"));
   EXPECT_LT(c.rendered.find("## Standing"), c.rendered.find("## Memories relevant"));
@@ -298,7 +300,7 @@ TEST_F(ContextTest, RecentTurnsAreWholeAndNewestFirstWithinTheBudget) {
   Context small = Assemble(o);
   EXPECT_TRUE(Has(small, "question 5"));
   EXPECT_FALSE(Has(small, "question 4"));
-  for (const ContextItem& item : small.omitted) EXPECT_EQ(item.section, "turn");
+  for (const ContextItem& item : small.omitted) EXPECT_EQ(item.section, ContextSection::kTurn);
 }
 
 TEST_F(ContextTest, InvalidOptionsAreRejected) {
@@ -336,7 +338,7 @@ TEST_F(ContextTest, ANewSessionBringsThePreviousSessionsSummaryAndLastTurns) {
   EXPECT_TRUE(Has(c, "user: Billing consumes invoices and payments.")) << c.rendered;
   size_t summaries = 0, turns = 0;
   for (const ContextItem& item : c.items) {
-    if (item.section != "previous") continue;
+    if (item.section != ContextSection::kPrevious) continue;
     EXPECT_NE(item.reason.find("previous session 'monday'"), std::string::npos) << item.reason;
     (item.reason.rfind("summary of", 0) == 0 ? summaries : turns)++;
   }
@@ -381,7 +383,7 @@ TEST_F(ContextTest, ThePreviousSessionsTurnsGiveWayToEverythingElse) {
   EXPECT_TRUE(Has(c, "quarterly budget")) << c.rendered;
   bool omitted_previous = false;
   for (const ContextItem& item : c.omitted) {
-    if (item.section == "previous") {
+    if (item.section == ContextSection::kPrevious) {
       omitted_previous = true;
       EXPECT_NE(item.reason.find("left out"), std::string::npos) << item.reason;
     }

@@ -253,15 +253,15 @@ TEST_F(PolicyTest, RememberTurnDiscardsFillerAndKeepsQuestionsInTheSession) {
   Open();
   auto filler = engine_->RememberTurn("u", "global", "s1", Role::kUser, "thanks!");
   ASSERT_TRUE(filler.ok());
-  EXPECT_EQ(filler->disposition, "discard");
+  EXPECT_EQ(filler->disposition, Disposition::kDiscard);
   auto question =
       engine_->RememberTurn("u", "global", "s1", Role::kUser, "What time is it in Tokyo?");
   ASSERT_TRUE(question.ok());
-  EXPECT_EQ(question->disposition, "session_only");
+  EXPECT_EQ(question->disposition, Disposition::kSessionOnly);
   auto assistant = engine_->RememberTurn("u", "global", "s1", Role::kAssistant,
                                          "Your name is Dana and you live in Paris.");
   ASSERT_TRUE(assistant.ok());
-  EXPECT_NE(assistant->disposition, "promote");
+  EXPECT_NE(assistant->disposition, Disposition::kPromote);
   EXPECT_TRUE(Live().empty());
 }
 
@@ -270,7 +270,7 @@ TEST_F(PolicyTest, RememberTurnStoresTypedKeyedMemoriesAndSupersedesOnChange) {
   auto first = engine_->RememberTurn("u", "global", "s1", Role::kUser,
                                      "My name is Dana and I prefer dark mode.");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  EXPECT_EQ(first->disposition, "promote");
+  EXPECT_EQ(first->disposition, Disposition::kPromote);
   ASSERT_GE(first->writes.size(), 2u);
   for (const WriteResult& w : first->writes) {
     EXPECT_FALSE(w.record.key.empty());
@@ -309,7 +309,7 @@ TEST_F(PolicyTest, RememberTurnSkipsCandidatesBelowThePolicysMinimumConfidence) 
                      "episode": {"min_confidence": 1}}})");
   auto r = engine_->RememberTurn("u", "global", "", Role::kUser, "My name is Dana.");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->disposition, "promote");
+  EXPECT_EQ(r->disposition, Disposition::kPromote);
   EXPECT_TRUE(r->writes.empty());
   ASSERT_FALSE(r->skipped.empty());
   EXPECT_NE(r->skipped[0].find("below the policy's minimum"), std::string::npos);

@@ -1,4 +1,5 @@
-// Tests for the building blocks of the vector indexes: SIMD inner products, CRC32C, LabelMap.
+// Tests for the building blocks of the vector indexes: SIMD inner products, CRC32C, index files
+// (failures injected through a FileSystem), LabelMap.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "index/distance.h"
+#include "index/file_system.h"
 #include "index/index_file.h"
 #include "index/label_map.h"
 
@@ -128,6 +130,85 @@ TEST(FileTest, AbandonedWriterLeavesNoFile) {
     ASSERT_TRUE(out.WritePod(uint64_t{1}).ok());
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
+// The POSIX file system with one operation failing, as on a full disk or a failing device.
+enum class Fault { kAppend, kSync, kRename };
+
+class FaultyFile : public WritableFile {
+ public:
+  FaultyFile(std::unique_ptr<WritableFile> file, Fault fault)
+      : file_(std::move(file)), fault_(fault) {}
+  Status Append(const void* data, size_t n) override {
+    if (fault_ == Fault::kAppend) return Status::IOError("injected write failure");
+    return file_->Append(data, n);
+  }
+  Status Sync() override {
+    if (fault_ == Fault::kSync) return Status::IOError("injected sync failure");
+    return file_->Sync();
+  }
+  Status Close() override { return file_->Close(); }
+
+ private:
+  std::unique_ptr<WritableFile> file_;
+  Fault fault_;
+};
+
+class FaultyFileSystem : public FileSystem {
+ public:
+  explicit FaultyFileSystem(Fault fault) : fault_(fault) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) const override {
+    ENGRAM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                            DefaultFileSystem().NewWritableFile(path));
+    return std::unique_ptr<WritableFile>(new FaultyFile(std::move(file), fault_));
+  }
+  Status RenameDurably(const std::string& from, const std::string& to) const override {
+    if (fault_ == Fault::kRename) return Status::IOError("injected rename failure");
+    return DefaultFileSystem().RenameDurably(from, to);
+  }
+  Status Remove(const std::string& path) const override { return DefaultFileSystem().Remove(path); }
+
+ private:
+  Fault fault_;
+};
+
+// A save that fails at any step reports the failure and leaves the previous file whole, with no
+// temporary file beside it.
+TEST(FileTest, FailedSaveKeepsThePreviousFile) {
+  const std::string dir = ::testing::TempDir() + "/index_file_faults";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/index.bin";
+  {
+    internal::FileWriter out;
+    ASSERT_TRUE(out.Open(path).ok());
+    ASSERT_TRUE(out.WritePod(uint64_t{1}).ok());
+    ASSERT_TRUE(out.Commit().ok());
+  }
+  const std::vector<float> big = RandomFloats(600000, 5);  // larger than the I/O chunk
+  for (const auto& [fault, message] : {std::pair{Fault::kAppend, "injected write failure"},
+                                       std::pair{Fault::kSync, "injected sync failure"},
+                                       std::pair{Fault::kRename, "injected rename failure"}}) {
+    const FaultyFileSystem fs(fault);
+    internal::FileWriter out(fs);
+    ASSERT_TRUE(out.Open(path).ok());
+    Status s = out.WritePod(uint64_t{2});
+    if (s.ok()) s = out.Write(big.data(), big.size() * sizeof(float));
+    if (s.ok()) s = out.Commit();
+    EXPECT_EQ(s.code(), Status::Code::kIOError);
+    EXPECT_EQ(s.message(), message);
+  }
+  // Each writer removed its temporary file, on failure or when abandoned.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir),
+                          std::filesystem::directory_iterator()),
+            1);
+  internal::FileReader in;
+  ASSERT_TRUE(in.Open(path).ok());
+  uint64_t value = 0;
+  ASSERT_TRUE(in.ReadPod(&value).ok());
+  EXPECT_EQ(value, 1u);
+  EXPECT_TRUE(in.VerifyChecksum().ok());
   std::filesystem::remove_all(dir);
 }
 
