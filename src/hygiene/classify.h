@@ -29,8 +29,6 @@
 
 namespace engram::hygiene {
 
-using engram::Disposition;
-
 struct Classification {
   Disposition disposition = Disposition::kSessionOnly;
   // Why, as a fixed phrase for logs and tests: "empty", "filler", "tool output", "system
