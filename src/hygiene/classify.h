@@ -29,6 +29,8 @@
 
 namespace engram::hygiene {
 
+using engram::Disposition;
+
 struct Classification {
   Disposition disposition = Disposition::kSessionOnly;
   // Why, as a fixed phrase for logs and tests: "empty", "filler", "tool output", "system
