@@ -201,6 +201,15 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
              e.vector_rank ? (e.vector_similarity - min_cosine + kCosineSlack) / cosine_spread
                            : 0.0},
             o.lexical_weight * lexical_reliability, o.vector_weight);
+        // A match holding the whole query (a name, a place, an identifier) fills the vector
+        // side's share of the weight of the gap to 1, so it ranks above the candidate the
+        // encoder finds nearest unless lexical evidence already weighs enough to order them.
+        if (e.lexical_rank && o.lexical_weight > 0 && it != coverage.end() &&
+            core::IsExactMatch(it->second)) {
+          const double vector_share =
+              o.vector_weight / (o.lexical_weight * lexical_reliability + o.vector_weight);
+          e.relevance += vector_share * (1 - e.relevance);
+        }
         break;
       }
     }

@@ -659,6 +659,9 @@ namespace {
 constexpr double kRecencyLift = 0.03;
 // A lexical match holding less of the query's information than this is no evidence.
 constexpr double kMinLexicalCoverage = 0.1;
+// A match whose coverage reaches this holds the whole query: a mean-length row holding each word
+// once reaches 1, one holding a one-word query in a row 1.5 times the mean length 0.8.
+constexpr double kExactCoverage = 0.8;
 
 }  // namespace
 
@@ -679,6 +682,10 @@ double FuseHybrid(const FusionEvidence& e, double lexical_weight, double vector_
   const double lexical = e.lexical_rank ? e.lexical_coverage : 0;
   const double vector = e.vector_rank ? std::clamp(e.vector_evidence, 0.0, 1.0) : 0;
   return (lexical_weight * lexical + vector_weight * vector) / (lexical_weight + vector_weight);
+}
+
+bool IsExactMatch(double coverage) {
+  return coverage >= kExactCoverage;
 }
 
 }  // namespace engram::core

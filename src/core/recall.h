@@ -249,4 +249,10 @@ bool IsLexicalEvidence(double coverage);
 // evidence (each 0 for a candidate its retriever did not return).
 double FuseHybrid(const FusionEvidence& e, double lexical_weight, double vector_weight);
 
+// Whether a lexical match holds the whole query: its coverage reaches what a complete match has
+// (every word of the query, or its rare words, in a row not much longer than the owner's mean).
+// Such a match (an exact name, place or identifier) is lifted in hybrid search so that a memory
+// the encoder finds nearer does not outrank it however little the owner's statistics weigh.
+bool IsExactMatch(double coverage);
+
 }  // namespace engram::core
