@@ -1,38 +1,23 @@
 // End-to-end tests of the real `engram` binary: each call is a new process on one database file.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
+#include "cli/run_engram.h"
 #include "fakes/fake_server.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace engram {
 namespace {
 
 using nlohmann::json;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::RunResult;
 
 // Sets an environment variable for the life of the object.
 class ScopedEnv {
@@ -60,32 +45,8 @@ class CliTest : public ::testing::Test {
  protected:
   // Runs `engram --db <test db> args...` with `input` on stdin.
   RunResult Engram(std::vector<std::string> args, const std::string& input = "") {
-    const std::string in_path = dir_.File("stdin"), out_path = dir_.File("stdout"),
-                      err_path = dir_.File("stderr");
-    std::ofstream(in_path, std::ios::binary) << input;
     if (pass_db_flag_) args.insert(args.begin(), {"--db", db_});
-    args.insert(args.begin(), ENGRAM_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    pid_t pid;
-    RunResult run;
-    const int rc = posix_spawn(&pid, ENGRAM_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return run;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = ReadFile(out_path);
-    run.err = ReadFile(err_path);
-    return run;
+    return testing::RunEngram(std::move(args), dir_, input);
   }
 
   json EngramJson(std::vector<std::string> args, const std::string& input = "") {

@@ -1,37 +1,18 @@
 // The real `engram` binary on PostgreSQL: `engram migrate`, processes sharing one database, and
 // the errors of a database that cannot be reached (one line, non-zero exit, `serve` included).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
-#include <thread>
 
+#include "cli/run_engram.h"
 #include "pg/postgres_server.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace engram {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::RunResult;
 
 // An unreachable database: nothing listens on port 1 of loopback.
 constexpr const char* kNowhere = "postgresql://postgres@127.0.0.1:1/engram?connect_timeout=2";
@@ -47,38 +28,7 @@ class CliPostgresTest : public ::testing::Test {
 
   // Runs `engram args...`; gives up (killing it) after timeout_s.
   RunResult Engram(std::vector<std::string> args, int timeout_s = 60) {
-    const std::string out_path = dir_.File("stdout"), err_path = dir_.File("stderr");
-    args.insert(args.begin(), ENGRAM_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    pid_t pid;
-    RunResult run;
-    const int rc = posix_spawn(&pid, ENGRAM_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return run;
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        run.err = "timed out";
-        return run;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = ReadFile(out_path);
-    run.err = ReadFile(err_path);
-    return run;
+    return testing::RunEngram(std::move(args), dir_, "", std::chrono::seconds(timeout_s));
   }
 
   testing::TempDir dir_;
