@@ -8,6 +8,7 @@
 
 #include "engram/clock.h"
 #include "engram/embedder.h"
+#include "engram/file_system.h"
 #include "engram/policy.h"
 
 namespace engram {
@@ -27,6 +28,11 @@ struct Options {
   std::string sessions;
   // Shorthand for store = "sqlite://" + path: the SQLite database file. Set this or `store`.
   std::string path;
+
+  // The files engram keeps beside the store itself (saved vector indexes of large owners) go
+  // through this; the POSIX file system when null. A failed index save or load never fails a
+  // call: the index is rebuilt from the store.
+  std::shared_ptr<const FileSystem> file_system;
 
   // Source of "now"; the system clock when null.
   std::shared_ptr<const Clock> clock;

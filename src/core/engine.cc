@@ -21,6 +21,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
       store::OpenStores(url, options.sessions, {options.busy_timeout_ms, options.durable_commits}));
   auto impl = std::make_unique<Impl>(options, std::move(stores));
   ENGRAM_RETURN_IF_ERROR(impl->CheckEmbedderModel());
+  ENGRAM_RETURN_IF_ERROR(impl->RehashTextsIfStale());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 

@@ -19,7 +19,8 @@ Engine::Impl::Impl(Options options, store::Stores stores)
       sessions_(std::move(stores.sessions)),
       redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
       recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
-              options_.embedder ? stores.local_dir : "") {
+              options_.embedder ? stores.local_dir : "",
+              options_.file_system ? *options_.file_system : DefaultFileSystem()) {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
 }
 
@@ -52,6 +53,31 @@ Status Engine::Impl::CheckEmbedderModel() {
   }
   recall_.set_file_tag(*store_id + " " + mine);
   return Status::Ok();
+}
+
+Status Engine::Impl::RehashTextsIfStale() {
+  constexpr std::string_view kMeta = "claim_hash_version";
+  const std::string version = std::to_string(util::kClaimHashVersion);
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+    ENGRAM_ASSIGN_OR_RETURN(auto stored, txn->GetMeta(kMeta));
+    if (stored == version) return Status::Ok();
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  ENGRAM_ASSIGN_OR_RETURN(auto stored, txn->GetMeta(kMeta));
+  if (stored == version) return Status::Ok();  // another process did it meanwhile
+  constexpr size_t kBatch = 1024;
+  for (int64_t after = 0;;) {
+    ENGRAM_ASSIGN_OR_RETURN(auto rows, txn->LiveTexts(after, kBatch));
+    if (rows.empty()) break;
+    for (const auto& [rid, text] : rows) {
+      ENGRAM_RETURN_IF_ERROR(
+          txn->SetTextHashes(rid, {util::ContentHash(text), util::ClaimHash(text)}));
+    }
+    after = rows.back().first;
+  }
+  ENGRAM_RETURN_IF_ERROR(txn->PutMeta(kMeta, version));
+  return txn->Commit();
 }
 
 Status Engine::Impl::ValidateConfidence(double c) {

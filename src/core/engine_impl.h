@@ -49,6 +49,10 @@ class Engine::Impl {
   // Tags the recall index's files with the store's id (given to the store on its first open with
   // an embedder) and the model, so files of another store or model are never used.
   Status CheckEmbedderModel();
+  // Recomputes every record's text hashes once when the store's were made by another
+  // util::kClaimHashVersion (or none: rows written before hashes were kept), so exact-duplicate
+  // and same-claim lookups of old records match new texts.
+  Status RehashTextsIfStale();
 
   Timestamp Now() const { return options_.clock->Now(); }
 

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <future>
 #include <iterator>
 #include <map>
@@ -85,8 +84,9 @@ class Decoder {
 
 }  // namespace
 
-Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq) {
-  index::internal::FileReader reader;
+Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq,
+                                      const FileSystem& fs) {
+  index::internal::FileReader reader(fs);
   ENGRAM_RETURN_IF_ERROR(reader.Open(path));
   auto corrupt = [&](const char* what) {
     return Status::Corruption("recall records " + path + ": " + what);
@@ -293,15 +293,15 @@ bool OwnerPartition::LoadSaved(index::HnswIndex& graph, SavedRecords saved,
   return true;
 }
 
-Status OwnerPartition::SaveRecords(const std::string& path, std::string_view tag,
-                                   int64_t seq) const {
+Status OwnerPartition::SaveRecords(const std::string& path, std::string_view tag, int64_t seq,
+                                   const FileSystem& fs) const {
   const index::HnswIndex* graph = approximate_index();
   if (graph == nullptr) return Status::FailedPrecondition("only approximate partitions are saved");
   std::vector<std::pair<int64_t, const RecallDoc*>> sorted;
   sorted.reserve(docs_.size());
   for (const auto& [rid, doc] : docs_) sorted.emplace_back(rid, &doc);
   std::sort(sorted.begin(), sorted.end());
-  index::internal::FileWriter writer;
+  index::internal::FileWriter writer(fs);
   ENGRAM_RETURN_IF_ERROR(writer.Open(path));
   std::string out(kRecordsMagic, sizeof(kRecordsMagic));
   Put(out, kRecordsVersion);
@@ -490,9 +490,10 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::st
   // The graph (gigabytes at 1M vectors) loads on another thread while the records and the
   // store's changes are read. Files that fail to load or to agree with the store are ignored,
   // not trusted.
-  std::future<Result<index::HnswIndex>> graph_load = std::async(
-      std::launch::async, [path = stem + ".hnsw"] { return index::HnswIndex::Load(path); });
-  Result<SavedRecords> records = ReadSavedRecords(stem + ".records", file_tag_, seq);
+  std::future<Result<index::HnswIndex>> graph_load =
+      std::async(std::launch::async,
+                 [path = stem + ".hnsw", this] { return index::HnswIndex::Load(path, fs_); });
+  Result<SavedRecords> records = ReadSavedRecords(stem + ".records", file_tag_, seq, fs_);
   if (records.status().code() == Status::Code::kFailedPrecondition) {
     return std::shared_ptr<OwnerPartition>();
   }
@@ -532,13 +533,17 @@ std::string RecallIndex::FilePrefix(const std::string& owner_id) const {
   return util::Fnv1aHex(owner_id) + "-";
 }
 
+std::vector<std::string> RecallIndex::FileNames() const {
+  // An unreadable folder holds no usable file: the partitions are then built from the store.
+  Result<std::vector<std::string>> names = fs_.ListDirectory(index_dir_);
+  return names.ok() ? std::move(*names) : std::vector<std::string>();
+}
+
 int64_t RecallIndex::LatestSeq(const std::string& owner_id) const {
   int64_t best = -1;
   if (index_dir_.empty()) return best;
   const std::string prefix = FilePrefix(owner_id);
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(index_dir_, ec)) {
-    const std::string name = entry.path().filename().string();
+  for (const std::string& name : FileNames()) {
     if (name.rfind(prefix, 0) != 0 || !name.ends_with(".hnsw")) continue;
     const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
     if (digits.empty() || digits.size() > 18 ||
@@ -554,27 +559,23 @@ void RecallIndex::RemoveFiles(const std::string& owner_id, int64_t keep_seq) con
   if (index_dir_.empty()) return;
   const std::string prefix = FilePrefix(owner_id);
   const std::string keep = keep_seq < 0 ? "" : prefix + std::to_string(keep_seq) + ".";
-  std::error_code ec;
-  std::vector<std::filesystem::path> doomed;
-  for (const auto& entry : std::filesystem::directory_iterator(index_dir_, ec)) {
-    const std::string name = entry.path().filename().string();
+  for (const std::string& name : FileNames()) {
     if (name.rfind(prefix, 0) == 0 && (keep.empty() || name.rfind(keep, 0) != 0)) {
-      doomed.push_back(entry.path());
+      // A file left behind is found and removed by the next save of the owner.
+      static_cast<void>(fs_.Remove(index_dir_ + "/" + name));
     }
   }
-  for (const auto& path : doomed) std::filesystem::remove(path, ec);
 }
 
 void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partition,
                        int64_t seq) const {
   if (index_dir_.empty()) return;
-  std::error_code ec;
-  std::filesystem::create_directories(index_dir_, ec);
   const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
   // The records first: a graph is never newer than its records. A failed save only costs a
   // slower load next time, so it is not an error of the caller.
-  if (partition.SaveRecords(stem + ".records", file_tag_, seq).ok() &&
-      partition.approximate_index()->Save(stem + ".hnsw").ok()) {
+  if (fs_.CreateDirectories(index_dir_).ok() &&
+      partition.SaveRecords(stem + ".records", file_tag_, seq, fs_).ok() &&
+      partition.approximate_index()->Save(stem + ".hnsw", fs_).ok()) {
     RemoveFiles(owner_id, seq);
   }
 }
@@ -583,8 +584,11 @@ void RecallIndex::ClearAndRemoveFiles() {
   std::lock_guard lock(mu_);
   partitions_.clear();
   behind_.clear();
-  std::error_code ec;
-  if (!index_dir_.empty()) std::filesystem::remove_all(index_dir_, ec);
+  if (index_dir_.empty()) return;
+  // Files that stay are ignored by their tag or seq and replaced by the next save.
+  for (const std::string& name : FileNames())
+    static_cast<void>(fs_.Remove(index_dir_ + "/" + name));
+  static_cast<void>(fs_.Remove(index_dir_));
 }
 
 std::shared_ptr<OwnerPartition> RecallIndex::IfLoaded(const std::string& owner_id) {

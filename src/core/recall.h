@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/filter.h"
+#include "engram/file_system.h"
 #include "index/hnsw_index.h"
 #include "index/vector_index.h"
 #include "store/store.h"
@@ -52,7 +53,8 @@ struct SavedRecords {
 // Reads what OwnerPartition::SaveRecords wrote to `path` (format in RecallIndex). NotFound when
 // there is no file; FailedPrecondition when it was saved with another tag; Corruption when it is
 // damaged or was not saved at seq.
-Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq);
+Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view tag, int64_t seq,
+                                      const FileSystem& fs = DefaultFileSystem());
 
 // Consecutive episodes further apart than this are not one conversation: neither lends the other
 // context in search.
@@ -93,7 +95,8 @@ class OwnerPartition {
                const std::vector<int64_t>& unchanged_live);
   // Writes the records (not the vectors) of an approximate partition to `path` atomically, as
   // RecallIndex describes, naming them as reflecting every write up to seq.
-  Status SaveRecords(const std::string& path, std::string_view tag, int64_t seq) const;
+  Status SaveRecords(const std::string& path, std::string_view tag, int64_t seq,
+                     const FileSystem& fs = DefaultFileSystem()) const;
 
   // The approximate index when the partition has one, else null.
   const index::HnswIndex* approximate_index() const;
@@ -163,11 +166,13 @@ class OwnerPartition {
 // version or checksum is not used.
 class RecallIndex {
  public:
-  // index_dir "" keeps nothing on disk.
-  RecallIndex(int dimension, size_t approximate_above, std::string index_dir)
+  // index_dir "" keeps nothing on disk; files go through `fs`, which must outlive the index.
+  RecallIndex(int dimension, size_t approximate_above, std::string index_dir,
+              const FileSystem& fs = DefaultFileSystem())
       : dimension_(dimension),
         approximate_above_(approximate_above),
-        index_dir_(std::move(index_dir)) {}
+        index_dir_(std::move(index_dir)),
+        fs_(fs) {}
 
   // Names the store and the model of its vectors; saved files with another tag are ignored.
   // Called once, before the first Get.
@@ -198,6 +203,8 @@ class RecallIndex {
                                                         bool* from_pair) const;
   // "<index_dir>/<owner hash>-"; a file's path is that, the seq and its extension.
   std::string FilePrefix(const std::string& owner_id) const;
+  // The names in index_dir; none when it cannot be read.
+  std::vector<std::string> FileNames() const;
   // The seq of the owner's newest saved graph; -1 when there is none.
   int64_t LatestSeq(const std::string& owner_id) const;
   // Removes the owner's files but those of keep_seq (-1: all).
@@ -207,6 +214,7 @@ class RecallIndex {
   int dimension_;
   size_t approximate_above_;
   std::string index_dir_;
+  const FileSystem& fs_;
   std::string file_tag_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;

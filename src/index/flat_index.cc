@@ -145,8 +145,8 @@ void FlatIndex::Reserve(size_t n) {
   slots_.Reserve(n);
 }
 
-Status FlatIndex::Save(const std::string& path) const {
-  internal::FileWriter out;
+Status FlatIndex::Save(const std::string& path, const FileSystem& fs) const {
+  internal::FileWriter out(fs);
   ENGRAM_RETURN_IF_ERROR(out.Open(path));
   FlatHeader h{};
   std::memcpy(h.magic, kFlatMagic, sizeof(h.magic));
@@ -159,8 +159,8 @@ Status FlatIndex::Save(const std::string& path) const {
   return out.Commit();
 }
 
-Result<FlatIndex> FlatIndex::Load(const std::string& path) {
-  internal::FileReader in;
+Result<FlatIndex> FlatIndex::Load(const std::string& path, const FileSystem& fs) {
+  internal::FileReader in(fs);
   ENGRAM_RETURN_IF_ERROR(in.Open(path));
   FlatHeader h;
   ENGRAM_RETURN_IF_ERROR(in.ReadPod(&h));

@@ -52,10 +52,11 @@ class FlatIndex final : public VectorIndex {
   void Reserve(size_t n);
 
   // Writes the index to `path` atomically (temporary file + rename). IOError on failure.
-  Status Save(const std::string& path) const;
+  Status Save(const std::string& path, const FileSystem& fs = DefaultFileSystem()) const;
   // Reads an index written by Save. NotFound if `path` does not exist; Corruption if the file is
   // truncated, fails its checksum or is not a flat index file.
-  static Result<FlatIndex> Load(const std::string& path);
+  static Result<FlatIndex> Load(const std::string& path,
+                                const FileSystem& fs = DefaultFileSystem());
 
  private:
   // Fraction of a fixed sample of labels that `filter` accepts.

@@ -611,8 +611,8 @@ void HnswIndex::Compact(int threads) {
   *this = std::move(fresh);
 }
 
-Status HnswIndex::Save(const std::string& path) const {
-  internal::FileWriter out;
+Status HnswIndex::Save(const std::string& path, const FileSystem& fs) const {
+  internal::FileWriter out(fs);
   ENGRAM_RETURN_IF_ERROR(out.Open(path));
   HnswHeader h{};
   std::memcpy(h.magic, kHnswMagic, sizeof(h.magic));
@@ -640,8 +640,8 @@ Status HnswIndex::Save(const std::string& path) const {
   return out.Commit();
 }
 
-Result<HnswIndex> HnswIndex::Load(const std::string& path) {
-  internal::FileReader in;
+Result<HnswIndex> HnswIndex::Load(const std::string& path, const FileSystem& fs) {
+  internal::FileReader in(fs);
   ENGRAM_RETURN_IF_ERROR(in.Open(path));
   HnswHeader h;
   ENGRAM_RETURN_IF_ERROR(in.ReadPod(&h));

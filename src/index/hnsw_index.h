@@ -131,14 +131,15 @@ class HnswIndex final : public VectorIndex {
   // counts), then labels, levels, deleted flags, zeros up to a multiple of
   // internal::kMapAlignment, vectors, zeros up to the next multiple, level-0 links, upper links,
   // then a CRC32C of all. Version 1 had no zeros.
-  Status Save(const std::string& path) const;
+  Status Save(const std::string& path, const FileSystem& fs = DefaultFileSystem()) const;
   // Reads an index written by Save (either version): the vectors and level-0 links of a version
   // 2 file are mapped from it, copy-on-write, the rest is read with large sequential reads
   // straight into its arrays. The file must not be written while the index lives (saved files
   // never are); removing it is fine, though its disk space is freed only with the index.
   // NotFound if `path` does not exist; Corruption if the file is truncated, fails its checksum,
   // has the wrong magic or version, or describes an inconsistent graph.
-  static Result<HnswIndex> Load(const std::string& path);
+  static Result<HnswIndex> Load(const std::string& path,
+                                const FileSystem& fs = DefaultFileSystem());
 
  private:
   using Candidate = internal::HnswCandidate;

@@ -1,13 +1,10 @@
 #include "index/index_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -78,10 +75,6 @@ CrcFn ChooseCrc() {
   return &Crc32cPortable;
 }
 
-Status ErrnoStatus(const std::string& what, const std::string& path) {
-  return Status::IOError(what + " " + path + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 uint32_t Crc32c(uint32_t crc, const void* data, size_t n) {
@@ -146,22 +139,10 @@ Status FileWriter::Commit() {
   return s;
 }
 
-FileReader::~FileReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Status FileReader::Open(const std::string& path) {
   path_ = path;
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) {
-    if (errno == ENOENT) return Status::NotFound("no index file " + path);
-    return ErrnoStatus("cannot open", path);
-  }
-  struct stat st;
-  if (::fstat(fd_, &st) != 0) return ErrnoStatus("cannot stat", path);
-  if (!S_ISREG(st.st_mode)) return Status::IOError("not a regular file: " + path);
-  file_size_ = static_cast<uint64_t>(st.st_size);
-  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ENGRAM_ASSIGN_OR_RETURN(file_, fs_.NewReadableFile(path));
+  file_size_ = file_->Size();
   return Status::Ok();
 }
 
@@ -170,12 +151,6 @@ Status FileReader::CheckRemaining(uint64_t n) const {
   if (offset_ > payload || n > payload - offset_) {
     return Status::Corruption("index file is truncated: " + path_);
   }
-  return Status::Ok();
-}
-
-Status FileReader::Seek() {
-  const off_t at = static_cast<off_t>(offset_);
-  if (::lseek(fd_, at, SEEK_SET) != at) return ErrnoStatus("cannot seek", path_);
   return Status::Ok();
 }
 
@@ -189,16 +164,7 @@ Status FileReader::Read(void* dst, size_t n) {
   char* p = static_cast<char*>(dst);
   while (n > 0) {
     const size_t want = n < kIoChunk ? n : kIoChunk;
-    size_t got = 0;
-    while (got < want) {
-      const ssize_t r = ::read(fd_, p + got, want - got);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("cannot read", path_);
-      }
-      if (r == 0) return Status::Corruption("index file is truncated: " + path_);
-      got += static_cast<size_t>(r);
-    }
+    ENGRAM_RETURN_IF_ERROR(file_->ReadAt(offset_, p, want));
     crc_ = Crc32c(crc_, p, want);
     p += want;
     n -= want;
@@ -211,19 +177,9 @@ Status FileReader::VerifyChecksum() {
   if (file_size_ < sizeof(uint32_t) || offset_ != file_size_ - sizeof(uint32_t)) {
     return Status::Corruption("index file has unexpected length: " + path_);
   }
-  const uint32_t expected = crc_;
   uint32_t stored = 0;
-  size_t got = 0;
-  while (got < sizeof(stored)) {
-    const ssize_t r = ::read(fd_, reinterpret_cast<char*>(&stored) + got, sizeof(stored) - got);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", path_);
-    }
-    if (r == 0) return Status::Corruption("index file is truncated: " + path_);
-    got += static_cast<size_t>(r);
-  }
-  if (stored != expected) return Status::Corruption("index file checksum mismatch: " + path_);
+  ENGRAM_RETURN_IF_ERROR(file_->ReadAt(offset_, &stored, sizeof(stored)));
+  if (stored != crc_) return Status::Corruption("index file checksum mismatch: " + path_);
   return Status::Ok();
 }
 

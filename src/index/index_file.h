@@ -11,16 +11,14 @@
 // supported).
 #pragma once
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engram/file_system.h"
 #include "engram/status.h"
-#include "index/file_system.h"
 #include "index/index_util.h"
 
 namespace engram::index::internal {
@@ -70,10 +68,9 @@ class FileWriter {
 
 class FileReader {
  public:
-  FileReader() = default;
+  explicit FileReader(const FileSystem& fs = DefaultFileSystem()) : fs_(fs) {}
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
-  ~FileReader();
 
   // Opens `path`. NotFound if it does not exist, IOError on other failures.
   Status Open(const std::string& path);
@@ -95,10 +92,10 @@ class FileReader {
     const size_t n = count * sizeof(T);
     ENGRAM_RETURN_IF_ERROR(CheckRemaining(n));
     if (offset_ % MappableArray<T>::PageSize() == 0 &&
-        out->MapFile(fd_, offset_, count, room).ok()) {
+        out->MapFile(*file_, offset_, count, room).ok()) {
       crc_ = Crc32c(crc_, out->data(), n);
       offset_ += n;
-      return Seek();
+      return Status::Ok();
     }
     out->reserve(count + room);
     out->resize(count);
@@ -111,11 +108,10 @@ class FileReader {
  private:
   // Corruption unless n more bytes precede the checksum.
   Status CheckRemaining(uint64_t n) const;
-  // Moves the file position to offset_ (after a mapped section).
-  Status Seek();
 
+  const FileSystem& fs_;
   std::string path_;
-  int fd_ = -1;
+  std::unique_ptr<ReadableFile> file_;
   uint64_t file_size_ = 0;
   uint64_t offset_ = 0;
   uint32_t crc_ = 0;

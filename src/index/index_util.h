@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "engram/file_system.h"
 #include "engram/status.h"
 #include "index/vector_index.h"
 
@@ -123,21 +124,20 @@ class MappableArray {
     std::memcpy(base_ + old, first, count * sizeof(T));
   }
 
-  // Replaces the contents with the `count` elements stored in file `fd` from `offset`, a
-  // multiple of the page size, leaving room for `room` more before the array moves. The file
-  // must not change while mapped (saved index files never do: they are written aside and
-  // renamed into place). IOError when the kernel refuses the mapping.
-  Status MapFile(int fd, uint64_t offset, size_t count, size_t room) {
+  // Replaces the contents with the `count` elements stored in `file` from `offset`, a multiple
+  // of the page size, leaving room for `room` more before the array moves. The file must not
+  // change while mapped (saved index files never do: they are written aside and renamed into
+  // place). An error (the contents unchanged) when the file cannot be mapped.
+  Status MapFile(const ReadableFile& file, uint64_t offset, size_t count, size_t room) {
     const size_t page = PageSize();
     if (offset % page != 0) return Status::InvalidArgument("unaligned file offset");
     const size_t file_bytes = RoundUp(count * sizeof(T), page);
     const size_t bytes = std::max({file_bytes, RoundUp((count + room) * sizeof(T), page), page});
     void* base = Reserve(bytes);
     if (base == nullptr) return Status::IOError("cannot map " + std::to_string(bytes) + " bytes");
-    if (file_bytes > 0 && mmap(base, file_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-                               fd, static_cast<off_t>(offset)) == MAP_FAILED) {
+    if (Status s = file.MapAt(base, offset, file_bytes); !s.ok()) {
       munmap(base, bytes);
-      return Status::IOError("cannot map the index file");
+      return s;
     }
     Unmap();
     base_ = static_cast<T*>(base);

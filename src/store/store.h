@@ -159,6 +159,8 @@ class Transaction {
   // Live records of every owner with rid > after_rid, in rid order, at most limit: (rid, text).
   virtual Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
                                                                          size_t limit) = 0;
+  // Replaces the hashes of a record (after util::kClaimHashVersion changed).
+  virtual Status SetTextHashes(int64_t rid, const TextHashes& hashes) = 0;
   // Stores (replacing) the vector of a record, written by the write numbered seq (the value
   // BumpChangeCounter returned in this transaction), and stamps the record with seq.
   virtual Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) = 0;

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "engram/engine.h"
+#include "faulty_file_system.h"
 #include "hashing_embedder.h"
 #include "test_util.h"
 
@@ -394,9 +395,11 @@ namespace {
 // changed since it was saved.
 class PersistedIndexTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Engine> NewEngine(const std::string& path) {
+  std::unique_ptr<Engine> NewEngine(const std::string& path,
+                                    std::shared_ptr<const FileSystem> fs = nullptr) {
     Options o;
     o.path = path;
+    o.file_system = std::move(fs);
     o.clock = clock_;
     o.embedder = std::make_shared<testing::HashingEmbedder>();
     o.durable_commits = false;
@@ -499,6 +502,32 @@ std::vector<std::string> AddVariedMemories(Engine& engine, ManualClock& clock) {
     for (const auto& r : *added) ids.push_back(r.id);
   }
   return ids;
+}
+
+// The saved index files are a cache: a file system that fails to write, read or map them costs
+// a rebuild from the store, never an error or a different answer, and leaves no stray file.
+TEST_F(PersistedIndexTest, IndexFileFailuresNeverChangeAnswers) {
+  auto fs = std::make_shared<testing::FaultyFileSystem>(testing::FileFault::kAppend);
+  engine_ = NewEngine(dir_.File("engram.db"), fs);
+  ASSERT_NE(engine_, nullptr);
+  AddVariedMemories(*engine_, *clock_);
+  const std::vector<std::string> expected = Answers();
+  EXPECT_GT(fs->injected(), 0);
+  engine_.reset();
+  EXPECT_TRUE(IndexFiles().empty());
+
+  fs->set_fault(testing::FileFault::kNone);
+  engine_ = NewEngine(dir_.File("engram.db"), fs);
+  EXPECT_EQ(Answers(), expected);
+  EXPECT_EQ(IndexFiles().size(), 2u);
+  for (testing::FileFault fault : {testing::FileFault::kRead, testing::FileFault::kMap}) {
+    engine_.reset();
+    fs->set_fault(fault);
+    const int before = fs->injected();
+    engine_ = NewEngine(dir_.File("engram.db"), fs);
+    EXPECT_EQ(Answers(), expected);
+    EXPECT_GT(fs->injected(), before);
+  }
 }
 
 // The partition loaded from the saved graph and records, brought up to date with what changed

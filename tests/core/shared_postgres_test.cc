@@ -9,6 +9,7 @@
 #include "engram/engine.h"
 #include "hashing_embedder.h"
 #include "pg/postgres_server.h"
+#include "store/factory.h"
 
 namespace engram {
 namespace {
@@ -166,6 +167,29 @@ TEST_F(SharedPostgresTest, SessionsAndBlocksAreShared) {
   auto block = a_->GetBlock("alice", "global", "persona");
   ASSERT_TRUE(block.ok()) << block.status().ToString();
   EXPECT_EQ(block->value, "a careful assistant");
+}
+
+// Hashes made by an older claim-hash version are recomputed by the engine, whatever the
+// backend, when it opens the store: an exact duplicate of an old record is then found.
+TEST_F(SharedPostgresTest, AnEngineRehashesTextsOfAnOlderHashVersion) {
+  const MemoryRecord old = Add(*a_, "The deploy is on Friday.");
+  {
+    auto stores = store::OpenStores(url_, "", {});
+    ASSERT_TRUE(stores.ok()) << stores.status().ToString();
+    auto txn = stores->memory->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    auto rows = (*txn)->LiveTexts(0, 10);
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 1u);
+    ASSERT_TRUE((*txn)->SetTextHashes(rows->front().first, {"stale", "stale"}).ok());
+    ASSERT_TRUE((*txn)->PutMeta("claim_hash_version", "1").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  a_.reset();
+  b_.reset();
+  std::unique_ptr<Engine> reopened = Open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(Add(*reopened, "The deploy is on Friday.").id, old.id);
 }
 
 }  // namespace

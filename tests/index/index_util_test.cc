@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "faulty_file_system.h"
 #include "index/distance.h"
-#include "index/file_system.h"
 #include "index/index_file.h"
 #include "index/label_map.h"
 
@@ -133,46 +133,6 @@ TEST(FileTest, AbandonedWriterLeavesNoFile) {
   std::filesystem::remove_all(dir);
 }
 
-// The POSIX file system with one operation failing, as on a full disk or a failing device.
-enum class Fault { kAppend, kSync, kRename };
-
-class FaultyFile : public WritableFile {
- public:
-  FaultyFile(std::unique_ptr<WritableFile> file, Fault fault)
-      : file_(std::move(file)), fault_(fault) {}
-  Status Append(const void* data, size_t n) override {
-    if (fault_ == Fault::kAppend) return Status::IOError("injected write failure");
-    return file_->Append(data, n);
-  }
-  Status Sync() override {
-    if (fault_ == Fault::kSync) return Status::IOError("injected sync failure");
-    return file_->Sync();
-  }
-  Status Close() override { return file_->Close(); }
-
- private:
-  std::unique_ptr<WritableFile> file_;
-  Fault fault_;
-};
-
-class FaultyFileSystem : public FileSystem {
- public:
-  explicit FaultyFileSystem(Fault fault) : fault_(fault) {}
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) const override {
-    ENGRAM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
-                            DefaultFileSystem().NewWritableFile(path));
-    return std::unique_ptr<WritableFile>(new FaultyFile(std::move(file), fault_));
-  }
-  Status RenameDurably(const std::string& from, const std::string& to) const override {
-    if (fault_ == Fault::kRename) return Status::IOError("injected rename failure");
-    return DefaultFileSystem().RenameDurably(from, to);
-  }
-  Status Remove(const std::string& path) const override { return DefaultFileSystem().Remove(path); }
-
- private:
-  Fault fault_;
-};
-
 // A save that fails at any step reports the failure and leaves the previous file whole, with no
 // temporary file beside it.
 TEST(FileTest, FailedSaveKeepsThePreviousFile) {
@@ -187,10 +147,11 @@ TEST(FileTest, FailedSaveKeepsThePreviousFile) {
     ASSERT_TRUE(out.Commit().ok());
   }
   const std::vector<float> big = RandomFloats(600000, 5);  // larger than the I/O chunk
-  for (const auto& [fault, message] : {std::pair{Fault::kAppend, "injected write failure"},
-                                       std::pair{Fault::kSync, "injected sync failure"},
-                                       std::pair{Fault::kRename, "injected rename failure"}}) {
-    const FaultyFileSystem fs(fault);
+  for (const auto& [fault, message] :
+       {std::pair{testing::FileFault::kAppend, "injected write failure"},
+        std::pair{testing::FileFault::kSync, "injected sync failure"},
+        std::pair{testing::FileFault::kRename, "injected rename failure"}}) {
+    const testing::FaultyFileSystem fs(fault);
     internal::FileWriter out(fs);
     ASSERT_TRUE(out.Open(path).ok());
     Status s = out.WritePod(uint64_t{2});
@@ -266,6 +227,39 @@ TEST(FileTest, ReadArrayMapsAlignedSections) {
   ASSERT_TRUE(again.ReadArray(&floats, big.size(), 0).ok());
   ASSERT_TRUE(again.ReadArray(&ints, small.size(), 0).ok());
   EXPECT_EQ(again.VerifyChecksum().code(), Status::Code::kCorruption);
+  std::remove(path.c_str());
+}
+
+// A file system that cannot map files gets its aligned sections read instead, with the same
+// bytes and checksum; a failing read is reported, not taken for data.
+TEST(FileTest, ReadsWhatCannotBeMappedAndReportsFailedReads) {
+  const std::string path = ::testing::TempDir() + "/index_file_unmappable.bin";
+  const std::vector<float> big = RandomFloats(100000, 6);
+  {
+    internal::FileWriter out;
+    ASSERT_TRUE(out.Open(path).ok());
+    ASSERT_TRUE(out.PadTo(internal::kMapAlignment).ok());
+    ASSERT_TRUE(out.Write(big.data(), big.size() * sizeof(float)).ok());
+    ASSERT_TRUE(out.Commit().ok());
+  }
+  testing::FaultyFileSystem fs(testing::FileFault::kMap);
+  {
+    internal::FileReader in(fs);
+    ASSERT_TRUE(in.Open(path).ok());
+    internal::MappableArray<float> floats;
+    ASSERT_TRUE(in.ReadArray(&floats, big.size(), 0).ok());
+    EXPECT_EQ(fs.injected(), 1);
+    EXPECT_TRUE(std::equal(big.begin(), big.end(), floats.data()));
+    EXPECT_TRUE(in.VerifyChecksum().ok());
+  }
+  fs.set_fault(testing::FileFault::kRead);
+  internal::FileReader in(fs);
+  ASSERT_TRUE(in.Open(path).ok());
+  std::vector<char> bytes(16);
+  const Status s = in.Read(bytes.data(), bytes.size());
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_EQ(s.message(), "injected read failure");
+  EXPECT_TRUE(internal::FileReader(fs).Open(path + ".missing").IsNotFound());
   std::remove(path.c_str());
 }
 

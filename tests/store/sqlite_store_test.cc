@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "engram/engine.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/fts_functions.h"
 #include "store/sqlite/schema.h"
@@ -141,9 +142,10 @@ INSERT INTO t(a, b) VALUES ('red apple pie', 'fruit'), ('green apple', 'apple'),
 }
 
 }  // namespace
-// Rows of a store from before content and claim hashes (schema 3) get both on the first open,
-// so exact-duplicate and claim lookups find them; the store then notes that every row has them.
-TEST(SqliteStoreTest, FillsInTextHashesOfAnOldStoreOnce) {
+// Rows of a store from before content and claim hashes (schema 3) get both when an engine
+// first opens it, so exact-duplicate and claim lookups find them; the store then notes the
+// hashes' version, and later opens leave the rows alone.
+TEST(SqliteStoreTest, AnEngineFillsInTextHashesOfAnOldStoreOnce) {
   testing::TempDir dir;
   const std::string path = dir.File("old.db");
   {
@@ -155,32 +157,34 @@ VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'The deploy is on Friday.', 1,
 )sql")
                     .ok());
   }
-  for (int open = 0; open < 2; ++open) {
+  Options options;
+  options.path = path;
+  ASSERT_TRUE(Engine::Open(options).ok());
+  auto count = [&](MemoryQuery q) {
+    q.owner_id = "alice";
     auto store = OpenSqliteStore({path, 1000, false});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
     auto txn = (*store)->BeginRead();
-    ASSERT_TRUE(txn.ok());
-    MemoryQuery by_content;
-    by_content.owner_id = "alice";
-    by_content.content_hash = util::ContentHash("The deploy is on Friday.");
-    auto found = (*txn)->ListMemories(by_content);
-    ASSERT_TRUE(found.ok()) << found.status().ToString();
-    ASSERT_EQ(found->size(), 1u) << "open " << open;
-    MemoryQuery by_claim;
-    by_claim.owner_id = "alice";
-    by_claim.claim_hash = util::ClaimHash("The deploy is on Friday.");
-    auto claimed = (*txn)->ListMemories(by_claim);
-    ASSERT_TRUE(claimed.ok());
-    EXPECT_EQ(claimed->size(), 1u) << "open " << open;
-    auto meta = (*txn)->GetMeta("text_hashes_complete");
-    ASSERT_TRUE(meta.ok());
-    EXPECT_EQ(meta->value_or(""), "1");
-  }
+    auto rows = (*txn)->ListMemories(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? rows->size() : 0;
+  };
+  MemoryQuery by_content;
+  by_content.content_hash = util::ContentHash("The deploy is on Friday.");
+  EXPECT_EQ(count(by_content), 1u);
+  MemoryQuery by_claim;
+  by_claim.claim_hash = util::ClaimHash("The deploy is on Friday.");
+  EXPECT_EQ(count(by_claim), 1u);
+  // The next open leaves the rows alone: a hash changed by hand stays.
+  ASSERT_TRUE(OpenRaw(path)->Exec("UPDATE memories SET claim_hash = 'kept'").ok());
+  ASSERT_TRUE(Engine::Open(options).ok());
+  MemoryQuery kept;
+  kept.claim_hash = "kept";
+  EXPECT_EQ(count(kept), 1u);
 }
 
-// A store hashed by an older ClaimKey (no claim_hash_version in store_meta) gets its claim
-// hashes recomputed on open, so claims of old rows match new texts.
-TEST(SqliteStoreTest, RecomputesClaimHashesOfAnOlderClaimVersion) {
+// A store hashed by an older ClaimKey (another claim_hash_version) gets its claim hashes
+// recomputed when an engine opens it, so claims of old rows match new texts.
+TEST(SqliteStoreTest, AnEngineRecomputesClaimHashesOfAnOlderClaimVersion) {
   testing::TempDir dir;
   const std::string path = dir.File("stale.db");
   {
@@ -190,10 +194,13 @@ TEST(SqliteStoreTest, RecomputesClaimHashesOfAnOlderClaimVersion) {
 INSERT INTO memories(rid, id, owner_id, scope, type, key, text, created_at, updated_at,
                      content_hash, claim_hash)
 VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'Max''s part-time job.', 1, 1, 'x', 'stale');
-INSERT INTO store_meta(name, value) VALUES ('text_hashes_complete', '1');
+INSERT INTO store_meta(name, value) VALUES ('claim_hash_version', '1');
 )sql")
                     .ok());
   }
+  Options options;
+  options.path = path;
+  ASSERT_TRUE(Engine::Open(options).ok());
   auto store = OpenSqliteStore({path, 1000, false});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto txn = (*store)->BeginRead();

@@ -444,6 +444,37 @@ TEST_P(StoreConformance, ListFilters) {
   EXPECT_EQ(rows[0].id, Id(2));
 }
 
+// The hashes given on insert are what content_hash and claim_hash find, until replaced.
+TEST_P(StoreConformance, TextHashesFindRecordsUntilReplaced) {
+  int64_t rid = 0;
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    auto inserted = (*txn)->InsertMemory(Record("alice", Id(1), 1000), {"content-1", "claim-1"});
+    ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
+    rid = *inserted;
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  MemoryQuery q;
+  q.owner_id = "alice";
+  q.claim_hash = "claim-1";
+  EXPECT_EQ(List(q).size(), 1u);
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->SetTextHashes(rid, {"content-2", "claim-2"}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_TRUE(List(q).empty());
+  q.claim_hash = "claim-2";
+  EXPECT_EQ(List(q).size(), 1u);
+  q.claim_hash.reset();
+  q.content_hash = "content-2";
+  EXPECT_EQ(List(q).size(), 1u);
+  q.owner_id = "bob";
+  EXPECT_TRUE(List(q).empty());
+}
+
 TEST_P(StoreConformance, ReplaceChangesOnlyTheOwnersRecord) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();

@@ -79,6 +79,12 @@ Result<std::vector<std::pair<int64_t, std::string>>> PgTransaction::LiveTexts(in
   return out;
 }
 
+Status PgTransaction::SetTextHashes(int64_t rid, const TextHashes& hashes) {
+  return Query("UPDATE memories SET content_hash = $2, claim_hash = $3 WHERE rid = $1",
+               {P(rid), P(hashes.content), P(hashes.claim)})
+      .status();
+}
+
 Status PgTransaction::PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) {
   // One round trip: the vector, and the record's stamp (usually already seq: then unchanged).
   return Query(

@@ -80,6 +80,7 @@ class PgTransaction final : public Transaction {
   Result<std::vector<int64_t>> LiveRidsWrittenUpTo(std::string_view owner_id, int64_t seq) override;
   Result<std::vector<std::pair<int64_t, std::string>>> LiveTexts(int64_t after_rid,
                                                                  size_t limit) override;
+  Status SetTextHashes(int64_t rid, const TextHashes& hashes) override;
   Status PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) override;
   Result<std::vector<float>> GetVector(int64_t rid) override;
   Status DeleteAllVectors() override;

@@ -90,6 +90,15 @@ Result<std::vector<std::pair<int64_t, std::string>>> SqliteTransaction::LiveText
   return out;
 }
 
+Status SqliteTransaction::SetTextHashes(int64_t rid, const TextHashes& hashes) {
+  ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE memories SET content_hash = ?2,"
+                                                 " claim_hash = ?3 WHERE rid = ?1"));
+  s->Bind(1, rid);
+  s->Bind(2, hashes.content);
+  s->Bind(3, hashes.claim);
+  return s->Run();
+}
+
 Status SqliteTransaction::PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) {
   ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("INSERT OR REPLACE INTO memory_vectors(rid,"
                                                  " vector, seq) VALUES (?1, ?2, ?3)"));

@@ -11,8 +11,6 @@
 #include "store/sqlite/fts_functions.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/transaction.h"
-#include "util/claim.h"
-#include "util/text.h"
 
 namespace engram::store {
 
@@ -149,58 +147,6 @@ class SqliteSessionStore final : public SessionStore {
   std::shared_ptr<Database> db_;
 };
 
-// Rows written before schema version 4 have no content or claim hash, and rows hashed by an
-// older util::ClaimKey have claim hashes that new texts no longer match; SQL cannot compute them,
-// so this migration of the SQLite store's own old rows does, with the engine's hash functions,
-// once, in one transaction, and then notes in store_meta that every row has them (the engine
-// gives both with every row it writes), so that later opens skip the table scan.
-Status BackfillTextHashes(Connection& conn) {
-  const std::string version = std::to_string(util::kClaimHashVersion);
-  ENGRAM_ASSIGN_OR_RETURN(
-      auto done, conn.Prepare("SELECT (SELECT value FROM store_meta WHERE name = "
-                              "'text_hashes_complete'), (SELECT value FROM store_meta WHERE name = "
-                              "'claim_hash_version')"));
-  Status st;
-  if (!done->Step(&st)) return st;
-  const bool hashed = !done->ColumnText(0).empty();
-  const bool current = done->ColumnText(1) == version;
-  done.reset();
-  if (hashed && current) return st;
-  ENGRAM_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
-  std::vector<std::pair<int64_t, std::string>> rows;
-  {
-    ENGRAM_ASSIGN_OR_RETURN(auto s,
-                            conn.Prepare(current ? "SELECT rid, text FROM memories WHERE"
-                                                   " content_hash IS NULL OR claim_hash IS NULL"
-                                                 : "SELECT rid, text FROM memories"));
-    while (s->Step(&st)) rows.emplace_back(s->ColumnInt(0), s->ColumnText(1));
-  }
-  if (st.ok()) {
-    ENGRAM_ASSIGN_OR_RETURN(auto u,
-                            conn.Prepare("UPDATE memories SET content_hash = ?2, claim_hash = ?3"
-                                         " WHERE rid = ?1"));
-    for (const auto& [rid, text] : rows) {
-      u->Bind(1, rid);
-      u->Bind(2, util::ContentHash(text));
-      u->Bind(3, util::ClaimHash(text));
-      st = u->Run();
-      if (!st.ok()) break;
-    }
-  }
-  if (st.ok()) {
-    const std::string mark =
-        "INSERT OR REPLACE INTO store_meta(name, value) VALUES ('text_hashes_complete', '1'),"
-        " ('claim_hash_version', '" +
-        version + "')";
-    st = conn.Exec(mark.c_str());
-  }
-  if (!st.ok()) {
-    conn.Exec("ROLLBACK");
-    return st;
-  }
-  return conn.Exec("COMMIT");
-}
-
 Result<std::shared_ptr<Database>> OpenDatabase(const SqliteOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("database path is empty");
   std::error_code ec;
@@ -211,7 +157,6 @@ Result<std::shared_ptr<Database>> OpenDatabase(const SqliteOptions& options) {
   }
   ENGRAM_ASSIGN_OR_RETURN(auto writer, Database::OpenConnection(options, /*writer=*/true));
   ENGRAM_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
-  ENGRAM_RETURN_IF_ERROR(BackfillTextHashes(*writer));
   return std::make_shared<Database>(options, std::move(writer));
 }
 
