@@ -166,7 +166,7 @@ std::optional<Match> Scanner::Forward(const Label& label, size_t p, bool* linked
   size_t q = p;
   if (p >= 2 && at(q) == '.' && EqualsNoCase(t_.substr(p - 2, 2), "no")) ++q;  // "acct no. 1234"
   if (at(q) == '\'' && Lower(at(q + 1)) == 's' && IsBlank(at(q + 2)) &&
-      label.join != Join::kSymbol) {
+      label.join != Join::kSymbol && label.join != Join::kBare) {
     *linked = true;
     return ValueAt(label, SkipBlanks(q + 2), Tie::kStrong, false);  // "password's hunter2"
   }
@@ -179,6 +179,7 @@ std::optional<Match> Scanner::Forward(const Label& label, size_t p, bool* linked
     return ValueAt(label, *v, Tie::kStrong, pairs);
   }
   if (quoted_label || r == q || label.join == Join::kSymbol) return std::nullopt;
+  if (label.join == Join::kBare) return WeakValueAt(label, r, linked);
   if (std::optional<size_t> v = WordConnector(r)) {
     *linked = true;
     return ValueAt(label, *v, Tie::kStrong, false);

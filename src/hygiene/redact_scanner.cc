@@ -58,6 +58,7 @@ RedactedText Scanner::Run() {
       m = PemAt(i);
     } else if (c == ':') {
       m = UrlSecretAt(i);
+      if (!m) m = CredentialPairAt(i);
     }
     if (m && m->begin < i) {
       emit(*m);  // "<value> is my password": before the cursor and every waiting match
@@ -363,6 +364,52 @@ std::optional<Match> Scanner::UrlSecretAt(size_t i) const {
     return std::nullopt;
   }
   return Match{h + colon + 1, h + at_sign, Kind::kPassword};
+}
+
+std::optional<Match> Scanner::CredentialPairAt(size_t i) const {
+  if (!On(Kind::kPassword) || i == 0 || StartsWith(i, "://") || InsideMarker(i)) {
+    return std::nullopt;
+  }
+  // The user: letters, digits, '.', '_' or '-' after whitespace or the start, with a letter.
+  auto user_byte = [](char c) { return IsIdent(c) || c == '.' || c == '-'; };
+  size_t u = i;
+  while (u > 0 && i - u < 64 && user_byte(t_[u - 1])) --u;
+  if (u == i || (u > 0 && !IsSpace(t_[u - 1])) ||
+      !std::any_of(t_.begin() + u, t_.begin() + i, IsAlpha)) {
+    return std::nullopt;
+  }
+  const size_t v = i + 1;
+  size_t end = Span(v, [](char c) { return !IsSpace(c); });
+  if (end - v > 256) return std::nullopt;
+  // A host is a dotted name: "grafana.lab.local", "10.0.0.4".
+  auto host_at = [this](size_t h) {
+    const size_t e = Span(h, [](char c) { return IsUrlSafe(c) || c == '.'; });
+    const std::string_view host = t_.substr(h, e - h);
+    const size_t dot = host.find('.');
+    return dot != std::string_view::npos && dot > 0 && dot + 1 < host.size() &&
+           IsAlnum(host[dot + 1]);
+  };
+  size_t value_end = end;
+  const std::string_view run = t_.substr(v, end - v);
+  if (const size_t at_sign = run.rfind('@'); at_sign != std::string_view::npos) {
+    if (!host_at(v + at_sign + 1)) return std::nullopt;
+    value_end = v + at_sign;
+  } else {
+    while (value_end > v && IsTrailing(t_[value_end - 1])) --value_end;
+    if (value_end != end) return std::nullopt;  // "note: ..." ends a phrase, holds no host
+    const Word w = WordAt(SkipBlanks(end));
+    if (w.begin == end || !OneOf(w.view(), {"at", "on", "for", "to"}) ||
+        !host_at(SkipBlanks(w.end))) {
+      return std::nullopt;
+    }
+  }
+  if (value_end <= v || MarkerAt(v) ||
+      std::all_of(t_.begin() + v, t_.begin() + value_end, IsDigit)) {
+    return std::nullopt;  // a port
+  }
+  const Label label{Kind::kPassword, Shape::kPassword, Join::kSymbol, u};
+  if (!Accept(label, v, value_end, Tie::kWeak)) return std::nullopt;
+  return Match{v, value_end, Kind::kPassword};
 }
 
 }  // namespace engram::hygiene::redact_internal

@@ -151,7 +151,9 @@ enum class Shape : uint8_t {
 enum class Join : uint8_t {
   kAny,       // also bare whitespace: "PIN 1234", "password hunter2!"
   kExplicit,  // ':' '=' "is" "was"... ("pwd" is also a shell command)
-  kSymbol,    // ':' or '=' only ("pass" is also an ordinary word)
+  kSymbol,    // ':' or '=' only
+  kBare,      // ':' '=', or bare whitespace before a value that looks like a secret: "pass
+              // Gr33nTea!x", but "a bus pass is valid" ("pass" is also an ordinary word)
 };
 
 // How firmly the text ties the value to the label; weak ties demand a more secret-like value.
@@ -187,8 +189,8 @@ inline constexpr Head kHeads[] = {
     {"passphrase", Kind::kPassword, Shape::kPhrase, Join::kExplicit},
     {"mnemonic", Kind::kGenericSecret, Shape::kPhrase, Join::kExplicit},
     {"pwd", Kind::kPassword, Shape::kPassword, Join::kExplicit},  // also a shell command
-    {"pass", Kind::kPassword, Shape::kPassword, Join::kSymbol},   // also a common word
-    {"pw", Kind::kPassword, Shape::kPassword, Join::kSymbol},
+    {"pass", Kind::kPassword, Shape::kPassword, Join::kBare},     // also a common word
+    {"pw", Kind::kPassword, Shape::kPassword, Join::kAny},
     {"pin", Kind::kPassword, Shape::kPin, Join::kAny},
     {"secret", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
     {"token", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
@@ -274,6 +276,12 @@ class Scanner {
 
   // At "://": the password of "scheme://user:password@host", and Slack webhook paths.
   std::optional<Match> UrlSecretAt(size_t i) const;
+
+  // At another ':': the password of a "user:password" pair written without a scheme, before a
+  // host ("admin:Pa55! at grafana.lab", "ops:Hunter2!x@build01"); the password must look like
+  // one (digits or symbols), and the host must have a dot, so "localhost:8080 at the moment"
+  // and times stay.
+  std::optional<Match> CredentialPairAt(size_t i) const;
 
   // ---- Labelled values: "password: x", "my PIN is 1234", "x is my password".
 

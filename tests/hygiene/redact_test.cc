@@ -341,6 +341,26 @@ TEST(Redact, PasswordsInManyPhrasings) {
   }
 }
 
+TEST(Redact, PasswordsAfterShortHeadsAndInBarePairs) {
+  ExpectRedacts("smtp: host mail.example.net user alerts@example.net pass Gr33nTea!x", "Gr33nTea!x",
+                "password", "host mail.example.net user alerts@example.net pass ");
+  ExpectRedacts("for the portal my login is jdoe and my pw is Tin_Can_7", "Tin_Can_7", "password",
+                "my login is jdoe");
+  ExpectRedacts("The Grafana admin login is admin:Lab$ecret99 at grafana.lab.local",
+                "Lab$ecret99", "password", "admin:[REDACTED:password] at grafana.lab.local");
+  ExpectRedacts("reach it with ops:Hunter2!x@build01.internal", "Hunter2!x", "password",
+                "ops:[REDACTED:password]@build01.internal");
+  for (const char* text : {
+           "a bus pass is 14B now",
+           "I'll pass on that, the 7:40 train at platform 2.",
+           "the API runs on localhost:8080 at the moment",
+           "note: meeting at 10:30 on level.2",
+           "mailto:bob@example.com",
+       }) {
+    ExpectUnchanged(text);
+  }
+}
+
 TEST(Redact, PasswordWordsWithoutValuesStay) {
   for (const char* text : {
            "Forgot your password? Click the password reset link.",
