@@ -110,11 +110,9 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
 // session if it is recent), each superseded by its corrected text; and the assistant's turn
 // just before, whose corrected guess the user thereby states. Returns the writes; none when
 // nothing held the value.
-Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(std::string_view owner_id,
-                                                             std::string_view scope,
-                                                             std::string_view session_id,
-                                                             const hygiene::Correction& fix,
-                                                             Timestamp when) {
+Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(
+    std::string_view owner_id, std::string_view scope, std::string_view session_id,
+    const hygiene::Correction& fix, std::string_view said, Timestamp when) {
   constexpr Timestamp kRecent = 30 * 60 * 1000;  // a correction follows what it corrects
   constexpr size_t kMaxCorrected = 3;
   std::vector<NewMemory> writes;
@@ -145,30 +143,45 @@ Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(std::string_view ow
     if (fix.wrong.empty()) break;  // only the latest memory may hold an unnamed value
   }
   if (writes.empty() && !session_id.empty()) {
-    // "No, Valencia." answering "She lives in Madrid, right?": the corrected guess is a fact.
+    // What was said just before holds the value when no memory does: "No, Valencia." answering
+    // "She lives in Madrid, right?" states the corrected guess; "oops, Tuesday, not Thursday"
+    // after "We're meeting the Acme folks on Thursday" (kept only in the session) states the
+    // corrected sentence. A value the turn does not name is looked for in the turn of each role
+    // just before only.
+    constexpr size_t kLookBack = 6;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items,
-                            GetSessionItems(owner_id, session_id, 3));
-    const SessionItem* guess = nullptr;
-    for (size_t k = items.size(); k-- > 0;) {
-      if (items[k].role == Role::kAssistant) {
-        guess = &items[k];
-        break;
+                            GetSessionItems(owner_id, session_id, kLookBack));
+    const std::string current = redactor_.Redact(said).text;
+    bool skipped_current = false, seen_user = false, seen_assistant = false;
+    for (size_t k = items.size(); k-- > 0 && writes.empty();) {
+      const SessionItem& item = items[k];
+      if (!skipped_current && item.role == Role::kUser && item.content == current) {
+        skipped_current = true;
+        continue;
       }
-    }
-    if (guess != nullptr && when - guess->created_at <= kRecent) {
-      if (std::optional<std::string> stated = core::CorrectedStatement(guess->content, fix)) {
-        NewMemory m;
-        m.owner_id = std::string(owner_id);
-        m.scope = std::string(scope);
-        m.session_id = std::string(session_id);
-        m.type = MemoryType::kFact;
-        m.text = std::move(*stated);
-        m.confidence = kUntypedDisclosureConfidence;
-        m.source = "turn";
-        m.observed_at = when;
-        m.change = {"user", "the user corrected the assistant's guess"};
-        writes.push_back(std::move(m));
+      if (when - item.created_at > kRecent) break;
+      std::optional<std::string> stated;
+      if (item.role == Role::kAssistant && (!seen_assistant || !fix.wrong.empty())) {
+        seen_assistant = true;
+        stated = core::CorrectedStatement(item.content, fix);
+      } else if (item.role == Role::kUser && (!seen_user || !fix.wrong.empty())) {
+        seen_user = true;
+        stated = core::ApplyCorrection(item.content, fix);
       }
+      if (!stated) continue;
+      NewMemory m;
+      m.owner_id = std::string(owner_id);
+      m.scope = std::string(scope);
+      m.session_id = std::string(session_id);
+      m.type = MemoryType::kFact;
+      m.text = std::move(*stated);
+      m.confidence = kUntypedDisclosureConfidence;
+      m.source = "turn";
+      m.observed_at = when;
+      m.change = {"user", item.role == Role::kAssistant
+                              ? "the user corrected the assistant's guess"
+                              : "the user corrected what they had just said"};
+      writes.push_back(std::move(m));
     }
   }
   if (writes.empty()) return std::vector<WriteResult>();

@@ -30,7 +30,7 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     }
     if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {
       ENGRAM_ASSIGN_OR_RETURN(report.writes,
-                              CorrectInChat(owner_id, scope, session_id, *fix, when));
+                              CorrectInChat(owner_id, scope, session_id, *fix, text, when));
       if (!report.writes.empty()) {
         report.disposition = Disposition::kPromote;
         report.reason = "correction";
