@@ -163,6 +163,62 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
   return std::nullopt;
 }
 
+// Words that open a clause holding a right value without being part of it ("it's 8:50", "but I
+// meant Bradford").
+const WordSet& ValueLead() {
+  static const WordSet s{"it",     "'s",     "is",   "was",  "actually", "but",   "i",
+                         "meant",  "mean",   "that", "so",   "no",       "sorry", "oh",
+                         "really", "should", "be",   "have", "been"};
+  return s;
+}
+
+// "it's in Bath rather than Bristol" (rules/correction_contrasts.txt): the words after the
+// contrast are wrong, as many words just before it right.
+std::optional<Correction> ContrastAt(const Tokens& t, size_t from) {
+  const WordSet& contrasts = WordList("correction_contrasts");
+  static const WordSet kArticles{"the", "a", "an"};
+  for (size_t k = from + 1; k < t.size(); ++k) {
+    if (IsEnd(t, k - 1)) continue;  // the right value comes first, in the same clause
+    const size_t wb0 = PhraseEnd(t, k, contrasts);
+    if (wb0 == k) continue;
+    size_t wb = wb0, we = wb;
+    while (we < t.size() && !IsEnd(t, we)) ++we;
+    Trim(t, wb, we, kArticles, WordSet{});
+    if (wb >= we || we - wb > 4) return std::nullopt;
+    size_t rb = k;
+    for (size_t n = we - wb; n > 0 && rb > from && !IsEnd(t, rb - 1); --n) --rb;
+    while (rb < k && !t[rb].word) ++rb;
+    if (rb >= k) return std::nullopt;
+    return Correction{SpanOf(t, rb, k), SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
+// "I think I said 8:15 earlier, it's 8:50" (rules/correction_recalls.txt): the wrong value
+// follows the phrase, the right one opens the next clause.
+std::optional<Correction> RecalledValueAt(const Tokens& t) {
+  const WordSet& recalls = WordList("correction_recalls");
+  static const WordSet kTail{"earlier", "before",  "yesterday", "above", "there",
+                             "by",      "mistake", "but",       "then",  "first"};
+  for (size_t k = 0; k < t.size(); ++k) {
+    const size_t wb0 = PhraseEnd(t, k, recalls);
+    if (wb0 == k) continue;
+    size_t wb = wb0, we = wb;
+    while (we < t.size() && !IsEnd(t, we) && !kTail.count(t[we].norm)) ++we;
+    size_t next = we;
+    while (next < t.size() && !IsEnd(t, next) && !IsWordAt(t, next, "but")) ++next;
+    Trim(t, wb, we, WordSet{"that", "it", "was", "is"}, WordSet{});
+    if (wb >= we || we - wb > 4 || next >= t.size()) return std::nullopt;
+    size_t rb = next + 1, re;
+    while (rb < t.size() && (!t[rb].word || ValueLead().count(t[rb].norm))) ++rb;
+    while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+    for (re = rb; re < t.size() && !IsEnd(t, re);) ++re;
+    if (rb >= re || re - rb > 8) return std::nullopt;
+    return Correction{SpanOf(t, rb, re), SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
@@ -209,6 +265,11 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   if (i < t.size() && t[i].norm == "not") negated = i;
   for (size_t k = i; k + 1 < t.size() && negated == t.size(); ++k) {
     if (!t[k].word && t[k].norm == "," && IsWordAt(t, k + 1, "not")) negated = k + 1;
+  }
+  // "I said X earlier, it's Y" and "Y rather than X" name both values in one clause.
+  if (std::optional<Correction> c = RecalledValueAt(t)) return c;
+  if (negated == t.size()) {
+    if (std::optional<Correction> c = ContrastAt(t, i)) return c;
   }
   if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
   if (negated == i) {

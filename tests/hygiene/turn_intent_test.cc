@@ -58,6 +58,16 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("Scratch that, we're shipping it as v2.4."), "we're shipping it as v2.4 | ");
 }
 
+TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
+  EXPECT_EQ(Fix("Yes, four of us, but it's in Ghent rather than Bruges."), "Ghent | Bruges");
+  EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
+  EXPECT_EQ(Fix("I think I said 6:20 before, it's 6:50 now."), "6:50 now | 6:20");
+  EXPECT_EQ(Fix("I told you Tuesday but I meant Wednesday."), "Wednesday | Tuesday");
+  for (const char* text : {"I'd rather have tea than coffee.", "I said hi to her yesterday.",
+                           "We picked Go instead of Rust for the whole new billing service."})
+    EXPECT_EQ(Fix(text), "<none>") << text;
+}
+
 TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
   for (const char* text :
        {"Actually I live in Porto now.", "No, I don't want that.", "I do not like sushi.",
