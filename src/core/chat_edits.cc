@@ -18,19 +18,26 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
                                                              std::string_view scope,
                                                              std::string_view text) {
   constexpr double kChangedSimilarity = 0.5;
+  constexpr double kChangedSlotSimilarity = 0.35;
   std::vector<std::string> ids;
   if (!options_.embedder || !hygiene::AnnouncesChange(text)) return ids;
   SearchOptions so;
   so.scope = std::string(scope);
-  so.top_k = 1;
+  so.top_k = 3;
   so.mode = SearchMode::kVector;
   so.use_recency = false;
   so.record_access = false;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
-  if (!hits.empty() && hits[0].record.type != MemoryType::kBlock &&
-      hits[0].explanation.vector_similarity >= kChangedSimilarity &&
-      !util::SameClaim(hits[0].record.text, text))
-    ids.push_back(hits[0].record.id);
+  for (size_t k = 0; k < hits.size(); ++k) {
+    const SearchHit& hit = hits[k];
+    if (hit.record.type == MemoryType::kBlock || util::SameClaim(hit.record.text, text)) continue;
+    // The closest memory if close enough; another close one only when the turn names what
+    // it is about ("I've switched my usual to a cortado": "My usual order is a flat white").
+    const double sim = hit.explanation.vector_similarity;
+    if ((k == 0 && sim >= kChangedSimilarity) ||
+        (sim >= kChangedSlotSimilarity && core::SharedSlotWords(hit.record.text, text) > 0))
+      ids.push_back(hit.record.id);
+  }
   for (const std::string& key : hygiene::NamedSlots(text)) {
     ListOptions lo;
     lo.scope = std::string(scope);

@@ -298,6 +298,25 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
 
 }  // namespace
 
+size_t SharedSlotWords(std::string_view a, std::string_view b) {
+  const hygiene::WordSet& stop = hygiene::WordList("topic_stopwords");
+  auto slot_words = [&stop](std::string_view text) {
+    const std::set<std::string> anchors = AnchorsOf(WordsOf(text));
+    std::set<std::string> out;
+    for (std::string& w : util::ClaimWords(text)) {
+      if (stop.count(w) || anchors.count(w) || std::any_of(w.begin(), w.end(), [](char c) {
+            return util::IsAsciiDigit(static_cast<unsigned char>(c));
+          }))
+        continue;
+      out.insert(util::ClaimStem(std::move(w)));
+    }
+    return out;
+  };
+  const std::set<std::string> wa = slot_words(a), wb = slot_words(b);
+  return static_cast<size_t>(
+      std::count_if(wa.begin(), wa.end(), [&wb](const std::string& w) { return wb.count(w); }));
+}
+
 bool HasAnchors(std::string_view text) {
   return !AnchorsOf(WordsOf(text)).empty();
 }

@@ -39,6 +39,11 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
 // and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
 
+// The words two texts share that name what they are about, not a value: content words
+// (util::ClaimWords, stemmed) that are neither names, numbers nor rules/topic_stopwords.txt
+// ("My usual order is a flat white" and "I switched my usual to a cortado" share "usual").
+size_t SharedSlotWords(std::string_view a, std::string_view b);
+
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);
 
