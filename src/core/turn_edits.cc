@@ -183,6 +183,61 @@ std::vector<Word> WithoutLeadingArticles(std::vector<Word> w) {
   return w;
 }
 
+// Words that end a value: "garden faces north, shade ..." ends at the comma; "the backend role"
+// starts after "the".
+bool IsFunctionWord(std::string_view w) {
+  static const std::set<std::string_view> kWords{
+      "the",  "a",   "an",   "my", "our", "your", "their", "his",  "her", "its", "this",
+      "that", "for", "of",   "in", "on",  "at",   "to",    "with", "and", "or",  "is",
+      "are",  "was", "were", "be", "as",  "by",   "from",  "so",   "but", "not"};
+  return kWords.count(w) > 0;
+}
+
+// Whether only blanks lie between two adjacent words of `text`.
+bool Adjacent(std::string_view text, const Word& a, const Word& b) {
+  for (size_t k = a.end; k < b.begin; ++k) {
+    if (text[k] != ' ') return false;
+  }
+  return true;
+}
+
+// A correction that names its slot instead of a shaped value: "faces south" for "your garden
+// faces north" (the slot word leads, the words after it are replaced), "the data platform role"
+// for "the backend role" (the slot word trails, the words before it are replaced). The replaced
+// words run to punctuation or a function word, three at most.
+std::optional<std::string> SlotCorrection(std::string_view text, const std::vector<Word>& words,
+                                          std::string_view written,
+                                          const std::vector<Word>& right) {
+  constexpr size_t kMaxValue = 3;
+  if (right.size() < 2 || right.size() > 4) return std::nullopt;
+  auto replace = [&](size_t b, size_t e, size_t rb, size_t re) -> std::optional<std::string> {
+    std::string out(text.substr(0, words[b].begin));
+    out += written.substr(right[rb].begin, right[re - 1].end - right[rb].begin);
+    out += text.substr(words[e - 1].end);
+    if (out == text) return std::nullopt;
+    return out;
+  };
+  for (size_t k = words.size(); k-- > 0;) {
+    if (words[k].norm == right.front().norm && !IsFunctionWord(right.front().norm)) {
+      size_t e = k + 1;
+      while (e < words.size() && e - k - 1 < kMaxValue && Adjacent(text, words[e - 1], words[e]) &&
+             !IsFunctionWord(words[e].norm))
+        ++e;
+      if (e == k + 1) continue;
+      return replace(k + 1, e, 1, right.size());
+    }
+    if (words[k].norm == right.back().norm && !IsFunctionWord(right.back().norm)) {
+      size_t b = k;
+      while (b > 0 && k - b < kMaxValue && Adjacent(text, words[b - 1], words[b]) &&
+             !IsFunctionWord(words[b - 1].norm))
+        --b;
+      if (b == k) continue;
+      return replace(b, k, 0, right.size() - 1);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 double TopicOverlap(std::string_view topic, std::string_view text) {
@@ -241,7 +296,7 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     if (ShapeOf(right) == Shape::kNone) {
       size_t e_run = right.size();
       while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
-      if (e_run == 0) return std::nullopt;
+      if (e_run == 0) return SlotCorrection(text, words, correction.right, right);
       size_t b_run = e_run - 1;
       if (ShapeOf({right[b_run]}) == Shape::kName) {
         while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;

@@ -37,6 +37,15 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
             "The retreat is in Braga this year.");
 }
 
+TEST(TurnEditsTest, ACorrectionThatNamesItsSlotReplacesTheValueBesideIt) {
+  // The slot word leads ("faces south") or trails ("the data platform role").
+  EXPECT_EQ(Fixed("Your balcony faces west, so evenings are sunny.", "faces east", ""),
+            "Your balcony faces east, so evenings are sunny.");
+  EXPECT_EQ(Fixed("She applied for the backend role last week.", "the mobile platform role", ""),
+            "She applied for the mobile platform role last week.");
+  EXPECT_EQ(Fixed("I like tea.", "faces east", ""), "<unchanged>");
+}
+
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
   const std::optional<std::string> s =
       CorrectedStatement("Sounds fun! Your brother lives in Lyon, right?", {"Nantes", ""});
