@@ -20,16 +20,27 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   constexpr double kChangedSimilarity = 0.5;
   constexpr double kChangedSlotSimilarity = 0.35;
   std::vector<std::string> ids;
-  if (!options_.embedder || !hygiene::AnnouncesChange(text)) return ids;
+  if (!options_.embedder) return ids;
   SearchOptions so;
   so.scope = std::string(scope);
-  so.top_k = 3;
+  so.top_k = 10;
   so.mode = SearchMode::kVector;
   so.use_recency = false;
   so.record_access = false;
+  // "The GCP projects are shut down": what held the retired value, however far in meaning; a
+  // retired value is a change even without a word of rules/change_markers.txt.
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> named, Search(owner_id, text, so));
+  for (const SearchHit& hit : named) {
+    if (hit.record.type != MemoryType::kBlock && core::RetiresValueOf(text, hit.record.text) &&
+        !util::SameClaim(hit.record.text, text))
+      ids.push_back(hit.record.id);
+  }
+  if (!hygiene::AnnouncesChange(text)) return ids;
+  so.top_k = 3;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
   for (size_t k = 0; k < hits.size(); ++k) {
     const SearchHit& hit = hits[k];
+    if (std::find(ids.begin(), ids.end(), hit.record.id) != ids.end()) continue;
     if (hit.record.type == MemoryType::kBlock || util::SameClaim(hit.record.text, text)) continue;
     // The closest memory if close enough; another close one only when the turn names what
     // it is about ("I've switched my usual to a cortado": "My usual order is a flat white").

@@ -372,6 +372,35 @@ size_t SharedSlotWords(std::string_view a, std::string_view b) {
       std::count_if(wa.begin(), wa.end(), [&wb](const std::string& w) { return wb.count(w); }));
 }
 
+bool RetiresValueOf(std::string_view turn, std::string_view memory) {
+  constexpr size_t kNear = 3;
+  const std::vector<Word> words = WordsOf(turn);
+  const std::set<std::string> anchors = AnchorsOf(WordsOf(memory));
+  if (anchors.empty()) return false;
+  // Where the cues stand, as [first word, last word].
+  std::vector<std::pair<size_t, size_t>> cues;
+  for (std::string_view phrase : hygiene::WordList("retire_cues")) {
+    for (size_t k = 0; k < words.size(); ++k) {
+      std::string_view rest = phrase;
+      size_t j = k;
+      while (!rest.empty() && j < words.size()) {
+        const size_t space = rest.find(' ');
+        if (words[j].norm != rest.substr(0, space)) break;
+        ++j;
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      }
+      if (rest.empty()) cues.emplace_back(k, j - 1);
+    }
+  }
+  for (size_t k = 0; k < words.size(); ++k) {
+    if (!anchors.count(words[k].norm)) continue;
+    for (const auto& [b, e] : cues) {
+      if ((k < b && b - k <= kNear) || (k > e && k - e <= kNear)) return true;
+    }
+  }
+  return false;
+}
+
 bool HasAnchors(std::string_view text) {
   return !AnchorsOf(WordsOf(text)).empty();
 }

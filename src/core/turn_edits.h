@@ -44,6 +44,11 @@ bool SameAnchors(std::string_view a, std::string_view b);
 // ("My usual order is a flat white" and "I switched my usual to a cortado" share "usual").
 size_t SharedSlotWords(std::string_view a, std::string_view b);
 
+// Whether `turn` retires a value that `memory` holds: a name or number of the memory occurs in
+// the turn within three words of a phrase of rules/retire_cues.txt ("The GCP projects are shut
+// down" retires "Our main cloud is GCP"; "I left my keys at Tom's place" retires nothing).
+bool RetiresValueOf(std::string_view turn, std::string_view memory);
+
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);
 

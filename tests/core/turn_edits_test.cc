@@ -46,6 +46,16 @@ TEST(TurnEditsTest, ACorrectionThatNamesItsSlotReplacesTheValueBesideIt) {
   EXPECT_EQ(Fixed("I like tea.", "faces east", ""), "<unchanged>");
 }
 
+TEST(TurnEditsTest, ARetiredValueNamesTheMemoryHoldingIt) {
+  EXPECT_TRUE(RetiresValueOf("All done, we're on Fly.io and Heroku is shut down.",
+                             "Our apps run on Heroku."));
+  EXPECT_TRUE(
+      RetiresValueOf("We dropped Mailchimp last month.", "Newsletters go out via Mailchimp."));
+  EXPECT_FALSE(
+      RetiresValueOf("I left my umbrella at the office near Tom's desk.", "Tom is my brother."));
+  EXPECT_FALSE(RetiresValueOf("We dropped the price.", "Our apps run on Heroku."));
+}
+
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
   const std::optional<std::string> s =
       CorrectedStatement("Sounds fun! Your brother lives in Lyon, right?", {"Nantes", ""});
