@@ -82,6 +82,11 @@ std::vector<Word> WordsOf(std::string_view text) {
 }
 
 bool IsTime(std::string_view w) {
+  // "4pm", "7:30am": a clock time however it is written.
+  if (w.size() > 2 && (w.ends_with("am") || w.ends_with("pm"))) {
+    w.remove_suffix(2);
+    if (AllDigits(w) && w.size() <= 2) return true;
+  }
   const size_t colon = w.find(':');
   return colon != std::string_view::npos && AllDigits(w.substr(0, colon)) &&
          AllDigits(w.substr(colon + 1));

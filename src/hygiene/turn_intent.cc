@@ -219,6 +219,67 @@ std::optional<Correction> RecalledValueAt(const Tokens& t) {
   return std::nullopt;
 }
 
+// The right value that a clause from rb states: its words to the end of the clause, after the
+// last copula when it restates the slot ("the name is Anna": "Anna").
+std::optional<std::string> ClauseValue(const Tokens& t, size_t rb) {
+  while (rb < t.size() && (!t[rb].word || ValueLead().count(t[rb].norm))) ++rb;
+  while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+  size_t re = rb;
+  while (re < t.size() && !IsEnd(t, re)) ++re;
+  for (size_t k = re; k-- > rb + 1;) {
+    if (IsWordAt(t, k, "is") || IsWordAt(t, k, "are") || IsWordAt(t, k, "'s")) {
+      rb = k + 1;
+      break;
+    }
+  }
+  if (rb >= re || re - rb > 8) return std::nullopt;
+  return SpanOf(t, rb, re);
+}
+
+// "Thursday is wrong, it's Tuesday" (rules/correction_verdicts.txt): the wrong value is judged,
+// the next clause gives the right one.
+std::optional<Correction> VerdictAt(const Tokens& t, size_t from) {
+  const WordSet& verdicts = WordList("correction_verdicts");
+  static const WordSet kArticles{"the", "a", "an"};
+  for (size_t k = from + 1; k < t.size(); ++k) {
+    const size_t after = PhraseEnd(t, k, verdicts);
+    if (after == k) continue;
+    size_t wb = k;
+    while (wb > from && !IsEnd(t, wb - 1)) --wb;
+    size_t we = k;
+    Trim(t, wb, we, kArticles, WordSet{});
+    if (wb >= we || we - wb > 4 || Deictic().count(t[wb].norm)) return std::nullopt;
+    size_t next = after;
+    while (next < t.size() && !IsEnd(t, next)) ++next;
+    if (next >= t.size()) return std::nullopt;
+    std::optional<std::string> right = ClauseValue(t, next + 1);
+    if (!right) return std::nullopt;
+    return Correction{*right, SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
+// "change that to 7:30", "update the 9:00 to 9:30" (rules/correction_change_verbs.txt) at the
+// start of the turn.
+std::optional<Correction> ChangeToAt(const Tokens& t, size_t i) {
+  if (i >= t.size() || !WordList("correction_change_verbs").count(t[i].norm)) return std::nullopt;
+  size_t to = i + 1;
+  while (to < t.size() && !IsEnd(t, to) && !IsWordAt(t, to, "to") && to - i <= 5) ++to;
+  if (!IsWordAt(t, to, "to")) return std::nullopt;
+  static const WordSet kArticles{"the", "a", "an"};
+  size_t wb = i + 1, we = to;
+  Trim(t, wb, we, kArticles, WordSet{});
+  Correction c;
+  if (wb < we && !(we - wb == 1 && (Deictic().count(t[wb].norm) || t[wb].norm == "it")))
+    c.wrong = SpanOf(t, wb, we);
+  size_t rb = to + 1, re = rb;
+  while (re < t.size() && !IsEnd(t, re)) ++re;
+  Trim(t, rb, re, kArticles, WordSet{"please", "instead", "then"});
+  if (rb >= re || re - rb > 6) return std::nullopt;
+  c.right = SpanOf(t, rb, re);
+  return c;
+}
+
 }  // namespace
 
 std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
@@ -268,6 +329,8 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   }
   // "I said X earlier, it's Y" and "Y rather than X" name both values in one clause.
   if (std::optional<Correction> c = RecalledValueAt(t)) return c;
+  if (std::optional<Correction> c = VerdictAt(t, i)) return c;
+  if (std::optional<Correction> c = ChangeToAt(t, i)) return c;
   if (negated == t.size()) {
     if (std::optional<Correction> c = ContrastAt(t, i)) return c;
   }
@@ -275,7 +338,8 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   if (negated == i) {
     // "not X, Y": X is wrong, the next clause right.
     size_t wb = i + 1, we = wb;
-    while (we < t.size() && !IsEnd(t, we)) ++we;
+    // "not Thursday but Tuesday": "but" ends the wrong value too.
+    while (we < t.size() && !IsEnd(t, we) && !IsWordAt(t, we, "but")) ++we;
     static const WordSet kNoWords{};
     size_t xb = wb, xe = we;
     Trim(t, xb, xe, kNoWords, kNoWords);

@@ -63,6 +63,12 @@ TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
   EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
   EXPECT_EQ(Fix("I think I said 6:20 before, it's 6:50 now."), "6:50 now | 6:20");
   EXPECT_EQ(Fix("I told you Tuesday but I meant Wednesday."), "Wednesday | Tuesday");
+  EXPECT_EQ(Fix("Tuesday is wrong, it's Wednesday."), "Wednesday | Tuesday");
+  EXPECT_EQ(Fix("Smyth is incorrect, the name is Smith."), "Smith | Smyth");
+  EXPECT_EQ(Fix("not Monday but Friday"), "Friday | Monday");
+  EXPECT_EQ(Fix("change that to 8:30"), "8:30 | ");
+  EXPECT_EQ(Fix("Update the 10:00 to 10:45 please."), "10:45 | 10:00");
+  EXPECT_EQ(Fix("That's not right, it's the 5th floor."), "the 5th floor | ");
   for (const char* text : {"I'd rather have tea than coffee.", "I said hi to her yesterday.",
                            "We picked Go instead of Rust for the whole new billing service."})
     EXPECT_EQ(Fix(text), "<none>") << text;
