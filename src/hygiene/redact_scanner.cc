@@ -59,6 +59,8 @@ RedactedText Scanner::Run() {
     } else if (c == ':') {
       m = UrlSecretAt(i);
       if (!m) m = CredentialPairAt(i);
+    } else if (c == '/') {
+      m = SlashPairAt(i);
     }
     if (m && m->begin < i) {
       emit(*m);  // "<value> is my password": before the cursor and every waiting match
@@ -193,7 +195,9 @@ std::optional<Match> Scanner::TokenAt(size_t s, size_t e, bool allow_bearer) con
       break;
     case 'B':
     case 'b':
-      if (allow_bearer && EqualsNoCase(run, "bearer")) return BearerAt(e);
+      if (allow_bearer &&
+          (EqualsNoCase(run, "bearer") || (EqualsNoCase(run, "basic") && AfterAuthorization(s))))
+        return BearerAt(e);
       break;
     default:
       break;
@@ -364,6 +368,33 @@ std::optional<Match> Scanner::UrlSecretAt(size_t i) const {
     return std::nullopt;
   }
   return Match{h + colon + 1, h + at_sign, Kind::kPassword};
+}
+
+bool Scanner::AfterAuthorization(size_t s) const {
+  size_t q = s;
+  while (q > 0 && IsBlank(t_[q - 1])) --q;
+  if (q == 0 || t_[q - 1] != ':') return false;
+  const Word w = WordBefore(q - 1);
+  return w.view() == "authorization";
+}
+
+std::optional<Match> Scanner::SlashPairAt(size_t i) const {
+  if (!On(Kind::kPassword) || i < 2 || t_[i - 1] != ' ' || at(i + 1) != ' ') return std::nullopt;
+  size_t u = i - 1;
+  while (u > 0 && !IsSpace(t_[u - 1]) && i - u < 64) --u;
+  if (i - 1 - u < 2 || !std::any_of(t_.begin() + u, t_.begin() + i - 1, IsAlpha)) {
+    return std::nullopt;
+  }
+  const size_t v = i + 2;
+  size_t end = Span(v, [](char c) { return !IsSpace(c); });
+  while (end > v && (t_[end - 1] == '.' || t_[end - 1] == ',' || t_[end - 1] == ';')) --end;
+  const std::string_view value = t_.substr(v, end - v);
+  if (value.size() < 6 || value.size() > 128 || MarkerAt(v)) return std::nullopt;
+  const bool letter = std::any_of(value.begin(), value.end(), IsAlpha);
+  const bool digit = std::any_of(value.begin(), value.end(), IsDigit);
+  const bool symbol = value.find_first_of("!@#$%^&*+=?~_") != std::string_view::npos;
+  if (!letter || !digit || !symbol) return std::nullopt;
+  return Match{v, end, Kind::kPassword};
 }
 
 std::optional<Match> Scanner::CredentialPairAt(size_t i) const {

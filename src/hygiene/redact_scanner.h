@@ -208,12 +208,23 @@ inline constexpr Head kHeads[] = {
 // Scanner::HeadLabel decides.
 inline constexpr std::string_view kQualifiedHeads[] = {"key", "code", "number", "no",
                                                        "num", "nr",   "phrase"};
+// Words that form one word with a password head in config files and shell habits: "rootpw"
+// (slapd.conf), "dbpass", "adminpwd". Scanner::HeadLabel reads <prefix><head> as the head.
+inline constexpr std::string_view kCompoundPrefixes[] = {
+    "root", "admin", "db",   "user",  "app",  "sudo", "master", "mysql", "redis",
+    "smtp", "ftp",   "wifi", "login", "ldap", "vpn",  "bind",   "mail",  "sql"};
+inline constexpr std::string_view kCompoundHeads[] = {"pw", "pwd", "pass", "passwd"};
 inline constexpr size_t kMaxHead = 10;
 // Bit (first letter - 'a') of kHeadFilter[length] is set when some head has that shape.
 inline constexpr std::array<uint32_t, kMaxHead + 1> kHeadFilter = [] {
   std::array<uint32_t, kMaxHead + 1> f{};
   for (const Head& h : kHeads) f[h.word.size()] |= 1u << (h.word[0] - 'a');
   for (std::string_view w : kQualifiedHeads) f[w.size()] |= 1u << (w[0] - 'a');
+  for (std::string_view p : kCompoundPrefixes) {
+    for (std::string_view h : kCompoundHeads) {
+      if (p.size() + h.size() <= kMaxHead) f[p.size() + h.size()] |= 1u << (p[0] - 'a');
+    }
+  }
   return f;
 }();
 
@@ -276,6 +287,13 @@ class Scanner {
 
   // At "://": the password of "scheme://user:password@host", and Slack webhook paths.
   std::optional<Match> UrlSecretAt(size_t i) const;
+
+  // At " / ": the password of "jsmith / Tr0ub4dor&3", a user and a password side by side; the
+  // password must mix letters, digits and a symbol, so "TCP / UDP" and "v1.2 / v1.3" stay.
+  std::optional<Match> SlashPairAt(size_t i) const;
+
+  // "Basic <base64>" right after "Authorization:".
+  bool AfterAuthorization(size_t s) const;
 
   // At another ':': the password of a "user:password" pair written without a scheme, before a
   // host ("admin:Pa55! at grafana.lab", "ops:Hunter2!x@build01"); the password must look like
