@@ -6,11 +6,6 @@
 
 namespace engram::hygiene::extraction {
 
-namespace {
-
-// The detail after a thing at e, kept with it: " in the Dolomites" of "I love hiking in the
-// Dolomites", " for work" of "I use a MacBook Air for work"; empty when none follows. At most
-// kMaxDetail words, to the end of the clause or a word of rules/detail_stops.txt.
 std::string DetailAt(const Tokens& c, size_t e) {
   constexpr size_t kMaxDetail = 8;
   if (!IsIn(c, e, WordList("detail_prepositions"))) return "";
@@ -20,8 +15,6 @@ std::string DetailAt(const Tokens& c, size_t e) {
   if (end == e + 1 || (IsWord(c, end) && !IsIn(c, end, stops))) return "";  // cut mid-phrase
   return " " + Span(c, e, end);
 }
-
-}  // namespace
 
 // Tools and languages, one key per item under `prefix`; UI and editor settings go to their
 // fixed preference keys instead. With require_language, only programming languages count.
