@@ -206,6 +206,31 @@ Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(
   return WriteMemories(writes);
 }
 
+Result<std::optional<hygiene::Correction>> Engine::Impl::BareCorrection(std::string_view owner_id,
+                                                                        std::string_view session_id,
+                                                                        std::string_view said,
+                                                                        Timestamp when) {
+  constexpr Timestamp kMoments = 3 * 60 * 1000;  // a bare value answers only what was just said
+  std::optional<std::string> value = hygiene::ParseValueFragment(said);
+  if (!value || session_id.empty()) return std::optional<hygiene::Correction>();
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items, GetSessionItems(owner_id, session_id, 2));
+  // The item before the current turn (the last one, when the turn is already appended).
+  const std::string current = redactor_.Redact(said).text;
+  const SessionItem* before = nullptr;
+  for (size_t k = items.size(); k-- > 0;) {
+    if (items[k].role == Role::kUser && items[k].content == current && k + 1 == items.size())
+      continue;
+    before = &items[k];
+    break;
+  }
+  hygiene::Correction fix{std::move(*value), ""};
+  if (before == nullptr || when - before->created_at > kMoments ||
+      (before->role != Role::kUser && before->role != Role::kAssistant) ||
+      !core::ApplyCorrection(before->content, fix))
+    return std::optional<hygiene::Correction>();
+  return std::optional(std::move(fix));
+}
+
 Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_view owner_id,
                                                                  std::string_view scope,
                                                                  const NewMemory& m,

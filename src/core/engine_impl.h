@@ -280,6 +280,12 @@ class Engine::Impl {
                                                  std::string_view session_id,
                                                  const hygiene::Correction& fix,
                                                  std::string_view said, Timestamp when);
+  // "6B! 4B is my old place.": a turn opening with a bare value (hygiene::ParseValueFragment)
+  // corrects the turn just before it when that turn, said moments ago, holds another value of
+  // the same shape; nullopt otherwise.
+  Result<std::optional<hygiene::Correction>> BareCorrection(std::string_view owner_id,
+                                                            std::string_view session_id,
+                                                            std::string_view said, Timestamp when);
   // The live memory that `m` restates in other words, if any: the closest in meaning (cosine
   // >= kRestatedSimilarity, of m's text or of `said`, the user's own words it came from, so a
   // first-person memory is compared with first-person words) naming the same particulars

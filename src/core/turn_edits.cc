@@ -14,7 +14,7 @@ namespace engram::core {
 namespace {
 
 // The shape of a value, so that a correction that does not name the wrong value can find it.
-enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kName };
+enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kCode, kName };
 
 bool IsMonth(std::string_view w) {
   static const std::set<std::string_view> kMonths{
@@ -107,6 +107,15 @@ bool IsVersion(std::string_view w) {
   return dots > 0;
 }
 
+// "4B", "A12", "B2": a short code of letters and digits (a flat, a gate, a seat).
+bool IsCode(std::string_view w) {
+  const bool digit = std::any_of(
+      w.begin(), w.end(), [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  const bool alpha = std::any_of(
+      w.begin(), w.end(), [](char c) { return util::IsAsciiAlpha(static_cast<unsigned char>(c)); });
+  return digit && alpha && w.size() <= 6 && !IsOrdinal(w) && !IsTime(w) && !IsVersion(w);
+}
+
 bool IsArticle(std::string_view w) {
   return w == "the" || w == "a" || w == "an";
 }
@@ -124,6 +133,7 @@ Shape ShapeOf(const std::vector<Word>& w) {
   if (IsVersion(head)) return Shape::kVersion;
   if (IsOrdinal(head) && !AllDigits(head)) return Shape::kOrdinal;
   if (AllDigits(head)) return Shape::kNumber;
+  if (IsCode(head)) return Shape::kCode;
   if (std::all_of(w.begin(), w.end(), [](const Word& x) { return x.cap; })) return Shape::kName;
   return Shape::kNone;
 }
@@ -162,6 +172,12 @@ bool FindShape(const std::vector<Word>& w, Shape shape, size_t n, size_t* b, siz
         break;
       case Shape::kNumber:
         if (AllDigits(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
+      case Shape::kCode:
+        if (IsCode(w[k].norm)) {
           *b = k, *e = k + 1;
           return true;
         }

@@ -28,7 +28,11 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic, text));
       return report;
     }
-    if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {
+    std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text);
+    if (!fix) {
+      ENGRAM_ASSIGN_OR_RETURN(fix, BareCorrection(owner_id, session_id, text, when));
+    }
+    if (fix) {
       ENGRAM_ASSIGN_OR_RETURN(report.writes,
                               CorrectInChat(owner_id, scope, session_id, *fix, text, when));
       if (!report.writes.empty()) {

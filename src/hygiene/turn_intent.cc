@@ -422,6 +422,26 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   }
 }
 
+std::optional<std::string> ParseValueFragment(std::string_view text) {
+  const Tokens t = util::Tokenize(text);
+  size_t b = 0;
+  while (b < t.size() && (!t[b].word || Interjections().count(t[b].norm))) ++b;
+  size_t e = b;
+  while (e < t.size() && !IsEnd(t, e)) ++e;
+  if (b >= e) return std::nullopt;
+  size_t words = 0;
+  bool digit = false;
+  for (size_t k = b; k < e; ++k) {
+    if (!t[k].word) continue;
+    if (t[k].norm != "the" && t[k].norm != "a" && t[k].norm != "an") ++words;
+    digit = digit || std::any_of(t[k].norm.begin(), t[k].norm.end(), [](char c) {
+              return util::IsAsciiDigit(static_cast<unsigned char>(c));
+            });
+  }
+  if (words == 0 || words > 3 || !digit) return std::nullopt;
+  return SpanOf(t, b, e);
+}
+
 bool AnnouncesChange(std::string_view text) {
   const WordSet& markers = WordList("change_markers");
   for (const util::Token& t : util::Tokenize(text)) {

@@ -30,6 +30,8 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My landlord is called Peter Brandt.", "Paul Brandt", ""),
             "My landlord is called Paul Brandt.");
   EXPECT_EQ(Fixed("I like tea.", "June 9th", ""), "<unchanged>");
+  EXPECT_EQ(Fixed("My locker is 4B, next to the showers.", "6B", ""),
+            "My locker is 6B, next to the showers.");
   EXPECT_EQ(Fixed("Yoga class is at 5pm on Tuesdays.", "6pm", ""),
             "Yoga class is at 6pm on Tuesdays.");
   EXPECT_EQ(Fixed("The staging cluster runs Kubernetes 1.27.", "staging is on 1.29", ""),

@@ -74,6 +74,15 @@ TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
     EXPECT_EQ(Fix(text), "<none>") << text;
 }
 
+TEST(TurnIntentTest, ABareValueOpensTheTurn) {
+  auto fragment = [](std::string_view text) { return ParseValueFragment(text).value_or("<none>"); };
+  EXPECT_EQ(fragment("7C! 3C was the old desk."), "7C");
+  EXPECT_EQ(fragment("hmm, the 12th, Monday is the 12th"), "the 12th");
+  EXPECT_EQ(fragment("Gate B12."), "Gate B12");
+  EXPECT_EQ(fragment("Tuesday, not sure yet."), "<none>");
+  EXPECT_EQ(fragment("We have 2 dogs and a cat at home."), "<none>");
+}
+
 TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
   for (const char* text :
        {"Actually I live in Porto now.", "No, I don't want that.", "I do not like sushi.",
