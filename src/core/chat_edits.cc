@@ -10,15 +10,20 @@
 
 namespace engram {
 
-// The live memories that a turn announcing a change (hygiene::AnnouncesChange) gives a new value
-// of: the one closest to it in meaning, if close enough (kChangedSimilarity) and not saying the
-// same thing, and those holding a single-valued slot that a word of the turn names
-// (rules/slot_cues.txt: "we moved" names user.location.city). Empty without an embedder.
+// The live memories that a turn gives a new value of: those holding a value it retires by name
+// (core::RetiresValueOf); and when it announces a change (hygiene::AnnouncesChange), the one
+// closest to it in meaning, if close enough (kChangedSimilarity, or kChangedLeadingSimilarity
+// with a lead of kLead over the next) and not saying the same thing, a close one sharing a slot
+// word (core::SharedSlotWords), and those holding a single-valued slot that a word of the turn
+// names (rules/slot_cues.txt: "we moved" names user.location.city). The thresholds were set on
+// tests/data/scenarios/dev.jsonl, where none of them superseded a memory it should have kept.
+// Empty without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
                                                              std::string_view scope,
                                                              std::string_view text) {
   constexpr double kChangedSimilarity = 0.5;
   constexpr double kChangedSlotSimilarity = 0.35;
+  constexpr double kChangedLeadingSimilarity = 0.4, kLead = 0.05;
   std::vector<std::string> ids;
   if (!options_.embedder) return ids;
   SearchOptions so;
@@ -45,7 +50,11 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
     // The closest memory if close enough; another close one only when the turn names what
     // it is about ("I've switched my usual to a cortado": "My usual order is a flat white").
     const double sim = hit.explanation.vector_similarity;
-    if ((k == 0 && sim >= kChangedSimilarity) ||
+    // Or, a little less close, when it leads the rest clearly ("I go by they/them these days":
+    // "My pronouns are she/her").
+    const bool leads = k == 0 && sim >= kChangedLeadingSimilarity &&
+                       (hits.size() == 1 || sim - hits[1].explanation.vector_similarity >= kLead);
+    if ((k == 0 && sim >= kChangedSimilarity) || leads ||
         (sim >= kChangedSlotSimilarity && core::SharedSlotWords(hit.record.text, text) > 0))
       ids.push_back(hit.record.id);
   }
