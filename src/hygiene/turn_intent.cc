@@ -185,8 +185,15 @@ std::optional<Correction> ContrastAt(const Tokens& t, size_t from) {
     while (we < t.size() && !IsEnd(t, we)) ++we;
     Trim(t, wb, we, kArticles, WordSet{});
     if (wb >= we || we - wb > 4) return std::nullopt;
+    // The right value: the words just before, back to a function word ("the window seat rather
+    // than the aisle": "window seat"), at most one more than the wrong value has.
+    static const WordSet kBefore{"the",  "a",  "an", "in", "on", "at",  "to",  "for", "of",
+                                 "with", "is", "'s", "it", "be", "are", "was", "by",  "from"};
     size_t rb = k;
-    for (size_t n = we - wb; n > 0 && rb > from && !IsEnd(t, rb - 1); --n) --rb;
+    for (size_t n = we - wb + 1; n > 0 && rb > from && !IsEnd(t, rb - 1) && t[rb - 1].word &&
+                                 !kBefore.count(t[rb - 1].norm);
+         --n)
+      --rb;
     while (rb < k && !t[rb].word) ++rb;
     if (rb >= k) return std::nullopt;
     return Correction{SpanOf(t, rb, k), SpanOf(t, wb, we)};

@@ -61,6 +61,7 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
 TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
   EXPECT_EQ(Fix("Yes, four of us, but it's in Ghent rather than Bruges."), "Ghent | Bruges");
   EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
+  EXPECT_EQ(Fix("Book the window seat rather than the aisle."), "window seat | aisle");
   EXPECT_EQ(Fix("I think I said 6:20 before, it's 6:50 now."), "6:50 now | 6:20");
   EXPECT_EQ(Fix("I told you Tuesday but I meant Wednesday."), "Wednesday | Tuesday");
   EXPECT_EQ(Fix("Tuesday is wrong, it's Wednesday."), "Wednesday | Tuesday");
