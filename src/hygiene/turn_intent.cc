@@ -105,8 +105,39 @@ const WordSet& Deictic() {
   return s;
 }
 
-// A forget request opening at token `start` of a sentence that ends at `end`.
-std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size_t end) {
+// The topic that "forget it" points back to: the clause [b, e) before it in the same sentence,
+// when that states something ("I abandoned the side project, forget it"; "never mind the Lisbon
+// plan, forget that"), not when it asks or only waves ("never mind, forget that").
+std::optional<std::string> Antecedent(const Tokens& t, size_t b, size_t e) {
+  static const WordSet kLead{"never", "mind",   "so",       "and", "well", "ok",
+                             "okay",  "anyway", "actually", "oh",  "ah",   "hmm"};
+  while (b < e && (!t[b].word || kLead.count(t[b].norm))) ++b;
+  while (e > b && !t[e - 1].word) --e;
+  if (b >= e || e - b > 10 || IsWordAt(t, b, "can") || IsWordAt(t, b, "could") ||
+      IsWordAt(t, b, "would") || IsWordAt(t, b, "will") || IsWordAt(t, b, "please"))
+    return std::nullopt;
+  for (size_t k = b; k < e; ++k) {
+    if (!t[k].word && t[k].norm == "?") return std::nullopt;
+  }
+  return SpanOf(t, b, e);
+}
+
+// Whether a "remember" (or "keep", "store") at v is negated by what comes before it, without the
+// user as its subject: "no need to remember X", "I'd rather you didn't remember X"; not "I don't
+// remember X" (the user's own memory).
+bool NegatedRemember(const Tokens& t, size_t start, size_t v) {
+  for (size_t k = v; k-- > start && v - k <= 4;) {
+    if (!t[k].word) return false;
+    if (t[k].norm == "not" || t[k].norm == "no" || t[k].norm == "never")
+      return !(k > start && (IsWordAt(t, k - 1, "i") || IsWordAt(t, k - 2, "i")));
+  }
+  return false;
+}
+
+// A forget request opening at token `start` of a sentence that ends at `end`; `before` is the
+// start of the sentence when the request opens a later clause of it.
+std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size_t end,
+                                             size_t before) {
   const WordSet& verbs = WordList("forget_verbs");
   const WordSet& framing = WordList("forget_framing");
   size_t i = start;
@@ -115,13 +146,20 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
   if (i < end && verbs.count(t[i].norm) && !IsWordAt(t, i - 1, "not") &&
       !IsWordAt(t, i - 1, "never")) {
     topic = i + 1;
-  } else if ((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
-             IsWordAt(t, i, "never")) {
+  } else if (((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
+              IsWordAt(t, i, "never")) &&
+             !IsWordAt(t, i - 1, "i") && !IsWordAt(t, i - 1, "we")) {
+    // Not "I don't remember my password", "I never keep receipts": the speaker's own habits.
     // "Don't keep anything about Jordan", "stop remembering my address".
     size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
     if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
                     t[v].norm == "remember" || t[v].norm == "remembering" ||
                     t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+      topic = v + 1;
+  }
+  for (size_t v = i; topic == end && v < end; ++v) {
+    if ((IsWordAt(t, v, "remember") || IsWordAt(t, v, "keep") || IsWordAt(t, v, "store")) &&
+        NegatedRemember(t, start, v))
       topic = v + 1;
   }
   if (topic < end) {
@@ -159,6 +197,15 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
     bool named = false;
     for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
     if (named) return ForgetRequest{SpanOf(t, b, e)};
+    const bool points_back =
+        b >= e || std::all_of(t.begin() + static_cast<ptrdiff_t>(b),
+                              t.begin() + static_cast<ptrdiff_t>(e), [](const util::Token& x) {
+                                return !x.word || x.norm == "it" || Deictic().count(x.norm);
+                              });
+    if (points_back && before < start) {
+      if (std::optional<std::string> topic_said = Antecedent(t, before, start))
+        return ForgetRequest{std::move(*topic_said)};
+    }
   }
   return std::nullopt;
 }
@@ -299,7 +346,7 @@ std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
     std::optional<ForgetRequest> found;
     for (size_t clause = start; clause < end && !found; ++clause) {
       if (clause == start || (!t[clause - 1].word && t[clause - 1].norm == ","))
-        found = ForgetRequestAt(t, clause, end);
+        found = ForgetRequestAt(t, clause, end, start);
     }
     if (found) return found;
     start = end + 1;

@@ -32,6 +32,12 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("hey, can you remove the medication info you have on me?"), "medication");
   EXPECT_EQ(Topic("On second thought, don't keep my address."), "my address");
   EXPECT_EQ(Topic("Delete my birthday from your memory please."), "my birthday");
+  EXPECT_EQ(Topic("No need to remember the plumber stuff anymore."), "plumber");
+  EXPECT_EQ(Topic("I'd rather you didn't remember my bonus."), "my bonus");
+  EXPECT_EQ(Topic("Please unlearn the thing about my cousin's fine."), "my cousin's fine");
+  // "forget it" points back to the clause before it in the same sentence.
+  EXPECT_EQ(Topic("I gave up on the bakery idea, forget it."), "I gave up on the bakery idea");
+  EXPECT_EQ(Topic("Never mind the Porto trip, forget that."), "the Porto trip");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
@@ -39,7 +45,8 @@ TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
        {"Don't forget my dentist appointment on Friday.", "forget it", "Forget about it, thanks!",
         "I forgot my keys at the office.", "I never forget a face.", "Remove the semicolon.",
         "Never mind, forget that.", "Delete the DNS records for staging.",
-        "Thanks, remove the last paragraph."})
+        "I don't remember my password.", "I never keep receipts.",
+        "Can you find flights to Rome, actually forget it.", "Thanks, remove the last paragraph."})
     EXPECT_EQ(Topic(text), "<none>") << text;
 }
 
