@@ -271,11 +271,17 @@ double TopicOverlap(std::string_view topic, std::string_view text) {
   std::set<std::string> have;
   for (std::string& w : util::ClaimWords(text)) have.insert(util::ClaimStem(std::move(w)));
   // "allergy" names "allergic", "pregnancy" names "pregnant": the same first six letters.
+  // "plans" names "planning" (stems "plan", "plann"): one stem begins the other, one letter
+  // longer, from four letters on.
   auto named = [&](const std::string& w) {
     if (have.count(w)) return true;
-    return w.size() >= 6 && std::any_of(have.begin(), have.end(), [&](const std::string& h) {
-             return h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0;
-           });
+    return std::any_of(have.begin(), have.end(), [&](const std::string& h) {
+      if (w.size() >= 6 && h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0) return true;
+      const std::string& shorter = h.size() < w.size() ? h : w;
+      const std::string& longer = h.size() < w.size() ? w : h;
+      return shorter.size() >= 4 && longer.size() == shorter.size() + 1 &&
+             longer.compare(0, shorter.size(), shorter) == 0;
+    });
   };
   size_t found = 0;
   for (const std::string& w : wanted) found += named(w);

@@ -13,7 +13,8 @@ namespace engram::core {
 
 // How strongly a memory's text is about a forget request's topic, in [0, 1]: the share of the
 // topic's content words (util::ClaimWords, stemmed; a word also names one with the same first six
-// letters: "allergy", "allergic") that the text contains. "that loan from my
+// letters: "allergy", "allergic", or whose stem is its own plus one letter: "plans", "planning")
+// that the text contains. "that loan from my
 // cousin" is 0.5 about "The user borrowed 500 euros from their cousin Marta".
 double TopicOverlap(std::string_view topic, std::string_view text);
 

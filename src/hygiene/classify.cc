@@ -177,11 +177,13 @@ bool Discloses(std::span<const std::string> w) {
     if ((v == "am" || v == "are") && at(next) == "on" &&
         std::find(w.begin() + static_cast<ptrdiff_t>(next), w.end(), "now") != w.end())
       return true;
-    if (v == "am" || v == "was") {
+    // "we're saving for a house", "we were married in 2019": the first person plural too.
+    const bool plural = w[k] == "we" && (v == "are" || v == "were");
+    if (v == "am" || v == "was" || plural) {
       size_t x = next;
       while (x < w.size() && IsAdverb(w[x])) ++x;
       if (v == "was" && at(x) == "born") return true;
-      if (v == "am" && In(DurableStates(), at(x))) return true;
+      if ((v == "am" || plural) && In(DurableStates(), at(x))) return true;
       // "I'm a nurse", "I'm an early riser"; not "I'm a bit lost".
       if (v == "am" && (at(x) == "a" || at(x) == "an") &&
           !OneOf(at(x + 1),

@@ -82,6 +82,8 @@ TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
   // A shared name alone does not name a memory when the topic says more.
   EXPECT_FALSE(NamedByForget("Karl's debts", "Karl is a chef in Hamburg.", 0.5));
   EXPECT_TRUE(NamedByForget("Falcon", "Falcon ships on June 30.", 0.2));
+  EXPECT_GE(TopicOverlap("the Lyon closure plans", "We're planning to close the Lyon office."),
+            0.5);
 }
 
 TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
