@@ -12,8 +12,8 @@ import pathlib
 import re
 import sys
 
-SPLITS = ("dev", "test", "test2")
-HELD_OUT = ("test", "test2")
+SPLITS = ("dev", "test", "test2", "test3")
+HELD_OUT = ("test", "test2", "test3")
 NGRAM = 5
 
 

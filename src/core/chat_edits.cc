@@ -10,27 +10,54 @@
 
 namespace engram {
 
-// The live memories that a turn announcing a change (hygiene::AnnouncesChange) gives a new value
-// of: the one closest to it in meaning, if close enough (kChangedSimilarity) and not saying the
-// same thing, and those holding a single-valued slot that a word of the turn names
-// (rules/slot_cues.txt: "we moved" names user.location.city). Empty without an embedder.
+// The live memories that a turn gives a new value of: those holding a value it retires by name
+// (core::RetiresValueOf); and when it announces a change (hygiene::AnnouncesChange), the one
+// closest to it in meaning, if close enough (kChangedSimilarity, or kChangedLeadingSimilarity
+// with a lead of kLead over the next) and not saying the same thing, a close one sharing a slot
+// word (core::SharedSlotWords), and those holding a single-valued slot that a word of the turn
+// names (rules/slot_cues.txt: "we moved" names user.location.city). The thresholds were set on
+// tests/data/scenarios/dev.jsonl, where none of them superseded a memory it should have kept.
+// Empty without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
                                                              std::string_view scope,
                                                              std::string_view text) {
   constexpr double kChangedSimilarity = 0.5;
+  constexpr double kChangedSlotSimilarity = 0.35;
+  constexpr double kChangedLeadingSimilarity = 0.4, kLead = 0.05;
   std::vector<std::string> ids;
-  if (!options_.embedder || !hygiene::AnnouncesChange(text)) return ids;
+  if (!options_.embedder) return ids;
   SearchOptions so;
   so.scope = std::string(scope);
-  so.top_k = 1;
+  so.top_k = 10;
   so.mode = SearchMode::kVector;
   so.use_recency = false;
   so.record_access = false;
+  // "The GCP projects are shut down": what held the retired value, however far in meaning; a
+  // retired value is a change even without a word of rules/change_markers.txt.
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> named, Search(owner_id, text, so));
+  for (const SearchHit& hit : named) {
+    if (hit.record.type != MemoryType::kBlock && core::RetiresValueOf(text, hit.record.text) &&
+        !util::SameClaim(hit.record.text, text))
+      ids.push_back(hit.record.id);
+  }
+  if (!hygiene::AnnouncesChange(text)) return ids;
+  so.top_k = 3;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
-  if (!hits.empty() && hits[0].record.type != MemoryType::kBlock &&
-      hits[0].explanation.vector_similarity >= kChangedSimilarity &&
-      !util::SameClaim(hits[0].record.text, text))
-    ids.push_back(hits[0].record.id);
+  for (size_t k = 0; k < hits.size(); ++k) {
+    const SearchHit& hit = hits[k];
+    if (std::find(ids.begin(), ids.end(), hit.record.id) != ids.end()) continue;
+    if (hit.record.type == MemoryType::kBlock || util::SameClaim(hit.record.text, text)) continue;
+    // The closest memory if close enough; another close one only when the turn names what
+    // it is about ("I've switched my usual to a cortado": "My usual order is a flat white").
+    const double sim = hit.explanation.vector_similarity;
+    // Or, a little less close, when it leads the rest clearly ("I go by they/them these days":
+    // "My pronouns are she/her").
+    const bool leads = k == 0 && sim >= kChangedLeadingSimilarity &&
+                       (hits.size() == 1 || sim - hits[1].explanation.vector_similarity >= kLead);
+    if ((k == 0 && sim >= kChangedSimilarity) || leads ||
+        (sim >= kChangedSlotSimilarity && core::SharedSlotWords(hit.record.text, text) > 0))
+      ids.push_back(hit.record.id);
+  }
   for (const std::string& key : hygiene::NamedSlots(text)) {
     ListOptions lo;
     lo.scope = std::string(scope);
@@ -110,11 +137,9 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
 // session if it is recent), each superseded by its corrected text; and the assistant's turn
 // just before, whose corrected guess the user thereby states. Returns the writes; none when
 // nothing held the value.
-Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(std::string_view owner_id,
-                                                             std::string_view scope,
-                                                             std::string_view session_id,
-                                                             const hygiene::Correction& fix,
-                                                             Timestamp when) {
+Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(
+    std::string_view owner_id, std::string_view scope, std::string_view session_id,
+    const hygiene::Correction& fix, std::string_view said, Timestamp when) {
   constexpr Timestamp kRecent = 30 * 60 * 1000;  // a correction follows what it corrects
   constexpr size_t kMaxCorrected = 3;
   std::vector<NewMemory> writes;
@@ -145,34 +170,74 @@ Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(std::string_view ow
     if (fix.wrong.empty()) break;  // only the latest memory may hold an unnamed value
   }
   if (writes.empty() && !session_id.empty()) {
-    // "No, Valencia." answering "She lives in Madrid, right?": the corrected guess is a fact.
+    // What was said just before holds the value when no memory does: "No, Valencia." answering
+    // "She lives in Madrid, right?" states the corrected guess; "oops, Tuesday, not Thursday"
+    // after "We're meeting the Acme folks on Thursday" (kept only in the session) states the
+    // corrected sentence. A value the turn does not name is looked for in the turn of each role
+    // just before only.
+    constexpr size_t kLookBack = 6;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items,
-                            GetSessionItems(owner_id, session_id, 3));
-    const SessionItem* guess = nullptr;
-    for (size_t k = items.size(); k-- > 0;) {
-      if (items[k].role == Role::kAssistant) {
-        guess = &items[k];
-        break;
+                            GetSessionItems(owner_id, session_id, kLookBack));
+    const std::string current = redactor_.Redact(said).text;
+    bool skipped_current = false, seen_user = false, seen_assistant = false;
+    for (size_t k = items.size(); k-- > 0 && writes.empty();) {
+      const SessionItem& item = items[k];
+      if (!skipped_current && item.role == Role::kUser && item.content == current) {
+        skipped_current = true;
+        continue;
       }
-    }
-    if (guess != nullptr && when - guess->created_at <= kRecent) {
-      if (std::optional<std::string> stated = core::CorrectedStatement(guess->content, fix)) {
-        NewMemory m;
-        m.owner_id = std::string(owner_id);
-        m.scope = std::string(scope);
-        m.session_id = std::string(session_id);
-        m.type = MemoryType::kFact;
-        m.text = std::move(*stated);
-        m.confidence = kUntypedDisclosureConfidence;
-        m.source = "turn";
-        m.observed_at = when;
-        m.change = {"user", "the user corrected the assistant's guess"};
-        writes.push_back(std::move(m));
+      if (when - item.created_at > kRecent) break;
+      std::optional<std::string> stated;
+      if (item.role == Role::kAssistant && (!seen_assistant || !fix.wrong.empty())) {
+        seen_assistant = true;
+        stated = core::CorrectedStatement(item.content, fix);
+      } else if (item.role == Role::kUser && (!seen_user || !fix.wrong.empty())) {
+        seen_user = true;
+        stated = core::ApplyCorrection(item.content, fix);
       }
+      if (!stated) continue;
+      NewMemory m;
+      m.owner_id = std::string(owner_id);
+      m.scope = std::string(scope);
+      m.session_id = std::string(session_id);
+      m.type = MemoryType::kFact;
+      m.text = std::move(*stated);
+      m.confidence = kUntypedDisclosureConfidence;
+      m.source = "turn";
+      m.observed_at = when;
+      m.change = {"user", item.role == Role::kAssistant
+                              ? "the user corrected the assistant's guess"
+                              : "the user corrected what they had just said"};
+      writes.push_back(std::move(m));
     }
   }
   if (writes.empty()) return std::vector<WriteResult>();
   return WriteMemories(writes);
+}
+
+Result<std::optional<hygiene::Correction>> Engine::Impl::BareCorrection(std::string_view owner_id,
+                                                                        std::string_view session_id,
+                                                                        std::string_view said,
+                                                                        Timestamp when) {
+  constexpr Timestamp kMoments = 3 * 60 * 1000;  // a bare value answers only what was just said
+  std::optional<std::string> value = hygiene::ParseValueFragment(said);
+  if (!value || session_id.empty()) return std::optional<hygiene::Correction>();
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items, GetSessionItems(owner_id, session_id, 2));
+  // The item before the current turn (the last one, when the turn is already appended).
+  const std::string current = redactor_.Redact(said).text;
+  const SessionItem* before = nullptr;
+  for (size_t k = items.size(); k-- > 0;) {
+    if (items[k].role == Role::kUser && items[k].content == current && k + 1 == items.size())
+      continue;
+    before = &items[k];
+    break;
+  }
+  hygiene::Correction fix{std::move(*value), ""};
+  if (before == nullptr || when - before->created_at > kMoments ||
+      (before->role != Role::kUser && before->role != Role::kAssistant) ||
+      !core::ApplyCorrection(before->content, fix))
+    return std::optional<hygiene::Correction>();
+  return std::optional(std::move(fix));
 }
 
 Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_view owner_id,

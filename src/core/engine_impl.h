@@ -277,11 +277,19 @@ class Engine::Impl {
   // "My salary is 85k"); returns them.
   Result<std::vector<MemoryRecord>> ForgetTopic(std::string_view owner_id, std::string_view scope,
                                                 const std::string& topic, std::string_view request);
-  // Applies a correction said in chat to the memories holding the wrong value and to the
-  // assistant's guess just before; returns the writes (none when nothing held the value).
+  // Applies a correction said in chat (`said`: the turn) to the memories holding the wrong value,
+  // else to the turn just before that holds it: the assistant's guess or the user's own words
+  // kept only in the session; returns the writes (none when nothing held the value).
   Result<std::vector<WriteResult>> CorrectInChat(std::string_view owner_id, std::string_view scope,
                                                  std::string_view session_id,
-                                                 const hygiene::Correction& fix, Timestamp when);
+                                                 const hygiene::Correction& fix,
+                                                 std::string_view said, Timestamp when);
+  // "6B! 4B is my old place.": a turn opening with a bare value (hygiene::ParseValueFragment)
+  // corrects the turn just before it when that turn, said moments ago, holds another value of
+  // the same shape; nullopt otherwise.
+  Result<std::optional<hygiene::Correction>> BareCorrection(std::string_view owner_id,
+                                                            std::string_view session_id,
+                                                            std::string_view said, Timestamp when);
   // The live memory that `m` restates in other words, if any: the closest in meaning (cosine
   // >= kRestatedSimilarity, of m's text or of `said`, the user's own words it came from, so a
   // first-person memory is compared with first-person words) naming the same particulars

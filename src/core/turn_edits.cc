@@ -14,7 +14,7 @@ namespace engram::core {
 namespace {
 
 // The shape of a value, so that a correction that does not name the wrong value can find it.
-enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kName };
+enum class Shape { kNone, kDate, kOrdinal, kTime, kVersion, kNumber, kCode, kName };
 
 bool IsMonth(std::string_view w) {
   static const std::set<std::string_view> kMonths{
@@ -82,6 +82,11 @@ std::vector<Word> WordsOf(std::string_view text) {
 }
 
 bool IsTime(std::string_view w) {
+  // "4pm", "7:30am": a clock time however it is written.
+  if (w.size() > 2 && (w.ends_with("am") || w.ends_with("pm"))) {
+    w.remove_suffix(2);
+    if (AllDigits(w) && w.size() <= 2) return true;
+  }
   const size_t colon = w.find(':');
   return colon != std::string_view::npos && AllDigits(w.substr(0, colon)) &&
          AllDigits(w.substr(colon + 1));
@@ -102,6 +107,15 @@ bool IsVersion(std::string_view w) {
   return dots > 0;
 }
 
+// "4B", "A12", "B2": a short code of letters and digits (a flat, a gate, a seat).
+bool IsCode(std::string_view w) {
+  const bool digit = std::any_of(
+      w.begin(), w.end(), [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  const bool alpha = std::any_of(
+      w.begin(), w.end(), [](char c) { return util::IsAsciiAlpha(static_cast<unsigned char>(c)); });
+  return digit && alpha && w.size() <= 6 && !IsOrdinal(w) && !IsTime(w) && !IsVersion(w);
+}
+
 bool IsArticle(std::string_view w) {
   return w == "the" || w == "a" || w == "an";
 }
@@ -119,6 +133,7 @@ Shape ShapeOf(const std::vector<Word>& w) {
   if (IsVersion(head)) return Shape::kVersion;
   if (IsOrdinal(head) && !AllDigits(head)) return Shape::kOrdinal;
   if (AllDigits(head)) return Shape::kNumber;
+  if (IsCode(head)) return Shape::kCode;
   if (std::all_of(w.begin(), w.end(), [](const Word& x) { return x.cap; })) return Shape::kName;
   return Shape::kNone;
 }
@@ -161,6 +176,12 @@ bool FindShape(const std::vector<Word>& w, Shape shape, size_t n, size_t* b, siz
           return true;
         }
         break;
+      case Shape::kCode:
+        if (IsCode(w[k].norm)) {
+          *b = k, *e = k + 1;
+          return true;
+        }
+        break;
       case Shape::kName:
         // A name of n words, not the first word of the text (a capital there says nothing).
         if (k >= 1 && k + n <= w.size() &&
@@ -183,6 +204,61 @@ std::vector<Word> WithoutLeadingArticles(std::vector<Word> w) {
   return w;
 }
 
+// Words that end a value: "garden faces north, shade ..." ends at the comma; "the backend role"
+// starts after "the".
+bool IsFunctionWord(std::string_view w) {
+  static const std::set<std::string_view> kWords{
+      "the",  "a",   "an",   "my", "our", "your", "their", "his",  "her", "its", "this",
+      "that", "for", "of",   "in", "on",  "at",   "to",    "with", "and", "or",  "is",
+      "are",  "was", "were", "be", "as",  "by",   "from",  "so",   "but", "not"};
+  return kWords.count(w) > 0;
+}
+
+// Whether only blanks lie between two adjacent words of `text`.
+bool Adjacent(std::string_view text, const Word& a, const Word& b) {
+  for (size_t k = a.end; k < b.begin; ++k) {
+    if (text[k] != ' ') return false;
+  }
+  return true;
+}
+
+// A correction that names its slot instead of a shaped value: "faces south" for "your garden
+// faces north" (the slot word leads, the words after it are replaced), "the data platform role"
+// for "the backend role" (the slot word trails, the words before it are replaced). The replaced
+// words run to punctuation or a function word, three at most.
+std::optional<std::string> SlotCorrection(std::string_view text, const std::vector<Word>& words,
+                                          std::string_view written,
+                                          const std::vector<Word>& right) {
+  constexpr size_t kMaxValue = 3;
+  if (right.size() < 2 || right.size() > 4) return std::nullopt;
+  auto replace = [&](size_t b, size_t e, size_t rb, size_t re) -> std::optional<std::string> {
+    std::string out(text.substr(0, words[b].begin));
+    out += written.substr(right[rb].begin, right[re - 1].end - right[rb].begin);
+    out += text.substr(words[e - 1].end);
+    if (out == text) return std::nullopt;
+    return out;
+  };
+  for (size_t k = words.size(); k-- > 0;) {
+    if (words[k].norm == right.front().norm && !IsFunctionWord(right.front().norm)) {
+      size_t e = k + 1;
+      while (e < words.size() && e - k - 1 < kMaxValue && Adjacent(text, words[e - 1], words[e]) &&
+             !IsFunctionWord(words[e].norm))
+        ++e;
+      if (e == k + 1) continue;
+      return replace(k + 1, e, 1, right.size());
+    }
+    if (words[k].norm == right.back().norm && !IsFunctionWord(right.back().norm)) {
+      size_t b = k;
+      while (b > 0 && k - b < kMaxValue && Adjacent(text, words[b - 1], words[b]) &&
+             !IsFunctionWord(words[b - 1].norm))
+        --b;
+      if (b == k) continue;
+      return replace(b, k, 0, right.size() - 1);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 double TopicOverlap(std::string_view topic, std::string_view text) {
@@ -195,11 +271,17 @@ double TopicOverlap(std::string_view topic, std::string_view text) {
   std::set<std::string> have;
   for (std::string& w : util::ClaimWords(text)) have.insert(util::ClaimStem(std::move(w)));
   // "allergy" names "allergic", "pregnancy" names "pregnant": the same first six letters.
+  // "plans" names "planning" (stems "plan", "plann"): one stem begins the other, one letter
+  // longer, from four letters on.
   auto named = [&](const std::string& w) {
     if (have.count(w)) return true;
-    return w.size() >= 6 && std::any_of(have.begin(), have.end(), [&](const std::string& h) {
-             return h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0;
-           });
+    return std::any_of(have.begin(), have.end(), [&](const std::string& h) {
+      if (w.size() >= 6 && h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0) return true;
+      const std::string& shorter = h.size() < w.size() ? h : w;
+      const std::string& longer = h.size() < w.size() ? w : h;
+      return shorter.size() >= 4 && longer.size() == shorter.size() + 1 &&
+             longer.compare(0, shorter.size(), shorter) == 0;
+    });
   };
   size_t found = 0;
   for (const std::string& w : wanted) found += named(w);
@@ -241,7 +323,7 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     if (ShapeOf(right) == Shape::kNone) {
       size_t e_run = right.size();
       while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
-      if (e_run == 0) return std::nullopt;
+      if (e_run == 0) return SlotCorrection(text, words, correction.right, right);
       size_t b_run = e_run - 1;
       if (ShapeOf({right[b_run]}) == Shape::kName) {
         while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
@@ -297,6 +379,54 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
 }
 
 }  // namespace
+
+size_t SharedSlotWords(std::string_view a, std::string_view b) {
+  const hygiene::WordSet& stop = hygiene::WordList("topic_stopwords");
+  auto slot_words = [&stop](std::string_view text) {
+    const std::set<std::string> anchors = AnchorsOf(WordsOf(text));
+    std::set<std::string> out;
+    for (std::string& w : util::ClaimWords(text)) {
+      if (stop.count(w) || anchors.count(w) || std::any_of(w.begin(), w.end(), [](char c) {
+            return util::IsAsciiDigit(static_cast<unsigned char>(c));
+          }))
+        continue;
+      out.insert(util::ClaimStem(std::move(w)));
+    }
+    return out;
+  };
+  const std::set<std::string> wa = slot_words(a), wb = slot_words(b);
+  return static_cast<size_t>(
+      std::count_if(wa.begin(), wa.end(), [&wb](const std::string& w) { return wb.count(w); }));
+}
+
+bool RetiresValueOf(std::string_view turn, std::string_view memory) {
+  constexpr size_t kNear = 3;
+  const std::vector<Word> words = WordsOf(turn);
+  const std::set<std::string> anchors = AnchorsOf(WordsOf(memory));
+  if (anchors.empty()) return false;
+  // Where the cues stand, as [first word, last word].
+  std::vector<std::pair<size_t, size_t>> cues;
+  for (std::string_view phrase : hygiene::WordList("retire_cues")) {
+    for (size_t k = 0; k < words.size(); ++k) {
+      std::string_view rest = phrase;
+      size_t j = k;
+      while (!rest.empty() && j < words.size()) {
+        const size_t space = rest.find(' ');
+        if (words[j].norm != rest.substr(0, space)) break;
+        ++j;
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      }
+      if (rest.empty()) cues.emplace_back(k, j - 1);
+    }
+  }
+  for (size_t k = 0; k < words.size(); ++k) {
+    if (!anchors.count(words[k].norm)) continue;
+    for (const auto& [b, e] : cues) {
+      if ((k < b && b - k <= kNear) || (k > e && k - e <= kNear)) return true;
+    }
+  }
+  return false;
+}
 
 bool HasAnchors(std::string_view text) {
   return !AnchorsOf(WordsOf(text)).empty();

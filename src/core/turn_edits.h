@@ -13,7 +13,8 @@ namespace engram::core {
 
 // How strongly a memory's text is about a forget request's topic, in [0, 1]: the share of the
 // topic's content words (util::ClaimWords, stemmed; a word also names one with the same first six
-// letters: "allergy", "allergic") that the text contains. "that loan from my
+// letters: "allergy", "allergic", or whose stem is its own plus one letter: "plans", "planning")
+// that the text contains. "that loan from my
 // cousin" is 0.5 about "The user borrowed 500 euros from their cousin Marta".
 double TopicOverlap(std::string_view topic, std::string_view text);
 
@@ -38,6 +39,16 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
 // five letters or more that begins the other ("Japan", "Japanese"). "Mira is the PM for Atlas"
 // and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
+
+// The words two texts share that name what they are about, not a value: content words
+// (util::ClaimWords, stemmed) that are neither names, numbers nor rules/topic_stopwords.txt
+// ("My usual order is a flat white" and "I switched my usual to a cortado" share "usual").
+size_t SharedSlotWords(std::string_view a, std::string_view b);
+
+// Whether `turn` retires a value that `memory` holds: a name or number of the memory occurs in
+// the turn within three words of a phrase of rules/retire_cues.txt ("The GCP projects are shut
+// down" retires "Our main cloud is GCP"; "I left my keys at Tom's place" retires nothing).
+bool RetiresValueOf(std::string_view turn, std::string_view memory);
 
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);

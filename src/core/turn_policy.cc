@@ -28,9 +28,13 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       ENGRAM_ASSIGN_OR_RETURN(report.forgotten, ForgetTopic(owner_id, scope, forget->topic, text));
       return report;
     }
-    if (std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text)) {
+    std::optional<hygiene::Correction> fix = hygiene::ParseCorrection(text);
+    if (!fix) {
+      ENGRAM_ASSIGN_OR_RETURN(fix, BareCorrection(owner_id, session_id, text, when));
+    }
+    if (fix) {
       ENGRAM_ASSIGN_OR_RETURN(report.writes,
-                              CorrectInChat(owner_id, scope, session_id, *fix, when));
+                              CorrectInChat(owner_id, scope, session_id, *fix, text, when));
       if (!report.writes.empty()) {
         report.disposition = Disposition::kPromote;
         report.reason = "correction";
@@ -38,7 +42,14 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       }
     }
   }
-  const hygiene::Classification c = hygiene::ClassifyTurn(role, text);
+  hygiene::Classification c = hygiene::ClassifyTurn(role, text);
+  // "Use token ghp_... for the CI bot on the build-tools repo": a credential the user hands over
+  // comes with what it opens (a host, a repo, a network), worth keeping once the credential
+  // itself is redacted by the write.
+  if (role == Role::kUser && c.disposition == Disposition::kSessionOnly &&
+      !redactor_.Redact(text).redactions.empty()) {
+    c = {Disposition::kPromote, "shared access details"};
+  }
   report.disposition = c.disposition;
   report.reason = std::string(c.reason);
   if (c.disposition != Disposition::kPromote) return report;

@@ -177,11 +177,13 @@ bool Discloses(std::span<const std::string> w) {
     if ((v == "am" || v == "are") && at(next) == "on" &&
         std::find(w.begin() + static_cast<ptrdiff_t>(next), w.end(), "now") != w.end())
       return true;
-    if (v == "am" || v == "was") {
+    // "we're saving for a house", "we were married in 2019": the first person plural too.
+    const bool plural = w[k] == "we" && (v == "are" || v == "were");
+    if (v == "am" || v == "was" || plural) {
       size_t x = next;
       while (x < w.size() && IsAdverb(w[x])) ++x;
       if (v == "was" && at(x) == "born") return true;
-      if (v == "am" && In(DurableStates(), at(x))) return true;
+      if ((v == "am" || plural) && In(DurableStates(), at(x))) return true;
       // "I'm a nurse", "I'm an early riser"; not "I'm a bit lost".
       if (v == "am" && (at(x) == "a" || at(x) == "an") &&
           !OneOf(at(x + 1),
@@ -288,6 +290,18 @@ bool HasAnchor(const std::vector<util::Token>& tokens) {
   return false;
 }
 
+// Whether w is a verb of `set` in its present forms: a list that has "need" also reads "needs",
+// and after a plural subject one that has "ends" also "end" ("mobile sprints end on Fridays";
+// not "the build failed", where "build" is a noun).
+bool InVerbs(const WordSet& set, std::string_view w, bool after_plural) {
+  if (In(set, w)) return true;
+  const std::string s = std::string(w) + "s";
+  if (after_plural && (In(set, s) || In(set, s.substr(0, w.size()) + "es"))) return true;
+  if (w.size() > 3 && w.ends_with("es") && In(set, w.substr(0, w.size() - 2))) return true;
+  return w.size() > 2 && w.ends_with('s') && !w.ends_with("ss") &&
+         In(set, w.substr(0, w.size() - 1));
+}
+
 // Whether a declarative sentence states a fact about something in the user's world: a subject
 // that is not the conversation ("Lena", "our billing API", "the staging database") followed by a
 // verb of lasting relation ("runs", "depends on"), or of property ("is", "opens") in a sentence
@@ -327,14 +341,20 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
       continue;
     }
     if (k == clause_start) continue;
-    if (!In(relations, tk.norm) && !(anchored && In(verbs, tk.norm))) continue;
     const util::Token& before = t[k - 1];
+    const bool plural = before.word && before.norm.size() > 3 && before.norm.ends_with('s') &&
+                        !before.norm.ends_with("ss");
+    if (!InVerbs(relations, tk.norm, plural) && !(anchored && InVerbs(verbs, tk.norm, plural)))
+      continue;
     if (!before.word || In(not_subjects, before.norm)) continue;
     // The subject: the words since the clause started, none of them the speaker or the listener.
     bool subject = false, conversation = false;
     for (size_t j = clause_start; j < k; ++j) {
       if (!t[j].word) continue;
-      if (In(not_subjects, t[j].norm)) conversation = true;
+      // "this week", "that sprint": a time, not the conversation.
+      const bool time = (t[j].norm == "this" || t[j].norm == "that") && j + 1 < k &&
+                        In(WordList("classify_time_nouns"), t[j + 1].norm);
+      if (In(not_subjects, t[j].norm) && !time) conversation = true;
       subject = true;
     }
     if (!subject || conversation) continue;

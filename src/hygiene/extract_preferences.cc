@@ -6,11 +6,22 @@
 
 namespace engram::hygiene::extraction {
 
+std::string DetailAt(const Tokens& c, size_t e) {
+  constexpr size_t kMaxDetail = 8;
+  if (!IsIn(c, e, WordList("detail_prepositions"))) return "";
+  const WordSet& stops = WordList("detail_stops");
+  size_t end = e + 1;
+  while (IsWord(c, end) && !IsIn(c, end, stops) && end - e < kMaxDetail) ++end;
+  if (end == e + 1 || (IsWord(c, end) && !IsIn(c, end, stops))) return "";  // cut mid-phrase
+  return " " + Span(c, e, end);
+}
+
 // Tools and languages, one key per item under `prefix`; UI and editor settings go to their
 // fixed preference keys instead. With require_language, only programming languages count.
 void Extractor::Tools(const Tokens& c, size_t k, bool negated, const std::string& prefix,
                       bool require_language, double confidence) {
-  for (const Range& r : Items(c, k, 4)) {
+  const std::vector<Range> items = Items(c, k, 4);
+  for (const Range& r : items) {
     if (Dimension(c, r, negated, confidence)) continue;
     const bool language = r.e == r.b + 1 && IsProgrammingLanguage(c[r.b].norm);
     if (require_language && !language) continue;
@@ -20,7 +31,9 @@ void Extractor::Tools(const Tokens& c, size_t k, bool negated, const std::string
     Json data{{"tool", tool}, {"uses", !negated}};
     if (language) data["kind"] = "language";
     const std::string subject = prefix == "team.stack." ? "the user's team " : "the user ";
-    Add(MemoryType::kFact, prefix + slug, subject + (negated ? "does not use " : "uses ") + tool,
+    const std::string detail = items.size() == 1 && !negated ? DetailAt(c, r.e) : "";
+    Add(MemoryType::kFact, prefix + slug,
+        subject + (negated ? "does not use " : "uses ") + tool + detail,
         negated ? confidence - 0.05 : confidence, data, ValidFrom(c, r.e, false));
   }
 }
@@ -103,6 +116,8 @@ void Extractor::LikeItems(const Tokens& c, size_t j, bool likes, const std::stri
     if (!over.empty()) {
       data["over"] = over;
       sentence += " over " + over;
+    } else if (items.size() == 1) {
+      sentence += DetailAt(c, r.e);
     }
     Add(MemoryType::kPreference, "pref.likes." + slug, sentence, confidence, data);
   }

@@ -201,8 +201,12 @@ size_t Extractor::RoleAt(const Tokens& c, size_t j, bool any_head) {
   const bool student =
       In(c[e - 1].norm, {"student", "undergrad", "undergraduate", "postdoc", "candidate"});
   if (article.empty()) article = Article(role);
-  Add(MemoryType::kFact, "user.role", "the user is " + article + " " + role, any_head ? 0.8 : 0.85,
-      Json{{"role", role}}, ValidFrom(c, e, false));
+  // "a project manager at a construction firm": a workplace without a name stays with the role.
+  const bool named_employer =
+      (IsAny(c, e, {"at", "for", "with"}) && ProperPhrase(c, e + 1, 6)) || of_org;
+  const std::string detail = named_employer ? "" : DetailAt(c, e);
+  Add(MemoryType::kFact, "user.role", "the user is " + article + " " + role + detail,
+      any_head ? 0.8 : 0.85, Json{{"role", role}}, ValidFrom(c, e, false));
   if (IsAny(c, e, {"at", "for", "with"}) || of_org) {
     const size_t after = Employer(c, e + 1, false, student);
     return after != 0 ? after : e;

@@ -41,6 +41,13 @@ bool IsQuestionStart(const Tokens& t, size_t i);
 // Words that open a condition or a supposition ("if", "suppose", "let's say").
 bool IsHypotheticalMarker(const Tokens& t, size_t i);
 
+// The detail after a thing at e, kept with it: " in the Dolomites" of "I love hiking in the
+// Dolomites", " for work" of "I use a MacBook Air for work", " at a construction firm" of "I'm a
+// project manager at a construction firm"; empty when none follows. A word of
+// rules/detail_prepositions.txt opens it; it runs to the end of the clause or a word of
+// rules/detail_stops.txt, eight words at most (else none).
+std::string DetailAt(const Tokens& c, size_t e);
+
 class Extractor {
  public:
   Extractor(std::string_view text, Timestamp now);

@@ -72,6 +72,14 @@ std::optional<Label> Scanner::HeadLabel(const Word& head) const {
     if (w == "pin" && t_.substr(head.begin, 3) != "PIN") join = Join::kExplicit;
     return Label{h.kind, h.shape, join, head.begin};
   }
+  for (std::string_view p : kCompoundPrefixes) {
+    if (!w.starts_with(p)) continue;
+    const std::string_view rest = w.substr(p.size());
+    if (std::find(std::begin(kCompoundHeads), std::end(kCompoundHeads), rest) !=
+        std::end(kCompoundHeads)) {
+      return Label{Kind::kPassword, Shape::kPassword, Join::kAny, head.begin};
+    }
+  }
   if (std::find(std::begin(kQualifiedHeads), std::end(kQualifiedHeads), w) ==
       std::end(kQualifiedHeads)) {
     return std::nullopt;
@@ -166,7 +174,7 @@ std::optional<Match> Scanner::Forward(const Label& label, size_t p, bool* linked
   size_t q = p;
   if (p >= 2 && at(q) == '.' && EqualsNoCase(t_.substr(p - 2, 2), "no")) ++q;  // "acct no. 1234"
   if (at(q) == '\'' && Lower(at(q + 1)) == 's' && IsBlank(at(q + 2)) &&
-      label.join != Join::kSymbol) {
+      label.join != Join::kSymbol && label.join != Join::kBare) {
     *linked = true;
     return ValueAt(label, SkipBlanks(q + 2), Tie::kStrong, false);  // "password's hunter2"
   }
@@ -179,12 +187,13 @@ std::optional<Match> Scanner::Forward(const Label& label, size_t p, bool* linked
     return ValueAt(label, *v, Tie::kStrong, pairs);
   }
   if (quoted_label || r == q || label.join == Join::kSymbol) return std::nullopt;
+  if (label.join == Join::kBare) return WeakValueAt(label, r, linked);
   if (std::optional<size_t> v = WordConnector(r)) {
     *linked = true;
     return ValueAt(label, *v, Tie::kStrong, false);
   }
   const Word w = WordAt(r);
-  if (OneOf(w.view(), {"for", "to", "of", "on", "at"})) {
+  if (OneOf(w.view(), {"for", "to", "of", "on", "at", "in"})) {
     // "password for gmail is x", "PIN to the safe: 1234", else "changed password to x".
     if (std::optional<size_t> v = ClauseThenConnector(SkipBlanks(w.end), label)) {
       *linked = true;

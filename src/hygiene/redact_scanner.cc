@@ -58,6 +58,9 @@ RedactedText Scanner::Run() {
       m = PemAt(i);
     } else if (c == ':') {
       m = UrlSecretAt(i);
+      if (!m) m = CredentialPairAt(i);
+    } else if (c == '/') {
+      m = SlashPairAt(i);
     }
     if (m && m->begin < i) {
       emit(*m);  // "<value> is my password": before the cursor and every waiting match
@@ -192,7 +195,9 @@ std::optional<Match> Scanner::TokenAt(size_t s, size_t e, bool allow_bearer) con
       break;
     case 'B':
     case 'b':
-      if (allow_bearer && EqualsNoCase(run, "bearer")) return BearerAt(e);
+      if (allow_bearer &&
+          (EqualsNoCase(run, "bearer") || (EqualsNoCase(run, "basic") && AfterAuthorization(s))))
+        return BearerAt(e);
       break;
     default:
       break;
@@ -363,6 +368,79 @@ std::optional<Match> Scanner::UrlSecretAt(size_t i) const {
     return std::nullopt;
   }
   return Match{h + colon + 1, h + at_sign, Kind::kPassword};
+}
+
+bool Scanner::AfterAuthorization(size_t s) const {
+  size_t q = s;
+  while (q > 0 && IsBlank(t_[q - 1])) --q;
+  if (q == 0 || t_[q - 1] != ':') return false;
+  const Word w = WordBefore(q - 1);
+  return w.view() == "authorization";
+}
+
+std::optional<Match> Scanner::SlashPairAt(size_t i) const {
+  if (!On(Kind::kPassword) || i < 2 || t_[i - 1] != ' ' || at(i + 1) != ' ') return std::nullopt;
+  size_t u = i - 1;
+  while (u > 0 && !IsSpace(t_[u - 1]) && i - u < 64) --u;
+  if (i - 1 - u < 2 || !std::any_of(t_.begin() + u, t_.begin() + i - 1, IsAlpha)) {
+    return std::nullopt;
+  }
+  const size_t v = i + 2;
+  size_t end = Span(v, [](char c) { return !IsSpace(c); });
+  while (end > v && (t_[end - 1] == '.' || t_[end - 1] == ',' || t_[end - 1] == ';')) --end;
+  const std::string_view value = t_.substr(v, end - v);
+  if (value.size() < 6 || value.size() > 128 || MarkerAt(v)) return std::nullopt;
+  const bool letter = std::any_of(value.begin(), value.end(), IsAlpha);
+  const bool digit = std::any_of(value.begin(), value.end(), IsDigit);
+  const bool symbol = value.find_first_of("!@#$%^&*+=?~_") != std::string_view::npos;
+  if (!letter || !digit || !symbol) return std::nullopt;
+  return Match{v, end, Kind::kPassword};
+}
+
+std::optional<Match> Scanner::CredentialPairAt(size_t i) const {
+  if (!On(Kind::kPassword) || i == 0 || StartsWith(i, "://") || InsideMarker(i)) {
+    return std::nullopt;
+  }
+  // The user: letters, digits, '.', '_' or '-' after whitespace or the start, with a letter.
+  auto user_byte = [](char c) { return IsIdent(c) || c == '.' || c == '-'; };
+  size_t u = i;
+  while (u > 0 && i - u < 64 && user_byte(t_[u - 1])) --u;
+  if (u == i || (u > 0 && !IsSpace(t_[u - 1])) ||
+      !std::any_of(t_.begin() + u, t_.begin() + i, IsAlpha)) {
+    return std::nullopt;
+  }
+  const size_t v = i + 1;
+  size_t end = Span(v, [](char c) { return !IsSpace(c); });
+  if (end - v > 256) return std::nullopt;
+  // A host is a dotted name: "grafana.lab.local", "10.0.0.4".
+  auto host_at = [this](size_t h) {
+    const size_t e = Span(h, [](char c) { return IsUrlSafe(c) || c == '.'; });
+    const std::string_view host = t_.substr(h, e - h);
+    const size_t dot = host.find('.');
+    return dot != std::string_view::npos && dot > 0 && dot + 1 < host.size() &&
+           IsAlnum(host[dot + 1]);
+  };
+  size_t value_end = end;
+  const std::string_view run = t_.substr(v, end - v);
+  if (const size_t at_sign = run.rfind('@'); at_sign != std::string_view::npos) {
+    if (!host_at(v + at_sign + 1)) return std::nullopt;
+    value_end = v + at_sign;
+  } else {
+    while (value_end > v && IsTrailing(t_[value_end - 1])) --value_end;
+    if (value_end != end) return std::nullopt;  // "note: ..." ends a phrase, holds no host
+    const Word w = WordAt(SkipBlanks(end));
+    if (w.begin == end || !OneOf(w.view(), {"at", "on", "for", "to"}) ||
+        !host_at(SkipBlanks(w.end))) {
+      return std::nullopt;
+    }
+  }
+  if (value_end <= v || MarkerAt(v) ||
+      std::all_of(t_.begin() + v, t_.begin() + value_end, IsDigit)) {
+    return std::nullopt;  // a port
+  }
+  const Label label{Kind::kPassword, Shape::kPassword, Join::kSymbol, u};
+  if (!Accept(label, v, value_end, Tie::kWeak)) return std::nullopt;
+  return Match{v, value_end, Kind::kPassword};
 }
 
 }  // namespace engram::hygiene::redact_internal

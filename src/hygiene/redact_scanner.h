@@ -151,7 +151,9 @@ enum class Shape : uint8_t {
 enum class Join : uint8_t {
   kAny,       // also bare whitespace: "PIN 1234", "password hunter2!"
   kExplicit,  // ':' '=' "is" "was"... ("pwd" is also a shell command)
-  kSymbol,    // ':' or '=' only ("pass" is also an ordinary word)
+  kSymbol,    // ':' or '=' only
+  kBare,      // ':' '=', or bare whitespace before a value that looks like a secret: "pass
+              // Gr33nTea!x", but "a bus pass is valid" ("pass" is also an ordinary word)
 };
 
 // How firmly the text ties the value to the label; weak ties demand a more secret-like value.
@@ -187,8 +189,8 @@ inline constexpr Head kHeads[] = {
     {"passphrase", Kind::kPassword, Shape::kPhrase, Join::kExplicit},
     {"mnemonic", Kind::kGenericSecret, Shape::kPhrase, Join::kExplicit},
     {"pwd", Kind::kPassword, Shape::kPassword, Join::kExplicit},  // also a shell command
-    {"pass", Kind::kPassword, Shape::kPassword, Join::kSymbol},   // also a common word
-    {"pw", Kind::kPassword, Shape::kPassword, Join::kSymbol},
+    {"pass", Kind::kPassword, Shape::kPassword, Join::kBare},     // also a common word
+    {"pw", Kind::kPassword, Shape::kPassword, Join::kAny},
     {"pin", Kind::kPassword, Shape::kPin, Join::kAny},
     {"secret", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
     {"token", Kind::kGenericSecret, Shape::kMachine, Join::kAny},
@@ -206,12 +208,23 @@ inline constexpr Head kHeads[] = {
 // Scanner::HeadLabel decides.
 inline constexpr std::string_view kQualifiedHeads[] = {"key", "code", "number", "no",
                                                        "num", "nr",   "phrase"};
+// Words that form one word with a password head in config files and shell habits: "rootpw"
+// (slapd.conf), "dbpass", "adminpwd". Scanner::HeadLabel reads <prefix><head> as the head.
+inline constexpr std::string_view kCompoundPrefixes[] = {
+    "root", "admin", "db",   "user",  "app",  "sudo", "master", "mysql", "redis",
+    "smtp", "ftp",   "wifi", "login", "ldap", "vpn",  "bind",   "mail",  "sql"};
+inline constexpr std::string_view kCompoundHeads[] = {"pw", "pwd", "pass", "passwd"};
 inline constexpr size_t kMaxHead = 10;
 // Bit (first letter - 'a') of kHeadFilter[length] is set when some head has that shape.
 inline constexpr std::array<uint32_t, kMaxHead + 1> kHeadFilter = [] {
   std::array<uint32_t, kMaxHead + 1> f{};
   for (const Head& h : kHeads) f[h.word.size()] |= 1u << (h.word[0] - 'a');
   for (std::string_view w : kQualifiedHeads) f[w.size()] |= 1u << (w[0] - 'a');
+  for (std::string_view p : kCompoundPrefixes) {
+    for (std::string_view h : kCompoundHeads) {
+      if (p.size() + h.size() <= kMaxHead) f[p.size() + h.size()] |= 1u << (p[0] - 'a');
+    }
+  }
   return f;
 }();
 
@@ -274,6 +287,19 @@ class Scanner {
 
   // At "://": the password of "scheme://user:password@host", and Slack webhook paths.
   std::optional<Match> UrlSecretAt(size_t i) const;
+
+  // At " / ": the password of "jsmith / Tr0ub4dor&3", a user and a password side by side; the
+  // password must mix letters, digits and a symbol, so "TCP / UDP" and "v1.2 / v1.3" stay.
+  std::optional<Match> SlashPairAt(size_t i) const;
+
+  // "Basic <base64>" right after "Authorization:".
+  bool AfterAuthorization(size_t s) const;
+
+  // At another ':': the password of a "user:password" pair written without a scheme, before a
+  // host ("admin:Pa55! at grafana.lab", "ops:Hunter2!x@build01"); the password must look like
+  // one (digits or symbols), and the host must have a dot, so "localhost:8080 at the moment"
+  // and times stay.
+  std::optional<Match> CredentialPairAt(size_t i) const;
 
   // ---- Labelled values: "password: x", "my PIN is 1234", "x is my password".
 

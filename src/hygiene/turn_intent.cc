@@ -105,8 +105,39 @@ const WordSet& Deictic() {
   return s;
 }
 
-// A forget request opening at token `start` of a sentence that ends at `end`.
-std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size_t end) {
+// The topic that "forget it" points back to: the clause [b, e) before it in the same sentence,
+// when that states something ("I abandoned the side project, forget it"; "never mind the Lisbon
+// plan, forget that"), not when it asks or only waves ("never mind, forget that").
+std::optional<std::string> Antecedent(const Tokens& t, size_t b, size_t e) {
+  static const WordSet kLead{"never", "mind",   "so",       "and", "well", "ok",
+                             "okay",  "anyway", "actually", "oh",  "ah",   "hmm"};
+  while (b < e && (!t[b].word || kLead.count(t[b].norm))) ++b;
+  while (e > b && !t[e - 1].word) --e;
+  if (b >= e || e - b > 10 || IsWordAt(t, b, "can") || IsWordAt(t, b, "could") ||
+      IsWordAt(t, b, "would") || IsWordAt(t, b, "will") || IsWordAt(t, b, "please"))
+    return std::nullopt;
+  for (size_t k = b; k < e; ++k) {
+    if (!t[k].word && t[k].norm == "?") return std::nullopt;
+  }
+  return SpanOf(t, b, e);
+}
+
+// Whether a "remember" (or "keep", "store") at v is negated by what comes before it, without the
+// user as its subject: "no need to remember X", "I'd rather you didn't remember X"; not "I don't
+// remember X" (the user's own memory).
+bool NegatedRemember(const Tokens& t, size_t start, size_t v) {
+  for (size_t k = v; k-- > start && v - k <= 4;) {
+    if (!t[k].word) return false;
+    if (t[k].norm == "not" || t[k].norm == "no" || t[k].norm == "never")
+      return !(k > start && (IsWordAt(t, k - 1, "i") || IsWordAt(t, k - 2, "i")));
+  }
+  return false;
+}
+
+// A forget request opening at token `start` of a sentence that ends at `end`; `before` is the
+// start of the sentence when the request opens a later clause of it.
+std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size_t end,
+                                             size_t before) {
   const WordSet& verbs = WordList("forget_verbs");
   const WordSet& framing = WordList("forget_framing");
   size_t i = start;
@@ -115,13 +146,20 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
   if (i < end && verbs.count(t[i].norm) && !IsWordAt(t, i - 1, "not") &&
       !IsWordAt(t, i - 1, "never")) {
     topic = i + 1;
-  } else if ((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
-             IsWordAt(t, i, "never")) {
+  } else if (((IsWordAt(t, i, "do") && IsWordAt(t, i + 1, "not")) || IsWordAt(t, i, "stop") ||
+              IsWordAt(t, i, "never")) &&
+             !IsWordAt(t, i - 1, "i") && !IsWordAt(t, i - 1, "we")) {
+    // Not "I don't remember my password", "I never keep receipts": the speaker's own habits.
     // "Don't keep anything about Jordan", "stop remembering my address".
     size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
     if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
                     t[v].norm == "remember" || t[v].norm == "remembering" ||
                     t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+      topic = v + 1;
+  }
+  for (size_t v = i; topic == end && v < end; ++v) {
+    if ((IsWordAt(t, v, "remember") || IsWordAt(t, v, "keep") || IsWordAt(t, v, "store")) &&
+        NegatedRemember(t, start, v))
       topic = v + 1;
   }
   if (topic < end) {
@@ -159,8 +197,141 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
     bool named = false;
     for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
     if (named) return ForgetRequest{SpanOf(t, b, e)};
+    const bool points_back =
+        b >= e || std::all_of(t.begin() + static_cast<ptrdiff_t>(b),
+                              t.begin() + static_cast<ptrdiff_t>(e), [](const util::Token& x) {
+                                return !x.word || x.norm == "it" || Deictic().count(x.norm);
+                              });
+    if (points_back && before < start) {
+      if (std::optional<std::string> topic_said = Antecedent(t, before, start))
+        return ForgetRequest{std::move(*topic_said)};
+    }
   }
   return std::nullopt;
+}
+
+// Words that open a clause holding a right value without being part of it ("it's 8:50", "but I
+// meant Bradford").
+const WordSet& ValueLead() {
+  static const WordSet s{"it",     "'s",     "is",   "was",  "actually", "but",   "i",
+                         "meant",  "mean",   "that", "so",   "no",       "sorry", "oh",
+                         "really", "should", "be",   "have", "been"};
+  return s;
+}
+
+// "it's in Bath rather than Bristol" (rules/correction_contrasts.txt): the words after the
+// contrast are wrong, as many words just before it right.
+std::optional<Correction> ContrastAt(const Tokens& t, size_t from) {
+  const WordSet& contrasts = WordList("correction_contrasts");
+  static const WordSet kArticles{"the", "a", "an"};
+  for (size_t k = from + 1; k < t.size(); ++k) {
+    if (IsEnd(t, k - 1)) continue;  // the right value comes first, in the same clause
+    const size_t wb0 = PhraseEnd(t, k, contrasts);
+    if (wb0 == k) continue;
+    size_t wb = wb0, we = wb;
+    while (we < t.size() && !IsEnd(t, we)) ++we;
+    Trim(t, wb, we, kArticles, WordSet{});
+    if (wb >= we || we - wb > 4) return std::nullopt;
+    // The right value: the words just before, back to a function word ("the window seat rather
+    // than the aisle": "window seat"), at most one more than the wrong value has.
+    static const WordSet kBefore{"the",  "a",  "an", "in", "on", "at",  "to",  "for", "of",
+                                 "with", "is", "'s", "it", "be", "are", "was", "by",  "from"};
+    size_t rb = k;
+    for (size_t n = we - wb + 1; n > 0 && rb > from && !IsEnd(t, rb - 1) && t[rb - 1].word &&
+                                 !kBefore.count(t[rb - 1].norm);
+         --n)
+      --rb;
+    while (rb < k && !t[rb].word) ++rb;
+    if (rb >= k) return std::nullopt;
+    return Correction{SpanOf(t, rb, k), SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
+// "I think I said 8:15 earlier, it's 8:50" (rules/correction_recalls.txt): the wrong value
+// follows the phrase, the right one opens the next clause.
+std::optional<Correction> RecalledValueAt(const Tokens& t) {
+  const WordSet& recalls = WordList("correction_recalls");
+  static const WordSet kTail{"earlier", "before",  "yesterday", "above", "there",
+                             "by",      "mistake", "but",       "then",  "first"};
+  for (size_t k = 0; k < t.size(); ++k) {
+    const size_t wb0 = PhraseEnd(t, k, recalls);
+    if (wb0 == k) continue;
+    size_t wb = wb0, we = wb;
+    while (we < t.size() && !IsEnd(t, we) && !kTail.count(t[we].norm)) ++we;
+    size_t next = we;
+    while (next < t.size() && !IsEnd(t, next) && !IsWordAt(t, next, "but")) ++next;
+    Trim(t, wb, we, WordSet{"that", "it", "was", "is"}, WordSet{});
+    if (wb >= we || we - wb > 4 || next >= t.size()) return std::nullopt;
+    size_t rb = next + 1, re;
+    while (rb < t.size() && (!t[rb].word || ValueLead().count(t[rb].norm))) ++rb;
+    while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+    for (re = rb; re < t.size() && !IsEnd(t, re);) ++re;
+    if (rb >= re || re - rb > 8) return std::nullopt;
+    return Correction{SpanOf(t, rb, re), SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
+// The right value that a clause from rb states: its words to the end of the clause, after the
+// last copula when it restates the slot ("the name is Anna": "Anna").
+std::optional<std::string> ClauseValue(const Tokens& t, size_t rb) {
+  while (rb < t.size() && (!t[rb].word || ValueLead().count(t[rb].norm))) ++rb;
+  while (rb > 0 && rb < t.size() && t[rb].raw.data() == t[rb - 1].raw.data()) ++rb;
+  size_t re = rb;
+  while (re < t.size() && !IsEnd(t, re)) ++re;
+  for (size_t k = re; k-- > rb + 1;) {
+    if (IsWordAt(t, k, "is") || IsWordAt(t, k, "are") || IsWordAt(t, k, "'s")) {
+      rb = k + 1;
+      break;
+    }
+  }
+  if (rb >= re || re - rb > 8) return std::nullopt;
+  return SpanOf(t, rb, re);
+}
+
+// "Thursday is wrong, it's Tuesday" (rules/correction_verdicts.txt): the wrong value is judged,
+// the next clause gives the right one.
+std::optional<Correction> VerdictAt(const Tokens& t, size_t from) {
+  const WordSet& verdicts = WordList("correction_verdicts");
+  static const WordSet kArticles{"the", "a", "an"};
+  for (size_t k = from + 1; k < t.size(); ++k) {
+    const size_t after = PhraseEnd(t, k, verdicts);
+    if (after == k) continue;
+    size_t wb = k;
+    while (wb > from && !IsEnd(t, wb - 1)) --wb;
+    size_t we = k;
+    Trim(t, wb, we, kArticles, WordSet{});
+    if (wb >= we || we - wb > 4 || Deictic().count(t[wb].norm)) return std::nullopt;
+    size_t next = after;
+    while (next < t.size() && !IsEnd(t, next)) ++next;
+    if (next >= t.size()) return std::nullopt;
+    std::optional<std::string> right = ClauseValue(t, next + 1);
+    if (!right) return std::nullopt;
+    return Correction{*right, SpanOf(t, wb, we)};
+  }
+  return std::nullopt;
+}
+
+// "change that to 7:30", "update the 9:00 to 9:30" (rules/correction_change_verbs.txt) at the
+// start of the turn.
+std::optional<Correction> ChangeToAt(const Tokens& t, size_t i) {
+  if (i >= t.size() || !WordList("correction_change_verbs").count(t[i].norm)) return std::nullopt;
+  size_t to = i + 1;
+  while (to < t.size() && !IsEnd(t, to) && !IsWordAt(t, to, "to") && to - i <= 5) ++to;
+  if (!IsWordAt(t, to, "to")) return std::nullopt;
+  static const WordSet kArticles{"the", "a", "an"};
+  size_t wb = i + 1, we = to;
+  Trim(t, wb, we, kArticles, WordSet{});
+  Correction c;
+  if (wb < we && !(we - wb == 1 && (Deictic().count(t[wb].norm) || t[wb].norm == "it")))
+    c.wrong = SpanOf(t, wb, we);
+  size_t rb = to + 1, re = rb;
+  while (re < t.size() && !IsEnd(t, re)) ++re;
+  Trim(t, rb, re, kArticles, WordSet{"please", "instead", "then"});
+  if (rb >= re || re - rb > 6) return std::nullopt;
+  c.right = SpanOf(t, rb, re);
+  return c;
 }
 
 }  // namespace
@@ -175,7 +346,7 @@ std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
     std::optional<ForgetRequest> found;
     for (size_t clause = start; clause < end && !found; ++clause) {
       if (clause == start || (!t[clause - 1].word && t[clause - 1].norm == ","))
-        found = ForgetRequestAt(t, clause, end);
+        found = ForgetRequestAt(t, clause, end, start);
     }
     if (found) return found;
     start = end + 1;
@@ -210,11 +381,19 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   for (size_t k = i; k + 1 < t.size() && negated == t.size(); ++k) {
     if (!t[k].word && t[k].norm == "," && IsWordAt(t, k + 1, "not")) negated = k + 1;
   }
+  // "I said X earlier, it's Y" and "Y rather than X" name both values in one clause.
+  if (std::optional<Correction> c = RecalledValueAt(t)) return c;
+  if (std::optional<Correction> c = VerdictAt(t, i)) return c;
+  if (std::optional<Correction> c = ChangeToAt(t, i)) return c;
+  if (negated == t.size()) {
+    if (std::optional<Correction> c = ContrastAt(t, i)) return c;
+  }
   if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
   if (negated == i) {
     // "not X, Y": X is wrong, the next clause right.
     size_t wb = i + 1, we = wb;
-    while (we < t.size() && !IsEnd(t, we)) ++we;
+    // "not Thursday but Tuesday": "but" ends the wrong value too.
+    while (we < t.size() && !IsEnd(t, we) && !IsWordAt(t, we, "but")) ++we;
     static const WordSet kNoWords{};
     size_t xb = wb, xe = we;
     Trim(t, xb, xe, kNoWords, kNoWords);
@@ -295,6 +474,26 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     }
     return c;
   }
+}
+
+std::optional<std::string> ParseValueFragment(std::string_view text) {
+  const Tokens t = util::Tokenize(text);
+  size_t b = 0;
+  while (b < t.size() && (!t[b].word || Interjections().count(t[b].norm))) ++b;
+  size_t e = b;
+  while (e < t.size() && !IsEnd(t, e)) ++e;
+  if (b >= e) return std::nullopt;
+  size_t words = 0;
+  bool digit = false;
+  for (size_t k = b; k < e; ++k) {
+    if (!t[k].word) continue;
+    if (t[k].norm != "the" && t[k].norm != "a" && t[k].norm != "an") ++words;
+    digit = digit || std::any_of(t[k].norm.begin(), t[k].norm.end(), [](char c) {
+              return util::IsAsciiDigit(static_cast<unsigned char>(c));
+            });
+  }
+  if (words == 0 || words > 3 || !digit) return std::nullopt;
+  return SpanOf(t, b, e);
 }
 
 bool AnnouncesChange(std::string_view text) {

@@ -32,6 +32,12 @@ struct Correction {
 };
 std::optional<Correction> ParseCorrection(std::string_view text);
 
+// The bare value a turn opens with, if it is one: a first phrase of at most three words (articles
+// aside) holding a digit, ended by punctuation or the turn ("6B! 4B is my old place.", "the
+// 10th, Friday is the 10th"). Without a marker it corrects only what was said just before; the
+// caller checks that this held a value of the same shape.
+std::optional<std::string> ParseValueFragment(std::string_view text);
+
 // Whether a turn announces a new value of something already known: it has a word of
 // rules/change_markers.txt ("now", "switched", "took over", "these days").
 bool AnnouncesChange(std::string_view text);

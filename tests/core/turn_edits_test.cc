@@ -30,11 +30,34 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My landlord is called Peter Brandt.", "Paul Brandt", ""),
             "My landlord is called Paul Brandt.");
   EXPECT_EQ(Fixed("I like tea.", "June 9th", ""), "<unchanged>");
+  EXPECT_EQ(Fixed("My locker is 4B, next to the showers.", "6B", ""),
+            "My locker is 6B, next to the showers.");
+  EXPECT_EQ(Fixed("Yoga class is at 5pm on Tuesdays.", "6pm", ""),
+            "Yoga class is at 6pm on Tuesdays.");
   EXPECT_EQ(Fixed("The staging cluster runs Kubernetes 1.27.", "staging is on 1.29", ""),
             "The staging cluster runs Kubernetes 1.29.");
   // A corrected sentence: its last name is the value.
   EXPECT_EQ(Fixed("The retreat is in Porto this year.", "the retreat is in Braga", ""),
             "The retreat is in Braga this year.");
+}
+
+TEST(TurnEditsTest, ACorrectionThatNamesItsSlotReplacesTheValueBesideIt) {
+  // The slot word leads ("faces south") or trails ("the data platform role").
+  EXPECT_EQ(Fixed("Your balcony faces west, so evenings are sunny.", "faces east", ""),
+            "Your balcony faces east, so evenings are sunny.");
+  EXPECT_EQ(Fixed("She applied for the backend role last week.", "the mobile platform role", ""),
+            "She applied for the mobile platform role last week.");
+  EXPECT_EQ(Fixed("I like tea.", "faces east", ""), "<unchanged>");
+}
+
+TEST(TurnEditsTest, ARetiredValueNamesTheMemoryHoldingIt) {
+  EXPECT_TRUE(RetiresValueOf("All done, we're on Fly.io and Heroku is shut down.",
+                             "Our apps run on Heroku."));
+  EXPECT_TRUE(
+      RetiresValueOf("We dropped Mailchimp last month.", "Newsletters go out via Mailchimp."));
+  EXPECT_FALSE(
+      RetiresValueOf("I left my umbrella at the office near Tom's desk.", "Tom is my brother."));
+  EXPECT_FALSE(RetiresValueOf("We dropped the price.", "Our apps run on Heroku."));
 }
 
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
@@ -59,6 +82,8 @@ TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
   // A shared name alone does not name a memory when the topic says more.
   EXPECT_FALSE(NamedByForget("Karl's debts", "Karl is a chef in Hamburg.", 0.5));
   EXPECT_TRUE(NamedByForget("Falcon", "Falcon ships on June 30.", 0.2));
+  EXPECT_GE(TopicOverlap("the Lyon closure plans", "We're planning to close the Lyon office."),
+            0.5);
 }
 
 TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {

@@ -150,6 +150,14 @@ TEST(ClassifyTest, StandingValuesHoweverPhrasedArePromoted) {
             Disposition::kPromote);
 }
 
+TEST(ClassifyTest, WorldFactsInAnyPresentFormArePromoted) {
+  ExpectAll(Role::kUser,
+            {"Design reviews end on Thursdays.", "Order data comes from Magento.",
+             "The intranet needs a VPN with Tailscale.", "Ops's rota this month is Ada.",
+             "I report to Malik.", "We chose MariaDB for the ledger."},
+            Disposition::kPromote);
+}
+
 TEST(ClassifyTest, TaskTalkWithNamesStaysInTheSession) {
   ExpectAll(Role::kUser,
             {"Explain how Kafka works.", "This is wrong, the answer is 42.", "It is broken again.",

@@ -341,6 +341,36 @@ TEST(Redact, PasswordsInManyPhrasings) {
   }
 }
 
+TEST(Redact, PasswordsAfterShortHeadsAndInBarePairs) {
+  ExpectRedacts("smtp: host mail.example.net user alerts@example.net pass Gr33nTea!x", "Gr33nTea!x",
+                "password", "host mail.example.net user alerts@example.net pass ");
+  ExpectRedacts("for the portal my login is jdoe and my pw is Tin_Can_7", "Tin_Can_7", "password",
+                "my login is jdoe");
+  ExpectRedacts("The Grafana admin login is admin:Lab$ecret99 at grafana.lab.local", "Lab$ecret99",
+                "password", "admin:[REDACTED:password] at grafana.lab.local");
+  ExpectRedacts("reach it with ops:Hunter2!x@build01.internal", "Hunter2!x", "password",
+                "ops:[REDACTED:password]@build01.internal");
+  ExpectRedacts("bind as admin with rootpw Slapd!2024 on ldap.corp", "Slapd!2024", "password",
+                "bind as admin with rootpw ");
+  ExpectRedacts("Log in to wiki.acme.io with mchen / Qu1ck&Fox", "Qu1ck&Fox", "password",
+                "with mchen / ");
+  ExpectRedacts("Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l", "YWxhZGRpbjpvcGVuc2VzYW1l",
+                "bearer_token", "Authorization: Basic ");
+  ExpectRedacts("the token in config.toml is tk_live_9f8e7d6c5b", "tk_live_9f8e7d6c5b",
+                "generic_secret", "in config.toml is ");
+  for (const char* text : {
+           "TCP / UDP both work, v1.2 / v1.3 too, and 50 / 50 odds",
+           "basic auth is fine for now",
+           "a bus pass is 14B now",
+           "I'll pass on that, the 7:40 train at platform 2.",
+           "the API runs on localhost:8080 at the moment",
+           "note: meeting at 10:30 on level.2",
+           "mailto:bob@example.com",
+       }) {
+    ExpectUnchanged(text);
+  }
+}
+
 TEST(Redact, PasswordWordsWithoutValuesStay) {
   for (const char* text : {
            "Forgot your password? Click the password reset link.",

@@ -32,6 +32,12 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("hey, can you remove the medication info you have on me?"), "medication");
   EXPECT_EQ(Topic("On second thought, don't keep my address."), "my address");
   EXPECT_EQ(Topic("Delete my birthday from your memory please."), "my birthday");
+  EXPECT_EQ(Topic("No need to remember the plumber stuff anymore."), "plumber");
+  EXPECT_EQ(Topic("I'd rather you didn't remember my bonus."), "my bonus");
+  EXPECT_EQ(Topic("Please unlearn the thing about my cousin's fine."), "my cousin's fine");
+  // "forget it" points back to the clause before it in the same sentence.
+  EXPECT_EQ(Topic("I gave up on the bakery idea, forget it."), "I gave up on the bakery idea");
+  EXPECT_EQ(Topic("Never mind the Porto trip, forget that."), "the Porto trip");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
@@ -39,7 +45,8 @@ TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
        {"Don't forget my dentist appointment on Friday.", "forget it", "Forget about it, thanks!",
         "I forgot my keys at the office.", "I never forget a face.", "Remove the semicolon.",
         "Never mind, forget that.", "Delete the DNS records for staging.",
-        "Thanks, remove the last paragraph."})
+        "I don't remember my password.", "I never keep receipts.",
+        "Can you find flights to Rome, actually forget it.", "Thanks, remove the last paragraph."})
     EXPECT_EQ(Topic(text), "<none>") << text;
 }
 
@@ -56,6 +63,32 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("It's $3,000 actually, we saved more than planned."), "3,000 | ");
   EXPECT_EQ(Fix("Hmm, I was wrong, staging is on 1.29."), "staging is on 1.29 | ");
   EXPECT_EQ(Fix("Scratch that, we're shipping it as v2.4."), "we're shipping it as v2.4 | ");
+}
+
+TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
+  EXPECT_EQ(Fix("Yes, four of us, but it's in Ghent rather than Bruges."), "Ghent | Bruges");
+  EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
+  EXPECT_EQ(Fix("Book the window seat rather than the aisle."), "window seat | aisle");
+  EXPECT_EQ(Fix("I think I said 6:20 before, it's 6:50 now."), "6:50 now | 6:20");
+  EXPECT_EQ(Fix("I told you Tuesday but I meant Wednesday."), "Wednesday | Tuesday");
+  EXPECT_EQ(Fix("Tuesday is wrong, it's Wednesday."), "Wednesday | Tuesday");
+  EXPECT_EQ(Fix("Smyth is incorrect, the name is Smith."), "Smith | Smyth");
+  EXPECT_EQ(Fix("not Monday but Friday"), "Friday | Monday");
+  EXPECT_EQ(Fix("change that to 8:30"), "8:30 | ");
+  EXPECT_EQ(Fix("Update the 10:00 to 10:45 please."), "10:45 | 10:00");
+  EXPECT_EQ(Fix("That's not right, it's the 5th floor."), "the 5th floor | ");
+  for (const char* text : {"I'd rather have tea than coffee.", "I said hi to her yesterday.",
+                           "We picked Go instead of Rust for the whole new billing service."})
+    EXPECT_EQ(Fix(text), "<none>") << text;
+}
+
+TEST(TurnIntentTest, ABareValueOpensTheTurn) {
+  auto fragment = [](std::string_view text) { return ParseValueFragment(text).value_or("<none>"); };
+  EXPECT_EQ(fragment("7C! 3C was the old desk."), "7C");
+  EXPECT_EQ(fragment("hmm, the 12th, Monday is the 12th"), "the 12th");
+  EXPECT_EQ(fragment("Gate B12."), "Gate B12");
+  EXPECT_EQ(fragment("Tuesday, not sure yet."), "<none>");
+  EXPECT_EQ(fragment("We have 2 dogs and a cat at home."), "<none>");
 }
 
 TEST(TurnIntentTest, NewsAndRepliesAreNoCorrections) {
