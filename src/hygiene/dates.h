@@ -1,5 +1,6 @@
 // Dates as users write them ("Friday", "March 3rd", "in 3 days", "2026-05-01"), parsed from
-// tokens and resolved against a `now` on the UTC calendar. Private to extraction.
+// tokens and resolved against a `now` on the UTC calendar. Used by extraction, and by search to
+// read the date a query names (core/query_time.h).
 #pragma once
 
 #include <chrono>

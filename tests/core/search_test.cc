@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "engram/engine.h"
 #include "faulty_file_system.h"
 #include "hashing_embedder.h"
 #include "test_util.h"
+#include "util/time.h"
 
 namespace engram {
 namespace {
@@ -279,6 +281,38 @@ TEST_F(SearchTest, TurnsAroundAHitShareItsRelevance) {
   auto filtered = engine_->Search("u", "adopt kitten", o);
   ASSERT_TRUE(filtered.ok());
   EXPECT_TRUE(filtered->empty());
+}
+
+// A query that names a date lifts the memories observed then (docs/search.md): they fill 0.2 of
+// the gap between their relevance and 1; the others keep theirs.
+TEST_F(SearchTest, MemoriesObservedOnTheDateAQueryNamesAreLifted) {
+  for (int i = 0; i < 10; ++i)
+    Add("note " + std::string(1, static_cast<char>('a' + i)) + " about groceries");
+  const MemoryRecord march = Add("Sam and I went to the pottery class downtown", [](NewMemory& m) {
+    m.observed_at = *util::ParseTimestamp("2024-03-09T15:00:00Z");
+  });
+  const MemoryRecord may = Add("went to the pottery class", [](NewMemory& m) {
+    m.observed_at = *util::ParseTimestamp("2024-05-20T15:00:00Z");
+  });
+  SearchOptions o;
+  o.mode = SearchMode::kLexical;  // relevance from BM25 alone: the same for both queries
+  auto relevance = [&](const std::string& query) {
+    std::map<std::string, double> out;
+    auto hits = engine_->Search("u", query, o);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    if (hits.ok()) {
+      for (const auto& h : *hits) out[h.record.id] = h.explanation.relevance;
+    }
+    return out;
+  };
+  const auto other_year = relevance("pottery class on 9 March, 2019");
+  const auto that_day = relevance("pottery class on 9 March, 2024");
+  ASSERT_EQ(other_year.size(), 2u);
+  ASSERT_EQ(that_day.size(), 2u);
+  const double base = other_year.at(march.id);
+  ASSERT_LT(base, 1);
+  EXPECT_NEAR(that_day.at(march.id), base + 0.2 * (1 - base), 1e-9);
+  EXPECT_DOUBLE_EQ(that_day.at(may.id), other_year.at(may.id));
 }
 
 TEST_F(SearchTest, ConfidenceAndThreshold) {

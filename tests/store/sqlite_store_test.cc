@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "engram/engine.h"
 #include "store/sqlite/connection.h"
@@ -97,11 +99,10 @@ VALUES (1, 'm1', 'alice', 'global', 'fact', NULL, 'deploy notes for friday', 1, 
   EXPECT_EQ((*version)->ColumnInt(0), sqlite::LatestSchemaVersion());
 }
 
-// With every phrase counted, engram_bm25 is FTS5's bm25() with the sign turned, and
+// engram_bm25 is BM25 with Lucene's IDF (store::LexicalIdf), k1 kBm25K1 and b kBm25B, each
+// column's occurrences weighted by its argument, and "n=" setting the row count;
 // engram_fts_stats gives the counts.
-// engram_bm25 is FTS5's bm25() but for the IDF, which is Lucene's (store::LexicalIdf): for one
-// phrase the two differ by the ratio of the IDFs in every row, and "n=" sets the row count.
-TEST(SqliteStoreTest, EngramBm25IsFts5Bm25WithLuceneIdfAndTheCountsOfEngramFtsStats) {
+TEST(SqliteStoreTest, EngramBm25IsBm25WithLuceneIdfAndTheCountsOfEngramFtsStats) {
   testing::TempDir dir;
   auto conn = OpenRaw(dir.File("fts.db"));
   ASSERT_TRUE(sqlite::RegisterFtsFunctions(conn->handle()).ok());
@@ -118,20 +119,27 @@ INSERT INTO t(a, b) VALUES ('red apple pie', 'fruit'), ('green apple', 'apple'),
   ASSERT_TRUE((*stats)->Step(&st)) << st.ToString();
   ASSERT_EQ(std::string((*stats)->ColumnText(0)), "7 2 3 2");
   stats->reset();
-  const double fts5_idf = std::log((7 - 3 + 0.5) / (3 + 0.5));  // "apple": 3 of 7 rows
+  // "apple" in rows 1, 2 and 5: its occurrences weighted 1 in a and 0.5 in b, and each row's
+  // length in tokens of both columns (26 tokens in 7 rows).
+  const std::vector<std::tuple<int64_t, double, double>> apple = {
+      {1, 1.0, 4}, {2, 1.5, 3}, {5, 0.5, 4}};
+  const double avgdl = 26.0 / 7;
   for (const auto& [counts, rows] : {std::pair<std::string, int64_t>{"3", 7}, {"n=70 3", 70}}) {
     auto scores = conn->Prepare(
-        "SELECT engram_bm25(t, ?1, 1.0, 0.5), -bm25(t, 1.0, 0.5) FROM t WHERE t MATCH 'apple'");
+        "SELECT rowid, engram_bm25(t, ?1, 1.0, 0.5) FROM t WHERE t MATCH 'apple' ORDER BY rowid");
     (*scores)->Bind(1, std::string_view(counts));
-    int matched = 0;
+    size_t matched = 0;
     while ((*scores)->Step(&st)) {
-      ++matched;
-      EXPECT_NEAR((*scores)->ColumnDouble(0),
-                  (*scores)->ColumnDouble(1) * LexicalIdf(rows, 3) / fts5_idf, 1e-9)
-          << counts;
+      ASSERT_LT(matched, apple.size());
+      const auto& [rowid, f, length] = apple[matched++];
+      EXPECT_EQ((*scores)->ColumnInt(0), rowid);
+      const double norm = kBm25K1 * (1 - kBm25B + kBm25B * length / avgdl);
+      EXPECT_NEAR((*scores)->ColumnDouble(1), LexicalIdf(rows, 3) * f * (kBm25K1 + 1) / (f + norm),
+                  1e-9)
+          << counts << " row " << rowid;
     }
     EXPECT_TRUE(st.ok()) << st.ToString();
-    EXPECT_EQ(matched, 3);
+    EXPECT_EQ(matched, apple.size());
   }
   // The phrase mask names the phrases each row holds.
   auto masks = conn->Prepare(

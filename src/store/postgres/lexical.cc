@@ -10,10 +10,10 @@
 //   - average length: the tokens of text and key over every live record (lexical_totals, kept by
 //     a trigger), as SQLite's FTS5 reports it;
 //   - term frequency: the term's positions in the row, 1.0 each in the text and 0.5 in the key.
-// k1 = 1.2 and b = 0.75, as FTS5's bm25(). Over many matches, only the rarer terms find
-// candidates, as in SQLite (see LexicalSearch). A query word that stems to several lexemes (rare:
-// words joined by non-ASCII punctuation) matches rows holding all of them, with the smallest of
-// their frequencies.
+// k1 and b are store::kBm25K1 and kBm25B, as in SQLite. Over many matches, only the rarer terms
+// find candidates, as in SQLite (see LexicalSearch). A query word that stems to several lexemes
+// (rare: words joined by non-ASCII punctuation) matches rows holding all of them, with the smallest
+// of their frequencies.
 #include <algorithm>
 #include <string>
 
@@ -154,12 +154,14 @@ Result<LexicalResult> PgTransaction::LexicalSearch(std::string_view owner_id,
               "   CROSS JOIN LATERAL (SELECT coalesce(sum(CASE x WHEN 'A' THEN 1.0"
               "     WHEN 'B' THEN 0.5 ELSE 0 END), 0)::float8 AS f FROM unnest(u.weights) AS x)"
               "   AS w GROUP BY m.rid, m.len, q.term, q.idf, q.n)"
-              " SELECT rid, sum(idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len / $7::float8)))"
+              " SELECT rid, sum(idf * f * $9::float8 / (f + $10::float8 * ($11::float8"
+              "   + $12::float8 * len / $7::float8)))"
               "   AS score FROM f WHERE found = n AND f > 0"
               " GROUP BY rid ORDER BY score DESC, rid LIMIT $8",
               {IntArray(term_of), TextArray(lexeme_list), DoubleArray(idfs),
                IntArray(lexemes_of_term), P(owner_id), match, P(avgdl),
-               P(static_cast<int64_t>(limit))}));
+               P(static_cast<int64_t>(limit)), P(kBm25K1 + 1), P(kBm25K1), P(1 - kBm25B),
+               P(kBm25B)}));
     result.hits.clear();
     for (int i = 0; i < hits.size(); ++i) {
       result.hits.push_back({hits.Int(i, 0), hits.Double(i, 1)});

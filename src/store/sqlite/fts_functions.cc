@@ -16,10 +16,6 @@ namespace engram::store::sqlite {
 
 namespace {
 
-// BM25 constants, as FTS5's bm25().
-constexpr double kK1 = 1.2;
-constexpr double kB = 0.75;
-
 int CountRow(const Fts5ExtensionApi*, Fts5Context*, void* count) {
   ++*static_cast<sqlite3_int64*>(count);
   return SQLITE_OK;
@@ -147,11 +143,11 @@ void Bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, i
     sqlite3_result_error_code(ctx, rc);
     return;
   }
-  const double norm = kK1 * (1 - kB + kB * length / query->avgdl);
+  const double norm = kBm25K1 * (1 - kBm25B + kBm25B * length / query->avgdl);
   double score = 0;
   for (size_t i = 0; i < query->idf.size(); ++i) {
     const double f = query->freq[i];
-    if (query->idf[i] >= 0 && f > 0) score += query->idf[i] * (f * (kK1 + 1)) / (f + norm);
+    if (query->idf[i] >= 0 && f > 0) score += query->idf[i] * (f * (kBm25K1 + 1)) / (f + norm);
   }
   sqlite3_result_double(ctx, score);
 }
