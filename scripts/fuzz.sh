@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz) with clang in build-fuzz/ and runs each one, starting
-# from its committed seeds, for SECONDS seconds (default 30; CI runs a short pass, a long hunt is
-# e.g. `scripts/fuzz.sh 3600`). New inputs go to build-fuzz/corpus/<target>/, crashes to
+# from its committed seeds, for SECONDS seconds (default 30; CI runs `scripts/fuzz.sh 20`, about
+# 3 minutes for the nine targets; a long hunt is e.g. `scripts/fuzz.sh 3600`, or one target:
+# `scripts/fuzz.sh 3600 llm_answer_fuzz`). New inputs go to build-fuzz/corpus/<target>/, crashes to
 # build-fuzz/crashes/; a crash fails the script (turn it into a regression test and a seed).
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -9,7 +10,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECONDS_EACH=${1:-30}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(json_fuzz redact_fuzz filter_fuzz timestamp_fuzz)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(json_fuzz redact_fuzz filter_fuzz timestamp_fuzz tokenize_fuzz
+  keys_fuzz policy_fuzz llm_answer_fuzz import_fuzz)
 if ! command -v clang++ >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

@@ -202,6 +202,16 @@ class Engine {
   // metrics; every type is listed, with 0 when it has none.
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
 
+  // The search partitions loaded in memory now, against their budget (Options::index_memory),
+  // for operators' metrics.
+  struct IndexMemoryUse {
+    size_t partitions = 0;   // owners whose partition is loaded
+    size_t bytes = 0;        // their estimated size
+    size_t budget = 0;       // the budget in effect (the default resolved)
+    uint64_t evictions = 0;  // partitions dropped to keep the budget since Open
+  };
+  IndexMemoryUse IndexMemory() const;
+
  private:
   class Impl;
   explicit Engine(std::unique_ptr<Impl> impl);

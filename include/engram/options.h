@@ -47,6 +47,12 @@ struct Options {
   // An owner with more vectors than this is searched through an HNSW index (kept on disk beside
   // a SQLite database, in "<path>.index/") instead of an exact scan.
   size_t approximate_above = 10000;
+  // Bytes of memory for the search partitions of owners (each searched owner's filter
+  // attributes and vectors, docs/search.md). Past it, the least recently searched owners'
+  // partitions are dropped and loaded again, from the store or their saved index files, on
+  // their next search. 0: a quarter of the memory the process may use (the machine's, or its
+  // container's limit), at least 64 MiB.
+  size_t index_memory = 0;
   // Half-life of the recency weight of episodes and summaries, in days (0: no decay). Facts,
   // preferences, procedures and blocks do not decay.
   double episode_half_life_days = 30;

@@ -78,6 +78,7 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     }
     options.accept_model_change = accept_model_change;
     if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
+    options.index_memory = g_.index_memory;
     ENGRAM_ASSIGN_OR_RETURN(options.store, StoreUrl(g_));
     options.sessions = SessionsUrl(g_);
     if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {

@@ -24,6 +24,9 @@ struct Globals {
   // Memories one write may hold (Options::max_items_per_append); 0 keeps the engine's default.
   // `import` raises it to write a whole file in one transaction.
   size_t max_items_per_write = 0;
+  // Bytes for the owners' search partitions in memory (Options::index_memory); 0: the engine's
+  // default. Set by `serve --index-memory`.
+  size_t index_memory = 0;
 };
 
 // The path of the database when no store is named: $ENGRAM_DB, else the per-user data folder.

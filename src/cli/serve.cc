@@ -158,6 +158,11 @@ void AddServeCommand(const CommandContext& ctx) {
       ->check(CLI::NonNegativeNumber);
   serve->add_option("--timeout", flags->timeout_s, "Read and write timeout in seconds (30)")
       ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--index-memory", ctx.globals.index_memory,
+                   "Memory for the owners' search indexes, e.g. 512M or 4G; the least recently "
+                   "searched are dropped past it (default: a quarter of the machine's memory)")
+      ->transform(CLI::AsSizeValue(/*kb_is_1000=*/false));
   serve->callback([&command = ctx.command, flags, open_engine] {
     command = [flags, open_engine]() -> Status { return Serve(*flags, open_engine); };
   });

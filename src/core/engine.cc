@@ -172,4 +172,9 @@ Result<std::vector<std::pair<MemoryType, int64_t>>> Engine::CountLiveMemories() 
   return impl_->CountLiveMemories();
 }
 
+Engine::IndexMemoryUse Engine::IndexMemory() const {
+  const core::RecallIndex::Usage u = impl_->recall().usage();
+  return {u.partitions, u.bytes, u.budget, u.evictions};
+}
+
 }  // namespace engram

@@ -8,10 +8,22 @@
 #include "core/snapshot_codec.h"
 #include "util/claim.h"
 #include "util/ids.h"
+#include "util/memory.h"
 #include "util/text.h"
 #include "util/time.h"
 
 namespace engram {
+
+namespace {
+
+// Options::index_memory, its default resolved.
+size_t IndexMemoryBudget(const Options& options) {
+  if (options.index_memory > 0) return options.index_memory;
+  constexpr uint64_t kFloor = uint64_t{64} << 20;
+  return static_cast<size_t>(std::max(util::AvailableMemoryBytes() / 4, kFloor));
+}
+
+}  // namespace
 
 Engine::Impl::Impl(Options options, store::Stores stores)
     : options_(std::move(options)),
@@ -19,7 +31,7 @@ Engine::Impl::Impl(Options options, store::Stores stores)
       sessions_(std::move(stores.sessions)),
       redactor_(hygiene::RedactorOptions{options_.redact_secrets, {}}),
       recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
-              options_.embedder ? stores.local_dir : "",
+              options_.embedder ? stores.local_dir : "", IndexMemoryBudget(options_),
               options_.file_system ? *options_.file_system : DefaultFileSystem()) {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
 }
@@ -191,8 +203,6 @@ Result<int64_t> Engine::Impl::SyncWithOtherWriters(store::Transaction& txn) {
 
 void Engine::Impl::Reflect(int64_t rid, const MemoryRecord& r,
                            std::optional<std::vector<float>> vector) {
-  auto p = recall_.IfLoaded(r.owner_id);
-  if (!p) return;
   store::IndexedMemory m;
   m.rid = rid;
   m.scope = r.scope;
@@ -206,15 +216,12 @@ void Engine::Impl::Reflect(int64_t rid, const MemoryRecord& r,
   m.confidence = r.confidence;
   m.metadata = r.metadata;
   if (vector) m.vector = std::move(*vector);
-  std::unique_lock lock(p->mutex());
-  p->Upsert(rid, m, /*replace_vector=*/vector.has_value());
+  const bool replace_vector = vector.has_value();
+  recall_.Update(r.owner_id, [&](core::OwnerPartition& p) { p.Upsert(rid, m, replace_vector); });
 }
 
 void Engine::Impl::Unreflect(const std::string& owner_id, int64_t rid) {
-  if (auto p = recall_.IfLoaded(owner_id)) {
-    std::unique_lock lock(p->mutex());
-    p->Remove(rid);
-  }
+  recall_.Update(owner_id, [rid](core::OwnerPartition& p) { p.Remove(rid); });
 }
 
 void Engine::Impl::RedactText(const char* field, std::string* text,

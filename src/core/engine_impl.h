@@ -89,6 +89,7 @@ class Engine::Impl {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
 
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
+  core::RecallIndex& recall() { return recall_; }
 
   // ---- read path (read_path.cc) ----
 

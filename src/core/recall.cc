@@ -41,6 +41,32 @@ constexpr size_t kMinRecordBytes = 8 + 4 + 1 + 1 + 8 + 4 + 4 + 4;
 // Encoded records are handed to the file writer in blocks of about this size.
 constexpr size_t kWriteBlockBytes = 1 << 20;
 
+// Memory accounting (OwnerPartition::memory_bytes), estimates of what the allocator hands out:
+// a hash or tree node carries a link or three and a malloc header; a parsed JSON object takes
+// a few times the bytes of its text (a tree node, a key and a value per member).
+constexpr size_t kNodeOverhead = 32;
+constexpr size_t kTimelineNodeBytes = sizeof(std::pair<Timestamp, int64_t>) + 48;
+constexpr size_t kJsonBytesPerTextByte = 4;
+constexpr size_t kJsonObjectBytes = 64;
+
+size_t HeapBytes(const std::string& s) {
+  return s.capacity() > 15 ? s.capacity() + 1 + 16 : 0;  // beyond the short-string buffer
+}
+
+// The bytes one record of a partition costs: its node in docs_, its key and metadata, and its
+// place in the timeline of episodes.
+size_t DocBytes(const RecallDoc& doc) {
+  size_t n = sizeof(std::pair<const int64_t, RecallDoc>) + kNodeOverhead + HeapBytes(doc.key);
+  if (doc.metadata) n += kJsonObjectBytes + kJsonBytesPerTextByte * doc.metadata_bytes;
+  if (doc.type == MemoryType::kEpisode) n += kTimelineNodeBytes;
+  return n;
+}
+
+// A scope's name in scopes_ and in scope_ids_.
+size_t ScopeBytes(const std::string& scope) {
+  return 2 * (sizeof(std::string) + HeapBytes(scope)) + sizeof(int32_t) + 2 * kNodeOverhead;
+}
+
 template <typename T>
 void Put(std::string& out, const T& value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof(value));
@@ -154,6 +180,7 @@ Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view 
         it->second = std::make_shared<const nlohmann::json>(std::move(json));
       }
       doc.metadata = it->second;
+      doc.metadata_bytes = static_cast<uint32_t>(metadata.size());
     }
   }
   if (in.remaining() != 0) return corrupt("trailing bytes");
@@ -163,6 +190,13 @@ Result<SavedRecords> ReadSavedRecords(const std::string& path, std::string_view 
 OwnerPartition::OwnerPartition(int dimension, size_t approximate_above)
     : dimension_(dimension), approximate_above_(approximate_above) {
   if (dimension_ > 0) vectors_ = std::make_unique<index::FlatIndex>(dimension_);
+  Recount();
+}
+
+void OwnerPartition::Recount() {
+  bytes_.store(sizeof(*this) + doc_bytes_ + docs_.bucket_count() * sizeof(void*) +
+                   (vectors_ ? vectors_->MemoryBytes() : 0),
+               std::memory_order_relaxed);
 }
 
 void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool replace_vector) {
@@ -171,6 +205,7 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
   if (it == scope_ids_.end()) {
     it = scope_ids_.emplace(m.scope, static_cast<int32_t>(scopes_.size())).first;
     scopes_.push_back(m.scope);
+    doc_bytes_ += ScopeBytes(m.scope);
   }
   doc.scope_id = it->second;
   doc.type = m.type;
@@ -185,12 +220,15 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
     auto parsed = util::ParseJsonOr(nlohmann::json::value_t::discarded, m.metadata);
     if (parsed.is_object() && !parsed.empty()) {
       doc.metadata = std::make_shared<const nlohmann::json>(std::move(parsed));
+      doc.metadata_bytes = static_cast<uint32_t>(m.metadata.size());
     }
   }
-  if (auto old = docs_.find(rid); old != docs_.end() && old->second.type == MemoryType::kEpisode) {
-    timeline_.erase({old->second.created_at, rid});
+  if (auto old = docs_.find(rid); old != docs_.end()) {
+    if (old->second.type == MemoryType::kEpisode) timeline_.erase({old->second.created_at, rid});
+    doc_bytes_ -= DocBytes(old->second);
   }
   if (doc.type == MemoryType::kEpisode) timeline_.emplace(doc.created_at, rid);
+  doc_bytes_ += DocBytes(doc);
   docs_[rid] = std::move(doc);
   dirty_ = true;
   if (vectors_ && replace_vector) {
@@ -201,13 +239,24 @@ void OwnerPartition::Upsert(int64_t rid, const store::IndexedMemory& m, bool rep
       vectors_->Remove(static_cast<uint64_t>(rid));
     }
   }
+  Recount();
 }
 
 void OwnerPartition::Load(const std::vector<store::IndexedMemory>& rows) {
+  // Room for exactly what is loaded: most owners are small and never grow much in one process.
+  docs_.reserve(rows.size());
+  if (vectors_ && !approximate_) {
+    size_t with_vector = 0;
+    for (const auto& row : rows) {
+      if (static_cast<int>(row.vector.size()) == dimension_) ++with_vector;
+    }
+    static_cast<index::FlatIndex&>(*vectors_).Reserve(with_vector);
+  }
   loading_ = true;
   for (const auto& row : rows) Upsert(row.rid, row);
   loading_ = false;
   if (vectors_) MaybeUpgradeIndex();
+  Recount();
 }
 
 bool OwnerPartition::LoadWithIndex(index::HnswIndex saved,
@@ -272,10 +321,12 @@ bool OwnerPartition::LoadSaved(index::HnswIndex& graph, SavedRecords saved,
   scopes_ = std::move(saved.scopes);
   for (size_t i = 0; i < scopes_.size(); ++i) {
     scope_ids_.emplace(scopes_[i], static_cast<int32_t>(i));
+    doc_bytes_ += ScopeBytes(scopes_[i]);
   }
   docs_.reserve(saved.entries.size() + changes.size());
   for (auto& e : saved.entries) {
     if (e.doc.type == MemoryType::kEpisode) timeline_.emplace(e.doc.created_at, e.rid);
+    doc_bytes_ += DocBytes(e.doc);
     docs_.emplace(e.rid, std::move(e.doc));
   }
   graph.set_ef_search(kEfSearch);
@@ -290,6 +341,7 @@ bool OwnerPartition::LoadSaved(index::HnswIndex& graph, SavedRecords saved,
       Upsert(row.rid, row, /*replace_vector=*/!row.vector.empty() || !row.has_vector);
     }
   }
+  Recount();
   return true;
 }
 
@@ -361,10 +413,12 @@ void OwnerPartition::CatchUp(const std::vector<store::IndexedMemory>& changes,
 void OwnerPartition::Remove(int64_t rid) {
   if (auto it = docs_.find(rid); it != docs_.end()) {
     if (it->second.type == MemoryType::kEpisode) timeline_.erase({it->second.created_at, rid});
+    doc_bytes_ -= DocBytes(it->second);
     docs_.erase(it);
   }
   if (vectors_) vectors_->Remove(static_cast<uint64_t>(rid));
   dirty_ = true;
+  Recount();
 }
 
 const RecallDoc* OwnerPartition::Find(int64_t rid) const {
@@ -425,192 +479,6 @@ void OwnerPartition::MaybeUpgradeIndex() {
   if (!hnsw->AddBatch(labels, rows, threads).ok()) return;  // stay exact rather than lose rows
   vectors_ = std::move(hnsw);
   approximate_ = true;
-}
-
-Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owner_id,
-                                                         store::Transaction& txn,
-                                                         int64_t snapshot_seq) {
-  std::lock_guard lock(mu_);
-  auto it = partitions_.find(owner_id);
-  if (it != partitions_.end()) {
-    auto behind = behind_.find(owner_id);
-    if (behind == behind_.end()) return it->second;
-    // Only what other processes wrote since the partition's seq, plus the ids of the live
-    // records written before it (which reveal erasures): far less than a reload.
-    std::shared_ptr<OwnerPartition> partition = it->second;
-    Result<std::vector<store::IndexedMemory>> changes =
-        txn.LoadIndexedChanges(owner_id, behind->second);
-    Result<std::vector<int64_t>> live = changes.ok()
-                                            ? txn.LiveRidsWrittenUpTo(owner_id, behind->second)
-                                            : Result<std::vector<int64_t>>(changes.status());
-    if (!live.ok()) {
-      partitions_.erase(it);  // reloaded in full next time
-      behind_.erase(behind);
-      return live.status();
-    }
-    {
-      std::unique_lock write(partition->mutex());
-      partition->CatchUp(*changes, *live);
-    }
-    if (snapshot_seq >= latest_seen_) {
-      behind_.erase(behind);
-    } else {
-      behind->second = snapshot_seq;  // a later write is still to come
-    }
-    return partition;
-  }
-  std::shared_ptr<OwnerPartition> partition;
-  bool from_pair = false;
-  if (const int64_t seq = LatestSeq(owner_id); seq >= 0 && seq <= snapshot_seq) {
-    ENGRAM_ASSIGN_OR_RETURN(partition, LoadFromFiles(owner_id, txn, seq, &from_pair));
-  }
-  if (!partition) {
-    ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
-                            txn.LoadIndexedMemories(owner_id, -1));
-    partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
-    partition->Load(rows);
-  }
-  if (!from_pair) {
-    // A graph build or a read of every record is expensive: keep the result at once. A
-    // partition loaded from a pair is saved, if it changed, by SaveDirty.
-    if (partition->approximate_index()) Save(owner_id, *partition, snapshot_seq);
-    partition->mark_clean();
-  }
-  partitions_[owner_id] = partition;
-  // Loaded from a snapshot older than what another process has written since: behind already.
-  if (snapshot_seq < latest_seen_) behind_[owner_id] = snapshot_seq;
-  return partition;
-}
-
-Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::string& owner_id,
-                                                                   store::Transaction& txn,
-                                                                   int64_t seq,
-                                                                   bool* from_pair) const {
-  const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
-  // The graph (gigabytes at 1M vectors) loads on another thread while the records and the
-  // store's changes are read. Files that fail to load or to agree with the store are ignored,
-  // not trusted.
-  std::future<Result<index::HnswIndex>> graph_load =
-      std::async(std::launch::async,
-                 [path = stem + ".hnsw", this] { return index::HnswIndex::Load(path, fs_); });
-  Result<SavedRecords> records = ReadSavedRecords(stem + ".records", file_tag_, seq, fs_);
-  if (records.status().code() == Status::Code::kFailedPrecondition) {
-    return std::shared_ptr<OwnerPartition>();
-  }
-  std::vector<store::IndexedMemory> changes;
-  std::vector<int64_t> unchanged_live;
-  if (records.ok()) {
-    ENGRAM_ASSIGN_OR_RETURN(changes, txn.LoadIndexedChanges(owner_id, seq));
-    ENGRAM_ASSIGN_OR_RETURN(unchanged_live, txn.LiveRidsWrittenUpTo(owner_id, seq));
-  }
-  Result<index::HnswIndex> graph = graph_load.get();
-  if (!graph.ok()) return std::shared_ptr<OwnerPartition>();
-  auto partition = std::make_shared<OwnerPartition>(dimension_, approximate_above_);
-  if (records.ok()) {
-    *from_pair =
-        partition->LoadSaved(*graph, std::move(*records), changes, std::move(unchanged_live));
-    if (*from_pair) return partition;
-  }
-  // The graph alone: every record from the store.
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<store::IndexedMemory> rows,
-                          txn.LoadIndexedMemories(owner_id, seq));
-  if (!partition->LoadWithIndex(std::move(*graph), rows)) return std::shared_ptr<OwnerPartition>();
-  return partition;
-}
-
-void RecallIndex::SaveDirty(int64_t seq) {
-  std::lock_guard lock(mu_);
-  for (auto& [owner_id, partition] : partitions_) {
-    if (behind_.count(owner_id)) continue;  // it does not reflect every write up to seq
-    std::shared_lock read(partition->mutex());
-    if (partition->dirty() && partition->approximate_index()) Save(owner_id, *partition, seq);
-  }
-}
-
-std::string RecallIndex::FilePrefix(const std::string& owner_id) const {
-  // Only a file name: nothing read from the file is trusted to belong to the owner (hits are
-  // checked against the owner's partition), so a hash collision cannot leak records.
-  return util::Fnv1aHex(owner_id) + "-";
-}
-
-std::vector<std::string> RecallIndex::FileNames() const {
-  // An unreadable folder holds no usable file: the partitions are then built from the store.
-  Result<std::vector<std::string>> names = fs_.ListDirectory(index_dir_);
-  return names.ok() ? std::move(*names) : std::vector<std::string>();
-}
-
-int64_t RecallIndex::LatestSeq(const std::string& owner_id) const {
-  int64_t best = -1;
-  if (index_dir_.empty()) return best;
-  const std::string prefix = FilePrefix(owner_id);
-  for (const std::string& name : FileNames()) {
-    if (name.rfind(prefix, 0) != 0 || !name.ends_with(".hnsw")) continue;
-    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
-    if (digits.empty() || digits.size() > 18 ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    best = std::max<int64_t>(best, std::stoll(digits));
-  }
-  return best;
-}
-
-void RecallIndex::RemoveFiles(const std::string& owner_id, int64_t keep_seq) const {
-  if (index_dir_.empty()) return;
-  const std::string prefix = FilePrefix(owner_id);
-  const std::string keep = keep_seq < 0 ? "" : prefix + std::to_string(keep_seq) + ".";
-  for (const std::string& name : FileNames()) {
-    if (name.rfind(prefix, 0) == 0 && (keep.empty() || name.rfind(keep, 0) != 0)) {
-      // A file left behind is found and removed by the next save of the owner.
-      static_cast<void>(fs_.Remove(index_dir_ + "/" + name));
-    }
-  }
-}
-
-void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partition,
-                       int64_t seq) const {
-  if (index_dir_.empty()) return;
-  const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
-  // The records first: a graph is never newer than its records. A failed save only costs a
-  // slower load next time, so it is not an error of the caller.
-  if (fs_.CreateDirectories(index_dir_).ok() &&
-      partition.SaveRecords(stem + ".records", file_tag_, seq, fs_).ok() &&
-      partition.approximate_index()->Save(stem + ".hnsw", fs_).ok()) {
-    RemoveFiles(owner_id, seq);
-  }
-}
-
-void RecallIndex::ClearAndRemoveFiles() {
-  std::lock_guard lock(mu_);
-  partitions_.clear();
-  behind_.clear();
-  if (index_dir_.empty()) return;
-  // Files that stay are ignored by their tag or seq and replaced by the next save.
-  for (const std::string& name : FileNames())
-    static_cast<void>(fs_.Remove(index_dir_ + "/" + name));
-  static_cast<void>(fs_.Remove(index_dir_));
-}
-
-std::shared_ptr<OwnerPartition> RecallIndex::IfLoaded(const std::string& owner_id) {
-  std::lock_guard lock(mu_);
-  auto it = partitions_.find(owner_id);
-  return it == partitions_.end() ? nullptr : it->second;
-}
-
-void RecallIndex::MarkBehind(int64_t reflected, int64_t latest) {
-  std::lock_guard lock(mu_);
-  latest_seen_ = std::max(latest_seen_, latest);
-  for (const auto& [owner_id, partition] : partitions_) {
-    auto [it, added] = behind_.emplace(owner_id, reflected);
-    if (!added) it->second = std::min(it->second, reflected);
-  }
-}
-
-void RecallIndex::Drop(const std::string& owner_id) {
-  std::lock_guard lock(mu_);
-  partitions_.erase(owner_id);
-  behind_.erase(owner_id);
-  RemoveFiles(owner_id, -1);
 }
 
 std::vector<std::string> QueryTerms(std::string_view text) {

@@ -6,6 +6,9 @@
 // load racing with a write cannot leave it wrong.
 #pragma once
 
+#include <atomic>
+#include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -36,6 +39,7 @@ struct RecallDoc {
   bool superseded = false;
   float confidence = 1;
   std::shared_ptr<const nlohmann::json> metadata;  // null when the record has none
+  uint32_t metadata_bytes = 0;  // the length of the metadata's JSON text, for memory accounting
 };
 
 // A partition's records as RecallIndex saved them beside its graph, not yet checked against the
@@ -119,8 +123,14 @@ class OwnerPartition {
   // Readers hold it shared for the whole search; updates hold it exclusive.
   std::shared_mutex& mutex() const { return mu_; }
 
+  // Bytes the partition holds in memory (records, scopes, vectors and index), an estimate within
+  // allocator overheads, as of its last change. Readable without the mutex.
+  size_t memory_bytes() const { return bytes_.load(std::memory_order_relaxed); }
+
  private:
   void MaybeUpgradeIndex();
+  // Refreshes bytes_ after a change.
+  void Recount();
 
   int dimension_;
   size_t approximate_above_;
@@ -133,6 +143,8 @@ class OwnerPartition {
   bool approximate_ = false;
   bool loading_ = false;
   bool dirty_ = false;
+  size_t doc_bytes_ = 0;  // records and scopes: what docs_, timeline_ and scopes_ hold
+  std::atomic<size_t> bytes_{0};
   mutable std::shared_mutex mu_;
 };
 
@@ -164,26 +176,35 @@ class OwnerPartition {
 //   flags: 1 superseded, 2 valid_from, 4 valid_to, 8 expires_at, 16 the graph holds its vector.
 // The tag names the store and the embedding model (set_file_tag); a file with another tag, seq,
 // version or checksum is not used.
+//
+// Loaded partitions share a memory budget (bytes, OwnerPartition::memory_bytes): past it, the
+// least recently searched partitions are dropped, and loaded again, from the store or their saved
+// files, on their owner's next search. A search holds its partition by shared ownership, so a
+// partition dropped meanwhile stays whole until that search ends. A partition larger than the
+// budget on its own stays loaded while it is the most recently searched one.
 class RecallIndex {
  public:
   // index_dir "" keeps nothing on disk; files go through `fs`, which must outlive the index.
-  RecallIndex(int dimension, size_t approximate_above, std::string index_dir,
+  // memory_budget: bytes of loaded partitions kept.
+  RecallIndex(int dimension, size_t approximate_above, std::string index_dir, size_t memory_budget,
               const FileSystem& fs = DefaultFileSystem())
       : dimension_(dimension),
         approximate_above_(approximate_above),
         index_dir_(std::move(index_dir)),
-        fs_(fs) {}
+        fs_(fs),
+        budget_(memory_budget) {}
 
   // Names the store and the model of its vectors; saved files with another tag are ignored.
   // Called once, before the first Get.
   void set_file_tag(std::string tag) { file_tag_ = std::move(tag); }
 
   // The owner's partition, loaded through `txn` when absent; snapshot_seq is the change counter
-  // that txn sees.
+  // that txn sees. It becomes the most recently used; others may be dropped to keep the budget.
   Result<std::shared_ptr<OwnerPartition>> Get(const std::string& owner_id, store::Transaction& txn,
                                               int64_t snapshot_seq);
-  // The owner's partition if loaded, else null (writes then need not update it).
-  std::shared_ptr<OwnerPartition> IfLoaded(const std::string& owner_id);
+  // Runs `change` on the owner's partition, holding it exclusively, if it is loaded (a write
+  // need not touch one that is not: the next load reads the store); then keeps the budget.
+  void Update(const std::string& owner_id, const std::function<void(OwnerPartition&)>& change);
   // Saves the changed approximate partitions as reflecting every vector write up to seq.
   void SaveDirty(int64_t seq);
   // Another process wrote to the store: the loaded partitions reflect it up to `reflected` only,
@@ -195,7 +216,22 @@ class RecallIndex {
   // Drops the owner's partition and saved indexes (the owner was forgotten).
   void Drop(const std::string& owner_id);
 
+  // What the loaded partitions hold now.
+  struct Usage {
+    size_t partitions = 0;
+    size_t bytes = 0;  // the sum of their memory_bytes() when last charged
+    size_t budget = 0;
+    uint64_t evictions = 0;  // partitions dropped to keep the budget, since construction
+  };
+  Usage usage();
+
  private:
+  struct Loaded {
+    std::shared_ptr<OwnerPartition> partition;
+    std::list<std::string>::iterator lru;  // its place in lru_
+    size_t charged = 0;                    // its bytes counted in bytes_
+  };
+
   // The partition from the owner's files saved at seq, or null when they cannot be used. Sets
   // *from_pair when both files were used, i.e. the store's records were not all read.
   Result<std::shared_ptr<OwnerPartition>> LoadFromFiles(const std::string& owner_id,
@@ -210,14 +246,23 @@ class RecallIndex {
   // Removes the owner's files but those of keep_seq (-1: all).
   void RemoveFiles(const std::string& owner_id, int64_t keep_seq) const;
   void Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
+  // With mu_ held: counts the entry's current size, then drops least recently used partitions
+  // other than `keep` (null: none spared) until the loaded ones fit the budget.
+  void Charge(Loaded& entry, const Loaded* keep);
+  // With mu_ held: forgets a loaded partition (its saved files stay).
+  void Unload(std::unordered_map<std::string, Loaded>::iterator it);
 
   int dimension_;
   size_t approximate_above_;
   std::string index_dir_;
   const FileSystem& fs_;
   std::string file_tag_;
+  const size_t budget_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<OwnerPartition>> partitions_;
+  std::unordered_map<std::string, Loaded> partitions_;
+  std::list<std::string> lru_;  // owners of the loaded partitions, most recently used first
+  size_t bytes_ = 0;            // the sum of the entries' charged bytes
+  uint64_t evictions_ = 0;
   // The partitions behind the store: the seq each reflects (MarkBehind).
   std::unordered_map<std::string, int64_t> behind_;
   int64_t latest_seen_ = -1;  // the highest `latest` of MarkBehind

@@ -139,6 +139,11 @@ std::span<const float> FlatIndex::Get(uint64_t label) const {
   return {data_.data() + static_cast<size_t>(*slot) * dim_, static_cast<size_t>(dim_)};
 }
 
+size_t FlatIndex::MemoryBytes() const {
+  return sizeof(*this) + data_.capacity() * sizeof(float) + labels_.capacity() * sizeof(uint64_t) +
+         slots_.MemoryBytes();
+}
+
 void FlatIndex::Reserve(size_t n) {
   data_.reserve(n * dim_);
   labels_.reserve(n);

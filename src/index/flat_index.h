@@ -31,6 +31,7 @@ class FlatIndex final : public VectorIndex {
 
   int dimension() const override { return dim_; }
   size_t size() const override { return labels_.size(); }
+  size_t MemoryBytes() const override;
 
   // Replacing a label overwrites its row in place. TooLarge beyond 2^32 - 1 vectors.
   Status Add(uint64_t label, std::span<const float> v) override;

@@ -168,6 +168,13 @@ float HnswIndex::Distance(const float* q, uint32_t id) const {
   return std::isnan(d) ? std::numeric_limits<float>::infinity() : d;
 }
 
+size_t HnswIndex::MemoryBytes() const {
+  return sizeof(*this) + vectors_.MemoryBytes() + links0_.MemoryBytes() +
+         labels_.capacity() * sizeof(uint64_t) + levels_.capacity() + deleted_.capacity() +
+         upper_offset_.capacity() * sizeof(uint64_t) + upper_links_.capacity() * sizeof(uint32_t) +
+         live_.MemoryBytes();
+}
+
 void HnswIndex::Reserve(size_t n) {
   vectors_.reserve(n * dim_);
   labels_.reserve(n);

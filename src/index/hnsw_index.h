@@ -82,6 +82,7 @@ class HnswIndex final : public VectorIndex {
 
   int dimension() const override { return dim_; }
   size_t size() const override { return live_.size(); }
+  size_t MemoryBytes() const override;
   // Nodes in the graph that are deleted (removed or replaced) and not yet compacted away.
   size_t deleted_count() const { return labels_.size() - live_.size(); }
   const HnswParams& params() const { return params_; }

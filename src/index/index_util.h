@@ -105,6 +105,8 @@ class MappableArray {
   T* data() { return base_; }
   const T* data() const { return base_; }
   size_t size() const { return size_; }
+  // Bytes of the mapping: capacity, the mapped file range included.
+  size_t MemoryBytes() const { return mapped_bytes_; }
 
   void reserve(size_t n) {
     if (n > capacity_) MoveTo(n);

@@ -15,6 +15,8 @@ namespace engram::index::internal {
 class LabelMap {
  public:
   size_t size() const { return size_; }
+  // Bytes of the table.
+  size_t MemoryBytes() const { return table_.capacity() * sizeof(Entry); }
 
   // Returns the slot of `label`, or nullptr. Valid until the next non-const call.
   const uint32_t* Find(uint64_t label) const {

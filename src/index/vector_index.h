@@ -34,6 +34,9 @@ class VectorIndex {
   virtual int dimension() const = 0;
   // Number of live (not removed) vectors.
   virtual size_t size() const = 0;
+  // Bytes the index holds in memory (allocated capacity, mapped file ranges included): what
+  // a memory budget charges for it. An estimate within allocator overheads.
+  virtual size_t MemoryBytes() const = 0;
 
   // Adds a vector under `label`, replacing any vector the label already had.
   // InvalidArgument if v.size() != dimension() or v holds a NaN or infinity.

@@ -120,8 +120,20 @@ void RegisterSystemRoutes(Api& api, Engine& engine) {
     if (auto c = engine.CountLiveMemories(); c.ok()) {
       for (const auto& [type, n] : *c) counts.emplace_back(MemoryTypeName(type), n);
     }
+    const Engine::IndexMemoryUse index = engine.IndexMemory();
+    const std::vector<Metrics::Gauge> gauges = {
+        {"engram_index_partitions", "Owners whose search partition is loaded in memory.",
+         static_cast<double>(index.partitions)},
+        {"engram_index_bytes", "Estimated bytes of the loaded search partitions.",
+         static_cast<double>(index.bytes)},
+        {"engram_index_budget_bytes", "Memory budget of the search partitions (--index-memory).",
+         static_cast<double>(index.budget)},
+        {"engram_index_evictions_total",
+         "Search partitions dropped to keep the budget; loaded again on their next search.",
+         static_cast<double>(index.evictions), true},
+    };
     Reply r;
-    r.text = api.metrics().Render(counts);
+    r.text = api.metrics().Render(counts, gauges);
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   };

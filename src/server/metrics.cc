@@ -48,8 +48,8 @@ std::string Number(double v) {
 }
 }  // namespace
 
-std::string Metrics::Render(
-    const std::vector<std::pair<std::string, int64_t>>& memories_by_type) const {
+std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& memories_by_type,
+                            const std::vector<Gauge>& gauges) const {
   std::string out;
   std::map<Key, Series> snapshot;
   {
@@ -92,6 +92,10 @@ std::string Metrics::Render(
     for (const auto& [type, n] : memories_by_type) {
       out += "engram_memories{type=\"" + EscapeLabel(type) + "\"} " + std::to_string(n) + "\n";
     }
+  }
+  for (const Gauge& g : gauges) {
+    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name +
+           (g.counter ? " counter\n" : " gauge\n") + g.name + " " + Number(g.value) + "\n";
   }
   return out;
 }

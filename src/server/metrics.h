@@ -23,9 +23,18 @@ class Metrics {
 
   void Record(const std::string& method, const std::string& route, int status, double seconds);
 
+  // A gauge without labels, rendered as given.
+  struct Gauge {
+    std::string name;  // e.g. "engram_index_bytes"
+    std::string help;
+    double value = 0;
+    bool counter = false;  // rendered with TYPE counter
+  };
+
   // Live memories per type (MemoryTypeName order) for the engram_memories gauge; omitted from the
-  // output when `memories_by_type` is empty (the count failed).
-  std::string Render(const std::vector<std::pair<std::string, int64_t>>& memories_by_type) const;
+  // output when `memories_by_type` is empty (the count failed). Then `gauges`, in order.
+  std::string Render(const std::vector<std::pair<std::string, int64_t>>& memories_by_type,
+                     const std::vector<Gauge>& gauges = {}) const;
 
   // Requests recorded so far for (method, route, status); for tests.
   uint64_t Count(const std::string& method, const std::string& route, int status) const;

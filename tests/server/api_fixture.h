@@ -35,11 +35,12 @@ class ApiTest : public ::testing::Test {
   void SetUp() override { Open(ApiOptions{}); }
 
   // The engine has no embedder: requests that name no search mode search lexically.
-  void Open(ApiOptions options) {
+  // `engine_options` other than its path (always the fixture's database) are the engine's.
+  void Open(ApiOptions options, Options engine_options = {}) {
     options.default_search_mode = SearchMode::kLexical;
     api_.reset();
     engine_.reset();
-    Options o;
+    Options o = std::move(engine_options);
     o.path = dir_.File("engram.db");
     auto engine = Engine::Open(o);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();

@@ -448,6 +448,15 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndNeedAnAdminKey) {
   m = Do("GET", "/metrics", "", kAdminKey);
   EXPECT_NE(m.raw.find("engram_memories{type=\"preference\"} 2"), std::string::npos) << m.raw;
   EXPECT_NE(m.raw.find("engram_memories{type=\"fact\"} 0"), std::string::npos);
+  // The search partitions: alice's is loaded by her search, under the engine's budget.
+  ASSERT_EQ(Do("POST", "/v1/owners/alice/memories/search", json{{"query", "a"}}).status, 200);
+  m = Do("GET", "/metrics", "", kAdminKey);
+  EXPECT_NE(m.raw.find("\nengram_index_partitions 1\n"), std::string::npos) << m.raw;
+  EXPECT_NE(
+      m.raw.find("# TYPE engram_index_evictions_total counter\nengram_index_evictions_total 0"),
+      std::string::npos);
+  EXPECT_NE(m.raw.find("\nengram_index_budget_bytes "), std::string::npos);
+  EXPECT_NE(m.raw.find("\nengram_index_bytes "), std::string::npos);
 }
 
 TEST_F(ApiTest, HealthzAndOpenApiArePublic) {

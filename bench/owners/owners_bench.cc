@@ -1,0 +1,214 @@
+// owners_bench: many owners with few memories each, searched under a memory budget for their
+// in-memory partitions (Options::index_memory, `engram serve --index-memory`).
+//
+// Stores --owners owners x --per-owner memories (512-d vectors, as USE-lite's, looked up by a
+// bench::TableEmbedder so no model runs), then searches every owner once in random order (its
+// first search: the partition is loaded from the store, and older ones are dropped to keep the
+// budget), then searches a set of owners that fits in the budget again and again (warm searches).
+// Prints the latency percentiles of both, the process's RSS along the way and the engine's own
+// count of partition bytes. Queries are hybrid searches with varied texts and vectors.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engram/engine.h"
+#include "table_embedder.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kDim = 512;
+const char* const kTopics[] = {"hiking",           "coffee",    "the dentist", "chess",
+                               "a trip to Lisbon", "sourdough", "running",     "the piano",
+                               "a cousin",         "tax forms"};
+
+[[noreturn]] void Die(const std::string& what, const engram::Status& st) {
+  std::fprintf(stderr, "owners_bench: %s: %s\n", what.c_str(), st.ToString().c_str());
+  std::exit(1);
+}
+
+// A field of /proc/self/status (VmRSS, VmHWM) in MiB.
+double ProcStatusMb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024;
+  }
+  return -1;
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+// A pseudo-random unit vector for n: memories of one owner unrelated, as most are.
+void VectorOf(uint64_t n, std::span<float> out) {
+  std::mt19937_64 rng(n * 0x9E3779B97F4A7C15ull + 1);
+  std::normal_distribution<float> normal;
+  double norm = 0;
+  for (float& x : out) {
+    x = normal(rng);
+    norm += double(x) * x;
+  }
+  for (float& x : out) x = static_cast<float>(x / std::sqrt(norm));
+}
+
+std::string OwnerName(size_t i) {
+  return "owner-" + std::to_string(i);
+}
+
+double Percentile(std::vector<double> ms, double p) {
+  if (ms.empty()) return 0;
+  std::sort(ms.begin(), ms.end());
+  return ms[std::min(ms.size() - 1, static_cast<size_t>(p * static_cast<double>(ms.size())))];
+}
+
+void PrintUsage(const char* when, engram::Engine& engine, double rss_before_search) {
+  const engram::Engine::IndexMemoryUse u = engine.IndexMemory();
+  const double rss = ProcStatusMb("VmRSS");
+  std::printf(
+      "  %s: RSS %.1f MiB (+%.1f MiB since before the first search), %zu partitions loaded, "
+      "%.1f MiB counted of a %.1f MiB budget (%.1f KiB each), %llu dropped\n",
+      when, rss, rss - rss_before_search, u.partitions, static_cast<double>(u.bytes) / 1048576,
+      static_cast<double>(u.budget) / 1048576,
+      u.partitions ? static_cast<double>(u.bytes) / 1024 / static_cast<double>(u.partitions) : 0.0,
+      static_cast<unsigned long long>(u.evictions));
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t owners = 100'000;
+  size_t per_owner = 10;
+  size_t budget = size_t{64} << 20;
+  size_t warm_queries = 20'000;
+  std::string dir = "/tmp/owners_bench";
+  bool keep = false;
+  CLI::App app{"many owners with few memories under a partition memory budget"};
+  app.add_option("--owners", owners, "owners (default 100000)");
+  app.add_option("--per-owner", per_owner, "memories per owner (default 10)");
+  app.add_option("--index-memory", budget, "partition memory budget, e.g. 64M (default 64M)")
+      ->transform(CLI::AsSizeValue(false));
+  app.add_option("--warm-queries", warm_queries, "searches of loaded owners (default 20000)");
+  app.add_option("--dir", dir, "working folder; emptied first unless --keep finds a store there");
+  app.add_flag("--keep", keep, "reuse the store in --dir when it has one (skips the ingest)");
+  CLI11_PARSE(app, argc, argv);
+
+  const std::string db = dir + "/owners.db";
+  const bool reuse = keep && std::filesystem::exists(db);
+  if (!reuse) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  engram::Options options;
+  options.path = db;
+  options.embedder = std::make_shared<engram::bench::TableEmbedder>("owners-bench", kDim, VectorOf);
+  options.durable_commits = false;
+  options.index_memory = budget;
+  auto opened = engram::Engine::Open(options);
+  if (!opened.ok()) Die("open", opened.status());
+  engram::Engine& engine = **opened;
+  std::printf("owners_bench: %zu owners x %zu memories, budget %.1f MiB, load %s\n", owners,
+              per_owner, static_cast<double>(budget) / 1048576, LoadAverage().c_str());
+
+  if (!reuse) {
+    // 100 owners per transaction: the ingest is not what is measured here.
+    const auto start = Clock::now();
+    std::vector<engram::NewMemory> batch;
+    for (size_t i = 0; i < owners; ++i) {
+      for (size_t j = 0; j < per_owner; ++j) {
+        engram::NewMemory m;
+        m.owner_id = OwnerName(i);
+        m.text = "talked about " + std::string(kTopics[(i + j) % 10]) + " on day " +
+                 std::to_string(j) + " #" + std::to_string(i * per_owner + j);
+        batch.push_back(std::move(m));
+      }
+      if (batch.size() >= 100 * per_owner || i + 1 == owners) {
+        auto r = engine.WriteMemories(batch);
+        if (!r.ok()) Die("write", r.status());
+        batch.clear();
+      }
+    }
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("  ingest: %zu memories in %.1f s\n", owners * per_owner, s);
+  }
+
+  std::mt19937_64 rng(7);
+  uint64_t query_number = owners * per_owner;  // vectors no memory has
+  auto search = [&](size_t owner) {
+    engram::SearchOptions o;
+    const std::string text =
+        "what about " + std::string(kTopics[rng() % 10]) + " #" + std::to_string(query_number++);
+    const auto start = Clock::now();
+    auto hits = engine.Search(OwnerName(owner), text, o);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (!hits.ok()) Die("search", hits.status());
+    for (const auto& h : *hits) {
+      if (h.record.owner_id != OwnerName(owner)) {
+        std::fprintf(stderr, "owners_bench: a search of %s found a memory of %s\n",
+                     OwnerName(owner).c_str(), h.record.owner_id.c_str());
+        std::exit(1);
+      }
+    }
+    if (hits->empty()) {
+      std::fprintf(stderr, "owners_bench: a search of %s found nothing\n",
+                   OwnerName(owner).c_str());
+      std::exit(1);
+    }
+    return ms;
+  };
+
+  const double rss_before = ProcStatusMb("VmRSS");
+  PrintUsage("before the first search", engine, rss_before);
+  std::vector<size_t> order(owners);
+  for (size_t i = 0; i < owners; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<double> first;
+  first.reserve(owners);
+  double rss_max = rss_before;
+  const auto first_start = Clock::now();
+  for (size_t k = 0; k < owners; ++k) {
+    first.push_back(search(order[k]));
+    if ((k + 1) % 1000 == 0) rss_max = std::max(rss_max, ProcStatusMb("VmRSS"));
+    if ((k + 1) % (owners / 5 > 0 ? owners / 5 : 1) == 0) {
+      PrintUsage(("after " + std::to_string(k + 1) + " first searches").c_str(), engine,
+                 rss_before);
+    }
+  }
+  const double first_s = std::chrono::duration<double>(Clock::now() - first_start).count();
+  std::printf(
+      "  first search of each owner: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu in %.1f s)\n",
+      Percentile(first, 0.5), Percentile(first, 0.99), Percentile(first, 1.0), owners, first_s);
+  std::printf("  RSS sampled every 1000 first searches: max %.1f MiB (+%.1f MiB)\n", rss_max,
+              rss_max - rss_before);
+
+  // The most recently searched owners are the ones loaded: half of them, so none is dropped.
+  const size_t loaded = engine.IndexMemory().partitions;
+  const size_t hot = std::max<size_t>(1, std::min(owners, loaded / 2));
+  std::vector<double> warm;
+  warm.reserve(warm_queries);
+  const uint64_t evictions_before = engine.IndexMemory().evictions;
+  for (size_t q = 0; q < warm_queries; ++q) warm.push_back(search(order[owners - 1 - rng() % hot]));
+  std::printf(
+      "  warm search (%zu owners, all loaded; %llu dropped meanwhile): p50 %.2f ms, p99 %.2f ms "
+      "(%zu searches)\n",
+      hot, static_cast<unsigned long long>(engine.IndexMemory().evictions - evictions_before),
+      Percentile(warm, 0.5), Percentile(warm, 0.99), warm_queries);
+  PrintUsage("end", engine, rss_before);
+  std::printf("  peak RSS (VmHWM) %.1f MiB\n", ProcStatusMb("VmHWM"));
+  return 0;
+}
