@@ -21,6 +21,8 @@ Engine::Impl::Impl(Options options, store::Stores stores)
       recall_(options_.embedder ? options_.embedder->dimension() : 0, options_.approximate_above,
               options_.embedder ? stores.local_dir : "") {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  graph_ = std::make_unique<core::GraphEngine>(std::move(stores.graph), store_->backend(),
+                                               options_.clock.get(), &redactor_);
 }
 
 Engine::Impl::~Impl() {
