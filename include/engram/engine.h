@@ -224,10 +224,10 @@ class Engine {
   // Every entity visible at the scope with its observations, and the edges among them.
   Result<Graph> ReadGraph(std::string_view owner_id, const GraphReadOptions& options = {});
   // The entities whose name, alias, type or an observation contains `query` (ignoring case), and
-  // the edges among them.
+  // the edges with at least one end among them (as the MCP memory server's search_nodes).
   Result<Graph> SearchGraph(std::string_view owner_id, std::string_view query,
                             const GraphReadOptions& options = {});
-  // The named entities (unknown names left out) and the edges among them.
+  // The named entities (unknown names left out) and the edges with at least one end among them.
   Result<Graph> OpenEntities(std::string_view owner_id, std::span<const std::string> names,
                              const GraphReadOptions& options = {});
   // The entities within options.depth hops of `name`.

@@ -37,6 +37,9 @@ void AddBlockCommands(const CommandContext& ctx);
 // session add, show, pop, summary, summarize, end, clear (session_commands.cc).
 void AddSessionCommands(const CommandContext& ctx);
 
+// graph add, rel, observe, show, neighbors, path, forget (graph_commands.cc).
+void AddGraphCommands(const CommandContext& ctx);
+
 // import: memories from a JSONL file (import_command.cc).
 void AddImportCommand(const CommandContext& ctx);
 

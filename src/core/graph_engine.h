@@ -90,9 +90,10 @@ class GraphEngine {
   // Fills from_name and to_name; drops edges whose ends the view does not see.
   static Status NameEnds(store::GraphTransaction& txn, std::string_view owner_id, const View& view,
                          std::vector<Relation>* relations);
-  // The entities and the edges among them, as the view sees them.
+  // The entities with their observations and the edges among them (touching: the edges with
+  // at least one end among them), as the view sees them.
   static Result<Graph> GraphOf(store::GraphTransaction& txn, std::string_view owner_id,
-                               const View& view, std::vector<Entity> entities);
+                               const View& view, std::vector<Entity> entities, bool touching);
 
   // Writes one history row.
   static Status History(store::GraphTransaction& txn, std::string_view owner_id, const char* kind,

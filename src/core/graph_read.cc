@@ -96,18 +96,20 @@ Status GraphEngine::NameEnds(store::GraphTransaction& txn, std::string_view owne
 }
 
 Result<Graph> GraphEngine::GraphOf(store::GraphTransaction& txn, std::string_view owner_id,
-                                   const View& view, std::vector<Entity> entities) {
+                                   const View& view, std::vector<Entity> entities, bool touching) {
   Graph g;
   ENGRAM_RETURN_IF_ERROR(LoadObservations(txn, owner_id, view, &entities));
   std::unordered_set<std::string> ids;
   for (const Entity& e : entities) ids.insert(e.id);
   store::EdgeQuery q{
-      std::string(owner_id), view.scopes, IdsOf(entities), true, false, {}, view.as_of,
+      std::string(owner_id), view.scopes, IdsOf(entities), true, touching, {}, view.as_of,
       view.valid_at};
   if (!q.entity_ids.empty()) {
     ENGRAM_ASSIGN_OR_RETURN(g.relations, txn.ListRelations(q));
   }
-  std::erase_if(g.relations, [&](const Relation& r) { return !ids.contains(r.to_id); });
+  if (!touching) {
+    std::erase_if(g.relations, [&](const Relation& r) { return !ids.contains(r.to_id); });
+  }
   ENGRAM_RETURN_IF_ERROR(NameEnds(txn, owner_id, view, &g.relations));
   g.entities = std::move(entities);
   std::sort(g.entities.begin(), g.entities.end(),
@@ -129,7 +131,7 @@ Result<Graph> GraphEngine::ReadGraph(std::string_view owner_id, const GraphReadO
   ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->ListEntities(owner_id, view.scopes, view.as_of));
-  return GraphOf(*txn, owner_id, view, std::move(entities));
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/false);
 }
 
 Result<Graph> GraphEngine::SearchGraph(std::string_view owner_id, std::string_view query,
@@ -147,7 +149,7 @@ Result<Graph> GraphEngine::SearchGraph(std::string_view owner_id, std::string_vi
                         [&](const Observation& o) { return has(o.text); });
   });
   for (Entity& e : entities) e.observations.clear();  // GraphOf loads them again
-  return GraphOf(*txn, owner_id, view, std::move(entities));
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/true);
 }
 
 Result<Graph> GraphEngine::OpenEntities(std::string_view owner_id,
@@ -163,7 +165,7 @@ Result<Graph> GraphEngine::OpenEntities(std::string_view owner_id,
                                               [&](const Entity& x) { return x.id == e->id; });
     if (fresh) entities.push_back(std::move(*e));
   }
-  return GraphOf(*txn, owner_id, view, std::move(entities));
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/true);
 }
 
 Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::string_view name,

@@ -320,17 +320,19 @@ TEST_F(GraphTest, NeighborsByDepthDirectionAndTypeAndShortestPaths) {
   EXPECT_TRUE(engine_->Neighbors("alice", "Zed").status().IsNotFound());
 }
 
-TEST_F(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesAmongThem) {
+TEST_F(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesTouchingThem) {
   Add("Alice", "person");
   Add("Bob", "person");
   Add("Carol", "person");
   ASSERT_TRUE(Rel("Alice", "knows", "Bob").ok());
   ASSERT_TRUE(Rel("Bob", "knows", "Carol").ok());
+  Add("Dan", "person");
+  ASSERT_TRUE(Rel("Carol", "knows", "Dan").ok());
   std::vector<std::string> names = {"alice", "Bob", "Nobody"};
   auto g = engine_->OpenEntities("alice", names);
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   EXPECT_EQ(g->entities.size(), 2u);
-  EXPECT_EQ(Edges(g->relations), std::vector<std::string>{"Alice knows Bob"});
+  EXPECT_EQ(Edges(g->relations), (std::vector<std::string>{"Alice knows Bob", "Bob knows Carol"}));
 }
 
 }  // namespace
