@@ -35,11 +35,20 @@ writeFileSync(
 
 const EXPECTED_TOOLS = [
   "add_memory",
+  "add_observations",
+  "create_entities",
+  "create_relations",
+  "delete_entities",
   "delete_memory",
+  "delete_observations",
+  "delete_relations",
   "edit_core_block",
   "get_context",
   "list_memories",
+  "open_nodes",
+  "read_graph",
   "search_memories",
+  "search_nodes",
 ];
 
 // Lists the tools, calls each one, checks the results and the refusals.
