@@ -83,6 +83,7 @@ void AddGraphCommands(const CommandContext& ctx) {
   auto* graph =
       ctx.app.add_subcommand("graph", "Knowledge graph: entities, relations, observations");
   graph->require_subcommand(1);
+  AddGraphIoCommands(*graph, cli, command);
   const ChangeInfo change{"cli", ""};
 
   auto* add = graph->add_subcommand("add", "Create an entity (or add aliases and observations)");

@@ -114,5 +114,39 @@ TEST_F(CliGraphTest, ForgettingAliceRemovesHerEdges) {
   EXPECT_EQ(Graph({"show", "--owner", "v", "Python"}).exit_code, 1);
 }
 
+// A file of the official memory server (MEMORY_FILE_PATH) comes in and goes out unchanged.
+TEST_F(CliGraphTest, ImportsAndExportsTheMemoryServersJsonl) {
+  const std::string file =
+      R"({"type":"entity","name":"Alice","entityType":"person","observations":["prefers Dark Mode"]})"
+      "\n"
+      R"({"type":"entity","name":"Project Alpha","entityType":"project","observations":[]})"
+      "\n"
+      R"({"type":"relation","from":"Alice","to":"Project Alpha","relationType":"manages"})"
+      "\n";
+  RunResult in = testing::RunEngram(
+      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "u", "-"}, dir_, file);
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  EXPECT_EQ(in.out, "imported 2 new entities and 1 new relations\n");
+  EXPECT_EQ(Ok({"export", "--owner", "u"}), file);
+  EXPECT_NE(Ok({"show", "--owner", "u", "Alice"}).find("-manages-> Project Alpha"),
+            std::string::npos);
+
+  RunResult bad = testing::RunEngram(
+      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "v", "-"}, dir_,
+      R"({"type":"entity","name":"Bob","entityType":"person","observations":[]})"
+      "\n"
+      R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
+      "\n{oops\n");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
+  RunResult dangling = testing::RunEngram(
+      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "v", "-"}, dir_,
+      R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
+      "\n");
+  EXPECT_EQ(dangling.exit_code, 1);
+  EXPECT_NE(dangling.err.find("no entity named 'Bob'"), std::string::npos) << dangling.err;
+  EXPECT_EQ(Ok({"export", "--owner", "v"}), "");  // nothing was written
+}
+
 }  // namespace
 }  // namespace engram
