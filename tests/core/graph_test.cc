@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engram/engine.h"
+#include "graph/names.h"
 #include "test_util.h"
 
 namespace engram {
@@ -74,6 +75,19 @@ class GraphTest : public ::testing::Test {
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kT0);
   std::unique_ptr<Engine> engine_;
 };
+
+TEST(GraphNames, KeysIgnoreCaseSpacesPunctuationAndApostrophesOnly) {
+  EXPECT_EQ(graph::NameKey("  Project   Alpha. "), "project alpha");
+  EXPECT_EQ(graph::NameKey("PROJECT-ALPHA"), "project alpha");
+  EXPECT_EQ(graph::NameKey("O'Brien"), "obrien");
+  EXPECT_EQ(graph::NameKey("O’Brien"), "obrien");
+  EXPECT_EQ(graph::NameKey("Straße MÜLLER"), "strasse müller");
+  EXPECT_EQ(graph::NameKey("Ａｌｉｃｅ"), "alice");  // full-width
+  EXPECT_NE(graph::NameKey("Alice"), graph::NameKey("Alice Smith"));
+  EXPECT_EQ(graph::NameKey("!!!"), "");
+  EXPECT_EQ(graph::RelationTypeKey("Works At"), "works_at");
+  EXPECT_EQ(graph::RelationTypeKey("reports-to"), "reports_to");
+}
 
 TEST_F(GraphTest, NamesResolveByNormalizedNameOrDeclaredAlias) {
   EntityWrite bob = Add("Robert Smith", "person", {"Bob"});
