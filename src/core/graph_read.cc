@@ -234,18 +234,17 @@ Result<std::optional<GraphPath>> GraphEngine::FindPath(std::string_view owner_id
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(Entity start, Resolve(*txn, owner_id, view, from));
   ENGRAM_ASSIGN_OR_RETURN(Entity end, Resolve(*txn, owner_id, view, to));
-  graph::EdgeSource edges = [&](const std::vector<std::string>& ids) {
-    return txn->ListRelations({std::string(owner_id),
-                               view.scopes,
-                               ids,
-                               direction != GraphDirection::kIn,
-                               direction != GraphDirection::kOut,
-                               {},
-                               view.as_of,
-                               view.valid_at});
+  // Forward: the edges the direction follows out of a set; backward: those it follows into it.
+  auto edges = [&](bool forward) -> graph::EdgeSource {
+    const bool out = forward ? direction != GraphDirection::kIn : direction != GraphDirection::kOut;
+    const bool in = forward ? direction != GraphDirection::kOut : direction != GraphDirection::kIn;
+    return [&, out, in](const std::vector<std::string>& ids) {
+      return txn->ListRelations(
+          {std::string(owner_id), view.scopes, ids, out, in, {}, view.as_of, view.valid_at});
+    };
   };
-  ENGRAM_ASSIGN_OR_RETURN(auto hops,
-                          graph::ShortestPath(start.id, end.id, max_hops, direction, edges));
+  ENGRAM_ASSIGN_OR_RETURN(auto hops, graph::ShortestPath(start.id, end.id, max_hops, direction,
+                                                         edges(true), edges(false)));
   if (!hops) return std::optional<GraphPath>();
   GraphPath path;
   path.relations = std::move(*hops);

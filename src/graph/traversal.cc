@@ -1,5 +1,7 @@
 #include "graph/traversal.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -43,30 +45,63 @@ Result<std::vector<Reached>> Expand(const std::string& start, size_t depth,
 Result<std::optional<std::vector<Relation>>> ShortestPath(const std::string& from,
                                                           const std::string& to, size_t max_hops,
                                                           GraphDirection direction,
-                                                          const EdgeSource& edges) {
+                                                          const EdgeSource& forward,
+                                                          const EdgeSource& backward) {
   if (from == to) return std::optional<std::vector<Relation>>(std::vector<Relation>{});
-  std::unordered_map<std::string, Relation> parent;  // entity -> edge it was reached by
-  std::unordered_set<std::string> seen = {from};
-  std::vector<std::string> frontier = {from};
-  for (size_t d = 1; d <= max_hops && !frontier.empty(); ++d) {
-    ENGRAM_ASSIGN_OR_RETURN(std::vector<Relation> hop, edges(frontier));
-    const std::unordered_set<std::string> current(frontier.begin(), frontier.end());
-    frontier.clear();
+  // One breadth-first search from each end; each step grows the smaller frontier by one hop.
+  struct Side {
+    std::unordered_map<std::string, Relation> parent;  // entity -> edge it was reached by
+    std::unordered_map<std::string, size_t> depth;
+    std::vector<std::string> frontier;
+  };
+  Side sides[2];
+  sides[0].depth[from] = 0;
+  sides[0].frontier = {from};
+  sides[1].depth[to] = 0;
+  sides[1].frontier = {to};
+  const GraphDirection back = direction == GraphDirection::kOut  ? GraphDirection::kIn
+                              : direction == GraphDirection::kIn ? GraphDirection::kOut
+                                                                 : GraphDirection::kBoth;
+  for (size_t hops = 0; hops < max_hops; ++hops) {
+    if (sides[0].frontier.empty() || sides[1].frontier.empty()) break;
+    const int s = sides[0].frontier.size() <= sides[1].frontier.size() ? 0 : 1;
+    Side& side = sides[s];
+    const Side& other = sides[1 - s];
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<Relation> hop,
+                            (s == 0 ? forward : backward)(side.frontier));
+    const std::unordered_set<std::string> current(side.frontier.begin(), side.frontier.end());
+    const size_t next_depth = side.depth.at(side.frontier.front()) + 1;
+    side.frontier.clear();
+    std::string meet;
+    size_t best = SIZE_MAX;
     for (const Relation& r : hop) {
-      Step(r, direction, current, [&](const std::string& next) {
-        if (!seen.insert(next).second) return;
-        parent.emplace(next, r);
-        frontier.push_back(next);
+      Step(r, s == 0 ? direction : back, current, [&](const std::string& next) {
+        if (!side.depth.emplace(next, next_depth).second) return;
+        side.parent.emplace(next, r);
+        side.frontier.push_back(next);
+        auto it = other.depth.find(next);
+        if (it != other.depth.end() && next_depth + it->second < best) {
+          best = next_depth + it->second;
+          meet = next;
+        }
       });
     }
-    if (!seen.contains(to)) continue;
+    if (meet.empty()) continue;
+    // from ... meet, then meet ... to; each half walks back along its parents.
     std::vector<Relation> path;
-    for (std::string at = to; at != from;) {
-      const Relation& r = parent.at(at);
+    for (std::string at = meet; at != from;) {
+      const Relation& r = sides[0].parent.at(at);
       path.push_back(r);
       at = r.to_id == at ? r.from_id : r.to_id;  // the end it was reached from
     }
-    return std::optional<std::vector<Relation>>(std::vector<Relation>(path.rbegin(), path.rend()));
+    std::reverse(path.begin(), path.end());
+    for (std::string at = meet; at != to;) {
+      const Relation& r = sides[1].parent.at(at);
+      path.push_back(r);
+      at = r.to_id == at ? r.from_id : r.to_id;
+    }
+    if (path.size() > max_hops) break;
+    return std::optional<std::vector<Relation>>(std::move(path));
   }
   return std::optional<std::vector<Relation>>();
 }

@@ -29,10 +29,12 @@ Result<std::vector<Reached>> Expand(const std::string& start, size_t depth,
                                     std::vector<Relation>* followed);
 
 // The edges of a shortest path from `from` to `to` of at most max_hops, in order; nullopt when
-// there is none. An empty path when from == to.
+// there is none. An empty path when from == to. Searches from both ends: `forward` gives the
+// edges `direction` follows from a set of entities, `backward` those it follows into them.
 Result<std::optional<std::vector<Relation>>> ShortestPath(const std::string& from,
                                                           const std::string& to, size_t max_hops,
                                                           GraphDirection direction,
-                                                          const EdgeSource& edges);
+                                                          const EdgeSource& forward,
+                                                          const EdgeSource& backward);
 
 }  // namespace engram::graph
