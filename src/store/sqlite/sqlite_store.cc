@@ -134,24 +134,6 @@ class SqliteStore final : public Store {
   std::shared_ptr<Database> db_;
 };
 
-class SqliteSessionStore final : public SessionStore {
- public:
-  explicit SqliteSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
-
-  std::string backend() const override { return "sqlite"; }
-  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override {
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteSessionTransaction>());
-    return std::unique_ptr<SessionTransaction>(std::move(txn));
-  }
-  Result<std::unique_ptr<SessionTransaction>> BeginRead() override {
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteSessionTransaction>());
-    return std::unique_ptr<SessionTransaction>(std::move(txn));
-  }
-
- private:
-  std::shared_ptr<Database> db_;
-};
-
 class SqliteGraphStore final : public GraphStore {
  public:
   explicit SqliteGraphStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
@@ -164,6 +146,24 @@ class SqliteGraphStore final : public GraphStore {
   Result<std::unique_ptr<GraphTransaction>> BeginRead() override {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteGraphTransaction>());
     return std::unique_ptr<GraphTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+class SqliteSessionStore final : public SessionStore {
+ public:
+  explicit SqliteSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::string backend() const override { return "sqlite"; }
+  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteSessionTransaction>());
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<SessionTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteSessionTransaction>());
+    return std::unique_ptr<SessionTransaction>(std::move(txn));
   }
 
  private:
