@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engram/embedder.h"
+#include "engram/graph.h"
 #include "engram/options.h"
 #include "engram/status.h"
 #include "engram/types.h"
@@ -183,6 +184,65 @@ class Engine {
   // Deletes the block (history is kept).
   Status DeleteBlock(std::string_view owner_id, std::string_view scope, std::string_view label,
                      const ChangeInfo& change = {});
+
+  // ---- Knowledge graph (engram/graph.h, docs/graph.md) ----
+  // Entities are named within an owner and resolved at a scope: by name or declared alias after
+  // normalization (case, whitespace, punctuation), the narrowest visible scope first; a name no
+  // entity has is NotFound, never matched loosely. Texts are redacted like memories. Every change
+  // writes a graph history row. FailedPrecondition when the store's backend keeps no graph.
+
+  // Creates entities in one transaction; a name already current at the scope gets the new
+  // aliases and observations instead (InvalidArgument if its type differs, or if an alias names
+  // another entity there).
+  Result<std::vector<EntityWrite>> AddEntities(std::span<const NewEntity> entities);
+  // Adds edges in one transaction (NotFound, naming the index, when an end is unknown). The same
+  // edge already true at valid_from is kExisting. An edge of a single-valued type ends the edge it
+  // replaces at valid_from; one observed before a newer value is stored already ended there.
+  Result<std::vector<RelationWrite>> AddRelations(std::span<const NewRelation> relations);
+  // Adds the observations the entity does not hold yet (compared as normalized text); returns
+  // those added.
+  Result<std::vector<Observation>> AddObservations(std::string_view owner_id,
+                                                   std::string_view scope, std::string_view entity,
+                                                   std::span<const std::string> texts,
+                                                   const ChangeInfo& change = {});
+  // Deletes the entity's observations with these texts; returns how many went.
+  Result<int64_t> DeleteObservations(std::string_view owner_id, std::string_view scope,
+                                     std::string_view entity, std::span<const std::string> texts,
+                                     const ChangeInfo& change = {});
+  // Retracts the current edges (of any world time) that match; returns how many went.
+  Result<int64_t> DeleteRelations(std::string_view owner_id, std::string_view scope,
+                                  std::span<const RelationRef> relations,
+                                  const ChangeInfo& change = {});
+  // Deletes entities with their observations and every edge touching them, in one transaction
+  // (NotFound when one is unknown). With erase, their rows and history are removed for good.
+  Result<GraphDeleteReport> DeleteEntities(std::string_view owner_id, std::string_view scope,
+                                           std::span<const std::string> names, bool erase,
+                                           const ChangeInfo& change = {});
+  // One entity with its observations, as the read options see it.
+  Result<Entity> GetEntity(std::string_view owner_id, std::string_view name,
+                           const GraphReadOptions& options = {});
+  // Every entity visible at the scope with its observations, and the edges among them.
+  Result<Graph> ReadGraph(std::string_view owner_id, const GraphReadOptions& options = {});
+  // The entities whose name, alias, type or an observation contains `query` (ignoring case), and
+  // the edges with at least one end among them (as the MCP memory server's search_nodes).
+  Result<Graph> SearchGraph(std::string_view owner_id, std::string_view query,
+                            const GraphReadOptions& options = {});
+  // The named entities (unknown names left out) and the edges with at least one end among them.
+  Result<Graph> OpenEntities(std::string_view owner_id, std::span<const std::string> names,
+                             const GraphReadOptions& options = {});
+  // The entities within options.depth hops of `name`.
+  Result<Neighborhood> Neighbors(std::string_view owner_id, std::string_view name,
+                                 const NeighborOptions& options = {});
+  // A shortest path of at most max_hops (1..kMaxGraphDepth) edges; nullopt when none.
+  Result<std::optional<GraphPath>> FindPath(std::string_view owner_id, std::string_view from,
+                                            std::string_view to, size_t max_hops,
+                                            GraphDirection direction = GraphDirection::kBoth,
+                                            const GraphReadOptions& options = {});
+  // The history rows of a current entity, of its current observations and of the current edges
+  // touching it, oldest first.
+  Result<std::vector<GraphHistoryEvent>> GetEntityHistory(std::string_view owner_id,
+                                                          std::string_view scope,
+                                                          std::string_view name);
 
   // ---- Context assembly ----
 

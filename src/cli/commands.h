@@ -37,6 +37,13 @@ void AddBlockCommands(const CommandContext& ctx);
 // session add, show, pop, summary, summarize, end, clear (session_commands.cc).
 void AddSessionCommands(const CommandContext& ctx);
 
+// graph add, rel, observe, show, neighbors, path, forget (graph_commands.cc), and import and
+// export (AddGraphIoCommands).
+void AddGraphCommands(const CommandContext& ctx);
+
+// graph import, export: the MCP memory server's JSONL file (graph_io_command.cc).
+void AddGraphIoCommands(CLI::App& graph, Cli& cli, std::function<Status()>& command);
+
 // import: memories from a JSONL file (import_command.cc).
 void AddImportCommand(const CommandContext& ctx);
 

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   AddEvalCommands(ctx);
   AddSessionCommands(ctx);
   AddBlockCommands(ctx);
+  AddGraphCommands(ctx);
   AddChatCommand(ctx);
   AddServeCommand(ctx);
   AddMcpCommand(ctx);

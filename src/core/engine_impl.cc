@@ -34,6 +34,8 @@ Engine::Impl::Impl(Options options, store::Stores stores)
               options_.embedder ? stores.local_dir : "", IndexMemoryBudget(options_),
               options_.file_system ? *options_.file_system : DefaultFileSystem()) {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  graph_ = std::make_unique<core::GraphEngine>(std::move(stores.graph), store_->backend(),
+                                               options_.clock.get(), &redactor_);
 }
 
 Engine::Impl::~Impl() {

@@ -12,6 +12,7 @@
 //   blocks.cc        core blocks
 //   maintenance.cc   garbage collection, reindexing
 //   access_stats.cc  access statistics written in batches by a background thread
+//   engine_graph.cc  the knowledge graph's public calls, forwarded to graph() (graph_engine.h)
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/graph_engine.h"
 #include "core/recall.h"
 #include "engram/engine.h"
 #include "hygiene/extract.h"
@@ -55,6 +57,9 @@ class Engine::Impl {
   Status RehashTextsIfStale();
 
   Timestamp Now() const { return options_.clock->Now(); }
+
+  // The knowledge graph (graph_engine.h), kept in the memory store's backend.
+  core::GraphEngine& graph() { return *graph_; }
 
   // ---- write path (write_path.cc) ----
 
@@ -378,6 +383,7 @@ class Engine::Impl {
   hygiene::Redactor redactor_;
   util::UuidV7Generator ids_;
   core::RecallIndex recall_;
+  std::unique_ptr<core::GraphEngine> graph_;  // set once the clock is
   Status model_mismatch_;  // set when opened with accept_model_change on another model's store
   std::mutex counter_mu_;
   int64_t known_counter_ = -1;

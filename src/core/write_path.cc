@@ -406,8 +406,12 @@ Result<ForgetReport> Engine::Impl::ForgetOwner(std::string_view owner_id) {
   ENGRAM_ASSIGN_OR_RETURN(auto sessions, sessions_->BeginWrite());
   ENGRAM_ASSIGN_OR_RETURN(ForgetReport session_report, sessions->DeleteOwnerSessions(owner_id));
   ENGRAM_RETURN_IF_ERROR(sessions->Commit());
+  sessions.reset();  // the graph may share its write lock too
   report.sessions = session_report.sessions;
   report.session_items = session_report.session_items;
+  // The knowledge graph lives with the memories but is erased in a transaction of its own, like
+  // the sessions: forgetting again finishes what a failure here left.
+  ENGRAM_RETURN_IF_ERROR(graph_->ForgetOwner(owner_id).status());
   return report;
 }
 

@@ -54,6 +54,122 @@ json Tool(const char* name, const char* title, const char* description, json inp
               {"annotations", std::move(annotations)}};
 }
 
+json StrArray(const char* description) {
+  return json{{"type", "array"}, {"items", {{"type", "string"}}}, {"description", description}};
+}
+
+json ObjectArray(json properties, std::vector<std::string> required, const char* description) {
+  return json{{"type", "array"},
+              {"items",
+               {{"type", "object"},
+                {"properties", std::move(properties)},
+                {"required", std::move(required)},
+                {"additionalProperties", false}}},
+              {"description", description}};
+}
+
+// The official MCP memory server's nine tools, with its names and input schemas (plus owner), so
+// a client configured for it can switch to engram (docs/graph.md).
+void AddGraphTools(json* tools) {
+  const json entity = {{"name", Str("The name of the entity")},
+                       {"entityType", Str("The type of the entity")},
+                       {"observations", StrArray("An array of observation contents associated "
+                                                 "with the entity")}};
+  const json relation = {{"from", Str("The name of the entity where the relation starts")},
+                         {"to", Str("The name of the entity where the relation ends")},
+                         {"relationType", Str("The type of the relation")}};
+  const json write{{"readOnlyHint", false}, {"destructiveHint", false}, {"idempotentHint", false}};
+  const json erase{{"readOnlyHint", false}, {"destructiveHint", true}, {"idempotentHint", true}};
+  const json read{{"readOnlyHint", true}, {"destructiveHint", false}, {"idempotentHint", true}};
+  tools->push_back(Tool(
+      "create_entities", "Create Entities", "Create multiple new entities in the knowledge graph",
+      Schema({{"entities",
+               ObjectArray(entity, {"name", "entityType", "observations"}, "the entities")}},
+             {"entities"}),
+      write));
+  tools->push_back(Tool("create_relations", "Create Relations",
+                        "Create multiple new relations between entities in the knowledge graph. "
+                        "Relations should be in active voice",
+                        Schema({{"relations", ObjectArray(relation, {"from", "to", "relationType"},
+                                                          "the relations")}},
+                               {"relations"}),
+                        write));
+  tools->push_back(Tool(
+      "add_observations", "Add Observations",
+      "Add new observations to existing entities in the knowledge graph",
+      Schema({{"observations",
+               ObjectArray({{"entityName", Str("The name of the entity to add the observations "
+                                               "to")},
+                            {"contents", StrArray("An array of observation contents to add")}},
+                           {"entityName", "contents"}, "the observations")}},
+             {"observations"}),
+      write));
+  tools->push_back(Tool(
+      "delete_entities", "Delete Entities",
+      "Delete multiple entities and their associated relations from the "
+      "knowledge graph",
+      Schema({{"entityNames", StrArray("An array of entity names to delete")}}, {"entityNames"}),
+      erase));
+  tools->push_back(
+      Tool("delete_observations", "Delete Observations",
+           "Delete specific observations from entities in the knowledge graph",
+           Schema({{"deletions",
+                    ObjectArray({{"entityName", Str("The name of the entity containing the "
+                                                    "observations")},
+                                 {"observations", StrArray("An array of observations to delete")}},
+                                {"entityName", "observations"}, "the deletions")}},
+                  {"deletions"}),
+           erase));
+  tools->push_back(Tool("delete_relations", "Delete Relations",
+                        "Delete multiple relations from the knowledge graph",
+                        Schema({{"relations", ObjectArray(relation, {"from", "to", "relationType"},
+                                                          "An array of relations to delete")}},
+                               {"relations"}),
+                        erase));
+  tools->push_back(Tool("read_graph", "Read Graph", "Read the entire knowledge graph",
+                        Schema(json::object(), {}), read));
+  tools->push_back(Tool("search_nodes", "Search Nodes",
+                        "Search for nodes in the knowledge graph based on a query",
+                        Schema({{"query", Str("The search query to match against entity names, "
+                                              "types, and observation content")}},
+                               {"query"}),
+                        read));
+  tools->push_back(
+      Tool("open_nodes", "Open Nodes", "Open specific nodes in the knowledge graph by their names",
+           Schema({{"names", StrArray("An array of entity names to retrieve")}}, {"names"}), read));
+}
+
+// The /v1 graph route (under the owner) of each graph tool, and the member of its answer that
+// the official server prints as the tool's text ("" : the whole answer).
+struct GraphToolRoute {
+  const char* tool;
+  const char* method;
+  std::vector<std::string> path;
+  const char* text_member;
+};
+
+const std::vector<GraphToolRoute>& GraphToolRoutes() {
+  static const std::vector<GraphToolRoute> routes = {
+      {"create_entities", "POST", {"graph", "entities"}, "entities"},
+      {"create_relations", "POST", {"graph", "relations"}, "relations"},
+      {"add_observations", "POST", {"graph", "observations"}, "results"},
+      {"delete_entities", "POST", {"graph", "entities", "delete"}, "message"},
+      {"delete_observations", "POST", {"graph", "observations", "delete"}, "message"},
+      {"delete_relations", "POST", {"graph", "relations", "delete"}, "message"},
+      {"read_graph", "GET", {"graph"}, ""},
+      {"search_nodes", "POST", {"graph", "search"}, ""},
+      {"open_nodes", "POST", {"graph", "open"}, ""},
+  };
+  return routes;
+}
+
+const GraphToolRoute* FindGraphTool(const std::string& name) {
+  for (const GraphToolRoute& r : GraphToolRoutes()) {
+    if (name == r.tool) return &r;
+  }
+  return nullptr;
+}
+
 json BuildList() {
   json tools = json::array();
   tools.push_back(Tool(
@@ -153,6 +269,7 @@ json BuildList() {
                    {"reason", Str("why, kept in the history")}},
                   {"operation", "label"}),
            json{{"readOnlyHint", false}, {"destructiveHint", true}, {"idempotentHint", false}}));
+  AddGraphTools(&tools);
   return tools;
 }
 
@@ -294,6 +411,14 @@ json Tools::Call(const server::Principal& principal, const std::string& name,
         return Status::InvalidArgument("operation must be set, append or replace");
       }
       body = std::move(rest);
+    } else if (const GraphToolRoute* g = FindGraphTool(name)) {
+      method = g->method;
+      segments.insert(segments.end(), g->path.begin(), g->path.end());
+      if (method == "POST") {
+        body = args;
+      } else {
+        ENGRAM_RETURN_IF_ERROR(Only(args, {}, name));
+      }
     } else {
       return Status::Internal("no such tool");
     }
@@ -322,6 +447,12 @@ json Tools::Call(const server::Principal& principal, const std::string& name,
       name == "get_context" && out.contains("rendered") && out["rendered"].is_string()
           ? out["rendered"].get<std::string>()
           : core::DumpJson(out);
+  if (const GraphToolRoute* g = FindGraphTool(name)) {
+    // As the official server prints it: the created items, the message, or the graph.
+    const std::string member = g->text_member;
+    const json& shown = member.empty() ? out : out[member];
+    text = shown.is_string() ? shown.get<std::string>() : core::DumpJson(shown, 2);
+  }
   return TextResult(std::move(text), std::move(out), false);
 }
 

@@ -1,5 +1,8 @@
 // Tools: the MCP tools engram offers, and how a call runs.
 //
+// The knowledge-graph tools have the names, input schemas and result shapes of the official MCP
+// memory server (@modelcontextprotocol/server-memory), over the /v1 graph routes (v1_graph.cc).
+//
 // Each tool is a thin mapping onto one /v1 route of the HTTP API (server/v1.h): the tool's
 // arguments become the route's body or query parameters and the owner comes from the caller's
 // credential, so MCP clients get the same validation, limits and JSON shapes as REST clients.
@@ -15,8 +18,11 @@
 namespace engram::mcp {
 
 // Tool names, in the order tools/list gives them.
-inline constexpr const char* kToolNames[] = {"add_memory",    "search_memories", "list_memories",
-                                             "delete_memory", "get_context",     "edit_core_block"};
+inline constexpr const char* kToolNames[] = {
+    "add_memory",       "search_memories", "list_memories",       "delete_memory",
+    "get_context",      "edit_core_block", "create_entities",     "create_relations",
+    "add_observations", "delete_entities", "delete_observations", "delete_relations",
+    "read_graph",       "search_nodes",    "open_nodes"};
 
 class Tools {
  public:

@@ -42,6 +42,8 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode);
 void AddSessionRoutes(Router& router, Engine& engine);
 // v1_blocks.cc: core blocks.
 void AddBlockRoutes(Router& router, Engine& engine);
+// v1_graph.cc: the knowledge graph, in the shapes of the MCP memory server's tools.
+void AddGraphRoutes(Router& router, Engine& engine);
 // v1_admin.cc: admin-only maintenance (gc).
 void AddAdminRoutes(Router& router, Engine& engine);
 

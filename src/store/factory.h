@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engram/status.h"
+#include "store/graph_store.h"
 #include "store/session_store.h"
 #include "store/store.h"
 
@@ -37,11 +38,13 @@ struct OpenSettings {
   bool durable_commits = true;
 };
 
-// What a backend opened at one URL serves. A backend serves durable memory, session state or
-// both (null: not served); one that serves both shares one connection (or pool) between them.
+// What a backend opened at one URL serves. A backend serves durable memory, session state, the
+// knowledge graph or several (null: not served); one that serves several shares one connection
+// (or pool) between them.
 struct OpenedBackend {
   std::shared_ptr<Store> memory;
   std::shared_ptr<SessionStore> sessions;
+  std::shared_ptr<GraphStore> graph;
   // A local folder where the engine may keep files derived from this store (the vector index),
   // unique to it; "" when the store has no such place (the index is then rebuilt on open).
   std::string local_dir;
@@ -70,6 +73,8 @@ Result<OpenedBackend> OpenBackend(std::string_view url, const OpenSettings& sett
 struct Stores {
   std::shared_ptr<Store> memory;
   std::shared_ptr<SessionStore> sessions;
+  // The knowledge graph, kept with the memories; null when their backend keeps none.
+  std::shared_ptr<GraphStore> graph;
   std::string local_dir;  // the memory store's (OpenedBackend::local_dir)
 };
 

@@ -311,9 +311,12 @@ TEST_F(PersistedIndexTest, StoreFromBeforeChangeStampsIsUpgraded) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("engram.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE graph_entity_keys; DROP TABLE graph_entities;"
+                         "DROP TABLE graph_observations; DROP TABLE graph_relations;"
+                         "DROP TABLE graph_history;"
                          "DROP INDEX memories_by_owner_change;"
                          "ALTER TABLE memories DROP COLUMN change_seq;"
-                         "DELETE FROM schema_version WHERE version = 7;",
+                         "DELETE FROM schema_version WHERE version >= 7;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

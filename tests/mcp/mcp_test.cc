@@ -129,11 +129,12 @@ TEST_F(McpTest, ProtocolErrorsAreJsonRpcErrors) {
             "abc");
 }
 
-TEST_F(McpTest, ListsSixToolsWithInputSchemas) {
+TEST_F(McpTest, ListsFifteenToolsWithInputSchemas) {
   auto s = Open();
   auto r = s->Handle(Request(1, "tools/list"));
   const json& tools = (*r)["result"]["tools"];
-  ASSERT_EQ(tools.size(), 6u);
+  ASSERT_EQ(tools.size(), std::size(kToolNames));
+  ASSERT_EQ(tools.size(), 15u);
   std::map<std::string, json> by_name;
   for (const json& t : tools) by_name[t["name"]] = t;
   for (const char* name : kToolNames) {
@@ -243,6 +244,67 @@ TEST_F(McpTest, ContextAndCoreBlocks) {
   EXPECT_EQ(Text(context).find("Alpha ships"), std::string::npos) << "global scope only";
 }
 
+// The knowledge-graph tools answer as the official MCP memory server does: the created items
+// (text: the same JSON), messages for deletions, graphs for reads. engram is stricter where the
+// engine is: a relation to an unknown entity is an error.
+TEST_F(McpTest, GraphToolsAnswerInTheMemoryServersShapes) {
+  auto s = Open();
+  const json entities = json::array(
+      {{{"name", "Alice"}, {"entityType", "person"}, {"observations", {"prefers Dark Mode"}}},
+       {{"name", "Project Alpha"}, {"entityType", "project"}, {"observations", json::array()}},
+       {{"name", "March 2026"}, {"entityType", "date"}, {"observations", json::array()}}});
+  json created = CallTool(*s, "create_entities", {{"entities", entities}});
+  ASSERT_EQ(created["isError"], false) << created;
+  EXPECT_EQ(created["structuredContent"]["entities"], entities);
+  EXPECT_EQ(json::parse(created["content"][0]["text"].get<std::string>()), entities);
+  json again = CallTool(*s, "create_entities", {{"entities", entities}});
+  EXPECT_TRUE(again["structuredContent"]["entities"].empty()) << again;
+
+  const json relations = json::array(
+      {{{"from", "Alice"}, {"to", "Project Alpha"}, {"relationType", "manages"}},
+       {{"from", "Project Alpha"}, {"to", "March 2026"}, {"relationType", "deadline"}}});
+  json related = CallTool(*s, "create_relations", {{"relations", relations}});
+  EXPECT_EQ(related["structuredContent"]["relations"], relations) << related;
+  json unknown = CallTool(
+      *s, "create_relations",
+      {{"relations", {{{"from", "Alice"}, {"to", "Nowhere"}, {"relationType", "works_at"}}}}});
+  EXPECT_EQ(unknown["isError"], true);
+  EXPECT_EQ(unknown["structuredContent"]["error"]["code"], "not_found");
+
+  json observed =
+      CallTool(*s, "add_observations",
+               {{"observations",
+                 {{{"entityName", "Alice"}, {"contents", {"uses Python", "prefers Dark Mode"}}}}}});
+  EXPECT_EQ(observed["structuredContent"]["results"],
+            json::parse(R"([{"entityName":"Alice","addedObservations":["uses Python"]}])"));
+
+  json opened = CallTool(*s, "open_nodes", {{"names", {"Alice"}}});
+  EXPECT_EQ(opened["structuredContent"]["entities"][0]["observations"],
+            json::array({"prefers Dark Mode", "uses Python"}));
+  EXPECT_EQ(opened["structuredContent"]["relations"], json::array({relations[0]}));
+  json found = CallTool(*s, "search_nodes", {{"query", "PYTHON"}});
+  ASSERT_EQ(found["structuredContent"]["entities"].size(), 1u);
+  EXPECT_EQ(found["structuredContent"]["entities"][0]["name"], "Alice");
+  json graph = CallTool(*s, "read_graph", json::object());
+  EXPECT_EQ(graph["structuredContent"]["entities"].size(), 3u);
+  EXPECT_EQ(graph["structuredContent"]["relations"].size(), 2u);
+
+  EXPECT_EQ(CallTool(*s, "delete_relations", {{"relations", {relations[1]}}})["content"][0]["text"],
+            "Relations deleted successfully");
+  EXPECT_EQ(
+      CallTool(
+          *s, "delete_observations",
+          {{"deletions",
+            {{{"entityName", "Alice"}, {"observations", {"uses Python"}}}}}})["content"][0]["text"],
+      "Observations deleted successfully");
+  EXPECT_EQ(
+      CallTool(*s, "delete_entities", {{"entityNames", {"Alice", "Nobody"}}})["content"][0]["text"],
+      "Deleted 1 of 2 entities. Not found: Nobody");
+  json left = CallTool(*s, "read_graph", json::object());
+  EXPECT_EQ(left["structuredContent"]["entities"].size(), 2u);
+  EXPECT_TRUE(left["structuredContent"]["relations"].empty());
+}
+
 TEST_F(McpTest, AnotherOwnerIsRefusedAndLearnsNothing) {
   auto bob = Open(kBobKey);
   ASSERT_EQ(CallTool(*bob, "add_memory", {{"text", "Bob's secret plan"}})["isError"], false);
@@ -325,7 +387,7 @@ TEST_F(McpHttpTest, SessionsAreIssuedRequiredAndEnded) {
   auto list = Send("POST", Request(2, "tools/list"), kAliceKey,
                    {{"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-06-18"}});
   ASSERT_EQ(list.status, 200);
-  EXPECT_EQ(json::parse(list.body)["result"]["tools"].size(), 6u);
+  EXPECT_EQ(json::parse(list.body)["result"]["tools"].size(), std::size(kToolNames));
 
   auto call = Send(
       "POST",

@@ -186,6 +186,77 @@ INSERT INTO memories_fts(rowid, text, key, owner_tag)
 ALTER TABLE memories ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX memories_by_owner_change ON memories(owner_id, change_seq, deleted_at);
 )sql",
+    // 7 -> 8: the knowledge graph (docs/graph.md). Rows are versions: a change expires the
+    // current one (expired_at) and adds another, so as_of reads see what was believed then.
+    // Keys are the normalized name and aliases of an entity version, for lookups by name.
+    R"sql(
+CREATE TABLE graph_entities (
+  rid         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL,
+  owner_id    TEXT NOT NULL,
+  scope       TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  aliases     TEXT NOT NULL DEFAULT '[]',
+  source      TEXT,
+  confidence  REAL NOT NULL DEFAULT 1.0,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  expired_at  INTEGER
+);
+CREATE INDEX graph_entities_by_id ON graph_entities(owner_id, id, updated_at);
+CREATE UNIQUE INDEX graph_entities_current ON graph_entities(owner_id, id) WHERE expired_at IS NULL;
+CREATE TABLE graph_entity_keys (
+  owner_id    TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  entity_rid  INTEGER NOT NULL REFERENCES graph_entities(rid) ON DELETE CASCADE
+);
+CREATE INDEX graph_entity_keys_by_key ON graph_entity_keys(owner_id, key);
+CREATE INDEX graph_entity_keys_by_rid ON graph_entity_keys(entity_rid);
+CREATE TABLE graph_observations (
+  rid         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL,
+  owner_id    TEXT NOT NULL,
+  entity_id   TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  source      TEXT,
+  created_at  INTEGER NOT NULL,
+  expired_at  INTEGER
+);
+CREATE INDEX graph_observations_by_entity ON graph_observations(owner_id, entity_id, created_at);
+CREATE TABLE graph_relations (
+  rid         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL,
+  owner_id    TEXT NOT NULL,
+  scope       TEXT NOT NULL,
+  from_id     TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  to_id       TEXT NOT NULL,
+  valid_from  INTEGER,
+  valid_to    INTEGER,
+  source      TEXT,
+  confidence  REAL NOT NULL DEFAULT 1.0,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  expired_at  INTEGER
+);
+CREATE INDEX graph_relations_from ON graph_relations(owner_id, from_id, type);
+CREATE INDEX graph_relations_to ON graph_relations(owner_id, to_id, type);
+CREATE UNIQUE INDEX graph_relations_current ON graph_relations(owner_id, id) WHERE expired_at IS NULL;
+CREATE TABLE graph_history (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  owner_id   TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  object_id  TEXT NOT NULL,
+  event      TEXT NOT NULL,
+  actor      TEXT,
+  reason     TEXT,
+  old_value  TEXT,
+  new_value  TEXT,
+  at         INTEGER NOT NULL
+);
+CREATE INDEX graph_history_by_object ON graph_history(owner_id, object_id, seq);
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

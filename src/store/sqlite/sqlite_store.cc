@@ -9,6 +9,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/fts_functions.h"
+#include "store/sqlite/graph.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/transaction.h"
 
@@ -47,6 +48,7 @@ Result<int64_t> SingleInt(Stmt& s) {
 namespace {
 
 using sqlite::Connection;
+using sqlite::SqliteGraphTransaction;
 using sqlite::SqliteSessionTransaction;
 using sqlite::SqliteTransaction;
 
@@ -56,7 +58,8 @@ class Database {
   Database(SqliteOptions options, std::unique_ptr<Connection> writer)
       : options_(std::move(options)), writer_(std::move(writer)) {}
 
-  // Txn is SqliteTransaction or SqliteSessionTransaction: both take (conn, release, lock).
+  // Txn is SqliteTransaction, SqliteSessionTransaction or SqliteGraphTransaction: each takes
+  // (conn, release, lock).
   template <typename Txn>
   Result<std::unique_ptr<Txn>> BeginWrite() {
     std::unique_lock lock(writer_mu_);
@@ -129,6 +132,24 @@ class SqliteStore final : public Store {
   std::shared_ptr<Database> db_;
 };
 
+class SqliteGraphStore final : public GraphStore {
+ public:
+  explicit SqliteGraphStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::string backend() const override { return "sqlite"; }
+  Result<std::unique_ptr<GraphTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteGraphTransaction>());
+    return std::unique_ptr<GraphTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<GraphTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteGraphTransaction>());
+    return std::unique_ptr<GraphTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
 class SqliteSessionStore final : public SessionStore {
  public:
   explicit SqliteSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
@@ -179,7 +200,8 @@ Result<OpenedBackend> OpenSqliteUrl(const StoreUrl& url, const OpenSettings& set
   ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options));
   OpenedBackend out;
   out.memory = std::make_shared<SqliteStore>(db);
-  out.sessions = std::make_shared<SqliteSessionStore>(std::move(db));
+  out.sessions = std::make_shared<SqliteSessionStore>(db);
+  out.graph = std::make_shared<SqliteGraphStore>(std::move(db));
   out.local_dir = options.path + ".index";
   return out;
 }

@@ -35,11 +35,20 @@ writeFileSync(
 
 const EXPECTED_TOOLS = [
   "add_memory",
+  "add_observations",
+  "create_entities",
+  "create_relations",
+  "delete_entities",
   "delete_memory",
+  "delete_observations",
+  "delete_relations",
   "edit_core_block",
   "get_context",
   "list_memories",
+  "open_nodes",
+  "read_graph",
   "search_memories",
+  "search_nodes",
 ];
 
 // Lists the tools, calls each one, checks the results and the refusals.
@@ -120,6 +129,30 @@ async function exercise(client, label) {
     ["block"],
     label,
   );
+  // The knowledge-graph tools, called as a client of the official memory server calls them.
+  const entities = [
+    { name: "Alice", entityType: "person", observations: ["prefers Dark Mode"] },
+    { name: "Project Alpha", entityType: "project", observations: [] },
+  ];
+  const created = await client.callTool({ name: "create_entities", arguments: { entities } });
+  assert.deepEqual(created.structuredContent.entities, entities, JSON.stringify(created));
+  assert.deepEqual(JSON.parse(created.content[0].text), entities, label);
+  const relation = { from: "Alice", to: "Project Alpha", relationType: "manages" };
+  const related = await client.callTool({
+    name: "create_relations",
+    arguments: { relations: [relation] },
+  });
+  assert.deepEqual(related.structuredContent.relations, [relation], JSON.stringify(related));
+  const opened = await client.callTool({ name: "open_nodes", arguments: { names: ["Alice"] } });
+  assert.deepEqual(opened.structuredContent.relations, [relation], label);
+  const erased = await client.callTool({
+    name: "delete_entities",
+    arguments: { entityNames: ["Alice", "Project Alpha"] },
+  });
+  assert.equal(erased.content[0].text, "Entities deleted successfully", label);
+  const empty = await client.callTool({ name: "read_graph", arguments: {} });
+  assert.deepEqual(empty.structuredContent, { entities: [], relations: [] }, label);
+
   await client.ping();
   console.log(`ok ${label}: ${tools.length} tools listed and called`);
 }

@@ -1,0 +1,287 @@
+// GraphEngine's reads: name resolution, whole-graph reads, search, neighbours, paths, history.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/graph_engine.h"
+#include "core/validate.h"
+#include "graph/names.h"
+#include "graph/traversal.h"
+#include "util/time.h"
+#include "util/tokenize.h"
+
+namespace engram::core {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = util::AsciiLower(c);
+  return out;
+}
+
+std::vector<std::string> IdsOf(const std::vector<Entity>& entities) {
+  std::vector<std::string> ids;
+  ids.reserve(entities.size());
+  for (const Entity& e : entities) ids.push_back(e.id);
+  return ids;
+}
+
+}  // namespace
+
+Result<GraphEngine::View> GraphEngine::ViewOf(std::string_view owner_id,
+                                              const GraphReadOptions& o) const {
+  ENGRAM_RETURN_IF_ERROR(Available());
+  ENGRAM_RETURN_IF_ERROR(ValidateId("owner_id", owner_id));
+  ENGRAM_RETURN_IF_ERROR(ValidateScope(o.scope));
+  for (const auto& [field, t] : {std::pair{"as_of", o.as_of}, {"valid_at", o.valid_at}}) {
+    if (t) ENGRAM_RETURN_IF_ERROR(util::CheckTimestampRange(field, *t));
+  }
+  if (o.all_times && o.valid_at) {
+    return Status::InvalidArgument("valid_at and all_times exclude each other");
+  }
+  View view{VisibleScopes(o.scope), o.as_of, std::nullopt};
+  if (!o.all_times) view.valid_at = o.valid_at ? o.valid_at : o.as_of ? o.as_of : Now();
+  return view;
+}
+
+Result<Entity> GraphEngine::Resolve(store::GraphTransaction& txn, std::string_view owner_id,
+                                    const View& view, std::string_view name) {
+  const std::string key = graph::NameKey(name);
+  if (key.empty()) return Status::InvalidArgument("an entity name has no letters or digits");
+  ENGRAM_ASSIGN_OR_RETURN(auto found,
+                          txn.FindEntitiesByKey(owner_id, view.scopes, key, view.as_of));
+  if (found.empty()) {
+    return Status::NotFound("no entity named '" + std::string(name.substr(0, 256)) +
+                            "' (create it first)");
+  }
+  // The narrowest scope wins: every visible scope is an ancestor of the next, so the longest.
+  return *std::max_element(found.begin(), found.end(), [](const Entity& a, const Entity& b) {
+    return a.scope.size() < b.scope.size();
+  });
+}
+
+Status GraphEngine::LoadObservations(store::GraphTransaction& txn, std::string_view owner_id,
+                                     const View& view, std::vector<Entity>* entities) {
+  ENGRAM_ASSIGN_OR_RETURN(auto observations,
+                          txn.ListObservations(owner_id, IdsOf(*entities), view.as_of));
+  std::unordered_map<std::string, Entity*> by_id;
+  for (Entity& e : *entities) by_id[e.id] = &e;
+  for (Observation& o : observations) {
+    auto it = by_id.find(o.entity_id);
+    if (it != by_id.end()) it->second->observations.push_back(std::move(o));
+  }
+  return Status::Ok();
+}
+
+Status GraphEngine::NameEnds(store::GraphTransaction& txn, std::string_view owner_id,
+                             const View& view, std::vector<Relation>* relations) {
+  std::vector<std::string> ids;
+  for (const Relation& r : *relations) {
+    ids.push_back(r.from_id);
+    ids.push_back(r.to_id);
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn.GetEntities(owner_id, ids, view.as_of));
+  std::unordered_map<std::string, std::string> names;
+  for (const Entity& e : entities) names[e.id] = e.name;
+  std::erase_if(*relations, [&](Relation& r) {
+    auto from = names.find(r.from_id), to = names.find(r.to_id);
+    if (from == names.end() || to == names.end()) return true;
+    r.from_name = from->second;
+    r.to_name = to->second;
+    return false;
+  });
+  return Status::Ok();
+}
+
+Result<Graph> GraphEngine::GraphOf(store::GraphTransaction& txn, std::string_view owner_id,
+                                   const View& view, std::vector<Entity> entities, bool touching) {
+  Graph g;
+  ENGRAM_RETURN_IF_ERROR(LoadObservations(txn, owner_id, view, &entities));
+  std::unordered_set<std::string> ids;
+  for (const Entity& e : entities) ids.insert(e.id);
+  store::EdgeQuery q{
+      std::string(owner_id), view.scopes, IdsOf(entities), true, touching, {}, view.as_of,
+      view.valid_at};
+  if (!q.entity_ids.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(g.relations, txn.ListRelations(q));
+  }
+  if (!touching) {
+    std::erase_if(g.relations, [&](const Relation& r) { return !ids.contains(r.to_id); });
+  }
+  ENGRAM_RETURN_IF_ERROR(NameEnds(txn, owner_id, view, &g.relations));
+  g.entities = std::move(entities);
+  std::sort(g.entities.begin(), g.entities.end(),
+            [](const Entity& a, const Entity& b) { return a.name < b.name; });
+  return g;
+}
+
+Result<Entity> GraphEngine::GetEntity(std::string_view owner_id, std::string_view name,
+                                      const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(Entity e, Resolve(*txn, owner_id, view, name));
+  std::vector<Entity> one = {std::move(e)};
+  ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &one));
+  return std::move(one.front());
+}
+
+Result<Graph> GraphEngine::ReadGraph(std::string_view owner_id, const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->ListEntities(owner_id, view.scopes, view.as_of));
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/false);
+}
+
+Result<Graph> GraphEngine::SearchGraph(std::string_view owner_id, std::string_view query,
+                                       const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  ENGRAM_RETURN_IF_ERROR(ValidateText("query", query, 1024));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->ListEntities(owner_id, view.scopes, view.as_of));
+  ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &entities));
+  const std::string needle = Lower(query);
+  auto has = [&](std::string_view text) { return Lower(text).find(needle) != std::string::npos; };
+  std::erase_if(entities, [&](const Entity& e) {
+    return !has(e.name) && !has(e.type) && std::none_of(e.aliases.begin(), e.aliases.end(), has) &&
+           std::none_of(e.observations.begin(), e.observations.end(),
+                        [&](const Observation& o) { return has(o.text); });
+  });
+  for (Entity& e : entities) e.observations.clear();  // GraphOf loads them again
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/true);
+}
+
+Result<Graph> GraphEngine::OpenEntities(std::string_view owner_id,
+                                        std::span<const std::string> names,
+                                        const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  std::vector<Entity> entities;
+  for (const std::string& name : names) {
+    Result<Entity> e = Resolve(*txn, owner_id, view, name);
+    if (!e.ok() && !e.status().IsNotFound()) return e.status();
+    const bool fresh = e.ok() && std::none_of(entities.begin(), entities.end(),
+                                              [&](const Entity& x) { return x.id == e->id; });
+    if (fresh) entities.push_back(std::move(*e));
+  }
+  return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/true);
+}
+
+Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::string_view name,
+                                            const NeighborOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options.read));
+  if (options.depth < 1 || options.depth > kMaxGraphDepth) {
+    return Status::InvalidArgument("depth must be between 1 and " + std::to_string(kMaxGraphDepth));
+  }
+  std::vector<std::string> types;
+  for (const std::string& t : options.relation_types) types.push_back(graph::RelationTypeKey(t));
+  std::unordered_set<std::string> entity_types;
+  for (const std::string& t : options.entity_types) entity_types.insert(graph::NameKey(t));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  Neighborhood out;
+  ENGRAM_ASSIGN_OR_RETURN(out.start, Resolve(*txn, owner_id, view, name));
+  const bool out_edges = options.direction != GraphDirection::kIn;
+  const bool in_edges = options.direction != GraphDirection::kOut;
+  graph::EdgeSource edges = [&](const std::vector<std::string>& ids) {
+    return txn->ListRelations({std::string(owner_id), view.scopes, ids, out_edges, in_edges, types,
+                               view.as_of, view.valid_at});
+  };
+  ENGRAM_ASSIGN_OR_RETURN(auto reached, graph::Expand(out.start.id, options.depth,
+                                                      options.direction, edges, &out.relations));
+  std::vector<std::string> ids;
+  for (const graph::Reached& r : reached) ids.push_back(r.id);
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->GetEntities(owner_id, ids, view.as_of));
+  std::unordered_map<std::string, Entity> by_id;
+  for (Entity& e : entities) by_id.emplace(e.id, std::move(e));
+  for (graph::Reached& r : reached) {
+    auto it = by_id.find(r.id);
+    if (it == by_id.end()) continue;
+    if (!entity_types.empty() && !entity_types.contains(graph::NameKey(it->second.type))) continue;
+    out.neighbors.push_back({std::move(it->second), r.depth, std::move(r.via)});
+  }
+  std::vector<Entity> listed;
+  for (const Neighbor& n : out.neighbors) listed.push_back(n.entity);
+  listed.push_back(out.start);
+  ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &listed));
+  out.start = std::move(listed.back());
+  for (size_t i = 0; i < out.neighbors.size(); ++i) {
+    out.neighbors[i].entity = std::move(listed[i]);
+  }
+  std::stable_sort(out.neighbors.begin(), out.neighbors.end(),
+                   [](const Neighbor& a, const Neighbor& b) {
+                     return a.depth != b.depth ? a.depth < b.depth : a.entity.name < b.entity.name;
+                   });
+  std::vector<Relation> vias;
+  for (const Neighbor& n : out.neighbors) vias.push_back(n.via);
+  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &vias));
+  for (size_t i = 0; i < out.neighbors.size() && i < vias.size(); ++i) {
+    out.neighbors[i].via = std::move(vias[i]);
+  }
+  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &out.relations));
+  return out;
+}
+
+Result<std::optional<GraphPath>> GraphEngine::FindPath(std::string_view owner_id,
+                                                       std::string_view from, std::string_view to,
+                                                       size_t max_hops, GraphDirection direction,
+                                                       const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  if (max_hops < 1 || max_hops > kMaxGraphDepth) {
+    return Status::InvalidArgument("max_hops must be between 1 and " +
+                                   std::to_string(kMaxGraphDepth));
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(Entity start, Resolve(*txn, owner_id, view, from));
+  ENGRAM_ASSIGN_OR_RETURN(Entity end, Resolve(*txn, owner_id, view, to));
+  // Forward: the edges the direction follows out of a set; backward: those it follows into it.
+  auto edges = [&](bool forward) -> graph::EdgeSource {
+    const bool out = forward ? direction != GraphDirection::kIn : direction != GraphDirection::kOut;
+    const bool in = forward ? direction != GraphDirection::kOut : direction != GraphDirection::kIn;
+    return [&, out, in](const std::vector<std::string>& ids) {
+      return txn->ListRelations(
+          {std::string(owner_id), view.scopes, ids, out, in, {}, view.as_of, view.valid_at});
+    };
+  };
+  ENGRAM_ASSIGN_OR_RETURN(auto hops, graph::ShortestPath(start.id, end.id, max_hops, direction,
+                                                         edges(true), edges(false)));
+  if (!hops) return std::optional<GraphPath>();
+  GraphPath path;
+  path.relations = std::move(*hops);
+  std::vector<std::string> ids = {start.id};
+  for (const Relation& r : path.relations) {
+    ids.push_back(r.from_id == ids.back() ? r.to_id : r.from_id);
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->GetEntities(owner_id, ids, view.as_of));
+  std::unordered_map<std::string, Entity> by_id;
+  for (Entity& e : entities) by_id.emplace(e.id, std::move(e));
+  for (const std::string& id : ids) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return Status::Internal("a path entity vanished during the read");
+    path.entities.push_back(it->second);
+  }
+  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &path.relations));
+  return std::optional<GraphPath>(std::move(path));
+}
+
+Result<std::vector<GraphHistoryEvent>> GraphEngine::GetEntityHistory(std::string_view owner_id,
+                                                                     std::string_view scope,
+                                                                     std::string_view name) {
+  GraphReadOptions options;
+  options.scope = std::string(scope);
+  options.all_times = true;
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(Entity e, Resolve(*txn, owner_id, view, name));
+  std::vector<std::string> ids = {e.id};
+  ENGRAM_ASSIGN_OR_RETURN(auto observations, txn->ListObservations(owner_id, {e.id}, std::nullopt));
+  for (const Observation& o : observations) ids.push_back(o.id);
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto edges,
+      txn->ListRelations(
+          {std::string(owner_id), {}, {e.id}, true, true, {}, std::nullopt, std::nullopt}));
+  for (const Relation& r : edges) ids.push_back(r.id);
+  return txn->GetGraphHistory(owner_id, ids);
+}
+
+}  // namespace engram::core

@@ -1,0 +1,106 @@
+// GraphStore: the storage interface of the knowledge graph (engram/graph.h): entity, observation
+// and relation versions and their history. Beside store.h (durable memory) and session_store.h
+// (session state); a backend that keeps a graph serves it in OpenedBackend::graph (factory.h).
+//
+// Transactions follow store.h's contract: a read transaction sees one consistent snapshot; a write
+// transaction is exclusive among writers and its changes become visible together when Commit()
+// returns OK; one destroyed without a successful Commit() rolls back. Stores do not validate input
+// (the engine does) but keep owners apart: every method takes the owner and touches only its rows.
+//
+// Versions: rows are never changed except to expire them. A version is current while expired_at
+// is unset; a read with `as_of` T sees the versions with updated_at <= T < expired_at (or unset
+// expired_at); observations use created_at for updated_at. Reads without as_of see current rows.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engram/graph.h"
+#include "engram/status.h"
+
+namespace engram::store {
+
+// Relations touching a set of entities, newest version per edge as the view sees it.
+struct EdgeQuery {
+  std::string owner_id;
+  std::vector<std::string> scopes;      // visible scopes; empty: every scope
+  std::vector<std::string> entity_ids;  // edges leaving (out) or entering (in) these; empty: all
+  bool out = true;
+  bool in = true;
+  std::vector<std::string> types;  // empty: every type
+  std::optional<Timestamp> as_of;
+  // Only edges with valid_from <= t < valid_to (unset valid_from or valid_to: unbounded).
+  std::optional<Timestamp> valid_at;
+};
+
+class GraphTransaction {
+ public:
+  virtual ~GraphTransaction() = default;
+  // Makes the changes durable and visible. After it, the transaction may not be used.
+  virtual Status Commit() = 0;
+
+  // ---- entities (observations left empty) ----
+  // The entities with these ids (unknown ones left out), in no particular order.
+  virtual Result<std::vector<Entity>> GetEntities(std::string_view owner_id,
+                                                  const std::vector<std::string>& ids,
+                                                  std::optional<Timestamp> as_of) = 0;
+  // The entities in `scopes` (empty: every scope) one of whose keys (as given to PutEntity) is
+  // `key`.
+  virtual Result<std::vector<Entity>> FindEntitiesByKey(std::string_view owner_id,
+                                                        const std::vector<std::string>& scopes,
+                                                        std::string_view key,
+                                                        std::optional<Timestamp> as_of) = 0;
+  // Every entity in `scopes` (empty: every scope), by name.
+  virtual Result<std::vector<Entity>> ListEntities(std::string_view owner_id,
+                                                   const std::vector<std::string>& scopes,
+                                                   std::optional<Timestamp> as_of) = 0;
+  // Stores a new version of the entity (owner_id, id) that starts at e.updated_at, expiring the
+  // current one at that time if there is one; `keys` (the normalized name and aliases) find it.
+  virtual Status PutEntity(const Entity& e, const std::vector<std::string>& keys) = 0;
+  // Expires the current version at `at`; NotFound when there is none.
+  virtual Status ExpireEntity(std::string_view owner_id, std::string_view id, Timestamp at) = 0;
+
+  // ---- observations ----
+  // The observations of these entities, by entity, oldest first.
+  virtual Result<std::vector<Observation>> ListObservations(
+      std::string_view owner_id, const std::vector<std::string>& entity_ids,
+      std::optional<Timestamp> as_of) = 0;
+  virtual Status InsertObservation(std::string_view owner_id, const Observation& o) = 0;
+  // Expires the current observation at `at`; NotFound when there is none.
+  virtual Status ExpireObservation(std::string_view owner_id, std::string_view id,
+                                   Timestamp at) = 0;
+
+  // ---- relations (names left empty) ----
+  virtual Result<std::vector<Relation>> ListRelations(const EdgeQuery& query) = 0;
+  // Stores a new version of the relation (owner_id, id) as PutEntity does.
+  virtual Status PutRelation(const Relation& r) = 0;
+  // Expires the current version at `at`; NotFound when there is none.
+  virtual Status ExpireRelation(std::string_view owner_id, std::string_view id, Timestamp at) = 0;
+
+  // ---- history and erasure ----
+  // Appends a history row; its seq is assigned by the store.
+  virtual Status AppendGraphHistory(const GraphHistoryEvent& event) = 0;
+  // The history rows of these objects, oldest first.
+  virtual Result<std::vector<GraphHistoryEvent>> GetGraphHistory(
+      std::string_view owner_id, const std::vector<std::string>& object_ids) = 0;
+  // Removes every version of these entities, their observations and the relations touching them,
+  // and the history of all of those, for good. Counts what was removed (distinct ids).
+  virtual Result<GraphDeleteReport> EraseEntities(std::string_view owner_id,
+                                                  const std::vector<std::string>& ids) = 0;
+  // Removes the owner's whole graph and its history.
+  virtual Result<GraphDeleteReport> DeleteOwnerGraph(std::string_view owner_id) = 0;
+};
+
+class GraphStore {
+ public:
+  virtual ~GraphStore() = default;
+  // Short backend name, e.g. "sqlite".
+  virtual std::string backend() const = 0;
+  virtual Result<std::unique_ptr<GraphTransaction>> BeginRead() = 0;
+  virtual Result<std::unique_ptr<GraphTransaction>> BeginWrite() = 0;
+};
+
+}  // namespace engram::store
