@@ -250,6 +250,8 @@ Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_vie
   // but the vectors tells claims apart: those need more.
   constexpr double kRestatedSimilarity = 0.5;
   constexpr double kRestatedUnanchored = 0.6;
+  // Below this, no rule of other wording (abbreviations, relations) is tried.
+  constexpr double kRelatedSimilarity = 0.3;
   const double least = core::HasAnchors(m.text) ? kRestatedSimilarity : kRestatedUnanchored;
   if (!options_.embedder || !m.supersedes.empty()) return std::optional<MemoryRecord>();
   SearchOptions so;
@@ -259,7 +261,10 @@ Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_vie
   so.use_recency = false;
   so.record_access = false;
   std::vector<SearchHit> hits;
-  const std::string_view queries[] = {m.text, said == m.text ? std::string_view() : said};
+  // Abbreviations written out ("PM", "product manager"), so spelling does not split one claim.
+  const std::string expanded = core::ExpandAbbreviations(m.text);
+  const std::string_view queries[] = {m.text, said == m.text ? std::string_view() : said,
+                                      expanded == m.text ? std::string_view() : expanded};
   for (std::string_view query : queries) {
     if (query.empty()) continue;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> found, Search(owner_id, query, so));
@@ -269,11 +274,23 @@ Result<std::optional<MemoryRecord>> Engine::Impl::RestatedMemory(std::string_vie
     return x.explanation.vector_similarity > y.explanation.vector_similarity;
   });
   for (SearchHit& hit : hits) {
-    if (hit.explanation.vector_similarity < least) break;
+    if (hit.explanation.vector_similarity < kRelatedSimilarity) break;
     // The same key is the write rules' business: dedup or supersede.
     if (hit.record.type == MemoryType::kBlock || (!m.key.empty() && hit.record.key == m.key))
       continue;
-    if (core::SameAnchors(hit.record.text, m.text)) return std::optional(std::move(hit.record));
+    const std::string other = core::ExpandAbbreviations(hit.record.text);
+    if (!core::SameAnchors(other, expanded)) continue;
+    if (hit.explanation.vector_similarity >= least) return std::optional(std::move(hit.record));
+    // "I live with Ilse, my partner" restates "The user's partner is named Ilse".
+    if (core::NamesRelationOf(m.text, hit.record.key)) return std::optional(std::move(hit.record));
+    if (other == hit.record.text) continue;
+    // The stored text abbreviates what the new one writes out: compare them written out.
+    const std::string pair[] = {other, expanded};
+    std::vector<std::vector<float>> vectors;
+    ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(pair, &vectors));
+    double dot = 0;
+    for (size_t d = 0; d < vectors[0].size(); ++d) dot += vectors[0][d] * vectors[1][d];
+    if (dot >= least) return std::optional(std::move(hit.record));
   }
   return std::optional<MemoryRecord>();
 }

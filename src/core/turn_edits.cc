@@ -499,4 +499,38 @@ std::optional<std::string> CorrectedStatement(std::string_view assistant,
   return std::nullopt;
 }
 
+std::string ExpandAbbreviations(std::string_view text) {
+  const hygiene::WordTable& table = hygiene::WordMap("abbreviations");
+  std::string out;
+  size_t k = 0;
+  while (k < text.size()) {
+    size_t e = k;
+    while (e < text.size() && util::IsAsciiAlnum(static_cast<unsigned char>(text[e]))) ++e;
+    if (e == k) {
+      out += text[k++];
+      continue;
+    }
+    const std::string_view word = text.substr(k, e - k);
+    const std::string_view full = hygiene::CanonicalIn(table, word);
+    out += full.empty() ? word : full;
+    k = e;
+  }
+  return out;
+}
+
+bool NamesRelationOf(std::string_view text, std::string_view key) {
+  constexpr std::string_view kFamily = "family.", kName = ".name";
+  if (!key.starts_with(kFamily) || !key.ends_with(kName)) return false;
+  const std::string_view relation =
+      key.substr(kFamily.size(), key.size() - kFamily.size() - kName.size());
+  const hygiene::WordTable& relations = hygiene::WordMap("relations");
+  const std::vector<util::Token> tokens = util::Tokenize(text);
+  for (size_t k = 0; k + 1 < tokens.size(); ++k) {
+    if (tokens[k].norm == "my" && tokens[k + 1].word &&
+        hygiene::CanonicalIn(relations, tokens[k + 1].norm) == relation)
+      return true;
+  }
+  return false;
+}
+
 }  // namespace engram::core

@@ -50,6 +50,16 @@ size_t SharedSlotWords(std::string_view a, std::string_view b);
 // down" retires "Our main cloud is GCP"; "I left my keys at Tom's place" retires nothing).
 bool RetiresValueOf(std::string_view turn, std::string_view memory);
 
+// `text` with the abbreviations of rules/abbreviations.txt written out, each where it stands as a
+// whole word spelled exactly so ("Atlas's PM is Mira" -> "Atlas's product manager is Mira"); the
+// text itself when it holds none.
+std::string ExpandAbbreviations(std::string_view text);
+
+// Whether `text` names, as "my <relation>", the relation of a family key ("family.partner.name":
+// "I live with Ilse, my partner"), reading relations through rules/relations.txt ("mum" is
+// "mother").
+bool NamesRelationOf(std::string_view text, std::string_view key);
+
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);
 

@@ -9,6 +9,15 @@
 #include "llm/extraction.h"
 
 namespace engram {
+namespace {
+
+// Whether a candidate says the user no longer likes, uses or takes something.
+bool EndsAValue(const hygiene::Candidate& c) {
+  return c.key.starts_with("diet.avoid.") || c.data.find("\"likes\":false") != std::string::npos ||
+         c.data.find("\"uses\":false") != std::string::npos;
+}
+
+}  // namespace
 
 Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::string_view scope,
                                               std::string_view session_id, Role role,
@@ -101,6 +110,11 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     m.data = cand.data;
     m.confidence = cand.confidence;
     m.valid_from = cand.valid_from;
+    // "I don't drink black tea anymore": a value said to end, as a change, ends what the closest
+    // memory says of it ("I drink black tea in the mornings"), which no key ties to it.
+    if (!by_model && EndsAValue(cand) && hygiene::AnnouncesChange(text)) {
+      ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, text));
+    }
     if (by_model) {
       const llm::Nomination& nom = nominations[i];
       m.change = {"llm", std::string("extracted by ") + options_.llm->model_id() + "; nominated " +

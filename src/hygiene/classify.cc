@@ -150,6 +150,16 @@ bool PointsAtConversation(std::span<const std::string> w, size_t from) {
   return false;
 }
 
+// Whether the words from x change a standing habit or preference: "switched to oat milk", "gave up
+// coffee" (not "gave up on it"), "started cycling" (not "started looking into it").
+bool ChangesHabit(std::span<const std::string> w, size_t x) {
+  if (x + 2 < w.size() && In(WordList("classify_change_phrases"), w[x] + " " + w[x + 1]))
+    return w[x + 2] != "on" && !PointsAtConversation(w, x + 2);
+  return x + 1 < w.size() && In(WordList("classify_change_ing_verbs"), w[x]) &&
+         w[x + 1].size() > 4 && w[x + 1].ends_with("ing") &&
+         !In(WordList("classify_change_stops"), w[x + 1]) && !PointsAtConversation(w, x + 2);
+}
+
 bool IsAdverb(std::string_view w) {
   return In(WordList("classify_adverbs"), w);
 }
@@ -201,6 +211,7 @@ bool Discloses(std::span<const std::string> w) {
       while (x < w.size() && In(PossessionModifiers(), w[x])) ++x;
       if (In(Possessions(), at(x))) return true;
       if (In(DurableVerbs(), at(next)) || at(next) == "lived" || at(next) == "worked") return true;
+      if (ChangesHabit(w, next)) return true;  // "I've switched to oat milk"
       continue;
     }
     if (OneOf(v, {"want", "plan", "hope", "intend", "aim", "dream", "would"})) {
@@ -216,6 +227,7 @@ bool Discloses(std::span<const std::string> w) {
                                        "pregnant", "adopted"}))
       return true;
     if (In(DurableVerbs(), v) && !PointsAtConversation(w, next)) return true;
+    if (ChangesHabit(w, j)) return true;  // "I gave up coffee", "I stopped eating meat"
   }
   return false;
 }

@@ -333,7 +333,7 @@ void Extractor::SubjectI(const Tokens& c, size_t i) {
   } else if (v == "avoid") {
     if (!p->negated) Avoid(c, k, "avoids", true);
   } else if (v == "go" && Is(c, k, "by")) {
-    if (!p->negated) Name(c, k + 1, 0.85, !all_lower_);
+    if (!p->negated && !Pronouns(c, k + 1)) Name(c, k + 1, 0.85, !all_lower_);
   } else if (v == "suffer" && Is(c, k, "from")) {
     if (!p->negated) Condition(c, k + 1, true);
   } else if (v == "follow") {

@@ -304,6 +304,22 @@ void Extractor::Speaks(const Tokens& c, size_t k) {
   }
 }
 
+bool Extractor::Pronouns(const Tokens& c, size_t j) {
+  const WordSet& pronouns = WordList("pronouns");
+  size_t e = j;
+  while (IsWord(c, e) && pronouns.contains(c[e].norm)) ++e;
+  // Two at least ("she/her", "they/them", "any pronouns"), then the end of the clause.
+  if (e < j + 2 ||
+      (!AtEnd(c, e) && !IsAny(c, e, {"these", "now", "nowadays", "today", "and", "but"})))
+    return false;
+  const std::string_view first = c[j].raw, last = c[e - 1].raw;
+  const std::string set(first.data(),
+                        static_cast<size_t>(last.data() + last.size() - first.data()));
+  Add(MemoryType::kFact, "user.pronouns", "the user's pronouns are " + set, 0.9,
+      Json{{"pronouns", set}});
+  return true;
+}
+
 // A person's name at j ("Dana", "Dana Scully"); adds user.name.
 void Extractor::Name(const Tokens& c, size_t j, double confidence, bool require_cap) {
   const std::optional<Range> r = NameAt(c, j, require_cap);
@@ -375,6 +391,10 @@ void Extractor::My(const Tokens& c, size_t k) {
   };
   if (Match(c, j, {"name"}) || Match(c, j, {"full", "name"}) || Match(c, j, {"first", "name"})) {
     if (copula(j) && !Is(c, j, "not")) Name(c, j, 0.95, false);
+    return;
+  }
+  if (Match(c, j, {"pronouns"})) {
+    if (copula(j)) Pronouns(c, j);
     return;
   }
   if (IsAny(c, j, {"favorite", "favourite", "fave", "fav"})) return Favorite(c, j + 1);

@@ -141,6 +141,8 @@ class Extractor {
                  double confidence);
 
   // A person's name at j ("Dana", "Dana Scully"); adds user.name.
+  // A pronoun set at j ("she/her", "they/them"), as written; adds user.pronouns. Whether one was.
+  bool Pronouns(const Tokens& c, size_t j);
   void Name(const Tokens& c, size_t j, double confidence, bool require_cap);
 
   std::optional<Range> NameAt(const Tokens& c, size_t j, bool require_cap) const;

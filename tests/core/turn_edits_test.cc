@@ -94,5 +94,22 @@ TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
   EXPECT_FALSE(SameAnchors("The standup is at 9:30.", "The standup is at 10:15."));
 }
 
+TEST(TurnEditsTest, AbbreviationsAreWrittenOutAsWholeWords) {
+  EXPECT_EQ(ExpandAbbreviations("Atlas's PM is Mira."), "Atlas's product manager is Mira.");
+  EXPECT_EQ(ExpandAbbreviations("Our CTO and the VP met."),
+            "Our chief technology officer and the vice president met.");
+  // Only whole words spelled as in the table: "PMs", "pm" and "NPM" stay.
+  EXPECT_EQ(ExpandAbbreviations("NPM and pm and PMs"), "NPM and pm and PMs");
+  EXPECT_EQ(ExpandAbbreviations(""), "");
+}
+
+TEST(TurnEditsTest, MyRelationNamesTheFamilyKey) {
+  EXPECT_TRUE(NamesRelationOf("I live with Ilse, my partner.", "family.partner.name"));
+  EXPECT_TRUE(NamesRelationOf("Tea with my mum on Sundays", "family.mother.name"));
+  EXPECT_FALSE(NamesRelationOf("I live with Ilse, my partner.", "family.wife.name"));
+  EXPECT_FALSE(NamesRelationOf("Ilse is a partner at the firm", "family.partner.name"));
+  EXPECT_FALSE(NamesRelationOf("my partner is Ilse", "user.name"));
+}
+
 }  // namespace
 }  // namespace engram::core

@@ -150,6 +150,18 @@ TEST(ClassifyTest, StandingValuesHoweverPhrasedArePromoted) {
             Disposition::kPromote);
 }
 
+TEST(ClassifyTest, ChangesOfHabitArePromoted) {
+  ExpectAll(Role::kUser,
+            {"I've switched to oat milk, dairy doesn't agree with me anymore.",
+             "I gave up coffee last month.", "I've started cycling to work.",
+             "I stopped eating meat in March.", "I've taken up pottery on Sundays."},
+            Disposition::kPromote);
+  ExpectAll(Role::kUser,
+            {"I started looking into the bug.", "I gave up on that approach.",
+             "I switched to your version."},
+            Disposition::kSessionOnly);
+}
+
 TEST(ClassifyTest, WorldFactsInAnyPresentFormArePromoted) {
   ExpectAll(Role::kUser,
             {"Design reviews end on Thursdays.", "Order data comes from Magento.",
