@@ -203,7 +203,10 @@ struct ScoreExplanation {
   double lexical_score = 0;  // BM25
   int vector_rank = 0;
   double vector_similarity = 0;  // cosine
-  double relevance = 0;          // fused relevance in [0, 1] before weighting, context included
+  double relevance = 0;  // fused relevance in [0, 1] before weighting, date and context included
+  // The part of relevance gained because the query names the date the memory was observed on
+  // ("on 9 November, 2022"), in [0, 1].
+  double date = 0;
   // The part of relevance lent by the neighbouring turns of a conversation (episodes), in [0, 1].
   double context = 0;
   double recency = 1;     // decay factor in (0, 1]

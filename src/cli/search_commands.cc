@@ -98,10 +98,10 @@ void AddSearchCommands(const CommandContext& ctx) {
           const auto& e = h.explanation;
           std::printf(
               "       lexical rank %s (bm25 %.2f) | vector rank %s (cos %.3f) | relevance "
-              "%.3f (context %.3f) x recency %.3f x confidence %.2f = %.3f\n",
+              "%.3f (date %.3f, context %.3f) x recency %.3f x confidence %.2f = %.3f\n",
               e.lexical_rank ? std::to_string(e.lexical_rank).c_str() : "-", e.lexical_score,
               e.vector_rank ? std::to_string(e.vector_rank).c_str() : "-", e.vector_similarity,
-              e.relevance, e.context, e.recency, e.confidence, e.final_score);
+              e.relevance, e.date, e.context, e.recency, e.confidence, e.final_score);
           std::fflush(stdout);
         }
       }

@@ -157,6 +157,7 @@ json SearchHitToJson(const SearchHit& hit, bool explain) {
                           {"vector_rank", rank(e.vector_rank)},
                           {"vector_similarity", e.vector_similarity},
                           {"relevance", e.relevance},
+                          {"date", e.date},
                           {"context", e.context},
                           {"recency", e.recency},
                           {"confidence", e.confidence},

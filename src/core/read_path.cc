@@ -224,7 +224,10 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
   if (const std::optional<core::TimeWindow> window = core::NamedTimeWindow(query)) {
     for (auto& [rid, e] : cands) {
       const Timestamp at = partition->Find(rid)->created_at;
-      if (at >= window->from && at < window->until) e.relevance += kDateShare * (1 - e.relevance);
+      if (at >= window->from && at < window->until) {
+        e.date = kDateShare * (1 - e.relevance);
+        e.relevance += e.date;
+      }
     }
   }
   AddConversationContext(*partition, accept, &cands);

@@ -157,6 +157,7 @@ json ComponentSchemas() {
                                                            {"vector_rank", Nullable("integer")},
                                                            {"vector_similarity", Type("number")},
                                                            {"relevance", Type("number")},
+                                                           {"date", Type("number")},
                                                            {"context", Type("number")},
                                                            {"recency", Type("number")},
                                                            {"confidence", Type("number")},

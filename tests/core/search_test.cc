@@ -291,12 +291,14 @@ TEST_F(SearchTest, MemoriesObservedOnTheDateAQueryNamesAreLifted) {
   });
   SearchOptions o;
   o.mode = SearchMode::kLexical;  // relevance from BM25 alone: the same for both queries
-  auto relevance = [&](const std::string& query) {
+  auto relevance = [&](const std::string& query, bool date_part = false) {
     std::map<std::string, double> out;
     auto hits = engine_->Search("u", query, o);
     EXPECT_TRUE(hits.ok()) << hits.status().ToString();
     if (hits.ok()) {
-      for (const auto& h : *hits) out[h.record.id] = h.explanation.relevance;
+      for (const auto& h : *hits) {
+        out[h.record.id] = date_part ? h.explanation.date : h.explanation.relevance;
+      }
     }
     return out;
   };
@@ -308,6 +310,11 @@ TEST_F(SearchTest, MemoriesObservedOnTheDateAQueryNamesAreLifted) {
   ASSERT_LT(base, 1);
   EXPECT_NEAR(that_day.at(march.id), base + 0.2 * (1 - base), 1e-9);
   EXPECT_DOUBLE_EQ(that_day.at(may.id), other_year.at(may.id));
+  // --explain shows the lift as the date part of relevance.
+  const auto date_part = relevance("pottery class on 9 March, 2024", true);
+  EXPECT_NEAR(date_part.at(march.id), 0.2 * (1 - base), 1e-9);
+  EXPECT_EQ(date_part.at(may.id), 0);
+  EXPECT_EQ(relevance("pottery class on 9 March, 2019", true).at(march.id), 0);
 }
 
 TEST_F(SearchTest, ConfidenceAndThreshold) {
