@@ -1,6 +1,7 @@
 // Lines of an `engram import` file: each line of the input is parsed as the import command does
-// (util::ParseJson, then core::NewMemoryFromJson); a line is a memory or InvalidArgument, never a
-// crash, and a parsed memory belongs to the importing owner.
+// (util::ParseJson, then core::NewMemoryFromJson); a line is a memory, InvalidArgument, or
+// PermissionDenied when it names another owner, never a crash, and a parsed memory belongs to the
+// importing owner.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -18,7 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!j.ok()) continue;
     engram::Result<engram::NewMemory> m = engram::core::NewMemoryFromJson(*j, "importer");
     if (!m.ok()) {
-      if (!m.status().IsInvalidArgument()) __builtin_trap();
+      const engram::Status::Code code = m.status().code();
+      if (code != engram::Status::Code::kInvalidArgument &&
+          code != engram::Status::Code::kPermissionDenied) {
+        __builtin_trap();
+      }
       continue;
     }
     if (m->owner_id != "importer") __builtin_trap();
