@@ -88,6 +88,28 @@ Status AtIndex(size_t i, const Status& st) {
   return st.WithPrefix("item " + std::to_string(i) + ": ");
 }
 
+// Validates every item, then writes them all in one transaction: all or nothing, an error
+// naming the index of the item that failed.
+template <typename Out, typename In, typename Validate, typename Write>
+Result<std::vector<Out>> WriteBatch(store::GraphStore& store, std::span<const In> items,
+                                    std::string_view noun, Timestamp now, Validate validate,
+                                    Write write) {
+  if (items.size() > kMaxBatch) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxBatch) + " " +
+                                   std::string(noun) + " per call");
+  }
+  for (size_t i = 0; i < items.size(); ++i) ENGRAM_RETURN_IF_ERROR(AtIndex(i, validate(items[i])));
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
+  std::vector<Out> out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    Result<Out> w = write(*txn, items[i], now);
+    if (!w.ok()) return AtIndex(i, w.status());
+    out.push_back(std::move(*w));
+  }
+  ENGRAM_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
 std::vector<std::string> KeysOf(const Entity& e) {
   std::vector<std::string> keys = {graph::NameKey(e.name)};
   for (const std::string& a : e.aliases) keys.push_back(graph::NameKey(a));
@@ -205,22 +227,9 @@ Result<EntityWrite> GraphEngine::WriteEntity(store::GraphTransaction& txn, const
 
 Result<std::vector<EntityWrite>> GraphEngine::AddEntities(std::span<const NewEntity> entities) {
   ENGRAM_RETURN_IF_ERROR(Available());
-  if (entities.size() > kMaxBatch) {
-    return Status::InvalidArgument("at most " + std::to_string(kMaxBatch) + " entities per call");
-  }
-  for (size_t i = 0; i < entities.size(); ++i) {
-    ENGRAM_RETURN_IF_ERROR(AtIndex(i, ValidateEntity(entities[i])));
-  }
-  const Timestamp now = Now();
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
-  std::vector<EntityWrite> out;
-  for (size_t i = 0; i < entities.size(); ++i) {
-    Result<EntityWrite> w = WriteEntity(*txn, entities[i], now);
-    if (!w.ok()) return AtIndex(i, w.status());
-    out.push_back(std::move(*w));
-  }
-  ENGRAM_RETURN_IF_ERROR(txn->Commit());
-  return out;
+  return WriteBatch<EntityWrite>(*store_, entities, "entities", Now(), ValidateEntity,
+                                 [this](store::GraphTransaction& txn, const NewEntity& e,
+                                        Timestamp now) { return WriteEntity(txn, e, now); });
 }
 
 Result<RelationWrite> GraphEngine::WriteRelation(store::GraphTransaction& txn,
@@ -289,22 +298,9 @@ Result<RelationWrite> GraphEngine::WriteRelation(store::GraphTransaction& txn,
 Result<std::vector<RelationWrite>> GraphEngine::AddRelations(
     std::span<const NewRelation> relations) {
   ENGRAM_RETURN_IF_ERROR(Available());
-  if (relations.size() > kMaxBatch) {
-    return Status::InvalidArgument("at most " + std::to_string(kMaxBatch) + " relations per call");
-  }
-  for (size_t i = 0; i < relations.size(); ++i) {
-    ENGRAM_RETURN_IF_ERROR(AtIndex(i, ValidateRelation(relations[i])));
-  }
-  const Timestamp now = Now();
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
-  std::vector<RelationWrite> out;
-  for (size_t i = 0; i < relations.size(); ++i) {
-    Result<RelationWrite> w = WriteRelation(*txn, relations[i], now);
-    if (!w.ok()) return AtIndex(i, w.status());
-    out.push_back(std::move(*w));
-  }
-  ENGRAM_RETURN_IF_ERROR(txn->Commit());
-  return out;
+  return WriteBatch<RelationWrite>(*store_, relations, "relations", Now(), ValidateRelation,
+                                   [this](store::GraphTransaction& txn, const NewRelation& r,
+                                          Timestamp now) { return WriteRelation(txn, r, now); });
 }
 
 Result<std::vector<Observation>> GraphEngine::AddObservations(std::string_view owner_id,
