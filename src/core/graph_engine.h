@@ -99,6 +99,11 @@ class GraphEngine {
   static Status History(store::GraphTransaction& txn, std::string_view owner_id, const char* kind,
                         const std::string& object_id, const char* event, const std::string& before,
                         const std::string& after, const ChangeInfo& change, Timestamp at);
+  // Expires a relation or an observation and writes its "delete" history row.
+  static Status Retire(store::GraphTransaction& txn, std::string_view owner_id, const Relation& r,
+                       const ChangeInfo& change, Timestamp now);
+  static Status Retire(store::GraphTransaction& txn, std::string_view owner_id,
+                       const Observation& o, const ChangeInfo& change, Timestamp now);
   // Adds the observations `entity` lacks; appends them to *added.
   Status Observe(store::GraphTransaction& txn, const Entity& entity,
                  std::span<const std::string> texts, const std::string& source,

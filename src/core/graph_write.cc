@@ -339,9 +339,7 @@ Result<int64_t> GraphEngine::DeleteObservations(std::string_view owner_id, std::
   int64_t count = 0;
   for (const Observation& o : current) {
     if (!gone.contains(util::NormalizeForDedup(o.text))) continue;
-    ENGRAM_RETURN_IF_ERROR(txn->ExpireObservation(owner_id, o.id, now));
-    ENGRAM_RETURN_IF_ERROR(
-        History(*txn, owner_id, "observation", o.id, "delete", Snapshot(o), "", change, now));
+    ENGRAM_RETURN_IF_ERROR(Retire(*txn, owner_id, o, change, now));
     ++count;
   }
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
@@ -374,14 +372,24 @@ Result<int64_t> GraphEngine::DeleteRelations(std::string_view owner_id, std::str
     ENGRAM_ASSIGN_OR_RETURN(auto edges, txn->ListRelations(q));
     for (const Relation& r : edges) {
       if (r.to_id != to->id) continue;
-      ENGRAM_RETURN_IF_ERROR(txn->ExpireRelation(owner_id, r.id, now));
-      ENGRAM_RETURN_IF_ERROR(
-          History(*txn, owner_id, "relation", r.id, "delete", Snapshot(r), "", change, now));
+      ENGRAM_RETURN_IF_ERROR(Retire(*txn, owner_id, r, change, now));
       ++count;
     }
   }
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
   return count;
+}
+
+Status GraphEngine::Retire(store::GraphTransaction& txn, std::string_view owner_id,
+                           const Relation& r, const ChangeInfo& change, Timestamp now) {
+  ENGRAM_RETURN_IF_ERROR(txn.ExpireRelation(owner_id, r.id, now));
+  return History(txn, owner_id, "relation", r.id, "delete", Snapshot(r), "", change, now);
+}
+
+Status GraphEngine::Retire(store::GraphTransaction& txn, std::string_view owner_id,
+                           const Observation& o, const ChangeInfo& change, Timestamp now) {
+  ENGRAM_RETURN_IF_ERROR(txn.ExpireObservation(owner_id, o.id, now));
+  return History(txn, owner_id, "observation", o.id, "delete", Snapshot(o), "", change, now);
 }
 
 Status GraphEngine::RetractEntity(store::GraphTransaction& txn, const Entity& e,
@@ -390,17 +398,13 @@ Status GraphEngine::RetractEntity(store::GraphTransaction& txn, const Entity& e,
   store::EdgeQuery q{e.owner_id, {}, {e.id}, true, true, {}, std::nullopt, std::nullopt};
   ENGRAM_ASSIGN_OR_RETURN(auto edges, txn.ListRelations(q));
   for (const Relation& r : edges) {
-    ENGRAM_RETURN_IF_ERROR(txn.ExpireRelation(e.owner_id, r.id, now));
-    ENGRAM_RETURN_IF_ERROR(
-        History(txn, e.owner_id, "relation", r.id, "delete", Snapshot(r), "", change, now));
+    ENGRAM_RETURN_IF_ERROR(Retire(txn, e.owner_id, r, change, now));
     ++report->relations;
   }
   ENGRAM_ASSIGN_OR_RETURN(auto observations,
                           txn.ListObservations(e.owner_id, {e.id}, std::nullopt));
   for (const Observation& o : observations) {
-    ENGRAM_RETURN_IF_ERROR(txn.ExpireObservation(e.owner_id, o.id, now));
-    ENGRAM_RETURN_IF_ERROR(
-        History(txn, e.owner_id, "observation", o.id, "delete", Snapshot(o), "", change, now));
+    ENGRAM_RETURN_IF_ERROR(Retire(txn, e.owner_id, o, change, now));
     ++report->observations;
   }
   ENGRAM_RETURN_IF_ERROR(txn.ExpireEntity(e.owner_id, e.id, now));
