@@ -22,11 +22,14 @@
 #include <vector>
 
 #include "engram/engine.h"
+#include "process_stats.h"
 #include "table_embedder.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using engram::bench::LoadAverage;
+using engram::bench::ProcStatusMb;
 
 constexpr int kDim = 512;
 const char* const kTopics[] = {"hiking",           "coffee",    "the dentist", "chess",
@@ -36,22 +39,6 @@ const char* const kTopics[] = {"hiking",           "coffee",    "the dentist", "
 [[noreturn]] void Die(const std::string& what, const engram::Status& st) {
   std::fprintf(stderr, "owners_bench: %s: %s\n", what.c_str(), st.ToString().c_str());
   std::exit(1);
-}
-
-// A field of /proc/self/status (VmRSS, VmHWM) in MiB.
-double ProcStatusMb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024;
-  }
-  return -1;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
 }
 
 // A pseudo-random unit vector for n: memories of one owner unrelated, as most are.

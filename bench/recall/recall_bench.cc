@@ -32,6 +32,7 @@
 #include "embed/use_lite/use_lite_embedder.h"
 #include "engram/engine.h"
 #include "index/distance.h"
+#include "process_stats.h"
 #include "table_embedder.h"
 
 namespace {
@@ -40,6 +41,8 @@ using Clock = std::chrono::steady_clock;
 using engram::Engine;
 using engram::SearchMode;
 using engram::SearchOptions;
+using engram::bench::LoadAverage;
+using engram::bench::ProcStatusMb;
 using nlohmann::json;
 
 constexpr const char* kOwner = "bench_owner";
@@ -81,22 +84,6 @@ template <typename T>
 T Check(engram::Result<T> result, const std::string& what) {
   if (!result.ok()) Die(what, result.status());
   return std::move(result).value();
-}
-
-// A field of /proc/self/status (VmHWM, VmRSS) in MB.
-double ProcStatusMb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024;
-  }
-  return -1;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
 }
 
 struct Percentiles {
