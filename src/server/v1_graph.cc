@@ -168,7 +168,9 @@ void AddGraphRoutes(Router& router, Engine& engine) {
         json out = json::array();
         for (size_t i = 0; i < writes.size(); ++i) {
           if (writes[i].event != GraphWriteEvent::kAdded) continue;
-          out.push_back(RelationOut(relations[i].from, relations[i].to, relations[i].type));
+          // As stored: the entities' own names and the type's key, redacted.
+          const Relation& r = writes[i].relation;
+          out.push_back(RelationOut(r.from_name, r.to_name, r.type));
         }
         return Ok(json{{"relations", std::move(out)}});
       }));
