@@ -230,6 +230,12 @@ class Engine {
   // The named entities (unknown names left out) and the edges with at least one end among them.
   Result<Graph> OpenEntities(std::string_view owner_id, std::span<const std::string> names,
                              const GraphReadOptions& options = {});
+  // The entities `text` names, in the order it names them, each once: every run of up to
+  // kMaxMentionWords words (after name normalization; a possessive "'s" dropped) that is an
+  // entity's name or alias, the longest run first ("Project Alpha" before "Alpha"), with their
+  // observations. Only the first kMaxMentionText words of the text are read.
+  Result<std::vector<Entity>> MentionedEntities(std::string_view owner_id, std::string_view text,
+                                                const GraphReadOptions& options = {});
   // The entities within options.depth hops of `name`.
   Result<Neighborhood> Neighbors(std::string_view owner_id, std::string_view name,
                                  const NeighborOptions& options = {});

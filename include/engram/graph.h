@@ -141,6 +141,10 @@ struct NeighborOptions {
 };
 
 inline constexpr size_t kMaxGraphDepth = 6;
+// Engine::MentionedEntities: the longest name it finds in a text, in words, and how many words
+// of the text it reads.
+inline constexpr size_t kMaxMentionWords = 6;
+inline constexpr size_t kMaxMentionText = 64;
 
 // One entity reached from the start, at its smallest depth, by the edge that reached it first.
 struct Neighbor {

@@ -308,7 +308,10 @@ struct ContextOptions {
   size_t token_budget = 2000;
   size_t max_relevant = 10;  // memories found by searching for the query
   size_t max_standing = 20;  // facts and preferences of the scope, most recently verified first
-  size_t recent_turns = 3;   // turns (a user item and what follows it) of the session
+  // Knowledge-graph facts (observations and edges within two hops) about the entities the query
+  // names; none when the store keeps no graph.
+  size_t max_related = 10;
+  size_t recent_turns = 3;  // turns (a user item and what follows it) of the session
   // With a session: the summary of the owner's previous session (the one active most recently
   // before this one) and, budget permitting, its last `previous_turns` turns. 0 turns: only the
   // summary; previous_session false: neither.
@@ -323,9 +326,11 @@ enum class ContextSection {
   kSummary,   // the rolling summary of this session
   kStanding,  // facts and preferences of the scope
   kRelevant,  // memories found by searching for the query
+  kRelated,   // knowledge-graph facts about the entities the query names
   kTurn,      // recent turns of this session
 };
-// "block", "previous", "summary", "standing", "relevant", "turn": the names on the wire.
+// "block", "previous", "summary", "standing", "relevant", "related", "turn": the names on the
+// wire.
 const char* ContextSectionName(ContextSection section);
 
 // One piece of an assembled context.

@@ -23,7 +23,8 @@ struct Args {
 
 struct ContextArgs {
   std::string owner, scope = "global", session, query;
-  size_t budget = 2000, max_relevant = 10, max_standing = 20, turns = 3, previous_turns = 2;
+  size_t budget = 2000, max_relevant = 10, max_standing = 20, max_related = 10, turns = 3,
+         previous_turns = 2;
   bool no_previous = false;
 };
 
@@ -122,6 +123,8 @@ void AddSearchCommands(const CommandContext& ctx) {
   context->add_option("--max-relevant", context_args->max_relevant,
                       "Relevant memories, at most (10)");
   context->add_option("--max-standing", context_args->max_standing, "Standing facts, at most (20)");
+  context->add_option("--max-related", context_args->max_related,
+                      "Knowledge-graph facts about the entities the query names, at most (10)");
   context->add_option("--turns", context_args->turns, "Recent turns of the session (3)");
   context->add_option("--previous-turns", context_args->previous_turns,
                       "Last turns of the owner's previous session, budget permitting (2)");
@@ -137,6 +140,7 @@ void AddSearchCommands(const CommandContext& ctx) {
       o.token_budget = context_args->budget;
       o.max_relevant = context_args->max_relevant;
       o.max_standing = context_args->max_standing;
+      o.max_related = context_args->max_related;
       o.recent_turns = context_args->turns;
       o.previous_turns = context_args->previous_turns;
       o.previous_session = !context_args->no_previous;

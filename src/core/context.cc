@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -22,14 +23,17 @@ constexpr size_t kMaxItems = 200;  // per kind: relevant, standing, recent turns
 constexpr double kRelevantFloor = 0.5;
 
 // The header of each section, indexed by ContextSection (whose order is the rendering order).
-constexpr std::array<const char*, 6> kSectionHeaders = {
+constexpr std::array<const char*, 7> kSectionHeaders = {
     "## Core memory",
     "## The previous conversation",
     "## Summary of this conversation so far",
     "## Standing facts and preferences",
     "## Memories relevant to the current request",
+    "## Related facts",
     "## Recent conversation",
 };
+// How far from an entity the query names its related facts reach.
+constexpr size_t kRelatedDepth = 2;
 
 size_t SectionIndex(ContextSection section) {
   return static_cast<size_t>(section);
@@ -213,6 +217,60 @@ void OfferTurns(Packer& packer, const std::vector<SessionItem>& window, ContextS
   }
 }
 
+// "Alice manages Project Alpha".
+std::string RenderRelation(const Relation& r) {
+  std::string type = r.type;
+  std::replace(type.begin(), type.end(), '_', ' ');
+  return "- " + r.from_name + " " + type + " " + r.to_name;
+}
+
+// Offers, for each entity the query names (in the order it names them), its observations and
+// the edges true now within kRelatedDepth hops, nearest first; o.max_related items in all. A
+// store without a graph offers nothing.
+Status OfferRelatedFacts(Engine& engine, std::string_view owner_id, const ContextOptions& o,
+                         Packer& packer) {
+  GraphReadOptions read;
+  read.scope = o.scope;
+  Result<std::vector<Entity>> named = engine.MentionedEntities(owner_id, o.query, read);
+  if (!named.ok() && named.status().code() == Status::Code::kFailedPrecondition) {
+    return Status::Ok();
+  }
+  if (!named.ok()) return named.status();
+  size_t offered = 0;
+  std::set<std::string> seen;  // relation ids
+  for (const Entity& e : *named) {
+    const std::string reason = "graph: " + e.name + " is named in the request";
+    for (const Observation& obs : e.observations) {
+      if (offered == o.max_related) return Status::Ok();
+      ++offered;
+      packer.Offer(Item(ContextSection::kRelated, reason, 1, "- " + e.name + ": " + obs.text));
+    }
+    NeighborOptions no;
+    no.read = read;
+    no.depth = kRelatedDepth;
+    ENGRAM_ASSIGN_OR_RETURN(Neighborhood hood, engine.Neighbors(owner_id, e.name, no));
+    std::map<std::string, size_t> depth{{hood.start.id, 0}};
+    for (const Neighbor& n : hood.neighbors) depth[n.entity.id] = n.depth;
+    auto hops = [&](const Relation& r) {
+      return std::min(depth.count(r.from_id) ? depth[r.from_id] : kRelatedDepth,
+                      depth.count(r.to_id) ? depth[r.to_id] : kRelatedDepth) +
+             1;
+    };
+    std::stable_sort(hood.relations.begin(), hood.relations.end(),
+                     [&](const Relation& a, const Relation& b) { return hops(a) < hops(b); });
+    for (const Relation& r : hood.relations) {
+      if (!seen.insert(r.id).second) continue;
+      if (offered == o.max_related) return Status::Ok();
+      ++offered;
+      const size_t h = hops(r);
+      packer.Offer(Item(ContextSection::kRelated,
+                        h == 1 ? reason : "graph: " + std::to_string(h) + " hops from " + e.name, 1,
+                        RenderRelation(r)));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 size_t EstimateTokens(std::string_view text) {
@@ -250,10 +308,10 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     return Status::InvalidArgument("token_budget must be between 1 and " +
                                    std::to_string(kMaxBudget));
   }
-  if (o.max_relevant > kMaxItems || o.max_standing > kMaxItems || o.recent_turns > kMaxItems ||
-      o.previous_turns > kMaxItems) {
+  if (o.max_relevant > kMaxItems || o.max_standing > kMaxItems || o.max_related > kMaxItems ||
+      o.recent_turns > kMaxItems || o.previous_turns > kMaxItems) {
     return Status::InvalidArgument(
-        "max_relevant, max_standing, recent_turns and previous_turns are at most " +
+        "max_relevant, max_standing, max_related, recent_turns and previous_turns are at most " +
         std::to_string(kMaxItems));
   }
   Packer packer(o.token_budget);
@@ -332,6 +390,11 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
       shown.insert(hit.record.id);
       packer.Offer(std::move(item));
     }
+  }
+
+  // 4b. What the knowledge graph holds about the entities the query names.
+  if (!o.query.empty() && o.max_related > 0) {
+    ENGRAM_RETURN_IF_ERROR(OfferRelatedFacts(engine, owner_id, o, packer));
   }
 
   // 5. Standing facts and preferences of the scope, most recently confirmed first.

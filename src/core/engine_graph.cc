@@ -49,6 +49,11 @@ Result<Graph> Engine::OpenEntities(std::string_view owner_id, std::span<const st
                                    const GraphReadOptions& options) {
   return impl_->graph().OpenEntities(owner_id, names, options);
 }
+Result<std::vector<Entity>> Engine::MentionedEntities(std::string_view owner_id,
+                                                      std::string_view text,
+                                                      const GraphReadOptions& options) {
+  return impl_->graph().MentionedEntities(owner_id, text, options);
+}
 Result<Neighborhood> Engine::Neighbors(std::string_view owner_id, std::string_view name,
                                        const NeighborOptions& options) {
   return impl_->graph().Neighbors(owner_id, name, options);

@@ -57,6 +57,8 @@ class GraphEngine {
                             const GraphReadOptions& options);
   Result<Graph> OpenEntities(std::string_view owner_id, std::span<const std::string> names,
                              const GraphReadOptions& options);
+  Result<std::vector<Entity>> MentionedEntities(std::string_view owner_id, std::string_view text,
+                                                const GraphReadOptions& options);
   Result<Neighborhood> Neighbors(std::string_view owner_id, std::string_view name,
                                  const NeighborOptions& options);
   Result<std::optional<GraphPath>> FindPath(std::string_view owner_id, std::string_view from,

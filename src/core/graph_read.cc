@@ -168,6 +168,35 @@ Result<Graph> GraphEngine::OpenEntities(std::string_view owner_id,
   return GraphOf(*txn, owner_id, view, std::move(entities), /*touching=*/true);
 }
 
+Result<std::vector<Entity>> GraphEngine::MentionedEntities(std::string_view owner_id,
+                                                           std::string_view text,
+                                                           const GraphReadOptions& options) {
+  ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
+  std::vector<std::string> words = graph::NameWords(text);
+  if (words.size() > kMaxMentionText) words.resize(kMaxMentionText);
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  std::vector<Entity> mentioned;
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < words.size();) {
+    size_t taken = 1;
+    for (size_t n = std::min(kMaxMentionWords, words.size() - i); n > 0; --n) {
+      std::string key = words[i];
+      for (size_t j = i + 1; j < i + n; ++j) key += " " + words[j];
+      Result<Entity> found = Resolve(*txn, owner_id, view, key);
+      if (!found.ok()) {
+        if (found.status().code() == Status::Code::kNotFound) continue;
+        return found.status();
+      }
+      if (seen.insert(found->id).second) mentioned.push_back(*std::move(found));
+      taken = n;
+      break;
+    }
+    i += taken;
+  }
+  ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &mentioned));
+  return mentioned;
+}
+
 Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::string_view name,
                                             const NeighborOptions& options) {
   ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options.read));

@@ -13,7 +13,8 @@ constexpr const char* kRoleNames[] = {"user", "assistant", "system", "tool"};
 constexpr const char* kHistoryEventTypeNames[] = {"add", "update", "delete", "verify", "supersede"};
 constexpr const char* kDispositionNames[] = {"discard", "session_only", "promote"};
 constexpr const char* kContextSectionNames[] = {"block",    "previous", "summary",
-                                                "standing", "relevant", "turn"};
+                                                "standing", "relevant", "related",
+                                                "turn"};
 }  // namespace
 
 const char* MemoryTypeName(MemoryType type) {

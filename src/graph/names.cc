@@ -33,6 +33,36 @@ std::string NameKey(std::string_view name) {
   return key;
 }
 
+std::vector<std::string> NameWords(std::string_view text) {
+  std::string plain;
+  plain.reserve(text.size());
+  auto is_letter = [&](size_t i) {
+    const unsigned char c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  };
+  for (size_t i = 0; i < text.size();) {
+    const size_t mark = text.compare(i, 1, "'") == 0        ? 1
+                        : text.compare(i, 3, "\u2019") == 0 ? 3
+                                                            : 0;
+    if (mark && i > 0 && is_letter(i - 1) && i + mark < text.size() &&
+        (text[i + mark] == 's' || text[i + mark] == 'S') && !is_letter(i + mark + 1)) {
+      plain += ' ';
+      i += mark + 1;
+      continue;
+    }
+    plain += text[i++];
+  }
+  std::vector<std::string> words;
+  const std::string key = NameKey(plain);
+  for (size_t start = 0; start < key.size();) {
+    size_t end = key.find(' ', start);
+    if (end == std::string::npos) end = key.size();
+    words.push_back(key.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
 std::string RelationTypeKey(std::string_view type) {
   std::string key = NameKey(type);
   for (char& c : key) {

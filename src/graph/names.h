@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace engram::graph {
 
@@ -11,6 +12,10 @@ namespace engram::graph {
 // "Project  Alpha", "project alpha." and "PROJECT-ALPHA" share a key; "Alice" and "Alice Smith"
 // do not (no name is ever merged with another by a shared word). "" when nothing is left.
 std::string NameKey(std::string_view name);
+
+// The words of a text as NameKey compares them, a possessive "'s" or "’s" at a word's end dropped
+// first ("Alice's team" is "alice", "team"): what a text is scanned by for entity names.
+std::vector<std::string> NameWords(std::string_view text);
 
 // A relation type as stored: NameKey with spaces as underscores ("Works At" -> "works_at",
 // "reports-to" -> "reports_to"). "" when nothing is left.

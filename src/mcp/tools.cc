@@ -251,6 +251,8 @@ json BuildList() {
               {"token_budget", Int("tokens available", 1, 1000000)},
               {"max_relevant", Int("most relevant memories", 0, 1000)},
               {"max_standing", Int("most standing facts", 0, 1000)},
+              {"max_related",
+               Int("most knowledge-graph facts about entities the query names", 0, 1000)},
               {"recent_turns", Int("recent turns to include", 0, 1000)}},
              {}),
       json{{"readOnlyHint", true}}));

@@ -229,13 +229,16 @@ json ComponentSchemas() {
               {"token_budget", Type("integer", "default 2000")},
               {"max_relevant", Type("integer")},
               {"max_standing", Type("integer")},
+              {"max_related", Type("integer",
+                                   "default 10: knowledge-graph facts about the entities the query "
+                                   "names")},
               {"recent_turns", Type("integer")},
               {"previous_session", Type("boolean",
                                         "default true: the summary and last turns of the owner's "
                                         "previous session")},
               {"previous_turns", Type("integer", "default 2")}});
   const json item =
-      Object({{"section", Type("string", "block|previous|summary|standing|relevant|turn")},
+      Object({{"section", Type("string", "block|previous|summary|standing|relevant|related|turn")},
               {"reason", Type("string")},
               {"score", Type("number")},
               {"tokens", Type("integer")},

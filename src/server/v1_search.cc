@@ -84,8 +84,9 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
        Ref("Context")},
       [&engine](Call& call) -> Result<Reply> {
         ENGRAM_RETURN_IF_ERROR(CheckFields(
-            call.body, {"scope", "session_id", "query", "token_budget", "max_relevant",
-                        "max_standing", "recent_turns", "previous_session", "previous_turns"}));
+            call.body,
+            {"scope", "session_id", "query", "token_budget", "max_relevant", "max_standing",
+             "max_related", "recent_turns", "previous_session", "previous_turns"}));
         ContextOptions o;
         std::optional<std::string> scope, session, query;
         ENGRAM_RETURN_IF_ERROR(GetString(call.body, "scope", &scope));
@@ -94,14 +95,16 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
         if (scope) o.scope = *scope;
         if (session) o.session_id = *session;
         if (query) o.query = *query;
-        std::optional<size_t> budget, relevant, standing, turns;
+        std::optional<size_t> budget, relevant, standing, related, turns;
         ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "token_budget", 1'000'000, &budget));
         ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "max_relevant", 1000, &relevant));
         ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "max_standing", 1000, &standing));
+        ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "max_related", 1000, &related));
         ENGRAM_RETURN_IF_ERROR(GetCount(call.body, "recent_turns", 1000, &turns));
         if (budget) o.token_budget = *budget;
         if (relevant) o.max_relevant = *relevant;
         if (standing) o.max_standing = *standing;
+        if (related) o.max_related = *related;
         if (turns) o.recent_turns = *turns;
         std::optional<size_t> previous_turns;
         std::optional<bool> previous;

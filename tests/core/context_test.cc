@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engram/engine.h"
 #include "hashing_embedder.h"
 #include "test_util.h"
@@ -429,6 +431,75 @@ TEST(EstimateTokensTest, CountsWordsNumbersAndSymbols) {
   EXPECT_EQ(core::EstimateTokens("2026"), 2u);
   EXPECT_EQ(core::EstimateTokens("a, b."), 4u);
   EXPECT_EQ(core::EstimateTokens("日本語"), 3u);
+}
+
+// ---- related facts from the knowledge graph ----
+
+TEST_F(ContextTest, RelatedFactsAboutTheEntitiesTheQueryNamesComeFromTheGraph) {
+  auto entity = [&](const std::string& name, const std::string& type,
+                    std::vector<std::string> observations = {}) {
+    NewEntity e;
+    e.owner_id = "u";
+    e.name = name;
+    e.type = type;
+    e.observations = std::move(observations);
+    ASSERT_TRUE(engine_->AddEntities({&e, 1}).ok());
+  };
+  auto relate = [&](const std::string& from, const std::string& type, const std::string& to) {
+    NewRelation r;
+    r.owner_id = "u";
+    r.from = from;
+    r.type = type;
+    r.to = to;
+    ASSERT_TRUE(engine_->AddRelations({&r, 1}).ok());
+    clock_->Advance(1000);
+  };
+  entity("Alice", "person", {"Prefers dark mode"});
+  entity("Project Alpha", "project");
+  entity("March 2026", "date");
+  entity("Globex", "company");
+  entity("Initech", "company");
+  entity("Zed", "person");
+  relate("Alice", "manages", "Project Alpha");
+  relate("Project Alpha", "deadline", "March 2026");
+  relate("Alice", "works_at", "Globex");
+  relate("Alice", "works_at", "Initech");  // single-valued: ends the Globex edge
+  relate("Zed", "knows", "Globex");
+
+  ContextOptions o;
+  o.query = "Which deadlines concern the projects Alice manages?";
+  Context c = Assemble(o);
+  EXPECT_TRUE(Has(c, "## Related facts\n")) << c.rendered;
+  EXPECT_TRUE(Has(c, "- Alice: Prefers dark mode\n")) << c.rendered;
+  EXPECT_TRUE(Has(c, "- Alice manages Project Alpha\n")) << c.rendered;
+  EXPECT_TRUE(Has(c, "- Project Alpha deadline March 2026\n")) << c.rendered;
+  EXPECT_TRUE(Has(c, "- Alice works at Initech\n")) << c.rendered;
+  EXPECT_FALSE(Has(c, "Globex")) << "an ended edge is not a current fact: " << c.rendered;
+  EXPECT_FALSE(Has(c, "Zed")) << "three hops away: " << c.rendered;
+  std::vector<std::string> reasons;
+  for (const ContextItem& item : c.items) {
+    if (item.section == ContextSection::kRelated) reasons.push_back(item.reason);
+  }
+  ASSERT_EQ(reasons.size(), 4u);
+  EXPECT_EQ(reasons[0], "graph: Alice is named in the request");
+  EXPECT_EQ(reasons[3], "graph: 2 hops from Alice");
+  EXPECT_STREQ(ContextSectionName(ContextSection::kRelated), "related");
+
+  // At most max_related items; none for a query that names no entity, or with 0.
+  o.max_related = 2;
+  c = Assemble(o);
+  EXPECT_EQ(
+      std::count_if(c.items.begin(), c.items.end(),
+                    [](const ContextItem& i) { return i.section == ContextSection::kRelated; }),
+      2);
+  o.max_related = 0;
+  EXPECT_FALSE(Has(Assemble(o), "## Related facts"));
+  o.max_related = 10;
+  o.query = "What is the weather like?";
+  EXPECT_FALSE(Has(Assemble(o), "## Related facts"));
+  // Another owner's context never sees this graph.
+  o.query = "What does Alice manage?";
+  EXPECT_FALSE(Has(Assemble(o, "v"), "Project Alpha"));
 }
 
 }  // namespace

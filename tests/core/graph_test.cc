@@ -89,6 +89,17 @@ TEST(GraphNames, KeysIgnoreCaseSpacesPunctuationAndApostrophesOnly) {
   EXPECT_EQ(graph::RelationTypeKey("reports-to"), "reports_to");
 }
 
+TEST(GraphNames, TextsAreReadAsNameWordsWithoutPossessives) {
+  EXPECT_EQ(graph::NameWords("Where does Alice's team sit?"),
+            (std::vector<std::string>{"where", "does", "alice", "team", "sit"}));
+  EXPECT_EQ(graph::NameWords("James’s BIKE, O'Brien's car"),
+            (std::vector<std::string>{"james", "bike", "obrien", "car"}));
+  // Only an 's ending a word goes: a name with an apostrophe keeps its letters.
+  EXPECT_EQ(graph::NameWords("O'Shea's O'Sullivan"),
+            (std::vector<std::string>{"oshea", "osullivan"}));
+  EXPECT_TRUE(graph::NameWords(" ?! ").empty());
+}
+
 TEST_F(GraphTest, NamesResolveByNormalizedNameOrDeclaredAlias) {
   EntityWrite bob = Add("Robert Smith", "person", {"Bob"});
   EXPECT_EQ(bob.event, GraphWriteEvent::kAdded);
@@ -347,6 +358,28 @@ TEST_F(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesTouchingThem) {
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   EXPECT_EQ(g->entities.size(), 2u);
   EXPECT_EQ(Edges(g->relations), (std::vector<std::string>{"Alice knows Bob", "Bob knows Carol"}));
+}
+
+TEST_F(GraphTest, MentionedEntitiesAreTheLongestNamesATextUsesInOrder) {
+  Add("Alice", "person", {"Ally"});
+  Add("Project Alpha", "project");
+  Add("Alpha", "greek letter");
+  Add("Bob", "person", {}, "bob");  // another owner's
+  auto found = engine_->MentionedEntities(
+      "alice", "Which deadlines of project alpha concern Ally's team, or Alpha? Not Bob. alice!");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  std::vector<std::string> names;
+  for (const Entity& e : *found) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Project Alpha", "Alice", "Alpha"}));
+  auto none = engine_->MentionedEntities("alice", "What is the weather like?");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // A deleted entity is no longer found.
+  std::vector<std::string> gone = {"Alpha"};
+  ASSERT_TRUE(engine_->DeleteEntities("alice", "global", gone, false).ok());
+  found = engine_->MentionedEntities("alice", "alpha");
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->empty());
 }
 
 }  // namespace
