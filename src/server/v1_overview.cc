@@ -65,7 +65,8 @@ void AddOverviewRoutes(Router& router, Engine& engine) {
         return Ok(json{{"name", call.principal->name},
                        {"admin", call.principal->admin},
                        {"owners", call.principal->owners}});
-      }));
+      },
+      Access::kAnyKey));
 
   router.Add(MakeRoute(
       "GET", std::string(kOwner) + "/stats", 200,
