@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { age, ageBucketLabel, forgetConfirmation, isoToUtcInput, shortTime, utcInputToIso } from "../src/lib/format";
+import { age, ageBucketLabel, forgetConfirmation, isoToUtcInput, plural, shortTime, utcInputToIso } from "../src/lib/format";
 import { clearKey, loadKey, saveKey } from "../src/lib/keystore";
 import { sessionsFromRecent } from "../src/lib/sessions";
 
@@ -22,6 +22,8 @@ describe("format", () => {
     expect(ageBucketLabel(30, 7)).toBe("≤ 30 days");
     expect(ageBucketLabel(null, 365)).toBe("> 365 days");
     expect(forgetConfirmation("alice")).toBe("forget alice");
+    expect(plural(1, "hit", "hits")).toBe("1 hit");
+    expect(plural(0, "hit", "hits")).toBe("0 hits");
   });
 });
 

@@ -4,7 +4,7 @@ import { niceTicks, stack, type Segment } from "../lib/chart";
 
 const W = 640;
 const H = 220;
-const PAD = { left: 40, right: 12, top: 12, bottom: 44 };
+const PAD = { left: 40, right: 12, top: 12, bottom: 60 };
 
 export interface BarInput {
   label: string;
@@ -32,6 +32,8 @@ export function BarChart({
   const slot = plotW / Math.max(bars.length, 1);
   const barW = Math.max(2, slot * 0.7);
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
+  // Labels wider than their slot are slanted so that they do not overlap.
+  const slant = slot * labelEvery < 56;
   const used = keys.filter((k) => bars.some((b) => b.segments.some((s) => s.key === k && s.value > 0)));
   return (
     <figure class="chart">
@@ -62,7 +64,13 @@ export function BarChart({
                 </rect>
               ))}
               {i % labelEvery === 0 && (
-                <text class="axis-label" x={x + barW / 2} y={H - PAD.bottom + 16} text-anchor="middle">
+                <text
+                  class="axis-label"
+                  x={x + barW / 2}
+                  y={H - PAD.bottom + 16}
+                  text-anchor={slant ? "end" : "middle"}
+                  transform={slant ? `rotate(-35 ${x + barW / 2} ${H - PAD.bottom + 16})` : undefined}
+                >
                   {b.label}
                 </text>
               )}

@@ -38,6 +38,11 @@ export function isoToUtcInput(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 16) : "";
 }
 
+// "1 hit", "3 hits".
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 // The words a user must type to confirm erasing an owner.
 export function forgetConfirmation(owner: string): string {
   return `forget ${owner}`;

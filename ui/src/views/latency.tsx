@@ -1,5 +1,6 @@
 // Search latency from the server's metrics (GET /metrics, admin keys only): the distribution of
 // search request durations since the server started, with its median and 95th percentile.
+import { plural } from "../lib/format";
 import { bucketCounts, formatMs, parsePrometheus, quantile, routeHistogram } from "../lib/metrics";
 import { BarChart } from "../components/charts";
 import { ErrorBox, Loading, useLoad, useSession } from "../components/common";
@@ -21,7 +22,7 @@ export function LatencyView() {
       {h && (
         <>
           <p>
-            <strong>{h.count}</strong> searches since the server started
+            {plural(h.count, "search", "searches")} since the server started
             {p50 !== null && p95 !== null && (
               <>
                 ; median about <strong>{formatMs(p50)}</strong>, 95th percentile about <strong>{formatMs(p95)}</strong>

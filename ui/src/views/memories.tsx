@@ -2,7 +2,7 @@
 // score, superseded ones, as_of), pages, and the live counts by type.
 import { useState } from "preact/hooks";
 import { ownerPath } from "../lib/api";
-import { shortTime, utcInputToIso } from "../lib/format";
+import { plural, shortTime, utcInputToIso } from "../lib/format";
 import { href } from "../lib/route";
 import { MEMORY_TYPES, type Memory, type MemoryPage, type OwnerStats, type SearchHit } from "../lib/types";
 import { ErrorBox, Loading, useLoad, useSession } from "../components/common";
@@ -66,7 +66,7 @@ export function MemoriesView({ owner, params }: { owner: string; params: Record<
   return (
     <section>
       <h1>Memories of {owner}</h1>
-      <ErrorBox error={stats.error} owner={owner} />
+      <ErrorBox error={list.error ? null : stats.error} owner={owner} />
       {stats.data && (
         <ul class="counts" aria-label="live memories by type">
           <li>
@@ -91,8 +91,8 @@ export function MemoriesView({ owner, params }: { owner: string; params: Record<
         <>
           <p class="muted" aria-live="polite">
             {list.data.searched
-              ? `${list.data.items.length} hits for “${filters.q}”`
-              : `${list.data.items.length} memories on page ${page + 1}`}
+              ? `${plural(list.data.items.length, "hit", "hits")} for “${filters.q}”`
+              : `${plural(list.data.items.length, "memory", "memories")} on page ${page + 1}`}
           </p>
           <MemoryTable owner={owner} items={list.data.items} />
           {!list.data.searched && !filters.as_of && (
