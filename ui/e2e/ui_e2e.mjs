@@ -202,8 +202,9 @@ try {
     await history.getByText(/by api:key#1/).first().waitFor();
   });
 
-  await step("edit a memory: text and key, the change in its history", async () => {
+  await step("edit a memory: text and expiry, the change in its history", async () => {
     await page.getByLabel("Text").fill("I prefer light mode");
+    await page.getByLabel("Expires (UTC)").fill("2031-05-04T03:02");
     await page.getByLabel("Why (kept in the history)").fill("typo");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
@@ -212,8 +213,10 @@ try {
     await history.getByText("— typo").waitFor();
     await history.locator("del", { hasText: "I prefer light mode now" }).waitFor();
     await shot("memory");
+    await history.getByText("2031-05-04T03:02:00.000Z").waitFor();
     const now = await rest(ALICE, "GET", `${A}/memories/${lightId}`);
     assert.equal(now.body.text, "I prefer light mode");
+    assert.equal(now.body.expires_at, "2031-05-04T03:02:00.000Z");
   });
 
   await step("delete a memory", async () => {
@@ -306,8 +309,11 @@ try {
   }
 } finally {
   await browser?.close();
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  if (server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`${passed} passed, ${failed} failed`);
