@@ -176,7 +176,7 @@ function Page({ route }: { route: Route }) {
     case "latency":
       return <LatencyView />;
     case "memories":
-      return <MemoriesView key={owner + JSON.stringify(route.params)} owner={owner} params={route.params} />;
+      return <MemoriesView key={owner} owner={owner} params={route.params} />;
     case "memory":
       return <MemoryView key={`${owner}/${route.id}`} owner={owner} id={route.id ?? ""} />;
     case "overview":

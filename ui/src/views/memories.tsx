@@ -32,7 +32,11 @@ function filtersFrom(params: Record<string, string>): Filters {
 export function MemoriesView({ owner, params }: { owner: string; params: Record<string, string> }) {
   const { api } = useSession();
   const filters = filtersFrom(params);
-  const [cursors, setCursors] = useState<string[]>([""]); // cursor of each page seen so far
+  // The cursor of each page seen so far, for these filters (new filters start at page 1).
+  const filtersKey = JSON.stringify(filters);
+  const [paging, setPaging] = useState({ filtersKey, cursors: [""] });
+  const cursors = paging.filtersKey === filtersKey ? paging.cursors : [""];
+  const setCursors = (c: string[]) => setPaging({ filtersKey, cursors: c });
   const page = cursors.length - 1;
   const stats = useLoad(() => api.get<OwnerStats>(ownerPath(owner, "stats"), { days: 1, scope: filters.scope }), [owner, filters.scope]);
   const list = useLoad<{ items: (Memory | SearchHit)[]; next: string | null; searched: boolean }>(async () => {
@@ -57,7 +61,7 @@ export function MemoriesView({ owner, params }: { owner: string; params: Record<
       cursor: cursors[page],
     });
     return { items: r.items, next: r.next_cursor, searched: false };
-  }, [owner, JSON.stringify(filters), cursors[page]]);
+  }, [owner, filtersKey, cursors[page]]);
 
   const apply = (f: Filters) => {
     location.hash = href("memories", owner, undefined, { ...f, limit: f.limit === "25" ? "" : f.limit });
@@ -84,7 +88,7 @@ export function MemoriesView({ owner, params }: { owner: string; params: Record<
           ))}
         </ul>
       )}
-      <FilterForm key={JSON.stringify(filters)} initial={filters} onApply={apply} />
+      <FilterForm key={filtersKey} initial={filters} onApply={apply} />
       <ErrorBox error={list.error} owner={owner} />
       <Loading when={list.loading} />
       {list.data && (
