@@ -5,7 +5,7 @@
 // screenshot of each main view.
 // Usage: node e2e/ui_e2e.mjs ENGRAM_BINARY UI_DIR SCREENSHOT_DIR [CHROMIUM]
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,6 +134,25 @@ try {
     const again = await fetch(base + "/ui/", { headers: { "If-None-Match": index.headers.get("etag") } });
     assert.equal(again.status, 304);
     assert.equal((await fetch(base + "/ui/nope.js")).status, 404);
+  });
+
+  await step("--ui-dir must hold a built page; without it, ui/ beside the binary is found", async () => {
+    const bad = spawnSync(engram, ["--db", join(dir, "other.db"), "serve", "--port", "0", "--keys", join(dir, "keys.json"), "--ui-dir", join(dir, "absent")], { encoding: "utf8", timeout: 10000 });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /no index\.html/);
+    // The build tree puts the page in ui/ beside the binary, where serve looks by default.
+    if (uiDir.replace(/\/+$/, "") === join(engram, "..", "ui")) {
+      const other = spawn(engram, ["--db", join(dir, "other.db"), "serve", "--port", "0", "--keys", join(dir, "keys.json")], {
+        env: { ...process.env, ENGRAM_EMBEDDER: "none" },
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      const url = await new Promise((resolve) => createInterface({ input: other.stdout }).once("line", (l) => resolve(l.replace("listening on ", "").trim())));
+      const res = await fetch(url + "/ui/");
+      const exited = new Promise((r) => other.once("exit", r));
+      other.kill("SIGTERM");
+      await exited;
+      assert.equal(res.status, 200);
+    }
   });
 
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox", "--disable-gpu"] });
