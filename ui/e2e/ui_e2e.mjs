@@ -266,6 +266,8 @@ try {
     await page.getByRole("link", { name: "Core blocks" }).click();
     await page.getByText("Alice: engineer, likes short answers.").waitFor();
     await page.getByText("37 of 400 characters").waitFor();
+    // A new view takes the focus, so Tab continues in its content.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
     await shot("blocks");
     await page.getByRole("link", { name: "Sessions" }).click();
     await page.getByRole("link", { name: "s-42" }).click();

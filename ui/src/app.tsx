@@ -1,7 +1,7 @@
 // The page: sign-in with a key, then the views of what the key may see. Everything read with a
 // key lives in components under <Signed key={apiKey}>, so signing out or in with another key
 // throws all of it away: nothing is cached across keys.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Api, ApiError, describeError } from "./lib/api";
 import { clearKey, loadKey, saveKey } from "./lib/keystore";
 import { href, parseRoute, type Route } from "./lib/route";
@@ -125,6 +125,15 @@ function Signed({ session, onSignOut }: { session: Session; onSignOut: () => voi
   useEffect(() => {
     document.title = owner ? `engram · ${owner}` : "engram";
   }, [owner]);
+  // On moving to another view, focus goes to the new content (screen readers announce it, and
+  // Tab continues from there), not back to the top of the page.
+  const mainRef = useRef<HTMLElement>(null);
+  const where = `${route.view}\u0000${owner}\u0000${route.id}`;
+  const firstView = useRef(true);
+  useEffect(() => {
+    if (firstView.current) firstView.current = false;
+    else mainRef.current?.focus();
+  }, [where]);
   return (
     <div class="layout">
       <header class="top">
@@ -161,7 +170,7 @@ function Signed({ session, onSignOut }: { session: Session; onSignOut: () => voi
           ))}
         </nav>
       )}
-      <main id="main">
+      <main id="main" ref={mainRef} tabIndex={-1}>
         <Page route={route} />
       </main>
     </div>
