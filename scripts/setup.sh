@@ -11,7 +11,8 @@ cd "$ROOT"
 PACKAGES=(build-essential cmake pkg-config git ca-certificates python3
           libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev libcurl4-openssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-          libpq-dev postgresql-15)
+          libpq-dev postgresql-15
+          chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -34,6 +35,15 @@ SDK_DIR="$ROOT/tests/mcp/sdk"
 if ! cmp -s "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
   (cd "$SDK_DIR" && npm ci --no-audit --no-fund --silent)
   cp "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock"
+fi
+
+# The web page's toolchain (Vite, TypeScript, Vitest, playwright-core for its browser test in
+# Debian's chromium), pinned by its lock file; CMake builds the page with it. Skipped when
+# installed at the locked version.
+UI_DIR="$ROOT/ui"
+if ! cmp -s "$UI_DIR/package-lock.json" "$UI_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
+  (cd "$UI_DIR" && npm ci --no-audit --no-fund --silent)
+  cp "$UI_DIR/package-lock.json" "$UI_DIR/node_modules/.engram-installed-lock"
 fi
 
 BUILD_DIR=build

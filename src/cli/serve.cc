@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "net/http_client.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "server/static_files.h"
 
 namespace engram::cli {
 
@@ -29,7 +31,32 @@ struct ServeFlags {
   size_t max_body_bytes = size_t{1} << 20;
   double rate_limit = 0;
   int timeout_s = 30;
+  std::string ui_dir;  // empty: the default places (DefaultUiDirs)
 };
+
+// Where the web page's built files are looked for when --ui-dir is not given: beside the binary
+// (the build tree: build/engram and build/ui) and in an installed layout (bin/engram and
+// share/engram/ui).
+std::vector<std::filesystem::path> DefaultUiDirs() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const std::filesystem::path bin = exe.parent_path();
+  return {bin / "ui", bin.parent_path() / "share" / "engram" / "ui"};
+}
+
+// The web page at /ui: from --ui-dir (an error when it holds no built page), or the first default
+// place that does; without one, /ui answers 404 saying how to build it.
+Result<server::StaticFiles> LoadUi(const ServeFlags& f) {
+  if (!f.ui_dir.empty()) return server::StaticFiles::Load(f.ui_dir);
+  for (const std::filesystem::path& dir : DefaultUiDirs()) {
+    Result<server::StaticFiles> ui = server::StaticFiles::Load(dir.string());
+    if (ui.ok() || ui.status().code() != Status::Code::kNotFound) return ui;
+  }
+  return server::StaticFiles::Missing(
+      "the web page is not built: run scripts/setup.sh (or npm ci && npm run build in ui/), or "
+      "pass --ui-dir");
+}
 
 // Keys from --keys and ENGRAM_API_KEYS, and whether serving without them is allowed.
 Result<server::KeySet> LoadKeys(const ServeFlags& f) {
@@ -60,6 +87,7 @@ Result<server::KeySet> LoadKeys(const ServeFlags& f) {
 
 Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_engine) {
   ENGRAM_ASSIGN_OR_RETURN(server::KeySet keys, LoadKeys(f));
+  ENGRAM_ASSIGN_OR_RETURN(server::StaticFiles ui, LoadUi(f));
   // SIGTERM and SIGINT are blocked before any thread starts, so every thread inherits the mask
   // and only the waiter below receives them (no async-signal-safety concerns in handlers).
   sigset_t signals;
@@ -96,6 +124,16 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
   http.Mount("/mcp", [&mcp_endpoint](const server::HttpRequest& request,
                                      const server::HttpServer::HeaderLookup& header) {
     return mcp_endpoint.Handle(request, header);
+  });
+  // The web page (docs/ui.md): static files; its data comes from the API with the user's key.
+  http.MountTree("/ui", [&ui, &api](const server::HttpRequest& request,
+                                    const server::HttpServer::HeaderLookup& header) {
+    const auto start = std::chrono::steady_clock::now();
+    server::HttpResponse r = ui.Serve(request.method, request.target, header("If-None-Match"));
+    api.metrics().Record(
+        request.method, r.route, r.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return r;
   });
   ENGRAM_RETURN_IF_ERROR(http.Bind());
   const bool v6 = f.host.find(':') != std::string::npos && f.host.front() != '[';
@@ -158,6 +196,9 @@ void AddServeCommand(const CommandContext& ctx) {
       ->check(CLI::NonNegativeNumber);
   serve->add_option("--timeout", flags->timeout_s, "Read and write timeout in seconds (30)")
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--ui-dir", flags->ui_dir,
+                    "The web page's built files, served at /ui (default: ui/ beside the binary, "
+                    "or ../share/engram/ui)");
   serve
       ->add_option("--index-memory", ctx.globals.index_memory,
                    "Memory for the owners' search indexes, e.g. 512M or 4G; the least recently "

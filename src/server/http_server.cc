@@ -236,12 +236,11 @@ class HttpServer::Impl {
     request.authorization = req.get_header_value("Authorization");
     request.x_api_key = req.get_header_value("X-API-Key");
     request.request_id = NewRequestId(req);
-    auto mount = mounts_.find(req.path);
-    HttpResponse response = mount == mounts_.end()
-                                ? api_.Handle(request)
-                                : mount->second(request, [&req](const std::string& name) {
-                                    return req.get_header_value(name);
-                                  });
+    const MountHandler* mount = FindMount(req.path);
+    HttpResponse response = mount == nullptr ? api_.Handle(request)
+                                             : (*mount)(request, [&req](const std::string& name) {
+                                                 return req.get_header_value(name);
+                                               });
     res.status = response.status;
     res.set_content(response.body, response.content_type.c_str());
     for (const auto& [name, value] : response.headers) res.set_header(name.c_str(), value);
@@ -249,6 +248,14 @@ class HttpServer::Impl {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     Log(request.request_id, request.method, response.route, response.status, ms);
+  }
+
+  const MountHandler* FindMount(const std::string& path) const {
+    if (auto it = mounts_.find(path); it != mounts_.end()) return &it->second;
+    for (const auto& [prefix, handler] : tree_mounts_) {
+      if (path == prefix || path.rfind(prefix + "/", 0) == 0) return &handler;
+    }
+    return nullptr;
   }
 
   void Log(const std::string& id, const std::string& method, const std::string& route, int status,
@@ -267,6 +274,7 @@ class HttpServer::Impl {
   Api& api_;
   ServerOptions options_;
   std::map<std::string, MountHandler> mounts_;
+  std::map<std::string, MountHandler> tree_mounts_;
   const int wake_fd_;
   Listener server_;
   std::counting_semaphore<> handlers_;
@@ -283,6 +291,10 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::Mount(const std::string& path, MountHandler handler) {
   impl_->mounts_[path] = std::move(handler);
+}
+
+void HttpServer::MountTree(const std::string& prefix, MountHandler handler) {
+  impl_->tree_mounts_[prefix] = std::move(handler);
 }
 
 Status HttpServer::Bind() {

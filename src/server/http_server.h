@@ -53,6 +53,9 @@ class HttpServer {
   using HeaderLookup = std::function<std::string(const std::string& name)>;
   using MountHandler = std::function<HttpResponse(const HttpRequest&, const HeaderLookup& header)>;
   void Mount(const std::string& path, MountHandler handler);
+  // Like Mount, for `prefix` and every path under `prefix` + "/" (the web page's files,
+  // server/static_files.h). An exact Mount wins.
+  void MountTree(const std::string& prefix, MountHandler handler);
 
   // Binds the listening socket; Unavailable when the address cannot be bound.
   Status Bind();

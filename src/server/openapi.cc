@@ -23,7 +23,8 @@ std::vector<int> ErrorStatuses(const Route& route) {
     out.push_back(400);
   }
   if (route.access != Access::kPublic) {
-    out.insert(out.end(), {401, 403});
+    out.push_back(401);
+    if (route.access != Access::kAnyKey) out.push_back(403);
     if (route.access == Access::kOwner) out.push_back(404);
     out.push_back(422);
     out.push_back(429);

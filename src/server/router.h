@@ -24,6 +24,7 @@ namespace engram::server {
 enum class Access {
   kPublic,  // anyone, no key needed (/healthz, /openapi.json)
   kOwner,   // a key that covers the owner the request names (or an admin key)
+  kAnyKey,  // any valid key; the route names no owner (/v1/whoami)
   kAdmin,   // an admin key only
 };
 

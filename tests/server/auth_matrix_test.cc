@@ -21,7 +21,8 @@ struct Probe {
   json body;          // null: no body
 };
 
-constexpr Access kPublic = Access::kPublic, kOwner = Access::kOwner, kAdmin = Access::kAdmin;
+constexpr Access kPublic = Access::kPublic, kOwner = Access::kOwner, kAdmin = Access::kAdmin,
+                 kAnyKey = Access::kAnyKey;
 
 const std::map<std::string, Probe>& Probes() {
   static const std::map<std::string, Probe> probes = {
@@ -65,6 +66,8 @@ const std::map<std::string, Probe>& Probes() {
       {"searchNodes", {kOwner, "", {{"query", "acme"}}}},
       {"openNodes", {kOwner, "", {{"names", {"Acme"}}}}},
       {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
+      {"whoami", {kAnyKey, "", nullptr}},
+      {"ownerStats", {kOwner, "days=3", nullptr}},
       {"healthz", {kPublic, "", nullptr}},
       {"metrics", {kAdmin, "", nullptr}},
       {"openapi", {kPublic, "", nullptr}},
@@ -150,6 +153,8 @@ TEST_F(AuthMatrixTest, EveryRouteTimesEveryKindOfCaller) {
       } else if (caller_name == "no key") {
         EXPECT_EQ(r.status, 401) << what;
         EXPECT_EQ(ErrorCode(r), "unauthorized") << what;
+      } else if (probe.access == Access::kAnyKey) {
+        EXPECT_TRUE(success) << what;
       } else if (caller_name == "other owner") {
         EXPECT_EQ(r.status, 403) << what;
         EXPECT_EQ(ErrorCode(r), "permission_denied") << what;
