@@ -206,6 +206,18 @@ TEST(RedisSessionStoreTest, ALostServerIsAnErrorAndTheNextCallReconnects) {
   EXPECT_EQ(read.status().code(), Status::Code::kUnavailable) << read.status().ToString();
   Status write = Append(*store, "alice", "s", "while down");
   EXPECT_EQ(write.code(), Status::Code::kUnavailable) << write.ToString();
+  // A large write to a closed socket raises SIGPIPE, which must not end the process.
+  ASSERT_TRUE(server->Start(&why)) << why;
+  ASSERT_TRUE(Append(*store, "alice", "s", "loads the commit script").ok());
+  auto txn = store->BeginWrite();
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  ASSERT_TRUE((*txn)
+                  ->AppendSessionItems("alice", "s",
+                                       {{1, Role::kUser, std::string(8 << 20, 'x'), "", "", 1}})
+                  .ok());
+  server->Stop();
+  EXPECT_EQ((*txn)->Commit().code(), Status::Code::kUnavailable);
+  txn->reset();
   ASSERT_TRUE(server->Start(&why)) << why;
   auto again = LastSeq(*store, "alice", "s");
   ASSERT_TRUE(again.ok()) << again.status().ToString();

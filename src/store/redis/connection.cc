@@ -1,6 +1,8 @@
 #include "store/redis/connection.h"
 
 #include <hiredis.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -67,6 +69,36 @@ Status ErrorReply(std::string_view message) {
   }
   return Status::Internal(text);
 }
+
+// hiredis writes with write(2): to a server that went away, that raises SIGPIPE, which ends a
+// process that does not ignore it. As libpq does, the signal is blocked around each command and
+// one it raised is consumed.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec now{0, 0};
+      sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
 
 }  // namespace
 
@@ -223,7 +255,11 @@ Result<ReplyPtr> Connection::Command(const std::vector<std::string_view>& args) 
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  void* raw = redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data());
+  void* raw;
+  {
+    SigpipeGuard guard;
+    raw = redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
   ReplyPtr reply(static_cast<redisReply*>(raw), [](redisReply* r) { freeReplyObject(r); });
   if (!reply) {
     healthy_ = false;

@@ -17,7 +17,7 @@ using redis::Connection;
 using redis::RedisConfig;
 
 // A writer that dies holding the lock stops blocking the others after this long; a commit after
-// it is refused (scripts::kCommit) rather than applied without the lock.
+// it is refused (scripts::kCommit) rather than applied without the lock. Live writers renew it.
 constexpr int kLockLeaseMs = 10000;
 // Idle connections kept for reuse; more are opened when more transactions run at once.
 constexpr size_t kMaxIdleConnections = 16;
@@ -70,7 +70,7 @@ class RedisSessionStore final : public SessionStore {
   RedisSessionStore(std::shared_ptr<Pool> pool, int busy_timeout_ms)
       : pool_(std::move(pool)), busy_timeout_ms_(busy_timeout_ms) {
     auto context = std::make_shared<redis::TransactionContext>(
-        redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, nullptr);
+        redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, kLockLeaseMs, nullptr);
     context->release = [pool = pool_](std::unique_ptr<Connection> conn) {
       pool->Give(std::move(conn));
     };

@@ -173,6 +173,12 @@ const Script kCommit{
     "redis.call('DEL', KEYS[1])\n"
     "return 'OK'\n"};
 
+// KEYS: the lock. ARGV: token, lease in ms. 1 when renewed, 0 when the lock is not ours.
+const Script kRenewLock{
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2])"
+    " end\n"
+    "return 0\n"};
+
 // KEYS: the lock. ARGV: token.
 const Script kUnlock{
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"

@@ -13,6 +13,7 @@ extern const Script kRecentOwnerItems;   // RecentOwnerItems' candidates
 extern const Script kLastActiveSession;  // LastActiveSession
 extern const Script kRetentionPlan;      // DeleteSessionItemsBefore: the seqs to delete
 extern const Script kCommit;             // a write transaction's buffered changes
+extern const Script kRenewLock;          // extends the write lock's lease if it is still ours
 extern const Script kUnlock;             // releases the write lock if it is still ours
 
 }  // namespace engram::store::redis::scripts

@@ -72,8 +72,27 @@ Status RedisSessionTransaction::Writable() const {
   return Status::Ok();
 }
 
+Status RedisSessionTransaction::RenewLock() {
+  const auto now = std::chrono::steady_clock::now();
+  if (lock_token_.empty() ||
+      now - lock_renewed_ < std::chrono::milliseconds(context_->lock_lease_ms / 3)) {
+    return Status::Ok();
+  }
+  const std::string lock = context_->keys.Lock();
+  const std::string lease = std::to_string(context_->lock_lease_ms);
+  ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r,
+                          conn_->Eval(scripts::kRenewLock, {lock}, {lock_token_, lease}));
+  ENGRAM_ASSIGN_OR_RETURN(int64_t renewed, Int(*r));
+  if (renewed != 1) {
+    return Status::Unavailable("redis: the session write lock expired; nothing was written");
+  }
+  lock_renewed_ = now;
+  return Status::Ok();
+}
+
 Result<ReplyPtr> RedisSessionTransaction::Run(const std::vector<std::string_view>& args) {
   ENGRAM_RETURN_IF_ERROR(Usable());
+  ENGRAM_RETURN_IF_ERROR(RenewLock());
   return conn_->Command(args);
 }
 
@@ -81,6 +100,7 @@ Result<ReplyPtr> RedisSessionTransaction::Eval(const Script& script,
                                                const std::vector<std::string_view>& keys,
                                                const std::vector<std::string_view>& args) {
   ENGRAM_RETURN_IF_ERROR(Usable());
+  ENGRAM_RETURN_IF_ERROR(RenewLock());
   return conn_->Eval(script, keys, args);
 }
 

@@ -5,13 +5,14 @@
 // transaction is seen by the later call (Redis keeps no snapshots).
 //
 // A write transaction holds the store's write lock (a key set with NX and a lease, taken at
-// BeginWrite, so writers in every process sharing the Redis take turns as the interface requires)
-// and buffers its changes; Commit sends them in one script, which applies them only while the
-// lock is still this transaction's. Reads of sessions it changed are answered from their images
-// (session_image.h), so it sees its own writes; other reads go to Redis, which no other writer
-// changes meanwhile.
+// BeginWrite, so writers in every process sharing the Redis take turns as the interface requires;
+// renewed while the transaction works) and buffers its changes; Commit sends them in one script,
+// which applies them only while the lock is still this transaction's. Reads of sessions it changed
+// are answered from their images (session_image.h), so it sees its own writes; other reads go to
+// Redis, which no other writer changes meanwhile.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,9 @@ namespace engram::store::redis {
 struct TransactionContext {
   KeyLayout keys;
   int64_t ttl_s = 0;
+  // How long the write lock outlives a writer that stopped renewing it (a crashed process); a
+  // write transaction renews it while it works.
+  int lock_lease_ms = 10000;
   // Hands a connection back to the store's pool (dropped there when unhealthy).
   std::function<void(std::unique_ptr<Connection>)> release;
 };
@@ -71,6 +75,8 @@ class RedisSessionTransaction final : public SessionTransaction {
 
   Status Usable() const;
   Status Writable() const;
+  // Extends the write lock's lease when a third of it has passed; Unavailable when it was lost.
+  Status RenewLock();
   // True when the session has buffered changes or an image: read it from Image().
   bool Local(std::string_view owner_id, std::string_view session_id) const;
   // The session's image, loaded with the buffered changes applied on first use.
@@ -89,6 +95,7 @@ class RedisSessionTransaction final : public SessionTransaction {
   std::unique_ptr<Connection> conn_;
   const std::string lock_token_;
   bool done_ = false;
+  std::chrono::steady_clock::time_point lock_renewed_ = std::chrono::steady_clock::now();
   std::vector<SessionOp> ops_;
   std::set<SessionRef> changed_;
   std::set<std::string, std::less<>> changed_owners_;
