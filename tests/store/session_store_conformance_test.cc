@@ -202,6 +202,44 @@ TEST_P(SessionStoreConformance, AWriteTransactionSeesItsOwnChanges) {
   EXPECT_EQ((*(*read)->LastActiveSession("alice", ""))->session_id, "s");
 }
 
+// A pop and a clear of committed sessions return what they removed, and it is gone.
+TEST_P(SessionStoreConformance, DeletesOfStoredSessionsCountWhatTheyRemove) {
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)
+                    ->AppendSessionItems("alice", "p",
+                                         {{1, Role::kUser, "p1", "", "", 1},
+                                          {2, Role::kAssistant, "p2", "", "", 2},
+                                          {3, Role::kUser, "p3", "", "", 3}})
+                    .ok());
+    ASSERT_TRUE((*txn)
+                    ->AppendSessionItems(
+                        "alice", "q",
+                        {{1, Role::kUser, "q1", "", "", 4}, {2, Role::kAssistant, "q2", "", "", 5}})
+                    .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    EXPECT_EQ(*(*txn)->DeleteSessionItems("alice", "p", 3), 1);
+    EXPECT_EQ(*(*txn)->DeleteSessionItems("alice", "p", 9), 0);
+    EXPECT_EQ(*(*txn)->DeleteSession("alice", "q"), 2);
+    EXPECT_EQ(*(*txn)->DeleteSession("alice", "never"), 0);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto read = sessions_->BeginRead();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*(*read)->LastSessionSeq("alice", "p"), 2);
+  EXPECT_TRUE((*read)->GetSessionItems("alice", "q", 0)->empty());
+  auto last = (*read)->LastActiveSession("alice", "");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->session_id, "p");
+  EXPECT_EQ((*last)->last_active_at, 2);
+  EXPECT_EQ((*read)->RecentOwnerItems("alice", 10)->size(), 2u);
+}
+
 // Owner and session ids are data, never structure: ids that would collide or inject when joined
 // with a separator, or read as patterns, stay apart.
 TEST_P(SessionStoreConformance, IdsWithSeparatorsAndPatternsStayApart) {

@@ -79,7 +79,8 @@ Result<SessionItem> DecodeItem(std::string_view member) {
   rest.remove_prefix(bar + 1);
   int64_t content = 0, calls = 0;
   if (!TakeInt(&rest, &item.created_at) || !TakeInt(&rest, &content) || !TakeInt(&rest, &calls) ||
-      content < 0 || calls < 0 || static_cast<uint64_t>(content + calls) > rest.size()) {
+      content < 0 || calls < 0 || static_cast<uint64_t>(content) > rest.size() ||
+      static_cast<uint64_t>(calls) > rest.size() - content) {
     return bad;
   }
   item.content = std::string(rest.substr(0, content));

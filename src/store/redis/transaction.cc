@@ -321,9 +321,16 @@ Result<int64_t> RedisSessionTransaction::DeleteSessionItems(std::string_view own
                                                             std::string_view session_id,
                                                             int64_t from_seq) {
   ENGRAM_RETURN_IF_ERROR(Writable());
-  ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
-  const auto count =
-      static_cast<int64_t>(std::distance(image->items.lower_bound(from_seq), image->items.end()));
+  int64_t count = 0;
+  if (Local(owner_id, session_id)) {
+    ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
+    count =
+        static_cast<int64_t>(std::distance(image->items.lower_bound(from_seq), image->items.end()));
+  } else {  // a pop: count without loading the session
+    ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r, Run({"ZCOUNT", context_->keys.Items(owner_id, session_id),
+                                             std::to_string(from_seq), "+inf"}));
+    ENGRAM_ASSIGN_OR_RETURN(count, Int(*r));
+  }
   if (count == 0) return int64_t{0};
   SessionOp op;
   op.kind = SessionOp::Kind::kDeleteFrom;
@@ -337,8 +344,14 @@ Result<int64_t> RedisSessionTransaction::DeleteSessionItems(std::string_view own
 Result<int64_t> RedisSessionTransaction::DeleteSession(std::string_view owner_id,
                                                        std::string_view session_id) {
   ENGRAM_RETURN_IF_ERROR(Writable());
-  ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
-  const auto count = static_cast<int64_t>(image->items.size());
+  int64_t count = 0;
+  if (Local(owner_id, session_id)) {
+    ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
+    count = static_cast<int64_t>(image->items.size());
+  } else {
+    ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r, Run({"ZCARD", context_->keys.Items(owner_id, session_id)}));
+    ENGRAM_ASSIGN_OR_RETURN(count, Int(*r));
+  }
   SessionOp op;
   op.kind = SessionOp::Kind::kDeleteSession;
   op.owner = std::string(owner_id);
