@@ -5,7 +5,7 @@
 // times --appends appends of one turn (a user item and an assistant item, one AddSessionItems
 // call) and then --reads reads of the last 20 items (GetSessionItems with last_n = 20). Prints
 // one line per operation: p50, p99 and mean in microseconds, and calls per second, from one
-// client thread.
+// client thread; and the same as one "JSON {...}" line, for scripts.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -32,6 +32,10 @@ void Report(const std::string& label, const std::string& op, std::vector<double>
   const double mean = std::accumulate(us.begin(), us.end(), 0.0) / us.size();
   std::printf("%-22s %-14s n=%-6zu p50=%8.1f us  p99=%8.1f us  mean=%8.1f us  %8.0f calls/s\n",
               label.c_str(), op.c_str(), us.size(), at(0.5), at(0.99), mean, 1e6 / mean);
+  std::printf(
+      "JSON {\"bench\": \"session\", \"label\": \"%s\", \"op\": \"%s\", \"n\": %zu, "
+      "\"p50_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f}\n",
+      label.c_str(), op.c_str(), us.size(), at(0.5), at(0.99), mean);
 }
 
 }  // namespace
