@@ -202,6 +202,32 @@ TEST_P(SessionStoreConformance, AWriteTransactionSeesItsOwnChanges) {
   EXPECT_EQ((*(*read)->LastActiveSession("alice", ""))->session_id, "s");
 }
 
+// A read keeps one view of a session: an append committed after its first read of the session is
+// not in its later reads (a last-N read racing an append returns N items, not N+1).
+TEST_P(SessionStoreConformance, AReadDoesNotSeeAppendsCommittedAfterItsFirstRead) {
+  auto item = [](int64_t seq) { return SessionItem{seq, Role::kUser, "x", "", "", seq}; };
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {item(1), item(2), item(3)}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto read = sessions_->BeginRead();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*(*read)->NthLastSessionSeq("alice", "s", 2, std::nullopt), 2);
+  {
+    auto txn = sessions_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->AppendSessionItems("alice", "s", {item(4)}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto items = (*read)->GetSessionItems("alice", "s", 2);
+  ASSERT_TRUE(items.ok()) << items.status().ToString();
+  EXPECT_EQ(items->size(), 2u);
+  EXPECT_EQ(*(*read)->LastSessionSeq("alice", "s"), 3);
+  EXPECT_EQ(*(*read)->PrecedingNonToolSeq("alice", "s", 9), 3);
+}
+
 // A pop and a clear of committed sessions return what they removed, and it is gone.
 TEST_P(SessionStoreConformance, DeletesOfStoredSessionsCountWhatTheyRemove) {
   {

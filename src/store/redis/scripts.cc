@@ -9,28 +9,36 @@ namespace engram::store::redis::scripts {
   "local function esc(s) return (string.gsub(s, '[^%w_%.%-]', function(c)" \
   " return string.format('%%%02X', string.byte(c)) end)) end\n"
 
-// KEYS: items. ARGV: n, role. The seq of the n-th last item of that role; 0 when fewer.
-const Script kNthLastOfRole{
-    "local n, role = tonumber(ARGV[1]), ARGV[2]\n"
-    "local stop, seen = redis.call('ZCARD', KEYS[1]) - 1, 0\n"
-    "while stop >= 0 do\n"
-    "  local start = math.max(0, stop - 255)\n"
-    "  local ms = redis.call('ZRANGE', KEYS[1], start, stop)\n"
-    "  for j = #ms, 1, -1 do\n"
+// KEYS: items. ARGV: n, role ("" : any), cap ("+inf" or a seq). {the seq of the n-th last item
+// of that role (0 when fewer), the last seq}, counting only items with seq <= cap.
+const Script kNthLast{
+    "local n, role, cap = tonumber(ARGV[1]), ARGV[2], ARGV[3]\n"
+    "local function seq_of(m) return tonumber(string.match(m, '^(%d+)|')) end\n"
+    "local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], cap, '-inf', 'LIMIT', 0, 1)\n"
+    "local last = 0\n"
+    "if #top > 0 then last = seq_of(top[1]) end\n"
+    "if role == '' then\n"
+    "  local nth = redis.call('ZREVRANGEBYSCORE', KEYS[1], cap, '-inf', 'LIMIT', n - 1, 1)\n"
+    "  if #nth == 0 then return {0, last} end\n"
+    "  return {seq_of(nth[1]), last}\n"
+    "end\n"
+    "local offset, seen = 0, 0\n"
+    "while true do\n"
+    "  local ms = redis.call('ZREVRANGEBYSCORE', KEYS[1], cap, '-inf', 'LIMIT', offset, 256)\n"
+    "  if #ms == 0 then return {0, last} end\n"
+    "  for j = 1, #ms do\n"
     "    local seq, r = string.match(ms[j], " ENGRAM_ITEM_HEAD
     ")\n"
-    "    if r == role then seen = seen + 1 if seen == n then return tonumber(seq) end end\n"
+    "    if r == role then seen = seen + 1 if seen == n then return {tonumber(seq), last} end end\n"
     "  end\n"
-    "  stop = start - 1\n"
-    "end\n"
-    "return 0\n"};
+    "  offset = offset + #ms\n"
+    "end\n"};
 
-// KEYS: items. ARGV: seq. The seq of the last non-tool item before seq; 0 when none.
+// KEYS: items. ARGV: hi. The seq of the last non-tool item with seq <= hi; 0 when none.
 const Script kPrecedingNonTool{
     "local offset = 0\n"
     "while true do\n"
-    "  local ms = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '-inf', 'LIMIT',"
-    " offset, 64)\n"
+    "  local ms = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'LIMIT', offset, 64)\n"
     "  if #ms == 0 then return 0 end\n"
     "  for j = 1, #ms do\n"
     "    local seq, r = string.match(ms[j], " ENGRAM_ITEM_HEAD

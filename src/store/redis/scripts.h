@@ -7,7 +7,7 @@
 
 namespace engram::store::redis::scripts {
 
-extern const Script kNthLastOfRole;      // NthLastSessionSeq with a role
+extern const Script kNthLast;            // NthLastSessionSeq
 extern const Script kPrecedingNonTool;   // PrecedingNonToolSeq
 extern const Script kRecentOwnerItems;   // RecentOwnerItems' candidates
 extern const Script kLastActiveSession;  // LastActiveSession

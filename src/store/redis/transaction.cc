@@ -172,6 +172,19 @@ void RedisSessionTransaction::Record(SessionOp op) {
   ops_.push_back(std::move(op));
 }
 
+std::string RedisSessionTransaction::SeqCap(std::string_view owner_id,
+                                            std::string_view session_id) const {
+  const auto it = seq_caps_.find(SessionRef{std::string(owner_id), std::string(session_id)});
+  return it == seq_caps_.end() ? "+inf" : std::to_string(it->second);
+}
+
+void RedisSessionTransaction::NoteLastSeq(std::string_view owner_id, std::string_view session_id,
+                                          int64_t last) {
+  // A write transaction needs no bound: no other writer commits while it holds the lock.
+  if (!lock_token_.empty()) return;
+  seq_caps_.emplace(SessionRef{std::string(owner_id), std::string(session_id)}, last);
+}
+
 Result<int64_t> RedisSessionTransaction::LastSessionSeq(std::string_view owner_id,
                                                         std::string_view session_id) {
   if (Local(owner_id, session_id)) {
@@ -179,9 +192,14 @@ Result<int64_t> RedisSessionTransaction::LastSessionSeq(std::string_view owner_i
     return LastSeq(*image);
   }
   ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r,
-                          Run({"ZRANGE", context_->keys.Items(owner_id, session_id), "-1", "-1"}));
-  if (Len(*r) == 0) return int64_t{0};
-  return MemberSeq(At(*r, 0));
+                          Run({"ZREVRANGEBYSCORE", context_->keys.Items(owner_id, session_id),
+                               SeqCap(owner_id, session_id), "-inf", "LIMIT", "0", "1"}));
+  int64_t last = 0;
+  if (Len(*r) > 0) {
+    ENGRAM_ASSIGN_OR_RETURN(last, MemberSeq(At(*r, 0)));
+  }
+  NoteLastSeq(owner_id, session_id, last);
+  return last;
 }
 
 Result<int64_t> RedisSessionTransaction::NthLastSessionSeq(std::string_view owner_id,
@@ -192,16 +210,15 @@ Result<int64_t> RedisSessionTransaction::NthLastSessionSeq(std::string_view owne
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return NthLastSeq(*image, n, role);
   }
-  const std::string items = context_->keys.Items(owner_id, session_id);
-  if (role) {
-    ENGRAM_ASSIGN_OR_RETURN(
-        ReplyPtr r, Eval(scripts::kNthLastOfRole, {items}, {std::to_string(n), RoleName(*role)}));
-    return Int(*r);
-  }
-  const std::string index = "-" + std::to_string(n);
-  ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r, Run({"ZRANGE", items, index, index}));
-  if (Len(*r) == 0) return int64_t{0};
-  return MemberSeq(At(*r, 0));
+  ENGRAM_ASSIGN_OR_RETURN(
+      ReplyPtr r,
+      Eval(scripts::kNthLast, {context_->keys.Items(owner_id, session_id)},
+           {std::to_string(n), role ? RoleName(*role) : "", SeqCap(owner_id, session_id)}));
+  if (Len(*r) != 2) return Status::Corruption("redis: unexpected reply of a script");
+  ENGRAM_ASSIGN_OR_RETURN(int64_t nth, Int(At(*r, 0)));
+  ENGRAM_ASSIGN_OR_RETURN(int64_t last, Int(At(*r, 1)));
+  NoteLastSeq(owner_id, session_id, last);
+  return nth;
 }
 
 Result<int64_t> RedisSessionTransaction::PrecedingNonToolSeq(std::string_view owner_id,
@@ -211,9 +228,12 @@ Result<int64_t> RedisSessionTransaction::PrecedingNonToolSeq(std::string_view ow
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return redis::PrecedingNonToolSeq(*image, seq);
   }
+  int64_t hi = seq - 1;
+  const auto cap = seq_caps_.find(SessionRef{std::string(owner_id), std::string(session_id)});
+  if (cap != seq_caps_.end()) hi = std::min(hi, cap->second);
   ENGRAM_ASSIGN_OR_RETURN(
       ReplyPtr r, Eval(scripts::kPrecedingNonTool, {context_->keys.Items(owner_id, session_id)},
-                       {std::to_string(seq)}));
+                       {std::to_string(hi)}));
   return Int(*r);
 }
 
@@ -225,8 +245,11 @@ Result<std::vector<SessionItem>> RedisSessionTransaction::GetSessionItems(
   }
   ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r,
                           Run({"ZRANGEBYSCORE", context_->keys.Items(owner_id, session_id),
-                               std::to_string(from_seq), "+inf"}));
-  return DecodeItems(*r);
+                               std::to_string(from_seq), SeqCap(owner_id, session_id)}));
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionItem> items, DecodeItems(*r));
+  // An empty answer says nothing of the last seq below from_seq: no bound is recorded then.
+  if (!items.empty()) NoteLastSeq(owner_id, session_id, items.back().seq);
+  return items;
 }
 
 Result<std::optional<SessionSummary>> RedisSessionTransaction::GetSessionSummary(

@@ -1,8 +1,10 @@
 // RedisSessionTransaction: SessionTransaction over Redis.
 //
 // A read transaction answers each call with one command or script, so each call sees one state
-// and never half a commit (commits are one script); a commit between two calls of one read
-// transaction is seen by the later call (Redis keeps no snapshots).
+// and never half a commit (commits are one script). Redis keeps no snapshots; a read transaction
+// keeps the appends of others out of its view by remembering each session's last seq when it
+// first reads the session and reading no item past it. Deletions (a pop, a clear, retention)
+// committed between two of its calls are seen by the later call.
 //
 // A write transaction holds the store's write lock (a key set with NX and a lease, taken at
 // BeginWrite, so writers in every process sharing the Redis take turns as the interface requires;
@@ -90,6 +92,10 @@ class RedisSessionTransaction final : public SessionTransaction {
                         const std::vector<std::string_view>& args);
   Result<std::vector<std::string>> StoredSessionIds(std::string_view owner_id);
   Result<std::vector<SessionRef>> AllStoredSessions();
+  // A read transaction's bound on the session's seqs: "+inf" until its first read of the
+  // session, which records the last seq it saw (NoteLastSeq).
+  std::string SeqCap(std::string_view owner_id, std::string_view session_id) const;
+  void NoteLastSeq(std::string_view owner_id, std::string_view session_id, int64_t last);
 
   std::shared_ptr<const TransactionContext> context_;
   std::unique_ptr<Connection> conn_;
@@ -100,6 +106,7 @@ class RedisSessionTransaction final : public SessionTransaction {
   std::set<SessionRef> changed_;
   std::set<std::string, std::less<>> changed_owners_;
   std::map<SessionRef, SessionImage> images_;
+  std::map<SessionRef, int64_t> seq_caps_;  // read transactions only
 };
 
 }  // namespace engram::store::redis
