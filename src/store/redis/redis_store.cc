@@ -69,12 +69,9 @@ class RedisSessionStore final : public SessionStore {
  public:
   RedisSessionStore(std::shared_ptr<Pool> pool, int busy_timeout_ms)
       : pool_(std::move(pool)), busy_timeout_ms_(busy_timeout_ms) {
-    auto context = std::make_shared<redis::TransactionContext>(
-        redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, kLockLeaseMs, nullptr);
-    context->release = [pool = pool_](std::unique_ptr<Connection> conn) {
-      pool->Give(std::move(conn));
-    };
-    context_ = std::move(context);
+    context_ = std::make_shared<const redis::TransactionContext>(redis::TransactionContext{
+        redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, kLockLeaseMs,
+        [pool = pool_](std::unique_ptr<Connection> conn) { pool->Give(std::move(conn)); }});
   }
 
   std::string backend() const override { return "redis"; }
