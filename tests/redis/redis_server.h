@@ -30,7 +30,6 @@ class RedisServer {
   // `params` are appended to the query ("ttl=1").
   std::string NewUrl(const std::string& params = "");
   int port() const { return port_; }
-  pid_t pid() const { return pid_; }
 
   // Stops the server (SIGTERM, then waits) and starts it again on the same port, empty: for
   // tests of lost connections. Start returns false with *why on failure.
