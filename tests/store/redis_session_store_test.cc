@@ -39,6 +39,17 @@ class Raw {
     if (r != nullptr) freeReplyObject(r);
     return out;
   }
+  void Set(const std::string& key, const std::string& value) {
+    freeReplyObject(
+        redisCommand(ctx_, "SET %b %b", key.data(), key.size(), value.data(), value.size()));
+  }
+  std::string Get(const std::string& key) {
+    auto* r = static_cast<redisReply*>(redisCommand(ctx_, "GET %b", key.data(), key.size()));
+    std::string out =
+        r != nullptr && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
+    if (r != nullptr) freeReplyObject(r);
+    return out;
+  }
   long long Pttl(const std::string& key) {
     auto* r = static_cast<redisReply*>(redisCommand(ctx_, "PTTL %b", key.data(), key.size()));
     const long long v = r != nullptr ? r->integer : -3;
@@ -244,6 +255,27 @@ TEST(RedisSessionStoreTest, AWriterWaitsForTheLockThenGivesUp) {
     EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
   }  // rolled back: the lock is released
   EXPECT_TRUE(Append(*b, "alice", "s", "now").ok());
+}
+
+// A writer whose lock lease ran out and was taken by another writer commits nothing, and leaves
+// the other's lock alone.
+TEST(RedisSessionStoreTest, ACommitWhoseLockWasLostWritesNothing) {
+  ENGRAM_REQUIRE_REDIS(server);
+  const std::string url = server->NewUrl();
+  auto store = Open(url);
+  ASSERT_TRUE(store);
+  Raw raw(server->port());
+  {
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(
+        (*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "late", "", "", 1}}).ok());
+    raw.Set(PrefixOf(url) + "lock", "another-writer");  // as after the lease ran out
+    Status st = (*txn)->Commit();
+    EXPECT_EQ(st.code(), Status::Code::kUnavailable) << st.ToString();
+  }
+  EXPECT_EQ(raw.Get(PrefixOf(url) + "lock"), "another-writer");
+  EXPECT_EQ(*LastSeq(*store, "alice", "s"), 0);
 }
 
 // Promotion does not depend on the session outliving its TTL: ending a session keeps its
