@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
                  "SQLite database file, short for --store sqlite://PATH (default: $ENGRAM_DB or "
                  "~/.local/share/engram/engram.db)");
   app.add_option("--sessions", g.sessions,
-                 "Where session items and summaries live, a store URL (default: $ENGRAM_SESSIONS, "
+                 "Where session items and summaries live, a store URL such as "
+                 "redis://[user:password@]host:port/db?ttl=SECONDS (default: $ENGRAM_SESSIONS, "
                  "else with the memories)");
   app.add_flag("--json", g.json, "Print JSON");
   app.add_option(

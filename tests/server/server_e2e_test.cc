@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "api_fixture.h"
+#include "redis/redis_server.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -593,6 +594,60 @@ TEST_F(ServeTest, KillNineLosesNoAcknowledgedWrite) {
     found += r && r->status == 200;
   }
   EXPECT_EQ(found, acknowledged.size());
+}
+
+// Two `engram serve` processes, each with its own memory file, share session state through one
+// Redis: what one appends the other reads, extends, pops and summarizes at once, as behind a load
+// balancer.
+TEST_F(ServeTest, TwoServersShareSessionsThroughOneRedis) {
+  ENGRAM_REQUIRE_REDIS(redis);
+  const std::string sessions = redis->NewUrl();
+  testing::TempDir other;
+  ServerProcess a(dir_, {"--keys", keys_path_, "--sessions", sessions});
+  ServerProcess b(other, {"--keys", keys_path_, "--sessions", sessions});
+  ASSERT_GT(a.port(), 0) << a.log();
+  ASSERT_GT(b.port(), 0) << b.log();
+  httplib::Client on_a("127.0.0.1", a.port()), on_b("127.0.0.1", b.port());
+  const std::string items = "/v1/owners/alice/sessions/trip/items";
+  const json turn = {
+      {"items",
+       {{{"role", "user"}, {"content", "what is the weather in Oslo?"}},
+        {{"role", "assistant"},
+         {"content", ""},
+         {"tool_calls", {{{"id", "c1"}, {"name", "weather"}}}}},
+        {{"role", "tool"}, {"content", "4 degrees, rain"}, {"tool_call_id", "c1"}}}}};
+  auto r = on_a.Post(items.c_str(), Auth(kAliceKey), turn.dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+
+  r = on_b.Get((items + "?last_n=1").c_str(), Auth(kAliceKey));
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no reply");
+  json got = json::parse(r->body)["items"];
+  ASSERT_EQ(got.size(), 2u) << got;  // the result comes with its call
+  EXPECT_EQ(got[0]["role"], "assistant");
+  EXPECT_EQ(got[1]["content"], "4 degrees, rain");
+
+  const json answer = {{"items", {{{"role", "assistant"}, {"content", "Cold and wet."}}}}};
+  r = on_b.Post(items.c_str(), Auth(kAliceKey), answer.dump(), "application/json");
+  ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no reply");
+  EXPECT_EQ(json::parse(r->body)["items"][0]["seq"], 4);
+  r = on_a.Get(items.c_str(), Auth(kAliceKey));
+  ASSERT_TRUE(r && r->status == 200);
+  EXPECT_EQ(json::parse(r->body)["items"].size(), 4u);
+
+  r = on_a.Post("/v1/owners/alice/sessions/trip/pop", Auth(kAliceKey), "{}", "application/json");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no reply");
+  EXPECT_EQ(json::parse(r->body)["item"]["content"], "Cold and wet.");
+  r = on_b.Get(items.c_str(), Auth(kAliceKey));
+  ASSERT_TRUE(r && r->status == 200);
+  EXPECT_EQ(json::parse(r->body)["items"].size(), 3u);
+
+  r = on_b.Put("/v1/owners/alice/sessions/trip/summary", Auth(kAliceKey),
+               json{{"text", "asked about Oslo's weather"}}.dump(), "application/json");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no reply");
+  r = on_a.Get("/v1/owners/alice/sessions/trip/summary", Auth(kAliceKey));
+  ASSERT_TRUE(r && r->status == 200);
+  EXPECT_EQ(json::parse(r->body)["summary"]["text"], "asked about Oslo's weather");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pg/postgres_server.h"
+#include "redis/redis_server.h"
 #include "store/factory.h"
 #include "test_util.h"
 #include "util/claim.h"
@@ -26,8 +27,9 @@ struct ConformanceBackend {
   // digits), so every test starts from an empty store; a server backend names a fresh database or
   // schema with {id}. A URL starting with '$' is read from that environment variable; the backend's
   // tests are skipped when it is unset. "{pg}" is a fresh database on the test binary's throwaway
-  // PostgreSQL server (tests/pg/postgres_server.h); without a server the tests are skipped, and
-  // fail under ENGRAM_CI=1.
+  // PostgreSQL server (tests/pg/postgres_server.h) and "{redis}" a fresh key prefix on its
+  // throwaway redis-server (tests/redis/redis_server.h); without a server the tests are skipped,
+  // and fail under ENGRAM_CI=1.
   std::string url;
 };
 
@@ -36,6 +38,16 @@ inline const std::vector<ConformanceBackend>& ConformanceBackends() {
       {"sqlite", "sqlite://{dir}/store.db"},
       {"postgres", "{pg}"},
   };
+  return kBackends;
+}
+
+// The backends of session state: those above and the ones that keep only session state.
+inline const std::vector<ConformanceBackend>& SessionConformanceBackends() {
+  static const std::vector<ConformanceBackend> kBackends = [] {
+    std::vector<ConformanceBackend> all = ConformanceBackends();
+    all.push_back({"redis", "{redis}"});
+    return all;
+  }();
   return kBackends;
 }
 
@@ -49,6 +61,10 @@ inline std::string ConformanceUrl(const ConformanceBackend& backend, const std::
     url = server->NewDatabase();
     if (url.empty()) *why = "cannot create a database on the test server";
     return url;
+  }
+  if (url == "{redis}") {
+    engram::testing::RedisServer* server = engram::testing::RedisServer::Shared(why);
+    return server == nullptr ? "" : server->NewUrl();
   }
   if (!url.empty() && url[0] == '$') {
     const char* env = std::getenv(url.c_str() + 1);
@@ -74,9 +90,11 @@ class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
  protected:
   void SetUp() override {
     std::string why;
-    const std::string url = ConformanceUrl(GetParam(), dir_.path(), &why);
+    url_ = ConformanceUrl(GetParam(), dir_.path(), &why);
+    const std::string& url = url_;
     if (url.empty()) {
       if (GetParam().url == "{pg}" && engram::testing::PostgresRequired()) FAIL() << why;
+      if (GetParam().url == "{redis}" && engram::testing::RedisRequired()) FAIL() << why;
       GTEST_SKIP() << why;
     }
     Result<OpenedBackend> opened = OpenBackend(url, OpenSettings{2000, false});
@@ -85,6 +103,7 @@ class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
   }
 
   engram::testing::TempDir dir_;
+  std::string url_;  // what backend_ was opened at: open it again for a second process's view
   OpenedBackend backend_;
 };
 

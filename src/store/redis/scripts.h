@@ -1,0 +1,19 @@
+// The Lua scripts of the Redis backend. Each runs atomically in the server, so a commit is seen
+// whole or not at all, and each read of several keys sees one state. Their arguments are listed
+// in scripts.cc.
+#pragma once
+
+#include "store/redis/connection.h"
+
+namespace engram::store::redis::scripts {
+
+extern const Script kNthLast;            // NthLastSessionSeq
+extern const Script kPrecedingNonTool;   // PrecedingNonToolSeq
+extern const Script kRecentOwnerItems;   // RecentOwnerItems' candidates
+extern const Script kLastActiveSession;  // LastActiveSession
+extern const Script kRetentionPlan;      // DeleteSessionItemsBefore: the seqs to delete
+extern const Script kCommit;             // a write transaction's buffered changes
+extern const Script kRenewLock;          // extends the write lock's lease if it is still ours
+extern const Script kUnlock;             // releases the write lock if it is still ours
+
+}  // namespace engram::store::redis::scripts
