@@ -281,6 +281,7 @@ json ComponentSchemas() {
                                   {"data", Type("string")},
                                   {"content", Type("string")},
                                   {"metadata", Type("object")},
+                                  {"expiration_date", Type("string")},
                                   {"user_id", Type("string")}}}};
   s["Mem0Memory"] =
       json{{"type", "object"},
@@ -293,10 +294,16 @@ json ComponentSchemas() {
              {"user_id", Type("string")},
              {"agent_id", Nullable("string")},
              {"run_id", Nullable("string")},
+             {"expiration_date", Nullable("string")},
              {"score", Type("number")},
              {"event", json{{"type", "string"}, {"enum", {"ADD", "UPDATE", "DELETE", "NONE"}}}}}},
            {"required", {"id", "memory"}}};
   s["Mem0Results"] = Object({{"results", ArrayOf(Ref("Mem0Memory"))}}, {"results"});
+  s["Mem0Page"] = Object({{"count", Type("integer")},
+                          {"next", Nullable("string")},
+                          {"previous", Nullable("string")},
+                          {"results", ArrayOf(Ref("Mem0Memory"))}},
+                         {"count", "next", "previous", "results"});
   s["Mem0HistoryEntry"] = json{{"type", "object"},
                                {"properties",
                                 {{"id", Type("string")},
