@@ -172,8 +172,12 @@ export class EngramStore extends BaseStore {
     }
     // The key leads the text so that two keys of one namespace with equal values stay two
     // memories (engram keeps one live memory per text, type and scope).
-    const fields = op.index === false ? [] : (op.index ?? ["$"]);
-    const parts = fields.flatMap((path) => getTextAtPath(op.value, path));
+    const parts =
+      op.index === false
+        ? []
+        : op.index
+          ? op.index.flatMap((path) => getTextAtPath(op.value, path))
+          : [JSON.stringify(op.value)];
     const text = [op.key, ...parts].join("\n");
     const expires_at = ttl == null ? undefined : new Date(Date.now() + ttl * 60_000).toISOString();
     if (existing) {
