@@ -142,3 +142,21 @@ test("run(agent, input, { session }) in two processes: the second continues the 
       second.session.map((item, i) => `  ${i + 1}. ${JSON.stringify(item)}`).join("\n"),
   );
 });
+
+// The README's example, as a user runs it: two processes, two sessions, one owner.
+test("README example: a fact told in session 1 is recalled in session 2 through engram", async () => {
+  const example = fileURLToPath(new URL("../examples/two-sessions.mjs", import.meta.url));
+  const turn = async (which: string) =>
+    (
+      await promisify(execFile)(process.execPath, [example, server.url, ALICE_KEY, "alice", which], {
+        env: { ...process.env, OPENAI_AGENTS_DISABLE_TRACING: "1" },
+      })
+    ).stdout;
+  expect(await turn("1")).toContain("session_001 assistant: Nice to meet you, Dana.");
+  // What engram kept from session 1: typed memories, not just the transcript.
+  const { items } = await server.alice.listMemories({ type: "preference" });
+  expect(items.map((m) => m.text).join("\n")).toMatch(/dark mode/i);
+  const second = await turn("2");
+  expect(second).toContain("session_002 assistant: You said you prefer dark mode.");
+  console.log("two-session example:\n" + second);
+});
