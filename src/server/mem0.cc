@@ -10,6 +10,7 @@
 #include "server/params.h"
 #include "server/schema.h"
 #include "util/json.h"
+#include "util/time.h"
 
 namespace engram::server {
 
@@ -137,12 +138,31 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "infer", &infer));
         std::optional<std::string> metadata;
         ENGRAM_RETURN_IF_ERROR(GetJsonText(call.body, "metadata", true, &metadata));
+        // Mem0's timestamp (when it was said) is in Unix seconds; expiration_date a date.
+        std::optional<Timestamp> observed_at, expires_at;
+        if (auto t = call.body.find("timestamp"); t != call.body.end() && !t->is_null()) {
+          if (!t->is_number_integer()) {
+            return Status::InvalidArgument("timestamp must be an integer (Unix seconds)");
+          }
+          const int64_t seconds = t->get<int64_t>();
+          if (seconds > util::kMaxTimestamp / 1000 || seconds < -util::kMaxTimestamp / 1000) {
+            return Status::InvalidArgument("timestamp is out of range");
+          }
+          observed_at = seconds * 1000;
+          ENGRAM_RETURN_IF_ERROR(util::CheckTimestampRange("timestamp", *observed_at));
+        }
+        ENGRAM_RETURN_IF_ERROR(GetTime(call.body, "expiration_date", &expires_at));
         json results = json::array();
         if (infer.value_or(true)) {
+          if (expires_at) {
+            return Status::InvalidArgument(
+                "expiration_date needs infer: false (extracted memories expire by the policy's "
+                "TTLs)");
+          }
           for (const Message& m : messages) {
-            ENGRAM_ASSIGN_OR_RETURN(
-                TurnReport report,
-                engine.RememberTurn(owner, "global", ids.run_id.value_or(""), m.role, m.content));
+            ENGRAM_ASSIGN_OR_RETURN(TurnReport report,
+                                    engine.RememberTurn(owner, "global", ids.run_id.value_or(""),
+                                                        m.role, m.content, observed_at));
             for (const WriteResult& w : report.writes) results.push_back(Mem0WriteResult(w));
           }
         } else {
@@ -156,6 +176,8 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
             nm.agent_id = ids.agent_id.value_or("");
             nm.session_id = ids.run_id.value_or("");
             nm.metadata = metadata.value_or("{}");
+            nm.observed_at = observed_at;
+            nm.expires_at = expires_at;
             nm.source = "mem0";
             nm.change.actor = "api:" + call.principal->name;
             memories.push_back(std::move(nm));

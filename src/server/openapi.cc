@@ -261,7 +261,9 @@ json ComponentSchemas() {
                                {"agent_id", Type("string")},
                                {"run_id", Type("string")},
                                {"metadata", Type("object")},
-                               {"infer", Type("boolean")}}},
+                               {"infer", Type("boolean")},
+                               {"timestamp", Type("integer")},
+                               {"expiration_date", Type("string")}}},
                              {"required", {"messages"}}};
   s["Mem0SearchRequest"] = json{{"type", "object"},
                                 {"properties",

@@ -78,6 +78,19 @@ async function exercise(host) {
   );
   const darkId = added.results[0].id;
 
+  const dated = await step(
+    "add with timestamp and expirationDate",
+    client.add([{ role: "user", content: "We met in Porto" }], {
+      infer: false,
+      timestamp: 1700000000,
+      expirationDate: "2099-01-01",
+    }),
+  );
+  const porto = await client.get(dated.results[0].id);
+  assert.equal(porto.createdAt, "2023-11-14T22:13:20.000Z");
+  assert.equal(porto.expirationDate, "2099-01-01T00:00:00.000Z");
+  await client.delete(porto.id);
+
   // infer (Mem0's default): engram's write policy extracts typed memories from the user turn.
   const inferred = await step(
     "add infer=true (POST /v3/memories/add/)",

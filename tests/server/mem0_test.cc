@@ -247,6 +247,25 @@ TEST_F(Mem0Test, PlatformPathsPingPagesAndBatches) {
   ASSERT_EQ(history.body.size(), 2u);
   EXPECT_EQ(history.body[1]["new_memory"], "three, until 2099");
   EXPECT_EQ(Do("DELETE", "/v1/memories/?user_id=alice").body["deleted"], 1);
+
+  // Mem0's add options: timestamp (Unix seconds: when it was said) and expiration_date.
+  Reply2 dated = Do("POST", "/v3/memories/add/",
+                    json{{"messages", "We met in Porto"},
+                         {"infer", false},
+                         {"timestamp", 1700000000},
+                         {"expiration_date", "2099-01-01"}});
+  ASSERT_EQ(dated.status, 200) << dated.raw;
+  Reply2 got = Do("GET", "/v1/memories/" + dated.body["results"][0]["id"].get<std::string>() + "/");
+  EXPECT_EQ(got.body["created_at"], "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(got.body["expiration_date"], "2099-01-01T00:00:00.000Z");
+  // Extraction decides what is stored and the policy when it expires: a date would be dropped.
+  EXPECT_EQ(
+      Do("POST", "/v3/memories/add/", json{{"messages", "x"}, {"expiration_date", "2099-01-01"}})
+          .status,
+      422);
+  EXPECT_EQ(
+      Do("POST", "/v3/memories/add/", json{{"messages", "x"}, {"timestamp", "yesterday"}}).status,
+      422);
 }
 
 }  // namespace

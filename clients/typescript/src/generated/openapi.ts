@@ -854,6 +854,7 @@ export interface components {
         };
         Mem0AddRequest: {
             agent_id?: string;
+            expiration_date?: string;
             infer?: boolean;
             messages: {
                 content: string;
@@ -862,6 +863,7 @@ export interface components {
             }[] | string;
             metadata?: Record<string, unknown>;
             run_id?: string;
+            timestamp?: number;
             user_id?: string;
         };
         Mem0HistoryEntry: {
