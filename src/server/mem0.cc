@@ -6,9 +6,11 @@
 
 #include "core/json_codec.h"
 #include "server/api.h"
+#include "server/mem0_shapes.h"
 #include "server/params.h"
 #include "server/schema.h"
 #include "util/json.h"
+#include "util/time.h"
 
 namespace engram::server {
 
@@ -19,58 +21,7 @@ using schema::ArrayOf;
 using schema::Object;
 using schema::Ref;
 using schema::Type;
-
-// Mem0's user_id is engram's owner. It may come from the body, the query string or (for
-// /search) the filters; when absent, a key bound to exactly one owner means that owner.
-Result<std::string> ResolveOwner(const Call& call, const std::optional<std::string>& user_id) {
-  std::string owner = user_id.value_or("");
-  if (owner.empty() && call.principal != nullptr) owner = call.principal->SoleOwner();
-  if (owner.empty()) {
-    return Status::InvalidArgument(
-        "user_id is required (this key is not bound to exactly one owner)");
-  }
-  ENGRAM_RETURN_IF_ERROR(CheckOwner(*call.principal, owner));
-  return owner;
-}
-
-// Mem0 identifiers from the body (POST/PUT) or the query string (GET/DELETE).
-struct Ids {
-  std::optional<std::string> user_id, agent_id, run_id;
-  bool any() const { return user_id || agent_id || run_id; }
-};
-
-Result<Ids> IdsFromBody(const json& body) {
-  Ids ids;
-  ENGRAM_RETURN_IF_ERROR(GetString(body, "user_id", &ids.user_id));
-  ENGRAM_RETURN_IF_ERROR(GetString(body, "agent_id", &ids.agent_id));
-  ENGRAM_RETURN_IF_ERROR(GetString(body, "run_id", &ids.run_id));
-  return ids;
-}
-
-Ids IdsFromQuery(const Call& call) {
-  Ids ids;
-  ids.user_id = call.Query("user_id");
-  ids.agent_id = call.Query("agent_id");
-  ids.run_id = call.Query("run_id");
-  return ids;
-}
-
-// A memory as Mem0 returns it, built from engram's own JSON form.
-json Mem0Item(const MemoryRecord& r) {
-  json full = core::MemoryToJson(r);
-  json out{{"id", r.id},
-           {"memory", r.text},
-           {"metadata", full["metadata"]},
-           {"created_at", full["created_at"]},
-           {"updated_at", full["updated_at"]},
-           {"user_id", r.owner_id},
-           {"agent_id", full["agent_id"]},
-           {"run_id", full["session_id"]},
-           {"type", full["type"]},
-           {"key", full["key"]},
-           {"scope", r.scope}};
-  return out;
-}
+using namespace mem0;
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -132,67 +83,6 @@ Result<std::vector<Message>> ParseMessages(const json& body) {
   return out;
 }
 
-// Every live record of the owner matching the agent and run filters (superseded ones too, so
-// that a delete leaves nothing of them current or past-current behind).
-Result<std::vector<MemoryRecord>> AllMatching(Engine& engine, const std::string& owner,
-                                              const Ids& ids, bool include_superseded, size_t max) {
-  ListOptions o;
-  o.agent_id = ids.agent_id;
-  o.session_id = ids.run_id;
-  o.include_superseded = include_superseded;
-  o.limit = std::min<size_t>(max, 1000);
-  std::vector<MemoryRecord> out;
-  while (out.size() < max) {
-    ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, engine.ListMemories(owner, o));
-    for (MemoryRecord& r : page.items) {
-      if (out.size() < max) out.push_back(std::move(r));
-    }
-    if (page.next_cursor.empty()) break;
-    o.cursor = page.next_cursor;
-  }
-  return out;
-}
-
-// Pulls user_id, agent_id and run_id out of Mem0 filters ({"user_id": "alice", ...}, or inside a
-// top-level {"AND": [...]}), leaving the rest for engram's filter language (docs/search.md),
-// which Mem0's filter syntax is a subset of.
-Status SplitFilters(json filters, Ids* ids, std::string* rest) {
-  if (!filters.is_object()) return Status::InvalidArgument("filters must be a JSON object");
-  auto take = [&](json& obj) -> Status {
-    for (const char* name : {"user_id", "agent_id", "run_id"}) {
-      auto it = obj.find(name);
-      if (it == obj.end()) continue;
-      if (!it->is_string()) {
-        return Status::InvalidArgument(std::string("filters.") + name + " must be a string");
-      }
-      std::optional<std::string>& slot = std::string(name) == "user_id"    ? ids->user_id
-                                         : std::string(name) == "agent_id" ? ids->agent_id
-                                                                           : ids->run_id;
-      if (slot && *slot != it->get<std::string>()) {
-        return Status::InvalidArgument(std::string(name) + " differs between body and filters");
-      }
-      slot = it->get<std::string>();
-      obj.erase(it);
-    }
-    return Status::Ok();
-  };
-  ENGRAM_RETURN_IF_ERROR(take(filters));
-  if (auto a = filters.find("AND"); a != filters.end() && a->is_array()) {
-    json kept = json::array();
-    for (json& clause : *a) {
-      if (clause.is_object()) ENGRAM_RETURN_IF_ERROR(take(clause));
-      if (!clause.is_object() || !clause.empty()) kept.push_back(std::move(clause));
-    }
-    if (kept.empty()) {
-      filters.erase("AND");
-    } else {
-      *a = std::move(kept);
-    }
-  }
-  *rest = filters.empty() ? std::string() : filters.dump();
-  return Status::Ok();
-}
-
 std::string SnapshotText(const std::string& snapshot) {
   if (snapshot.empty()) return "";
   json j = util::ParseJsonOr(json(), snapshot);
@@ -202,17 +92,6 @@ std::string SnapshotText(const std::string& snapshot) {
   return "";
 }
 
-Route MakeRoute(const char* method, std::string path, RouteDoc doc, Handler handler) {
-  Route r;
-  r.method = method;
-  r.path = std::move(path);
-  r.access = Access::kOwner;
-  r.doc = std::move(doc);
-  r.doc.tag = "mem0";
-  r.handler = std::move(handler);
-  return r;
-}
-
 const std::vector<QueryParamDoc> kIdQuery = {
     {"user_id", "string", "Mem0 user_id: the engram owner (default: the key's only owner)"},
     {"agent_id", "string", "only memories written by this agent"},
@@ -220,11 +99,26 @@ const std::vector<QueryParamDoc> kIdQuery = {
 const QueryParamDoc kUserQuery{"user_id", "string",
                                "the engram owner (default: the key's only owner)"};
 
+// Registers a route at Mem0's open-source server path and, when `platform_path` is given, the
+// same handler at the hosted platform's path that the `mem0ai` MemoryClient calls (it adds
+// trailing slashes, which the router ignores), as operation `platform_op`.
+void AddRoute(Router& router, const char* method, std::string path, RouteDoc doc, Handler handler,
+              const char* platform_path = nullptr, const char* platform_op = nullptr) {
+  if (platform_path != nullptr) {
+    RouteDoc platform = doc;
+    platform.operation_id = platform_op;
+    platform.summary =
+        "Mem0 platform (MemoryClient): " + doc.summary.substr(doc.summary.find(':') + 2);
+    router.Add(MakeRoute(method, platform_path, std::move(platform), handler));
+  }
+  router.Add(MakeRoute(method, std::move(path), std::move(doc), std::move(handler)));
+}
+
 }  // namespace
 
 void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode) {
-  router.Add(MakeRoute(
-      "POST", "/memories",
+  AddRoute(
+      router, "POST", "/memories",
       {"mem0AddMemories",
        "Mem0: remember messages. infer (default true) runs engram's write policy on each "
        "message (RememberTurn); infer=false stores each non-system message as an episode",
@@ -244,12 +138,31 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "infer", &infer));
         std::optional<std::string> metadata;
         ENGRAM_RETURN_IF_ERROR(GetJsonText(call.body, "metadata", true, &metadata));
+        // Mem0's timestamp (when it was said) is in Unix seconds; expiration_date a date.
+        std::optional<Timestamp> observed_at, expires_at;
+        if (auto t = call.body.find("timestamp"); t != call.body.end() && !t->is_null()) {
+          if (!t->is_number_integer()) {
+            return Status::InvalidArgument("timestamp must be an integer (Unix seconds)");
+          }
+          const int64_t seconds = t->get<int64_t>();
+          if (seconds > util::kMaxTimestamp / 1000 || seconds < -util::kMaxTimestamp / 1000) {
+            return Status::InvalidArgument("timestamp is out of range");
+          }
+          observed_at = seconds * 1000;
+          ENGRAM_RETURN_IF_ERROR(util::CheckTimestampRange("timestamp", *observed_at));
+        }
+        ENGRAM_RETURN_IF_ERROR(GetTime(call.body, "expiration_date", &expires_at));
         json results = json::array();
         if (infer.value_or(true)) {
+          if (expires_at) {
+            return Status::InvalidArgument(
+                "expiration_date needs infer: false (extracted memories expire by the policy's "
+                "TTLs)");
+          }
           for (const Message& m : messages) {
-            ENGRAM_ASSIGN_OR_RETURN(
-                TurnReport report,
-                engine.RememberTurn(owner, "global", ids.run_id.value_or(""), m.role, m.content));
+            ENGRAM_ASSIGN_OR_RETURN(TurnReport report,
+                                    engine.RememberTurn(owner, "global", ids.run_id.value_or(""),
+                                                        m.role, m.content, observed_at));
             for (const WriteResult& w : report.writes) results.push_back(Mem0WriteResult(w));
           }
         } else {
@@ -263,6 +176,8 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
             nm.agent_id = ids.agent_id.value_or("");
             nm.session_id = ids.run_id.value_or("");
             nm.metadata = metadata.value_or("{}");
+            nm.observed_at = observed_at;
+            nm.expires_at = expires_at;
             nm.source = "mem0";
             nm.change.actor = "api:" + call.principal->name;
             memories.push_back(std::move(nm));
@@ -274,7 +189,8 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
           }
         }
         return Ok(json{{"results", std::move(results)}});
-      }));
+      },
+      "/v3/memories/add", "mem0PlatformAdd");
 
   router.Add(MakeRoute(
       "GET", "/memories",
@@ -298,12 +214,12 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> records,
                                 AllMatching(engine, owner, ids, false, limit.value_or(100)));
         json out = json::array();
-        for (const MemoryRecord& r : records) out.push_back(Mem0Item(r));
+        for (const MemoryRecord& r : records) out.push_back(Item(r));
         return Ok(json{{"results", std::move(out)}});
       }));
 
-  router.Add(MakeRoute(
-      "DELETE", "/memories",
+  AddRoute(
+      router, "DELETE", "/memories",
       {"mem0DeleteAll",
        "Mem0: delete every memory of the owner matching agent_id/run_id, in one transaction "
        "(history is kept)",
@@ -328,10 +244,11 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
           ENGRAM_ASSIGN_OR_RETURN(n, engine.DeleteMemories(owner, del, change));
         }
         return Ok(json{{"message", "All relevant memories deleted"}, {"deleted", n}});
-      }));
+      },
+      "/v1/memories", "mem0PlatformDeleteAll");
 
-  router.Add(MakeRoute(
-      "POST", "/search",
+  AddRoute(
+      router, "POST", "/search",
       {"mem0Search",
        "Mem0: the owner's memories most relevant to a query, best first (hybrid search)",
        "",
@@ -367,28 +284,30 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         for (const SearchHit& h : hits) {
           if (ids.agent_id && h.record.agent_id != *ids.agent_id) continue;
           if (out.size() == k) break;
-          json item = Mem0Item(h.record);
+          json item = Item(h.record);
           item["score"] = h.score;
           out.push_back(std::move(item));
         }
         return Ok(json{{"results", std::move(out)}});
-      }));
+      },
+      "/v3/memories/search", "mem0PlatformSearch");
 
-  router.Add(MakeRoute(
-      "GET", "/memories/{memory_id}",
+  AddRoute(
+      router, "GET", "/memories/{memory_id}",
       {"mem0Get", "Mem0: one memory", "", {kUserQuery}, nullptr, true, Ref("Mem0Memory")},
       [&engine](Call& call) -> Result<Reply> {
         ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"user_id"}));
         ENGRAM_ASSIGN_OR_RETURN(std::string owner, ResolveOwner(call, call.Query("user_id")));
         ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, engine.GetMemory(owner, call.path.at("memory_id")));
-        return Ok(Mem0Item(r));
-      }));
+        return Ok(Item(r));
+      },
+      "/v1/memories/{memory_id}", "mem0PlatformGet");
 
-  router.Add(MakeRoute(
-      "PUT", "/memories/{memory_id}",
+  AddRoute(
+      router, "PUT", "/memories/{memory_id}",
       {"mem0Update",
        "Mem0: replace a memory's text (history keeps the old one); the new text may be sent as "
-       "text, memory, data or content",
+       "text, memory, data or content; expiration_date sets when it expires",
        "",
        {kUserQuery},
        Ref("Mem0UpdateRequest"),
@@ -409,7 +328,8 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
           ENGRAM_RETURN_IF_ERROR(GetString(call.body, name, &u.text));
         }
         ENGRAM_RETURN_IF_ERROR(GetJsonText(call.body, "metadata", true, &u.metadata));
-        if (!u.text && !u.metadata) {
+        ENGRAM_RETURN_IF_ERROR(GetTime(call.body, "expiration_date", &u.expires_at));
+        if (!u.text && !u.metadata && !u.expires_at) {
           return Status::InvalidArgument(
               "the new text is required (text, memory, data or content)");
         }
@@ -418,10 +338,11 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
                                 engine.UpdateMemory(owner, call.path.at("memory_id"), u));
         return Ok(
             json{{"message", "Memory updated successfully!"}, {"id", r.id}, {"memory", r.text}});
-      }));
+      },
+      "/v1/memories/{memory_id}", "mem0PlatformUpdate");
 
-  router.Add(MakeRoute(
-      "DELETE", "/memories/{memory_id}",
+  AddRoute(
+      router, "DELETE", "/memories/{memory_id}",
       {"mem0Delete",
        "Mem0: delete one memory (history is kept)",
        "",
@@ -436,10 +357,11 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         change.actor = "api:" + call.principal->name;
         ENGRAM_RETURN_IF_ERROR(engine.DeleteMemory(owner, call.path.at("memory_id"), change));
         return Ok(json{{"message", "Memory deleted successfully"}});
-      }));
+      },
+      "/v1/memories/{memory_id}", "mem0PlatformDelete");
 
-  router.Add(MakeRoute(
-      "GET", "/memories/{memory_id}/history",
+  AddRoute(
+      router, "GET", "/memories/{memory_id}/history",
       {"mem0History",
        "Mem0: every change of a memory, oldest first",
        "",
@@ -469,7 +391,8 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
                              {"role", nullptr}});
         }
         return Ok(std::move(out));
-      }));
+      },
+      "/v1/memories/{memory_id}/history", "mem0PlatformHistory");
 
   router.Add(MakeRoute(
       "POST", "/reset",
@@ -490,6 +413,7 @@ void RegisterMem0Routes(Router& router, Engine& engine, SearchMode default_mode)
         return Ok(json{{"message", "All memories reset"},
                        {"forgotten", core::ForgetReportToJson(report)}});
       }));
+  RegisterMem0PlatformRoutes(router, engine);
 }
 
 }  // namespace engram::server

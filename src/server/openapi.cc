@@ -265,7 +265,9 @@ json ComponentSchemas() {
                                {"agent_id", Type("string")},
                                {"run_id", Type("string")},
                                {"metadata", Type("object")},
-                               {"infer", Type("boolean")}}},
+                               {"infer", Type("boolean")},
+                               {"timestamp", Type("integer")},
+                               {"expiration_date", Type("string")}}},
                              {"required", {"messages"}}};
   s["Mem0SearchRequest"] = json{{"type", "object"},
                                 {"properties",
@@ -285,6 +287,7 @@ json ComponentSchemas() {
                                   {"data", Type("string")},
                                   {"content", Type("string")},
                                   {"metadata", Type("object")},
+                                  {"expiration_date", Type("string")},
                                   {"user_id", Type("string")}}}};
   s["Mem0Memory"] =
       json{{"type", "object"},
@@ -297,10 +300,16 @@ json ComponentSchemas() {
              {"user_id", Type("string")},
              {"agent_id", Nullable("string")},
              {"run_id", Nullable("string")},
+             {"expiration_date", Nullable("string")},
              {"score", Type("number")},
              {"event", json{{"type", "string"}, {"enum", {"ADD", "UPDATE", "DELETE", "NONE"}}}}}},
            {"required", {"id", "memory"}}};
   s["Mem0Results"] = Object({{"results", ArrayOf(Ref("Mem0Memory"))}}, {"results"});
+  s["Mem0Page"] = Object({{"count", Type("integer")},
+                          {"next", Nullable("string")},
+                          {"previous", Nullable("string")},
+                          {"results", ArrayOf(Ref("Mem0Memory"))}},
+                         {"count", "next", "previous", "results"});
   s["Mem0HistoryEntry"] = json{{"type", "object"},
                                {"properties",
                                 {{"id", Type("string")},

@@ -167,5 +167,106 @@ TEST_F(Mem0Test, InferRunsTheWritePolicyOnUserMessages) {
   for (const auto& item : again.body["results"]) EXPECT_NE(item["event"], "ADD");
 }
 
+// The hosted platform's paths, as the `mem0ai` MemoryClient calls them (trailing slashes, the
+// identifiers in `filters`, page/page_size, /v1/batch/); tests/mem0_client runs the client itself.
+TEST_F(Mem0Test, PlatformPathsPingPagesAndBatches) {
+  Reply2 ping = Do("GET", "/v1/ping/");
+  ASSERT_EQ(ping.status, 200) << ping.raw;
+  EXPECT_EQ(ping.body["status"], "ok");
+  EXPECT_EQ(Do("GET", "/v1/ping/", "", nullptr).status, 401);
+
+  json add = {{"messages",
+               {{{"role", "user"}, {"content", "one"}},
+                {{"role", "user"}, {"content", "two"}},
+                {{"role", "user"}, {"content", "three"}}}},
+              {"user_id", "alice"},
+              {"infer", false}};
+  Reply2 added = Do("POST", "/v3/memories/add/", add);
+  ASSERT_EQ(added.status, 200) << added.raw;
+  ASSERT_EQ(added.body["results"].size(), 3u);
+  std::vector<std::string> ids;
+  for (const json& r : added.body["results"]) ids.push_back(r["id"]);
+
+  const json filters = {{"filters", {{"user_id", "alice"}}}};
+  Reply2 page1 = Do("POST", "/v3/memories/?page=1&page_size=2", filters);
+  ASSERT_EQ(page1.status, 200) << page1.raw;
+  EXPECT_EQ(page1.body["count"], 3);
+  ASSERT_EQ(page1.body["results"].size(), 2u);
+  EXPECT_EQ(page1.body["results"][0]["memory"], "three");  // newest first
+  EXPECT_EQ(page1.body["next"], "/v3/memories/?page=2&page_size=2");
+  EXPECT_TRUE(page1.body["previous"].is_null());
+  Reply2 page2 = Do("POST", "/v3/memories/?page=2&page_size=2", filters);
+  ASSERT_EQ(page2.body["results"].size(), 1u);
+  EXPECT_EQ(page2.body["results"][0]["memory"], "one");
+  EXPECT_TRUE(page2.body["next"].is_null());
+  EXPECT_EQ(Do("POST", "/v3/memories/?page=9", filters).body["results"].size(), 0u);
+  EXPECT_EQ(Do("POST", "/v3/memories/?page=0", filters).status, 422);
+  // Only the identifiers are list filters; the rest would be silently dropped, so it is refused.
+  EXPECT_EQ(Do("POST", "/v3/memories/",
+               json{{"filters", {{"user_id", "alice"}, {"created_at", {{"gte", "2024-01-01"}}}}}})
+                .status,
+            422);
+  EXPECT_EQ(Do("POST", "/v3/memories/", filters, kBobKey).status, 403);
+
+  Reply2 found =
+      Do("POST", "/v3/memories/search/",
+         json{{"query", "two"}, {"output_format", "v1.1"}, {"filters", {{"user_id", "alice"}}}});
+  ASSERT_EQ(found.status, 200) << found.raw;
+  EXPECT_EQ(found.body["results"][0]["id"], ids[1]);
+
+  Reply2 updated = Do(
+      "PUT", "/v1/batch/",
+      json{{"memories",
+            {{{"memory_id", ids[0]}, {"text", "uno"}}, {{"memory_id", ids[1]}, {"text", "dos"}}}}});
+  ASSERT_EQ(updated.status, 200) << updated.raw;
+  EXPECT_EQ(Do("GET", "/v1/memories/" + ids[1] + "/").body["memory"], "dos");
+  // An unknown id anywhere in the batch: nothing is changed.
+  Reply2 bad = Do("PUT", "/v1/batch/",
+                  json{{"memories",
+                        {{{"memory_id", ids[0]}, {"text", "never"}},
+                         {{"memory_id", "0192f0c1-7a2b-7c3d-8e4f-a1b2c3d4e5f6"}, {"text", "x"}}}}});
+  EXPECT_EQ(bad.status, 404) << bad.raw;
+  EXPECT_EQ(Do("GET", "/v1/memories/" + ids[0] + "/").body["memory"], "uno");
+  // Bob's key cannot touch alice's memories through a batch: they are not his.
+  EXPECT_EQ(
+      Do("DELETE", "/v1/batch/", json{{"memories", {{{"memory_id", ids[0]}}}}}, kBobKey).status,
+      404);
+
+  Reply2 deleted = Do("DELETE", "/v1/batch/",
+                      json{{"memories", {{{"memory_id", ids[0]}}, {{"memory_id", ids[1]}}}}});
+  ASSERT_EQ(deleted.status, 200) << deleted.raw;
+  EXPECT_EQ(deleted.body["message"], "Successfully deleted 2 memories");
+  EXPECT_EQ(Do("POST", "/v3/memories/", filters).body["count"], 1);
+
+  Reply2 expiring = Do("PUT", "/v1/memories/" + ids[2] + "/",
+                       json{{"text", "three, until 2099"}, {"expiration_date", "2099-12-31"}});
+  ASSERT_EQ(expiring.status, 200) << expiring.raw;
+  EXPECT_EQ(Do("GET", "/v1/memories/" + ids[2] + "/").body["expiration_date"],
+            "2099-12-31T00:00:00.000Z");
+  Reply2 history = Do("GET", "/v1/memories/" + ids[2] + "/history/");
+  ASSERT_EQ(history.body.size(), 2u);
+  EXPECT_EQ(history.body[1]["new_memory"], "three, until 2099");
+  EXPECT_EQ(Do("DELETE", "/v1/memories/?user_id=alice").body["deleted"], 1);
+
+  // Mem0's add options: timestamp (Unix seconds: when it was said) and expiration_date.
+  Reply2 dated = Do("POST", "/v3/memories/add/",
+                    json{{"messages", "We met in Porto"},
+                         {"infer", false},
+                         {"timestamp", 1700000000},
+                         {"expiration_date", "2099-01-01"}});
+  ASSERT_EQ(dated.status, 200) << dated.raw;
+  Reply2 got = Do("GET", "/v1/memories/" + dated.body["results"][0]["id"].get<std::string>() + "/");
+  EXPECT_EQ(got.body["created_at"], "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(got.body["expiration_date"], "2099-01-01T00:00:00.000Z");
+  // Extraction decides what is stored and the policy when it expires: a date would be dropped.
+  EXPECT_EQ(
+      Do("POST", "/v3/memories/add/", json{{"messages", "x"}, {"expiration_date", "2099-01-01"}})
+          .status,
+      422);
+  EXPECT_EQ(
+      Do("POST", "/v3/memories/add/", json{{"messages", "x"}, {"timestamp", "yesterday"}}).status,
+      422);
+}
+
 }  // namespace
 }  // namespace engram::server
