@@ -32,22 +32,14 @@ bash "$ROOT/scripts/install_model.sh"
 # npm projects pinned by their lock files, each skipped when already installed at the locked
 # version: the official MCP TypeScript SDK client that tests engram's MCP server, Mem0's own
 # client (tests/mem0_client) and the TypeScript client with the LangGraph and OpenAI Agents
-# packages it is tested against (clients/typescript).
-for NPM_DIR in "$ROOT/tests/mcp/sdk" "$ROOT/tests/mem0_client" "$ROOT/clients/typescript"; do
+# packages it is tested against (clients/typescript), and the web page's toolchain (ui/: Vite,
+# TypeScript, Vitest, playwright-core for its test in Debian's chromium), which CMake builds with.
+for NPM_DIR in "$ROOT/tests/mcp/sdk" "$ROOT/tests/mem0_client" "$ROOT/clients/typescript" "$ROOT/ui"; do
   if ! cmp -s "$NPM_DIR/package-lock.json" "$NPM_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
     (cd "$NPM_DIR" && npm ci --no-audit --no-fund --silent)
     cp "$NPM_DIR/package-lock.json" "$NPM_DIR/node_modules/.engram-installed-lock"
   fi
 done
-
-# The web page's toolchain (Vite, TypeScript, Vitest, playwright-core for its browser test in
-# Debian's chromium), pinned by its lock file; CMake builds the page with it. Skipped when
-# installed at the locked version.
-UI_DIR="$ROOT/ui"
-if ! cmp -s "$UI_DIR/package-lock.json" "$UI_DIR/node_modules/.engram-installed-lock" 2>/dev/null; then
-  (cd "$UI_DIR" && npm ci --no-audit --no-fund --silent)
-  cp "$UI_DIR/package-lock.json" "$UI_DIR/node_modules/.engram-installed-lock"
-fi
 
 BUILD_DIR=build
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release)
