@@ -428,6 +428,43 @@ bool RetiresValueOf(std::string_view turn, std::string_view memory) {
   return false;
 }
 
+bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool change) {
+  auto digit = [](const std::string& w) {
+    return std::any_of(w.begin(), w.end(),
+                       [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  };
+  auto name = [&digit](const Word& w) {
+    return w.cap && !digit(w.norm) && !IsFunctionWord(w.norm);
+  };
+  const std::vector<Word> wm = WordsOf(memory), wt = WordsOf(turn);
+  bool changed = false;
+  for (size_t k = 0; k + 1 < wm.size() && !changed; ++k) {
+    if (!name(wm[k]) || !digit(wm[k + 1].norm) || IsTime(wm[k + 1].norm)) continue;
+    bool other = false, old = false;
+    for (size_t j = 0; j + 1 < wt.size(); ++j) {
+      if (wt[j].norm != wm[k].norm || !digit(wt[j + 1].norm)) continue;
+      if (wt[j + 1].norm != wm[k + 1].norm) {
+        other = true;
+      } else if (j == 0 || wt[j - 1].norm != "from") {
+        old = true;
+      }
+    }
+    changed = other && !old;
+  }
+  if (!changed) return false;
+  if (change) return true;
+  // Another word in common says they are about the same thing.
+  std::set<std::string> mine;
+  for (std::string& w : util::ClaimWords(memory)) {
+    if (!digit(w)) mine.insert(util::ClaimStem(std::move(w)));
+  }
+  size_t shared = 0;
+  for (std::string& w : util::ClaimWords(turn)) {
+    if (!digit(w) && mine.count(util::ClaimStem(std::move(w)))) ++shared;
+  }
+  return shared >= 2;  // the versioned name and one more
+}
+
 bool HasAnchors(std::string_view text) {
   return !AnchorsOf(WordsOf(text)).empty();
 }

@@ -60,6 +60,27 @@ TEST(TurnEditsTest, ARetiredValueNamesTheMemoryHoldingIt) {
   EXPECT_FALSE(RetiresValueOf("We dropped the price.", "Our apps run on Heroku."));
 }
 
+TEST(TurnEditsTest, ANewVersionOfANamedThingChangesTheMemoryHoldingTheOld) {
+  // Another word in common ("payments") ties them without a word of change.
+  EXPECT_TRUE(ChangesVersionOf("Payments is on Java 21 since the upgrade last week.",
+                               "The payments service runs on Java 11.", false));
+  EXPECT_TRUE(ChangesVersionOf("We moved the billing API from Node 18 to Node 22.",
+                               "The billing API is on Node 18.", false));
+  // Only the versioned name in common: a word of change must say so.
+  EXPECT_TRUE(ChangesVersionOf("Upgraded to a Galaxy S24.", "My phone is a Galaxy S21.", true));
+  EXPECT_FALSE(
+      ChangesVersionOf("Got a Galaxy S24 for my dad.", "My phone is a Galaxy S21.", false));
+  // The old value still stated, another name, or the same value: no change.
+  EXPECT_FALSE(ChangesVersionOf("My laptop has Python 3.12, the build server has Python 3.8.",
+                                "The build server runs Python 3.8.", true));
+  EXPECT_FALSE(ChangesVersionOf("The payments service moved to Kotlin 2.",
+                                "The payments service runs on Java 11.", true));
+  EXPECT_FALSE(ChangesVersionOf("Payments still runs on Java 11.",
+                                "The payments service runs on Java 11.", true));
+  // A time is no version: "standup at 9:15" has no versioned name.
+  EXPECT_FALSE(ChangesVersionOf("Standup is at 10:00.", "Standup is at 9:15.", true));
+}
+
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
   const std::optional<std::string> s =
       CorrectedStatement("Sounds fun! Your brother lives in Lyon, right?", {"Nantes", ""});
