@@ -53,35 +53,22 @@ void Trim(const Tokens& t, size_t& b, size_t& e, const WordSet& lead, const Word
 
 // Words that only open a request: "please", "can you", "I'd like you to".
 const WordSet& RequestLead() {
-  static const WordSet s{"please", "actually", "oh",    "ok",     "okay",  "so",    "and",
-                         "also",   "hey",      "can",   "could",  "would", "will",  "you",
-                         "just",   "kindly",   "then",  "now",    "hmm",   "well",  "i",
-                         "want",   "like",     "need",  "to",     "go",    "ahead", "and",
-                         "sorry",  "btw",      "maybe", "better", "really"};
-  return s;
+  return WordList("forget_request_lead");
 }
 
 // Words that close a request without being part of its topic.
 const WordSet& RequestTail() {
-  static const WordSet s{"please",   "thanks",     "thank",      "you",      "now",
-                         "too",      "also",       "anymore",    "for",      "me",
-                         "entirely", "completely", "altogether", "ok",       "okay",
-                         "from",     "your",       "memory",     "memories", "notes"};
-  return s;
+  return WordList("forget_request_tail");
 }
 
 // Framing words that make "delete" or "remove" be about what was said, not about the task.
 const WordSet& MemoryFraming() {
-  static const WordSet s{"about",     "regarding",  "re",       "told",   "said",
-                         "mentioned", "memory",     "memories", "info",   "information",
-                         "stuff",     "everything", "anything", "shared", "details"};
-  return s;
+  return WordList("forget_memory_framing");
 }
 
 // Sounds that open a turn without saying anything ("ugh, not 6:45 ...").
 const WordSet& Interjections() {
-  static const WordSet s{"oh", "ah", "um", "uh", "ugh", "argh", "hmm", "er", "erm", "meh"};
-  return s;
+  return WordList("interjections");
 }
 
 // The end of a phrase of `phrases` ("i was wrong", "let me correct that") read at i, or i.

@@ -38,6 +38,11 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   // "forget it" points back to the clause before it in the same sentence.
   EXPECT_EQ(Topic("I gave up on the bakery idea, forget it."), "I gave up on the bakery idea");
   EXPECT_EQ(Topic("Never mind the Porto trip, forget that."), "the Porto trip");
+  // Chat shorthand opens and closes a request too (rules/forget_request_lead.txt).
+  EXPECT_EQ(Topic("plz forget that stuff about borrowing from my uncle"),
+            "borrowing from my uncle");
+  EXPECT_EQ(Topic("pls delete what I said about the fence"), "fence");
+  EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test thing");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
