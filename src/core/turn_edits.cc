@@ -372,8 +372,11 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
     const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
       return util::IsAsciiDigit(static_cast<unsigned char>(c));
     });
-    // "I've", "We're": a contraction of a function word is no name.
-    if (number || (w.cap && !kFunction.count(w.head))) out.insert(w.norm);
+    // "I've", "We're": a contraction of a function word is no name; nor is a word that opens a
+    // sentence with its capital ("Without", "Sold": rules/sentence_openers.txt).
+    if (number ||
+        (w.cap && !kFunction.count(w.head) && !hygiene::WordList("sentence_openers").count(w.head)))
+      out.insert(w.norm);
   }
   return out;
 }

@@ -113,6 +113,11 @@ TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
   EXPECT_TRUE(SameAnchors("I prefer dark mode.", "Dark mode everywhere, please."));
   EXPECT_FALSE(SameAnchors("Mira is the product manager for Atlas.", "Atlas launches in May."));
   EXPECT_FALSE(SameAnchors("The standup is at 9:30.", "The standup is at 10:15."));
+  // A word that opens a sentence with its capital is no name (rules/sentence_openers.txt).
+  EXPECT_TRUE(SameAnchors("The search API depends on Elasticsearch.",
+                          "Without Elasticsearch the search API is down."));
+  EXPECT_FALSE(HasAnchors("Sold the old car."));
+  EXPECT_TRUE(HasAnchors("Bogdan sold the old car."));
 }
 
 TEST(TurnEditsTest, AbbreviationsAreWrittenOutAsWholeWords) {
