@@ -439,33 +439,46 @@ bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool chang
   auto name = [&digit](const Word& w) {
     return w.cap && !digit(w.norm) && !IsFunctionWord(w.norm);
   };
+  // Whether the turn still states `value` (not as what it moves "from").
   const std::vector<Word> wm = WordsOf(memory), wt = WordsOf(turn);
-  bool changed = false;
-  for (size_t k = 0; k + 1 < wm.size() && !changed; ++k) {
-    if (!name(wm[k]) || !digit(wm[k + 1].norm) || IsTime(wm[k + 1].norm)) continue;
-    bool other = false, old = false;
-    for (size_t j = 0; j + 1 < wt.size(); ++j) {
-      if (wt[j].norm != wm[k].norm || !digit(wt[j + 1].norm)) continue;
-      if (wt[j + 1].norm != wm[k + 1].norm) {
-        other = true;
-      } else if (j == 0 || wt[j - 1].norm != "from") {
-        old = true;
-      }
+  auto still = [&wt](const std::string& value) {
+    for (size_t j = 0; j < wt.size(); ++j) {
+      if (wt[j].norm == value && (j < 2 || (wt[j - 1].norm != "from" && wt[j - 2].norm != "from")))
+        return true;
     }
-    changed = other && !old;
+    return false;
+  };
+  // Content words in common besides the values: how surely the two are about one thing.
+  auto shared = [&]() {
+    std::set<std::string> mine;
+    for (std::string& w : util::ClaimWords(memory)) {
+      if (!digit(w)) mine.insert(util::ClaimStem(std::move(w)));
+    }
+    size_t n = 0;
+    for (std::string& w : util::ClaimWords(turn)) {
+      if (!digit(w) && mine.count(util::ClaimStem(std::move(w)))) ++n;
+    }
+    return n;
+  };
+  for (size_t k = 0; k + 1 < wm.size(); ++k) {
+    if (!name(wm[k]) || !digit(wm[k + 1].norm) || IsTime(wm[k + 1].norm)) continue;
+    bool other = false;
+    for (size_t j = 0; j + 1 < wt.size(); ++j) {
+      if (wt[j].norm == wm[k].norm && digit(wt[j + 1].norm) && wt[j + 1].norm != wm[k + 1].norm)
+        other = true;
+    }
+    // The versioned name is one word in common; one more ties them without a word of change.
+    if (other && !still(wm[k + 1].norm)) return change || shared() >= 2;
   }
-  if (!changed) return false;
-  if (change) return true;
-  // Another word in common says they are about the same thing.
-  std::set<std::string> mine;
-  for (std::string& w : util::ClaimWords(memory)) {
-    if (!digit(w)) mine.insert(util::ClaimStem(std::move(w)));
+  // "Our clusters run version 1.27" and "clusters are on Kubernetes 1.30": dotted versions,
+  // wherever they stand, of a thing both name.
+  for (const Word& m : wm) {
+    if (!IsVersion(m.norm) || still(m.norm)) continue;
+    for (const Word& t : wt) {
+      if (IsVersion(t.norm) && t.norm != m.norm) return shared() >= 2;
+    }
   }
-  size_t shared = 0;
-  for (std::string& w : util::ClaimWords(turn)) {
-    if (!digit(w) && mine.count(util::ClaimStem(std::move(w)))) ++shared;
-  }
-  return shared >= 2;  // the versioned name and one more
+  return false;
 }
 
 bool HasAnchors(std::string_view text) {

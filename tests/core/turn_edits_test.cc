@@ -77,6 +77,11 @@ TEST(TurnEditsTest, ANewVersionOfANamedThingChangesTheMemoryHoldingTheOld) {
                                 "The payments service runs on Java 11.", true));
   EXPECT_FALSE(ChangesVersionOf("Payments still runs on Java 11.",
                                 "The payments service runs on Java 11.", true));
+  // Dotted versions wherever they stand.
+  EXPECT_TRUE(ChangesVersionOf("All clusters are on Kubernetes 1.30 after the upgrade.",
+                               "Our Kubernetes clusters run version 1.27.", false));
+  EXPECT_FALSE(
+      ChangesVersionOf("My laptop runs macOS 14.2.", "Our Kubernetes clusters run 1.27.", true));
   // A time is no version: "standup at 9:15" has no versioned name.
   EXPECT_FALSE(ChangesVersionOf("Standup is at 10:00.", "Standup is at 9:15.", true));
 }
