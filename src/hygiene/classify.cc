@@ -263,7 +263,12 @@ bool Discloses(std::span<const std::string> w) {
       if (at(x) == "been")
         return In(DurableStates(), at(x + 1)) || In(DurableVerbs(), at(x + 1)) ||
                (at(x + 1).ends_with("ing") && at(x + 1) != "having");
-      while (x < w.size() && In(PossessionModifiers(), w[x])) ++x;
+      // "two kids", "about 40 employees": modifiers and numbers before the noun.
+      while (x < w.size() &&
+             (In(PossessionModifiers(), w[x]) || std::all_of(w[x].begin(), w[x].end(), [](char c) {
+                return util::IsAsciiDigit(static_cast<unsigned char>(c));
+              })))
+        ++x;
       if (In(Possessions(), at(x))) return true;
       if (In(DurableVerbs(), at(next)) || at(next) == "lived" || at(next) == "worked") return true;
       if (ChangesHabit(w, next)) return true;  // "I've switched to oat milk"

@@ -188,7 +188,8 @@ TEST(ClassifyTest, LastingFactsThatNameNothingArePromoted) {
              "My office is on the ninth floor.", "our car has a roof box",
              "I'm in the office every Tuesday.", "I ride a road bike on Sundays.",
              "we eat out twice a month", "I'm scared of deep water.", "Peanuts give me hives.",
-             "Gluten makes me sick.", "Bogdan takes care of our invoices."},
+             "Gluten makes me sick.", "Bogdan takes care of our invoices.",
+             "We have eleven employees.", "we have about 40 customers"},
             Disposition::kPromote);
   EXPECT_EQ(ClassifyTurn(Role::kUser, "The parking garage closes at midnight.").reason,
             "world fact");
