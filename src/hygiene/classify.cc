@@ -283,6 +283,12 @@ bool Discloses(std::span<const std::string> w) {
         return true;
       continue;
     }
+    // "I get seasick easily", "I get migraines often": a disposition.
+    if (v == "get" && next < w.size() && !In(WordList("classify_deictic"), at(next)) &&
+        std::any_of(w.begin() + static_cast<ptrdiff_t>(next), w.end(), [](const std::string& x) {
+          return In(WordList("classify_disposition_adverbs"), x);
+        }))
+      return true;
     if (v == "got" && OneOf(at(next), {"married", "engaged", "divorced", "promoted", "hired",
                                        "pregnant", "adopted"}))
       return true;

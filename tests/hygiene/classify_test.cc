@@ -189,7 +189,8 @@ TEST(ClassifyTest, LastingFactsThatNameNothingArePromoted) {
              "I'm in the office every Tuesday.", "I ride a road bike on Sundays.",
              "we eat out twice a month", "I'm scared of deep water.", "Peanuts give me hives.",
              "Gluten makes me sick.", "Bogdan takes care of our invoices.",
-             "We have eleven employees.", "we have about 40 customers"},
+             "We have eleven employees.", "we have about 40 customers",
+             "I'm colour-blind, red and green look alike to me.", "I get seasick easily."},
             Disposition::kPromote);
   EXPECT_EQ(ClassifyTurn(Role::kUser, "The parking garage closes at midnight.").reason,
             "world fact");
@@ -200,7 +201,7 @@ TEST(ClassifyTest, StatementsAboutNowOrTheConversationStayInTheSession) {
             {"the traffic is terrible today", "The tests are failing again", "The build is slow.",
              "My internet is down today.", "My question is about pandas.", "She takes the bus.",
              "I'm afraid I can't make it.", "That makes me happy.", "This gives me an error.",
-             "The first option is better."},
+             "The first option is better.", "I get it.", "I get that often from you."},
             Disposition::kSessionOnly);
 }
 
