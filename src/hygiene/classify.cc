@@ -246,6 +246,11 @@ bool Discloses(std::span<const std::string> w) {
       while (x < w.size() && IsAdverb(w[x])) ++x;
       if (v == "was" && at(x) == "born") return true;
       if ((v == "am" || plural) && In(DurableStates(), at(x))) return true;
+      // "I'm in the CET timezone", "we're on the platform team"; not "I'm in a meeting".
+      if ((v == "am" || plural) && (at(x) == "in" || at(x) == "on") &&
+          std::any_of(w.begin() + static_cast<ptrdiff_t>(x), w.end(),
+                      [](const std::string& y) { return In(MyDurable(), y); }))
+        return true;
       // "I'm scared of deep water"; not "I'm afraid I can't make it".
       if ((v == "am" || plural) && In(WordList("classify_states_of"), at(x)) && at(x + 1) == "of")
         return true;
@@ -283,6 +288,11 @@ bool Discloses(std::span<const std::string> w) {
         return true;
       continue;
     }
+    // "we went with DynamoDB"; not "I went with my gut on that one".
+    if (In(WordList("classify_durable_phrases"), v + " " + std::string(at(next))) &&
+        std::none_of(w.begin() + static_cast<ptrdiff_t>(next), w.end(),
+                     [](const std::string& y) { return In(WordList("classify_deictic"), y); }))
+      return true;
     // "I get seasick easily", "I get migraines often": a disposition.
     if (v == "get" && next < w.size() && !In(WordList("classify_deictic"), at(next)) &&
         std::any_of(w.begin() + static_cast<ptrdiff_t>(next), w.end(), [](const std::string& x) {
