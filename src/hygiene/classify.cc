@@ -436,7 +436,12 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
     // spare charger is in the top drawer", "the parking garage closes at midnight") when the
     // sentence is not about now and is not a progressive ("the tests are failing"); so
     // does a one-word subject in capitals ("Bogdan takes care of our invoices").
-    const bool plain = t[clause_start].word &&
+    const bool about_conversation =
+        std::any_of(t.begin() + static_cast<ptrdiff_t>(clause_start),
+                    t.begin() + static_cast<ptrdiff_t>(k), [](const util::Token& x) {
+                      return x.word && In(WordList("classify_conversation_heads"), x.norm);
+                    });
+    const bool plain = t[clause_start].word && !about_conversation &&
                        (OneOf(t[clause_start].norm, {"the", "our", "my"}) ||
                         (k == clause_start + 1 && t[clause_start].cap &&
                          !In(WordList("classify_vague_subjects"), t[clause_start].norm))) &&
@@ -472,6 +477,11 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
 bool AnnouncesNewValue(const Sentence& s, size_t from) {
   if (s.tokens.empty() || from >= s.words.size()) return false;
   if (In(WordList("classify_requests"), s.words[from])) return false;
+  // "Left a comment on your PR": about the listener's work, not a value of the user's world.
+  if (std::any_of(s.words.begin(), s.words.end(), [](const std::string& w) {
+        return OneOf(w, {"you", "your", "yours"});
+      }))
+    return false;
   const WordSet& markers = WordList("change_markers");
   if (std::none_of(s.words.begin(), s.words.end(),
                    [&](const std::string& w) { return In(markers, w); }))
@@ -485,10 +495,12 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
       break;
     }
   }
-  // "Switched to your version" is about the conversation.
+  // A word that only opens the sentence ("Moved the file to src") names nothing, and "Switched to
+  // your version" is about the conversation.
   return first != nullptr && first->cap && !In(WordList("classify_not_subjects"), first->norm) &&
          !In(WordList("classify_lead"), first->norm) && first->norm != "the" &&
-         first->norm != "my" && first->norm != "our" && !PointsAtConversation(s.words, from + 1);
+         first->norm != "my" && first->norm != "our" &&
+         !In(WordList("sentence_openers"), first->norm) && !PointsAtConversation(s.words, from + 1);
 }
 
 // Whether a sentence says what something does to the user: "Peanuts give me hives", "Gluten makes
@@ -539,8 +551,12 @@ Classification ClassifyTurn(Role role, std::string_view text) {
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
     // "Sold the Civic and bought a Tesla", "Left Initech in the spring": the speaker's "I" left
     // out before a change of what lasts (rules/classify_elided_verbs.txt).
+    // It names what changed ("Civic", "Initech") and points at nothing of the conversation ("Left
+    // a comment on your PR", "Sold out everywhere").
     if (In(WordList("classify_elided_verbs"), s.words[i]) && i + 1 < s.words.size() &&
-        !PointsAtConversation(s.words, i + 1))
+        HasAnchor(s.tokens) &&
+        std::none_of(s.words.begin(), s.words.end(),
+                     [](const std::string& x) { return In(WordList("classify_deictic"), x); }))
       return {Disposition::kPromote, "self-disclosure"};
     if (AffectsUser(s.words, i)) return {Disposition::kPromote, "self-disclosure"};
     if (StatesWorldFact(s, i)) return {Disposition::kPromote, "world fact"};

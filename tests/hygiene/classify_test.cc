@@ -203,16 +203,19 @@ TEST(ClassifyTest, StatementsAboutNowOrTheConversationStayInTheSession) {
              "My internet is down today.", "My question is about pandas.", "She takes the bus.",
              "I'm afraid I can't make it.", "That makes me happy.", "This gives me an error.",
              "The first option is better.", "I get it.", "I get that often from you.",
-             "I'm in a meeting.", "I went with my gut on that one."},
+             "I'm in a meeting.", "I went with my gut on that one.", "The weather is lovely here.",
+             "Our server is on fire lol", "My guess is that the cache is stale."},
             Disposition::kSessionOnly);
 }
 
 TEST(ClassifyTest, ChangesSaidWithoutTheSpeakersIArePromoted) {
   ExpectAll(Role::kUser,
             {"Sold the Civic and bought a Tesla.", "Left Initech in the spring.",
-             "Joined Contoso last week.", "Adopted a rescue greyhound."},
+             "Joined Contoso last week.", "Adopted Biscuit from the shelter."},
             Disposition::kPromote);
-  ExpectAll(Role::kUser, {"Fixed the bug.", "Switched to your version."},
+  ExpectAll(Role::kUser,
+            {"Fixed the bug.", "Switched to your version.", "Sold out everywhere, sadly.",
+             "Left a comment on your PR.", "Moved the file to src."},
             Disposition::kSessionOnly);
 }
 
