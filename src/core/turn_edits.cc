@@ -318,6 +318,18 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
       if (found) b = k, e = k + wrong.size();
     }
     if (!found) return std::nullopt;
+    // "100 per second, not per minute": the right value says again what the text has before the
+    // wrong one ("100"); only its part from the wrong one's first word ("per second") replaces it.
+    for (size_t p = 1; p < right.size(); ++p) {
+      if (right[p].norm != wrong.front().norm) continue;
+      const bool said = std::all_of(
+          right.begin(), right.begin() + static_cast<ptrdiff_t>(p), [&words, b](const Word& r) {
+            return std::any_of(words.begin(), words.begin() + static_cast<ptrdiff_t>(b),
+                               [&r](const Word& w) { return w.norm == r.norm; });
+          });
+      if (said) right.erase(right.begin(), right.begin() + static_cast<ptrdiff_t>(p));
+      break;
+    }
   } else {
     // "the offsite is in Hamburg": the value is the sentence's last name, number or time.
     if (ShapeOf(right) == Shape::kNone) {
@@ -336,6 +348,16 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     }
     const size_t n = right.size();
     if (!FindShape(words, ShapeOf(right), n, &b, &e)) return std::nullopt;
+    // "100 per second" for "100 requests per minute": a rate replaces the rate after the number.
+    const auto per = [](const Word& w) { return w.norm == "per"; };
+    if (std::any_of(right.begin(), right.end(), per)) {
+      for (size_t k = e; k < words.size() && k <= e + 2; ++k) {
+        if (per(words[k]) && k + 1 < words.size()) {
+          e = k + 2;
+          break;
+        }
+      }
+    }
   }
   // "the 7:40 train" replacing "7:10" in "the 7:10 train": drop the trailing words of the right
   // value that the text already has after the wrong one.

@@ -375,7 +375,18 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   if (negated == t.size()) {
     if (std::optional<Correction> c = ContrastAt(t, i)) return c;
   }
-  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
+  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) {
+    // "per second, sorry, 100 per second", "Thursday, no, Friday": a marker between commas
+    // corrects with what follows it, as when it opens the turn.
+    for (size_t k = i + 1; k + 2 < t.size(); ++k) {
+      if (!t[k - 1].word && t[k - 1].norm == "," && t[k].word && markers.count(t[k].norm) &&
+          !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word) {
+        const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
+        return ParseCorrection(text.substr(at));
+      }
+    }
+    return std::nullopt;
+  }
   if (negated == i) {
     // "not X, Y": X is wrong, the next clause right.
     size_t wb = i + 1, we = wb;

@@ -22,6 +22,15 @@ TEST(TurnEditsTest, ANamedWrongValueIsReplaced) {
   EXPECT_EQ(Fixed("The party is on the 22nd.", "the 21st", "the 2nd"), "<unchanged>");
 }
 
+TEST(TurnEditsTest, RatesAreCorrectedWhole) {
+  EXPECT_EQ(
+      ApplyCorrection("The API rate limit is 100 requests per minute.", {"100 per second", ""}),
+      "The API rate limit is 100 per second.");
+  EXPECT_EQ(ApplyCorrection("The API rate limit is 100 requests per minute.",
+                            {"100 per second", "per minute"}),
+            "The API rate limit is 100 requests per second.");
+}
+
 TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My son's birthday is June 3rd.", "June 9th", ""),
             "My son's birthday is June 9th.");

@@ -70,6 +70,12 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("Scratch that, we're shipping it as v2.4."), "we're shipping it as v2.4 | ");
 }
 
+TEST(TurnIntentTest, AMarkerBetweenCommasCorrectsWithWhatFollows) {
+  EXPECT_EQ(Fix("per second, sorry, 100 per second"), "100 per second | ");
+  EXPECT_EQ(Fix("Thursday, no, Friday"), "Friday | ");
+  EXPECT_EQ(Fix("I like tea, coffee, and juice"), "<none>");
+}
+
 TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
   EXPECT_EQ(Fix("Yes, four of us, but it's in Ghent rather than Bruges."), "Ghent | Bruges");
   EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
