@@ -259,6 +259,28 @@ std::optional<std::string> SlotCorrection(std::string_view text, const std::vect
   return std::nullopt;
 }
 
+// A correction that gives another place: "in the living room cupboard" for "Our router is in the
+// hallway closet" replaces the phrase that opens with the same preposition
+// (rules/place_prepositions.txt), the last one, to the end of its clause.
+std::optional<std::string> PlaceCorrection(std::string_view text, const std::vector<Word>& words,
+                                           std::string_view written,
+                                           const std::vector<Word>& right) {
+  if (right.size() < 2 || !hygiene::WordList("place_prepositions").count(right.front().norm))
+    return std::nullopt;
+  for (size_t k = words.size(); k-- > 0;) {
+    if (words[k].norm != right.front().norm) continue;
+    size_t e = k + 1;
+    while (e < words.size() && Adjacent(text, words[e - 1], words[e])) ++e;
+    if (e == k + 1) return std::nullopt;
+    std::string out(text.substr(0, words[k].begin));
+    out += written.substr(right.front().begin, right.back().end - right.front().begin);
+    out += text.substr(words[e - 1].end);
+    if (out == text) return std::nullopt;
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 double TopicOverlap(std::string_view topic, std::string_view text) {
@@ -335,7 +357,10 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     if (ShapeOf(right) == Shape::kNone) {
       size_t e_run = right.size();
       while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
-      if (e_run == 0) return SlotCorrection(text, words, correction.right, right);
+      if (e_run == 0) {
+        if (auto place = PlaceCorrection(text, words, correction.right, right)) return place;
+        return SlotCorrection(text, words, correction.right, right);
+      }
       size_t b_run = e_run - 1;
       if (ShapeOf({right[b_run]}) == Shape::kName) {
         while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;

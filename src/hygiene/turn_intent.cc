@@ -139,10 +139,13 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
     // Not "I don't remember my password", "I never keep receipts": the speaker's own habits.
     // "Don't keep anything about Jordan", "stop remembering my address".
     size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
-    if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
-                    t[v].norm == "remember" || t[v].norm == "remembering" ||
-                    t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+    if (v < end && t[v].word && WordList("forget_negated_verbs").count(t[v].norm)) {
       topic = v + 1;
+      // "hold on to", "hold onto": the particle is no part of the topic.
+      while (topic < end && (IsWordAt(t, topic, "on") || IsWordAt(t, topic, "onto") ||
+                             (IsWordAt(t, topic, "to") && IsWordAt(t, topic - 1, "on"))))
+        ++topic;
+    }
   }
   for (size_t v = i; topic == end && v < end; ++v) {
     if ((IsWordAt(t, v, "remember") || IsWordAt(t, v, "keep") || IsWordAt(t, v, "store")) &&

@@ -22,6 +22,15 @@ TEST(TurnEditsTest, ANamedWrongValueIsReplaced) {
   EXPECT_EQ(Fixed("The party is on the 22nd.", "the 21st", "the 2nd"), "<unchanged>");
 }
 
+TEST(TurnEditsTest, APlaceReplacesThePlaceOpenedByTheSamePreposition) {
+  EXPECT_EQ(ApplyCorrection("Our Wi-Fi router is in the hallway closet.",
+                            {"in the living room cupboard", ""}),
+            "Our Wi-Fi router is in the living room cupboard.");
+  EXPECT_FALSE(
+      ApplyCorrection("Our Wi-Fi router is in the hallway closet.", {"under the stairs", ""})
+          .has_value());
+}
+
 TEST(TurnEditsTest, RatesAreCorrectedWhole) {
   EXPECT_EQ(
       ApplyCorrection("The API rate limit is 100 requests per minute.", {"100 per second", ""}),

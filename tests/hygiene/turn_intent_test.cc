@@ -43,6 +43,8 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
             "borrowing from my uncle");
   EXPECT_EQ(Topic("pls delete what I said about the fence"), "fence");
   EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test thing");
+  EXPECT_EQ(Topic("Don't hold on to the student debt stuff, ok?"), "student debt");
+  EXPECT_EQ(Topic("Scrap whatever you know about me quitting Hooli."), "me quitting Hooli");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
