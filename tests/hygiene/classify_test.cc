@@ -181,18 +181,28 @@ TEST(ClassifyTest, TaskTalkWithNamesStaysInTheSession) {
 TEST(ClassifyTest, LastingFactsThatNameNothingArePromoted) {
   // No name or number: a plain subject in the present, a property of something the user has, a
   // recurring time, a fear, an effect on the user, a one-word name as subject.
-  ExpectAll(
-      Role::kUser,
-      {"The spare charger is in the top drawer of my desk.",
-       "The parking garage closes at midnight.",
-       "The coffee machine in the kitchen needs descaling every month.",
-       "My office is on the ninth floor.", "our car has a roof box",
-       "I'm in the office every Tuesday.", "I ride a road bike on Sundays.",
-       "we eat out twice a month", "I'm scared of deep water.", "Peanuts give me hives.",
-       "Gluten makes me sick.", "Bogdan takes care of our invoices.", "We have eleven employees.",
-       "we have about 40 customers", "I'm colour-blind, red and green look alike to me.",
-       "I get seasick easily.", "I'm in the CET timezone.", "For beta we went with DynamoDB."},
-      Disposition::kPromote);
+  ExpectAll(Role::kUser,
+            {"The spare charger is in the top drawer of my desk.",
+             "The parking garage closes at midnight.",
+             "The coffee machine in the kitchen needs descaling every month.",
+             "My office is on the ninth floor.",
+             "our car has a roof box",
+             "I'm in the office every Tuesday.",
+             "I ride a road bike on Sundays.",
+             "we eat out twice a month",
+             "I'm scared of deep water.",
+             "Peanuts give me hives.",
+             "Gluten makes me sick.",
+             "Bogdan takes care of our invoices.",
+             "We have eleven employees.",
+             "we have about 40 customers",
+             "I'm colour-blind, red and green look alike to me.",
+             "I get seasick easily.",
+             "I'm in the CET timezone.",
+             "For beta we went with DynamoDB.",
+             "The vending machine only accepts coins.",
+             "The fee covers two adults."},
+            Disposition::kPromote);
   EXPECT_EQ(ClassifyTurn(Role::kUser, "The parking garage closes at midnight.").reason,
             "world fact");
 }
