@@ -452,6 +452,8 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
         !((anchored || plain) && InVerbs(verbs, tk.norm, plural)))
       continue;
     if (!before.word || In(not_subjects, before.norm)) continue;
+    // After a determiner the word is a noun: "my head is killing me" has no verb "head".
+    if (OneOf(before.norm, {"my", "our", "the", "a", "an", "his", "her", "their", "its"})) continue;
     // The subject: the words since the clause started, none of them the speaker or the listener.
     bool subject = false, conversation = false;
     for (size_t j = clause_start; j < k; ++j) {

@@ -214,7 +214,8 @@ TEST(ClassifyTest, StatementsAboutNowOrTheConversationStayInTheSession) {
              "I'm afraid I can't make it.", "That makes me happy.", "This gives me an error.",
              "The first option is better.", "I get it.", "I get that often from you.",
              "I'm in a meeting.", "I went with my gut on that one.", "The weather is lovely here.",
-             "Our server is on fire lol", "My guess is that the cache is stale."},
+             "Our server is on fire lol", "My guess is that the cache is stale.",
+             "My head is killing me."},
             Disposition::kSessionOnly);
 }
 
