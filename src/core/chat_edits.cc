@@ -11,13 +11,13 @@
 namespace engram {
 
 // The live memories that a turn gives a new value of: those holding a value it retires by name
-// (core::RetiresValueOf); and when it announces a change (hygiene::AnnouncesChange), the one
-// closest to it in meaning, if close enough (kChangedSimilarity, or kChangedLeadingSimilarity
-// with a lead of kLead over the next) and not saying the same thing, a close one sharing a slot
-// word (core::SharedSlotWords), and those holding a single-valued slot that a word of the turn
-// names (rules/slot_cues.txt: "we moved" names user.location.city). The thresholds were set on
-// tests/data/scenarios/dev.jsonl, where none of them superseded a memory it should have kept.
-// Empty without an embedder.
+// (core::RetiresValueOf) or an older version of what it names (core::ChangesVersionOf); and when it
+// announces a change (hygiene::AnnouncesChange), the one closest to it in meaning, if close enough
+// (kChangedSimilarity, or kChangedLeadingSimilarity with a lead of kLead over the next) and not
+// saying the same thing, a close one sharing a slot word (core::SharedSlotWords), and those holding
+// a single-valued slot that a word of the turn names (rules/slot_cues.txt: "we moved" names
+// user.location.city). The thresholds were set on tests/data/scenarios/dev.jsonl, where none of
+// them superseded a memory it should have kept. Empty without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
                                                              std::string_view scope,
                                                              std::string_view text) {
@@ -34,13 +34,18 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   so.record_access = false;
   // "The GCP projects are shut down": what held the retired value, however far in meaning; a
   // retired value is a change even without a word of rules/change_markers.txt.
+  // "Payments is on Java 21 since the upgrade": a new version of what a memory names ("The
+  // payments service runs on Java 11"), also without a word of change.
+  const bool announced = hygiene::AnnouncesChange(text);
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> named, Search(owner_id, text, so));
   for (const SearchHit& hit : named) {
-    if (hit.record.type != MemoryType::kBlock && core::RetiresValueOf(text, hit.record.text) &&
+    if (hit.record.type != MemoryType::kBlock &&
+        (core::RetiresValueOf(text, hit.record.text) ||
+         core::ChangesVersionOf(text, hit.record.text, announced)) &&
         !util::SameClaim(hit.record.text, text))
       ids.push_back(hit.record.id);
   }
-  if (!hygiene::AnnouncesChange(text)) return ids;
+  if (!announced) return ids;
   so.top_k = 3;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
   for (size_t k = 0; k < hits.size(); ++k) {

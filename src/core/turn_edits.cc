@@ -259,6 +259,28 @@ std::optional<std::string> SlotCorrection(std::string_view text, const std::vect
   return std::nullopt;
 }
 
+// A correction that gives another place: "in the living room cupboard" for "Our router is in the
+// hallway closet" replaces the phrase that opens with the same preposition
+// (rules/place_prepositions.txt), the last one, to the end of its clause.
+std::optional<std::string> PlaceCorrection(std::string_view text, const std::vector<Word>& words,
+                                           std::string_view written,
+                                           const std::vector<Word>& right) {
+  if (right.size() < 2 || !hygiene::WordList("place_prepositions").count(right.front().norm))
+    return std::nullopt;
+  for (size_t k = words.size(); k-- > 0;) {
+    if (words[k].norm != right.front().norm) continue;
+    size_t e = k + 1;
+    while (e < words.size() && Adjacent(text, words[e - 1], words[e])) ++e;
+    if (e == k + 1) return std::nullopt;
+    std::string out(text.substr(0, words[k].begin));
+    out += written.substr(right.front().begin, right.back().end - right.front().begin);
+    out += text.substr(words[e - 1].end);
+    if (out == text) return std::nullopt;
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 double TopicOverlap(std::string_view topic, std::string_view text) {
@@ -318,12 +340,27 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
       if (found) b = k, e = k + wrong.size();
     }
     if (!found) return std::nullopt;
+    // "100 per second, not per minute": the right value says again what the text has before the
+    // wrong one ("100"); only its part from the wrong one's first word ("per second") replaces it.
+    for (size_t p = 1; p < right.size(); ++p) {
+      if (right[p].norm != wrong.front().norm) continue;
+      const bool said = std::all_of(
+          right.begin(), right.begin() + static_cast<ptrdiff_t>(p), [&words, b](const Word& r) {
+            return std::any_of(words.begin(), words.begin() + static_cast<ptrdiff_t>(b),
+                               [&r](const Word& w) { return w.norm == r.norm; });
+          });
+      if (said) right.erase(right.begin(), right.begin() + static_cast<ptrdiff_t>(p));
+      break;
+    }
   } else {
     // "the offsite is in Hamburg": the value is the sentence's last name, number or time.
     if (ShapeOf(right) == Shape::kNone) {
       size_t e_run = right.size();
       while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
-      if (e_run == 0) return SlotCorrection(text, words, correction.right, right);
+      if (e_run == 0) {
+        if (auto place = PlaceCorrection(text, words, correction.right, right)) return place;
+        return SlotCorrection(text, words, correction.right, right);
+      }
       size_t b_run = e_run - 1;
       if (ShapeOf({right[b_run]}) == Shape::kName) {
         while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
@@ -336,6 +373,16 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
     }
     const size_t n = right.size();
     if (!FindShape(words, ShapeOf(right), n, &b, &e)) return std::nullopt;
+    // "100 per second" for "100 requests per minute": a rate replaces the rate after the number.
+    const auto per = [](const Word& w) { return w.norm == "per"; };
+    if (std::any_of(right.begin(), right.end(), per)) {
+      for (size_t k = e; k < words.size() && k <= e + 2; ++k) {
+        if (per(words[k]) && k + 1 < words.size()) {
+          e = k + 2;
+          break;
+        }
+      }
+    }
   }
   // "the 7:40 train" replacing "7:10" in "the 7:10 train": drop the trailing words of the right
   // value that the text already has after the wrong one.
@@ -372,8 +419,11 @@ std::set<std::string> AnchorsOf(const std::vector<Word>& words) {
     const bool number = std::any_of(w.norm.begin(), w.norm.end(), [](char c) {
       return util::IsAsciiDigit(static_cast<unsigned char>(c));
     });
-    // "I've", "We're": a contraction of a function word is no name.
-    if (number || (w.cap && !kFunction.count(w.head))) out.insert(w.norm);
+    // "I've", "We're": a contraction of a function word is no name; nor is a word that opens a
+    // sentence with its capital ("Without", "Sold": rules/sentence_openers.txt).
+    if (number ||
+        (w.cap && !kFunction.count(w.head) && !hygiene::WordList("sentence_openers").count(w.head)))
+      out.insert(w.norm);
   }
   return out;
 }
@@ -423,6 +473,56 @@ bool RetiresValueOf(std::string_view turn, std::string_view memory) {
     if (!anchors.count(words[k].norm)) continue;
     for (const auto& [b, e] : cues) {
       if ((k < b && b - k <= kNear) || (k > e && k - e <= kNear)) return true;
+    }
+  }
+  return false;
+}
+
+bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool change) {
+  auto digit = [](const std::string& w) {
+    return std::any_of(w.begin(), w.end(),
+                       [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  };
+  auto name = [&digit](const Word& w) {
+    return w.cap && !digit(w.norm) && !IsFunctionWord(w.norm);
+  };
+  // Whether the turn still states `value` (not as what it moves "from").
+  const std::vector<Word> wm = WordsOf(memory), wt = WordsOf(turn);
+  auto still = [&wt](const std::string& value) {
+    for (size_t j = 0; j < wt.size(); ++j) {
+      if (wt[j].norm == value && (j < 2 || (wt[j - 1].norm != "from" && wt[j - 2].norm != "from")))
+        return true;
+    }
+    return false;
+  };
+  // Content words in common besides the values: how surely the two are about one thing.
+  auto shared = [&]() {
+    std::set<std::string> mine;
+    for (std::string& w : util::ClaimWords(memory)) {
+      if (!digit(w)) mine.insert(util::ClaimStem(std::move(w)));
+    }
+    size_t n = 0;
+    for (std::string& w : util::ClaimWords(turn)) {
+      if (!digit(w) && mine.count(util::ClaimStem(std::move(w)))) ++n;
+    }
+    return n;
+  };
+  for (size_t k = 0; k + 1 < wm.size(); ++k) {
+    if (!name(wm[k]) || !digit(wm[k + 1].norm) || IsTime(wm[k + 1].norm)) continue;
+    bool other = false;
+    for (size_t j = 0; j + 1 < wt.size(); ++j) {
+      if (wt[j].norm == wm[k].norm && digit(wt[j + 1].norm) && wt[j + 1].norm != wm[k + 1].norm)
+        other = true;
+    }
+    // The versioned name is one word in common; one more ties them without a word of change.
+    if (other && !still(wm[k + 1].norm)) return change || shared() >= 2;
+  }
+  // "Our clusters run version 1.27" and "clusters are on Kubernetes 1.30": dotted versions,
+  // wherever they stand, of a thing both name.
+  for (const Word& m : wm) {
+    if (!IsVersion(m.norm) || still(m.norm)) continue;
+    for (const Word& t : wt) {
+      if (IsVersion(t.norm) && t.norm != m.norm) return shared() >= 2;
     }
   }
   return false;

@@ -60,6 +60,15 @@ std::string ExpandAbbreviations(std::string_view text);
 // "mother").
 bool NamesRelationOf(std::string_view text, std::string_view key);
 
+// Whether `turn` gives a new version or number of something `memory` names by the same word: a
+// name written with a capital and then a value with a digit ("Java 11", "Node 18", "Galaxy S21")
+// stands in the memory, the turn has that name with another value ("Java 21"), and the turn does
+// not still state the old one unless it moves "from" it ("from Node 18 to Node 22"). Either the
+// two share another content word ("payments") or `change` says the turn announces a change.
+// Dotted versions ("1.27", "v2.4") count wherever they stand, when the texts share two content
+// words ("our clusters run version 1.27", "all clusters are on Kubernetes 1.30").
+bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool change);
+
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);
 

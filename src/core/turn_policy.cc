@@ -1,5 +1,7 @@
 // RememberTurn: what a turn is worth keeping, by the offline rules or the configured model.
 #include <cstdio>
+#include <set>
+#include <string>
 
 #include "core/engine_impl.h"
 #include "core/validate.h"
@@ -147,6 +149,14 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     m.confidence = kUntypedDisclosureConfidence;
     // "We finally moved, Porto is home now": a new value of what the closest memory says.
     ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, said));
+    // It takes the slot of the one value it replaces ("user.location.city"), so that the next
+    // value of that slot, keyed or not, replaces it in turn and the two are never both current.
+    std::set<std::string> keys;
+    for (const std::string& id : m.supersedes) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, GetMemory(owner_id, id));
+      if (!old.key.empty()) keys.insert(old.key);
+    }
+    if (keys.size() == 1) m.key = *keys.begin();
     admit(std::move(m), "episode");
     return Status::Ok();
   };

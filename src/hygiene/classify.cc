@@ -164,11 +164,63 @@ bool IsAdverb(std::string_view w) {
   return In(WordList("classify_adverbs"), w);
 }
 
+// Whether a sentence is about now rather than what lasts (rules/classify_transient.txt: "today",
+// "again", "broken", "slow").
+bool Transient(std::span<const std::string> w) {
+  const WordSet& transient = WordList("classify_transient");
+  return std::any_of(w.begin(), w.end(), [&](const std::string& x) { return In(transient, x); });
+}
+
+// Whether the words name a recurring time: "every Tuesday", "each morning", "most days", "on
+// Sundays", "at weekends", "twice a week" (rules/classify_recurring.txt).
+bool Recurs(std::span<const std::string> w) {
+  const WordSet& times = WordList("classify_recurring");
+  for (size_t k = 0; k + 1 < w.size(); ++k) {
+    const std::string& next = w[k + 1];
+    if (OneOf(w[k], {"every", "each", "most"}) && In(times, next)) return true;
+    if ((w[k] == "on" || w[k] == "at") && In(times, next) && next.ends_with('s') &&
+        next != "days" && next != "years")
+      return true;
+    if (OneOf(w[k], {"once", "twice", "times"}) && OneOf(next, {"a", "per"}) && k + 2 < w.size() &&
+        In(times, w[k + 2]))
+      return true;
+  }
+  return false;
+}
+
+// Whether words from..to name something of the user's life, not the conversation: none of them is
+// the speaker, the listener, a pointer ("this") or a head like "code", "answer", "question".
+bool NamesALastingThing(std::span<const std::string> w, size_t from, size_t to) {
+  if (from >= to) return false;
+  for (size_t k = from; k < to; ++k) {
+    if (In(WordList("classify_not_subjects"), w[k]) || In(WordList("classify_deictic"), w[k]) ||
+        In(WordList("classify_conversation_heads"), w[k]))
+      return false;
+  }
+  return true;
+}
+
 // Whether the words of a declarative sentence disclose something durable in the first person.
 bool Discloses(std::span<const std::string> w) {
   const WordSet& habit = WordList("classify_habit");
+  // "I'm in the office every Tuesday", "we ride out on Sundays": a habit by its recurring time.
+  if (std::any_of(w.begin(), w.end(), [](const std::string& x) { return x == "i" || x == "we"; }) &&
+      Recurs(w))
+    return true;
   for (size_t k = 0; k < w.size(); ++k) {
     if (w[k] == "my" && k + 1 < w.size() && In(MyDurable(), w[k + 1])) return true;
+    // "my office is on the ninth floor", "our car has a roof box": a property of something the
+    // user has, unless it is about now ("my internet is down today") or the conversation ("my
+    // code is broken", "my question is ...").
+    if (w[k] == "my" || w[k] == "our") {
+      for (size_t j = k + 2; j < w.size() && j <= k + 4; ++j) {
+        if (!OneOf(w[j], {"is", "are", "has", "have"})) continue;
+        if (j + 1 < w.size() && NamesALastingThing(w, k + 1, j) && !Transient(w) &&
+            !w[j + 1].ends_with("ing"))
+          return true;
+        break;
+      }
+    }
     // "my usual order is ...", "our regular table ...": a standing value.
     if ((w[k] == "my" || w[k] == "our") && k + 2 < w.size() &&
         In(WordList("classify_standing_heads"), w[k + 1]))
@@ -194,6 +246,14 @@ bool Discloses(std::span<const std::string> w) {
       while (x < w.size() && IsAdverb(w[x])) ++x;
       if (v == "was" && at(x) == "born") return true;
       if ((v == "am" || plural) && In(DurableStates(), at(x))) return true;
+      // "I'm in the CET timezone", "we're on the platform team"; not "I'm in a meeting".
+      if ((v == "am" || plural) && (at(x) == "in" || at(x) == "on") &&
+          std::any_of(w.begin() + static_cast<ptrdiff_t>(x), w.end(),
+                      [](const std::string& y) { return In(MyDurable(), y); }))
+        return true;
+      // "I'm scared of deep water"; not "I'm afraid I can't make it".
+      if ((v == "am" || plural) && In(WordList("classify_states_of"), at(x)) && at(x + 1) == "of")
+        return true;
       // "I'm a nurse", "I'm an early riser"; not "I'm a bit lost".
       if (v == "am" && (at(x) == "a" || at(x) == "an") &&
           !OneOf(at(x + 1),
@@ -208,7 +268,12 @@ bool Discloses(std::span<const std::string> w) {
       if (at(x) == "been")
         return In(DurableStates(), at(x + 1)) || In(DurableVerbs(), at(x + 1)) ||
                (at(x + 1).ends_with("ing") && at(x + 1) != "having");
-      while (x < w.size() && In(PossessionModifiers(), w[x])) ++x;
+      // "two kids", "about 40 employees": modifiers and numbers before the noun.
+      while (x < w.size() &&
+             (In(PossessionModifiers(), w[x]) || std::all_of(w[x].begin(), w[x].end(), [](char c) {
+                return util::IsAsciiDigit(static_cast<unsigned char>(c));
+              })))
+        ++x;
       if (In(Possessions(), at(x))) return true;
       if (In(DurableVerbs(), at(next)) || at(next) == "lived" || at(next) == "worked") return true;
       if (ChangesHabit(w, next)) return true;  // "I've switched to oat milk"
@@ -223,6 +288,17 @@ bool Discloses(std::span<const std::string> w) {
         return true;
       continue;
     }
+    // "we went with DynamoDB"; not "I went with my gut on that one".
+    if (In(WordList("classify_durable_phrases"), v + " " + std::string(at(next))) &&
+        std::none_of(w.begin() + static_cast<ptrdiff_t>(next), w.end(),
+                     [](const std::string& y) { return In(WordList("classify_deictic"), y); }))
+      return true;
+    // "I get seasick easily", "I get migraines often": a disposition.
+    if (v == "get" && next < w.size() && !In(WordList("classify_deictic"), at(next)) &&
+        std::any_of(w.begin() + static_cast<ptrdiff_t>(next), w.end(), [](const std::string& x) {
+          return In(WordList("classify_disposition_adverbs"), x);
+        }))
+      return true;
     if (v == "got" && OneOf(at(next), {"married", "engaged", "divorced", "promoted", "hired",
                                        "pregnant", "adopted"}))
       return true;
@@ -356,9 +432,28 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
     const util::Token& before = t[k - 1];
     const bool plural = before.word && before.norm.size() > 3 && before.norm.ends_with('s') &&
                         !before.norm.ends_with("ss");
-    if (!InVerbs(relations, tk.norm, plural) && !(anchored && InVerbs(verbs, tk.norm, plural)))
+    // Without a name or number, a plain subject still states a lasting fact in the present ("the
+    // spare charger is in the top drawer", "the parking garage closes at midnight") when the
+    // sentence is not about now and is not a progressive ("the tests are failing"); so
+    // does a one-word subject in capitals ("Bogdan takes care of our invoices").
+    const bool about_conversation =
+        std::any_of(t.begin() + static_cast<ptrdiff_t>(clause_start),
+                    t.begin() + static_cast<ptrdiff_t>(k), [](const util::Token& x) {
+                      return x.word && In(WordList("classify_conversation_heads"), x.norm);
+                    });
+    const bool plain = t[clause_start].word && !about_conversation &&
+                       (OneOf(t[clause_start].norm, {"the", "our", "my"}) ||
+                        (k == clause_start + 1 && t[clause_start].cap &&
+                         !In(WordList("classify_vague_subjects"), t[clause_start].norm))) &&
+                       !Transient(s.words) &&
+                       !(OneOf(tk.norm, {"is", "are"}) && k + 1 < t.size() && t[k + 1].word &&
+                         t[k + 1].norm.ends_with("ing"));
+    if (!InVerbs(relations, tk.norm, plural) &&
+        !((anchored || plain) && InVerbs(verbs, tk.norm, plural)))
       continue;
     if (!before.word || In(not_subjects, before.norm)) continue;
+    // After a determiner the word is a noun: "my head is killing me" has no verb "head".
+    if (OneOf(before.norm, {"my", "our", "the", "a", "an", "his", "her", "their", "its"})) continue;
     // The subject: the words since the clause started, none of them the speaker or the listener.
     bool subject = false, conversation = false;
     for (size_t j = clause_start; j < k; ++j) {
@@ -384,6 +479,11 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
 bool AnnouncesNewValue(const Sentence& s, size_t from) {
   if (s.tokens.empty() || from >= s.words.size()) return false;
   if (In(WordList("classify_requests"), s.words[from])) return false;
+  // "Left a comment on your PR": about the listener's work, not a value of the user's world.
+  if (std::any_of(s.words.begin(), s.words.end(), [](const std::string& w) {
+        return OneOf(w, {"you", "your", "yours"});
+      }))
+    return false;
   const WordSet& markers = WordList("change_markers");
   if (std::none_of(s.words.begin(), s.words.end(),
                    [&](const std::string& w) { return In(markers, w); }))
@@ -397,9 +497,24 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
       break;
     }
   }
+  // A word that only opens the sentence ("Moved the file to src") names nothing, and "Switched to
+  // your version" is about the conversation.
   return first != nullptr && first->cap && !In(WordList("classify_not_subjects"), first->norm) &&
          !In(WordList("classify_lead"), first->norm) && first->norm != "the" &&
-         first->norm != "my" && first->norm != "our";
+         first->norm != "my" && first->norm != "our" &&
+         !In(WordList("sentence_openers"), first->norm) && !PointsAtConversation(s.words, from + 1);
+}
+
+// Whether a sentence says what something does to the user: "Peanuts give me hives", "Gluten makes
+// me sick" (rules/classify_experiencer_verbs.txt), with a subject that is no pointer at the
+// conversation ("that makes me happy").
+bool AffectsUser(const std::vector<std::string>& w, size_t from) {
+  const WordSet& verbs = WordList("classify_experiencer_verbs");
+  for (size_t k = from + 1; k + 1 < w.size(); ++k) {
+    if (In(verbs, w[k]) && (w[k + 1] == "me" || w[k + 1] == "my"))
+      return NamesALastingThing(w, from, k);
+  }
+  return false;
 }
 
 // Leading interjections to skip before judging a sentence's first word.
@@ -436,6 +551,16 @@ Classification ClassifyTurn(Role role, std::string_view text) {
     }
     if (IsHypotheticalStart(s.words[i]) || s.words[i] == "when") continue;
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
+    // "Sold the Civic and bought a Tesla", "Left Initech in the spring": the speaker's "I" left
+    // out before a change of what lasts (rules/classify_elided_verbs.txt).
+    // It names what changed ("Civic", "Initech") and points at nothing of the conversation ("Left
+    // a comment on your PR", "Sold out everywhere").
+    if (In(WordList("classify_elided_verbs"), s.words[i]) && i + 1 < s.words.size() &&
+        HasAnchor(s.tokens) &&
+        std::none_of(s.words.begin(), s.words.end(),
+                     [](const std::string& x) { return In(WordList("classify_deictic"), x); }))
+      return {Disposition::kPromote, "self-disclosure"};
+    if (AffectsUser(s.words, i)) return {Disposition::kPromote, "self-disclosure"};
     if (StatesWorldFact(s, i)) return {Disposition::kPromote, "world fact"};
     if (AnnouncesNewValue(s, i)) return {Disposition::kPromote, "new value"};
   }

@@ -53,35 +53,22 @@ void Trim(const Tokens& t, size_t& b, size_t& e, const WordSet& lead, const Word
 
 // Words that only open a request: "please", "can you", "I'd like you to".
 const WordSet& RequestLead() {
-  static const WordSet s{"please", "actually", "oh",    "ok",     "okay",  "so",    "and",
-                         "also",   "hey",      "can",   "could",  "would", "will",  "you",
-                         "just",   "kindly",   "then",  "now",    "hmm",   "well",  "i",
-                         "want",   "like",     "need",  "to",     "go",    "ahead", "and",
-                         "sorry",  "btw",      "maybe", "better", "really"};
-  return s;
+  return WordList("forget_request_lead");
 }
 
 // Words that close a request without being part of its topic.
 const WordSet& RequestTail() {
-  static const WordSet s{"please",   "thanks",     "thank",      "you",      "now",
-                         "too",      "also",       "anymore",    "for",      "me",
-                         "entirely", "completely", "altogether", "ok",       "okay",
-                         "from",     "your",       "memory",     "memories", "notes"};
-  return s;
+  return WordList("forget_request_tail");
 }
 
 // Framing words that make "delete" or "remove" be about what was said, not about the task.
 const WordSet& MemoryFraming() {
-  static const WordSet s{"about",     "regarding",  "re",       "told",   "said",
-                         "mentioned", "memory",     "memories", "info",   "information",
-                         "stuff",     "everything", "anything", "shared", "details"};
-  return s;
+  return WordList("forget_memory_framing");
 }
 
 // Sounds that open a turn without saying anything ("ugh, not 6:45 ...").
 const WordSet& Interjections() {
-  static const WordSet s{"oh", "ah", "um", "uh", "ugh", "argh", "hmm", "er", "erm", "meh"};
-  return s;
+  return WordList("interjections");
 }
 
 // The end of a phrase of `phrases` ("i was wrong", "let me correct that") read at i, or i.
@@ -152,10 +139,13 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
     // Not "I don't remember my password", "I never keep receipts": the speaker's own habits.
     // "Don't keep anything about Jordan", "stop remembering my address".
     size_t v = IsWordAt(t, i, "do") ? i + 2 : i + 1;
-    if (v < end && (t[v].norm == "keep" || t[v].norm == "store" || t[v].norm == "save" ||
-                    t[v].norm == "remember" || t[v].norm == "remembering" ||
-                    t[v].norm == "record" || t[v].norm == "storing" || t[v].norm == "keeping"))
+    if (v < end && t[v].word && WordList("forget_negated_verbs").count(t[v].norm)) {
       topic = v + 1;
+      // "hold on to", "hold onto": the particle is no part of the topic.
+      while (topic < end && (IsWordAt(t, topic, "on") || IsWordAt(t, topic, "onto") ||
+                             (IsWordAt(t, topic, "to") && IsWordAt(t, topic - 1, "on"))))
+        ++topic;
+    }
   }
   for (size_t v = i; topic == end && v < end; ++v) {
     if ((IsWordAt(t, v, "remember") || IsWordAt(t, v, "keep") || IsWordAt(t, v, "store")) &&
@@ -388,7 +378,18 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   if (negated == t.size()) {
     if (std::optional<Correction> c = ContrastAt(t, i)) return c;
   }
-  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) return std::nullopt;
+  if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) {
+    // "per second, sorry, 100 per second", "Thursday, no, Friday": a marker between commas
+    // corrects with what follows it, as when it opens the turn.
+    for (size_t k = i + 1; k + 2 < t.size(); ++k) {
+      if (!t[k - 1].word && t[k - 1].norm == "," && t[k].word && markers.count(t[k].norm) &&
+          !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word) {
+        const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
+        return ParseCorrection(text.substr(at));
+      }
+    }
+    return std::nullopt;
+  }
   if (negated == i) {
     // "not X, Y": X is wrong, the next clause right.
     size_t wb = i + 1, we = wb;

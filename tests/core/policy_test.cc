@@ -291,6 +291,45 @@ TEST_F(PolicyTest, RememberTurnStoresTypedKeyedMemoriesAndSupersedesOnChange) {
   EXPECT_NE(page->items[0].text.find("light"), std::string::npos);
 }
 
+// A change said in other words takes the slot of the value it replaces, so one value of that slot
+// is current whichever way the next one is said.
+TEST_F(PolicyTest, AnIndirectChangeTakesTheSlotItReplaces) {
+  Open();
+  auto say = [&](const char* text) {
+    auto r = engine_->RememberTurn("u", "global", "s1", Role::kUser, text);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    clock_->Advance(kDay);
+    return r.ok() ? *r : TurnReport{};
+  };
+  say("I live in Lisbon.");
+  const TurnReport moved = say("We finally moved, Braga is home now.");
+  ASSERT_EQ(moved.writes.size(), 1u);
+  EXPECT_EQ(moved.writes[0].event, WriteEvent::kSuperseded);
+  EXPECT_EQ(moved.writes[0].record.key, "user.location.city");
+  say("I live in Coimbra.");
+  auto page = engine_->ListMemories("u", ListOptions());
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_NE(page->items[0].text.find("Coimbra"), std::string::npos);
+}
+
+// A new version of what a memory names replaces it, without a word of change.
+TEST_F(PolicyTest, ANewVersionReplacesTheOldOne) {
+  Open();
+  ASSERT_TRUE(
+      engine_
+          ->RememberTurn("u", "global", "s1", Role::kUser, "The payments service runs on Java 11.")
+          .ok());
+  clock_->Advance(kDay);
+  auto r = engine_->RememberTurn("u", "global", "s1", Role::kUser,
+                                 "Payments is on Java 21 since the upgrade last week.");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto page = engine_->ListMemories("u", ListOptions());
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_NE(page->items[0].text.find("Java 21"), std::string::npos);
+}
+
 // A rule that types one sentence of a turn does not drop the others that disclose something.
 TEST_F(PolicyTest, RememberTurnKeepsTheSentencesNoRuleTyped) {
   Open();

@@ -22,6 +22,24 @@ TEST(TurnEditsTest, ANamedWrongValueIsReplaced) {
   EXPECT_EQ(Fixed("The party is on the 22nd.", "the 21st", "the 2nd"), "<unchanged>");
 }
 
+TEST(TurnEditsTest, APlaceReplacesThePlaceOpenedByTheSamePreposition) {
+  EXPECT_EQ(ApplyCorrection("Our Wi-Fi router is in the hallway closet.",
+                            {"in the living room cupboard", ""}),
+            "Our Wi-Fi router is in the living room cupboard.");
+  EXPECT_FALSE(
+      ApplyCorrection("Our Wi-Fi router is in the hallway closet.", {"under the stairs", ""})
+          .has_value());
+}
+
+TEST(TurnEditsTest, RatesAreCorrectedWhole) {
+  EXPECT_EQ(
+      ApplyCorrection("The API rate limit is 100 requests per minute.", {"100 per second", ""}),
+      "The API rate limit is 100 per second.");
+  EXPECT_EQ(ApplyCorrection("The API rate limit is 100 requests per minute.",
+                            {"100 per second", "per minute"}),
+            "The API rate limit is 100 requests per second.");
+}
+
 TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My son's birthday is June 3rd.", "June 9th", ""),
             "My son's birthday is June 9th.");
@@ -60,6 +78,32 @@ TEST(TurnEditsTest, ARetiredValueNamesTheMemoryHoldingIt) {
   EXPECT_FALSE(RetiresValueOf("We dropped the price.", "Our apps run on Heroku."));
 }
 
+TEST(TurnEditsTest, ANewVersionOfANamedThingChangesTheMemoryHoldingTheOld) {
+  // Another word in common ("payments") ties them without a word of change.
+  EXPECT_TRUE(ChangesVersionOf("Payments is on Java 21 since the upgrade last week.",
+                               "The payments service runs on Java 11.", false));
+  EXPECT_TRUE(ChangesVersionOf("We moved the billing API from Node 18 to Node 22.",
+                               "The billing API is on Node 18.", false));
+  // Only the versioned name in common: a word of change must say so.
+  EXPECT_TRUE(ChangesVersionOf("Upgraded to a Galaxy S24.", "My phone is a Galaxy S21.", true));
+  EXPECT_FALSE(
+      ChangesVersionOf("Got a Galaxy S24 for my dad.", "My phone is a Galaxy S21.", false));
+  // The old value still stated, another name, or the same value: no change.
+  EXPECT_FALSE(ChangesVersionOf("My laptop has Python 3.12, the build server has Python 3.8.",
+                                "The build server runs Python 3.8.", true));
+  EXPECT_FALSE(ChangesVersionOf("The payments service moved to Kotlin 2.",
+                                "The payments service runs on Java 11.", true));
+  EXPECT_FALSE(ChangesVersionOf("Payments still runs on Java 11.",
+                                "The payments service runs on Java 11.", true));
+  // Dotted versions wherever they stand.
+  EXPECT_TRUE(ChangesVersionOf("All clusters are on Kubernetes 1.30 after the upgrade.",
+                               "Our Kubernetes clusters run version 1.27.", false));
+  EXPECT_FALSE(
+      ChangesVersionOf("My laptop runs macOS 14.2.", "Our Kubernetes clusters run 1.27.", true));
+  // A time is no version: "standup at 9:15" has no versioned name.
+  EXPECT_FALSE(ChangesVersionOf("Standup is at 10:00.", "Standup is at 9:15.", true));
+}
+
 TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
   const std::optional<std::string> s =
       CorrectedStatement("Sounds fun! Your brother lives in Lyon, right?", {"Nantes", ""});
@@ -92,6 +136,11 @@ TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
   EXPECT_TRUE(SameAnchors("I prefer dark mode.", "Dark mode everywhere, please."));
   EXPECT_FALSE(SameAnchors("Mira is the product manager for Atlas.", "Atlas launches in May."));
   EXPECT_FALSE(SameAnchors("The standup is at 9:30.", "The standup is at 10:15."));
+  // A word that opens a sentence with its capital is no name (rules/sentence_openers.txt).
+  EXPECT_TRUE(SameAnchors("The search API depends on Elasticsearch.",
+                          "Without Elasticsearch the search API is down."));
+  EXPECT_FALSE(HasAnchors("Sold the old car."));
+  EXPECT_TRUE(HasAnchors("Bogdan sold the old car."));
 }
 
 TEST(TurnEditsTest, AbbreviationsAreWrittenOutAsWholeWords) {

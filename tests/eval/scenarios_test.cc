@@ -161,7 +161,7 @@ TEST(ScenarioRunner, ScoresTheSelfTestFile) {
 // The public set is well-formed: every split parses (their scores are measured, not pinned).
 TEST(ScenarioRunner, PublicSetParses) {
   for (const auto& [split, least] : std::initializer_list<std::pair<const char*, size_t>>{
-           {"dev", 90}, {"test", 90}, {"test2", 40}}) {
+           {"dev", 90}, {"test", 90}, {"test2", 40}, {"test3", 40}, {"test4", 40}}) {
     auto scenarios = LoadScenarioFile(std::string(ENGRAM_SOURCE_DIR) + "/tests/data/scenarios/" +
                                       split + ".jsonl");
     ASSERT_TRUE(scenarios.ok()) << scenarios.status().ToString();

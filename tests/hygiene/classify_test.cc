@@ -178,6 +178,58 @@ TEST(ClassifyTest, TaskTalkWithNamesStaysInTheSession) {
             Disposition::kSessionOnly);
 }
 
+TEST(ClassifyTest, LastingFactsThatNameNothingArePromoted) {
+  // No name or number: a plain subject in the present, a property of something the user has, a
+  // recurring time, a fear, an effect on the user, a one-word name as subject.
+  ExpectAll(Role::kUser,
+            {"The spare charger is in the top drawer of my desk.",
+             "The parking garage closes at midnight.",
+             "The coffee machine in the kitchen needs descaling every month.",
+             "My office is on the ninth floor.",
+             "our car has a roof box",
+             "I'm in the office every Tuesday.",
+             "I ride a road bike on Sundays.",
+             "we eat out twice a month",
+             "I'm scared of deep water.",
+             "Peanuts give me hives.",
+             "Gluten makes me sick.",
+             "Bogdan takes care of our invoices.",
+             "We have eleven employees.",
+             "we have about 40 customers",
+             "I'm colour-blind, red and green look alike to me.",
+             "I get seasick easily.",
+             "I'm in the CET timezone.",
+             "For beta we went with DynamoDB.",
+             "The vending machine only accepts coins.",
+             "The fee covers two adults."},
+            Disposition::kPromote);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "The parking garage closes at midnight.").reason,
+            "world fact");
+}
+
+TEST(ClassifyTest, StatementsAboutNowOrTheConversationStayInTheSession) {
+  ExpectAll(Role::kUser,
+            {"the traffic is terrible today", "The tests are failing again", "The build is slow.",
+             "My internet is down today.", "My question is about pandas.", "She takes the bus.",
+             "I'm afraid I can't make it.", "That makes me happy.", "This gives me an error.",
+             "The first option is better.", "I get it.", "I get that often from you.",
+             "I'm in a meeting.", "I went with my gut on that one.", "The weather is lovely here.",
+             "Our server is on fire lol", "My guess is that the cache is stale.",
+             "My head is killing me."},
+            Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, ChangesSaidWithoutTheSpeakersIArePromoted) {
+  ExpectAll(Role::kUser,
+            {"Sold the Civic and bought a Tesla.", "Left Initech in the spring.",
+             "Joined Contoso last week.", "Adopted Biscuit from the shelter."},
+            Disposition::kPromote);
+  ExpectAll(Role::kUser,
+            {"Fixed the bug.", "Switched to your version.", "Sold out everywhere, sadly.",
+             "Left a comment on your PR.", "Moved the file to src."},
+            Disposition::kSessionOnly);
+}
+
 TEST(ClassifyTest, QuestionsThatDiscloseArePromoted) {
   ExpectAll(Role::kUser,
             {"I'm vegetarian, any recipe ideas?", "I have two kids, any tips for long flights?",

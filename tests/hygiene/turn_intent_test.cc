@@ -38,6 +38,13 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   // "forget it" points back to the clause before it in the same sentence.
   EXPECT_EQ(Topic("I gave up on the bakery idea, forget it."), "I gave up on the bakery idea");
   EXPECT_EQ(Topic("Never mind the Porto trip, forget that."), "the Porto trip");
+  // Chat shorthand opens and closes a request too (rules/forget_request_lead.txt).
+  EXPECT_EQ(Topic("plz forget that stuff about borrowing from my uncle"),
+            "borrowing from my uncle");
+  EXPECT_EQ(Topic("pls delete what I said about the fence"), "fence");
+  EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test thing");
+  EXPECT_EQ(Topic("Don't hold on to the student debt stuff, ok?"), "student debt");
+  EXPECT_EQ(Topic("Scrap whatever you know about me quitting Hooli."), "me quitting Hooli");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
@@ -63,6 +70,12 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
   EXPECT_EQ(Fix("It's $3,000 actually, we saved more than planned."), "3,000 | ");
   EXPECT_EQ(Fix("Hmm, I was wrong, staging is on 1.29."), "staging is on 1.29 | ");
   EXPECT_EQ(Fix("Scratch that, we're shipping it as v2.4."), "we're shipping it as v2.4 | ");
+}
+
+TEST(TurnIntentTest, AMarkerBetweenCommasCorrectsWithWhatFollows) {
+  EXPECT_EQ(Fix("per second, sorry, 100 per second"), "100 per second | ");
+  EXPECT_EQ(Fix("Thursday, no, Friday"), "Friday | ");
+  EXPECT_EQ(Fix("I like tea, coffee, and juice"), "<none>");
 }
 
 TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
