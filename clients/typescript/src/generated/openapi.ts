@@ -703,6 +703,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/owners/{owner}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an owner holds: live memories by type, records replaced by newer ones, memories added per UTC day by type over the last `days` days (superseded ones included), and the age of live memories in buckets of at most 1, 7, 30, 90, 365 days and older (max_days null) */
+        get: operations["ownerStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ping": {
         parameters: {
             query?: never;
@@ -712,6 +729,23 @@ export interface paths {
         };
         /** Mem0 platform (MemoryClient): check the key; any valid key gets status ok */
         get: operations["mem0PlatformPing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling key: its name in logs and history (key#N), whether it is an admin key, and the owners it covers (empty for admin keys, which cover every owner) */
+        get: operations["whoami"];
         put?: never;
         post?: never;
         delete?: never;
@@ -780,7 +814,7 @@ export interface components {
                 memory_id?: string;
                 reason: string;
                 score: number;
-                /** @description block|previous|summary|standing|relevant|turn */
+                /** @description block|previous|summary|standing|relevant|related|turn */
                 section: string;
                 session_seq?: number;
                 text: string;
@@ -790,7 +824,7 @@ export interface components {
                 memory_id?: string;
                 reason: string;
                 score: number;
-                /** @description block|previous|summary|standing|relevant|turn */
+                /** @description block|previous|summary|standing|relevant|related|turn */
                 section: string;
                 session_seq?: number;
                 text: string;
@@ -801,6 +835,8 @@ export interface components {
             token_count: number;
         };
         ContextRequest: {
+            /** @description default 10: knowledge-graph facts about the entities the query names */
+            max_related?: number;
             max_relevant?: number;
             max_standing?: number;
             /** @description default true: the summary and last turns of the owner's previous session */
@@ -6778,6 +6814,133 @@ export interface operations {
             };
         };
     };
+    ownerStats: {
+        parameters: {
+            query?: {
+                /** @description only what is visible at this scope (it, its ancestors, global) */
+                scope?: string;
+                /** @description days of added_per_day, 1..366 (default 30), today included */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        added_per_day: {
+                            by_type: {
+                                block?: number;
+                                episode?: number;
+                                fact?: number;
+                                preference?: number;
+                                procedure?: number;
+                                summary?: number;
+                            };
+                            /** @description YYYY-MM-DD (UTC) */
+                            day: string;
+                        }[];
+                        age_days: {
+                            count: number;
+                            max_days: number | null;
+                        }[];
+                        by_type: {
+                            block?: number;
+                            episode?: number;
+                            fact?: number;
+                            preference?: number;
+                            procedure?: number;
+                            summary?: number;
+                        };
+                        live: number;
+                        now: string;
+                        superseded: number;
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     mem0PlatformPing: {
         parameters: {
             query?: never;
@@ -6810,8 +6973,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The key does not cover this owner, or the route needs an admin key */
-            403: {
+            /** @description A field is missing or invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6819,8 +6982,59 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unknown id (or an id of another owner) */
-            404: {
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        admin: boolean;
+                        name: string;
+                        owners: string[];
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
