@@ -44,6 +44,10 @@ void AddSessionRoutes(Router& router, Engine& engine);
 void AddBlockRoutes(Router& router, Engine& engine);
 // v1_graph.cc: the knowledge graph, in the shapes of the MCP memory server's tools.
 void AddGraphRoutes(Router& router, Engine& engine);
+// v1_checkpoints.cc: LangGraph checkpoints (put, get, writes, list, delete/copy/prune a thread).
+void AddCheckpointRoutes(Router& router, Engine& engine);
+// Their component schemas (openapi.cc).
+void AddCheckpointSchemas(nlohmann::json& schemas);
 // v1_admin.cc: admin-only maintenance (gc).
 void AddAdminRoutes(Router& router, Engine& engine);
 
