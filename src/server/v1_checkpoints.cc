@@ -141,6 +141,13 @@ json TupleToJson(const CheckpointTuple& t) {
               {"created_at", util::FormatTimestamp(c.created_at)}};
 }
 
+// A JSON object of any keys (typed as a record by client generators, not as an empty object).
+json AnyObject(const char* description = nullptr) {
+  json out{{"type", "object"}, {"additionalProperties", true}};
+  if (description != nullptr) out["description"] = description;
+  return out;
+}
+
 json ConfigSchema() {
   return Object({{"thread_id", Type("string")},
                  {"checkpoint_ns", Type("string")},
@@ -181,7 +188,7 @@ void AddCheckpointSchemas(json& s) {
        {"checkpoint_id", Type("string")},
        {"parent_checkpoint_id", schema::Nullable("string")},
        {"checkpoint", Ref("TypedBytes")},
-       {"metadata", Type("object")},
+       {"metadata", AnyObject()},
        {"channel_versions", json{{"type", "object"}, {"additionalProperties", Type("string")}}},
        {"channel_values", ArrayOf(Ref("ChannelValue"))},
        {"pending_writes", ArrayOf(Ref("PendingWrite"))},
@@ -205,7 +212,7 @@ void AddCheckpointRoutes(Router& router, Engine& engine) {
                {"checkpoint_id", Type("string", "ids order as strings: the greatest is latest")},
                {"parent_checkpoint_id", schema::Nullable("string")},
                {"checkpoint", Ref("TypedBytes")},
-               {"metadata", Type("object", "kept as given; list filters match its keys")},
+               {"metadata", AnyObject("kept as given; list filters match its keys")},
                {"channel_versions",
                 json{{"type", "object"},
                      {"additionalProperties", Type("string")},
@@ -308,9 +315,8 @@ void AddCheckpointRoutes(Router& router, Engine& engine) {
                {"checkpoint_ns", Type("string", "only this namespace (default: every one)")},
                {"before", Type("string", "only ids less than this one")},
                {"limit", Type("integer", "at most this many")},
-               {"filter", Type("object",
-                               "only metadata with each of these top-level keys "
-                               "equal to the value given")}}),
+               {"filter", AnyObject("only metadata with each of these top-level keys "
+                                    "equal to the value given")}}),
        false,
        Object({{"checkpoints", ArrayOf(Ref("CheckpointTuple"))}}, {"checkpoints"})},
       [&engine](Call& call) -> Result<Reply> {

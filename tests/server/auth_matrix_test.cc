@@ -77,7 +77,7 @@ const std::map<std::string, Probe>& Probes() {
          {"writes", {{{"channel", "a"}, {"type", "json"}, {"data", "MQ=="}}}}}}},
       {"listCheckpoints", {kOwner, "", {{"thread_id", "th1"}}}},
       {"deleteThread", {kOwner, "", nullptr}},
-      {"copyThread", {kOwner, "", {{"target_thread_id", "copy-$ID"}}}},
+      {"copyThread", {kOwner, "", {{"target_thread_id", "th1-copy"}}}},
       {"pruneThread", {kOwner, "", {{"keep_latest", 1}}}},
       {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
       {"healthz", {kPublic, "", nullptr}},
@@ -116,6 +116,7 @@ class AuthMatrixTest : public ApiTest {
     NewCheckpoint checkpoint;
     checkpoint.checkpoint = {"alice", "th1", "", "c1", "", {"json", "{}"}, "{}", {}, 0};
     EXPECT_TRUE(engine_->PutCheckpoint(checkpoint).ok());
+    EXPECT_TRUE(engine_->DeleteThread("alice", "th1-copy").ok());  // the copy's target is new
     return added.ok() ? added->id : "";
   }
 

@@ -10,6 +10,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 
 from engram_client import EngramCheckpointSaver, EngramClient  # noqa: E402
 
