@@ -184,6 +184,10 @@ Result<std::vector<CheckpointTuple>> CheckpointEngine::List(std::string_view own
   while (out.size() < limit) {
     q.limit = filter.empty() ? std::min(limit - out.size(), kListPage) : kListPage;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<Checkpoint> page, txn->ListCheckpoints(q));
+    if (!page.empty()) {  // the cursor, before the page's rows are moved out
+      const Checkpoint& last = page.back();
+      q.after = store::CheckpointCursor{last.checkpoint_id, last.thread_id, last.checkpoint_ns};
+    }
     for (Checkpoint& c : page) {
       if (out.size() == limit) break;
       if (!Matches(filter, c.metadata)) continue;
@@ -191,8 +195,6 @@ Result<std::vector<CheckpointTuple>> CheckpointEngine::List(std::string_view own
       out.push_back(std::move(t));
     }
     if (page.size() < q.limit) break;
-    const Checkpoint& last = page.back();
-    q.after = store::CheckpointCursor{last.checkpoint_id, last.thread_id, last.checkpoint_ns};
   }
   return out;
 }
