@@ -51,11 +51,16 @@ Result<TypedBytes> TypedFromJson(const std::string& field, const json& j) {
   if (!j.is_object()) return Status::InvalidArgument(field + " must be an object");
   ENGRAM_RETURN_IF_ERROR(CheckFields(j, {"type", "data"}));
   TypedBytes out;
-  ENGRAM_ASSIGN_OR_RETURN(out.type, RequireString(j, "type"));
-  std::optional<std::string> data;
-  ENGRAM_RETURN_IF_ERROR(GetString(j, "data", &data));
-  if (!data) return Status::InvalidArgument(field + ".data is required");
-  ENGRAM_ASSIGN_OR_RETURN(out.data, Base64Decode(field + ".data", *data));
+  const json* type = j.contains("type") ? &j["type"] : nullptr;
+  if (type == nullptr || !type->is_string() || type->get<std::string>().empty()) {
+    return Status::InvalidArgument(field + ".type must be a non-empty string");
+  }
+  out.type = type->get<std::string>();
+  const json* data = j.contains("data") ? &j["data"] : nullptr;
+  if (data == nullptr || !data->is_string()) {
+    return Status::InvalidArgument(field + ".data must be a base64 string");
+  }
+  ENGRAM_ASSIGN_OR_RETURN(out.data, Base64Decode(field + ".data", data->get<std::string>()));
   return out;
 }
 
