@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "engram/checkpoints.h"
 #include "engram/embedder.h"
 #include "engram/graph.h"
 #include "engram/options.h"
@@ -61,7 +62,8 @@ class Engine {
                       const ChangeInfo& change = {});
   // Every history row of the record, oldest first; also for deleted records.
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
-  // Erases every row of the owner (memories, history, sessions) in one transaction.
+  // Erases every row of the owner (memories, history, sessions, graph, checkpoints); each store
+  // in a transaction of its own, so calling it again finishes what a failure left.
   Result<ForgetReport> ForgetOwner(std::string_view owner_id);
   // Tombstones these records in one transaction, each with a "delete" history row: all of them,
   // or none when one is unknown (NotFound). Returns how many were deleted.
@@ -249,6 +251,43 @@ class Engine {
   Result<std::vector<GraphHistoryEvent>> GetEntityHistory(std::string_view owner_id,
                                                           std::string_view scope,
                                                           std::string_view name);
+
+  // ---- Checkpoints of agent state (engram/checkpoints.h, docs/checkpoints.md) ----
+  // LangGraph's checkpointer semantics. Ids, namespaces, channels and versions are identifiers
+  // (at most 256 bytes of UTF-8, no control characters; the namespace may be empty); bytes are
+  // kept as given. FailedPrecondition when no backend keeps checkpoints.
+
+  // Stores a checkpoint (replacing one with the same identity) and the values of the channels
+  // it changed, in one transaction. Returns it with created_at set.
+  Result<Checkpoint> PutCheckpoint(const NewCheckpoint& checkpoint);
+  // Stores a task's writes against a checkpoint, in one transaction: a write to one of
+  // LangGraph's special channels (SpecialWriteIndex) takes its negative index and replaces the
+  // task's previous one; any other takes its position in `writes` and is kept only if the task
+  // has no write at that index yet. Returns how many were stored.
+  Result<int64_t> PutCheckpointWrites(std::string_view owner_id, std::string_view thread_id,
+                                      std::string_view checkpoint_ns,
+                                      std::string_view checkpoint_id, std::string_view task_id,
+                                      std::string_view task_path, std::span<const NewWrite> writes);
+  // The checkpoint with this id, or the latest (greatest id) of the namespace when unset, with
+  // its channel values and pending writes; nullopt when there is none.
+  Result<std::optional<CheckpointTuple>> GetCheckpoint(
+      std::string_view owner_id, std::string_view thread_id, std::string_view checkpoint_ns,
+      std::optional<std::string_view> checkpoint_id = std::nullopt);
+  // The owner's checkpoints matching the options, newest id first (then by thread and
+  // namespace), each with its channel values and pending writes.
+  Result<std::vector<CheckpointTuple>> ListCheckpoints(std::string_view owner_id,
+                                                       const CheckpointListOptions& options);
+  // Deletes the thread's checkpoints, values and writes in every namespace; returns how many
+  // checkpoints went (0 for an unknown thread).
+  Result<int64_t> DeleteThread(std::string_view owner_id, std::string_view thread_id);
+  // Copies every checkpoint, value and write of thread `from` to the new thread `to`. NotFound
+  // when `from` has no checkpoints, AlreadyExists when `to` has some. Returns the count copied.
+  Result<int64_t> CopyThread(std::string_view owner_id, std::string_view from, std::string_view to);
+  // Keeps the latest `keep_latest` (>= 1) checkpoints of each namespace of the thread and
+  // deletes the others with their writes and the channel values no kept checkpoint names.
+  // Returns how many checkpoints went.
+  Result<int64_t> PruneThread(std::string_view owner_id, std::string_view thread_id,
+                              size_t keep_latest);
 
   // ---- Context assembly ----
 

@@ -169,6 +169,7 @@ struct ForgetReport {
   int64_t history_events = 0;
   int64_t sessions = 0;
   int64_t session_items = 0;
+  int64_t checkpoints = 0;
 };
 
 // Which retrievers a search uses.

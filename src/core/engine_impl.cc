@@ -36,6 +36,8 @@ Engine::Impl::Impl(Options options, store::Stores stores)
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
   graph_ = std::make_unique<core::GraphEngine>(std::move(stores.graph), store_->backend(),
                                                options_.clock.get(), &redactor_);
+  checkpoints_ =
+      std::make_unique<core::CheckpointEngine>(std::move(stores.checkpoints), options_.clock.get());
 }
 
 Engine::Impl::~Impl() {

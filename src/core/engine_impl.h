@@ -13,6 +13,7 @@
 //   maintenance.cc   garbage collection, reindexing
 //   access_stats.cc  access statistics written in batches by a background thread
 //   engine_graph.cc  the knowledge graph's public calls, forwarded to graph() (graph_engine.h)
+//   engine_checkpoints.cc  the checkpoint calls, forwarded to checkpoints() (checkpoint_engine.h)
 #pragma once
 
 #include <chrono>
@@ -28,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/checkpoint_engine.h"
 #include "core/graph_engine.h"
 #include "core/recall.h"
 #include "engram/engine.h"
@@ -60,6 +62,8 @@ class Engine::Impl {
 
   // The knowledge graph (graph_engine.h), kept in the memory store's backend.
   core::GraphEngine& graph() { return *graph_; }
+  // Checkpoints of agent state (checkpoint_engine.h).
+  core::CheckpointEngine& checkpoints() { return *checkpoints_; }
 
   // ---- write path (write_path.cc) ----
 
@@ -383,7 +387,8 @@ class Engine::Impl {
   hygiene::Redactor redactor_;
   util::UuidV7Generator ids_;
   core::RecallIndex recall_;
-  std::unique_ptr<core::GraphEngine> graph_;  // set once the clock is
+  std::unique_ptr<core::GraphEngine> graph_;             // set once the clock is
+  std::unique_ptr<core::CheckpointEngine> checkpoints_;  // set once the clock is
   Status model_mismatch_;  // set when opened with accept_model_change on another model's store
   std::mutex counter_mu_;
   int64_t known_counter_ = -1;

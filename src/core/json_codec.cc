@@ -82,7 +82,8 @@ json ForgetReportToJson(const ForgetReport& r) {
   return json{{"memories", r.memories},
               {"history_events", r.history_events},
               {"sessions", r.sessions},
-              {"session_items", r.session_items}};
+              {"session_items", r.session_items},
+              {"checkpoints", r.checkpoints}};
 }
 
 json WriteResultToJson(const WriteResult& r) {

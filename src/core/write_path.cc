@@ -412,6 +412,7 @@ Result<ForgetReport> Engine::Impl::ForgetOwner(std::string_view owner_id) {
   // The knowledge graph lives with the memories but is erased in a transaction of its own, like
   // the sessions: forgetting again finishes what a failure here left.
   ENGRAM_RETURN_IF_ERROR(graph_->ForgetOwner(owner_id).status());
+  ENGRAM_ASSIGN_OR_RETURN(report.checkpoints, checkpoints_->ForgetOwner(owner_id));
   return report;
 }
 

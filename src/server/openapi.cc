@@ -3,6 +3,7 @@
 #include <set>
 
 #include "server/schema.h"
+#include "server/v1_routes.h"
 
 namespace engram::server {
 
@@ -176,7 +177,8 @@ json ComponentSchemas() {
   s["ForgetReport"] = Object({{"memories", Type("integer")},
                               {"history_events", Type("integer")},
                               {"sessions", Type("integer")},
-                              {"session_items", Type("integer")}},
+                              {"session_items", Type("integer")},
+                              {"checkpoints", Type("integer")}},
                              {"memories", "history_events", "sessions", "session_items"});
   const json role = json{{"type", "string"}, {"enum", {"user", "assistant", "system", "tool"}}};
   s["NewSessionItem"] = Object({{"role", role},
@@ -320,6 +322,7 @@ json ComponentSchemas() {
                                  {"created_at", Type("string")},
                                  {"is_deleted", Type("boolean")}}},
                                {"required", {"id", "memory_id", "event"}}};
+  v1::AddCheckpointSchemas(s);
   return s;
 }
 

@@ -299,7 +299,7 @@ void AddChangeRoutes(Router& router, Engine& engine, const std::string& base) {
   router.Add(
       MakeRoute("DELETE", kOwner, 200,
                 {"forgetOwner",
-                 "Erase every row of the owner (memories, history, sessions) in one transaction",
+                 "Erase every row of the owner (memories, history, sessions, graph, checkpoints)",
                  "memories",
                  {},
                  nullptr,

@@ -46,6 +46,10 @@ void AddBlockRoutes(Router& router, Engine& engine);
 void AddGraphRoutes(Router& router, Engine& engine);
 // v1_overview.cc: the calling key (whoami) and an owner's counts (stats), for dashboards.
 void AddOverviewRoutes(Router& router, Engine& engine);
+// v1_checkpoints.cc: LangGraph checkpoints (put, get, writes, list, delete/copy/prune a thread).
+void AddCheckpointRoutes(Router& router, Engine& engine);
+// Their component schemas (openapi.cc).
+void AddCheckpointSchemas(nlohmann::json& schemas);
 // v1_admin.cc: admin-only maintenance (gc).
 void AddAdminRoutes(Router& router, Engine& engine);
 

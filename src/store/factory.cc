@@ -60,10 +60,11 @@ Result<Stores> OpenStores(std::string_view memory_url, std::string_view sessions
         "the store URL's backend keeps no memories (only session "
         "state): name it as the sessions URL instead");
   }
-  Stores out{memory.memory, memory.sessions, memory.graph, memory.local_dir};
+  Stores out{memory.memory, memory.sessions, memory.graph, memory.checkpoints, memory.local_dir};
   if (!sessions_url.empty() && sessions_url != memory_url) {
     ENGRAM_ASSIGN_OR_RETURN(OpenedBackend sessions, OpenBackend(sessions_url, settings));
     out.sessions = sessions.sessions;
+    if (sessions.checkpoints) out.checkpoints = sessions.checkpoints;
   }
   if (!out.sessions) {
     return Status::InvalidArgument("the sessions URL's backend keeps no session state");

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engram/status.h"
+#include "store/checkpoint_store.h"
 #include "store/graph_store.h"
 #include "store/session_store.h"
 #include "store/store.h"
@@ -45,6 +46,7 @@ struct OpenedBackend {
   std::shared_ptr<Store> memory;
   std::shared_ptr<SessionStore> sessions;
   std::shared_ptr<GraphStore> graph;
+  std::shared_ptr<CheckpointStore> checkpoints;
   // A local folder where the engine may keep files derived from this store (the vector index),
   // unique to it; "" when the store has no such place (the index is then rebuilt on open).
   std::string local_dir;
@@ -75,6 +77,9 @@ struct Stores {
   std::shared_ptr<SessionStore> sessions;
   // The knowledge graph, kept with the memories; null when their backend keeps none.
   std::shared_ptr<GraphStore> graph;
+  // Checkpoints of agent state: the sessions backend's when it keeps them (they are thread
+  // state), else the memory backend's; null when neither does.
+  std::shared_ptr<CheckpointStore> checkpoints;
   std::string local_dir;  // the memory store's (OpenedBackend::local_dir)
 };
 

@@ -314,6 +314,8 @@ TEST_F(PersistedIndexTest, StoreFromBeforeChangeStampsIsUpgraded) {
                          "DROP TABLE graph_entity_keys; DROP TABLE graph_entities;"
                          "DROP TABLE graph_observations; DROP TABLE graph_relations;"
                          "DROP TABLE graph_history;"
+                         "DROP TABLE checkpoints; DROP TABLE checkpoint_values;"
+                         "DROP TABLE checkpoint_writes;"
                          "DROP INDEX memories_by_owner_change;"
                          "ALTER TABLE memories DROP COLUMN change_seq;"
                          "DELETE FROM schema_version WHERE version >= 7;",

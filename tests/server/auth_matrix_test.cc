@@ -65,6 +65,21 @@ const std::map<std::string, Probe>& Probes() {
       {"readGraph", {kOwner, "", nullptr}},
       {"searchNodes", {kOwner, "", {{"query", "acme"}}}},
       {"openNodes", {kOwner, "", {{"names", {"Acme"}}}}},
+      {"putCheckpoint",
+       {kOwner,
+        "",
+        {{"checkpoint_id", "c2"}, {"checkpoint", {{"type", "json"}, {"data", "e30="}}}}}},
+      {"getCheckpoint", {kOwner, "checkpoint_id=c1", nullptr}},
+      {"putCheckpointWrites",
+       {kOwner,
+        "",
+        {{"checkpoint_id", "c1"},
+         {"task_id", "task"},
+         {"writes", {{{"channel", "a"}, {"type", "json"}, {"data", "MQ=="}}}}}}},
+      {"listCheckpoints", {kOwner, "", {{"thread_id", "th1"}}}},
+      {"deleteThread", {kOwner, "", nullptr}},
+      {"copyThread", {kOwner, "", {{"target_thread_id", "th1-copy"}}}},
+      {"pruneThread", {kOwner, "", {{"keep_latest", 1}}}},
       {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
       {"whoami", {kAnyKey, "", nullptr}},
       {"ownerStats", {kOwner, "days=3", nullptr}},
@@ -108,7 +123,7 @@ const std::map<std::string, Probe>& Probes() {
 
 class AuthMatrixTest : public ApiTest {
  protected:
-  // Fresh data of alice for one probe: a memory, a session item and a core block.
+  // Fresh data of alice for one probe: a memory, a session item, a core block and a checkpoint.
   std::string Seed() {
     NewMemory m;
     m.owner_id = "alice";
@@ -120,6 +135,10 @@ class AuthMatrixTest : public ApiTest {
     EXPECT_TRUE(engine_->AddSessionItems("alice", "s1", {item}).ok());
     auto block = engine_->SetBlock("alice", "global", "persona", "I am a helpful assistant.");
     EXPECT_TRUE(block.ok()) << block.status().ToString();
+    NewCheckpoint checkpoint;
+    checkpoint.checkpoint = {"alice", "th1", "", "c1", "", {"json", "{}"}, "{}", {}, 0};
+    EXPECT_TRUE(engine_->PutCheckpoint(checkpoint).ok());
+    EXPECT_TRUE(engine_->DeleteThread("alice", "th1-copy").ok());  // the copy's target is new
     return added.ok() ? added->id : "";
   }
 
@@ -134,6 +153,7 @@ class AuthMatrixTest : public ApiTest {
     replace("{memory_id}", id);
     replace("{session}", "s1");
     replace("{label}", "persona");
+    replace("{thread}", "th1");
     return path;
   }
 };

@@ -92,6 +92,17 @@ Param FloatBytes(const std::vector<float>& values) {
   return out;
 }
 
+Param Bytes(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
 std::string Rows::Text(int row, int col) const {
   return std::string(PQgetvalue(result_.get(), row, col),
                      static_cast<size_t>(PQgetlength(result_.get(), row, col)));
@@ -133,6 +144,19 @@ std::vector<float> Rows::Floats(int row, int col) const {
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   for (size_t i = 0; i < out.size() * 4; ++i) {
     dst[i] = static_cast<unsigned char>(HexValue(s[2 + 2 * i]) << 4 | HexValue(s[3 + 2 * i]));
+  }
+  return out;
+}
+
+std::string Rows::Bytes(int row, int col) const {
+  std::string out;
+  if (IsNull(row, col)) return out;
+  const char* s = PQgetvalue(result_.get(), row, col);
+  const size_t n = static_cast<size_t>(PQgetlength(result_.get(), row, col));
+  if (n < 2 || s[0] != '\\' || s[1] != 'x') return out;  // bytea_output is hex
+  out.resize((n - 2) / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<char>(HexValue(s[2 + 2 * i]) << 4 | HexValue(s[3 + 2 * i]));
   }
   return out;
 }

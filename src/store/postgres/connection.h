@@ -42,6 +42,8 @@ Param IntArray(const std::vector<int64_t>& values);
 Param DoubleArray(const std::vector<double>& values);
 // A bytea parameter in text (hex) form: little-endian float32s.
 Param FloatBytes(const std::vector<float>& values);
+// A bytea parameter in text (hex) form: any bytes.
+Param Bytes(std::string_view bytes);
 
 // The rows of a statement. Columns are read in text form.
 class Rows {
@@ -55,6 +57,7 @@ class Rows {
   bool Bool(int row, int col) const;  // 't'
   std::optional<int64_t> OptionalInt(int row, int col) const;
   std::vector<float> Floats(int row, int col) const;  // a bytea of float32s; empty for NULL
+  std::string Bytes(int row, int col) const;          // a bytea's bytes; empty for NULL
   // Rows touched by an INSERT, UPDATE or DELETE.
   int64_t Affected() const;
 

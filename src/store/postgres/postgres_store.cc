@@ -46,6 +46,8 @@ constexpr const char* kBeginMemoryWrite =
     "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083201)";
 constexpr const char* kBeginSessionWrite =
     "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083202)";
+constexpr const char* kBeginCheckpointWrite =
+    "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083203)";
 // A read sees one snapshot for all its statements.
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 // Idle connections kept for reuse; more are opened when more transactions run at once.
@@ -80,7 +82,8 @@ class Database : public std::enable_shared_from_this<Database> {
     if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(conn));
   }
 
-  // Txn is PgTransaction or PgSessionTransaction, on a connection where `begin` ran.
+  // Txn is PgTransaction, PgSessionTransaction or PgCheckpointTransaction, on a connection
+  // where `begin` ran.
   template <typename Txn>
   Result<std::unique_ptr<Txn>> Begin(const char* begin) {
     std::unique_ptr<Connection> conn;
@@ -154,6 +157,24 @@ class PostgresSessionStore final : public SessionStore {
   std::shared_ptr<Database> db_;
 };
 
+class PostgresCheckpointStore final : public CheckpointStore {
+ public:
+  explicit PostgresCheckpointStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  std::string backend() const override { return "postgres"; }
+  Result<std::unique_ptr<CheckpointTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgCheckpointTransaction>(kBeginRead));
+    return std::unique_ptr<CheckpointTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<CheckpointTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn,
+                            db_->Begin<pg::PgCheckpointTransaction>(kBeginCheckpointWrite));
+    return std::unique_ptr<CheckpointTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
 // Connects and migrates; *before: the schema version the database had.
 Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before) {
   if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
@@ -183,7 +204,8 @@ Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& s
   out.schema = "schema version " + std::to_string(latest) +
                (before == latest ? ", current" : ", migrated from " + std::to_string(before));
   out.memory = std::make_shared<PostgresStore>(db);
-  out.sessions = std::make_shared<PostgresSessionStore>(std::move(db));
+  out.sessions = std::make_shared<PostgresSessionStore>(db);
+  out.checkpoints = std::make_shared<PostgresCheckpointStore>(std::move(db));
   return out;
 }
 

@@ -171,6 +171,46 @@ CREATE TABLE store_meta (
 );
 INSERT INTO store_meta(name, value) VALUES ('change_counter', '0');
 )sql",
+    // 1 -> 2: checkpoints of agent state (docs/checkpoints.md), as in SQLite's version 9.
+    R"sql(
+CREATE TABLE checkpoints (
+  owner_id             text COLLATE "C" NOT NULL,
+  thread_id            text COLLATE "C" NOT NULL,
+  checkpoint_ns        text COLLATE "C" NOT NULL,
+  checkpoint_id        text COLLATE "C" NOT NULL,
+  parent_checkpoint_id text COLLATE "C",
+  type                 text NOT NULL,
+  checkpoint           bytea NOT NULL,
+  metadata             text NOT NULL,
+  channel_versions     text NOT NULL,
+  created_at           bigint NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, checkpoint_id)
+);
+CREATE INDEX checkpoints_by_owner_id ON checkpoints(owner_id, checkpoint_id);
+CREATE TABLE checkpoint_values (
+  owner_id       text COLLATE "C" NOT NULL,
+  thread_id      text COLLATE "C" NOT NULL,
+  checkpoint_ns  text COLLATE "C" NOT NULL,
+  channel        text COLLATE "C" NOT NULL,
+  version        text COLLATE "C" NOT NULL,
+  type           text NOT NULL,
+  value          bytea NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, channel, version)
+);
+CREATE TABLE checkpoint_writes (
+  owner_id       text COLLATE "C" NOT NULL,
+  thread_id      text COLLATE "C" NOT NULL,
+  checkpoint_ns  text COLLATE "C" NOT NULL,
+  checkpoint_id  text COLLATE "C" NOT NULL,
+  task_id        text COLLATE "C" NOT NULL,
+  idx            bigint NOT NULL,
+  task_path      text COLLATE "C" NOT NULL,
+  channel        text NOT NULL,
+  type           text NOT NULL,
+  value          bytea NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+);
+)sql",
 };
 
 // Serializes migrations of one database: servers starting together take turns.

@@ -1,11 +1,13 @@
 // The PostgreSQL backend's transactions, each on a pooled connection: PgTransaction (durable
-// memory; its methods in memories.cc, recall.cc and lexical.cc) and PgSessionTransaction (session
-// state, sessions.cc). The SQL mirrors the SQLite backend's.
+// memory; its methods in memories.cc, recall.cc and lexical.cc), PgSessionTransaction (session
+// state, sessions.cc) and PgCheckpointTransaction (checkpoints.cc). The SQL mirrors the SQLite
+// backend's.
 #pragma once
 
 #include <functional>
 #include <memory>
 
+#include "store/checkpoint_store.h"
 #include "store/postgres/connection.h"
 #include "store/session_store.h"
 #include "store/store.h"
@@ -139,6 +141,46 @@ class PgSessionTransaction final : public SessionTransaction {
   }
   Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {}) {
     return txn_.SingleInt(sql, params);
+  }
+
+  OpenTransaction txn_;
+};
+
+class PgCheckpointTransaction final : public CheckpointTransaction {
+ public:
+  PgCheckpointTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
+      : txn_(std::move(conn), std::move(release)) {}
+
+  Status Commit() override { return txn_.Commit(); }
+
+  // checkpoints.cc
+  Result<std::optional<Checkpoint>> GetCheckpoint(
+      std::string_view owner_id, std::string_view thread_id, std::string_view checkpoint_ns,
+      std::optional<std::string_view> checkpoint_id) override;
+  Result<std::vector<Checkpoint>> ListCheckpoints(const CheckpointQuery& query) override;
+  Status PutCheckpoint(const Checkpoint& checkpoint,
+                       const std::vector<ChannelValue>& values) override;
+  Result<std::vector<ChannelValue>> GetChannelValues(std::string_view owner_id,
+                                                     std::string_view thread_id,
+                                                     std::string_view checkpoint_ns,
+                                                     std::string_view checkpoint_id) override;
+  Result<int64_t> PutWrites(std::string_view owner_id, std::string_view thread_id,
+                            std::string_view checkpoint_ns, std::string_view checkpoint_id,
+                            const std::vector<PendingWrite>& writes) override;
+  Result<std::vector<PendingWrite>> GetWrites(std::string_view owner_id, std::string_view thread_id,
+                                              std::string_view checkpoint_ns,
+                                              std::string_view checkpoint_id) override;
+  Result<int64_t> CountCheckpoints(std::string_view owner_id, std::string_view thread_id) override;
+  Result<int64_t> CopyThread(std::string_view owner_id, std::string_view from,
+                             std::string_view to) override;
+  Result<int64_t> PruneThread(std::string_view owner_id, std::string_view thread_id,
+                              size_t keep) override;
+  Result<int64_t> DeleteThread(std::string_view owner_id, std::string_view thread_id) override;
+  Result<int64_t> DeleteOwnerCheckpoints(std::string_view owner_id) override;
+
+ private:
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.Query(sql, params);
   }
 
   OpenTransaction txn_;

@@ -62,6 +62,12 @@ void Stmt::BindFloats(int pos, const std::vector<float>& values) {
                     SQLITE_TRANSIENT);
 }
 
+void Stmt::BindBlob(int pos, std::string_view bytes) {
+  static constexpr char kNone = 0;  // a non-null pointer: SQLite binds NULL for a null one
+  sqlite3_bind_blob64(stmt_, pos, bytes.empty() ? &kNone : bytes.data(), bytes.size(),
+                      SQLITE_TRANSIENT);
+}
+
 bool Stmt::Step(Status* status) {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -103,6 +109,12 @@ std::vector<float> Stmt::ColumnFloats(int col) const {
   std::vector<float> out(bytes / sizeof(float));
   if (p != nullptr && !out.empty()) std::memcpy(out.data(), p, out.size() * sizeof(float));
   return out;
+}
+
+std::string Stmt::ColumnBlob(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const size_t bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), bytes);
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only,

@@ -34,6 +34,8 @@ class Stmt {
   void BindOptional(int pos, const std::optional<int64_t>& value);
   // Binds floats as a little-endian float32 BLOB.
   void BindFloats(int pos, const std::vector<float>& values);
+  // Binds bytes as a BLOB (never NULL, also when empty).
+  void BindBlob(int pos, std::string_view bytes);
 
   // Advances: true with a row, false when done. Errors go to *status.
   bool Step(Status* status);
@@ -47,6 +49,8 @@ class Stmt {
   std::optional<int64_t> ColumnOptionalInt(int col) const;
   // A float32 BLOB column; empty when NULL.
   std::vector<float> ColumnFloats(int col) const;
+  // A BLOB column's bytes.
+  std::string ColumnBlob(int col) const;
 
  private:
   sqlite3_stmt* stmt_;

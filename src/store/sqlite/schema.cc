@@ -257,6 +257,49 @@ CREATE TABLE graph_history (
 );
 CREATE INDEX graph_history_by_object ON graph_history(owner_id, object_id, seq);
 )sql",
+    // 8 -> 9: checkpoints of agent state (docs/checkpoints.md). Channel values are stored once
+    // per (thread, namespace, channel, version); a checkpoint names its versions in
+    // channel_versions (a JSON object of strings). Ids compare as bytes (BINARY), as LangGraph
+    // orders them.
+    R"sql(
+CREATE TABLE checkpoints (
+  owner_id             TEXT NOT NULL,
+  thread_id            TEXT NOT NULL,
+  checkpoint_ns        TEXT NOT NULL,
+  checkpoint_id        TEXT NOT NULL,
+  parent_checkpoint_id TEXT,
+  type                 TEXT NOT NULL,
+  checkpoint           BLOB NOT NULL,
+  metadata             TEXT NOT NULL,
+  channel_versions     TEXT NOT NULL,
+  created_at           INTEGER NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, checkpoint_id)
+) WITHOUT ROWID;
+CREATE INDEX checkpoints_by_owner_id ON checkpoints(owner_id, checkpoint_id);
+CREATE TABLE checkpoint_values (
+  owner_id       TEXT NOT NULL,
+  thread_id      TEXT NOT NULL,
+  checkpoint_ns  TEXT NOT NULL,
+  channel        TEXT NOT NULL,
+  version        TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  value          BLOB NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, channel, version)
+) WITHOUT ROWID;
+CREATE TABLE checkpoint_writes (
+  owner_id       TEXT NOT NULL,
+  thread_id      TEXT NOT NULL,
+  checkpoint_ns  TEXT NOT NULL,
+  checkpoint_id  TEXT NOT NULL,
+  task_id        TEXT NOT NULL,
+  idx            INTEGER NOT NULL,
+  task_path      TEXT NOT NULL,
+  channel        TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  value          BLOB NOT NULL,
+  PRIMARY KEY (owner_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+) WITHOUT ROWID;
+)sql",
 };
 
 Result<int> ReadVersion(Connection& conn) {

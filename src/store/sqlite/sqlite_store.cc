@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/sqlite/checkpoints.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/fts_functions.h"
 #include "store/sqlite/graph.h"
@@ -48,6 +49,7 @@ Result<int64_t> SingleInt(Stmt& s) {
 namespace {
 
 using sqlite::Connection;
+using sqlite::SqliteCheckpointTransaction;
 using sqlite::SqliteGraphTransaction;
 using sqlite::SqliteSessionTransaction;
 using sqlite::SqliteTransaction;
@@ -58,8 +60,8 @@ class Database {
   Database(SqliteOptions options, std::unique_ptr<Connection> writer)
       : options_(std::move(options)), writer_(std::move(writer)) {}
 
-  // Txn is SqliteTransaction, SqliteSessionTransaction or SqliteGraphTransaction: each takes
-  // (conn, release, lock).
+  // Txn is SqliteTransaction, SqliteSessionTransaction, SqliteGraphTransaction or
+  // SqliteCheckpointTransaction: each takes (conn, release, lock).
   template <typename Txn>
   Result<std::unique_ptr<Txn>> BeginWrite() {
     std::unique_lock lock(writer_mu_);
@@ -150,6 +152,24 @@ class SqliteGraphStore final : public GraphStore {
   std::shared_ptr<Database> db_;
 };
 
+class SqliteCheckpointStore final : public CheckpointStore {
+ public:
+  explicit SqliteCheckpointStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::string backend() const override { return "sqlite"; }
+  Result<std::unique_ptr<CheckpointTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginWrite<SqliteCheckpointTransaction>());
+    return std::unique_ptr<CheckpointTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<CheckpointTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginRead<SqliteCheckpointTransaction>());
+    return std::unique_ptr<CheckpointTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
 class SqliteSessionStore final : public SessionStore {
  public:
   explicit SqliteSessionStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
@@ -201,7 +221,8 @@ Result<OpenedBackend> OpenSqliteUrl(const StoreUrl& url, const OpenSettings& set
   OpenedBackend out;
   out.memory = std::make_shared<SqliteStore>(db);
   out.sessions = std::make_shared<SqliteSessionStore>(db);
-  out.graph = std::make_shared<SqliteGraphStore>(std::move(db));
+  out.graph = std::make_shared<SqliteGraphStore>(db);
+  out.checkpoints = std::make_shared<SqliteCheckpointStore>(std::move(db));
   out.local_dir = options.path + ".index";
   return out;
 }
