@@ -65,7 +65,15 @@ const std::map<std::string, Probe>& Probes() {
       {"readGraph", {kOwner, "", nullptr}},
       {"searchNodes", {kOwner, "", {{"query", "acme"}}}},
       {"openNodes", {kOwner, "", {{"names", {"Acme"}}}}},
+      {"getEntity", {kOwner, "as_of=2030-01-01T00:00:00Z", nullptr}},
+      {"getNeighbors", {kOwner, "depth=2&relation_types=supplies", nullptr}},
+      {"getEntityHistory", {kOwner, "", nullptr}},
+      {"findPath", {kOwner, "from=Acme&to=Beta&max_hops=2", nullptr}},
+      {"addEntities", {kOwner, "", {{"entities", {{{"name", "Gamma"}, {"aliases", {"G"}}}}}}}},
+      {"addRelations",
+       {kOwner, "", {{"relations", {{{"from", "Acme"}, {"type", "supplies"}, {"to", "Beta"}}}}}}},
       {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
+      {"listOwners", {kAdmin, "limit=10", nullptr}},
       {"whoami", {kAnyKey, "", nullptr}},
       {"ownerStats", {kOwner, "days=3", nullptr}},
       {"healthz", {kPublic, "", nullptr}},
@@ -89,7 +97,8 @@ const std::map<std::string, Probe>& Probes() {
 
 class AuthMatrixTest : public ApiTest {
  protected:
-  // Fresh data of alice for one probe: a memory, a session item and a core block.
+  // Fresh data of alice for one probe: a memory, a session item, a core block and two entities
+  // (Acme -supplies-> Beta).
   std::string Seed() {
     NewMemory m;
     m.owner_id = "alice";
@@ -101,6 +110,17 @@ class AuthMatrixTest : public ApiTest {
     EXPECT_TRUE(engine_->AddSessionItems("alice", "s1", {item}).ok());
     auto block = engine_->SetBlock("alice", "global", "persona", "I am a helpful assistant.");
     EXPECT_TRUE(block.ok()) << block.status().ToString();
+    std::vector<NewEntity> entities(2);
+    entities[0].owner_id = entities[1].owner_id = "alice";
+    entities[0].name = "Acme";
+    entities[1].name = "Beta";
+    EXPECT_TRUE(engine_->AddEntities(entities).ok());
+    NewRelation edge;
+    edge.owner_id = "alice";
+    edge.from = "Acme";
+    edge.type = "supplies";
+    edge.to = "Beta";
+    EXPECT_TRUE(engine_->AddRelations({&edge, 1}).ok());
     return added.ok() ? added->id : "";
   }
 
@@ -115,6 +135,7 @@ class AuthMatrixTest : public ApiTest {
     replace("{memory_id}", id);
     replace("{session}", "s1");
     replace("{label}", "persona");
+    replace("{name}", "Acme");
     return path;
   }
 };
