@@ -65,7 +65,7 @@ const std::map<std::string, Probe>& Probes() {
       {"readGraph", {kOwner, "", nullptr}},
       {"searchNodes", {kOwner, "", {{"query", "acme"}}}},
       {"openNodes", {kOwner, "", {{"names", {"Acme"}}}}},
-      {"getEntity", {kOwner, "as_of=2030-01-01T00:00:00Z", nullptr}},
+      {"getEntity", {kOwner, "scope=global", nullptr}},
       {"getNeighbors", {kOwner, "depth=2&relation_types=supplies", nullptr}},
       {"getEntityHistory", {kOwner, "", nullptr}},
       {"findPath", {kOwner, "from=Acme&to=Beta&max_hops=2", nullptr}},
