@@ -173,8 +173,10 @@ TEST_F(CliTest, ListPagesWithACursor) {
 }
 
 TEST_F(CliTest, OwnersListsTheOwnersWithTheirCounts) {
-  for (const char* owner : {"bob", "alice", "alice"}) {
-    ASSERT_EQ(Engram({"add", "--owner", owner, std::string("note of ") + owner}).exit_code, 0);
+  for (const auto& [owner, text] : {std::pair{"bob", "Bob plays chess"},
+                                    {"alice", "Alice likes green tea"},
+                                    {"alice", "Alice works at Acme"}}) {
+    ASSERT_EQ(Engram({"add", "--owner", owner, text}).exit_code, 0);
   }
   json all = EngramJson({"owners"});
   EXPECT_EQ(
