@@ -17,6 +17,7 @@
 #include "engram/embedder.h"
 #include "engram/graph.h"
 #include "engram/options.h"
+#include "engram/overview.h"
 #include "engram/status.h"
 #include "engram/types.h"
 
@@ -306,6 +307,12 @@ class Engine {
   // Live memories (not deleted, superseded or expired) of all owners, per type, for operators'
   // metrics; every type is listed, with 0 when it has none.
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
+
+  // The owners with memories, by owner id, `limit` (1..1000) at a time from `cursor` (a page's
+  // next_cursor; empty: the first page). For admin tools; counted by the store.
+  Result<OwnerPage> ListOwners(std::string_view cursor, size_t limit);
+  // The owner's counts for dashboards (engram/overview.h), counted by the store.
+  Result<OwnerStats> GetOwnerStats(std::string_view owner_id, const OwnerStatsOptions& options);
 
   // The search partitions loaded in memory now, against their budget (Options::index_memory),
   // for operators' metrics.

@@ -50,6 +50,9 @@ void AddImportCommand(const CommandContext& ctx);
 // gc, reindex (maintenance_commands.cc).
 void AddMaintenanceCommands(const CommandContext& ctx);
 
+// owners: the owners with memories (owners_command.cc).
+void AddOwnersCommand(const CommandContext& ctx);
+
 // eval locomo (eval_commands.cc).
 void AddEvalCommands(const CommandContext& ctx);
 

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   AddSearchCommands(ctx);
   AddImportCommand(ctx);
   AddMaintenanceCommands(ctx);
+  AddOwnersCommand(ctx);
   AddEvalCommands(ctx);
   AddSessionCommands(ctx);
   AddBlockCommands(ctx);

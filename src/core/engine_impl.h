@@ -98,6 +98,11 @@ class Engine::Impl {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id, std::string_view id);
 
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveMemories();
+
+  // ---- overview (overview.cc) ----
+
+  Result<OwnerPage> ListOwners(std::string_view cursor, size_t limit);
+  Result<OwnerStats> GetOwnerStats(std::string_view owner_id, const OwnerStatsOptions& o);
   core::RecallIndex& recall() { return recall_; }
 
   // ---- read path (read_path.cc) ----

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "server/graph_schemas.h"
 #include "server/schema.h"
 #include "server/v1_routes.h"
 
@@ -255,6 +256,8 @@ json ComponentSchemas() {
                          {"token_budget", Type("integer")},
                          {"rendered", Type("string")}},
                         {"items", "omitted", "token_count", "token_budget", "rendered"});
+
+  AddGraphSchemas(s);
 
   // Mem0 shapes: open objects, since Mem0 clients send and expect a few more fields.
   const json message = json{{"type", "object"},

@@ -10,6 +10,7 @@ void RegisterV1Routes(Router& router, Engine& engine, SearchMode default_mode) {
   v1::AddSessionRoutes(router, engine);
   v1::AddBlockRoutes(router, engine);
   v1::AddGraphRoutes(router, engine);
+  v1::AddGraphModelRoutes(router, engine);
   v1::AddOverviewRoutes(router, engine);
   v1::AddCheckpointRoutes(router, engine);
   v1::AddAdminRoutes(router, engine);

@@ -37,6 +37,37 @@ void AddAdminRoutes(Router& router, Engine& engine) {
         return Ok(std::move(out));
       },
       Access::kAdmin));
+
+  router.Add(MakeRoute(
+      "GET", "/v1/owners", 200,
+      {"listOwners",
+       "The owners with memories, by owner id, each with its count of live memories (admin keys "
+       "only)",
+       "admin",
+       {{"limit", "integer", "page size, 1..1000 (default 100)"},
+        {"cursor", "string", "next_cursor of the previous page"}},
+       nullptr,
+       true,
+       Object({{"owners", ArrayOf(Object({{"owner_id", Type("string")},
+                                          {"memories", Type("integer", "live memories")}},
+                                         {"owner_id", "memories"}))},
+               {"next_cursor", schema::Nullable("string")}},
+              {"owners", "next_cursor"})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"limit", "cursor"}));
+        std::optional<size_t> limit;
+        ENGRAM_RETURN_IF_ERROR(QueryCount(call, "limit", 1000, &limit));
+        std::optional<std::string> cursor;
+        ENGRAM_RETURN_IF_ERROR(QueryString(call, "cursor", &cursor));
+        ENGRAM_ASSIGN_OR_RETURN(OwnerPage page,
+                                engine.ListOwners(cursor.value_or(""), limit.value_or(100)));
+        json owners = json::array();
+        for (const OwnerSummary& o : page.items) {
+          owners.push_back(json{{"owner_id", o.owner_id}, {"memories", o.memories}});
+        }
+        return Ok(json{{"owners", std::move(owners)}, {"next_cursor", Nullable(page.next_cursor)}});
+      },
+      Access::kAdmin));
 }
 
 }  // namespace engram::server::v1

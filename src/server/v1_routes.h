@@ -44,6 +44,8 @@ void AddSessionRoutes(Router& router, Engine& engine);
 void AddBlockRoutes(Router& router, Engine& engine);
 // v1_graph.cc: the knowledge graph, in the shapes of the MCP memory server's tools.
 void AddGraphRoutes(Router& router, Engine& engine);
+// v1_graph_model.cc: the graph's full model: an entity, neighbours, history, path, writes.
+void AddGraphModelRoutes(Router& router, Engine& engine);
 // v1_overview.cc: the calling key (whoami) and an owner's counts (stats), for dashboards.
 void AddOverviewRoutes(Router& router, Engine& engine);
 // v1_checkpoints.cc: LangGraph checkpoints (put, get, writes, list, delete/copy/prune a thread).

@@ -96,6 +96,38 @@ double LexicalIdf(int64_t rows, int64_t df);
 inline constexpr double kBm25K1 = 0.9;
 inline constexpr double kBm25B = 0.4;
 
+// An owner with memories in the store (ListOwners).
+struct OwnerCount {
+  std::string owner_id;
+  int64_t live = 0;  // records not deleted, superseded or expired
+};
+
+// What MemoryStatsOf counts: the owner's records that are not tombstoned nor expired at `now`.
+struct MemoryStatsQuery {
+  std::string owner_id;
+  std::vector<std::string> scopes;  // visible scopes; empty means every scope
+  Timestamp now = 0;
+  // Records created in [added_from, added_until) are counted per day of 86,400,000 ms from
+  // added_from, superseded ones included.
+  Timestamp added_from = 0;
+  Timestamp added_until = 0;
+  // Ascending upper bounds (inclusive, ms) of the age buckets of live records; a last, open
+  // bucket follows. Age is now - created_at, at least 0.
+  std::vector<int64_t> age_bounds;
+};
+
+struct MemoryStats {
+  std::vector<std::pair<MemoryType, int64_t>> live_by_type;  // types without records absent
+  int64_t superseded = 0;
+  struct Added {
+    int64_t day = 0;  // whole days since added_from
+    MemoryType type = MemoryType::kFact;
+    int64_t count = 0;
+  };
+  std::vector<Added> added;     // by day, then type; empty days and types absent
+  std::vector<int64_t> by_age;  // age_bounds.size() + 1 counts of live records
+};
+
 // Owners with at most this many records get lexical statistics of their own (LexicalSearch).
 inline constexpr size_t kOwnerLexicalStatsRecords = 4096;
 
@@ -116,6 +148,12 @@ class Transaction {
   // Live records (not deleted, superseded or expired at `now`) of all owners, by type; types
   // without records are absent. An aggregate for metrics: it returns no owner's data.
   virtual Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) = 0;
+  // Owners with records not tombstoned, by owner id, after `after` (paging), at most `limit`;
+  // each with its count of live records at `now`.
+  virtual Result<std::vector<OwnerCount>> ListOwners(Timestamp now, std::string_view after,
+                                                     size_t limit) = 0;
+  // The owner's counts for dashboards, aggregated by the backend (MemoryStatsQuery).
+  virtual Result<MemoryStats> MemoryStatsOf(const MemoryStatsQuery& query) = 0;
   // Up to `limit` records of any owner, not tombstoned, whose expires_at is at or before `now`:
   // (rid, record), oldest expiry first.
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,

@@ -172,6 +172,28 @@ TEST_F(CliTest, ListPagesWithACursor) {
   EXPECT_EQ(second["items"][1]["text"], "fact number 0");
 }
 
+TEST_F(CliTest, OwnersListsTheOwnersWithTheirCounts) {
+  for (const auto& [owner, text] : {std::pair{"bob", "Bob plays chess"},
+                                    {"alice", "Alice likes green tea"},
+                                    {"alice", "Alice works at Acme"}}) {
+    ASSERT_EQ(Engram({"add", "--owner", owner, text}).exit_code, 0);
+  }
+  json all = EngramJson({"owners"});
+  EXPECT_EQ(
+      all,
+      (json{{"owners",
+             {{{"owner_id", "alice"}, {"memories", 2}}, {{"owner_id", "bob"}, {"memories", 1}}}},
+            {"next_cursor", nullptr}}));
+  json first = EngramJson({"owners", "--limit", "1"});
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  json second =
+      EngramJson({"owners", "--limit", "1", "--cursor", first["next_cursor"].get<std::string>()});
+  EXPECT_EQ(second["owners"][0]["owner_id"], "bob");
+  RunResult text = Engram({"owners"});
+  EXPECT_EQ(text.out, "alice  2 memories\nbob  1 memory\n");
+  ExpectOneLineError(Engram({"owners", "--limit", "0"}), "limit");
+}
+
 TEST_F(CliTest, ForgetAllErasesTheOwner) {
   for (int i = 0; i < 3; ++i) Engram({"add", "--owner", "u", "fact " + std::to_string(i)});
   Engram({"add", "--owner", "v", "other owner"});

@@ -80,7 +80,15 @@ const std::map<std::string, Probe>& Probes() {
       {"deleteThread", {kOwner, "", nullptr}},
       {"copyThread", {kOwner, "", {{"target_thread_id", "th1-copy"}}}},
       {"pruneThread", {kOwner, "", {{"keep_latest", 1}}}},
+      {"getEntity", {kOwner, "scope=global", nullptr}},
+      {"getNeighbors", {kOwner, "depth=2&relation_types=supplies", nullptr}},
+      {"getEntityHistory", {kOwner, "", nullptr}},
+      {"findPath", {kOwner, "from=Acme&to=Beta&max_hops=2", nullptr}},
+      {"addEntities", {kOwner, "", {{"entities", {{{"name", "Gamma"}, {"aliases", {"G"}}}}}}}},
+      {"addRelations",
+       {kOwner, "", {{"relations", {{{"from", "Acme"}, {"type", "supplies"}, {"to", "Beta"}}}}}}},
       {"collectGarbage", {kAdmin, "", {{"dry_run", true}}}},
+      {"listOwners", {kAdmin, "limit=10", nullptr}},
       {"whoami", {kAnyKey, "", nullptr}},
       {"ownerStats", {kOwner, "days=3", nullptr}},
       {"healthz", {kPublic, "", nullptr}},
@@ -123,7 +131,8 @@ const std::map<std::string, Probe>& Probes() {
 
 class AuthMatrixTest : public ApiTest {
  protected:
-  // Fresh data of alice for one probe: a memory, a session item, a core block and a checkpoint.
+  // Fresh data of alice for one probe: a memory, a session item, a core block, a checkpoint and
+  // two entities (Acme -supplies-> Beta).
   std::string Seed() {
     NewMemory m;
     m.owner_id = "alice";
@@ -139,6 +148,17 @@ class AuthMatrixTest : public ApiTest {
     checkpoint.checkpoint = {"alice", "th1", "", "c1", "", {"json", "{}"}, "{}", {}, 0};
     EXPECT_TRUE(engine_->PutCheckpoint(checkpoint).ok());
     EXPECT_TRUE(engine_->DeleteThread("alice", "th1-copy").ok());  // the copy's target is new
+    std::vector<NewEntity> entities(2);
+    entities[0].owner_id = entities[1].owner_id = "alice";
+    entities[0].name = "Acme";
+    entities[1].name = "Beta";
+    EXPECT_TRUE(engine_->AddEntities(entities).ok());
+    NewRelation edge;
+    edge.owner_id = "alice";
+    edge.from = "Acme";
+    edge.type = "supplies";
+    edge.to = "Beta";
+    EXPECT_TRUE(engine_->AddRelations({&edge, 1}).ok());
     return added.ok() ? added->id : "";
   }
 
@@ -154,6 +174,7 @@ class AuthMatrixTest : public ApiTest {
     replace("{session}", "s1");
     replace("{label}", "persona");
     replace("{thread}", "th1");
+    replace("{name}", "Acme");
     return path;
   }
 };

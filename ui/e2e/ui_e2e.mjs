@@ -305,7 +305,7 @@ try {
     assert.equal(await forget.isDisabled(), false);
   });
 
-  await step("search latency needs an admin key; signing out forgets the key", async () => {
+  await step("search latency needs an admin key; signing out forgets the key; admins see every owner", async () => {
     await page.goto(`${base}/ui/#/latency`);
     await page.getByRole("alert").filter({ hasText: "403" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -314,6 +314,11 @@ try {
     await page.getByLabel("API key").fill(ADMIN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("(admin)").waitFor();
+    // An admin key lists every owner with memories (GET /v1/owners).
+    const owners = page.getByRole("list", { name: "owners" });
+    await owners.getByRole("link", { name: "alice" }).waitFor();
+    await owners.getByText("1 live memory").waitFor();
+    await owners.getByRole("link", { name: "bob" }).waitFor();
     await page.getByRole("link", { name: "Search latency" }).click();
     await page.getByText(/\d+ search(es)? since the server started/).waitFor();
     await page.getByRole("img", { name: "Search requests by duration" }).waitFor();

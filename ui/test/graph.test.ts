@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ApiError } from "../src/lib/api";
 import { layout, neighbourhood } from "../src/lib/graph";
-import type { Graph } from "../src/lib/types";
+import type { Graph, ModelEntity, ModelRelation, Neighborhood } from "../src/lib/types";
 
-// A graph served the way POST …/graph/open answers: the named entities and every relation
-// touching them.
 const WORLD: Graph = {
   entities: ["A", "B", "C", "D", "E"].map((name) => ({ name, entityType: "thing", observations: [] })),
   relations: [
@@ -13,33 +12,65 @@ const WORLD: Graph = {
     { from: "D", to: "E", relationType: "owns" },
   ],
 };
-function openNodes(calls: string[][]) {
-  return async (names: string[]): Promise<Graph> => {
-    calls.push([...names].sort());
-    return {
-      entities: WORLD.entities.filter((e) => names.includes(e.name)),
-      relations: WORLD.relations.filter((r) => names.includes(r.from) || names.includes(r.to)),
-    };
-  };
+
+function entity(name: string, observations: string[] = []): ModelEntity {
+  return { id: "e-" + name, name, type: "thing", scope: "global", aliases: [], observations: observations.map((text) => ({ text })) };
+}
+function relation(from: string, type: string, to: string): ModelRelation {
+  return { id: `r-${from}-${type}-${to}`, from, type, to, valid_from: "2026-01-01T00:00:00.000Z", valid_to: null };
 }
 
+// What GET …/graph/entities/A/neighbors?depth=2 answers for WORLD.
+const A2: Neighborhood = {
+  start: entity("A", ["first"]),
+  neighbors: [
+    { depth: 1, via: relation("A", "knows", "B"), entity: entity("B") },
+    { depth: 1, via: relation("C", "likes", "A"), entity: entity("C") },
+    { depth: 2, via: relation("B", "knows", "D"), entity: entity("D") },
+  ],
+  relations: [relation("A", "knows", "B"), relation("C", "likes", "A"), relation("B", "knows", "D"), relation("A", "knows", "B")],
+};
+
 describe("neighbourhood", () => {
-  it("takes relations both ways, level by level", async () => {
-    const calls: string[][] = [];
-    const g = await neighbourhood(openNodes(calls), "A", 1);
-    expect(g.entities.map((e) => e.name).sort()).toEqual(["A", "B", "C"]);
-    expect(g.relations).toHaveLength(2); // B->D is cut: D is two hops away
-    expect(calls).toEqual([["A"], ["B", "C"]]);
+  it("asks for the centre and depth, and draws the start, its neighbours and the edges followed", async () => {
+    const calls: [string, number][] = [];
+    const g = await neighbourhood(
+      async (center, depth) => {
+        calls.push([center, depth]);
+        return A2;
+      },
+      "A",
+      2,
+    );
+    expect(calls).toEqual([["A", 2]]);
+    expect(g.entities).toEqual([
+      { name: "A", entityType: "thing", observations: ["first"] },
+      { name: "B", entityType: "thing", observations: [] },
+      { name: "C", entityType: "thing", observations: [] },
+      { name: "D", entityType: "thing", observations: [] },
+    ]);
+    // Each edge once, in the drawing's shape.
+    expect(g.relations).toEqual([
+      { from: "A", to: "B", relationType: "knows" },
+      { from: "C", to: "A", relationType: "likes" },
+      { from: "B", to: "D", relationType: "knows" },
+    ]);
   });
 
-  it("goes deeper with depth", async () => {
-    const g = await neighbourhood(openNodes([]), "A", 2);
-    expect(g.entities.map((e) => e.name).sort()).toEqual(["A", "B", "C", "D"]);
-    expect(g.relations.map((r) => r.relationType).sort()).toEqual(["knows", "knows", "likes"]);
+  it("leaves out an edge whose end is not drawn", async () => {
+    const g = await neighbourhood(async () => ({ ...A2, relations: [...A2.relations, relation("D", "owns", "E")] }), "A", 2);
+    expect(g.relations.map((r) => r.relationType)).toEqual(["knows", "likes", "knows"]);
   });
 
-  it("is empty for an unknown entity", async () => {
-    expect(await neighbourhood(openNodes([]), "Z", 2)).toEqual({ entities: [], relations: [] });
+  it("is empty for an unknown entity, and passes other errors on", async () => {
+    const missing = async (): Promise<Neighborhood> => {
+      throw new ApiError(404, "not_found", "no entity named 'Z'");
+    };
+    expect(await neighbourhood(missing, "Z", 2)).toEqual({ entities: [], relations: [] });
+    const refused = async (): Promise<Neighborhood> => {
+      throw new ApiError(403, "permission_denied", "no");
+    };
+    await expect(neighbourhood(refused, "A", 1)).rejects.toThrow("no");
   });
 });
 

@@ -60,6 +60,9 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override;
   Result<int64_t> CountMemories(const MemoryQuery& q) override;
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) override;
+  Result<std::vector<OwnerCount>> ListOwners(Timestamp now, std::string_view after,
+                                             size_t limit) override;
+  Result<MemoryStats> MemoryStatsOf(const MemoryStatsQuery& q) override;
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListExpired(Timestamp now,
                                                                     size_t limit) override;
   Result<int64_t> EraseMemory(std::string_view owner_id, std::string_view id,

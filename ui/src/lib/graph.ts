@@ -1,28 +1,34 @@
-// An entity's neighbourhood in the knowledge graph, gathered breadth-first with POST …/graph/open
-// (each call returns the named entities and every relation touching them), and laid out for SVG.
-import type { Entity, Graph, Relation } from "./types";
+// An entity's neighbourhood in the knowledge graph, read with GET …/graph/entities/{name}/neighbors
+// (breadth-first on the server, relations both ways), and laid out for SVG.
+import { ApiError } from "./api";
+import type { Entity, Graph, ModelEntity, Neighborhood } from "./types";
 
-export type OpenNodes = (names: string[]) => Promise<Graph>;
+export type GetNeighbors = (center: string, depth: number) => Promise<Neighborhood>;
 
-// The entities within `depth` hops of `center` (relations in either direction) and the relations
-// between them. NotFound-like: an empty graph when `center` does not exist.
-export async function neighbourhood(open: OpenNodes, center: string, depth: number): Promise<Graph> {
-  const entities = new Map<string, Entity>();
-  const relations = new Map<string, Relation>();
-  let frontier = [center];
-  for (let level = 0; level <= depth && frontier.length > 0; ++level) {
-    const g = await open(frontier);
-    for (const e of g.entities) entities.set(e.name, e);
-    const next = new Set<string>();
-    for (const r of g.relations) {
-      relations.set(`${r.from}\u0000${r.relationType}\u0000${r.to}`, r);
-      for (const n of [r.from, r.to]) if (!entities.has(n)) next.add(n);
-    }
-    frontier = level < depth ? [...next] : [];
+function drawn(e: ModelEntity): Entity {
+  return { name: e.name, entityType: e.type, observations: e.observations.map((o) => o.text) };
+}
+
+// The entities within `depth` hops of `center` and the relations followed to reach them, in the
+// drawing's shape. An empty graph when `center` does not exist (404).
+export async function neighbourhood(get: GetNeighbors, center: string, depth: number): Promise<Graph> {
+  let n: Neighborhood;
+  try {
+    n = await get(center, depth);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return { entities: [], relations: [] };
+    throw e;
   }
-  // Relations to entities past the last level are cut, so every drawn edge has both ends.
-  const kept = [...relations.values()].filter((r) => entities.has(r.from) && entities.has(r.to));
-  return { entities: [...entities.values()], relations: kept };
+  const entities = [drawn(n.start), ...n.neighbors.map((x) => drawn(x.entity))];
+  const names = new Set(entities.map((e) => e.name));
+  const seen = new Set<string>();
+  const relations = [];
+  for (const r of n.relations) {
+    if (seen.has(r.id) || !names.has(r.from) || !names.has(r.to)) continue;
+    seen.add(r.id);
+    relations.push({ from: r.from, to: r.to, relationType: r.type });
+  }
+  return { entities, relations };
 }
 
 export interface Placed {

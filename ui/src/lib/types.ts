@@ -125,3 +125,34 @@ export interface Graph {
   entities: Entity[];
   relations: Relation[];
 }
+
+// The graph's full model (GET …/graph/entities/{name}/neighbors): records as engram --json writes them.
+export interface ModelEntity {
+  id: string;
+  name: string;
+  type: string;
+  scope: string;
+  aliases: string[];
+  observations: { text: string }[];
+}
+
+export interface ModelRelation {
+  id: string;
+  from: string;
+  type: string;
+  to: string;
+  valid_from: string | null;
+  valid_to: string | null;
+}
+
+export interface Neighborhood {
+  start: ModelEntity;
+  neighbors: { depth: number; via: ModelRelation; entity: ModelEntity }[];
+  relations: ModelRelation[];
+}
+
+// GET /v1/owners (admin keys).
+export interface OwnerList {
+  owners: { owner_id: string; memories: number }[];
+  next_cursor: string | null;
+}

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { ownerPath } from "../lib/api";
 import { layout, neighbourhood } from "../lib/graph";
 import { href } from "../lib/route";
-import type { Graph } from "../lib/types";
+import type { Graph, Neighborhood } from "../lib/types";
 import { ErrorBox, Loading, useLoad, useSession } from "../components/common";
 
 const W = 760;
@@ -20,7 +20,11 @@ export function GraphView({ owner, params }: { owner: string; params: Record<str
   const hood = useLoad(
     async () =>
       entity
-        ? neighbourhood((names) => api.post<Graph>(ownerPath(owner, "graph", "open"), { names }), entity, depth)
+        ? neighbourhood(
+            (name, d) => api.get<Neighborhood>(ownerPath(owner, "graph", "entities", name, "neighbors"), { depth: d }),
+            entity,
+            depth,
+          )
         : null,
     [owner, entity, depth],
   );
