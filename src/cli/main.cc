@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   AddMemoryCommands(ctx);
   AddSearchCommands(ctx);
   AddImportCommand(ctx);
+  AddExportCommand(ctx);
+  AddFilesCommands(ctx);
   AddMaintenanceCommands(ctx);
   AddEvalCommands(ctx);
   AddSessionCommands(ctx);

@@ -11,6 +11,7 @@ void RegisterV1Routes(Router& router, Engine& engine, SearchMode default_mode) {
   v1::AddBlockRoutes(router, engine);
   v1::AddGraphRoutes(router, engine);
   v1::AddAdminRoutes(router, engine);
+  v1::AddPortableRoutes(router, engine);
 }
 
 }  // namespace engram::server

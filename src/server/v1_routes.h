@@ -46,5 +46,7 @@ void AddBlockRoutes(Router& router, Engine& engine);
 void AddGraphRoutes(Router& router, Engine& engine);
 // v1_admin.cc: admin-only maintenance (gc).
 void AddAdminRoutes(Router& router, Engine& engine);
+// v1_portable.cc: an owner's archive export and (admin) import.
+void AddPortableRoutes(Router& router, Engine& engine);
 
 }  // namespace engram::server::v1
