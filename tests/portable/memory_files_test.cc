@@ -130,7 +130,9 @@ TEST_F(MemoryFilesTest, EditsOfEachFileAreSynced) {
   ListOptions o;
   o.type = MemoryType::kFact;
   bool added = false;
-  for (const MemoryRecord& r : engine_->ListMemories("alice", o)->items) {
+  auto facts = engine_->ListMemories("alice", o);
+  ASSERT_TRUE(facts.ok());
+  for (const MemoryRecord& r : facts->items) {
     added |= r.text == "Drinks green tea";
   }
   EXPECT_TRUE(added);
