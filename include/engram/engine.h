@@ -71,8 +71,9 @@ class Engine {
 
   // ---- Export and import (engram/archive.h, docs/export.md) ----
 
-  // Every owner that has memories, history, sessions or a graph, sorted.
-  Result<std::vector<std::string>> ListOwners();
+  // Every owner that has memories, history, sessions or a graph, sorted (what an export of all
+  // owners covers; ListOwners pages through the owners with memories).
+  Result<std::vector<std::string>> ListAllOwners();
   // Everything of the owner that `parts` names, each store read in one snapshot.
   Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts = {});
   // Writes an archive back exactly as it was exported: the write rules are not applied (the

@@ -26,11 +26,11 @@ Status NotOwners(std::string_view what, size_t index) {
 
 }  // namespace
 
-Result<std::vector<std::string>> Engine::Impl::ListOwners() {
+Result<std::vector<std::string>> Engine::Impl::ListAllOwners() {
   std::set<std::string> owners;
   {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
-    ENGRAM_ASSIGN_OR_RETURN(auto some, txn->ListOwners());
+    ENGRAM_ASSIGN_OR_RETURN(auto some, txn->ListAllOwners());
     owners.insert(some.begin(), some.end());
   }
   {

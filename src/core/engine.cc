@@ -161,8 +161,8 @@ Result<std::vector<SearchHit>> Engine::Search(std::string_view owner_id, std::st
                                               const SearchOptions& options) {
   return impl_->Search(owner_id, query, options);
 }
-Result<std::vector<std::string>> Engine::ListOwners() {
-  return impl_->ListOwners();
+Result<std::vector<std::string>> Engine::ListAllOwners() {
+  return impl_->ListAllOwners();
 }
 
 Result<OwnerArchive> Engine::ExportOwner(std::string_view owner_id, const ArchiveParts& parts) {

@@ -157,7 +157,7 @@ class Engine::Impl {
 
   // ---- export and import (archive.cc) ----
 
-  Result<std::vector<std::string>> ListOwners();
+  Result<std::vector<std::string>> ListAllOwners();
 
   Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts);
 

@@ -9,7 +9,7 @@ Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owner
                                   const std::string& engram_version,
                                   const OwnerProgress& progress) {
   if (owners.empty()) {
-    ENGRAM_ASSIGN_OR_RETURN(owners, engine.ListOwners());
+    ENGRAM_ASSIGN_OR_RETURN(owners, engine.ListAllOwners());
   }
   std::vector<OwnerArchive> archives;
   for (const std::string& owner : owners) {

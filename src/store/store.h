@@ -200,7 +200,7 @@ class Transaction {
   // ---- whole-owner reads (export; an import writes with InsertMemory, AppendHistory and
   // PutVector, which keep ids, times and counters as given) ----
   // The owners that have a memory or a history row, sorted.
-  virtual Result<std::vector<std::string>> ListOwners() = 0;
+  virtual Result<std::vector<std::string>> ListAllOwners() = 0;
   // Every record of the owner, tombstoned and superseded ones included, with its rid, oldest
   // first by (created_at, id).
   virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListAllMemories(

@@ -99,7 +99,7 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
 
   std::string Export(Engine& e, ArchiveFormat format = ArchiveFormat::kJsonl) {
     std::vector<OwnerArchive> archives;
-    auto owners = e.ListOwners();
+    auto owners = e.ListAllOwners();
     EXPECT_TRUE(owners.ok());
     for (const std::string& owner : *owners) {
       auto a = e.ExportOwner(owner);
@@ -189,7 +189,7 @@ TEST_P(ArchiveTest, DamagedOrNewerArchivesAreRefusedAndNothingIsWritten) {
   st = Import(*copy, newer);
   EXPECT_EQ(st.code(), Status::Code::kFailedPrecondition) << st.ToString();
   EXPECT_NE(st.message().find("schema version 9"), std::string::npos);
-  EXPECT_TRUE(copy->ListOwners()->empty());
+  EXPECT_TRUE(copy->ListAllOwners()->empty());
   // Importing twice: the second is refused before writing anything.
   ASSERT_TRUE(Import(*copy, text).ok());
   st = Import(*copy, text);

@@ -66,7 +66,7 @@ TEST_P(ExportConformance, WholeOwnerReadsReturnEveryRecordAsWritten) {
 
   auto r = backend_.memory->BeginRead();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(*(*r)->ListOwners(), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(*(*r)->ListAllOwners(), (std::vector<std::string>{"alice", "bob"}));
   auto all = (*r)->ListAllMemories("alice");
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   ASSERT_EQ(all->size(), 3u);

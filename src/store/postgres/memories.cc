@@ -242,7 +242,7 @@ Result<std::vector<HistoryEvent>> PgTransaction::GetHistory(std::string_view own
   return ReadHistory(rows);
 }
 
-Result<std::vector<std::string>> PgTransaction::ListOwners() {
+Result<std::vector<std::string>> PgTransaction::ListAllOwners() {
   ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("SELECT owner_id FROM memories UNION SELECT owner_id"
                                            " FROM memory_history ORDER BY 1",
                                            {}));

@@ -394,7 +394,7 @@ Result<std::vector<HistoryEvent>> SqliteTransaction::GetHistory(std::string_view
   return ReadHistory(*s);
 }
 
-Result<std::vector<std::string>> SqliteTransaction::ListOwners() {
+Result<std::vector<std::string>> SqliteTransaction::ListAllOwners() {
   ENGRAM_ASSIGN_OR_RETURN(auto s,
                           conn_->Prepare("SELECT owner_id FROM memories UNION"
                                          " SELECT owner_id FROM memory_history ORDER BY 1"));

@@ -95,7 +95,7 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                std::string_view memory_id) override;
   Result<ForgetReport> DeleteOwner(std::string_view owner_id) override;
-  Result<std::vector<std::string>> ListOwners() override;
+  Result<std::vector<std::string>> ListAllOwners() override;
   Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListAllMemories(
       std::string_view owner_id) override;
   Result<std::vector<HistoryEvent>> GetOwnerHistory(std::string_view owner_id) override;
