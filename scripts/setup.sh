@@ -11,7 +11,7 @@ cd "$ROOT"
 PACKAGES=(build-essential cmake pkg-config git ca-certificates python3
           libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev libcurl4-openssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-          libpq-dev postgresql-15 libhiredis-dev redis-server
+          libpq-dev postgresql-15 libhiredis-dev redis-server libyaml-cpp-dev libssl-dev
           chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "engram/archive.h"
 #include "engram/checkpoints.h"
 #include "engram/embedder.h"
 #include "engram/graph.h"
@@ -70,6 +71,25 @@ class Engine {
   // or none when one is unknown (NotFound). Returns how many were deleted.
   Result<int64_t> DeleteMemories(std::string_view owner_id, std::span<const std::string> ids,
                                  const ChangeInfo& change = {});
+
+  // ---- Export and import (engram/archive.h, docs/export.md) ----
+
+  // Every owner that has memories, history, sessions or a graph, sorted (what an export of all
+  // owners covers; ListOwners pages through the owners with memories).
+  Result<std::vector<std::string>> ListAllOwners();
+  // Everything of the owner that `parts` names, each store read in one snapshot.
+  Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts = {});
+  // Writes an archive back exactly as it was exported: the write rules are not applied (the
+  // records are already their outcome), the invariants are checked (valid ids, scopes, texts,
+  // JSON, times; history and graph rows of the archive's owner). AlreadyExists, writing nothing,
+  // when the store holds a record, session or graph object of the owner with one of the
+  // archive's ids. Vectors are kept when `vectors_model` is EmbeddingModel(), else the records
+  // that carry one are embedded again (an archive without vectors, vectors_model empty: the
+  // records the write path would embed). One transaction per store (memories, sessions, graph),
+  // the memories' first.
+  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model);
+  // "<model id>/<dimension>" of the engine's embedder; empty without one.
+  std::string EmbeddingModel() const;
 
   // ---- Write policy ----
 

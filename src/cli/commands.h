@@ -25,6 +25,15 @@ inline void AddOwnerOption(CLI::App* sub, std::string& owner) {
   sub->add_option("--owner", owner, "Owner whose memory this is")->required();
 }
 
+// export, and import of archives (export_command.cc).
+void AddExportCommand(const CommandContext& ctx);
+// Imports an archive file's text (portable/archive_file.h); `owner`, when set, renames the
+// archive's one owner.
+Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner);
+
+// files export, files sync (files_command.cc).
+void AddFilesCommands(const CommandContext& ctx);
+
 // add, get, list, update, delete, forget, history (memory_commands.cc).
 void AddMemoryCommands(const CommandContext& ctx);
 

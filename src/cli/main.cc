@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   AddMemoryCommands(ctx);
   AddSearchCommands(ctx);
   AddImportCommand(ctx);
+  AddExportCommand(ctx);
+  AddFilesCommands(ctx);
   AddMaintenanceCommands(ctx);
   AddOwnersCommand(ctx);
   AddEvalCommands(ctx);

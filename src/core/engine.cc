@@ -161,6 +161,23 @@ Result<std::vector<SearchHit>> Engine::Search(std::string_view owner_id, std::st
                                               const SearchOptions& options) {
   return impl_->Search(owner_id, query, options);
 }
+Result<std::vector<std::string>> Engine::ListAllOwners() {
+  return impl_->ListAllOwners();
+}
+
+Result<OwnerArchive> Engine::ExportOwner(std::string_view owner_id, const ArchiveParts& parts) {
+  return impl_->ExportOwner(owner_id, parts);
+}
+
+Result<ImportReport> Engine::ImportOwner(const OwnerArchive& archive,
+                                         std::string_view vectors_model) {
+  return impl_->ImportOwner(archive, vectors_model);
+}
+
+std::string Engine::EmbeddingModel() const {
+  return impl_->EmbeddingModel();
+}
+
 Result<int64_t> Engine::Reindex() {
   return impl_->Reindex();
 }

@@ -164,6 +164,16 @@ class Engine::Impl {
   Status DeleteBlock(std::string_view owner_id, std::string_view scope, std::string_view label,
                      const ChangeInfo& change);
 
+  // ---- export and import (archive.cc) ----
+
+  Result<std::vector<std::string>> ListAllOwners();
+
+  Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts);
+
+  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model);
+
+  std::string EmbeddingModel() const { return options_.embedder ? ModelTag() : ""; }
+
   // ---- maintenance (maintenance.cc) ----
 
   Result<GcReport> CollectGarbage(bool dry_run);

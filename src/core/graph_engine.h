@@ -31,6 +31,9 @@ class GraphEngine {
         clock_(clock),
         redactor_(redactor) {}
 
+  // The graph's store; null when the backend keeps none (export and import, core/archive.cc).
+  store::GraphStore* store() const { return store_.get(); }
+
   // ---- graph_write.cc ----
   Result<std::vector<EntityWrite>> AddEntities(std::span<const NewEntity> entities);
   Result<std::vector<RelationWrite>> AddRelations(std::span<const NewRelation> relations);

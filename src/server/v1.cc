@@ -14,6 +14,7 @@ void RegisterV1Routes(Router& router, Engine& engine, SearchMode default_mode) {
   v1::AddOverviewRoutes(router, engine);
   v1::AddCheckpointRoutes(router, engine);
   v1::AddAdminRoutes(router, engine);
+  v1::AddPortableRoutes(router, engine);
 }
 
 }  // namespace engram::server

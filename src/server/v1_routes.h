@@ -54,5 +54,7 @@ void AddCheckpointRoutes(Router& router, Engine& engine);
 void AddCheckpointSchemas(nlohmann::json& schemas);
 // v1_admin.cc: admin-only maintenance (gc).
 void AddAdminRoutes(Router& router, Engine& engine);
+// v1_portable.cc: an owner's archive export and (admin) import.
+void AddPortableRoutes(Router& router, Engine& engine);
 
 }  // namespace engram::server::v1

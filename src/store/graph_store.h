@@ -36,6 +36,14 @@ struct EdgeQuery {
   std::optional<Timestamp> valid_at;
 };
 
+// Every version of an owner's graph (ListGraphVersions).
+struct GraphVersions {
+  std::vector<Entity> entities;
+  std::vector<Observation> observations;
+  std::vector<Relation> relations;
+  std::vector<GraphHistoryEvent> history;  // by seq
+};
+
 class GraphTransaction {
  public:
   virtual ~GraphTransaction() = default;
@@ -68,6 +76,7 @@ class GraphTransaction {
   virtual Result<std::vector<Observation>> ListObservations(
       std::string_view owner_id, const std::vector<std::string>& entity_ids,
       std::optional<Timestamp> as_of) = 0;
+  // Stores o as given (its expired_at too).
   virtual Status InsertObservation(std::string_view owner_id, const Observation& o) = 0;
   // Expires the current observation at `at`; NotFound when there is none.
   virtual Status ExpireObservation(std::string_view owner_id, std::string_view id,
@@ -79,6 +88,18 @@ class GraphTransaction {
   virtual Status PutRelation(const Relation& r) = 0;
   // Expires the current version at `at`; NotFound when there is none.
   virtual Status ExpireRelation(std::string_view owner_id, std::string_view id, Timestamp at) = 0;
+
+  // ---- whole-owner reads and writes (export and import) ----
+  // The owners that have a graph row, sorted.
+  virtual Result<std::vector<std::string>> ListGraphOwners() = 0;
+  // Every version of the owner's entities, observations and relations, expired ones included, in
+  // the order they were written (entities' observations left empty, relations' names too), and
+  // the owner's graph history.
+  virtual Result<GraphVersions> ListGraphVersions(std::string_view owner_id) = 0;
+  // Write versions exactly as given (expired_at included), expiring nothing: an import replays
+  // GraphVersions in order into a graph without the owner's rows. `keys` as for PutEntity.
+  virtual Status InsertEntityVersion(const Entity& e, const std::vector<std::string>& keys) = 0;
+  virtual Status InsertRelationVersion(const Relation& r) = 0;
 
   // ---- history and erasure ----
   // Appends a history row; its seq is assigned by the store.

@@ -65,6 +65,11 @@ class SessionTransaction {
   // without items by its last change); nullopt when there is none. Summary left unset.
   virtual Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
                                                                std::string_view except) = 0;
+  // The owners that have a session, sorted (export).
+  virtual Result<std::vector<std::string>> ListSessionOwners() = 0;
+  // Every session of the owner by session id, with its summary (export): started_at and
+  // last_active_at as LastActiveSession reports them.
+  virtual Result<std::vector<SessionInfo>> ListSessions(std::string_view owner_id) = 0;
   // Deletes, in every session, the items created before `cutoff`, and then the tool results left
   // at the head of a session without the call they answer. Returns how many items went.
   virtual Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) = 0;

@@ -235,6 +235,17 @@ class Transaction {
   virtual Result<std::optional<std::string>> GetMeta(std::string_view name) = 0;
   virtual Status PutMeta(std::string_view name, std::string_view value) = 0;
 
+  // ---- whole-owner reads (export; an import writes with InsertMemory, AppendHistory and
+  // PutVector, which keep ids, times and counters as given) ----
+  // The owners that have a memory or a history row, sorted.
+  virtual Result<std::vector<std::string>> ListAllOwners() = 0;
+  // Every record of the owner, tombstoned and superseded ones included, with its rid, oldest
+  // first by (created_at, id).
+  virtual Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListAllMemories(
+      std::string_view owner_id) = 0;
+  // Every history row of the owner (those of erased records included), by seq.
+  virtual Result<std::vector<HistoryEvent>> GetOwnerHistory(std::string_view owner_id) = 0;
+
   // Deletes every memory and history row of the owner. The report counts memories and
   // history_events; its session counts stay 0 (SessionTransaction::DeleteOwnerSessions).
   virtual Result<ForgetReport> DeleteOwner(std::string_view owner_id) = 0;

@@ -91,6 +91,15 @@ const std::map<std::string, Probe>& Probes() {
       {"listOwners", {kAdmin, "limit=10", nullptr}},
       {"whoami", {kAnyKey, "", nullptr}},
       {"ownerStats", {kOwner, "days=3", nullptr}},
+      {"exportOwner", {kOwner, "include=memories", nullptr}},
+      // An empty archive of the one owner: the admin's import succeeds and writes nothing.
+      {"importOwner",
+       {kAdmin,
+        "",
+        {{"archive",
+          "{\"engram_archive\":1,\"engram_version\":\"t\",\"schema_version\":1,"
+          "\"embedding_model\":\"\",\"owners\":[],\"counts\":{},\"checksum\":"
+          "\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}\n"}}}},
       {"healthz", {kPublic, "", nullptr}},
       {"metrics", {kAdmin, "", nullptr}},
       {"openapi", {kPublic, "", nullptr}},

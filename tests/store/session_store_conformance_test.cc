@@ -365,6 +365,34 @@ TEST_P(SessionStoreConformance, ConcurrentAppendsNeverInterleaveOrLoseItems) {
   }
 }
 
+// What an export reads: the owners with sessions, and each session with its summary.
+TEST_P(SessionStoreConformance, SessionsAreListedWithTheirSummaries) {
+  auto w = backend_.sessions->BeginWrite();
+  ASSERT_TRUE(w.ok());
+  std::vector<SessionItem> items = {{1, Role::kUser, "hi", "", "", 10},
+                                    {2, Role::kAssistant, "hello", "", "", 20}};
+  ASSERT_TRUE((*w)->AppendSessionItems("alice", "s2", items).ok());
+  ASSERT_TRUE((*w)->PutSessionSummary("alice", "s1", SessionSummary{"earlier", 5, 0}).ok());
+  ASSERT_TRUE((*w)->AppendSessionItems("bob", "s9", items).ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  auto r = backend_.sessions->BeginRead();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*(*r)->ListSessionOwners(), (std::vector<std::string>{"alice", "bob"}));
+  auto sessions = (*r)->ListSessions("alice");
+  ASSERT_TRUE(sessions.ok()) << sessions.status().ToString();
+  ASSERT_EQ(sessions->size(), 2u);
+  EXPECT_EQ((*sessions)[0].session_id, "s1");
+  ASSERT_TRUE((*sessions)[0].summary.has_value());
+  EXPECT_EQ((*sessions)[0].summary->text, "earlier");
+  EXPECT_EQ((*sessions)[0].summary->updated_at, 5);
+  EXPECT_EQ((*sessions)[0].items, 0);
+  EXPECT_EQ((*sessions)[1].session_id, "s2");
+  EXPECT_FALSE((*sessions)[1].summary.has_value());
+  EXPECT_EQ((*sessions)[1].items, 2);
+  EXPECT_EQ((*sessions)[1].started_at, 10);
+  EXPECT_EQ((*sessions)[1].last_active_at, 20);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SessionStoreConformance,
                          ::testing::ValuesIn(SessionConformanceBackends()), BackendName);
 

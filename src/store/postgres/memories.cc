@@ -59,6 +59,30 @@ std::vector<Param> MemoryQueryParams(const MemoryQuery& q) {
   return p;
 }
 
+#define ENGRAM_PG_HISTORY_COLUMNS \
+  "seq, memory_id, owner_id, event, actor, reason, old_value, new_value, at"
+
+// The rows of a "SELECT " ENGRAM_PG_HISTORY_COLUMNS statement.
+Result<std::vector<HistoryEvent>> ReadHistory(const Rows& rows) {
+  std::vector<HistoryEvent> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    HistoryEvent e;
+    e.seq = rows.Int(i, 0);
+    e.memory_id = rows.Text(i, 1);
+    e.owner_id = rows.Text(i, 2);
+    Result<HistoryEventType> type = ParseHistoryEventType(rows.Text(i, 3));
+    if (!type.ok()) return Status::Corruption("history row: " + type.status().message());
+    e.event = *type;
+    e.actor = rows.Text(i, 4);
+    e.reason = rows.Text(i, 5);
+    e.old_value = rows.Text(i, 6);
+    e.new_value = rows.Text(i, 7);
+    e.at = rows.Int(i, 8);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 // The change counter as the transaction sees it: the number of the write, when it bumped it.
 #define ENGRAM_PG_CHANGE_COUNTER \
   "(SELECT value::bigint FROM store_meta WHERE name = 'change_counter')"
@@ -211,28 +235,36 @@ Result<std::vector<std::string>> PgTransaction::SnapshotsAsOf(std::string_view o
 
 Result<std::vector<HistoryEvent>> PgTransaction::GetHistory(std::string_view owner_id,
                                                             std::string_view memory_id) {
-  ENGRAM_ASSIGN_OR_RETURN(Rows rows,
-                          Query("SELECT seq, memory_id, owner_id, event, actor, reason, old_value,"
-                                " new_value, at FROM memory_history"
-                                " WHERE owner_id = $1 AND memory_id = $2 ORDER BY seq",
-                                {P(owner_id), P(memory_id)}));
-  std::vector<HistoryEvent> out;
-  for (int i = 0; i < rows.size(); ++i) {
-    HistoryEvent e;
-    e.seq = rows.Int(i, 0);
-    e.memory_id = rows.Text(i, 1);
-    e.owner_id = rows.Text(i, 2);
-    Result<HistoryEventType> type = ParseHistoryEventType(rows.Text(i, 3));
-    if (!type.ok()) return Status::Corruption("history row: " + type.status().message());
-    e.event = *type;
-    e.actor = rows.Text(i, 4);
-    e.reason = rows.Text(i, 5);
-    e.old_value = rows.Text(i, 6);
-    e.new_value = rows.Text(i, 7);
-    e.at = rows.Int(i, 8);
-    out.push_back(std::move(e));
-  }
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("SELECT " ENGRAM_PG_HISTORY_COLUMNS
+                                           " FROM memory_history WHERE owner_id = $1"
+                                           " AND memory_id = $2 ORDER BY seq",
+                                           {P(owner_id), P(memory_id)}));
+  return ReadHistory(rows);
+}
+
+Result<std::vector<std::string>> PgTransaction::ListAllOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("SELECT owner_id FROM memories UNION SELECT owner_id"
+                                           " FROM memory_history ORDER BY 1",
+                                           {}));
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
   return out;
+}
+
+Result<std::vector<std::pair<int64_t, MemoryRecord>>> PgTransaction::ListAllMemories(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows, Query("SELECT rid, " ENGRAM_PG_MEMORY_COLUMNS " FROM memories WHERE owner_id = $1"
+                       " ORDER BY created_at, id",
+                       {P(owner_id)}));
+  return ReadRidsAndMemories(rows);
+}
+
+Result<std::vector<HistoryEvent>> PgTransaction::GetOwnerHistory(std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("SELECT " ENGRAM_PG_HISTORY_COLUMNS
+                                           " FROM memory_history WHERE owner_id = $1 ORDER BY seq",
+                                           {P(owner_id)}));
+  return ReadHistory(rows);
 }
 
 Result<ForgetReport> PgTransaction::DeleteOwner(std::string_view owner_id) {

@@ -207,4 +207,38 @@ Result<ForgetReport> PgSessionTransaction::DeleteOwnerSessions(std::string_view 
   return report;
 }
 
+Result<std::vector<std::string>> PgSessionTransaction::ListSessionOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows,
+                          Query("SELECT DISTINCT owner_id FROM sessions ORDER BY 1", {}));
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
+  return out;
+}
+
+Result<std::vector<SessionInfo>> PgSessionTransaction::ListSessions(std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows, Query("SELECT s.session_id, coalesce(min(i.created_at), s.created_at),"
+                       " coalesce(max(i.created_at), s.updated_at), count(i.seq), s.summary,"
+                       " s.summary_updated_at, s.summary_through_seq"
+                       " FROM sessions AS s LEFT JOIN session_items AS i"
+                       " ON i.owner_id = s.owner_id AND i.session_id = s.session_id"
+                       " WHERE s.owner_id = $1 GROUP BY s.session_id, s.created_at, s.updated_at,"
+                       " s.summary, s.summary_updated_at, s.summary_through_seq"
+                       " ORDER BY s.session_id",
+                       {P(owner_id)}));
+  std::vector<SessionInfo> out;
+  for (int r = 0; r < rows.size(); ++r) {
+    SessionInfo info;
+    info.session_id = rows.Text(r, 0);
+    info.started_at = rows.Int(r, 1);
+    info.last_active_at = rows.Int(r, 2);
+    info.items = rows.Int(r, 3);
+    if (!rows.IsNull(r, 4)) {
+      info.summary = SessionSummary{rows.Text(r, 4), rows.Int(r, 5), rows.Int(r, 6)};
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 }  // namespace engram::store::pg

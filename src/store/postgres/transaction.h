@@ -71,6 +71,10 @@ class PgTransaction final : public Transaction {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                std::string_view memory_id) override;
   Result<ForgetReport> DeleteOwner(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListAllOwners() override;
+  Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListAllMemories(
+      std::string_view owner_id) override;
+  Result<std::vector<HistoryEvent>> GetOwnerHistory(std::string_view owner_id) override;
   Status RecordAccess(const std::vector<int64_t>& rids, Timestamp at) override;
   Result<int64_t> ChangeCounter() override;
   Result<int64_t> BumpChangeCounter() override;
@@ -137,6 +141,8 @@ class PgSessionTransaction final : public SessionTransaction {
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override;
 
   Result<ForgetReport> DeleteOwnerSessions(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListSessionOwners() override;
+  Result<std::vector<SessionInfo>> ListSessions(std::string_view owner_id) override;
 
  private:
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {

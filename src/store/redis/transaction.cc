@@ -415,6 +415,42 @@ RedisSessionTransaction::AllStoredSessions() {
   return out;
 }
 
+Result<std::vector<std::string>> RedisSessionTransaction::ListSessionOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionRef> stored, AllStoredSessions());
+  std::set<std::string> owners;
+  for (const auto& [owner, session] : stored) {
+    if (changed_owners_.count(owner) == 0) owners.insert(owner);
+  }
+  // An owner this transaction changed has a session when one of its images still exists.
+  for (const std::string& owner : changed_owners_) {
+    ENGRAM_ASSIGN_OR_RETURN(auto images, OwnerImages(owner));
+    for (const auto& [session, image] : images) {
+      if (image->exists) {
+        owners.insert(owner);
+        break;
+      }
+    }
+  }
+  return std::vector<std::string>(owners.begin(), owners.end());
+}
+
+Result<std::vector<SessionInfo>> RedisSessionTransaction::ListSessions(std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(auto images, OwnerImages(owner_id));  // by session id
+  std::vector<SessionInfo> out;
+  for (const auto& [session, image] : images) {
+    if (!image->exists) continue;  // expired, or deleted by this transaction
+    SessionInfo info;
+    info.session_id = session;
+    info.started_at =
+        image->items.empty() ? image->created_at : image->items.begin()->second.created_at;
+    info.last_active_at = LastActive(*image);
+    info.items = static_cast<int64_t>(image->items.size());
+    info.summary = image->summary;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 Result<int64_t> RedisSessionTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
   ENGRAM_RETURN_IF_ERROR(Writable());
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionRef> stored, AllStoredSessions());

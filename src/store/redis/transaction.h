@@ -69,6 +69,8 @@ class RedisSessionTransaction final : public SessionTransaction {
   Result<std::vector<OwnerItem>> RecentOwnerItems(std::string_view owner_id, size_t limit) override;
   Result<std::optional<SessionInfo>> LastActiveSession(std::string_view owner_id,
                                                        std::string_view except) override;
+  Result<std::vector<std::string>> ListSessionOwners() override;
+  Result<std::vector<SessionInfo>> ListSessions(std::string_view owner_id) override;
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override;
   Result<ForgetReport> DeleteOwnerSessions(std::string_view owner_id) override;
 

@@ -145,10 +145,17 @@ Status SqliteGraphTransaction::PutEntity(const Entity& e, const std::vector<std:
     s->Bind(3, e.updated_at);
     ENGRAM_RETURN_IF_ERROR(s->Run());
   }
+  Entity current = e;
+  current.expired_at.reset();
+  return InsertEntityVersion(current, keys);
+}
+
+Status SqliteGraphTransaction::InsertEntityVersion(const Entity& e,
+                                                   const std::vector<std::string>& keys) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("INSERT INTO graph_entities(id, owner_id, scope, name, type, aliases,"
-                             " source, confidence, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
-                             " ?5, ?6, ?7, ?8, ?9, ?10)"));
+                             " source, confidence, created_at, updated_at, expired_at) VALUES (?1,"
+                             " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   s->Bind(1, e.id);
   s->Bind(2, e.owner_id);
   s->Bind(3, e.scope);
@@ -159,6 +166,7 @@ Status SqliteGraphTransaction::PutEntity(const Entity& e, const std::vector<std:
   s->Bind(8, e.confidence);
   s->Bind(9, e.created_at);
   s->Bind(10, e.updated_at);
+  s->BindOptional(11, e.expired_at);
   ENGRAM_RETURN_IF_ERROR(s->Run());
   const int64_t rid = conn_->LastInsertRowid();
   ENGRAM_ASSIGN_OR_RETURN(auto k, conn_->Prepare("INSERT INTO graph_entity_keys(owner_id, key,"
@@ -217,13 +225,14 @@ Result<std::vector<Observation>> SqliteGraphTransaction::ListObservations(
 Status SqliteGraphTransaction::InsertObservation(std::string_view owner_id, const Observation& o) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("INSERT INTO graph_observations(id, owner_id, entity_id, text, source,"
-                             " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                             " created_at, expired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   s->Bind(1, o.id);
   s->Bind(2, owner_id);
   s->Bind(3, o.entity_id);
   s->Bind(4, o.text);
   s->BindOptional(5, o.source);
   s->Bind(6, o.created_at);
+  s->BindOptional(7, o.expired_at);
   return s->Run();
 }
 
@@ -279,11 +288,18 @@ Status SqliteGraphTransaction::PutRelation(const Relation& r) {
     s->Bind(3, r.updated_at);
     ENGRAM_RETURN_IF_ERROR(s->Run());
   }
+  Relation current = r;
+  current.expired_at.reset();
+  return InsertRelationVersion(current);
+}
+
+Status SqliteGraphTransaction::InsertRelationVersion(const Relation& r) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s,
       conn_->Prepare("INSERT INTO graph_relations(id, owner_id, scope, from_id, type, to_id,"
-                     " valid_from, valid_to, source, confidence, created_at, updated_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+                     " valid_from, valid_to, source, confidence, created_at, updated_at,"
+                     " expired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                     " ?12, ?13)"));
   s->Bind(1, r.id);
   s->Bind(2, r.owner_id);
   s->Bind(3, r.scope);
@@ -296,6 +312,7 @@ Status SqliteGraphTransaction::PutRelation(const Relation& r) {
   s->Bind(10, r.confidence);
   s->Bind(11, r.created_at);
   s->Bind(12, r.updated_at);
+  s->BindOptional(13, r.expired_at);
   return s->Run();
 }
 
@@ -338,6 +355,59 @@ Result<std::vector<GraphHistoryEvent>> SqliteGraphTransaction::GetGraphHistory(
     out.push_back({s->ColumnInt(0), s->ColumnText(1), s->ColumnText(2), s->ColumnText(3),
                    s->ColumnText(4), s->ColumnText(5), s->ColumnText(6), s->ColumnText(7),
                    s->ColumnText(8), s->ColumnInt(9)});
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteGraphTransaction::ListGraphOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT owner_id FROM graph_entities UNION SELECT owner_id FROM"
+                             " graph_relations UNION SELECT owner_id FROM graph_history"
+                             " ORDER BY 1"));
+  return Strings(*s);
+}
+
+Result<GraphVersions> SqliteGraphTransaction::ListGraphVersions(std::string_view owner_id) {
+  GraphVersions out;
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_ENTITY_COLUMNS
+                                                   " FROM graph_entities e WHERE owner_id = ?1"
+                                                   " ORDER BY rid"));
+    s->Bind(1, owner_id);
+    ENGRAM_ASSIGN_OR_RETURN(out.entities, Entities(*s));
+  }
+  {
+    ENGRAM_ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT id, entity_id, text, source, created_at, expired_at FROM"
+                               " graph_observations WHERE owner_id = ?1 ORDER BY rid"));
+    s->Bind(1, owner_id);
+    Status st;
+    while (s->Step(&st)) {
+      out.observations.push_back({s->ColumnText(0), s->ColumnText(1), s->ColumnText(2),
+                                  s->ColumnText(3), s->ColumnInt(4), s->ColumnOptionalInt(5)});
+    }
+    if (!st.ok()) return st;
+  }
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_RELATION_COLUMNS
+                                                   " FROM graph_relations WHERE owner_id = ?1"
+                                                   " ORDER BY rid"));
+    s->Bind(1, owner_id);
+    Status st;
+    while (s->Step(&st)) out.relations.push_back(ReadRelation(*s));
+    if (!st.ok()) return st;
+  }
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT seq, owner_id, kind, object_id, event, actor, reason,"
+                             " old_value, new_value, at FROM graph_history WHERE owner_id = ?1"
+                             " ORDER BY seq"));
+  s->Bind(1, owner_id);
+  Status st;
+  while (s->Step(&st)) {
+    out.history.push_back({s->ColumnInt(0), s->ColumnText(1), s->ColumnText(2), s->ColumnText(3),
+                           s->ColumnText(4), s->ColumnText(5), s->ColumnText(6), s->ColumnText(7),
+                           s->ColumnText(8), s->ColumnInt(9)});
   }
   if (!st.ok()) return st;
   return out;

@@ -48,6 +48,10 @@ class SqliteGraphTransaction final : public GraphTransaction {
   Result<GraphDeleteReport> EraseEntities(std::string_view owner_id,
                                           const std::vector<std::string>& ids) override;
   Result<GraphDeleteReport> DeleteOwnerGraph(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListGraphOwners() override;
+  Result<GraphVersions> ListGraphVersions(std::string_view owner_id) override;
+  Status InsertEntityVersion(const Entity& e, const std::vector<std::string>& keys) override;
+  Status InsertRelationVersion(const Relation& r) override;
 
  private:
   // Runs an UPDATE ... SET expired_at = ?3 WHERE owner_id = ?1 AND id = ?2 AND expired_at IS

@@ -110,6 +110,32 @@ Result<std::vector<std::pair<int64_t, MemoryRecord>>> ReadRidsAndMemories(Stmt& 
   return out;
 }
 
+#define ENGRAM_HISTORY_COLUMNS \
+  "seq, memory_id, owner_id, event, actor, reason, old_value, new_value, at"
+
+// The rows of a "SELECT " ENGRAM_HISTORY_COLUMNS statement.
+Result<std::vector<HistoryEvent>> ReadHistory(Stmt& s) {
+  std::vector<HistoryEvent> out;
+  Status st;
+  while (s.Step(&st)) {
+    HistoryEvent e;
+    e.seq = s.ColumnInt(0);
+    e.memory_id = s.ColumnText(1);
+    e.owner_id = s.ColumnText(2);
+    Result<HistoryEventType> type = ParseHistoryEventType(s.ColumnText(3));
+    if (!type.ok()) return Status::Corruption("history row: " + type.status().message());
+    e.event = *type;
+    e.actor = s.ColumnText(4);
+    e.reason = s.ColumnText(5);
+    e.old_value = s.ColumnText(6);
+    e.new_value = s.ColumnText(7);
+    e.at = s.ColumnInt(8);
+    out.push_back(std::move(e));
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
 void BindMemoryQuery(Stmt& s, const MemoryQuery& q) {
   s.Bind(1, q.owner_id);
   if (q.scopes.empty()) {
@@ -360,31 +386,40 @@ Result<std::vector<std::string>> SqliteTransaction::SnapshotsAsOf(std::string_vi
 
 Result<std::vector<HistoryEvent>> SqliteTransaction::GetHistory(std::string_view owner_id,
                                                                 std::string_view memory_id) {
-  ENGRAM_ASSIGN_OR_RETURN(
-      auto s, conn_->Prepare("SELECT seq, memory_id, owner_id, event, actor, reason, old_value,"
-                             " new_value, at FROM memory_history"
-                             " WHERE owner_id = ?1 AND memory_id = ?2 ORDER BY seq"));
+  ENGRAM_ASSIGN_OR_RETURN(auto s,
+                          conn_->Prepare("SELECT " ENGRAM_HISTORY_COLUMNS " FROM memory_history"
+                                         " WHERE owner_id = ?1 AND memory_id = ?2 ORDER BY seq"));
   s->Bind(1, owner_id);
   s->Bind(2, memory_id);
-  std::vector<HistoryEvent> out;
+  return ReadHistory(*s);
+}
+
+Result<std::vector<std::string>> SqliteTransaction::ListAllOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(auto s,
+                          conn_->Prepare("SELECT owner_id FROM memories UNION"
+                                         " SELECT owner_id FROM memory_history ORDER BY 1"));
+  std::vector<std::string> out;
   Status st;
-  while (s->Step(&st)) {
-    HistoryEvent e;
-    e.seq = s->ColumnInt(0);
-    e.memory_id = s->ColumnText(1);
-    e.owner_id = s->ColumnText(2);
-    Result<HistoryEventType> type = ParseHistoryEventType(s->ColumnText(3));
-    if (!type.ok()) return Status::Corruption("history row: " + type.status().message());
-    e.event = *type;
-    e.actor = s->ColumnText(4);
-    e.reason = s->ColumnText(5);
-    e.old_value = s->ColumnText(6);
-    e.new_value = s->ColumnText(7);
-    e.at = s->ColumnInt(8);
-    out.push_back(std::move(e));
-  }
+  while (s->Step(&st)) out.push_back(s->ColumnText(0));
   if (!st.ok()) return st;
   return out;
+}
+
+Result<std::vector<std::pair<int64_t, MemoryRecord>>> SqliteTransaction::ListAllMemories(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT rid, " ENGRAM_MEMORY_COLUMNS
+                                                 " FROM memories WHERE owner_id = ?1"
+                                                 " ORDER BY created_at, id"));
+  s->Bind(1, owner_id);
+  return ReadRidsAndMemories(*s);
+}
+
+Result<std::vector<HistoryEvent>> SqliteTransaction::GetOwnerHistory(std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT " ENGRAM_HISTORY_COLUMNS
+                                                 " FROM memory_history WHERE owner_id = ?1"
+                                                 " ORDER BY seq"));
+  s->Bind(1, owner_id);
+  return ReadHistory(*s);
 }
 
 Result<ForgetReport> SqliteTransaction::DeleteOwner(std::string_view owner_id) {

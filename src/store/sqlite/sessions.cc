@@ -243,4 +243,40 @@ Result<ForgetReport> SqliteSessionTransaction::DeleteOwnerSessions(std::string_v
   return report;
 }
 
+Result<std::vector<std::string>> SqliteSessionTransaction::ListSessionOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(auto s,
+                          conn_->Prepare("SELECT DISTINCT owner_id FROM sessions ORDER BY 1"));
+  std::vector<std::string> out;
+  Status st;
+  while (s->Step(&st)) out.push_back(s->ColumnText(0));
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<SessionInfo>> SqliteSessionTransaction::ListSessions(std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT s.session_id, coalesce(min(i.created_at), s.created_at),"
+                             " coalesce(max(i.created_at), s.updated_at), count(i.seq), s.summary,"
+                             " s.summary_updated_at, s.summary_through_seq"
+                             " FROM sessions AS s LEFT JOIN session_items AS i"
+                             " ON i.owner_id = s.owner_id AND i.session_id = s.session_id"
+                             " WHERE s.owner_id = ?1 GROUP BY s.session_id ORDER BY s.session_id"));
+  s->Bind(1, owner_id);
+  std::vector<SessionInfo> out;
+  Status st;
+  while (s->Step(&st)) {
+    SessionInfo info;
+    info.session_id = s->ColumnText(0);
+    info.started_at = s->ColumnInt(1);
+    info.last_active_at = s->ColumnInt(2);
+    info.items = s->ColumnInt(3);
+    if (!s->ColumnIsNull(4)) {
+      info.summary = SessionSummary{s->ColumnText(4), s->ColumnInt(5), s->ColumnInt(6)};
+    }
+    out.push_back(std::move(info));
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace engram::store::sqlite

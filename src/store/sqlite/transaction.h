@@ -98,6 +98,10 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<HistoryEvent>> GetHistory(std::string_view owner_id,
                                                std::string_view memory_id) override;
   Result<ForgetReport> DeleteOwner(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListAllOwners() override;
+  Result<std::vector<std::pair<int64_t, MemoryRecord>>> ListAllMemories(
+      std::string_view owner_id) override;
+  Result<std::vector<HistoryEvent>> GetOwnerHistory(std::string_view owner_id) override;
 
  private:
   // The number of rows of the lexical index (every owner's) and, per phrase, of those that
@@ -146,6 +150,8 @@ class SqliteSessionTransaction final : public SessionTransaction {
   Result<int64_t> DeleteSessionItemsBefore(Timestamp cutoff) override;
   Result<int64_t> DeleteSession(std::string_view owner_id, std::string_view session_id) override;
   Result<ForgetReport> DeleteOwnerSessions(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListSessionOwners() override;
+  Result<std::vector<SessionInfo>> ListSessions(std::string_view owner_id) override;
 
  private:
   OpenTransaction txn_;

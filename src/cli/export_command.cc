@@ -1,0 +1,131 @@
+// engram export, and the archive half of engram import: whole owners as archive files
+// (portable/archive_file.h, docs/export.md).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "portable/archive_io.h"
+
+namespace engram::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct ExportArgs {
+  std::string owner, format = "jsonl", include = "memories,history,sessions,blocks,graph,vectors";
+  std::string output;
+};
+
+Result<ArchiveParts> PartsOf(const std::string& list) {
+  ArchiveParts p{false, false, false, false, false, false};
+  std::stringstream in(list);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (part == "memories") {
+      p.memories = true;
+    } else if (part == "history") {
+      p.history = true;
+    } else if (part == "sessions") {
+      p.sessions = true;
+    } else if (part == "blocks") {
+      p.blocks = true;
+    } else if (part == "graph") {
+      p.graph = true;
+    } else if (part == "vectors") {
+      p.vectors = true;
+    } else {
+      return Status::InvalidArgument("--include: unknown part '" + part +
+                                     "' (memories, history, sessions, blocks, graph, vectors)");
+    }
+  }
+  return p;
+}
+
+json ReportJson(const ImportReport& r) {
+  return json{{"memories", r.memories},           {"history_events", r.history_events},
+              {"reembedded", r.reembedded},       {"sessions", r.sessions},
+              {"session_items", r.session_items}, {"entities", r.entities},
+              {"observations", r.observations},   {"relations", r.relations},
+              {"graph_events", r.graph_events}};
+}
+
+}  // namespace
+
+Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner) {
+  ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
+  Progress progress("importing owner", 0, cli.json_output());
+  ENGRAM_ASSIGN_OR_RETURN(auto reports,
+                          portable::ImportArchive(*engine, text, owner,
+                                                  [&](size_t i, size_t n, const std::string& who) {
+                                                    progress.Update(i, n, who);
+                                                  }));
+  progress.Clear();
+  json out = json::object();
+  for (const auto& [who, r] : reports) {
+    out[who] = ReportJson(r);
+    if (cli.json_output()) continue;
+    std::cout << "imported owner " << who << ": " << r.memories << " memories, " << r.history_events
+              << " history rows, " << r.sessions << " sessions (" << r.session_items << " items), "
+              << r.entities << " entity and " << r.relations << " relation versions";
+    if (r.reembedded) std::cout << "; " << r.reembedded << " embedded again";
+    std::cout << "\n";
+  }
+  if (cli.json_output()) Emit(json{{"owners", std::move(out)}});
+  return Status::Ok();
+}
+
+void AddExportCommand(const CommandContext& ctx) {
+  Cli& cli = ctx.cli;
+  auto a = std::make_shared<ExportArgs>();
+  auto* exp = ctx.app.add_subcommand(
+      "export", "Write owners' memories, history, sessions, blocks and graph to an archive");
+  exp->add_option("--owner", a->owner, "Only this owner (default: every owner)");
+  exp->add_option("--format", a->format, "jsonl (default) or yaml")
+      ->check(CLI::IsMember({"jsonl", "yaml"}));
+  exp->add_option("--include", a->include,
+                  "Comma-separated parts (default memories,history,sessions,blocks,graph,vectors)");
+  exp->add_option("-o,--output", a->output, "File to write (default standard output)");
+  exp->callback([a, &cli, &command = ctx.command] {
+    command = [a, &cli]() -> Status {
+      ENGRAM_ASSIGN_OR_RETURN(ArchiveParts parts, PartsOf(a->include));
+      ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/parts.vectors));
+      std::vector<std::string> owners;
+      if (!a->owner.empty()) owners.push_back(a->owner);
+      const auto format =
+          a->format == "yaml" ? portable::ArchiveFormat::kYaml : portable::ArchiveFormat::kJsonl;
+      Progress progress("exporting owner", 0, cli.json_output());
+      ENGRAM_ASSIGN_OR_RETURN(
+          const std::string text,
+          portable::ExportArchive(
+              *engine, owners, parts, format, ENGRAM_VERSION,
+              [&](size_t i, size_t n, const std::string& who) { progress.Update(i, n, who); }));
+      progress.Clear();
+      if (a->output.empty() || a->output == "-") {
+        std::cout << text << std::flush;
+        return std::cout ? Status::Ok() : Status::IOError("cannot write the archive");
+      }
+      // Written beside the target and renamed into place: a failed export leaves no half file.
+      const std::string tmp = a->output + ".tmp";
+      Status st;
+      {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return Status::IOError("cannot write '" + tmp + "'");
+        out << text;
+        out.flush();
+        if (!out) st = Status::IOError("cannot write '" + tmp + "'");
+      }
+      if (st.ok() && std::rename(tmp.c_str(), a->output.c_str()) != 0) {
+        st = Status::IOError("cannot rename '" + tmp + "' to '" + a->output + "'");
+      }
+      if (!st.ok()) std::remove(tmp.c_str());
+      return st;
+    };
+  });
+}
+
+}  // namespace engram::cli

@@ -1,0 +1,50 @@
+// The file forms of engram archives (engram/archive.h; docs/export.md): JSONL, a header line and
+// then one JSON object per line, or YAML, the header document and then a document holding the
+// same objects as a sequence. The header carries the engram version, the archive schema version,
+// the embedding model of the vectors, the counts of each kind of line and a SHA-256 checksum of
+// the body as JSONL, so the two forms of one archive carry the same checksum.
+#pragma once
+
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engram/archive.h"
+#include "engram/status.h"
+
+namespace engram::portable {
+
+// The archive schema this build writes and reads; a file of a newer one is refused.
+inline constexpr int kArchiveSchemaVersion = 1;
+
+enum class ArchiveFormat { kJsonl, kYaml };
+
+struct ArchiveHeader {
+  std::string engram_version;
+  int schema_version = kArchiveSchemaVersion;
+  std::string embedding_model;  // "<model>/<dimension>" of the vectors; empty when none
+  std::vector<std::string> owners;
+};
+
+// The body's lines for these owners, in order; each ends with '\n'.
+std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners);
+
+// Writes the archive: the header (with counts and checksum of `lines`) and then the lines.
+Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,
+                    const std::vector<std::string>& lines);
+
+// Whether a file starting with `head` (its first bytes) is an archive, and in which form.
+bool IsArchive(std::string_view head, ArchiveFormat* format);
+
+struct ParsedArchive {
+  ArchiveHeader header;
+  std::vector<OwnerArchive> owners;  // in the file's order
+};
+
+// Reads a whole archive. InvalidArgument naming the line (JSONL) or entry (YAML) when it is
+// malformed, DataLoss when the checksum or the counts do not match the body, FailedPrecondition
+// when it was written with a newer archive schema.
+Result<ParsedArchive> ReadArchive(std::istream& in, ArchiveFormat format);
+
+}  // namespace engram::portable

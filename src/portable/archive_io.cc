@@ -1,0 +1,60 @@
+#include "portable/archive_io.h"
+
+#include <sstream>
+
+namespace engram::portable {
+
+Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owners,
+                                  const ArchiveParts& parts, ArchiveFormat format,
+                                  const std::string& engram_version,
+                                  const OwnerProgress& progress) {
+  if (owners.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(owners, engine.ListAllOwners());
+  }
+  std::vector<OwnerArchive> archives;
+  for (const std::string& owner : owners) {
+    if (progress) progress(archives.size() + 1, owners.size(), owner);
+    ENGRAM_ASSIGN_OR_RETURN(OwnerArchive archive, engine.ExportOwner(owner, parts));
+    archives.push_back(std::move(archive));
+  }
+  ArchiveHeader header;
+  header.engram_version = engram_version;
+  header.embedding_model = parts.vectors ? engine.EmbeddingModel() : "";
+  header.owners = std::move(owners);
+  std::ostringstream out;
+  ENGRAM_RETURN_IF_ERROR(WriteArchive(out, format, header, ArchiveLines(archives)));
+  return out.str();
+}
+
+Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
+    Engine& engine, const std::string& text, const std::string& rename_to,
+    const OwnerProgress& progress) {
+  ArchiveFormat format;
+  if (!IsArchive(text, &format)) return Status::InvalidArgument("not an engram archive");
+  std::istringstream in(text);
+  ENGRAM_ASSIGN_OR_RETURN(ParsedArchive archive, ReadArchive(in, format));
+  if (!rename_to.empty()) {
+    if (archive.owners.size() > 1) {
+      return Status::InvalidArgument("an archive of " + std::to_string(archive.owners.size()) +
+                                     " owners cannot be imported as one owner");
+    }
+    for (OwnerArchive& a : archive.owners) {
+      a.owner_id = rename_to;
+      for (ArchivedMemory& m : a.memories) m.record.owner_id = rename_to;
+      for (HistoryEvent& e : a.history) e.owner_id = rename_to;
+      for (Entity& e : a.entities) e.owner_id = rename_to;
+      for (Relation& r : a.relations) r.owner_id = rename_to;
+      for (GraphHistoryEvent& e : a.graph_history) e.owner_id = rename_to;
+    }
+  }
+  std::vector<std::pair<std::string, ImportReport>> out;
+  for (const OwnerArchive& a : archive.owners) {
+    if (progress) progress(out.size() + 1, archive.owners.size(), a.owner_id);
+    Result<ImportReport> r = engine.ImportOwner(a, archive.header.embedding_model);
+    if (!r.ok()) return r.status().WithPrefix("owner " + a.owner_id + ": ");
+    out.emplace_back(a.owner_id, *r);
+  }
+  return out;
+}
+
+}  // namespace engram::portable

@@ -1,0 +1,31 @@
+// Whole archives between an Engine and text, as `engram export`/`import` and the REST routes
+// /v1/owners/{owner}/export and /import use them (docs/export.md).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engram/engine.h"
+#include "portable/archive_file.h"
+
+namespace engram::portable {
+
+// Called before each owner is exported or imported: (1-based index, count, owner).
+using OwnerProgress = std::function<void(size_t, size_t, const std::string&)>;
+
+// The archive of these owners (empty: every owner) as a file's text.
+Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owners,
+                                  const ArchiveParts& parts, ArchiveFormat format,
+                                  const std::string& engram_version,
+                                  const OwnerProgress& progress = nullptr);
+
+// Imports an archive file's text: checksum and schema first, then each owner
+// (Engine::ImportOwner). `rename_to`, when set, imports the archive's one owner under that id
+// (InvalidArgument when it holds several). Returns (owner, report) per owner.
+Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
+    Engine& engine, const std::string& text, const std::string& rename_to,
+    const OwnerProgress& progress = nullptr);
+
+}  // namespace engram::portable

@@ -1,0 +1,116 @@
+// The /v1 archive routes (docs/export.md): an owner's export, and import, which writes records
+// past the write rules (their ids, times and history as given) and is therefore admin-only.
+#include <sstream>
+
+#include "portable/archive_io.h"
+#include "server/params.h"
+#include "server/schema.h"
+#include "server/v1_routes.h"
+
+namespace engram::server::v1 {
+
+namespace {
+
+using nlohmann::json;
+using schema::Object;
+using schema::Type;
+
+Result<ArchiveParts> PartsParam(const std::optional<std::string>& include) {
+  if (!include) return ArchiveParts{};
+  ArchiveParts p{false, false, false, false, false, false};
+  std::stringstream in(*include);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    bool* flag = part == "memories"   ? &p.memories
+                 : part == "history"  ? &p.history
+                 : part == "sessions" ? &p.sessions
+                 : part == "blocks"   ? &p.blocks
+                 : part == "graph"    ? &p.graph
+                 : part == "vectors"  ? &p.vectors
+                                      : nullptr;
+    if (!flag) return Status::InvalidArgument("include: unknown part '" + part + "'");
+    *flag = true;
+  }
+  return p;
+}
+
+json ReportJson(const ImportReport& r) {
+  return json{{"memories", r.memories},           {"history_events", r.history_events},
+              {"reembedded", r.reembedded},       {"sessions", r.sessions},
+              {"session_items", r.session_items}, {"entities", r.entities},
+              {"observations", r.observations},   {"relations", r.relations},
+              {"graph_events", r.graph_events}};
+}
+
+}  // namespace
+
+void AddPortableRoutes(Router& router, Engine& engine) {
+  RouteDoc export_doc{
+      "exportOwner",
+      "The owner's archive: a header line (engram and schema version, embedding model, counts, "
+      "checksum), then its memories (deleted and superseded ones included), history, sessions, "
+      "blocks and graph, one JSON object per line (YAML with format=yaml)",
+      "archive",
+      {{"format", "string", "jsonl (default) or yaml"},
+       {"include", "string",
+        "comma-separated parts: memories, history, sessions, blocks, graph, vectors (default "
+        "all)"}},
+      nullptr,
+      false,
+      Type("string", "the archive file"),
+      "application/x-ndjson"};
+  router.Add(
+      MakeRoute("GET", std::string(kOwner) + "/export", 200, export_doc,
+                [&engine](Call& call) -> Result<Reply> {
+                  ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"format", "include"}));
+                  const std::string format = call.Query("format").value_or("jsonl");
+                  if (format != "jsonl" && format != "yaml") {
+                    return Status::InvalidArgument("format must be jsonl or yaml");
+                  }
+                  ENGRAM_ASSIGN_OR_RETURN(ArchiveParts parts, PartsParam(call.Query("include")));
+                  ENGRAM_ASSIGN_OR_RETURN(
+                      std::string text,
+                      portable::ExportArchive(engine, {Owner(call)}, parts,
+                                              format == "yaml" ? portable::ArchiveFormat::kYaml
+                                                               : portable::ArchiveFormat::kJsonl,
+                                              ENGRAM_VERSION));
+                  Reply r;
+                  r.text = std::move(text);
+                  r.content_type = format == "yaml" ? "application/yaml" : "application/x-ndjson";
+                  return r;
+                }));
+  router.Add(MakeRoute(
+      "POST", std::string(kOwner) + "/import", 200,
+      {"importOwner",
+       "Import an archive of one owner as this owner, exactly as exported (admin keys only: the "
+       "write rules are not applied). Refused, writing nothing, on a checksum mismatch, a newer "
+       "schema or records the store already holds",
+       "archive",
+       {},
+       Object({{"archive", Type("string", "the archive file's text (JSONL or YAML)")}},
+              {"archive"}),
+       true,
+       Object({{"memories", Type("integer")},
+               {"history_events", Type("integer")},
+               {"reembedded", Type("integer")},
+               {"sessions", Type("integer")},
+               {"session_items", Type("integer")},
+               {"entities", Type("integer")},
+               {"observations", Type("integer")},
+               {"relations", Type("integer")},
+               {"graph_events", Type("integer")}})},
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckFields(call.body, {"archive"}));
+        std::optional<std::string> archive;
+        ENGRAM_RETURN_IF_ERROR(GetString(call.body, "archive", &archive));
+        if (!archive) return Status::InvalidArgument("archive is required");
+        ENGRAM_ASSIGN_OR_RETURN(auto reports,
+                                portable::ImportArchive(engine, *archive, Owner(call)));
+        json out = json::object();
+        for (const auto& [owner, report] : reports) out = ReportJson(report);
+        return Ok(std::move(out));
+      },
+      Access::kAdmin));
+}
+
+}  // namespace engram::server::v1

@@ -1,0 +1,83 @@
+// `engram export`, `import` and `files` end to end: the real binary on database files. Export ->
+// import into another database -> export gives the same file; a damaged archive writes nothing;
+// a plain memory JSONL still needs --owner; MEMORY.md edited and synced with a dry run first.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli/run_engram.h"
+#include "test_util.h"
+
+namespace engram {
+namespace {
+
+using testing::RunResult;
+
+class CliPortableTest : public ::testing::Test {
+ protected:
+  RunResult Run(const std::string& db, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", dir_.File(db)});
+    return testing::RunEngram(std::move(args), dir_);
+  }
+  std::string Ok(const std::string& db, std::vector<std::string> args) {
+    RunResult r = Run(db, std::move(args));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  engram::testing::TempDir dir_;
+};
+
+TEST_F(CliPortableTest, ExportImportExportIsIdentical) {
+  Ok("a.db", {"add", "--owner", "alice", "--key", "ui.theme", "I like dark mode"});
+  Ok("a.db", {"add", "--owner", "alice", "--key", "ui.theme", "I like light mode"});
+  Ok("a.db", {"block", "set", "--owner", "alice", "--label", "persona", "You are terse."});
+  Ok("a.db", {"session", "add", "--owner", "bob", "--session", "s", "--role", "user", "hi"});
+  for (const char* format : {"jsonl", "yaml"}) {
+    const std::string first = dir_.File(std::string("first.") + format);
+    const std::string db = std::string("b-") + format + ".db";
+    Ok("a.db", {"export", "--format", format, "-o", first});
+    const std::string report = Ok(db, {"import", first});
+    EXPECT_NE(report.find("imported owner alice: 3 memories"), std::string::npos) << report;
+    Ok(db, {"export", "--format", format, "-o", dir_.File("second")});
+    EXPECT_EQ(testing::ReadFile(dir_.File("second")), testing::ReadFile(first)) << format;
+  }
+  // A damaged archive: refused by its checksum, nothing written.
+  std::string text = testing::ReadFile(dir_.File("first.jsonl"));
+  text.replace(text.find("light"), 5, "LIGHT");
+  std::ofstream(dir_.File("damaged.jsonl")) << text;
+  RunResult bad = Run("c.db", {"import", dir_.File("damaged.jsonl")});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("checksum mismatch"), std::string::npos) << bad.err;
+  EXPECT_EQ(Ok("c.db", {"export"}).find("\"kind\""), std::string::npos);
+  // A file of plain memories is still imported through the write rules, and needs an owner.
+  std::ofstream(dir_.File("plain.jsonl")) << "{\"text\": \"I live in Lyon\"}\n";
+  RunResult no_owner = Run("c.db", {"import", dir_.File("plain.jsonl")});
+  EXPECT_NE(no_owner.err.find("--owner is required"), std::string::npos) << no_owner.err;
+  EXPECT_EQ(Ok("c.db", {"import", "--owner", "u", dir_.File("plain.jsonl")}),
+            "imported 1 memories\n");
+}
+
+TEST_F(CliPortableTest, FilesExportEditSync) {
+  Ok("a.db", {"add", "--owner", "alice", "My sister lives in Lyon"});
+  Ok("a.db", {"files", "export", "--owner", "alice", dir_.File("md")});
+  std::string memory = testing::ReadFile(dir_.File("md/MEMORY.md"));
+  memory.replace(memory.find("Lyon"), 4, "Paris");
+  std::ofstream(dir_.File("md/MEMORY.md")) << memory;
+  const std::string plan =
+      Ok("a.db", {"files", "sync", "--owner", "alice", "--dry-run", dir_.File("md")});
+  EXPECT_NE(plan.find("update  MEMORY.md"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("dry run"), std::string::npos);
+  EXPECT_NE(Ok("a.db", {"list", "--owner", "alice"}).find("Lyon"), std::string::npos);
+  Ok("a.db", {"files", "sync", "--owner", "alice", dir_.File("md")});
+  const std::string listed = Ok("a.db", {"list", "--owner", "alice"});
+  EXPECT_NE(listed.find("Paris"), std::string::npos) << listed;
+  EXPECT_NE(
+      Ok("a.db", {"files", "sync", "--owner", "alice", dir_.File("md")}).find("nothing to sync"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace engram

@@ -1,0 +1,220 @@
+// Archives end to end, on every backend of the conformance suites: export -> import into an empty
+// store -> export gives the same bytes (JSONL and YAML); a damaged or newer archive is refused
+// and nothing is written; vectors are kept for the same model and computed again for another.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "engram/engine.h"
+#include "hashing_embedder.h"
+#include "portable/archive_file.h"
+#include "store/conformance.h"
+#include "test_util.h"
+
+namespace engram::portable {
+namespace {
+
+using store::testing::BackendName;
+using store::testing::ConformanceBackend;
+using store::testing::ConformanceBackends;
+
+class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
+ protected:
+  // A fresh engine on a fresh store of the backend; null (and the test skipped) without one.
+  std::unique_ptr<Engine> Fresh(const std::string& model = "hashing-test") {
+    std::string why;
+    const std::string url = store::testing::ConformanceUrl(
+        GetParam(), dir_.path() + "/" + std::to_string(next_++), &why);
+    if (url.empty()) return nullptr;
+    std::filesystem::create_directories(dir_.path() + "/" + std::to_string(next_ - 1));
+    Options o;
+    o.store = url;
+    o.clock = clock_;
+    o.embedder = std::make_shared<engram::testing::HashingEmbedder>(64, model);
+    o.durable_commits = false;
+    auto engine = Engine::Open(o);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? std::move(*engine) : nullptr;
+  }
+
+  // Alice's memories with every kind of state, a block, sessions and a graph; bob's session.
+  void Fill(Engine& e) {
+    NewMemory m;
+    m.owner_id = "alice";
+    m.type = MemoryType::kPreference;
+    m.key = "ui.theme";
+    m.text = "I like dark mode";
+    m.metadata = R"({"from":"chat"})";
+    m.expires_at = 9'000'000'000'000;
+    ASSERT_TRUE(e.AddMemory(m).ok());
+    clock_->Advance(1000);
+    m.text = "I like light mode now";  // supersedes the first
+    ASSERT_TRUE(e.AddMemory(m).ok());
+    clock_->Advance(1000);
+    NewMemory f;
+    f.owner_id = "alice";
+    f.scope = "project/alpha";
+    f.text = "The deadline is in March";
+    f.valid_from = 1'700'000'000'000;
+    auto fact = e.AddMemory(f);
+    ASSERT_TRUE(fact.ok());
+    MemoryUpdate u;
+    u.text = "The deadline is in April";
+    u.change = {"test", "moved"};
+    ASSERT_TRUE(e.UpdateMemory("alice", fact->id, u).ok());
+    f.text = "Temporary note";
+    auto note = e.AddMemory(f);
+    ASSERT_TRUE(note.ok());
+    ASSERT_TRUE(e.DeleteMemory("alice", note->id).ok());
+    ASSERT_TRUE(e.SetBlock("alice", "global", "persona", "You are terse.").ok());
+    std::vector<SessionItem> items(2);
+    items[0].role = Role::kUser;
+    items[0].content = "hello";
+    items[1].role = Role::kAssistant;
+    items[1].content = "hi there";
+    ASSERT_TRUE(e.AddSessionItems("alice", "s1", items).ok());
+    ASSERT_TRUE(e.SetSessionSummary("alice", "s1", "greetings").ok());
+    ASSERT_TRUE(e.AddSessionItems("bob", "b1", items).ok());
+    std::vector<NewEntity> entities(2);
+    entities[0].owner_id = entities[1].owner_id = "alice";
+    entities[0].name = "Alice";
+    entities[0].type = "person";
+    entities[0].observations = {"likes tea"};
+    entities[1].name = "Acme";
+    entities[1].type = "company";
+    auto added = e.AddEntities(entities);
+    if (added.status().code() == Status::Code::kFailedPrecondition) return;  // no graph here
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    has_graph_ = true;
+    NewRelation r;
+    r.owner_id = "alice";
+    r.from = "Alice";
+    r.type = "works_at";
+    r.to = "Acme";
+    ASSERT_TRUE(e.AddRelations(std::span(&r, 1)).ok());
+    const std::string obs[] = {"likes tea"};
+    ASSERT_TRUE(e.DeleteObservations("alice", "global", "Alice", obs).ok());
+  }
+
+  std::string Export(Engine& e, ArchiveFormat format = ArchiveFormat::kJsonl) {
+    std::vector<OwnerArchive> archives;
+    auto owners = e.ListAllOwners();
+    EXPECT_TRUE(owners.ok());
+    for (const std::string& owner : *owners) {
+      auto a = e.ExportOwner(owner);
+      EXPECT_TRUE(a.ok()) << a.status().ToString();
+      archives.push_back(std::move(*a));
+    }
+    ArchiveHeader h;
+    h.engram_version = "test";
+    h.embedding_model = e.EmbeddingModel();
+    h.owners = *owners;
+    std::ostringstream out;
+    EXPECT_TRUE(WriteArchive(out, format, h, ArchiveLines(archives)).ok());
+    return out.str();
+  }
+
+  // Imports every owner of the archive; *reembedded counts the records embedded again.
+  Status Import(Engine& e, const std::string& text, int64_t* reembedded = nullptr) {
+    ArchiveFormat format;
+    if (!IsArchive(text, &format)) return Status::InvalidArgument("not an archive");
+    std::istringstream in(text);
+    ENGRAM_ASSIGN_OR_RETURN(ParsedArchive p, ReadArchive(in, format));
+    for (const OwnerArchive& a : p.owners) {
+      ENGRAM_ASSIGN_OR_RETURN(ImportReport r, e.ImportOwner(a, p.header.embedding_model));
+      if (reembedded) *reembedded += r.reembedded;
+    }
+    return Status::Ok();
+  }
+
+  void SetUp() override {
+    source_ = Fresh();
+    if (!source_) {
+      if (GetParam().url == "{pg}" && engram::testing::PostgresRequired()) FAIL();
+      GTEST_SKIP() << "backend not available";
+    }
+    Fill(*source_);
+  }
+
+  engram::testing::TempDir dir_;
+  int next_ = 0;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'760'000'000'000);
+  std::unique_ptr<Engine> source_;
+  bool has_graph_ = false;
+};
+
+TEST_P(ArchiveTest, RoundTripIsByteIdentical) {
+  const std::string first = Export(*source_);
+  EXPECT_EQ(first.find("\"kind\":\"graph_history\"") != std::string::npos, has_graph_);
+  EXPECT_NE(first.find("\"deleted_at\":17"), std::string::npos);  // the tombstone travels
+  auto copy = Fresh();
+  ASSERT_TRUE(copy);
+  ASSERT_TRUE(Import(*copy, first).ok());
+  EXPECT_EQ(Export(*copy), first);
+  // The copy works like the original: search finds the imported records.
+  SearchOptions s;
+  s.record_access = false;
+  auto hits = copy->Search("alice", "deadline April", s);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().record.text, "The deadline is in April");
+  EXPECT_EQ(copy->GetHistory("alice", hits->front().record.id)->size(), 2u);
+}
+
+TEST_P(ArchiveTest, YamlRoundTripGivesTheSameArchive) {
+  const std::string yaml = Export(*source_, ArchiveFormat::kYaml);
+  ArchiveFormat format;
+  ASSERT_TRUE(IsArchive(yaml, &format));
+  EXPECT_EQ(format, ArchiveFormat::kYaml);
+  auto copy = Fresh();
+  ASSERT_TRUE(copy);
+  Status st = Import(*copy, yaml);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Export(*copy, ArchiveFormat::kYaml), yaml);
+  EXPECT_EQ(Export(*copy), Export(*source_));
+}
+
+TEST_P(ArchiveTest, DamagedOrNewerArchivesAreRefusedAndNothingIsWritten) {
+  std::string text = Export(*source_);
+  auto copy = Fresh();
+  ASSERT_TRUE(copy);
+  std::string damaged = text;
+  damaged.replace(damaged.find("light mode"), 5, "LIGHT");
+  Status st = Import(*copy, damaged);
+  EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find("checksum mismatch"), std::string::npos);
+  std::string newer = text;
+  newer.replace(newer.find("\"schema_version\":1"), 18, "\"schema_version\":9");
+  st = Import(*copy, newer);
+  EXPECT_EQ(st.code(), Status::Code::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("schema version 9"), std::string::npos);
+  EXPECT_TRUE(copy->ListAllOwners()->empty());
+  // Importing twice: the second is refused before writing anything.
+  ASSERT_TRUE(Import(*copy, text).ok());
+  st = Import(*copy, text);
+  EXPECT_EQ(st.code(), Status::Code::kAlreadyExists) << st.ToString();
+  EXPECT_EQ(Export(*copy), text);
+}
+
+TEST_P(ArchiveTest, VectorsAreKeptForTheSameModelAndComputedForAnother) {
+  const std::string text = Export(*source_);
+  auto same = Fresh();
+  ASSERT_TRUE(same);
+  int64_t reembedded = 0;
+  ASSERT_TRUE(Import(*same, text, &reembedded).ok());
+  EXPECT_EQ(reembedded, 0);
+  auto other = Fresh("another-model");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(Import(*other, text, &reembedded).ok());
+  // Every record that carried a vector: the three live ones and the deleted note (a tombstone
+  // keeps its vector); the block has none.
+  EXPECT_EQ(reembedded, 4);
+  EXPECT_NE(Export(*other).find("another-model/64"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest, ::testing::ValuesIn(ConformanceBackends()),
+                         BackendName);
+
+}  // namespace
+}  // namespace engram::portable
