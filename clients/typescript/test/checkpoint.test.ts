@@ -37,7 +37,11 @@ const initializer = {
   },
   createCheckpointer: () =>
     new EngramCheckpointSaver({
-      client: new EngramClient({ baseUrl: server.url, apiKey: ADMIN_KEY, owner: `suite-${++owners}` }),
+      client: new EngramClient({
+        baseUrl: server.url,
+        apiKey: ADMIN_KEY,
+        owner: `suite-${++owners}`,
+      }),
     }),
   destroyCheckpointer: async (saver: EngramCheckpointSaver) => {
     await saver.client.request("delete", "/v1/owners/{owner}");
@@ -48,7 +52,9 @@ validate(initializer);
 deltaChannelHistoryTests(initializer);
 
 function aliceSaver(owner = "alice") {
-  return new EngramCheckpointSaver({ client: new EngramClient({ baseUrl: server.url, apiKey: ALICE_KEY, owner }) });
+  return new EngramCheckpointSaver({
+    client: new EngramClient({ baseUrl: server.url, apiKey: ALICE_KEY, owner }),
+  });
 }
 
 async function putChain(saver: EngramCheckpointSaver, threadId: string, count: number) {
@@ -56,7 +62,12 @@ async function putChain(saver: EngramCheckpointSaver, threadId: string, count: n
   for (let step = 0; step < count; step++) {
     const checkpoint = { ...emptyCheckpoint(), id: uuid6(step), channel_values: { n: step } };
     checkpoint.channel_versions = { n: step + 1 };
-    config = (await saver.put(config, checkpoint, { source: "loop", step, parents: {} }, { n: step + 1 })) as typeof config;
+    config = (await saver.put(
+      config,
+      checkpoint,
+      { source: "loop", step, parents: {} },
+      { n: step + 1 },
+    )) as typeof config;
   }
   return config;
 }
@@ -77,13 +88,17 @@ describe("engram only", () => {
     expect(await ids(saver, "copy")).toStrictEqual([3, 2, 1, 0]);
     expect(await saver.pruneThread("orig", 2)).toBe(2);
     expect(await ids(saver, "orig")).toStrictEqual([3, 2]);
-    expect((await saver.getTuple({ configurable: { thread_id: "orig" } }))?.checkpoint.channel_values).toStrictEqual({ n: 3 });
+    expect(
+      (await saver.getTuple({ configurable: { thread_id: "orig" } }))?.checkpoint.channel_values,
+    ).toStrictEqual({ n: 3 });
     await expect(saver.copyThread("orig", "copy")).rejects.toMatchObject({ status: 409 });
   });
 
   test("threads are the owner's: another owner's key is refused, its own threads are apart", async () => {
     await putChain(aliceSaver(), "mine", 1);
-    await expect(aliceSaver("bob").getTuple({ configurable: { thread_id: "mine" } })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      aliceSaver("bob").getTuple({ configurable: { thread_id: "mine" } }),
+    ).rejects.toMatchObject({ status: 403 });
     const bob = new EngramCheckpointSaver({
       client: new EngramClient({ baseUrl: server.url, apiKey: ADMIN_KEY, owner: "bob" }),
     });
@@ -92,8 +107,17 @@ describe("engram only", () => {
 
   test("a config without thread_id is refused by put and putWrites", async () => {
     const saver = aliceSaver();
-    await expect(saver.put({ configurable: {} }, emptyCheckpoint(), { source: "input", step: -1, parents: {} }, {})).rejects.toThrow(/thread_id/);
-    await expect(saver.putWrites({ configurable: { thread_id: "t" } }, [["a", 1]], "task")).rejects.toThrow(/checkpoint_id/);
+    await expect(
+      saver.put(
+        { configurable: {} },
+        emptyCheckpoint(),
+        { source: "input", step: -1, parents: {} },
+        {},
+      ),
+    ).rejects.toThrow(/thread_id/);
+    await expect(
+      saver.putWrites({ configurable: { thread_id: "t" } }, [["a", 1]], "task"),
+    ).rejects.toThrow(/checkpoint_id/);
   });
 });
 
@@ -102,7 +126,14 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "langgraph/run-grap
 
 test("a StateGraph thread started in one process is resumed in another after a server restart", async () => {
   const run = async (url: string, step: string) => {
-    const { stdout } = await runGraph(process.execPath, [SCRIPT, url, ALICE_KEY, "alice", "graph-thread", step]);
+    const { stdout } = await runGraph(process.execPath, [
+      SCRIPT,
+      url,
+      ALICE_KEY,
+      "alice",
+      "graph-thread",
+      step,
+    ]);
     return JSON.parse(stdout);
   };
   // The second process knows nothing but the thread id, and talks to a restarted server.
@@ -118,7 +149,10 @@ test("a StateGraph thread started in one process is resumed in another after a s
     const second = await run(graphServer.url, "resume");
     expect(second.pid).not.toBe(first.pid);
     expect(second.before).toStrictEqual({ values: first.values, next: ["review"] });
-    expect(second.values.log).toStrictEqual([...first.values.log, `reviewed 1 entry (pid ${second.pid})`]);
+    expect(second.values.log).toStrictEqual([
+      ...first.values.log,
+      `reviewed 1 entry (pid ${second.pid})`,
+    ]);
     expect(second.next).toStrictEqual([]);
     expect(second.history).toBeGreaterThan(first.history);
   } finally {

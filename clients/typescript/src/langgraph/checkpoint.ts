@@ -45,7 +45,9 @@ const encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base6
 const decode = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
 
 function configOf(threadId: string, checkpointNs: string, checkpointId: string): RunnableConfig {
-  return { configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpointId } };
+  return {
+    configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpointId },
+  };
 }
 
 export class EngramCheckpointSaver extends BaseCheckpointSaver {
@@ -69,7 +71,10 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
    * them (every thread or namespace of the owner when not), before `options.before`'s id, whose
    * metadata has each key of `options.filter` equal to the value given. A config naming a
    * `checkpoint_id` lists only that checkpoint. */
-  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+  async *list(
+    config: RunnableConfig,
+    options: CheckpointListOptions = {},
+  ): AsyncGenerator<CheckpointTuple> {
     const { thread_id, checkpoint_ns, checkpoint_id } = config.configurable ?? {};
     const body: SearchBody = {};
     if (thread_id !== undefined) body.thread_id = String(thread_id);
@@ -79,7 +84,11 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
     if (options.filter) body.filter = options.filter;
     // With a checkpoint id the limit applies after picking that id out, so it is counted here.
     if (options.limit !== undefined && !checkpoint_id) body.limit = options.limit;
-    const { checkpoints } = await this.client.request("post", "/v1/owners/{owner}/checkpoints/search", { body });
+    const { checkpoints } = await this.client.request(
+      "post",
+      "/v1/owners/{owner}/checkpoints/search",
+      { body },
+    );
     let remaining = options.limit ?? Infinity;
     for (const stored of checkpoints) {
       if (remaining <= 0) return;
@@ -106,32 +115,53 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
     const channelValues: StoredTuple["channel_values"] = [];
     for (const [channel, version] of Object.entries(newVersions)) {
       const [valueType, bytes] =
-        channel in values ? await this.serde.dumpsTyped(values[channel]) : [EMPTY, new Uint8Array()];
-      channelValues.push({ channel, version: String(version), type: valueType, data: encode(bytes) });
+        channel in values
+          ? await this.serde.dumpsTyped(values[channel])
+          : [EMPTY, new Uint8Array()];
+      channelValues.push({
+        channel,
+        version: String(version),
+        type: valueType,
+        data: encode(bytes),
+      });
     }
-    const stored = await this.client.request("post", "/v1/owners/{owner}/threads/{thread}/checkpoints", {
-      path: { thread: String(thread_id) },
-      body: {
-        checkpoint_ns,
-        checkpoint_id: checkpoint.id,
-        parent_checkpoint_id: checkpoint_id ?? null,
-        checkpoint: { type, data: encode(data) },
-        metadata: metadata as Record<string, unknown>,
-        channel_versions: Object.fromEntries(
-          Object.entries(checkpoint.channel_versions).map(([channel, version]) => [channel, String(version)]),
-        ),
-        channel_values: channelValues,
+    const stored = await this.client.request(
+      "post",
+      "/v1/owners/{owner}/threads/{thread}/checkpoints",
+      {
+        path: { thread: String(thread_id) },
+        body: {
+          checkpoint_ns,
+          checkpoint_id: checkpoint.id,
+          parent_checkpoint_id: checkpoint_id ?? null,
+          checkpoint: { type, data: encode(data) },
+          metadata: metadata as Record<string, unknown>,
+          channel_versions: Object.fromEntries(
+            Object.entries(checkpoint.channel_versions).map(([channel, version]) => [
+              channel,
+              String(version),
+            ]),
+          ),
+          channel_values: channelValues,
+        },
       },
-    });
+    );
     return { configurable: stored };
   }
 
   /** Stores a task's writes against the config's checkpoint, in order; the server gives them
    * their indexes (special channels replace the task's previous write, others are kept once). */
-  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ""): Promise<void> {
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath = "",
+  ): Promise<void> {
     const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable ?? {};
     if (thread_id === undefined || !checkpoint_id) {
-      throw new Error('EngramCheckpointSaver.putWrites: the config needs "thread_id" and "checkpoint_id"');
+      throw new Error(
+        'EngramCheckpointSaver.putWrites: the config needs "thread_id" and "checkpoint_id"',
+      );
     }
     const items = [];
     for (const [channel, value] of writes) {
@@ -146,26 +176,36 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
 
   /** Deletes every checkpoint, value and write of a thread, in all namespaces. */
   async deleteThread(threadId: string): Promise<void> {
-    await this.client.request("delete", "/v1/owners/{owner}/threads/{thread}", { path: { thread: threadId } });
+    await this.client.request("delete", "/v1/owners/{owner}/threads/{thread}", {
+      path: { thread: threadId },
+    });
   }
 
   /** engram only: copies a thread (all namespaces) to a thread id that has no checkpoints yet;
    * returns how many checkpoints were copied. */
   async copyThread(threadId: string, targetThreadId: string): Promise<number> {
-    const { copied } = await this.client.request("post", "/v1/owners/{owner}/threads/{thread}/copy", {
-      path: { thread: threadId },
-      body: { target_thread_id: targetThreadId },
-    });
+    const { copied } = await this.client.request(
+      "post",
+      "/v1/owners/{owner}/threads/{thread}/copy",
+      {
+        path: { thread: threadId },
+        body: { target_thread_id: targetThreadId },
+      },
+    );
     return copied;
   }
 
   /** engram only: keeps the latest `keepLatest` checkpoints of each of the thread's namespaces
    * (with their writes and values); returns how many were deleted. */
   async pruneThread(threadId: string, keepLatest = 1): Promise<number> {
-    const { deleted } = await this.client.request("post", "/v1/owners/{owner}/threads/{thread}/prune", {
-      path: { thread: threadId },
-      body: { keep_latest: keepLatest },
-    });
+    const { deleted } = await this.client.request(
+      "post",
+      "/v1/owners/{owner}/threads/{thread}/prune",
+      {
+        path: { thread: threadId },
+        body: { keep_latest: keepLatest },
+      },
+    );
     return deleted;
   }
 
@@ -179,15 +219,25 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
   // A stored tuple as LangGraph's CheckpointTuple: the checkpoint with its channel values put
   // back, the writes deserialized, the configs of the checkpoint and its parent.
   async #load(stored: StoredTuple): Promise<CheckpointTuple> {
-    const checkpoint: Checkpoint = await this.serde.loadsTyped(stored.checkpoint.type, decode(stored.checkpoint.data));
+    const checkpoint: Checkpoint = await this.serde.loadsTyped(
+      stored.checkpoint.type,
+      decode(stored.checkpoint.data),
+    );
     checkpoint.channel_values = {};
     for (const value of stored.channel_values) {
       if (value.type === EMPTY) continue;
-      checkpoint.channel_values[value.channel] = await this.serde.loadsTyped(value.type, decode(value.data));
+      checkpoint.channel_values[value.channel] = await this.serde.loadsTyped(
+        value.type,
+        decode(value.data),
+      );
     }
     const pendingWrites: CheckpointPendingWrite[] = [];
     for (const write of stored.pending_writes) {
-      pendingWrites.push([write.task_id, write.channel, await this.serde.loadsTyped(write.type, decode(write.data))]);
+      pendingWrites.push([
+        write.task_id,
+        write.channel,
+        await this.serde.loadsTyped(write.type, decode(write.data)),
+      ]);
     }
     const parentId = stored.parent_checkpoint_id;
     if (checkpoint.v < 4 && parentId) await this.#migratePendingSends(stored, parentId, checkpoint);
@@ -196,17 +246,28 @@ export class EngramCheckpointSaver extends BaseCheckpointSaver {
       checkpoint,
       metadata: stored.metadata as CheckpointMetadata,
       pendingWrites,
-      ...(parentId ? { parentConfig: configOf(stored.thread_id, stored.checkpoint_ns, parentId) } : {}),
+      ...(parentId
+        ? { parentConfig: configOf(stored.thread_id, stored.checkpoint_ns, parentId) }
+        : {}),
     };
   }
 
   // Checkpoints before format v4 kept the sends of a step as the parent's writes to TASKS;
   // LangGraph's savers move them into that channel on read, as here.
-  async #migratePendingSends(stored: StoredTuple, parentId: string, checkpoint: Checkpoint): Promise<void> {
-    const { tuple: parent } = await this.#fetchTuple(stored.thread_id, stored.checkpoint_ns, parentId);
+  async #migratePendingSends(
+    stored: StoredTuple,
+    parentId: string,
+    checkpoint: Checkpoint,
+  ): Promise<void> {
+    const { tuple: parent } = await this.#fetchTuple(
+      stored.thread_id,
+      stored.checkpoint_ns,
+      parentId,
+    );
     const sends = [];
     for (const write of parent?.pending_writes ?? []) {
-      if (write.channel === TASKS) sends.push(await this.serde.loadsTyped(write.type, decode(write.data)));
+      if (write.channel === TASKS)
+        sends.push(await this.serde.loadsTyped(write.type, decode(write.data)));
     }
     checkpoint.channel_values[TASKS] = sends;
     checkpoint.channel_versions ??= {};

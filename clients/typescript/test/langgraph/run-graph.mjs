@@ -10,7 +10,9 @@ import { EngramClient } from "../../dist/index.js";
 import { EngramCheckpointSaver } from "../../dist/langgraph/index.js";
 
 const [baseUrl, apiKey, owner, threadId, step] = process.argv.slice(2);
-const checkpointer = new EngramCheckpointSaver({ client: new EngramClient({ baseUrl, apiKey, owner }) });
+const checkpointer = new EngramCheckpointSaver({
+  client: new EngramClient({ baseUrl, apiKey, owner }),
+});
 
 const State = Annotation.Root({
   topic: Annotation(),
