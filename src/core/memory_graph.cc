@@ -26,7 +26,9 @@ Status Engine::Impl::GraphFromWrites(std::span<const WriteResult> results) {
     const MemoryRecord& r = w.record;
     const ChangeInfo change{"memory", "from memory " + r.id};
     std::set<std::string> keep;  // the edge this memory states, kept when it was there already
-    if (const auto triple = hygiene::SlotTripleOf(r.key, r.data)) {
+    const auto triple = hygiene::SlotTripleOf(r.key, r.data);
+    // A value that was a secret (redacted in the memory already) names no entity.
+    if (triple && triple->object.find("[REDACTED:") == std::string::npos) {
       GraphReadOptions at;
       at.scope = r.scope;
       const std::pair<std::string, std::string> ends[] = {

@@ -147,6 +147,25 @@ TEST_F(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {
   EXPECT_EQ(other->rendered.find("Biscuit"), std::string::npos) << other->rendered;
 }
 
+TEST_F(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
+  NewMemory m;
+  m.owner_id = "u";
+  m.key = "user.location.city";
+  m.text = "The user lives in Lisbon.";
+  m.data = R"({"city":"Lisbon"})";
+  NewMemory secret = m;
+  secret.key = "family.pet.cat.name";
+  secret.text = "The user's cat has a name.";
+  secret.data = R"({"species":"cat","name":"4111 1111 1111 1111"})";
+  const NewMemory batch[] = {m, secret};
+  auto written = engine_->WriteMemories(batch);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_NE((*written)[1].record.data.find("[REDACTED:card_number]"), std::string::npos);
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user lives_in Lisbon"});
+  EXPECT_TRUE(engine_->SearchGraph("u", "4111")->entities.empty());
+  EXPECT_TRUE(engine_->SearchGraph("u", "REDACTED")->entities.empty());
+}
+
 TEST_F(MemoryGraphTest, TheOptionTurnsItOff) {
   engine_.reset();
   Open(/*graph_from_memories=*/false);
