@@ -74,6 +74,13 @@ struct Options {
   // items. Each redaction is named in the record's history (kind and field). docs/redaction.md.
   bool redact_secrets = true;
 
+  // Write the knowledge-graph triple of each memory whose key is a slot of
+  // src/hygiene/rules/graph_slots.txt (the user -works_at-> Acme), sourced by the memory: a
+  // superseded memory's open edge is retracted (a single-valued one is ended by its successor),
+  // a deleted memory's edges are retracted. Skipped where the backend keeps no graph.
+  // docs/graph.md, "Writing".
+  bool graph_from_memories = true;
+
   // A language model for extraction, contradiction resolution and rolling summaries; null keeps
   // the deterministic offline rules (docs/llm.md). A model failure never loses a turn: the offline
   // rules apply instead and the failure is reported (TurnReport::llm_error).

@@ -14,6 +14,7 @@
 //   access_stats.cc  access statistics written in batches by a background thread
 //   engine_graph.cc  the knowledge graph's public calls, forwarded to graph() (graph_engine.h)
 //   engine_checkpoints.cc  the checkpoint calls, forwarded to checkpoints() (checkpoint_engine.h)
+//   memory_graph.cc  the triples of keyed memories, written and retracted beside them
 #pragma once
 
 #include <chrono>
@@ -82,6 +83,14 @@ class Engine::Impl {
                                  const ChangeInfo& change);
 
   Result<ForgetReport> ForgetOwner(std::string_view owner_id);
+
+  // ---- the graph of memories (memory_graph.cc) ----
+
+  // Writes the triples of the written memories (Options::graph_from_memories) and retracts the
+  // open edges of the memories they superseded.
+  Status GraphFromWrites(std::span<const WriteResult> results);
+  // Retracts the edges of deleted memories.
+  Status GraphForgetMemories(std::span<const MemoryRecord> deleted);
 
   // ---- turn policy (turn_policy.cc) ----
 

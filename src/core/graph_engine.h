@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ class GraphEngine {
 
   // The graph's store; null when the backend keeps none (export and import, core/archive.cc).
   store::GraphStore* store() const { return store_.get(); }
+  // Whether the backend keeps a graph (every call is FailedPrecondition otherwise).
+  bool available() const { return store_ != nullptr; }
 
   // ---- graph_write.cc ----
   Result<std::vector<EntityWrite>> AddEntities(std::span<const NewEntity> entities);
@@ -49,6 +52,14 @@ class GraphEngine {
   Result<GraphDeleteReport> DeleteEntities(std::string_view owner_id, std::string_view scope,
                                            std::span<const std::string> names, bool erase,
                                            const ChangeInfo& change);
+  // Retracts the current edges leaving `from` (resolved at `scope`) whose source is one of
+  // `sources`, except the edges whose ids are in `keep`; with open_only, only those without an
+  // end (valid_to). Returns how many went: 0 when `from` is unknown. The graph of memories
+  // (memory_graph.cc) retracts the edges of deleted and superseded memories so.
+  Result<int64_t> RetractSourced(std::string_view owner_id, std::string_view scope,
+                                 std::string_view from, std::span<const std::string> sources,
+                                 const std::set<std::string>& keep, bool open_only,
+                                 const ChangeInfo& change);
   // Erases the owner's graph and its history (Engine::ForgetOwner); nothing when no graph.
   Result<GraphDeleteReport> ForgetOwner(std::string_view owner_id);
 

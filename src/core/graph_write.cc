@@ -380,6 +380,35 @@ Result<int64_t> GraphEngine::DeleteRelations(std::string_view owner_id, std::str
   return count;
 }
 
+Result<int64_t> GraphEngine::RetractSourced(std::string_view owner_id, std::string_view scope,
+                                            std::string_view from,
+                                            std::span<const std::string> sources,
+                                            const std::set<std::string>& keep, bool open_only,
+                                            const ChangeInfo& change) {
+  ENGRAM_RETURN_IF_ERROR(Available());
+  ENGRAM_RETURN_IF_ERROR(ValidateCommon(owner_id, scope, "", 1));
+  const Timestamp now = Now();
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  const View view{VisibleScopes(scope), std::nullopt, std::nullopt};
+  Result<Entity> subject = Resolve(*txn, owner_id, view, Redacted(from));
+  if (!subject.ok()) {
+    if (subject.status().code() == Status::Code::kNotFound) return int64_t{0};
+    return subject.status();
+  }
+  const std::set<std::string_view> wanted(sources.begin(), sources.end());
+  store::EdgeQuery q{std::string(owner_id), view.scopes, {subject->id}, true, false, {},
+                     std::nullopt,          std::nullopt};
+  ENGRAM_ASSIGN_OR_RETURN(auto edges, txn->ListRelations(q));
+  int64_t count = 0;
+  for (const Relation& r : edges) {
+    if (!wanted.contains(r.source) || keep.contains(r.id) || (open_only && r.valid_to)) continue;
+    ENGRAM_RETURN_IF_ERROR(Retire(*txn, owner_id, r, change, now));
+    ++count;
+  }
+  ENGRAM_RETURN_IF_ERROR(txn->Commit());
+  return count;
+}
+
 Status GraphEngine::Retire(store::GraphTransaction& txn, std::string_view owner_id,
                            const Relation& r, const ChangeInfo& change, Timestamp now) {
   ENGRAM_RETURN_IF_ERROR(txn.ExpireRelation(owner_id, r.id, now));

@@ -192,6 +192,8 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
   ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
   for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
   for (const auto& [rid, owner] : evicted) Unreflect(owner, rid);
+  txn.reset();  // the graph may share the store's write lock
+  ENGRAM_RETURN_IF_ERROR(GraphFromWrites(results));
   return results;
 }
 
@@ -381,15 +383,19 @@ Result<int64_t> Engine::Impl::DeleteMemories(std::string_view owner_id,
   ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
   const Timestamp now = Now();
   std::vector<int64_t> rids;
+  std::vector<MemoryRecord> deleted;
   std::set<std::string_view> seen;
   for (const std::string& id : ids) {
     if (!seen.insert(id).second) continue;
     ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, LoadLive(*txn, owner_id, id));
     ENGRAM_ASSIGN_OR_RETURN(int64_t rid, Tombstone(*txn, old, change, now));
     rids.push_back(rid);
+    deleted.push_back(std::move(old));
   }
   ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
   for (int64_t rid : rids) Unreflect(std::string(owner_id), rid);
+  txn.reset();  // the graph may share the store's write lock
+  ENGRAM_RETURN_IF_ERROR(GraphForgetMemories(deleted));
   return static_cast<int64_t>(rids.size());
 }
 

@@ -1,0 +1,177 @@
+// The graph of memories (docs/graph.md, "Writing"): the offline rules' keyed memories write
+// their triples from the user's entity, supersession ends or retracts them, forgetting retracts
+// them, owners isolate, and context assembly's "Related facts" shows them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engram/engine.h"
+#include "hashing_embedder.h"
+#include "hygiene/slot_triples.h"
+#include "test_util.h"
+
+namespace engram {
+namespace {
+
+constexpr Timestamp kMinute = 60'000;
+
+class MemoryGraphTest : public ::testing::Test {
+ protected:
+  void Open(bool graph_from_memories = true) {
+    Options o;
+    o.path = dir_.File("engram.db");
+    o.clock = clock_;
+    o.embedder = std::make_shared<testing::HashingEmbedder>();
+    o.durable_commits = false;
+    o.graph_from_memories = graph_from_memories;
+    auto engine = Engine::Open(o);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(*engine);
+  }
+  void SetUp() override { Open(); }
+
+  TurnReport Say(const std::string& text, const std::string& owner = "u") {
+    auto r = engine_->RememberTurn(owner, "global", "s1", Role::kUser, text, std::nullopt);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    clock_->Advance(kMinute);
+    return r.ok() ? *r : TurnReport{};
+  }
+
+  // "from type to" of the user's edges true now, sorted.
+  std::vector<std::string> Edges(const std::string& owner = "u", bool all_times = false) {
+    GraphReadOptions o;
+    o.all_times = all_times;
+    auto g = engine_->ReadGraph(owner, o);
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    std::vector<std::string> out;
+    if (!g.ok()) return out;
+    for (const Relation& r : g->relations) {
+      out.push_back(r.from_name + " " + r.type + " " + r.to_name + (r.valid_to ? " (ended)" : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'790'000'000'000);
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST(SlotTriples, TheTableMapsKeysAndDataToTriples) {
+  auto t = hygiene::SlotTripleOf("user.employer", R"({"employer":"Acme"})");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->relation, "works_at");
+  EXPECT_EQ(t->object, "Acme");
+  EXPECT_EQ(t->object_type, "organization");
+  // A pattern's `*` is one segment; the pet's species is its entity type.
+  t = hygiene::SlotTripleOf("family.pet.dog.name", R"({"species":"dog","name":"Biscuit"})");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->relation, "has_pet");
+  EXPECT_EQ(t->object_type, "dog");
+  // The exact key wins over family.*.name; a relative's relation names the edge.
+  t = hygiene::SlotTripleOf("family.spouse.name", R"({"relation":"spouse","name":"Sam"})");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->relation, "married_to");
+  t = hygiene::SlotTripleOf("family.sister.name", R"({"relation":"sister","name":"Ana"})");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->relation, "has_sister");
+  // A negated statement, a missing field, an unmapped key or bad data: no triple.
+  EXPECT_FALSE(hygiene::SlotTripleOf("user.tools.vim", R"({"tool":"vim","uses":false})"));
+  EXPECT_FALSE(hygiene::SlotTripleOf("user.employer", R"({"company":"Acme"})"));
+  EXPECT_FALSE(hygiene::SlotTripleOf("pref.ui.theme", R"({"theme":"dark"})"));
+  EXPECT_FALSE(hygiene::SlotTripleOf("user.employer", "not json"));
+  EXPECT_FALSE(hygiene::SlotTripleOf("", "{}"));
+}
+
+TEST_F(MemoryGraphTest, TurnsWriteTriplesThatFollowTheirMemories) {
+  TurnReport acme = Say("I work at Acme now.");
+  ASSERT_EQ(acme.writes.size(), 1u);
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user works_at Acme"});
+  auto user = engine_->GetEntity("u", "user");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  EXPECT_EQ(user->type, "person");
+  auto acme_entity = engine_->GetEntity("u", "Acme");
+  ASSERT_TRUE(acme_entity.ok());
+  EXPECT_EQ(acme_entity->type, "organization");
+
+  // A new employer supersedes the memory; the single-valued edge is ended, not retracted.
+  TurnReport initech = Say("Actually I work at Initech now.");
+  ASSERT_EQ(initech.writes.size(), 1u);
+  EXPECT_EQ(initech.writes[0].superseded_ids, std::vector<std::string>{acme.writes[0].record.id});
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user works_at Initech"});
+  EXPECT_EQ(Edges("u", true),
+            (std::vector<std::string>{"user works_at Acme (ended)", "user works_at Initech"}));
+  GraphReadOptions all;
+  all.all_times = true;
+  auto g = engine_->ReadGraph("u", all);
+  ASSERT_TRUE(g.ok());
+  for (const Relation& r : g->relations) {
+    EXPECT_EQ(r.source,
+              r.to_name == "Acme" ? acme.writes[0].record.id : initech.writes[0].record.id);
+  }
+
+  // A pet: its species is the entity's type.
+  TurnReport dog = Say("I have a dog called Biscuit.");
+  ASSERT_EQ(dog.writes.size(), 1u);
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"user has_pet Biscuit", "user works_at Initech"}));
+  auto biscuit = engine_->GetEntity("u", "Biscuit");
+  ASSERT_TRUE(biscuit.ok());
+  EXPECT_EQ(biscuit->type, "dog");
+
+  // Another owner sees none of it.
+  EXPECT_TRUE(Edges("v").empty());
+  EXPECT_EQ(engine_->GetEntity("v", "user").status().code(), Status::Code::kNotFound);
+
+  // Forgetting the memory retracts its edge (of every world time).
+  TurnReport forget = Say("Please forget what I told you about my dog.");
+  ASSERT_EQ(forget.forgotten.size(), 1u);
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user works_at Initech"});
+  // Deleting the superseded employer retracts its ended edge too.
+  ASSERT_TRUE(engine_->DeleteMemory("u", acme.writes[0].record.id).ok());
+  EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Initech"});
+}
+
+TEST_F(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {
+  Say("I work at Acme now.");
+  Say("I have a dog called Biscuit.");
+  ContextOptions o;
+  o.query = "Does Biscuit need a walk today?";
+  auto c = engine_->AssembleContext("u", o);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_NE(c->rendered.find("## Related facts\n"), std::string::npos) << c->rendered;
+  EXPECT_NE(c->rendered.find("- user has pet Biscuit\n"), std::string::npos) << c->rendered;
+  // Two hops from Biscuit through the user.
+  EXPECT_NE(c->rendered.find("- user works at Acme\n"), std::string::npos) << c->rendered;
+  auto other = engine_->AssembleContext("v", o);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->rendered.find("Biscuit"), std::string::npos) << other->rendered;
+}
+
+TEST_F(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
+  NewMemory m;
+  m.owner_id = "u";
+  m.key = "user.location.city";
+  m.text = "The user lives in Lisbon.";
+  m.data = R"({"city":"Lisbon"})";
+  NewMemory secret = m;
+  secret.key = "family.pet.cat.name";
+  secret.text = "The user's cat has a name.";
+  secret.data = R"({"species":"cat","name":"4111 1111 1111 1111"})";
+  const NewMemory batch[] = {m, secret};
+  auto written = engine_->WriteMemories(batch);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_NE((*written)[1].record.data.find("[REDACTED:card_number]"), std::string::npos);
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user lives_in Lisbon"});
+  EXPECT_TRUE(engine_->SearchGraph("u", "4111")->entities.empty());
+  EXPECT_TRUE(engine_->SearchGraph("u", "REDACTED")->entities.empty());
+}
+
+TEST_F(MemoryGraphTest, TheOptionTurnsItOff) {
+  engine_.reset();
+  Open(/*graph_from_memories=*/false);
+  Say("I work at Acme now.");
+  EXPECT_TRUE(Edges().empty());
+}
+
+}  // namespace
+}  // namespace engram
