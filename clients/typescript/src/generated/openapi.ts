@@ -236,6 +236,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/owners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The owners with memories, by owner id, each with its count of live memories (admin keys only)
+         * @description Admin keys only.
+         */
+        get: operations["listOwners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/owners/{owner}": {
         parameters: {
             query?: never;
@@ -357,6 +377,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/owners/{owner}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The owner's archive: a header line (engram and schema version, embedding model, counts, checksum), then its memories (deleted and superseded ones included), history, sessions, blocks and graph, one JSON object per line (YAML with format=yaml) */
+        get: operations["exportOwner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/owners/{owner}/graph": {
         parameters: {
             query?: never;
@@ -391,6 +428,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/owners/{owner}/graph/entities/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create entities with the full model, in one transaction; a name or alias already current at the scope gets the new aliases and observations (updated) or nothing (existing) */
+        post: operations["addEntities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/owners/{owner}/graph/entities/delete": {
         parameters: {
             query?: never;
@@ -402,6 +456,57 @@ export interface paths {
         put?: never;
         /** Delete entities with their observations and relations */
         post: operations["deleteEntities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/owners/{owner}/graph/entities/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One entity, found by name or alias (ignoring case and punctuation), with its aliases and observations */
+        get: operations["getEntity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/owners/{owner}/graph/entities/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The history rows of the entity, of its current observations and of the current edges touching it, oldest first */
+        get: operations["getEntityHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/owners/{owner}/graph/entities/{name}/neighbors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The entities within `depth` hops, breadth-first, each at its smallest depth with the edge that reached it, and every edge followed */
+        get: operations["getNeighbors"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -459,6 +564,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/owners/{owner}/graph/path": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shortest path of at most max_hops edges between two entities; path is null when there is none */
+        get: operations["findPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/owners/{owner}/graph/relations": {
         parameters: {
             query?: never;
@@ -470,6 +592,23 @@ export interface paths {
         put?: never;
         /** Create relations between existing entities (returns those created; an unknown entity is not_found and nothing is written) */
         post: operations["createRelations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/owners/{owner}/graph/relations/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create relations with the full model, in one transaction (an unknown end is not_found and nothing is written); a single-valued type ends the edge it replaces (closed) */
+        post: operations["addRelations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -504,6 +643,26 @@ export interface paths {
         put?: never;
         /** Entities whose name, type or an observation contains the query (ignoring case), and the relations touching them */
         post: operations["searchNodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/owners/{owner}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an archive of one owner as this owner, exactly as exported (admin keys only: the write rules are not applied). Refused, writing nothing, on a checksum mismatch, a newer schema or records the store already holds
+         * @description Admin keys only.
+         */
+        post: operations["importOwner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1006,6 +1165,25 @@ export interface components {
             updated_at: string;
             value: string;
         };
+        Entity: {
+            aliases: string[];
+            confidence?: number;
+            created_at: string;
+            expired_at?: string | null;
+            id: string;
+            name: string;
+            observations: (components["schemas"]["Observation"] | string)[];
+            owner_id: string;
+            scope: string;
+            source?: string;
+            type: string;
+            updated_at: string;
+        };
+        EntityWrite: {
+            entity: components["schemas"]["Entity"];
+            /** @enum {string} */
+            event: "added" | "updated" | "existing";
+        };
         Error: {
             error: {
                 /** @description snake_case, e.g. not_found */
@@ -1025,6 +1203,23 @@ export interface components {
             expired_memories: number;
             history_events: number;
             session_items: number;
+        };
+        GraphHistoryEvent: {
+            actor?: string;
+            at: string;
+            /** @description add|update|close|delete */
+            event: string;
+            /** @description entity|relation|observation */
+            kind: string;
+            new_value?: unknown;
+            object_id: string;
+            old_value?: unknown;
+            reason?: string;
+            seq: number;
+        };
+        GraphPath: {
+            entities: components["schemas"]["Entity"][];
+            relations: components["schemas"]["Relation"][];
         };
         HistoryEvent: {
             actor?: string | null;
@@ -1132,6 +1327,28 @@ export interface components {
         };
         /** @enum {string} */
         MemoryType: "fact" | "preference" | "episode" | "procedure" | "summary" | "block";
+        Neighborhood: {
+            neighbors: {
+                depth: number;
+                entity: components["schemas"]["Entity"];
+                via: components["schemas"]["Relation"];
+            }[];
+            relations: components["schemas"]["Relation"][];
+            start: components["schemas"]["Entity"];
+        };
+        NewEntity: {
+            aliases?: string[];
+            /** @description 0..1, default 1 */
+            confidence?: number;
+            name: string;
+            observations?: string[];
+            /** @description global (default) or a path: project/alpha */
+            scope?: string;
+            /** @description provenance */
+            source?: string;
+            /** @description free text, e.g. person */
+            type?: string;
+        };
         NewMemory: {
             agent_id?: string;
             confidence?: number;
@@ -1156,6 +1373,22 @@ export interface components {
             valid_from?: components["schemas"]["Time"];
             valid_to?: components["schemas"]["Time"];
         };
+        NewRelation: {
+            /** @description 0..1, default 1 */
+            confidence?: number;
+            /** @description an entity's name or alias */
+            from: string;
+            /** @description where the ends are resolved and the edge is kept */
+            scope?: string;
+            /** @description provenance */
+            source?: string;
+            /** @description an entity's name or alias */
+            to: string;
+            /** @description stored in lower_snake_case */
+            type: string;
+            valid_from?: components["schemas"]["Time"];
+            valid_to?: components["schemas"]["Time"];
+        };
         NewSessionItem: {
             content?: string;
             /** @enum {string} */
@@ -1168,6 +1401,13 @@ export interface components {
             /** @description the bytes, standard base64 */
             data: string;
             type: string;
+        };
+        Observation: {
+            created_at: string;
+            expired_at: string | null;
+            id: string;
+            source: string;
+            text: string;
         };
         OwnerItem: {
             content: string;
@@ -1188,6 +1428,30 @@ export interface components {
             task_id: string;
             task_path: string;
             type: string;
+        };
+        Relation: {
+            confidence?: number;
+            created_at: string;
+            expired_at?: string | null;
+            from: string;
+            from_id?: string;
+            id: string;
+            owner_id?: string;
+            scope: string;
+            source?: string;
+            to: string;
+            to_id?: string;
+            /** @description lower_snake_case */
+            type: string;
+            updated_at: string;
+            valid_from: string | null;
+            valid_to: string | null;
+        };
+        RelationWrite: {
+            closed: components["schemas"]["Relation"][];
+            /** @enum {string} */
+            event: "added" | "updated" | "existing";
+            relation: components["schemas"]["Relation"];
         };
         SearchHit: components["schemas"]["Memory"] & {
             explanation?: {
@@ -3176,6 +3440,101 @@ export interface operations {
             };
         };
     };
+    listOwners: {
+        parameters: {
+            query?: {
+                /** @description page size, 1..1000 (default 100) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        next_cursor: string | null;
+                        owners: {
+                            /** @description live memories */
+                            memories: number;
+                            owner_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     forgetOwner: {
         parameters: {
             query?: never;
@@ -4141,6 +4500,105 @@ export interface operations {
             };
         };
     };
+    exportOwner: {
+        parameters: {
+            query?: {
+                /** @description jsonl (default) or yaml */
+                format?: string;
+                /** @description comma-separated parts: memories, history, sessions, blocks, graph, vectors (default all) */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     readGraph: {
         parameters: {
             query?: never;
@@ -4365,6 +4823,117 @@ export interface operations {
             };
         };
     };
+    addEntities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    entities: components["schemas"]["NewEntity"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["EntityWrite"][];
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body or a field over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     deleteEntities: {
         parameters: {
             query?: never;
@@ -4432,6 +5001,322 @@ export interface operations {
             };
             /** @description Request body or a field over its size limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEntity: {
+        parameters: {
+            query?: {
+                /** @description sees the scope, its ancestors and global (default global) */
+                scope?: string;
+                /** @description what the engine believed then (ISO-8601 or epoch ms) */
+                as_of?: string;
+                /** @description edges true in the world then (default: now) */
+                valid_at?: string;
+                /** @description edges of every world time, ended ones too */
+                all_times?: boolean;
+            };
+            header?: never;
+            path: {
+                owner: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entity"];
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEntityHistory: {
+        parameters: {
+            query?: {
+                /** @description where the name is resolved (default global) */
+                scope?: string;
+            };
+            header?: never;
+            path: {
+                owner: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["GraphHistoryEvent"][];
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNeighbors: {
+        parameters: {
+            query?: {
+                /** @description 1..6 (default 1) */
+                depth?: number;
+                /** @description edges followed, comma-separated (may repeat); all */
+                relation_types?: string;
+                /** @description entities listed, comma-separated (may repeat); all are traversed */
+                entity_types?: string;
+                /** @description out, in or both (default) */
+                direction?: string;
+                /** @description sees the scope, its ancestors and global (default global) */
+                scope?: string;
+                /** @description what the engine believed then (ISO-8601 or epoch ms) */
+                as_of?: string;
+                /** @description edges true in the world then (default: now) */
+                valid_at?: string;
+                /** @description edges of every world time, ended ones too */
+                all_times?: boolean;
+            };
+            header?: never;
+            path: {
+                owner: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Neighborhood"];
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4829,6 +5714,119 @@ export interface operations {
             };
         };
     };
+    findPath: {
+        parameters: {
+            query: {
+                /** @description an entity's name or alias */
+                from: string;
+                /** @description an entity's name or alias */
+                to: string;
+                /** @description 1..6 (default 4) */
+                max_hops?: number;
+                /** @description out (edges from `from` towards `to`), in, or both (default) */
+                direction?: string;
+                /** @description sees the scope, its ancestors and global (default global) */
+                scope?: string;
+                /** @description what the engine believed then (ISO-8601 or epoch ms) */
+                as_of?: string;
+                /** @description edges true in the world then (default: now) */
+                valid_at?: string;
+                /** @description edges of every world time, ended ones too */
+                all_times?: boolean;
+            };
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        path: components["schemas"]["GraphPath"] | null;
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createRelations: {
         parameters: {
             query?: never;
@@ -4862,6 +5860,117 @@ export interface operations {
                             relationType: string;
                             to: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id (or an id of another owner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body or a field over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addRelations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    relations: components["schemas"]["NewRelation"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["RelationWrite"][];
                     };
                 };
             };
@@ -5130,6 +6239,117 @@ export interface operations {
             };
             /** @description Unknown id (or an id of another owner) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body or a field over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of this key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The store is busy or a provider is unreachable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importOwner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the archive file's text (JSONL or YAML) */
+                    archive: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entities?: number;
+                        graph_events?: number;
+                        history_events?: number;
+                        memories?: number;
+                        observations?: number;
+                        reembedded?: number;
+                        relations?: number;
+                        session_items?: number;
+                        sessions?: number;
+                    };
+                };
+            };
+            /** @description Malformed request: bad JSON, invalid UTF-8 or a bad path escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not cover this owner, or the route needs an admin key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
