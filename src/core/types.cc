@@ -12,9 +12,8 @@ constexpr const char* kTypeNames[] = {"fact",      "preference", "episode",
 constexpr const char* kRoleNames[] = {"user", "assistant", "system", "tool"};
 constexpr const char* kHistoryEventTypeNames[] = {"add", "update", "delete", "verify", "supersede"};
 constexpr const char* kDispositionNames[] = {"discard", "session_only", "promote"};
-constexpr const char* kContextSectionNames[] = {"block",    "previous", "summary",
-                                                "standing", "relevant", "related",
-                                                "turn"};
+constexpr const char* kContextSectionNames[] = {"block",    "previous", "summary", "standing",
+                                                "relevant", "related",  "turn"};
 }  // namespace
 
 const char* MemoryTypeName(MemoryType type) {
