@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/ids.h"
+#include "util/json.h"
 
 namespace engram::portable {
 
@@ -231,12 +232,33 @@ void EmitYaml(YAML::Emitter& out, const Json& j) {
   }
 }
 
-Result<Json> JsonOfYaml(const YAML::Node& node) {
+// What converting one YAML archive may produce: aliases repeat a node anywhere, so a few hundred
+// bytes can name billions of nodes. Each node produced costs 1 and each scalar its length too,
+// from a budget of twice the input's size (an archive without aliases needs less than its size).
+struct YamlBudget {
+  size_t left = 0;
+  bool Spend(size_t cost) {
+    if (cost > left) return false;
+    left -= cost;
+    return true;
+  }
+};
+
+Result<Json> JsonOfYaml(const YAML::Node& node, size_t depth, YamlBudget* budget) {
+  if (depth > util::kMaxJsonDepth) {
+    return Status::InvalidArgument("YAML nested more than " + std::to_string(util::kMaxJsonDepth) +
+                                   " levels deep");
+  }
+  const size_t cost = 1 + (node.Type() == YAML::NodeType::Scalar ? node.Scalar().size() : 0);
+  if (!budget->Spend(cost)) {
+    return Status::InvalidArgument("the YAML expands to far more than its size (aliases)");
+  }
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       Json out = Json::object();
       for (const auto& kv : node) {
-        ENGRAM_ASSIGN_OR_RETURN(Json v, JsonOfYaml(kv.second));
+        if (!kv.first.IsScalar()) return Status::InvalidArgument("a YAML key is not a scalar");
+        ENGRAM_ASSIGN_OR_RETURN(Json v, JsonOfYaml(kv.second, depth + 1, budget));
         out[kv.first.Scalar()] = std::move(v);
       }
       return out;
@@ -244,7 +266,7 @@ Result<Json> JsonOfYaml(const YAML::Node& node) {
     case YAML::NodeType::Sequence: {
       Json out = Json::array();
       for (const auto& v : node) {
-        ENGRAM_ASSIGN_OR_RETURN(Json item, JsonOfYaml(v));
+        ENGRAM_ASSIGN_OR_RETURN(Json item, JsonOfYaml(v, depth + 1, budget));
         out.push_back(std::move(item));
       }
       return out;
@@ -575,11 +597,12 @@ Result<ParsedArchive> ReadArchive(std::istream& in, ArchiveFormat format) {
       return Status::InvalidArgument(std::string("not valid YAML: ") + e.what());
     }
     if (docs.empty()) return Status::InvalidArgument("the archive is empty");
-    ENGRAM_ASSIGN_OR_RETURN(header, JsonOfYaml(docs[0]));
+    YamlBudget budget{2 * buffer.str().size()};
+    ENGRAM_ASSIGN_OR_RETURN(header, JsonOfYaml(docs[0], 0, &budget));
     if (docs.size() > 1) {
       if (!docs[1].IsSequence()) return Status::InvalidArgument("the body must be a sequence");
       for (size_t i = 0; i < docs[1].size(); ++i) {
-        ENGRAM_ASSIGN_OR_RETURN(Json j, JsonOfYaml(docs[1][i]));
+        ENGRAM_ASSIGN_OR_RETURN(Json j, JsonOfYaml(docs[1][i], 1, &budget));
         body.push_back(std::move(j));
         where.push_back("entry " + std::to_string(i + 1));
       }

@@ -19,6 +19,28 @@ using store::testing::BackendName;
 using store::testing::ConformanceBackend;
 using store::testing::ConformanceBackends;
 
+// A YAML archive whose aliases expand far beyond its size (a "billion laughs"), or that nests
+// deeper than JSON may, is refused as invalid, not expanded (found by archive_fuzz: out of memory).
+TEST(ArchiveYaml, AliasBombsAndDeepNestingAreRefused) {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'k'; ++c) {
+    const std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + "]\n";
+  }
+  std::istringstream in(bomb);
+  auto r = ReadArchive(in, ArchiveFormat::kYaml);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("aliases"), std::string::npos) << r.status().ToString();
+
+  std::istringstream deep(std::string(200, '[') + std::string(200, ']'));
+  r = ReadArchive(deep, ArchiveFormat::kYaml);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+}
+
 class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
  protected:
   // A fresh engine on a fresh store of the backend; null (and the test skipped) without one.
