@@ -18,25 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.h"
+
 namespace engram::testing {
 
 namespace {
-
-// A port nobody listens on now (the kernel's choice of a free one).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 // Runs argv as the server's user (postgres when we are root), output to `log`. Returns the pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, bool die_with_parent) {
