@@ -12,7 +12,7 @@ PACKAGES=(build-essential cmake pkg-config git ca-certificates python3
           libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev libcurl4-openssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
           libpq-dev postgresql-15 libhiredis-dev redis-server libyaml-cpp-dev libssl-dev
-          chromium)
+          chromium lld)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -50,13 +50,16 @@ TARGETS=()
 case "${1:-}" in
   --sanitize)
     BUILD_DIR=build-asan
-    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_BENCH=OFF)
+    # Line tables only (-g1): sanitizer reports keep file:line, objects and links get smaller.
+    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DENGRAM_SANITIZE=address,undefined
+                -DENGRAM_BUILD_BENCH=OFF)
     ;;
   --tsan)
     # The concurrent code: the engine under concurrent writers and readers, the server, the
     # worker team (util_test) and the embedder that shares its work across threads.
     BUILD_DIR=build-tsan
-    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DENGRAM_SANITIZE=thread -DENGRAM_BUILD_BENCH=OFF)
+    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DENGRAM_SANITIZE=thread
+                -DENGRAM_BUILD_BENCH=OFF)
     # The suites labelled "concurrent" in tests/*/CMakeLists.txt; scripts/test.sh --tsan runs
     # exactly those, and fails when one of them was not built.
     TARGETS=(--target engram_cli engine_test partition_budget_test store_conformance_test
