@@ -2,6 +2,7 @@
 # The graph comparison in one command: engram on SQLite and on a throwaway PostgreSQL 15 (started
 # here, stopped at the end) beside Kuzu, on the same generated graphs (compare.mjs).
 #   EDGES=10000,100000 QUERIES=200 bash bench/graph/run.sh
+# POSTGRES=0 leaves PostgreSQL out (its load through the engine takes minutes at 100k edges).
 # Needs build/bench/graph/graph_bench (cmake --build build --target graph_bench) and Kuzu
 # (npm ci in bench/graph; the pinned version installs from npm alone).
 set -euo pipefail
@@ -11,6 +12,10 @@ BENCH="${BENCH:-$ROOT/build/bench/graph/graph_bench}"
 PGBIN="${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}"
 [ -x "$BENCH" ] || { echo "no $BENCH: build the graph_bench target first" >&2; exit 1; }
 [ -d "$HERE/node_modules/kuzu" ] || (cd "$HERE" && npm ci --no-audit --no-fund --silent)
+cd "$HERE"
+if [ "${POSTGRES:-1}" = 0 ]; then
+  exec node compare.mjs --bench "$BENCH" --edges "${EDGES:-10000,100000}" --queries "${QUERIES:-200}"
+fi
 
 PGDIR="$(mktemp -d /tmp/engram-graph-pg.XXXXXX)"
 # PostgreSQL refuses to run as root: its files and processes belong to the postgres user then.
@@ -34,6 +39,5 @@ PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 STARTED=1
 URL="postgresql://postgres@127.0.0.1:$PORT/postgres"
 
-cd "$HERE"
 node compare.mjs --bench "$BENCH" --edges "${EDGES:-10000,100000}" --queries "${QUERIES:-200}" \
   --store sqlite --store "$URL"
