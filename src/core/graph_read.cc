@@ -221,6 +221,10 @@ Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::stri
   std::vector<std::string> ids;
   for (const graph::Reached& r : reached) ids.push_back(r.id);
   ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->GetEntities(owner_id, ids, view.as_of));
+  // Every edge followed joins two of the start and the entities reached, so these rows name
+  // them all; an edge to an entity the view does not see is dropped, as NameEnds does.
+  std::unordered_map<std::string, std::string> names = {{out.start.id, out.start.name}};
+  for (const Entity& e : entities) names.emplace(e.id, e.name);
   std::unordered_map<std::string, Entity> by_id;
   for (Entity& e : entities) by_id.emplace(e.id, std::move(e));
   for (graph::Reached& r : reached) {
@@ -241,13 +245,15 @@ Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::stri
                    [](const Neighbor& a, const Neighbor& b) {
                      return a.depth != b.depth ? a.depth < b.depth : a.entity.name < b.entity.name;
                    });
-  std::vector<Relation> vias;
-  for (const Neighbor& n : out.neighbors) vias.push_back(n.via);
-  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &vias));
-  for (size_t i = 0; i < out.neighbors.size() && i < vias.size(); ++i) {
-    out.neighbors[i].via = std::move(vias[i]);
-  }
-  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &out.relations));
+  auto named = [&](Relation& r) {
+    auto from = names.find(r.from_id), to = names.find(r.to_id);
+    if (from == names.end() || to == names.end()) return false;
+    r.from_name = from->second;
+    r.to_name = to->second;
+    return true;
+  };
+  for (Neighbor& n : out.neighbors) named(n.via);  // its ends are listed entities
+  std::erase_if(out.relations, [&](Relation& r) { return !named(r); });
   return out;
 }
 

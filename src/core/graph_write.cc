@@ -134,8 +134,8 @@ std::string Snapshot(const Observation& o) {
 
 Status GraphEngine::Available() const {
   if (store_) return Status::Ok();
-  return Status::FailedPrecondition("the " + backend_ +
-                                    " store keeps no knowledge graph; use a sqlite:// store");
+  return Status::FailedPrecondition(
+      "the " + backend_ + " store keeps no knowledge graph; use a sqlite:// or postgres:// store");
 }
 
 std::string GraphEngine::Redacted(std::string_view text) const {

@@ -1,7 +1,7 @@
-// `engram graph` end to end: the real binary, one process per call on one database file. The
-// seed example of issue 15: Alice works in Fintech, prefers Dark Mode, uses Python and manages
-// Project Alpha, whose deadline is March 2026; what do we know about Alice, and which deadlines
-// concern the projects she manages (two hops).
+// `engram graph` end to end: the real binary, one process per call on one SQLite file or one
+// PostgreSQL database. The seed example of issue 15: Alice works in Fintech, prefers Dark Mode,
+// uses Python and manages Project Alpha, whose deadline is March 2026; what do we know about
+// Alice, and which deadlines concern the projects she manages (two hops).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/run_engram.h"
+#include "pg/postgres_server.h"
 #include "test_util.h"
 
 namespace engram {
@@ -17,10 +18,19 @@ namespace {
 using nlohmann::json;
 using testing::RunResult;
 
-class CliGraphTest : public ::testing::Test {
+class CliGraphTest : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      ENGRAM_REQUIRE_POSTGRES(server);
+      store_ = server->NewDatabase();
+    } else {
+      store_ = "sqlite://" + dir_.File("engram.db");
+    }
+  }
+
   RunResult Graph(std::vector<std::string> args, bool as_json = false) {
-    args.insert(args.begin(), {"--db", dir_.File("engram.db")});
+    args.insert(args.begin(), {"--store", store_});
     if (as_json) args.insert(args.begin(), "--json");
     args.insert(args.begin() + (as_json ? 3 : 2), "graph");
     return testing::RunEngram(std::move(args), dir_);
@@ -49,9 +59,10 @@ class CliGraphTest : public ::testing::Test {
   }
 
   engram::testing::TempDir dir_;
+  std::string store_;
 };
 
-TEST_F(CliGraphTest, WhatDoWeKnowAboutAlice) {
+TEST_P(CliGraphTest, WhatDoWeKnowAboutAlice) {
   Seed();
   Ok({"observe", "--owner", "u", "alice", "Prefers concise answers"});
   const std::string shown = Ok({"show", "--owner", "u", "Alice"});
@@ -63,7 +74,7 @@ TEST_F(CliGraphTest, WhatDoWeKnowAboutAlice) {
   EXPECT_EQ(shown.find("March 2026"), std::string::npos) << shown;  // two hops away
 }
 
-TEST_F(CliGraphTest, WhichDeadlinesConcernProjectsAliceManages) {
+TEST_P(CliGraphTest, WhichDeadlinesConcernProjectsAliceManages) {
   Seed();
   const std::string two_hops =
       Ok({"neighbors", "--owner", "u", "Alice", "--depth", "2", "--direction", "out", "--rel",
@@ -87,7 +98,7 @@ TEST_F(CliGraphTest, WhichDeadlinesConcernProjectsAliceManages) {
             "Python <-uses- Alice -prefers-> Dark Mode\n");
 }
 
-TEST_F(CliGraphTest, ANewEmployerEndsTheOldOneAndUnknownNamesAreRefused) {
+TEST_P(CliGraphTest, ANewEmployerEndsTheOldOneAndUnknownNamesAreRefused) {
   Seed();
   RunResult unknown = Graph({"rel", "--owner", "u", "Alice", "works_in", "Healthcare"});
   EXPECT_EQ(unknown.exit_code, 1);
@@ -104,7 +115,7 @@ TEST_F(CliGraphTest, ANewEmployerEndsTheOldOneAndUnknownNamesAreRefused) {
   EXPECT_EQ(Graph({"neighbors", "--owner", "u", "Alice", "--depth", "9"}).exit_code, 1);
 }
 
-TEST_F(CliGraphTest, ForgettingAliceRemovesHerEdges) {
+TEST_P(CliGraphTest, ForgettingAliceRemovesHerEdges) {
   Seed();
   EXPECT_EQ(Ok({"forget", "--owner", "u", "Alice"}),
             "deleted 1 entities, 4 relations, 0 observations\n");
@@ -115,7 +126,7 @@ TEST_F(CliGraphTest, ForgettingAliceRemovesHerEdges) {
 }
 
 // A file of the official memory server (MEMORY_FILE_PATH) comes in and goes out unchanged.
-TEST_F(CliGraphTest, ImportsAndExportsTheMemoryServersJsonl) {
+TEST_P(CliGraphTest, ImportsAndExportsTheMemoryServersJsonl) {
   const std::string file =
       R"({"type":"entity","name":"Alice","entityType":"person","observations":["prefers Dark Mode"]})"
       "\n"
@@ -123,30 +134,33 @@ TEST_F(CliGraphTest, ImportsAndExportsTheMemoryServersJsonl) {
       "\n"
       R"({"type":"relation","from":"Alice","to":"Project Alpha","relationType":"manages"})"
       "\n";
-  RunResult in = testing::RunEngram(
-      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "u", "-"}, dir_, file);
+  RunResult in =
+      testing::RunEngram({"--store", store_, "graph", "import", "--owner", "u", "-"}, dir_, file);
   ASSERT_EQ(in.exit_code, 0) << in.err;
   EXPECT_EQ(in.out, "imported 2 new entities and 1 new relations\n");
   EXPECT_EQ(Ok({"export", "--owner", "u"}), file);
   EXPECT_NE(Ok({"show", "--owner", "u", "Alice"}).find("-manages-> Project Alpha"),
             std::string::npos);
 
-  RunResult bad = testing::RunEngram(
-      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "v", "-"}, dir_,
-      R"({"type":"entity","name":"Bob","entityType":"person","observations":[]})"
-      "\n"
-      R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
-      "\n{oops\n");
+  RunResult bad =
+      testing::RunEngram({"--store", store_, "graph", "import", "--owner", "v", "-"}, dir_,
+                         R"({"type":"entity","name":"Bob","entityType":"person","observations":[]})"
+                         "\n"
+                         R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
+                         "\n{oops\n");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
-  RunResult dangling = testing::RunEngram(
-      {"--db", dir_.File("engram.db"), "graph", "import", "--owner", "v", "-"}, dir_,
-      R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
-      "\n");
+  RunResult dangling =
+      testing::RunEngram({"--store", store_, "graph", "import", "--owner", "v", "-"}, dir_,
+                         R"({"type":"relation","from":"Bob","to":"Nobody","relationType":"knows"})"
+                         "\n");
   EXPECT_EQ(dangling.exit_code, 1);
   EXPECT_NE(dangling.err.find("no entity named 'Bob'"), std::string::npos) << dangling.err;
   EXPECT_EQ(Ok({"export", "--owner", "v"}), "");  // nothing was written
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CliGraphTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace engram

@@ -1,11 +1,12 @@
 // The knowledge graph through the Engine: name resolution, single-valued edges over time,
-// forgetting, redaction, isolation, neighbours and paths.
+// forgetting, redaction, isolation, neighbours and paths; on every backend that keeps a graph.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "engram/engine.h"
 #include "graph/names.h"
+#include "pg/postgres_server.h"
 #include "test_util.h"
 
 namespace engram {
@@ -14,11 +15,16 @@ namespace {
 constexpr Timestamp kDay = 86400000;
 constexpr Timestamp kT0 = 1767225600000;  // 2026-01-01
 
-class GraphTest : public ::testing::Test {
+class GraphTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     Options o;
-    o.path = dir_.File("engram.db");
+    if (GetParam() == "postgres") {
+      ENGRAM_REQUIRE_POSTGRES(server);
+      o.store = server->NewDatabase();
+    } else {
+      o.path = dir_.File("engram.db");
+    }
     o.clock = clock_;
     auto engine = Engine::Open(o);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
@@ -100,7 +106,7 @@ TEST(GraphNames, TextsAreReadAsNameWordsWithoutPossessives) {
   EXPECT_TRUE(graph::NameWords(" ?! ").empty());
 }
 
-TEST_F(GraphTest, NamesResolveByNormalizedNameOrDeclaredAlias) {
+TEST_P(GraphTest, NamesResolveByNormalizedNameOrDeclaredAlias) {
   EntityWrite bob = Add("Robert Smith", "person", {"Bob"});
   EXPECT_EQ(bob.event, GraphWriteEvent::kAdded);
   Add("Acme Corp.", "organization");
@@ -125,7 +131,7 @@ TEST_F(GraphTest, NamesResolveByNormalizedNameOrDeclaredAlias) {
   EXPECT_TRUE(engine_->AddEntities({&wrong, 1}).status().IsInvalidArgument());
 }
 
-TEST_F(GraphTest, PeopleSharingAFirstNameAreNeverMerged) {
+TEST_P(GraphTest, PeopleSharingAFirstNameAreNeverMerged) {
   Add("Alice Smith", "person", {"Ali"});
   Add("Alice Jones", "person");
   Add("Python", "language");
@@ -143,7 +149,7 @@ TEST_F(GraphTest, PeopleSharingAFirstNameAreNeverMerged) {
   EXPECT_EQ(engine_->ReadGraph("alice")->entities.size(), 4u);
 }
 
-TEST_F(GraphTest, ABatchWithAnUnknownEntityWritesNothing) {
+TEST_P(GraphTest, ABatchWithAnUnknownEntityWritesNothing) {
   Add("Alice", "person");
   Add("Python", "language");
   std::vector<NewRelation> batch(2);
@@ -162,7 +168,7 @@ TEST_F(GraphTest, ABatchWithAnUnknownEntityWritesNothing) {
   EXPECT_TRUE(Rel("Alice", "uses", "!!!").status().IsInvalidArgument());
 }
 
-TEST_F(GraphTest, ASingleValuedRelationClosesTheOldEdge) {
+TEST_P(GraphTest, ASingleValuedRelationClosesTheOldEdge) {
   Add("Alice", "person");
   Add("Acme", "organization");
   Add("Globex", "organization");
@@ -194,7 +200,7 @@ TEST_F(GraphTest, ASingleValuedRelationClosesTheOldEdge) {
                                               "relation:add"}));
 }
 
-TEST_F(GraphTest, AnOlderObservationOfASingleValuedRelationIsStoredAlreadyEnded) {
+TEST_P(GraphTest, AnOlderObservationOfASingleValuedRelationIsStoredAlreadyEnded) {
   Add("Alice", "person");
   Add("Paris", "city");
   Add("Lyon", "city");
@@ -211,7 +217,7 @@ TEST_F(GraphTest, AnOlderObservationOfASingleValuedRelationIsStoredAlreadyEnded)
   EXPECT_EQ(NeighborNames("Alice", then), std::vector<std::string>{"Lyon"});
 }
 
-TEST_F(GraphTest, MultiValuedRelationsAccumulateAndRepeatsAreNotStoredTwice) {
+TEST_P(GraphTest, MultiValuedRelationsAccumulateAndRepeatsAreNotStoredTwice) {
   Add("Alice", "person");
   Add("Python", "language");
   Add("Go", "language");
@@ -224,7 +230,7 @@ TEST_F(GraphTest, MultiValuedRelationsAccumulateAndRepeatsAreNotStoredTwice) {
   EXPECT_EQ(engine_->ReadGraph("alice")->relations.size(), 2u);
 }
 
-TEST_F(GraphTest, ObservationsAreDeduplicatedRedactedAndDeleted) {
+TEST_P(GraphTest, ObservationsAreDeduplicatedRedactedAndDeleted) {
   Add("Alice", "person");
   std::vector<std::string> texts = {"Prefers dark mode", "prefers dark mode.",
                                     "Her password is hunter2-Xq9!"};
@@ -241,7 +247,7 @@ TEST_F(GraphTest, ObservationsAreDeduplicatedRedactedAndDeleted) {
   EXPECT_EQ(engine_->GetEntity("alice", "Alice")->observations.size(), 1u);
 }
 
-TEST_F(GraphTest, ForgettingAnEntityRemovesItsEdgesAndObservations) {
+TEST_P(GraphTest, ForgettingAnEntityRemovesItsEdgesAndObservations) {
   Add("Alice", "person");
   Add("Project Alpha", "project");
   std::vector<std::string> obs = {"manages the payments team"};
@@ -279,7 +285,7 @@ TEST_F(GraphTest, ForgettingAnEntityRemovesItsEdgesAndObservations) {
   EXPECT_TRUE(engine_->DeleteEntities("alice", "global", unknown, false).status().IsNotFound());
 }
 
-TEST_F(GraphTest, OwnersAndScopesIsolate) {
+TEST_P(GraphTest, OwnersAndScopesIsolate) {
   Add("Alpha", "project", {}, "alice", "project/alpha");
   Add("Alpha", "codename", {}, "alice", "global");
   Add("Secret Plan", "plan", {}, "bob");
@@ -299,7 +305,7 @@ TEST_F(GraphTest, OwnersAndScopesIsolate) {
   EXPECT_EQ(engine_->ReadGraph("alice", at_alpha)->entities.size(), 2u);
 }
 
-TEST_F(GraphTest, NeighborsByDepthDirectionAndTypeAndShortestPaths) {
+TEST_P(GraphTest, NeighborsByDepthDirectionAndTypeAndShortestPaths) {
   for (const char* p : {"Alice", "Bob", "Carol", "Dan"}) Add(p, "person");
   Add("Project Alpha", "project");
   Add("March 2026", "date");
@@ -345,7 +351,7 @@ TEST_F(GraphTest, NeighborsByDepthDirectionAndTypeAndShortestPaths) {
   EXPECT_TRUE(engine_->Neighbors("alice", "Zed").status().IsNotFound());
 }
 
-TEST_F(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesTouchingThem) {
+TEST_P(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesTouchingThem) {
   Add("Alice", "person");
   Add("Bob", "person");
   Add("Carol", "person");
@@ -360,7 +366,7 @@ TEST_F(GraphTest, OpenEntitiesReturnsTheNamedOnesAndTheEdgesTouchingThem) {
   EXPECT_EQ(Edges(g->relations), (std::vector<std::string>{"Alice knows Bob", "Bob knows Carol"}));
 }
 
-TEST_F(GraphTest, MentionedEntitiesAreTheLongestNamesATextUsesInOrder) {
+TEST_P(GraphTest, MentionedEntitiesAreTheLongestNamesATextUsesInOrder) {
   Add("Alice", "person", {"Ally"});
   Add("Project Alpha", "project");
   Add("Alpha", "greek letter");
@@ -381,6 +387,9 @@ TEST_F(GraphTest, MentionedEntitiesAreTheLongestNamesATextUsesInOrder) {
   ASSERT_TRUE(found.ok());
   EXPECT_TRUE(found->empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GraphTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace engram

@@ -1,6 +1,7 @@
 // The graph of memories (docs/graph.md, "Writing"): the offline rules' keyed memories write
 // their triples from the user's entity, supersession ends or retracts them, forgetting retracts
-// them, owners isolate, and context assembly's "Related facts" shows them.
+// them, owners isolate, and context assembly's "Related facts" shows them; on every backend that
+// keeps a graph.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "engram/engine.h"
 #include "hashing_embedder.h"
 #include "hygiene/slot_triples.h"
+#include "pg/postgres_server.h"
 #include "test_util.h"
 
 namespace engram {
@@ -15,11 +17,15 @@ namespace {
 
 constexpr Timestamp kMinute = 60'000;
 
-class MemoryGraphTest : public ::testing::Test {
+class MemoryGraphTest : public ::testing::TestWithParam<std::string> {
  protected:
   void Open(bool graph_from_memories = true) {
     Options o;
-    o.path = dir_.File("engram.db");
+    if (url_.empty()) {
+      o.path = dir_.File("engram.db");
+    } else {
+      o.store = url_;
+    }
     o.clock = clock_;
     o.embedder = std::make_shared<testing::HashingEmbedder>();
     o.durable_commits = false;
@@ -28,7 +34,13 @@ class MemoryGraphTest : public ::testing::Test {
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
   }
-  void SetUp() override { Open(); }
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      ENGRAM_REQUIRE_POSTGRES(server);
+      url_ = server->NewDatabase();
+    }
+    Open();
+  }
 
   TurnReport Say(const std::string& text, const std::string& owner = "u") {
     auto r = engine_->RememberTurn(owner, "global", "s1", Role::kUser, text, std::nullopt);
@@ -53,6 +65,7 @@ class MemoryGraphTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string url_;  // the store's URL; empty: the SQLite file in dir_
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'790'000'000'000);
   std::unique_ptr<Engine> engine_;
 };
@@ -83,7 +96,7 @@ TEST(SlotTriples, TheTableMapsKeysAndDataToTriples) {
   EXPECT_FALSE(hygiene::SlotTripleOf("", "{}"));
 }
 
-TEST_F(MemoryGraphTest, TurnsWriteTriplesThatFollowTheirMemories) {
+TEST_P(MemoryGraphTest, TurnsWriteTriplesThatFollowTheirMemories) {
   TurnReport acme = Say("I work at Acme now.");
   ASSERT_EQ(acme.writes.size(), 1u);
   EXPECT_EQ(Edges(), std::vector<std::string>{"user works_at Acme"});
@@ -131,7 +144,7 @@ TEST_F(MemoryGraphTest, TurnsWriteTriplesThatFollowTheirMemories) {
   EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Initech"});
 }
 
-TEST_F(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {
+TEST_P(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {
   Say("I work at Acme now.");
   Say("I have a dog called Biscuit.");
   ContextOptions o;
@@ -147,7 +160,7 @@ TEST_F(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {
   EXPECT_EQ(other->rendered.find("Biscuit"), std::string::npos) << other->rendered;
 }
 
-TEST_F(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
+TEST_P(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
   NewMemory m;
   m.owner_id = "u";
   m.key = "user.location.city";
@@ -166,12 +179,15 @@ TEST_F(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
   EXPECT_TRUE(engine_->SearchGraph("u", "REDACTED")->entities.empty());
 }
 
-TEST_F(MemoryGraphTest, TheOptionTurnsItOff) {
+TEST_P(MemoryGraphTest, TheOptionTurnsItOff) {
   engine_.reset();
   Open(/*graph_from_memories=*/false);
   Say("I work at Acme now.");
   EXPECT_TRUE(Edges().empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, MemoryGraphTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace engram

@@ -1,7 +1,7 @@
 // Several engines on one PostgreSQL database, as several `engram serve` processes behind a load
 // balancer: what one writes the others read and search at once, a delete or supersession on one
 // is never a stale hit on another, concurrent writers of one key leave one current record, and
-// duplicates are caught across engines.
+// duplicates are caught across engines; graph writers take turns across engines.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -142,6 +142,47 @@ TEST_F(SharedPostgresTest, ConcurrentWritersOfOneKeyLeaveOneCurrentRecord) {
     current.include_superseded = true;
     current.limit = 100;
     EXPECT_EQ(e->ListMemories("alice", current)->items.size(), 30u);
+  }
+}
+
+// Graph writes are exclusive across engines: racing writers of one entity make one, and racing
+// values of a single-valued relation leave one current edge, the latest in world time.
+TEST_F(SharedPostgresTest, ConcurrentGraphWritersLeaveOneEntityAndOneCurrentEdge) {
+  constexpr int kWriters = 6;
+  constexpr Timestamp kStart = 1'780'000'000'000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kWriters; ++t) {
+    Engine& e = t % 2 ? *b_ : *a_;
+    threads.emplace_back([&e, t] {
+      std::vector<NewEntity> entities(2);
+      entities[0].name = "Alice";
+      entities[1].name = "Company " + std::to_string(t);
+      for (NewEntity& n : entities) n.owner_id = "alice";
+      auto added = e.AddEntities(entities);
+      ASSERT_TRUE(added.ok()) << added.status().ToString();
+      NewRelation r;
+      r.owner_id = "alice";
+      r.from = "Alice";
+      r.type = "works_at";
+      r.to = entities[1].name;
+      r.valid_from = kStart + t * 1000;
+      auto related = e.AddRelations({&r, 1});
+      EXPECT_TRUE(related.ok()) << related.status().ToString();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (Engine* e : {a_.get(), b_.get()}) {
+    GraphReadOptions all_times;
+    all_times.all_times = true;
+    auto g = e->ReadGraph("alice", all_times);
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    EXPECT_EQ(g->entities.size(), kWriters + 1u);  // one Alice
+    ASSERT_EQ(g->relations.size(), static_cast<size_t>(kWriters));
+    std::vector<std::string> current;
+    for (const Relation& r : g->relations) {
+      if (!r.valid_to) current.push_back(r.to_name);
+    }
+    EXPECT_EQ(current, std::vector<std::string>{"Company 5"});
   }
 }
 

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/postgres/graph.h"
 #include "store/postgres/schema.h"
 #include "store/postgres/transaction.h"
 
@@ -48,6 +49,7 @@ constexpr const char* kBeginSessionWrite =
     "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083202)";
 constexpr const char* kBeginCheckpointWrite =
     "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083203)";
+constexpr const char* kBeginGraphWrite = "BEGIN; SELECT pg_advisory_xact_lock(7308604897068083204)";
 // A read sees one snapshot for all its statements.
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 // Idle connections kept for reuse; more are opened when more transactions run at once.
@@ -82,8 +84,8 @@ class Database : public std::enable_shared_from_this<Database> {
     if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(conn));
   }
 
-  // Txn is PgTransaction, PgSessionTransaction or PgCheckpointTransaction, on a connection
-  // where `begin` ran.
+  // Txn is PgTransaction, PgSessionTransaction, PgCheckpointTransaction or PgGraphTransaction,
+  // on a connection where `begin` ran.
   template <typename Txn>
   Result<std::unique_ptr<Txn>> Begin(const char* begin) {
     std::unique_ptr<Connection> conn;
@@ -175,6 +177,23 @@ class PostgresCheckpointStore final : public CheckpointStore {
   std::shared_ptr<Database> db_;
 };
 
+class PostgresGraphStore final : public GraphStore {
+ public:
+  explicit PostgresGraphStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  std::string backend() const override { return "postgres"; }
+  Result<std::unique_ptr<GraphTransaction>> BeginRead() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgGraphTransaction>(kBeginRead));
+    return std::unique_ptr<GraphTransaction>(std::move(txn));
+  }
+  Result<std::unique_ptr<GraphTransaction>> BeginWrite() override {
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgGraphTransaction>(kBeginGraphWrite));
+    return std::unique_ptr<GraphTransaction>(std::move(txn));
+  }
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
 // Connects and migrates; *before: the schema version the database had.
 Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before) {
   if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
@@ -205,6 +224,7 @@ Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& s
                (before == latest ? ", current" : ", migrated from " + std::to_string(before));
   out.memory = std::make_shared<PostgresStore>(db);
   out.sessions = std::make_shared<PostgresSessionStore>(db);
+  out.graph = std::make_shared<PostgresGraphStore>(db);
   out.checkpoints = std::make_shared<PostgresCheckpointStore>(std::move(db));
   return out;
 }

@@ -1,10 +1,10 @@
-// The PostgreSQL backend of Store and SessionStore: several engram processes may share one
-// database. URL: "postgres://user:password@host:port/database?param=value" (or "postgresql://"),
-// passed to libpq as it is, so every libpq parameter applies (sslmode, connect_timeout,
-// options=-c%20statement_timeout%3D5000, ...). Write transactions of each interface are
-// exclusive among its writers in every process (transaction-scoped advisory locks), as SQLite's
-// are; reads run in REPEATABLE READ snapshots on pooled connections. The schema is migrated on
-// open (schema.h). docs/postgres.md.
+// The PostgreSQL backend of Store, SessionStore, GraphStore and CheckpointStore: several engram
+// processes may share one database. URL: "postgres://user:password@host:port/database?param=value"
+// (or "postgresql://"), passed to libpq as it is, so every libpq parameter applies (sslmode,
+// connect_timeout, options=-c%20statement_timeout%3D5000, ...). Write transactions of each
+// interface are exclusive among its writers in every process (transaction-scoped advisory locks),
+// as SQLite's are; reads run in REPEATABLE READ snapshots on pooled connections. The schema is
+// migrated on open (schema.h). docs/postgres.md.
 #pragma once
 
 #include <memory>

@@ -211,6 +211,80 @@ CREATE TABLE checkpoint_writes (
   PRIMARY KEY (owner_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
 );
 )sql",
+    // 2 -> 3: the knowledge graph (docs/graph.md), as in SQLite's version 8. Rows are versions:
+    // a change expires the current one (expired_at) and adds another. Keys are the normalized
+    // name and aliases of an entity version.
+    R"sql(
+CREATE TABLE graph_entities (
+  rid         bigserial PRIMARY KEY,
+  id          text COLLATE "C" NOT NULL,
+  owner_id    text COLLATE "C" NOT NULL,
+  scope       text COLLATE "C" NOT NULL,
+  name        text COLLATE "C" NOT NULL,
+  type        text NOT NULL,
+  aliases     text NOT NULL DEFAULT '[]',
+  source      text,
+  confidence  double precision NOT NULL DEFAULT 1.0,
+  created_at  bigint NOT NULL,
+  updated_at  bigint NOT NULL,
+  expired_at  bigint
+);
+CREATE INDEX graph_entities_by_id ON graph_entities(owner_id, id, updated_at);
+CREATE UNIQUE INDEX graph_entities_current ON graph_entities(owner_id, id)
+  WHERE expired_at IS NULL;
+CREATE TABLE graph_entity_keys (
+  owner_id    text COLLATE "C" NOT NULL,
+  key         text COLLATE "C" NOT NULL,
+  entity_rid  bigint NOT NULL REFERENCES graph_entities(rid) ON DELETE CASCADE
+);
+CREATE INDEX graph_entity_keys_by_key ON graph_entity_keys(owner_id, key);
+CREATE INDEX graph_entity_keys_by_rid ON graph_entity_keys(entity_rid);
+CREATE TABLE graph_observations (
+  rid         bigserial PRIMARY KEY,
+  id          text COLLATE "C" NOT NULL,
+  owner_id    text COLLATE "C" NOT NULL,
+  entity_id   text COLLATE "C" NOT NULL,
+  text        text NOT NULL,
+  source      text,
+  created_at  bigint NOT NULL,
+  expired_at  bigint
+);
+CREATE INDEX graph_observations_by_entity
+  ON graph_observations(owner_id, entity_id, created_at);
+CREATE TABLE graph_relations (
+  rid         bigserial PRIMARY KEY,
+  id          text COLLATE "C" NOT NULL,
+  owner_id    text COLLATE "C" NOT NULL,
+  scope       text COLLATE "C" NOT NULL,
+  from_id     text COLLATE "C" NOT NULL,
+  type        text COLLATE "C" NOT NULL,
+  to_id       text COLLATE "C" NOT NULL,
+  valid_from  bigint,
+  valid_to    bigint,
+  source      text,
+  confidence  double precision NOT NULL DEFAULT 1.0,
+  created_at  bigint NOT NULL,
+  updated_at  bigint NOT NULL,
+  expired_at  bigint
+);
+CREATE INDEX graph_relations_from ON graph_relations(owner_id, from_id, type);
+CREATE INDEX graph_relations_to ON graph_relations(owner_id, to_id, type);
+CREATE UNIQUE INDEX graph_relations_current ON graph_relations(owner_id, id)
+  WHERE expired_at IS NULL;
+CREATE TABLE graph_history (
+  seq        bigserial PRIMARY KEY,
+  owner_id   text COLLATE "C" NOT NULL,
+  kind       text NOT NULL,
+  object_id  text COLLATE "C" NOT NULL,
+  event      text NOT NULL,
+  actor      text,
+  reason     text,
+  old_value  text,
+  new_value  text,
+  at         bigint NOT NULL
+);
+CREATE INDEX graph_history_by_object ON graph_history(owner_id, object_id, seq);
+)sql",
 };
 
 // Serializes migrations of one database: servers starting together take turns.

@@ -54,6 +54,9 @@ using sqlite::SqliteGraphTransaction;
 using sqlite::SqliteSessionTransaction;
 using sqlite::SqliteTransaction;
 
+// The most of the database file mapped into memory (address space, not memory used).
+constexpr int64_t kMmapBytes = int64_t{1} << 30;
+
 // One database file: the writer connection and a pool of readers.
 class Database {
  public:
@@ -97,6 +100,11 @@ class Database {
     ENGRAM_ASSIGN_OR_RETURN(auto conn,
                             Connection::Open(options.path, false, options.busy_timeout_ms));
     ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
+    // Pages are read through a memory map shared by every connection (the OS page cache)
+    // instead of one pread each into a per-connection cache: a graph hop reads many scattered
+    // pages (bench/graph measures it).
+    ENGRAM_RETURN_IF_ERROR(
+        conn->Exec(("PRAGMA mmap_size = " + std::to_string(kMmapBytes)).c_str()));
     ENGRAM_RETURN_IF_ERROR(sqlite::RegisterFtsFunctions(conn->handle()));
     if (writer) {
       ENGRAM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode = WAL"));

@@ -1,0 +1,66 @@
+// The PostgreSQL backend's knowledge-graph transaction (graph_store.h), on a pooled connection
+// of the database the other stores share (postgres_store.cc). Tables: schema.cc, version 3. The
+// SQL mirrors store/sqlite/graph.cc; lists of ids, scopes and types are text[] parameters.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/graph_store.h"
+#include "store/postgres/transaction.h"
+
+namespace engram::store::pg {
+
+class PgGraphTransaction final : public GraphTransaction {
+ public:
+  PgGraphTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
+      : txn_(std::move(conn), std::move(release)) {}
+
+  Status Commit() override { return txn_.Commit(); }
+  Result<std::vector<Entity>> GetEntities(std::string_view owner_id,
+                                          const std::vector<std::string>& ids,
+                                          std::optional<Timestamp> as_of) override;
+  Result<std::vector<Entity>> FindEntitiesByKey(std::string_view owner_id,
+                                                const std::vector<std::string>& scopes,
+                                                std::string_view key,
+                                                std::optional<Timestamp> as_of) override;
+  Result<std::vector<Entity>> ListEntities(std::string_view owner_id,
+                                           const std::vector<std::string>& scopes,
+                                           std::optional<Timestamp> as_of) override;
+  Status PutEntity(const Entity& e, const std::vector<std::string>& keys) override;
+  Status ExpireEntity(std::string_view owner_id, std::string_view id, Timestamp at) override;
+  Result<std::vector<Observation>> ListObservations(std::string_view owner_id,
+                                                    const std::vector<std::string>& entity_ids,
+                                                    std::optional<Timestamp> as_of) override;
+  Status InsertObservation(std::string_view owner_id, const Observation& o) override;
+  Status ExpireObservation(std::string_view owner_id, std::string_view id, Timestamp at) override;
+  Result<std::vector<Relation>> ListRelations(const EdgeQuery& query) override;
+  Status PutRelation(const Relation& r) override;
+  Status ExpireRelation(std::string_view owner_id, std::string_view id, Timestamp at) override;
+  Status AppendGraphHistory(const GraphHistoryEvent& event) override;
+  Result<std::vector<GraphHistoryEvent>> GetGraphHistory(
+      std::string_view owner_id, const std::vector<std::string>& object_ids) override;
+  Result<GraphDeleteReport> EraseEntities(std::string_view owner_id,
+                                          const std::vector<std::string>& ids) override;
+  Result<GraphDeleteReport> DeleteOwnerGraph(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListGraphOwners() override;
+  Result<GraphVersions> ListGraphVersions(std::string_view owner_id) override;
+  Status InsertEntityVersion(const Entity& e, const std::vector<std::string>& keys) override;
+  Status InsertRelationVersion(const Relation& r) override;
+
+ private:
+  Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
+    return txn_.Query(sql, params);
+  }
+  // Runs an UPDATE ... SET expired_at = $3 WHERE owner_id = $1 AND id = $2 AND expired_at IS
+  // NULL; NotFound naming `what` when it changed no row.
+  Status Expire(const char* sql, std::string_view what, std::string_view owner_id,
+                std::string_view id, Timestamp at);
+
+  OpenTransaction txn_;
+};
+
+}  // namespace engram::store::pg
