@@ -3,13 +3,14 @@
 #include "portable/archive_file.h"
 
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/emitter.h>
 
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "portable/archive_yaml.h"
 #include "util/ids.h"
 #include "util/json.h"
 
@@ -194,96 +195,6 @@ Json HeaderJson(const ArchiveHeader& h, const std::vector<std::string>& lines) {
               {"owners", h.owners},
               {"counts", std::move(counts)},
               {"checksum", Sha256Hex(lines)}};
-}
-
-// ---- YAML: the same objects; strings double-quoted so that YAML never retypes them ----
-
-void EmitYaml(YAML::Emitter& out, const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object:
-      out << YAML::BeginMap;
-      for (const auto& [k, v] : j.items()) {
-        out << YAML::Key << k << YAML::Value;
-        EmitYaml(out, v);
-      }
-      out << YAML::EndMap;
-      break;
-    case Json::value_t::array:
-      out << YAML::BeginSeq;
-      for (const Json& v : j) EmitYaml(out, v);
-      out << YAML::EndSeq;
-      break;
-    case Json::value_t::string:
-      out << YAML::DoubleQuoted << j.get<std::string>();
-      break;
-    case Json::value_t::null:
-      out << YAML::Null;
-      break;
-    case Json::value_t::boolean:
-      out << j.get<bool>();
-      break;
-    case Json::value_t::number_float:
-      // The shortest text that reads back as the same double, as the JSON form writes it.
-      out << j.dump();
-      break;
-    default:
-      out << j.dump();
-      break;
-  }
-}
-
-// What converting one YAML archive may produce: aliases repeat a node anywhere, so a few hundred
-// bytes can name billions of nodes. Each node produced costs 1 and each scalar its length too,
-// from a budget of twice the input's size (an archive without aliases needs less than its size).
-struct YamlBudget {
-  size_t left = 0;
-  bool Spend(size_t cost) {
-    if (cost > left) return false;
-    left -= cost;
-    return true;
-  }
-};
-
-Result<Json> JsonOfYaml(const YAML::Node& node, size_t depth, YamlBudget* budget) {
-  if (depth > util::kMaxJsonDepth) {
-    return Status::InvalidArgument("YAML nested more than " + std::to_string(util::kMaxJsonDepth) +
-                                   " levels deep");
-  }
-  const size_t cost = 1 + (node.Type() == YAML::NodeType::Scalar ? node.Scalar().size() : 0);
-  if (!budget->Spend(cost)) {
-    return Status::InvalidArgument("the YAML expands to far more than its size (aliases)");
-  }
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) return Status::InvalidArgument("a YAML key is not a scalar");
-        ENGRAM_ASSIGN_OR_RETURN(Json v, JsonOfYaml(kv.second, depth + 1, budget));
-        out[kv.first.Scalar()] = std::move(v);
-      }
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& v : node) {
-        ENGRAM_ASSIGN_OR_RETURN(Json item, JsonOfYaml(v, depth + 1, budget));
-        out.push_back(std::move(item));
-      }
-      return out;
-    }
-    case YAML::NodeType::Null:
-      return Json(nullptr);
-    case YAML::NodeType::Scalar: {
-      if (node.Tag() == "!") return Json(node.Scalar());  // quoted: a string
-      const std::string& s = node.Scalar();
-      if (s == "true" || s == "false") return Json(s == "true");
-      Json number = Json::parse(s, nullptr, false);
-      if (number.is_number()) return number;
-      return Json(s);
-    }
-    default:
-      return Status::InvalidArgument("unexpected YAML node");
-  }
 }
 
 // ---- reading lines back ----
@@ -590,20 +501,14 @@ Result<ParsedArchive> ReadArchive(std::istream& in, ArchiveFormat format) {
   } else {
     std::stringstream buffer;
     buffer << in.rdbuf();
-    std::vector<YAML::Node> docs;
-    try {
-      docs = YAML::LoadAll(buffer.str());
-    } catch (const YAML::Exception& e) {
-      return Status::InvalidArgument(std::string("not valid YAML: ") + e.what());
-    }
+    // Two documents at most: the header and the body.
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<Json> docs, ReadYamlDocuments(buffer.str(), 2));
     if (docs.empty()) return Status::InvalidArgument("the archive is empty");
-    YamlBudget budget{2 * buffer.str().size()};
-    ENGRAM_ASSIGN_OR_RETURN(header, JsonOfYaml(docs[0], 0, &budget));
+    header = std::move(docs[0]);
     if (docs.size() > 1) {
-      if (!docs[1].IsSequence()) return Status::InvalidArgument("the body must be a sequence");
+      if (!docs[1].is_array()) return Status::InvalidArgument("the body must be a sequence");
       for (size_t i = 0; i < docs[1].size(); ++i) {
-        ENGRAM_ASSIGN_OR_RETURN(Json j, JsonOfYaml(docs[1][i], 1, &budget));
-        body.push_back(std::move(j));
+        body.push_back(std::move(docs[1][i]));
         where.push_back("entry " + std::to_string(i + 1));
       }
     }
