@@ -3,6 +3,7 @@
 // and nothing is written; vectors are kept for the same model and computed again for another.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -160,6 +161,16 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
     h.owners = *owners;
     std::ostringstream out;
     EXPECT_TRUE(WriteArchive(out, format, h, ArchiveLines(archives)).ok());
+    // The streamed form (REST export, `engram export`) writes the same bytes in pieces.
+    std::string streamed;
+    size_t pieces = 0;
+    EXPECT_TRUE(StreamArchive(format, h, archives, [&](std::string_view piece) {
+      streamed += piece;
+      ++pieces;
+      return true;
+    }));
+    EXPECT_EQ(streamed, out.str());
+    EXPECT_EQ(pieces, 1 + std::max<size_t>(ArchiveLineCount(archives), 1));
     return out.str();
   }
 
