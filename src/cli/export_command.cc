@@ -98,16 +98,32 @@ void AddExportCommand(const CommandContext& ctx) {
       if (!a->owner.empty()) owners.push_back(a->owner);
       const auto format =
           a->format == "yaml" ? portable::ArchiveFormat::kYaml : portable::ArchiveFormat::kJsonl;
-      Progress progress("exporting owner", 0, cli.json_output());
-      ENGRAM_ASSIGN_OR_RETURN(
-          const std::string text,
-          portable::ExportArchive(
-              *engine, owners, parts, format, ENGRAM_VERSION,
-              [&](size_t i, size_t n, const std::string& who) { progress.Update(i, n, who); }));
-      progress.Clear();
+      Progress progress("reading owner", 0, cli.json_output());
+      ENGRAM_ASSIGN_OR_RETURN(const portable::ExportSnapshot snapshot,
+                              portable::ReadExport(*engine, owners, parts, ENGRAM_VERSION,
+                                                   [&](size_t i, size_t n, const std::string& who) {
+                                                     progress.Update(i, n, who);
+                                                   }));
+      // Written line by line as it is made (portable::StreamArchive), never held whole.
+      progress.Rename("writing line");
+      const size_t total = portable::ArchiveLineCount(snapshot.owners);
+      size_t done = 0;
+      auto write_to = [&](std::ostream& out) {
+        return portable::StreamArchive(format, snapshot.header, snapshot.owners,
+                                       [&](std::string_view piece) {
+                                         out << piece;
+                                         // The first piece is the header, the rest lines.
+                                         if (done > 0 && done <= total) {
+                                           progress.Update(done, total, "");
+                                         }
+                                         ++done;
+                                         return static_cast<bool>(out);
+                                       });
+      };
       if (a->output.empty() || a->output == "-") {
-        std::cout << text << std::flush;
-        return std::cout ? Status::Ok() : Status::IOError("cannot write the archive");
+        const bool ok = write_to(std::cout) && (std::cout << std::flush);
+        progress.Clear();
+        return ok ? Status::Ok() : Status::IOError("cannot write the archive");
       }
       // Written beside the target and renamed into place: a failed export leaves no half file.
       const std::string tmp = a->output + ".tmp";
@@ -115,10 +131,11 @@ void AddExportCommand(const CommandContext& ctx) {
       {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) return Status::IOError("cannot write '" + tmp + "'");
-        out << text;
+        write_to(out);
         out.flush();
         if (!out) st = Status::IOError("cannot write '" + tmp + "'");
       }
+      progress.Clear();
       if (st.ok() && std::rename(tmp.c_str(), a->output.c_str()) != 0) {
         st = Status::IOError("cannot rename '" + tmp + "' to '" + a->output + "'");
       }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "portable/memory_files.h"
 
 namespace engram::cli {
@@ -73,7 +74,11 @@ void AddFilesCommands(const CommandContext& ctx) {
     command = [a, &cli]() -> Status {
       ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
       portable::SyncPlan plan;
-      Status st = portable::SyncMemoryFiles(*engine, a->owner, a->dir, !a->dry_run, &plan);
+      Progress progress("applying change", 0, cli.json_output());
+      Status st = portable::SyncMemoryFiles(
+          *engine, a->owner, a->dir, !a->dry_run, &plan,
+          [&](size_t i, size_t n, const std::string& file) { progress.Update(i, n, file); });
+      progress.Clear();
       if (cli.json_output()) {
         Emit(PlanJson(plan));
       } else {

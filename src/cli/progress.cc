@@ -20,6 +20,9 @@ void Progress::Clear() {
 
 void Progress::Update(size_t done, const std::string& item) {
   if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done != total_ && now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
   std::fprintf(stderr, "\r\033[K%s %zu/%zu %s", what_.c_str(), done, total_, item.c_str());
   std::fflush(stderr);
 }

@@ -1,10 +1,14 @@
-// A one-line progress report for long commands (export, import): "<what> 3/10" rewritten in
-// place on standard error, only when that is a terminal and output is not --json, so scripts and
-// logs never see it. Debian packages no C++ progress-bar library, hence these few lines.
+// A one-line progress report for long commands (export, import, files sync): "<what> 3/10"
+// rewritten in place on standard error, only when that is a terminal and output is not --json,
+// so scripts and logs never see it; redrawn at most ten times a second, so a report per line of
+// a large archive costs nothing. Debian packages no C++ progress-bar library, hence these few
+// lines.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace engram::cli {
 
@@ -22,6 +26,11 @@ class Progress {
     total_ = total;
     Update(done, item);
   }
+  // Another `what` (a new phase), shown with the next Update.
+  void Rename(std::string what) {
+    what_ = std::move(what);
+    last_ = {};
+  }
   // Clears the line, before printing something else on the terminal.
   void Clear();
 
@@ -29,6 +38,7 @@ class Progress {
   std::string what_;
   size_t total_;
   bool enabled_;
+  std::chrono::steady_clock::time_point last_{};  // last redraw; the first Update always draws
 };
 
 }  // namespace engram::cli

@@ -3,13 +3,15 @@
 #include "portable/archive_file.h"
 
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/emitter.h>
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "portable/archive_yaml.h"
 #include "util/ids.h"
 #include "util/json.h"
 
@@ -151,139 +153,115 @@ Json GraphHistoryLine(const GraphHistoryEvent& e) {
               {"new_value", e.new_value}, {"at", e.at}};
 }
 
-std::string Sha256Hex(const std::vector<std::string>& lines) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const std::string& line : lines) EVP_DigestUpdate(ctx, line.data(), line.size());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest, &size);
-  EVP_MD_CTX_free(ctx);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
+// The header's counts and checksum, accumulated line by line so that a streamed archive need not
+// hold its lines.
+class BodyDigest {
+ public:
+  BodyDigest() : ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+    for (const char* kind : {"memory", "history", "session", "item", "entity", "observation",
+                             "relation", "graph_history"}) {
+      counts_[kind] = 0;
+    }
   }
-  return "sha256:" + out;
-}
+  ~BodyDigest() { EVP_MD_CTX_free(ctx_); }
+  BodyDigest(const BodyDigest&) = delete;
+  BodyDigest& operator=(const BodyDigest&) = delete;
 
-// Lines per kind, in a fixed order of kinds.
-std::map<std::string, int64_t> Counts(const std::vector<std::string>& lines) {
-  std::map<std::string, int64_t> counts;
-  for (const char* kind : {"memory", "history", "session", "item", "entity", "observation",
-                           "relation", "graph_history"}) {
-    counts[kind] = 0;
-  }
-  for (const std::string& line : lines) {
+  void Add(const std::string& line) {
+    EVP_DigestUpdate(ctx_, line.data(), line.size());
     // Every line starts with {"kind":"<kind>", (ArchiveLines).
     const size_t start = std::strlen("{\"kind\":\"");
     const size_t end = line.find('"', start);
-    if (end != std::string::npos) ++counts[line.substr(start, end - start)];
+    if (line.starts_with("{\"kind\":\"") && end != std::string::npos) {
+      ++counts_[line.substr(start, end - start)];
+    }
   }
-  return counts;
-}
 
-Json HeaderJson(const ArchiveHeader& h, const std::vector<std::string>& lines) {
+  // "sha256:<hex>" of the lines added; call once.
+  std::string Checksum() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &size);
+    static const char kHex[] = "0123456789abcdef";
+    std::string out = "sha256:";
+    for (unsigned int i = 0; i < size; ++i) {
+      out += kHex[digest[i] >> 4];
+      out += kHex[digest[i] & 15];
+    }
+    return out;
+  }
+
+  const std::map<std::string, int64_t>& counts() const { return counts_; }
+
+ private:
+  EVP_MD_CTX* ctx_;
+  std::map<std::string, int64_t> counts_;  // lines per kind, in a fixed order of kinds
+};
+
+Json HeaderJson(const ArchiveHeader& h, BodyDigest& digest) {
   Json counts = Json::object();
-  for (const auto& [kind, n] : Counts(lines)) counts[kind] = n;
+  for (const auto& [kind, n] : digest.counts()) counts[kind] = n;
   return Json{{kMagic, 1},
               {"engram_version", h.engram_version},
               {"schema_version", h.schema_version},
               {"embedding_model", h.embedding_model},
               {"owners", h.owners},
               {"counts", std::move(counts)},
-              {"checksum", Sha256Hex(lines)}};
+              {"checksum", digest.Checksum()}};
 }
 
-// ---- YAML: the same objects; strings double-quoted so that YAML never retypes them ----
-
-void EmitYaml(YAML::Emitter& out, const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object:
-      out << YAML::BeginMap;
-      for (const auto& [k, v] : j.items()) {
-        out << YAML::Key << k << YAML::Value;
-        EmitYaml(out, v);
-      }
-      out << YAML::EndMap;
-      break;
-    case Json::value_t::array:
-      out << YAML::BeginSeq;
-      for (const Json& v : j) EmitYaml(out, v);
-      out << YAML::EndSeq;
-      break;
-    case Json::value_t::string:
-      out << YAML::DoubleQuoted << j.get<std::string>();
-      break;
-    case Json::value_t::null:
-      out << YAML::Null;
-      break;
-    case Json::value_t::boolean:
-      out << j.get<bool>();
-      break;
-    case Json::value_t::number_float:
-      // The shortest text that reads back as the same double, as the JSON form writes it.
-      out << j.dump();
-      break;
-    default:
-      out << j.dump();
-      break;
-  }
+// The file's text in pieces: the header, each body line, and (YAML) an empty body.
+std::string HeadPiece(ArchiveFormat format, const Json& head) {
+  if (format == ArchiveFormat::kJsonl) return Dump(head);
+  YAML::Emitter y;
+  EmitYaml(y, head);
+  return "---\n" + std::string(y.c_str()) + "\n---\n";
 }
 
-// What converting one YAML archive may produce: aliases repeat a node anywhere, so a few hundred
-// bytes can name billions of nodes. Each node produced costs 1 and each scalar its length too,
-// from a budget of twice the input's size (an archive without aliases needs less than its size).
-struct YamlBudget {
-  size_t left = 0;
-  bool Spend(size_t cost) {
-    if (cost > left) return false;
-    left -= cost;
-    return true;
-  }
-};
+std::string LinePiece(ArchiveFormat format, const std::string& line) {
+  if (format == ArchiveFormat::kJsonl) return line;
+  YAML::Emitter y;
+  y << YAML::BeginSeq;
+  EmitYaml(y, Json::parse(line));
+  y << YAML::EndSeq;
+  return std::string(y.c_str()) + "\n";
+}
 
-Result<Json> JsonOfYaml(const YAML::Node& node, size_t depth, YamlBudget* budget) {
-  if (depth > util::kMaxJsonDepth) {
-    return Status::InvalidArgument("YAML nested more than " + std::to_string(util::kMaxJsonDepth) +
-                                   " levels deep");
-  }
-  const size_t cost = 1 + (node.Type() == YAML::NodeType::Scalar ? node.Scalar().size() : 0);
-  if (!budget->Spend(cost)) {
-    return Status::InvalidArgument("the YAML expands to far more than its size (aliases)");
-  }
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) return Status::InvalidArgument("a YAML key is not a scalar");
-        ENGRAM_ASSIGN_OR_RETURN(Json v, JsonOfYaml(kv.second, depth + 1, budget));
-        out[kv.first.Scalar()] = std::move(v);
+const char* EmptyBodyPiece(ArchiveFormat format) {
+  return format == ArchiveFormat::kYaml ? "[]\n" : "";
+}
+
+// Calls `each` with every body line of these owners, in order, until it returns false.
+bool ForEachLine(const std::vector<OwnerArchive>& owners,
+                 const std::function<bool(const std::string&)>& each) {
+  for (const OwnerArchive& a : owners) {
+    for (const ArchivedMemory& m : a.memories) {
+      if (!each(Dump(MemoryLine(m)))) return false;
+    }
+    for (const HistoryEvent& e : a.history) {
+      if (!each(Dump(HistoryLine(e)))) return false;
+    }
+    for (const ArchivedSession& s : a.sessions) {
+      if (!each(Dump(SessionLine(a.owner_id, s)))) return false;
+      for (const SessionItem& i : s.items) {
+        if (!each(Dump(ItemLine(a.owner_id, s.session_id, i)))) return false;
       }
-      return out;
     }
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& v : node) {
-        ENGRAM_ASSIGN_OR_RETURN(Json item, JsonOfYaml(v, depth + 1, budget));
-        out.push_back(std::move(item));
-      }
-      return out;
+    for (const Entity& e : a.entities) {
+      if (!each(Dump(EntityLine(e)))) return false;
     }
-    case YAML::NodeType::Null:
-      return Json(nullptr);
-    case YAML::NodeType::Scalar: {
-      if (node.Tag() == "!") return Json(node.Scalar());  // quoted: a string
-      const std::string& s = node.Scalar();
-      if (s == "true" || s == "false") return Json(s == "true");
-      Json number = Json::parse(s, nullptr, false);
-      if (number.is_number()) return number;
-      return Json(s);
+    for (const Observation& o : a.observations) {
+      if (!each(Dump(ObservationLine(a.owner_id, o)))) return false;
     }
-    default:
-      return Status::InvalidArgument("unexpected YAML node");
+    for (const Relation& r : a.relations) {
+      if (!each(Dump(RelationLine(r)))) return false;
+    }
+    for (const GraphHistoryEvent& e : a.graph_history) {
+      if (!each(Dump(GraphHistoryLine(e)))) return false;
+    }
   }
+  return true;
 }
 
 // ---- reading lines back ----
@@ -499,7 +477,9 @@ Status CheckHeader(const Json& h, const std::vector<std::string>& lines, ParsedA
       if (o.is_string()) p->header.owners.push_back(o.get<std::string>());
     }
   }
-  const std::string actual = Sha256Hex(lines);
+  BodyDigest digest;
+  for (const std::string& line : lines) digest.Add(line);
+  const std::string actual = digest.Checksum();
   if (checksum != actual) {
     return Status::Corruption("checksum mismatch: the header says " + checksum + ", the body is " +
                               actual +
@@ -512,42 +492,51 @@ Status CheckHeader(const Json& h, const std::vector<std::string>& lines, ParsedA
 
 std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners) {
   std::vector<std::string> lines;
-  for (const OwnerArchive& a : owners) {
-    for (const ArchivedMemory& m : a.memories) lines.push_back(Dump(MemoryLine(m)));
-    for (const HistoryEvent& e : a.history) lines.push_back(Dump(HistoryLine(e)));
-    for (const ArchivedSession& s : a.sessions) {
-      lines.push_back(Dump(SessionLine(a.owner_id, s)));
-      for (const SessionItem& i : s.items) {
-        lines.push_back(Dump(ItemLine(a.owner_id, s.session_id, i)));
-      }
-    }
-    for (const Entity& e : a.entities) lines.push_back(Dump(EntityLine(e)));
-    for (const Observation& o : a.observations) {
-      lines.push_back(Dump(ObservationLine(a.owner_id, o)));
-    }
-    for (const Relation& r : a.relations) lines.push_back(Dump(RelationLine(r)));
-    for (const GraphHistoryEvent& e : a.graph_history) lines.push_back(Dump(GraphHistoryLine(e)));
-  }
+  ForEachLine(owners, [&lines](const std::string& line) {
+    lines.push_back(line);
+    return true;
+  });
   return lines;
+}
+
+size_t ArchiveLineCount(const std::vector<OwnerArchive>& owners) {
+  size_t n = 0;
+  for (const OwnerArchive& a : owners) {
+    n += a.memories.size() + a.history.size() + a.sessions.size() + a.entities.size() +
+         a.observations.size() + a.relations.size() + a.graph_history.size();
+    for (const ArchivedSession& s : a.sessions) n += s.items.size();
+  }
+  return n;
 }
 
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,
                     const std::vector<std::string>& lines) {
-  const Json head = HeaderJson(header, lines);
-  if (format == ArchiveFormat::kJsonl) {
-    out << Dump(head);
-    for (const std::string& line : lines) out << line;
-  } else {
-    YAML::Emitter y;
-    EmitYaml(y, head);
-    y << YAML::BeginDoc << YAML::BeginSeq;
-    for (const std::string& line : lines) EmitYaml(y, Json::parse(line));
-    y << YAML::EndSeq;
-    out << "---\n" << y.c_str() << "\n";
-  }
+  BodyDigest digest;
+  for (const std::string& line : lines) digest.Add(line);
+  out << HeadPiece(format, HeaderJson(header, digest));
+  for (const std::string& line : lines) out << LinePiece(format, line);
+  if (lines.empty()) out << EmptyBodyPiece(format);
   out.flush();
   if (!out) return Status::IOError("cannot write the archive");
   return Status::Ok();
+}
+
+bool StreamArchive(ArchiveFormat format, const ArchiveHeader& header,
+                   const std::vector<OwnerArchive>& owners, const ArchiveSink& write) {
+  BodyDigest digest;
+  ForEachLine(owners, [&digest](const std::string& line) {
+    digest.Add(line);
+    return true;
+  });
+  if (!write(HeadPiece(format, HeaderJson(header, digest)))) return false;
+  bool empty = true;
+  if (!ForEachLine(owners, [&](const std::string& line) {
+        empty = false;
+        return write(LinePiece(format, line));
+      })) {
+    return false;
+  }
+  return !empty || write(EmptyBodyPiece(format));
 }
 
 bool IsArchive(std::string_view head, ArchiveFormat* format) {
@@ -590,20 +579,14 @@ Result<ParsedArchive> ReadArchive(std::istream& in, ArchiveFormat format) {
   } else {
     std::stringstream buffer;
     buffer << in.rdbuf();
-    std::vector<YAML::Node> docs;
-    try {
-      docs = YAML::LoadAll(buffer.str());
-    } catch (const YAML::Exception& e) {
-      return Status::InvalidArgument(std::string("not valid YAML: ") + e.what());
-    }
+    // Two documents at most: the header and the body.
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<Json> docs, ReadYamlDocuments(buffer.str(), 2));
     if (docs.empty()) return Status::InvalidArgument("the archive is empty");
-    YamlBudget budget{2 * buffer.str().size()};
-    ENGRAM_ASSIGN_OR_RETURN(header, JsonOfYaml(docs[0], 0, &budget));
+    header = std::move(docs[0]);
     if (docs.size() > 1) {
-      if (!docs[1].IsSequence()) return Status::InvalidArgument("the body must be a sequence");
+      if (!docs[1].is_array()) return Status::InvalidArgument("the body must be a sequence");
       for (size_t i = 0; i < docs[1].size(); ++i) {
-        ENGRAM_ASSIGN_OR_RETURN(Json j, JsonOfYaml(docs[1][i], 1, &budget));
-        body.push_back(std::move(j));
+        body.push_back(std::move(docs[1][i]));
         where.push_back("entry " + std::to_string(i + 1));
       }
     }

@@ -5,9 +5,11 @@
 // the body as JSONL, so the two forms of one archive carry the same checksum.
 #pragma once
 
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engram/archive.h"
@@ -33,6 +35,19 @@ std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners);
 // Writes the archive: the header (with counts and checksum of `lines`) and then the lines.
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,
                     const std::vector<std::string>& lines);
+
+// How many body lines ArchiveLines(owners) has, without making them.
+size_t ArchiveLineCount(const std::vector<OwnerArchive>& owners);
+
+// Receives an archive's text piece by piece; false stops the writing (the reader went away).
+using ArchiveSink = std::function<bool(std::string_view)>;
+
+// Writes the archive of these owners to `write` in pieces (the header, then one piece per body
+// line) without holding its text: a first pass over the owners computes the header's counts and
+// checksum, a second makes each line again and writes it. The same bytes as WriteArchive with
+// ArchiveLines(owners). False when `write` returned false.
+bool StreamArchive(ArchiveFormat format, const ArchiveHeader& header,
+                   const std::vector<OwnerArchive>& owners, const ArchiveSink& write);
 
 // Whether a file starting with `head` (its first bytes) is an archive, and in which form.
 bool IsArchive(std::string_view head, ArchiveFormat* format);

@@ -4,26 +4,36 @@
 
 namespace engram::portable {
 
-Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owners,
-                                  const ArchiveParts& parts, ArchiveFormat format,
-                                  const std::string& engram_version,
+Result<ExportSnapshot> ReadExport(Engine& engine, std::vector<std::string> owners,
+                                  const ArchiveParts& parts, const std::string& engram_version,
                                   const OwnerProgress& progress) {
   if (owners.empty()) {
     ENGRAM_ASSIGN_OR_RETURN(owners, engine.ListAllOwners());
   }
-  std::vector<OwnerArchive> archives;
+  ExportSnapshot snapshot;
   for (const std::string& owner : owners) {
-    if (progress) progress(archives.size() + 1, owners.size(), owner);
+    if (progress) progress(snapshot.owners.size() + 1, owners.size(), owner);
     ENGRAM_ASSIGN_OR_RETURN(OwnerArchive archive, engine.ExportOwner(owner, parts));
-    archives.push_back(std::move(archive));
+    snapshot.owners.push_back(std::move(archive));
   }
-  ArchiveHeader header;
-  header.engram_version = engram_version;
-  header.embedding_model = parts.vectors ? engine.EmbeddingModel() : "";
-  header.owners = std::move(owners);
-  std::ostringstream out;
-  ENGRAM_RETURN_IF_ERROR(WriteArchive(out, format, header, ArchiveLines(archives)));
-  return out.str();
+  snapshot.header.engram_version = engram_version;
+  snapshot.header.embedding_model = parts.vectors ? engine.EmbeddingModel() : "";
+  snapshot.header.owners = std::move(owners);
+  return snapshot;
+}
+
+Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owners,
+                                  const ArchiveParts& parts, ArchiveFormat format,
+                                  const std::string& engram_version,
+                                  const OwnerProgress& progress) {
+  ENGRAM_ASSIGN_OR_RETURN(ExportSnapshot snapshot,
+                          ReadExport(engine, std::move(owners), parts, engram_version, progress));
+  std::string text;
+  StreamArchive(format, snapshot.header, snapshot.owners, [&text](std::string_view piece) {
+    text += piece;
+    return true;
+  });
+  return text;
 }
 
 Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(

@@ -15,6 +15,18 @@ namespace engram::portable {
 // Called before each owner is exported or imported: (1-based index, count, owner).
 using OwnerProgress = std::function<void(size_t, size_t, const std::string&)>;
 
+// What an export read from the store: each owner read by Engine::ExportOwner (one read each),
+// written out afterwards (StreamArchive, or ExportArchive's text).
+struct ExportSnapshot {
+  ArchiveHeader header;
+  std::vector<OwnerArchive> owners;
+};
+
+// Reads the archive of these owners (empty: every owner).
+Result<ExportSnapshot> ReadExport(Engine& engine, std::vector<std::string> owners,
+                                  const ArchiveParts& parts, const std::string& engram_version,
+                                  const OwnerProgress& progress = nullptr);
+
 // The archive of these owners (empty: every owner) as a file's text.
 Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owners,
                                   const ArchiveParts& parts, ArchiveFormat format,

@@ -213,7 +213,7 @@ Status ExportMemoryFiles(Engine& engine, const std::string& owner, const std::st
 }
 
 Status SyncMemoryFiles(Engine& engine, const std::string& owner, const std::string& dir, bool apply,
-                       SyncPlan* plan) {
+                       SyncPlan* plan, const SyncProgress& progress) {
   Result<std::string> state_text = ReadFile(fs::path(dir) / kStateFile);
   json state = state_text.ok() ? json::parse(*state_text, nullptr, false) : json();
   ENGRAM_RETURN_IF_ERROR(CheckState(state, owner, dir));
@@ -348,7 +348,12 @@ Status SyncMemoryFiles(Engine& engine, const std::string& owner, const std::stri
         "those edits, or export the files again)");
   }
   if (!apply) return Status::Ok();
+  // The adds are written together, after the other steps: one more step for progress.
+  const size_t total = plan->steps.size() - adds.size() + (adds.empty() ? 0 : 1);
+  size_t done = 0;
   for (const SyncStep& s : plan->steps) {
+    if (s.action == "add") continue;
+    if (progress) progress(++done, total, s.file);
     const std::string why = "edited " + s.file;
     if (s.action == "update") {
       MemoryUpdate u;
@@ -372,7 +377,10 @@ Status SyncMemoryFiles(Engine& engine, const std::string& owner, const std::stri
                                                 {"file", "removed from " + s.file}));
     }
   }
-  if (!adds.empty()) ENGRAM_RETURN_IF_ERROR(engine.WriteMemories(adds).status());
+  if (!adds.empty()) {
+    if (progress) progress(++done, total, "new lines");
+    ENGRAM_RETURN_IF_ERROR(engine.WriteMemories(adds).status());
+  }
   std::vector<std::string> files;
   return ExportMemoryFiles(engine, owner, dir, &files);
 }

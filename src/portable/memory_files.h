@@ -8,6 +8,7 @@
 // record's updated_at), so a sync knows what the person changed and what changed in the store.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,10 @@ struct SyncPlan {
 // whose record changed in the store since the export is a conflict. With apply and no conflict,
 // makes the changes and exports the files again; with a conflict, changes nothing
 // (FailedPrecondition naming the conflicts, the plan in *plan). FailedPrecondition when dir was
-// not exported for this owner.
+// not exported for this owner. `progress`, when set, is called before each change is made
+// (1-based index, count, file).
+using SyncProgress = std::function<void(size_t, size_t, const std::string&)>;
 Status SyncMemoryFiles(Engine& engine, const std::string& owner, const std::string& dir, bool apply,
-                       SyncPlan* plan);
+                       SyncPlan* plan, const SyncProgress& progress = nullptr);
 
 }  // namespace engram::portable

@@ -297,6 +297,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request) {
   if (!reply->content_type.empty()) {
     r.content_type = reply->content_type;
     r.body = std::move(reply->text);
+    r.stream = std::move(reply->stream);
   } else {
     r.body = core::DumpJson(reply->body);
   }

@@ -52,6 +52,8 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is written by it instead, in pieces (Reply::stream).
+  std::function<bool(const std::function<bool(std::string_view)>& write)> stream;
   std::vector<std::pair<std::string, std::string>> headers;
   // The matched route template, or "unmatched": what logs and metrics name.
   std::string route = "unmatched";

@@ -242,7 +242,19 @@ class HttpServer::Impl {
                                                  return req.get_header_value(name);
                                                });
     res.status = response.status;
-    res.set_content(response.body, response.content_type.c_str());
+    if (response.stream) {
+      // Runs after this handler returns, outside the handler limit above: the answer's data was
+      // read already, and a slow reader only holds its own connection.
+      res.set_chunked_content_provider(response.content_type, [stream = std::move(response.stream)](
+                                                                  size_t, httplib::DataSink& sink) {
+        const bool ok = stream(
+            [&sink](std::string_view piece) { return sink.write(piece.data(), piece.size()); });
+        if (ok) sink.done();
+        return ok;
+      });
+    } else {
+      res.set_content(response.body, response.content_type.c_str());
+    }
     for (const auto& [name, value] : response.headers) res.set_header(name.c_str(), value);
     res.set_header("X-Request-Id", request.request_id);
     const double ms =

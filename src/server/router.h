@@ -50,6 +50,10 @@ struct Reply {
   // Non-JSON answers (/metrics): sent verbatim with this content type when set.
   std::string text;
   std::string content_type;
+  // Set instead of `text` for answers too large to hold (archives): called after the status line
+  // to write the body in pieces (sent chunked with `content_type`); `write` returns false when
+  // the client went away, and then so does `stream`.
+  std::function<bool(const std::function<bool(std::string_view)>& write)> stream;
 };
 
 // A JSON reply.

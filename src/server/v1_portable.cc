@@ -1,5 +1,6 @@
 // The /v1 archive routes (docs/export.md): an owner's export, and import, which writes records
 // past the write rules (their ids, times and history as given) and is therefore admin-only.
+#include <memory>
 #include <sstream>
 
 #include "portable/archive_io.h"
@@ -59,26 +60,29 @@ void AddPortableRoutes(Router& router, Engine& engine) {
       false,
       Type("string", "the archive file"),
       "application/x-ndjson"};
-  router.Add(
-      MakeRoute("GET", std::string(kOwner) + "/export", 200, export_doc,
-                [&engine](Call& call) -> Result<Reply> {
-                  ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"format", "include"}));
-                  const std::string format = call.Query("format").value_or("jsonl");
-                  if (format != "jsonl" && format != "yaml") {
-                    return Status::InvalidArgument("format must be jsonl or yaml");
-                  }
-                  ENGRAM_ASSIGN_OR_RETURN(ArchiveParts parts, PartsParam(call.Query("include")));
-                  ENGRAM_ASSIGN_OR_RETURN(
-                      std::string text,
-                      portable::ExportArchive(engine, {Owner(call)}, parts,
-                                              format == "yaml" ? portable::ArchiveFormat::kYaml
-                                                               : portable::ArchiveFormat::kJsonl,
-                                              ENGRAM_VERSION));
-                  Reply r;
-                  r.text = std::move(text);
-                  r.content_type = format == "yaml" ? "application/yaml" : "application/x-ndjson";
-                  return r;
-                }));
+  router.Add(MakeRoute(
+      "GET", std::string(kOwner) + "/export", 200, export_doc,
+      [&engine](Call& call) -> Result<Reply> {
+        ENGRAM_RETURN_IF_ERROR(CheckQuery(call, {"format", "include"}));
+        const std::string format = call.Query("format").value_or("jsonl");
+        if (format != "jsonl" && format != "yaml") {
+          return Status::InvalidArgument("format must be jsonl or yaml");
+        }
+        ENGRAM_ASSIGN_OR_RETURN(ArchiveParts parts, PartsParam(call.Query("include")));
+        // The owner is read now (errors before the status line); its archive is
+        // written as the client reads it, never held whole (docs/export.md).
+        ENGRAM_ASSIGN_OR_RETURN(portable::ExportSnapshot read,
+                                portable::ReadExport(engine, {Owner(call)}, parts, ENGRAM_VERSION));
+        auto snapshot = std::make_shared<portable::ExportSnapshot>(std::move(read));
+        const portable::ArchiveFormat f =
+            format == "yaml" ? portable::ArchiveFormat::kYaml : portable::ArchiveFormat::kJsonl;
+        Reply r;
+        r.stream = [snapshot, f](const portable::ArchiveSink& write) {
+          return portable::StreamArchive(f, snapshot->header, snapshot->owners, write);
+        };
+        r.content_type = format == "yaml" ? "application/yaml" : "application/x-ndjson";
+        return r;
+      }));
   router.Add(MakeRoute(
       "POST", std::string(kOwner) + "/import", 200,
       {"importOwner",
@@ -104,10 +108,14 @@ void AddPortableRoutes(Router& router, Engine& engine) {
         std::optional<std::string> archive;
         ENGRAM_RETURN_IF_ERROR(GetString(call.body, "archive", &archive));
         if (!archive) return Status::InvalidArgument("archive is required");
-        ENGRAM_ASSIGN_OR_RETURN(auto reports,
-                                portable::ImportArchive(engine, *archive, Owner(call)));
+        auto reports = portable::ImportArchive(engine, *archive, Owner(call));
+        // A checksum mismatch is the request's archive being damaged: the client's error.
+        if (!reports.ok() && reports.status().code() == Status::Code::kCorruption) {
+          return Status::InvalidArgument(reports.status().message());
+        }
+        if (!reports.ok()) return reports.status();
         json out = json::object();
-        for (const auto& [owner, report] : reports) out = ReportJson(report);
+        for (const auto& [owner, report] : *reports) out = ReportJson(report);
         return Ok(std::move(out));
       },
       Access::kAdmin));
