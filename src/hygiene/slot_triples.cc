@@ -104,9 +104,11 @@ std::optional<SlotTriple> SlotTripleOf(std::string_view key, std::string_view da
 }
 
 std::optional<std::string> TripleProblem(const SlotTriple& t) {
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"subject", &t.subject},   {"subject_type", &t.subject_type}, {"relation", &t.relation},
-      {"object", &t.object},     {"object_type", &t.object_type}};
+  const std::pair<const char*, const std::string*> fields[] = {{"subject", &t.subject},
+                                                               {"subject_type", &t.subject_type},
+                                                               {"relation", &t.relation},
+                                                               {"object", &t.object},
+                                                               {"object_type", &t.object_type}};
   for (const auto& [name, value] : fields) {
     if (value->find_first_not_of(" \t\n") == std::string::npos) {
       return std::string("its ") + name + " is empty";
@@ -131,8 +133,11 @@ std::optional<std::string> TripleProblem(const SlotTriple& t) {
 }
 
 nlohmann::json TripleToJson(const SlotTriple& t) {
-  return {{"subject", t.subject},   {"subject_type", t.subject_type}, {"relation", t.relation},
-          {"object", t.object},     {"object_type", t.object_type}};
+  return {{"subject", t.subject},
+          {"subject_type", t.subject_type},
+          {"relation", t.relation},
+          {"object", t.object},
+          {"object_type", t.object_type}};
 }
 
 std::optional<SlotTriple> TripleFromJson(const nlohmann::json& j, std::string* why) {
