@@ -166,6 +166,54 @@ TEST_F(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
   EXPECT_TRUE(engine_->SearchGraph("u", "REDACTED")->entities.empty());
 }
 
+TEST_F(MemoryGraphTest, WorldStatementsWriteTriplesBetweenTheirEntities) {
+  TurnReport lena = Say("Lena runs the mobile team.");
+  ASSERT_EQ(lena.writes.size(), 1u);
+  EXPECT_EQ(lena.writes[0].record.key, "world.mobile_team.led_by");
+  EXPECT_EQ(lena.writes[0].record.text, "Lena runs the mobile team.");
+  Say("Our billing API depends on the ledger service.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on ledger service",
+                                               "mobile team led_by Lena"}));
+  auto team = engine_->GetEntity("u", "mobile team");
+  ASSERT_TRUE(team.ok()) << team.status().ToString();
+  EXPECT_EQ(team->type, "team");
+
+  // A new leader: led_by is single-valued, so the old edge ends and the old memory is superseded.
+  TurnReport marco = Say("Marco runs the mobile team now.");
+  ASSERT_EQ(marco.writes.size(), 1u);
+  EXPECT_EQ(marco.writes[0].superseded_ids, std::vector<std::string>{lena.writes[0].record.id});
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on ledger service",
+                                               "mobile team led_by Marco"}));
+  EXPECT_EQ(Edges("u", true), (std::vector<std::string>{"billing API depends_on ledger service",
+                                                        "mobile team led_by Lena (ended)",
+                                                        "mobile team led_by Marco"}));
+  // depends_on accumulates.
+  Say("The billing API also depends on Stripe.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on Stripe",
+                                               "billing API depends_on ledger service",
+                                               "mobile team led_by Marco"}));
+  // Deleting a world memory retracts the edges it stated, from whichever entity.
+  ASSERT_TRUE(engine_->DeleteMemory("u", marco.writes[0].record.id).ok());
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on Stripe",
+                                               "billing API depends_on ledger service"}));
+  EXPECT_TRUE(Edges("v").empty());
+}
+
+TEST_F(MemoryGraphTest, ItIsResolvedOnlyWhenUnambiguous) {
+  Say("We built Orion last year as our reporting engine.");
+  TurnReport globex = Say("Globex's reports run on it.");
+  ASSERT_EQ(globex.writes.size(), 1u);
+  EXPECT_EQ(globex.writes[0].record.text, "Globex's reports run on it.");
+  EXPECT_EQ(Edges(), std::vector<std::string>{"Globex's reports runs_on Orion"});
+
+  // Two things named just before: "it" could be either, so no edge; the turn is still kept.
+  Say("The search service and the ads service share one cluster.");
+  TurnReport kafka = Say("Honestly it depends on Kafka for everything.");
+  ASSERT_EQ(kafka.writes.size(), 1u);
+  EXPECT_TRUE(kafka.writes[0].record.key.empty());
+  EXPECT_EQ(Edges(), std::vector<std::string>{"Globex's reports runs_on Orion"});
+}
+
 TEST_F(MemoryGraphTest, TheOptionTurnsItOff) {
   engine_.reset();
   Open(/*graph_from_memories=*/false);
