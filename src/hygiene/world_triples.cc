@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "hygiene/dates.h"
 #include "hygiene/sentences.h"
 #include "hygiene/vocabulary.h"
 #include "util/tokenize.h"
@@ -267,8 +268,10 @@ Mentions NamedEntities(std::string_view text) {
   for (std::string_view sentence : SplitSentences(text)) {
     const Tokens t = util::Tokenize(sentence);
     for (size_t i = 0; i < t.size();) {
+      // "in March", "on Friday": a time, not an entity.
       if (!Named(t[i]) || In("world_stops", t[i].norm) || In("sentence_openers", t[i].norm) ||
-          In("non_names", t[i].norm) || In("pronouns", t[i].norm)) {
+          In("non_names", t[i].norm) || In("pronouns", t[i].norm) ||
+          extraction::MonthNumber(t[i].norm) > 0 || extraction::WeekdayNumber(t[i].norm) >= 0) {
         ++i;
         continue;
       }

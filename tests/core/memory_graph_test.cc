@@ -30,6 +30,14 @@ class MemoryGraphTest : public ::testing::Test {
   }
   void SetUp() override { Open(); }
 
+  // A user turn as a chat client sends it: appended to the session, then remembered.
+  TurnReport Chat(const std::string& text) {
+    SessionItem item;
+    item.content = text;
+    EXPECT_TRUE(engine_->AddSessionItems("u", "s1", {item}).ok());
+    return Say(text);
+  }
+
   TurnReport Say(const std::string& text, const std::string& owner = "u") {
     auto r = engine_->RememberTurn(owner, "global", "s1", Role::kUser, text, std::nullopt);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -200,18 +208,23 @@ TEST_F(MemoryGraphTest, WorldStatementsWriteTriplesBetweenTheirEntities) {
 }
 
 TEST_F(MemoryGraphTest, ItIsResolvedOnlyWhenUnambiguous) {
-  Say("We built Orion last year as our reporting engine.");
-  TurnReport globex = Say("Globex's reports run on it.");
+  Chat("We built Orion last year as our reporting engine.");
+  TurnReport globex = Chat("Globex's reports run on it.");
   ASSERT_EQ(globex.writes.size(), 1u);
   EXPECT_EQ(globex.writes[0].record.text, "Globex's reports run on it.");
   EXPECT_EQ(Edges(), std::vector<std::string>{"Globex's reports runs_on Orion"});
+  // An earlier sentence of the same turn counts first.
+  Chat("Kestrel is our new scheduler. The ops crew relies on it.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"Globex's reports runs_on Orion",
+                                               "ops crew depends_on Kestrel"}));
 
   // Two things named just before: "it" could be either, so no edge; the turn is still kept.
-  Say("The search service and the ads service share one cluster.");
-  TurnReport kafka = Say("Honestly it depends on Kafka for everything.");
+  Chat("The search service and the ads service share one cluster.");
+  TurnReport kafka = Chat("Honestly it depends on Kafka for everything.");
   ASSERT_EQ(kafka.writes.size(), 1u);
   EXPECT_TRUE(kafka.writes[0].record.key.empty());
-  EXPECT_EQ(Edges(), std::vector<std::string>{"Globex's reports runs_on Orion"});
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"Globex's reports runs_on Orion",
+                                               "ops crew depends_on Kestrel"}));
 }
 
 TEST_F(MemoryGraphTest, TheOptionTurnsItOff) {

@@ -114,6 +114,9 @@ TEST(WorldTriples, NamedEntitiesAreNamesAndKindsOfThings) {
       NamedEntities("We moved the billing API to Frankfurt. I think Stark Industries knows.");
   EXPECT_EQ(m.names, (std::vector<std::string>{"Frankfurt", "Stark Industries"}));
   EXPECT_EQ(m.kinds, std::vector<std::string>{"billing API"});
+  // Months and weekdays are times.
+  EXPECT_EQ(NamedEntities("We set up Beacon in March, live since Monday.").names,
+            std::vector<std::string>{"Beacon"});
   const Mentions none = NamedEntities("Thanks, that helps a lot!");
   EXPECT_TRUE(none.names.empty() && none.kinds.empty());
 }
