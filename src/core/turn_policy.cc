@@ -131,6 +131,12 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     // said does.
     if (!by_model && cand.key.starts_with(hygiene::kWorldKeyPrefix)) {
       ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, cand.text));
+      // "The deploy bot uses token ghp_...": the key and the triple are built from the words as
+      // said, where a secret may survive in another case; the redacted text alone is kept.
+      if (!redactor_.Redact(cand.text).redactions.empty()) {
+        m.key.clear();
+        m.data = "{}";
+      }
     }
     if (by_model) {
       const llm::Nomination& nom = nominations[i];

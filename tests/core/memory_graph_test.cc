@@ -207,6 +207,16 @@ TEST_F(MemoryGraphTest, WorldStatementsWriteTriplesBetweenTheirEntities) {
   EXPECT_TRUE(Edges("v").empty());
 }
 
+TEST_F(MemoryGraphTest, AWorldStatementWithASecretKeepsNoKeyAndNoTriple) {
+  const std::string token = "AKIAQ3EGRSLKX7Z2VNW4";
+  TurnReport r = Say("The deploy bot uses " + token + " for uploads.");
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_TRUE(r.writes[0].record.key.empty());
+  EXPECT_EQ(r.writes[0].record.data, "{}");
+  EXPECT_EQ(r.writes[0].record.text.find(token), std::string::npos) << r.writes[0].record.text;
+  EXPECT_TRUE(Edges().empty());
+}
+
 TEST_F(MemoryGraphTest, ItIsResolvedOnlyWhenUnambiguous) {
   Chat("We built Orion last year as our reporting engine.");
   TurnReport globex = Chat("Globex's reports run on it.");
