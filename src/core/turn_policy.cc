@@ -131,6 +131,14 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     // said does.
     if (!by_model && cand.key.starts_with(hygiene::kWorldKeyPrefix)) {
       ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, cand.text));
+      // Another world statement is replaced only through its key ("Marco runs the mobile team
+      // now" is no new value of "Dimitri's team owns the payments service").
+      std::vector<std::string> changed;
+      for (std::string& id : m.supersedes) {
+        ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, GetMemory(owner_id, id));
+        if (!old.key.starts_with(hygiene::kWorldKeyPrefix)) changed.push_back(std::move(id));
+      }
+      m.supersedes = std::move(changed);
       // "The deploy bot uses token ghp_...": the key and the triple are built from the words as
       // said, where a secret may survive in another case; the redacted text alone is kept.
       if (!redactor_.Redact(cand.text).redactions.empty()) {

@@ -95,8 +95,16 @@ struct End {
   std::string name;
   bool pronoun = false;
   size_t stop = 0;
-  bool named = false;  // one of its words is a name ("Lena", "Dimitri's team")
+  bool named = false;         // one of its words is a name ("Lena", "Dimitri's team")
+  std::string_view relative;  // "sister" of "my sister Ana": the user's relation to the name
 };
+
+// The user's relation to the name at `first` when "my <relative>" comes just before it ("my
+// sister Ana": "sister", canonical in rules/relations.txt); empty otherwise.
+std::string_view RelativeBefore(const Tokens& t, size_t first) {
+  if (first < 2 || !t[first - 1].word || !t[first - 2].word || t[first - 2].norm != "my") return {};
+  return CanonicalIn(WordMap("relations"), t[first - 1].norm);
+}
 
 bool AnyNamed(const Tokens& t, size_t a, size_t b) {
   return std::any_of(t.begin() + static_cast<ptrdiff_t>(a), t.begin() + static_cast<ptrdiff_t>(b),
@@ -129,11 +137,11 @@ std::optional<End> SubjectBefore(const Tokens& t, size_t k) {
     --first;
   }
   if (first == k || t[first].norm == "'s") return std::nullopt;
-  if (k - first == 1 && t[first].norm == kWorldPronoun) return End{"", true, stop, false};
+  if (k - first == 1 && t[first].norm == kWorldPronoun) return End{"", true, stop, false, {}};
   if (k - first > kMaxNameWords || t[first].norm == kWorldPronoun) return std::nullopt;
   // "your script", "my team": someone's own thing, no entity of the user's world.
   if (stop < t.size() && In("world_possessives", t[stop].norm)) return std::nullopt;
-  return End{Span(t, first, k - 1), false, stop, AnyNamed(t, first, k)};
+  return End{Span(t, first, k - 1), false, stop, AnyNamed(t, first, k), RelativeBefore(t, first)};
 }
 
 // The object after the verb phrase, from token k: past a determiner, up to a stop word or a mark.
@@ -143,7 +151,7 @@ std::optional<End> ObjectFrom(const Tokens& t, size_t k) {
   size_t last = k;  // the object is [k, last)
   while (last < t.size() && t[last].word && !In("world_stops", t[last].norm)) ++last;
   if (last == k) return std::nullopt;
-  if (last - k == 1 && t[k].norm == kWorldPronoun) return End{"", true, 0, false};
+  if (last - k == 1 && t[k].norm == kWorldPronoun) return End{"", true, 0, false, {}};
   if (last - k > kMaxNameWords || t[k].norm == kWorldPronoun) return std::nullopt;
   // "depends on getting approval", "runs 5 miles": an activity or an amount, not an entity
   // (after a determiner, "the lending platform", the -ing word describes a thing).
@@ -151,7 +159,7 @@ std::optional<End> ObjectFrom(const Tokens& t, size_t k) {
   if ((!determined && !t[k].cap && head.size() > 4 && head.ends_with("ing")) ||
       std::all_of(head.begin(), head.end(), [](char c) { return util::IsAsciiDigit(c); }))
     return std::nullopt;
-  return End{Span(t, k, last - 1), false, 0, AnyNamed(t, k, last)};
+  return End{Span(t, k, last - 1), false, 0, AnyNamed(t, k, last), {}};
 }
 
 // The type of an entity: by its last word (rules/world_entity_types.txt), else the rule's.
@@ -202,7 +210,14 @@ std::vector<SlotTriple> TriplesIn(std::string_view sentence) {
       std::swap(triple.subject, triple.object);
       std::swap(triple.subject_type, triple.object_type);
     }
-    if (HasPronoun(triple) || !TripleProblem(triple)) out.push_back(std::move(triple));
+    if (!HasPronoun(triple) && TripleProblem(triple)) continue;
+    // "My sister Ana lives in Lisbon" also says who Ana is: user -has_sister-> Ana, the edge the
+    // family slot writes (rules/graph_slots.txt).
+    out.push_back(std::move(triple));
+    if (!subject->relative.empty()) {
+      out.push_back({"has_" + std::string(subject->relative), subject->name, "person",
+                     std::string(kUserEntity), std::string(kUserEntityType)});
+    }
     k += words - 1;
   }
   return out;

@@ -204,6 +204,23 @@ TEST_F(MemoryGraphTest, WorldStatementsWriteTriplesBetweenTheirEntities) {
   ASSERT_TRUE(engine_->DeleteMemory("u", marco.writes[0].record.id).ok());
   EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on Stripe",
                                                "billing API depends_on ledger service"}));
+  // A relative named as subject is also the user's.
+  Say("My sister Ana lives in Lisbon.");
+  auto ana = engine_->Neighbors("u", "Ana", NeighborOptions{});
+  ASSERT_TRUE(ana.ok()) << ana.status().ToString();
+  std::vector<std::string> around;
+  for (const Relation& r : ana->relations)
+    around.push_back(r.from_name + " " + r.type + " " + r.to_name);
+  std::sort(around.begin(), around.end());
+  EXPECT_EQ(around, (std::vector<std::string>{"Ana lives_in Lisbon", "user has_sister Ana"}));
+  // Another world statement said as a change does not replace this one: only its key does.
+  auto payments = Say("Dimitri's team owns the payments service.");
+  Say("Nadia's team runs the search squad now.");
+  auto page = engine_->ListMemories("u", ListOptions{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(std::any_of(page->items.begin(), page->items.end(), [&](const MemoryRecord& r) {
+    return r.id == payments.writes.at(0).record.id;
+  }));
   EXPECT_TRUE(Edges("v").empty());
 }
 
