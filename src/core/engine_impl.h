@@ -94,6 +94,12 @@ class Engine::Impl {
 
   // ---- turn policy (turn_policy.cc) ----
 
+  // The memories of the turn's world statements that say "it", with "it" resolved against what
+  // was said before in the turn and the session (world_turns.cc), each with its sentence; those
+  // whose "it" is ambiguous or unknown are left out.
+  Result<std::vector<std::pair<std::string_view, hygiene::Candidate>>> ResolvedWorldCandidates(
+      std::string_view owner_id, std::string_view session_id, std::string_view text);
+
   Result<TurnReport> RememberTurn(std::string_view owner_id, std::string_view scope,
                                   std::string_view session_id, Role role, std::string_view text,
                                   std::optional<Timestamp> observed_at);

@@ -8,6 +8,7 @@
 #include "hygiene/classify.h"
 #include "hygiene/sentences.h"
 #include "hygiene/turn_intent.h"
+#include "hygiene/world_triples.h"
 #include "llm/extraction.h"
 
 namespace engram {
@@ -102,7 +103,15 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       nominations.clear();
     }
   }
-  if (!by_model) candidates = hygiene::ExtractCandidates(text, when);
+  std::set<std::string_view> resolved;  // sentences whose "it" a world candidate resolved
+  if (!by_model) {
+    candidates = hygiene::ExtractCandidates(text, when);
+    ENGRAM_ASSIGN_OR_RETURN(auto world, ResolvedWorldCandidates(owner_id, session_id, text));
+    for (auto& [sentence, cand] : world) {
+      resolved.insert(sentence);
+      candidates.push_back(std::move(cand));
+    }
+  }
   std::vector<std::pair<std::string, MemoryUpdate>> updates;  // (target id, change)
   for (size_t i = 0; i < candidates.size(); ++i) {
     const hygiene::Candidate& cand = candidates[i];
@@ -116,6 +125,26 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
     // memory says of it ("I drink black tea in the mornings"), which no key ties to it.
     if (!by_model && EndsAValue(cand) && hygiene::AnnouncesChange(text)) {
       ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, text));
+    }
+    // "All the lists live in Buttondown since the spring, Mailchimp is cancelled": a world
+    // statement may change what a memory keyed otherwise (or not at all) says, as a turn kept as
+    // said does.
+    if (!by_model && cand.key.starts_with(hygiene::kWorldKeyPrefix)) {
+      ENGRAM_ASSIGN_OR_RETURN(m.supersedes, ChangedMemory(owner_id, scope, cand.text));
+      // Another world statement is replaced only through its key ("Marco runs the mobile team
+      // now" is no new value of "Dimitri's team owns the payments service").
+      std::vector<std::string> changed;
+      for (std::string& id : m.supersedes) {
+        ENGRAM_ASSIGN_OR_RETURN(MemoryRecord old, GetMemory(owner_id, id));
+        if (!old.key.starts_with(hygiene::kWorldKeyPrefix)) changed.push_back(std::move(id));
+      }
+      m.supersedes = std::move(changed);
+      // "The deploy bot uses token ghp_...": the key and the triple are built from the words as
+      // said, where a secret may survive in another case; the redacted text alone is kept.
+      if (!redactor_.Redact(cand.text).redactions.empty()) {
+        m.key.clear();
+        m.data = "{}";
+      }
     }
     if (by_model) {
       const llm::Nomination& nom = nominations[i];
@@ -165,7 +194,8 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
   } else if (!by_model) {
     const std::vector<std::string_view> sentences = hygiene::SplitSentences(text);
     for (size_t k = 0; sentences.size() > 1 && k < sentences.size(); ++k) {
-      if (!hygiene::ExtractCandidates(sentences[k], when).empty() ||
+      if (resolved.contains(sentences[k]) ||
+          !hygiene::ExtractCandidates(sentences[k], when).empty() ||
           hygiene::Classify(Role::kUser, sentences[k]) != hygiene::Disposition::kPromote)
         continue;
       ENGRAM_RETURN_IF_ERROR(keep_as_said(sentences[k]));

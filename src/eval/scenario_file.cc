@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engram/graph.h"
 #include "util/time.h"
 
 namespace engram::eval {
@@ -221,10 +222,11 @@ Result<ScenarioEvent> ParseEvent(const json& object, const std::string& where) {
 
 Result<ScenarioProbe> ParseProbe(const json& object, const std::string& where) {
   if (!object.is_object()) return Status::InvalidArgument(where + ": must be an object");
-  ENGRAM_ASSIGN_OR_RETURN(std::string verb, Verb(object,
-                                                 {"search", "list_contains", "list_lacks", "count",
-                                                  "key", "no_secret", "sees_nothing", "context"},
-                                                 where));
+  ENGRAM_ASSIGN_OR_RETURN(
+      std::string verb, Verb(object,
+                             {"search", "list_contains", "list_lacks", "count", "key", "no_secret",
+                              "sees_nothing", "context", "neighbors"},
+                             where));
   Fields f(object, where);
   ScenarioProbe p;
   p.label = object.dump();
@@ -234,7 +236,7 @@ Result<ScenarioProbe> ParseProbe(const json& object, const std::string& where) {
   ENGRAM_RETURN_IF_ERROR(f.Type("type", p.type));
   ENGRAM_RETURN_IF_ERROR(f.String("note", p.label));  // a note replaces the raw JSON in reports
   if (verb != "sees_nothing") ENGRAM_RETURN_IF_ERROR(f.String("owner", p.owner));
-  const bool matches = verb == "search" || verb == "context";
+  const bool matches = verb == "search" || verb == "context" || verb == "neighbors";
   if (matches) {
     ENGRAM_RETURN_IF_ERROR(f.String(verb.c_str(), p.query));
     ENGRAM_RETURN_IF_ERROR(f.Texts("contains", p.contains));
@@ -251,6 +253,13 @@ Result<ScenarioProbe> ParseProbe(const json& object, const std::string& where) {
     p.kind = ScenarioProbe::Kind::kContext;
     ENGRAM_RETURN_IF_ERROR(f.String("session", p.session));
     ENGRAM_RETURN_IF_ERROR(f.Size("budget", p.budget));
+  } else if (verb == "neighbors") {
+    p.kind = ScenarioProbe::Kind::kNeighbors;
+    ENGRAM_RETURN_IF_ERROR(f.Size("depth", p.depth));
+    if (p.query.empty()) return f.Error("'neighbors' needs an entity name");
+    if (p.depth < 1 || p.depth > kMaxGraphDepth) {
+      return f.Error("'depth' must be 1.." + std::to_string(kMaxGraphDepth));
+    }
   } else if (verb == "list_contains" || verb == "list_lacks") {
     p.kind = verb == "list_contains" ? ScenarioProbe::Kind::kListContains
                                      : ScenarioProbe::Kind::kListLacks;

@@ -55,6 +55,7 @@ struct ScenarioProbe {
     kNoSecret,     // {"no_secret": TEXT}: TEXT is nowhere in the store's files
     kSeesNothing,  // {"sees_nothing": OWNER, "query": Q}: OWNER finds and lists nothing
     kContext,      // {"context": QUERY, "session": S}: the assembled context
+    kNeighbors,    // {"neighbors": ENTITY, "depth": N}: the current edges within N hops
   };
   Kind kind = Kind::kSearch;
   std::string label;  // the probe as written, for reports
@@ -67,6 +68,7 @@ struct ScenarioProbe {
   std::string session;  // context
   size_t top = 3;
   size_t budget = 2000;
+  size_t depth = 1;  // neighbors
   // search and context: every "contains" text appears (in some hit), no "lacks" text does.
   std::vector<std::string> contains;
   std::vector<std::string> lacks;

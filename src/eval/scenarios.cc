@@ -223,6 +223,23 @@ class ScenarioRun {
         ENGRAM_ASSIGN_OR_RETURN(Context context, engine_.AssembleContext(p.owner, o));
         return MatchTexts(p, {context.rendered}, "context");
       }
+      case ScenarioProbe::Kind::kNeighbors: {
+        // Each current edge within `depth` hops as "from relation to" ("mobile team led_by
+        // Marco"); an entity the graph does not know has none.
+        NeighborOptions o;
+        if (p.scope) o.read.scope = *p.scope;
+        o.depth = p.depth;
+        Result<Neighborhood> around = engine_.Neighbors(p.owner, p.query, o);
+        std::vector<std::string> edges;
+        if (around.ok()) {
+          for (const Relation& r : around->relations) {
+            edges.push_back(r.from_name + " " + r.type + " " + r.to_name);
+          }
+        } else if (around.status().code() != Status::Code::kNotFound) {
+          return around.status();
+        }
+        return MatchTexts(p, edges, "edges of " + Quote(p.query));
+      }
       case ScenarioProbe::Kind::kListContains:
       case ScenarioProbe::Kind::kListLacks: {
         ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> live,

@@ -9,6 +9,7 @@
 #include "hygiene/extract.h"
 #include "hygiene/turn_intent.h"
 #include "hygiene/vocabulary.h"
+#include "hygiene/world_triples.h"
 #include "util/tokenize.h"
 #include "util/utf8.h"
 
@@ -537,6 +538,8 @@ Classification ClassifyTurn(Role role, std::string_view text) {
   if (IsFiller(scan)) return {Disposition::kDiscard, "filler"};
   if (role == Role::kAssistant) return {Disposition::kSessionOnly, "assistant message"};
   if (!ExtractCandidates(text, 0).empty()) return {Disposition::kPromote, "extracted memory"};
+  // "Globex's reports run on it": a world statement whose "it" the write path resolves.
+  if (!WorldStatements(text).empty()) return {Disposition::kPromote, "world fact"};
   bool question = false;
   for (const Sentence& s : scan.sentences) {
     const size_t i = SkipLead(s.words);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "hygiene/extractor.h"
+#include "hygiene/world_triples.h"
 
 namespace engram::hygiene::extraction {
 
@@ -538,7 +539,16 @@ std::optional<Timestamp> Extractor::ValidFrom(const Tokens& c, size_t from, bool
 namespace engram::hygiene {
 
 std::vector<Candidate> ExtractCandidates(std::string_view user_text, Timestamp now) {
-  return extraction::Extractor(user_text, now).Run();
+  std::vector<Candidate> out = extraction::Extractor(user_text, now).Run();
+  // Statements about the user's world ("Dimitri's team owns the payments service"); those that
+  // say "it" wait for the write path, which knows what was said before (world_triples.h).
+  for (const WorldStatement& statement : WorldStatements(user_text)) {
+    std::optional<Candidate> c = WorldCandidate(statement);
+    if (!c) continue;
+    std::erase_if(out, [&](const Candidate& o) { return o.key == c->key; });
+    out.push_back(std::move(*c));
+  }
+  return out;
 }
 
 }  // namespace engram::hygiene

@@ -11,7 +11,10 @@
 //     that states the opposite keeps the item's key and flips the value ("I don't like sushi":
 //     "pref.likes.sushi" with "likes": false); one that states nothing useful yields nothing.
 //   - Conservative: questions, hypotheticals ("if I lived in Paris"), modal or past statements
-//     ("I would", "I used to", "I lived"), requests and other people's facts yield nothing.
+//     ("I would", "I used to", "I lived") and requests yield nothing. Facts about other people
+//     and things yield a memory only as statements about the user's world with a relation of
+//     rules/world_relations.txt (world_triples.h: "Lena runs the mobile team", keyed
+//     "world.mobile_team.led_by", its triples in data), and not while they say "it".
 //   - Deterministic: the same text and `now` give the same candidates, in order of appearance;
 //     when one text yields a key twice, only the later candidate is kept.
 //   - Any bytes are safe input: nothing is read outside `user_text`, invalid UTF-8 never forms

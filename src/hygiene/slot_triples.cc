@@ -1,10 +1,12 @@
 #include "hygiene/slot_triples.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
 #include "hygiene/vocabulary.h"
+#include "util/tokenize.h"
 
 namespace engram::hygiene {
 namespace {
@@ -99,6 +101,84 @@ std::optional<SlotTriple> SlotTripleOf(std::string_view key, std::string_view da
   std::optional<std::string> type = Fill(fields[2], data);
   if (!relation || !object || !type) return std::nullopt;
   return SlotTriple{std::move(*relation), std::move(*object), std::move(*type)};
+}
+
+std::optional<std::string> TripleProblem(const SlotTriple& t) {
+  const std::pair<const char*, const std::string*> fields[] = {{"subject", &t.subject},
+                                                               {"subject_type", &t.subject_type},
+                                                               {"relation", &t.relation},
+                                                               {"object", &t.object},
+                                                               {"object_type", &t.object_type}};
+  for (const auto& [name, value] : fields) {
+    if (value->find_first_not_of(" \t\n") == std::string::npos) {
+      return std::string("its ") + name + " is empty";
+    }
+    if (value->size() > kMaxTripleField) {
+      return std::string("its ") + name + " is longer than " + std::to_string(kMaxTripleField) +
+             " bytes";
+    }
+  }
+  const bool snake = t.relation.front() >= 'a' && t.relation.front() <= 'z' &&
+                     t.relation.back() != '_' &&
+                     std::all_of(t.relation.begin(), t.relation.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                     });
+  if (!snake) return "its relation '" + t.relation + "' is not lower_snake_case (e.g. depends_on)";
+  auto lower = [](std::string s) {
+    for (char& c : s) c = util::AsciiLower(c);
+    return s;
+  };
+  if (lower(t.subject) == lower(t.object)) return "its subject and object are the same entity";
+  return std::nullopt;
+}
+
+nlohmann::json TripleToJson(const SlotTriple& t) {
+  return {{"subject", t.subject},
+          {"subject_type", t.subject_type},
+          {"relation", t.relation},
+          {"object", t.object},
+          {"object_type", t.object_type}};
+}
+
+std::optional<SlotTriple> TripleFromJson(const nlohmann::json& j, std::string* why) {
+  if (!j.is_object()) {
+    *why = "a triple must be an object";
+    return std::nullopt;
+  }
+  SlotTriple t;
+  std::pair<const char*, std::string*> fields[] = {{"subject", &t.subject},
+                                                   {"subject_type", &t.subject_type},
+                                                   {"relation", &t.relation},
+                                                   {"object", &t.object},
+                                                   {"object_type", &t.object_type}};
+  for (auto& [name, value] : fields) {
+    const auto it = j.find(name);
+    if (it == j.end() || !it->is_string()) {
+      *why = std::string("a triple needs a string '") + name + "'";
+      return std::nullopt;
+    }
+    *value = it->get<std::string>();
+  }
+  if (std::optional<std::string> problem = TripleProblem(t)) {
+    *why = "triple " + t.subject + " -" + t.relation + "-> " + t.object + ": " + *problem;
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::vector<SlotTriple> MemoryTriples(std::string_view key, std::string_view data_json) {
+  std::vector<SlotTriple> out;
+  const nlohmann::json data = nlohmann::json::parse(data_json, nullptr, /*allow_exceptions=*/false);
+  if (data.is_object()) {
+    if (const auto it = data.find("triples"); it != data.end() && it->is_array()) {
+      for (const nlohmann::json& j : *it) {
+        std::string why;
+        if (std::optional<SlotTriple> t = TripleFromJson(j, &why)) out.push_back(std::move(*t));
+      }
+    }
+  }
+  if (std::optional<SlotTriple> t = SlotTripleOf(key, data_json)) out.push_back(std::move(*t));
+  return out;
 }
 
 }  // namespace engram::hygiene

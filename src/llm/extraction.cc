@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "hygiene/slot_triples.h"
 #include "llm/llm_text.h"
 #include "llm/structured.h"
 #include "util/time.h"
@@ -18,7 +19,7 @@ using nlohmann::json;
 constexpr char kSystemPrompt[] =
     R"(You extract durable memories about the user from a conversation, for an assistant's long-term memory.
 
-Extract only what the user states about themselves (or their family, pets, team, deadlines and standing instructions to the assistant) that will still matter in later conversations. Assistant, system and tool turns are context only, never evidence. Extract nothing from questions, hypotheticals ("if I lived in Paris"), plans that are not yet true, small talk, or statements about the conversation itself. Return an empty list when nothing qualifies; most turns contain nothing.
+Extract only what the user states about themselves (or their family, pets, team, deadlines and standing instructions to the assistant), or about the people, teams, projects, services, customers and places of their world ("Lena runs the mobile team", "our billing API depends on the ledger service"), that will still matter in later conversations. Assistant, system and tool turns are context only, never evidence. Extract nothing from questions, hypotheticals ("if I lived in Paris"), plans that are not yet true, small talk, or statements about the conversation itself. Return an empty list when nothing qualifies; most turns contain nothing.
 
 Each memory:
 - type: "fact" (about the user's life), "preference" (likes, dislikes, settings, rules for the assistant), "episode" (a dated event or deadline), "procedure" (when X happens, do Y).
@@ -26,25 +27,37 @@ Each memory:
   user.name, user.age, user.birthday, user.birth_year, user.birthplace, user.origin, user.location.city, user.employer, user.role, user.industry, user.school, user.tools.<tool>, user.speaks.<language>, team.stack.<tool>,
   pref.ui.theme, pref.code.indentation, pref.units, pref.units.temperature, pref.likes.<item>, pref.favorite.<category>, pref.rule.<action>,
   diet.allergy.<item, singular>, diet.avoid.<item, singular>, diet.intolerance.<item>, diet.style, diet.observance, health.condition.<condition>,
-  family.<relation>.name, family.<relation>.birthday, family.pet.<species>.name, deadline.<task>, proc.<trigger>, note.<topic> (anything else).
+  family.<relation>.name, family.<relation>.birthday, family.pet.<species>.name, deadline.<task>, proc.<trigger>,
+  world.<subject>.<relation> for a fact of the user's world that holds one value at a time ("world.mobile_team.led_by"), world.<subject>.<relation>.<object> for one that accumulates ("world.billing_api.depends_on.ledger_service"), note.<topic> (anything else).
 - text: one third-person sentence that stands alone, e.g. "The user prefers dark mode."
 - confidence: 0 to 1; explicit statements ("my name is Dana") high, inferences lower.
 - value: the value itself as a short string ("dark", "Dana", "2026-03-06"), or null.
 - valid_from: "YYYY-MM-DD" when the user says since when it holds ("since 2020", "I moved to Berlin in 2021"), resolved against the turn's observed_at; otherwise null. Deadlines go in value, not here.
+- triples: the knowledge-graph edges the memory states, often none: each {subject, subject_type, relation, object, object_type}. The user is the subject "user" of type "person". Names as written without "the"/"our" ("payments service"); types one lower-case word (person, team, service, project, organization, place, tool...); relation in lower_snake_case (works_at, lives_in, depends_on, runs_on, uses, part_of, reports_to; "X runs/leads the Y team" is Y -led_by-> X and "X owns Y" is Y -owned_by-> X, so that a new leader or owner replaces the old one). A pronoun is never an entity: leave the triple out when you cannot name both ends.
 Use each key at most once.)";
 
 json BuildSchema() {
+  json triple_fields = json::object();
+  for (const char* name : {"subject", "subject_type", "relation", "object", "object_type"}) {
+    triple_fields[name] = {{"type", "string"}};
+  }
+  const json triple = {
+      {"type", "object"},
+      {"additionalProperties", false},
+      {"required", {"subject", "subject_type", "relation", "object", "object_type"}},
+      {"properties", triple_fields}};
   const json memory = {
       {"type", "object"},
       {"additionalProperties", false},
-      {"required", {"type", "key", "text", "confidence", "value", "valid_from"}},
+      {"required", {"type", "key", "text", "confidence", "value", "valid_from", "triples"}},
       {"properties",
        {{"type", {{"type", "string"}, {"enum", {"fact", "preference", "episode", "procedure"}}}},
         {"key", {{"type", "string"}}},
         {"text", {{"type", "string"}}},
         {"confidence", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
         {"value", {{"type", {"string", "null"}}}},
-        {"valid_from", {{"type", {"string", "null"}}}}}}};
+        {"valid_from", {{"type", {"string", "null"}}}},
+        {"triples", {{"type", "array"}, {"items", triple}}}}}};
   return {{"type", "object"},
           {"additionalProperties", false},
           {"required", {"memories"}},
@@ -95,6 +108,13 @@ Status CheckMeaning(const json& answer, size_t max_candidates) {
     }
     if (!m["valid_from"].is_null() && !ParseDate(m["valid_from"])) {
       return Status::InvalidArgument(at + ".valid_from: must be a YYYY-MM-DD date or null");
+    }
+    // A triple the graph would refuse refuses the whole answer: nothing of it is written.
+    for (size_t k = 0; k < m["triples"].size(); ++k) {
+      std::string why;
+      if (!hygiene::TripleFromJson(m["triples"][k], &why)) {
+        return Status::InvalidArgument(at + ".triples[" + std::to_string(k) + "]: " + why);
+      }
     }
   }
   return Status::Ok();
@@ -147,7 +167,10 @@ Result<std::vector<hygiene::Candidate>> ExtractCandidates(LlmClient& client, Cal
     c.key = NormalizeKey(m["key"].get<std::string>());
     c.text = m["text"].get<std::string>();
     c.confidence = m["confidence"].get<double>();
-    if (m["value"].is_string()) c.data = json{{"value", m["value"]}}.dump();
+    json data = json::object();
+    if (m["value"].is_string()) data["value"] = m["value"];
+    if (!m["triples"].empty()) data["triples"] = m["triples"];
+    c.data = data.dump();
     c.valid_from = ParseDate(m["valid_from"]);
     all.push_back(std::move(c));
   }

@@ -52,7 +52,7 @@ class LlmWriteTest : public ::testing::Test {
 };
 
 constexpr char kBerlin[] = R"({"memories": [{"type": "fact", "key": "user.location.city",
-    "text": "The user lives in Berlin.", "confidence": 0.9, "value": "Berlin", "valid_from": null}]})";
+    "text": "The user lives in Berlin.", "confidence": 0.9, "value": "Berlin", "valid_from": null, "triples": []}]})";
 
 TEST_F(LlmWriteTest, TheModelSupersedesTheFactItNamesWhateverItsKey) {
   const std::string paris = Add("The user lives in Paris", "home");
@@ -79,9 +79,9 @@ TEST_F(LlmWriteTest, TheModelsNoneSkipsAndUpdateRefinesInPlace) {
   const std::string tea = Add("The user likes tea");
   client_->Answer(R"({"memories": [
       {"type": "preference", "key": "pref.drink", "text": "The user likes tea.",
-       "confidence": 0.9, "value": "tea", "valid_from": null},
+       "confidence": 0.9, "value": "tea", "valid_from": null, "triples": []},
       {"type": "preference", "key": "pref.drink.tea", "text": "The user likes green tea.",
-       "confidence": 0.9, "value": "green tea", "valid_from": null}]})");
+       "confidence": 0.9, "value": "green tea", "valid_from": null, "triples": []}]})");
   client_->Answer(R"({"nominations": [
       {"candidate": 0, "action": "none", "target_id": null, "text": null},
       {"candidate": 1, "action": "update", "target_id": ")" +

@@ -42,6 +42,14 @@ class MemoryGraphTest : public ::testing::TestWithParam<std::string> {
     Open();
   }
 
+  // A user turn as a chat client sends it: appended to the session, then remembered.
+  TurnReport Chat(const std::string& text) {
+    SessionItem item;
+    item.content = text;
+    EXPECT_TRUE(engine_->AddSessionItems("u", "s1", {item}).ok());
+    return Say(text);
+  }
+
   TurnReport Say(const std::string& text, const std::string& owner = "u") {
     auto r = engine_->RememberTurn(owner, "global", "s1", Role::kUser, text, std::nullopt);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -177,6 +185,86 @@ TEST_P(MemoryGraphTest, ExplicitKeyedMemoriesWriteTriplesButNeverSecrets) {
   EXPECT_EQ(Edges(), std::vector<std::string>{"user lives_in Lisbon"});
   EXPECT_TRUE(engine_->SearchGraph("u", "4111")->entities.empty());
   EXPECT_TRUE(engine_->SearchGraph("u", "REDACTED")->entities.empty());
+}
+
+TEST_P(MemoryGraphTest, WorldStatementsWriteTriplesBetweenTheirEntities) {
+  TurnReport lena = Say("Lena runs the mobile team.");
+  ASSERT_EQ(lena.writes.size(), 1u);
+  EXPECT_EQ(lena.writes[0].record.key, "world.mobile_team.led_by");
+  EXPECT_EQ(lena.writes[0].record.text, "Lena runs the mobile team.");
+  Say("Our billing API depends on the ledger service.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on ledger service",
+                                               "mobile team led_by Lena"}));
+  auto team = engine_->GetEntity("u", "mobile team");
+  ASSERT_TRUE(team.ok()) << team.status().ToString();
+  EXPECT_EQ(team->type, "team");
+
+  // A new leader: led_by is single-valued, so the old edge ends and the old memory is superseded.
+  TurnReport marco = Say("Marco runs the mobile team now.");
+  ASSERT_EQ(marco.writes.size(), 1u);
+  EXPECT_EQ(marco.writes[0].superseded_ids, std::vector<std::string>{lena.writes[0].record.id});
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on ledger service",
+                                               "mobile team led_by Marco"}));
+  EXPECT_EQ(Edges("u", true), (std::vector<std::string>{"billing API depends_on ledger service",
+                                                        "mobile team led_by Lena (ended)",
+                                                        "mobile team led_by Marco"}));
+  // depends_on accumulates.
+  Say("The billing API also depends on Stripe.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on Stripe",
+                                               "billing API depends_on ledger service",
+                                               "mobile team led_by Marco"}));
+  // Deleting a world memory retracts the edges it stated, from whichever entity.
+  ASSERT_TRUE(engine_->DeleteMemory("u", marco.writes[0].record.id).ok());
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"billing API depends_on Stripe",
+                                               "billing API depends_on ledger service"}));
+  // A relative named as subject is also the user's.
+  Say("My sister Ana lives in Lisbon.");
+  auto ana = engine_->Neighbors("u", "Ana", NeighborOptions{});
+  ASSERT_TRUE(ana.ok()) << ana.status().ToString();
+  std::vector<std::string> around;
+  for (const Relation& r : ana->relations)
+    around.push_back(r.from_name + " " + r.type + " " + r.to_name);
+  std::sort(around.begin(), around.end());
+  EXPECT_EQ(around, (std::vector<std::string>{"Ana lives_in Lisbon", "user has_sister Ana"}));
+  // Another world statement said as a change does not replace this one: only its key does.
+  auto payments = Say("Dimitri's team owns the payments service.");
+  Say("Nadia's team runs the search squad now.");
+  auto page = engine_->ListMemories("u", ListOptions{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(std::any_of(page->items.begin(), page->items.end(), [&](const MemoryRecord& r) {
+    return r.id == payments.writes.at(0).record.id;
+  }));
+  EXPECT_TRUE(Edges("v").empty());
+}
+
+TEST_P(MemoryGraphTest, AWorldStatementWithASecretKeepsNoKeyAndNoTriple) {
+  const std::string token = "AKIAQ3EGRSLKX7Z2VNW4";
+  TurnReport r = Say("The deploy bot uses " + token + " for uploads.");
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_TRUE(r.writes[0].record.key.empty());
+  EXPECT_EQ(r.writes[0].record.data, "{}");
+  EXPECT_EQ(r.writes[0].record.text.find(token), std::string::npos) << r.writes[0].record.text;
+  EXPECT_TRUE(Edges().empty());
+}
+
+TEST_P(MemoryGraphTest, ItIsResolvedOnlyWhenUnambiguous) {
+  Chat("We built Orion last year as our reporting engine.");
+  TurnReport globex = Chat("Globex's reports run on it.");
+  ASSERT_EQ(globex.writes.size(), 1u);
+  EXPECT_EQ(globex.writes[0].record.text, "Globex's reports run on it.");
+  EXPECT_EQ(Edges(), std::vector<std::string>{"Globex's reports runs_on Orion"});
+  // An earlier sentence of the same turn counts first.
+  Chat("Kestrel is our new scheduler. The ops crew relies on it.");
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"Globex's reports runs_on Orion",
+                                               "ops crew depends_on Kestrel"}));
+
+  // Two things named just before: "it" could be either, so no edge; the turn is still kept.
+  Chat("The search service and the ads service share one cluster.");
+  TurnReport kafka = Chat("Honestly it depends on Kafka for everything.");
+  ASSERT_EQ(kafka.writes.size(), 1u);
+  EXPECT_TRUE(kafka.writes[0].record.key.empty());
+  EXPECT_EQ(Edges(), (std::vector<std::string>{"Globex's reports runs_on Orion",
+                                               "ops crew depends_on Kestrel"}));
 }
 
 TEST_P(MemoryGraphTest, TheOptionTurnsItOff) {

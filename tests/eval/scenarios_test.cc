@@ -158,10 +158,35 @@ TEST(ScenarioRunner, ScoresTheSelfTestFile) {
   EXPECT_FALSE(RunScenarios(*scenarios, o).ok());
 }
 
+// The neighbors probe reads the graph's current edges around an entity, as "from relation to".
+TEST(ScenarioRunner, NeighborsProbesReadTheGraph) {
+  auto scenarios = ParseScenarios(
+      R"({"id":"g","category":"world","events":[{"user":"Lena runs the mobile team."},{"advance":"3d"},{"user":"Marco runs the mobile team now."}],"probes":[{"neighbors":"mobile team","contains":"mobile team led_by Marco","lacks":"Lena"},{"neighbors":"Marco","depth":2,"contains":"led_by Marco"},{"neighbors":"mobile team","contains":"led_by Lena"},{"neighbors":"nobody","lacks":"led_by"}]})");
+  ASSERT_TRUE(scenarios.ok()) << scenarios.status().ToString();
+  testing::TempDir dir;
+  ScenarioOptions o;
+  o.work_dir = dir.path();
+  auto report = RunScenarios(*scenarios, o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->overall.probes, 4u);
+  EXPECT_EQ(report->overall.probes_passed, 3u);
+  ASSERT_EQ(report->failures.size(), 1u);
+  EXPECT_EQ(report->failures[0].probe, 3u);
+  EXPECT_EQ(report->failures[0].expected, "edges of \"mobile team\" contains \"led_by Lena\"");
+  EXPECT_EQ(report->failures[0].got, "1. \"mobile team led_by Marco\"");
+
+  for (const char* bad : {R"({"neighbors":"x"})", R"({"neighbors":"","lacks":"y"})",
+                          R"({"neighbors":"x","lacks":"y","depth":0})"}) {
+    const std::string line =
+        std::string(R"({"id":"b","category":"c","events":[{"user":"hi"}],"probes":[)") + bad + "]}";
+    EXPECT_EQ(ParseScenarios(line).status().code(), Status::Code::kInvalidArgument) << bad;
+  }
+}
+
 // The public set is well-formed: every split parses (their scores are measured, not pinned).
 TEST(ScenarioRunner, PublicSetParses) {
   for (const auto& [split, least] : std::initializer_list<std::pair<const char*, size_t>>{
-           {"dev", 90}, {"test", 90}, {"test2", 40}, {"test3", 40}, {"test4", 40}}) {
+           {"dev", 90}, {"test", 90}, {"test2", 40}, {"test3", 40}, {"test4", 40}, {"test5", 30}}) {
     auto scenarios = LoadScenarioFile(std::string(ENGRAM_SOURCE_DIR) + "/tests/data/scenarios/" +
                                       split + ".jsonl");
     ASSERT_TRUE(scenarios.ok()) << scenarios.status().ToString();

@@ -139,7 +139,11 @@ TEST(ClassifyTest, FactsAboutTheUsersWorldArePromoted) {
              "The VPN gateway is vpn.corp.example, port 1194.",
              "In staging.env we set QUEUE_URL=amqp://mq.staging.internal:5672"},
             Disposition::kPromote);
-  EXPECT_EQ(ClassifyTurn(Role::kUser, "Tomasz leads the payments squad.").reason, "world fact");
+  // A relation of rules/world_relations.txt is extracted (a keyed fact with its triple); one
+  // that says "it" waits for the write path to resolve it.
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "Tomasz leads the payments squad.").reason,
+            "extracted memory");
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "Globex's reports run on it.").reason, "world fact");
 }
 
 TEST(ClassifyTest, StandingValuesHoweverPhrasedArePromoted) {

@@ -31,11 +31,11 @@ TEST(ExtractCandidatesTest, TurnsGoOutAsJsonAndGoodAnswersBecomeCandidates) {
   ScriptedClient client;
   client.Answer(R"({"memories": [
       {"type": "fact", "key": "user.name", "text": "The user's name is Dana.",
-       "confidence": 0.95, "value": "Dana", "valid_from": null},
+       "confidence": 0.95, "value": "Dana", "valid_from": null, "triples": []},
       {"type": "preference", "key": "Pref.UI.Theme", "text": "The user prefers dark mode.",
-       "confidence": 0.9, "value": "dark", "valid_from": null},
+       "confidence": 0.9, "value": "dark", "valid_from": null, "triples": []},
       {"type": "fact", "key": "user.location.city", "text": "The user lives in Berlin.",
-       "confidence": 0.8, "value": "Berlin", "valid_from": "2021-01-01"}]})");
+       "confidence": 0.8, "value": "Berlin", "valid_from": "2021-01-01", "triples": []}]})");
   CallBudget budget;
   const Turn turns[] = {
       {Role::kUser, "My name is Dana and I prefer dark mode.", At("2026-11-20T10:00:00Z")},
@@ -95,11 +95,11 @@ TEST(ExtractCandidatesTest, ALaterStatementOfAKeyWins) {
   ScriptedClient client;
   client.Answer(R"({"memories": [
       {"type": "fact", "key": "user.location.city", "text": "The user lives in Paris.",
-       "confidence": 0.8, "value": "Paris", "valid_from": null},
+       "confidence": 0.8, "value": "Paris", "valid_from": null, "triples": []},
       {"type": "preference", "key": "pref.likes.tea", "text": "The user likes tea.",
-       "confidence": 0.8, "value": null, "valid_from": null},
+       "confidence": 0.8, "value": null, "valid_from": null, "triples": []},
       {"type": "fact", "key": "user.location.city", "text": "The user lives in Berlin.",
-       "confidence": 0.9, "value": "Berlin", "valid_from": null}]})");
+       "confidence": 0.9, "value": "Berlin", "valid_from": null, "triples": []}]})");
   CallBudget budget;
   const Turn turns[] = {{Role::kUser, "I live in Paris. I like tea. Actually, Berlin.", 0}};
   auto candidates = ExtractCandidates(client, budget, turns, 0);
@@ -114,10 +114,10 @@ TEST(ExtractCandidatesTest, BadKeysAndDatesAreRepairedThenFail) {
   ScriptedClient client;
   const std::string bad_key = R"({"memories": [{"type": "fact", "key": "the user's name",
       "text": "The user's name is Dana.", "confidence": 0.9, "value": "Dana",
-      "valid_from": null}]})";
+      "valid_from": null, "triples": []}]})";
   const std::string bad_date = R"({"memories": [{"type": "fact", "key": "user.name",
       "text": "The user's name is Dana.", "confidence": 0.9, "value": "Dana",
-      "valid_from": "last spring"}]})";
+      "valid_from": "last spring", "triples": []}]})";
   client.Answer(bad_key);
   client.Answer(bad_date);
   CallBudget budget;
@@ -138,9 +138,9 @@ TEST(ExtractCandidatesTest, BadKeysAndDatesAreRepairedThenFail) {
 TEST(ExtractCandidatesTest, OutOfRangeConfidenceIsRepaired) {
   ScriptedClient client;
   client.Answer(R"({"memories": [{"type": "fact", "key": "user.name", "text": "Dana.",
-      "confidence": 7, "value": null, "valid_from": null}]})");
+      "confidence": 7, "value": null, "valid_from": null, "triples": []}]})");
   client.Answer(R"({"memories": [{"type": "fact", "key": "user.name", "text": "Dana.",
-      "confidence": 0.7, "value": null, "valid_from": null}]})");
+      "confidence": 0.7, "value": null, "valid_from": null, "triples": []}]})");
   CallBudget budget;
   const Turn turns[] = {{Role::kUser, "I'm Dana.", 0}};
   auto candidates = ExtractCandidates(client, budget, turns, 0);
