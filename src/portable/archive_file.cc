@@ -151,6 +151,23 @@ Json GraphHistoryLine(const GraphHistoryEvent& e) {
               {"new_value", e.new_value}, {"at", e.at}};
 }
 
+void AppendOwnerLines(const OwnerArchive& a, std::vector<std::string>* lines) {
+  for (const ArchivedMemory& m : a.memories) lines->push_back(Dump(MemoryLine(m)));
+  for (const HistoryEvent& e : a.history) lines->push_back(Dump(HistoryLine(e)));
+  for (const ArchivedSession& s : a.sessions) {
+    lines->push_back(Dump(SessionLine(a.owner_id, s)));
+    for (const SessionItem& i : s.items) {
+      lines->push_back(Dump(ItemLine(a.owner_id, s.session_id, i)));
+    }
+  }
+  for (const Entity& e : a.entities) lines->push_back(Dump(EntityLine(e)));
+  for (const Observation& o : a.observations) {
+    lines->push_back(Dump(ObservationLine(a.owner_id, o)));
+  }
+  for (const Relation& r : a.relations) lines->push_back(Dump(RelationLine(r)));
+  for (const GraphHistoryEvent& e : a.graph_history) lines->push_back(Dump(GraphHistoryLine(e)));
+}
+
 std::string Sha256Hex(const std::vector<std::string>& lines) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
@@ -512,23 +529,14 @@ Status CheckHeader(const Json& h, const std::vector<std::string>& lines, ParsedA
 
 std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners) {
   std::vector<std::string> lines;
-  for (const OwnerArchive& a : owners) {
-    for (const ArchivedMemory& m : a.memories) lines.push_back(Dump(MemoryLine(m)));
-    for (const HistoryEvent& e : a.history) lines.push_back(Dump(HistoryLine(e)));
-    for (const ArchivedSession& s : a.sessions) {
-      lines.push_back(Dump(SessionLine(a.owner_id, s)));
-      for (const SessionItem& i : s.items) {
-        lines.push_back(Dump(ItemLine(a.owner_id, s.session_id, i)));
-      }
-    }
-    for (const Entity& e : a.entities) lines.push_back(Dump(EntityLine(e)));
-    for (const Observation& o : a.observations) {
-      lines.push_back(Dump(ObservationLine(a.owner_id, o)));
-    }
-    for (const Relation& r : a.relations) lines.push_back(Dump(RelationLine(r)));
-    for (const GraphHistoryEvent& e : a.graph_history) lines.push_back(Dump(GraphHistoryLine(e)));
-  }
+  for (const OwnerArchive& a : owners) AppendOwnerLines(a, &lines);
   return lines;
+}
+
+OwnerDigest DigestOf(const OwnerArchive& owner) {
+  std::vector<std::string> lines;
+  AppendOwnerLines(owner, &lines);
+  return OwnerDigest{Counts(lines), Sha256Hex(lines)};
 }
 
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,
