@@ -151,53 +151,75 @@ Json GraphHistoryLine(const GraphHistoryEvent& e) {
               {"new_value", e.new_value}, {"at", e.at}};
 }
 
-void AppendOwnerLines(const OwnerArchive& a, std::vector<std::string>* lines) {
-  for (const ArchivedMemory& m : a.memories) lines->push_back(Dump(MemoryLine(m)));
-  for (const HistoryEvent& e : a.history) lines->push_back(Dump(HistoryLine(e)));
+// Calls `emit` with each line of the owner's archive, in archive order.
+template <typename Emit>
+void ForEachOwnerLine(const OwnerArchive& a, Emit emit) {
+  for (const ArchivedMemory& m : a.memories) emit(Dump(MemoryLine(m)));
+  for (const HistoryEvent& e : a.history) emit(Dump(HistoryLine(e)));
   for (const ArchivedSession& s : a.sessions) {
-    lines->push_back(Dump(SessionLine(a.owner_id, s)));
-    for (const SessionItem& i : s.items) {
-      lines->push_back(Dump(ItemLine(a.owner_id, s.session_id, i)));
-    }
+    emit(Dump(SessionLine(a.owner_id, s)));
+    for (const SessionItem& i : s.items) emit(Dump(ItemLine(a.owner_id, s.session_id, i)));
   }
-  for (const Entity& e : a.entities) lines->push_back(Dump(EntityLine(e)));
-  for (const Observation& o : a.observations) {
-    lines->push_back(Dump(ObservationLine(a.owner_id, o)));
-  }
-  for (const Relation& r : a.relations) lines->push_back(Dump(RelationLine(r)));
-  for (const GraphHistoryEvent& e : a.graph_history) lines->push_back(Dump(GraphHistoryLine(e)));
+  for (const Entity& e : a.entities) emit(Dump(EntityLine(e)));
+  for (const Observation& o : a.observations) emit(Dump(ObservationLine(a.owner_id, o)));
+  for (const Relation& r : a.relations) emit(Dump(RelationLine(r)));
+  for (const GraphHistoryEvent& e : a.graph_history) emit(Dump(GraphHistoryLine(e)));
 }
+
+// SHA-256 over lines given one at a time.
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Add(const std::string& line) { EVP_DigestUpdate(ctx_, line.data(), line.size()); }
+  // "sha256:<hex>"
+  std::string Hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &size);
+    static const char kHex[] = "0123456789abcdef";
+    std::string out = "sha256:";
+    for (unsigned int i = 0; i < size; ++i) {
+      out += kHex[digest[i] >> 4];
+      out += kHex[digest[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
 
 std::string Sha256Hex(const std::vector<std::string>& lines) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const std::string& line : lines) EVP_DigestUpdate(ctx, line.data(), line.size());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest, &size);
-  EVP_MD_CTX_free(ctx);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return "sha256:" + out;
+  Sha256 sha;
+  for (const std::string& line : lines) sha.Add(line);
+  return sha.Hex();
 }
 
-// Lines per kind, in a fixed order of kinds.
-std::map<std::string, int64_t> Counts(const std::vector<std::string>& lines) {
+// The kind of an archive line: every line starts with {"kind":"<kind>", (ArchiveLines).
+std::string KindOf(const std::string& line) {
+  const size_t start = std::strlen("{\"kind\":\"");
+  const size_t end = line.find('"', start);
+  return end == std::string::npos ? "" : line.substr(start, end - start);
+}
+
+// Every kind of line with a count of 0, in a fixed order of kinds.
+std::map<std::string, int64_t> NoCounts() {
   std::map<std::string, int64_t> counts;
   for (const char* kind : {"memory", "history", "session", "item", "entity", "observation",
                            "relation", "graph_history"}) {
     counts[kind] = 0;
   }
-  for (const std::string& line : lines) {
-    // Every line starts with {"kind":"<kind>", (ArchiveLines).
-    const size_t start = std::strlen("{\"kind\":\"");
-    const size_t end = line.find('"', start);
-    if (end != std::string::npos) ++counts[line.substr(start, end - start)];
-  }
+  return counts;
+}
+
+// Lines per kind.
+std::map<std::string, int64_t> Counts(const std::vector<std::string>& lines) {
+  std::map<std::string, int64_t> counts = NoCounts();
+  for (const std::string& line : lines) ++counts[KindOf(line)];
   return counts;
 }
 
@@ -529,14 +551,22 @@ Status CheckHeader(const Json& h, const std::vector<std::string>& lines, ParsedA
 
 std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners) {
   std::vector<std::string> lines;
-  for (const OwnerArchive& a : owners) AppendOwnerLines(a, &lines);
+  for (const OwnerArchive& a : owners) {
+    ForEachOwnerLine(a, [&](std::string line) { lines.push_back(std::move(line)); });
+  }
   return lines;
 }
 
 OwnerDigest DigestOf(const OwnerArchive& owner) {
-  std::vector<std::string> lines;
-  AppendOwnerLines(owner, &lines);
-  return OwnerDigest{Counts(lines), Sha256Hex(lines)};
+  // Line by line: an owner's lines are never all in memory at once.
+  OwnerDigest d{NoCounts(), ""};
+  Sha256 sha;
+  ForEachOwnerLine(owner, [&](const std::string& line) {
+    ++d.counts[KindOf(line)];
+    sha.Add(line);
+  });
+  d.checksum = sha.Hex();
+  return d;
 }
 
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,
