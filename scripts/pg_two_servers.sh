@@ -31,7 +31,7 @@ echo '# supersede on B (same key), then search on A'
 c -d '{"text": "The deploy window moved to Thursday at 17:00.", "key": "deploy.window"}' localhost:$PB/v1/owners/alice/memories | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["event"], d["memory"]["text"], "superseded", d.get("superseded_ids"))'
 c -d '{"query": "when is the deploy window", "top_k": 3}' localhost:$PA/v1/owners/alice/memories/search | python3 -c 'import json,sys; d=json.load(sys.stdin); [print(h["id"], h["text"], round(h.get("score", 0), 3)) for h in d["hits"]]'
 echo '# delete on A, then search on B'
-ID=$(c 'localhost:$PA/v1/owners/alice/memories?key=deploy.window' | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+ID=$(c "localhost:$PA/v1/owners/alice/memories?key=deploy.window" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 c -X DELETE "localhost:$PA/v1/owners/alice/memories/$ID"
 c -d '{"query": "when is the deploy window", "top_k": 3}' localhost:$PB/v1/owners/alice/memories/search
 kill $A $B; wait $A $B 2>/dev/null || true

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -56,7 +57,13 @@ int main() {
   const std::string dir = "/tmp/engram-peer-bench-" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   engram::Options options;
-  options.path = dir + "/engram.db";
+  // ENGRAM_PEER_STORE: another store URL (bench/postgres/peers_pg.sh runs it on PostgreSQL).
+  const char* store = std::getenv("ENGRAM_PEER_STORE");
+  if (store && *store) {
+    options.store = store;
+  } else {
+    options.path = dir + "/engram.db";
+  }
   options.embedder = embedder;
   options.durable_commits = bench::envi("ENGRAM_DURABLE", 1) != 0;
   auto engine = Check(engram::Engine::Open(options), "open");
@@ -95,7 +102,10 @@ int main() {
         for (const auto& hit : hits) ids.push_back(engram::bench::TextNumber(hit.record.text));
         return ids;
       },
-      std::string("in-process, durable_commits=") + (options.durable_commits ? "true" : "false") +
+      std::string(store && *store
+                      ? "store " + std::string(store).substr(0, std::string(store).find(':')) + ", "
+                      : "in-process, ") +
+          "durable_commits=" + (options.durable_commits ? "true" : "false") +
           ", record_access=" + (search.record_access ? "true" : "false"));
   engine.reset();
   std::filesystem::remove_all(dir);

@@ -31,6 +31,9 @@ void AddExportCommand(const CommandContext& ctx);
 // archive's one owner.
 Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner);
 
+// copy: owners from one store to another, verified (copy_command.cc).
+void AddCopyCommand(const CommandContext& ctx);
+
 // files export, files sync (files_command.cc).
 void AddFilesCommands(const CommandContext& ctx);
 

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   AddSearchCommands(ctx);
   AddImportCommand(ctx);
   AddExportCommand(ctx);
+  AddCopyCommand(ctx);
   AddFilesCommands(ctx);
   AddMaintenanceCommands(ctx);
   AddOwnersCommand(ctx);

@@ -256,6 +256,9 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
   for (const auto& [rid, e] : ranked) {
     auto it = by_rid.find(rid);
     if (it == by_rid.end()) continue;  // deleted after the partition saw it
+    // Superseded by another process after the partition saw it (it learns of it at the next
+    // change it notices).
+    if (!o.valid_at && !it->second.superseded_by.empty()) continue;
     out.push_back({std::move(it->second), e.final_score, e});
   }
   txn.reset();

@@ -232,34 +232,40 @@ const char* EmptyBodyPiece(ArchiveFormat format) {
   return format == ArchiveFormat::kYaml ? "[]\n" : "";
 }
 
+// Calls `each` with every body line of one owner, in order, until it returns false.
+bool ForEachOwnerLine(const OwnerArchive& a, const std::function<bool(const std::string&)>& each) {
+  for (const ArchivedMemory& m : a.memories) {
+    if (!each(Dump(MemoryLine(m)))) return false;
+  }
+  for (const HistoryEvent& e : a.history) {
+    if (!each(Dump(HistoryLine(e)))) return false;
+  }
+  for (const ArchivedSession& s : a.sessions) {
+    if (!each(Dump(SessionLine(a.owner_id, s)))) return false;
+    for (const SessionItem& i : s.items) {
+      if (!each(Dump(ItemLine(a.owner_id, s.session_id, i)))) return false;
+    }
+  }
+  for (const Entity& e : a.entities) {
+    if (!each(Dump(EntityLine(e)))) return false;
+  }
+  for (const Observation& o : a.observations) {
+    if (!each(Dump(ObservationLine(a.owner_id, o)))) return false;
+  }
+  for (const Relation& r : a.relations) {
+    if (!each(Dump(RelationLine(r)))) return false;
+  }
+  for (const GraphHistoryEvent& e : a.graph_history) {
+    if (!each(Dump(GraphHistoryLine(e)))) return false;
+  }
+  return true;
+}
+
 // Calls `each` with every body line of these owners, in order, until it returns false.
 bool ForEachLine(const std::vector<OwnerArchive>& owners,
                  const std::function<bool(const std::string&)>& each) {
   for (const OwnerArchive& a : owners) {
-    for (const ArchivedMemory& m : a.memories) {
-      if (!each(Dump(MemoryLine(m)))) return false;
-    }
-    for (const HistoryEvent& e : a.history) {
-      if (!each(Dump(HistoryLine(e)))) return false;
-    }
-    for (const ArchivedSession& s : a.sessions) {
-      if (!each(Dump(SessionLine(a.owner_id, s)))) return false;
-      for (const SessionItem& i : s.items) {
-        if (!each(Dump(ItemLine(a.owner_id, s.session_id, i)))) return false;
-      }
-    }
-    for (const Entity& e : a.entities) {
-      if (!each(Dump(EntityLine(e)))) return false;
-    }
-    for (const Observation& o : a.observations) {
-      if (!each(Dump(ObservationLine(a.owner_id, o)))) return false;
-    }
-    for (const Relation& r : a.relations) {
-      if (!each(Dump(RelationLine(r)))) return false;
-    }
-    for (const GraphHistoryEvent& e : a.graph_history) {
-      if (!each(Dump(GraphHistoryLine(e)))) return false;
-    }
+    if (!ForEachOwnerLine(a, each)) return false;
   }
   return true;
 }
@@ -507,6 +513,19 @@ size_t ArchiveLineCount(const std::vector<OwnerArchive>& owners) {
     for (const ArchivedSession& s : a.sessions) n += s.items.size();
   }
   return n;
+}
+
+OwnerDigest DigestOf(const OwnerArchive& owner) {
+  // Line by line: an owner's lines are never all in memory at once.
+  BodyDigest digest;
+  ForEachOwnerLine(owner, [&digest](const std::string& line) {
+    digest.Add(line);
+    return true;
+  });
+  OwnerDigest d;
+  d.counts = digest.counts();
+  d.checksum = digest.Checksum();
+  return d;
 }
 
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,

@@ -5,8 +5,10 @@
 // the body as JSONL, so the two forms of one archive carry the same checksum.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <istream>
+#include <map>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -31,6 +33,18 @@ struct ArchiveHeader {
 
 // The body's lines for these owners, in order; each ends with '\n'.
 std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners);
+
+// One owner's archive in canonical form: its lines per kind (memory, history, session, item,
+// entity, observation, relation, graph_history) and the SHA-256 of its lines. Equal content
+// gives an equal digest whatever backend it was read from, so a copy is verified by comparing
+// the source's digest with the target's.
+struct OwnerDigest {
+  std::map<std::string, int64_t> counts;
+  std::string checksum;  // "sha256:<hex>"
+
+  bool operator==(const OwnerDigest&) const = default;
+};
+OwnerDigest DigestOf(const OwnerArchive& owner);
 
 // Writes the archive: the header (with counts and checksum of `lines`) and then the lines.
 Status WriteArchive(std::ostream& out, ArchiveFormat format, const ArchiveHeader& header,

@@ -1,9 +1,11 @@
-// The real `engram` binary on PostgreSQL: `engram migrate`, processes sharing one database, and
-// the errors of a database that cannot be reached (one line, non-zero exit, `serve` included).
+// The real `engram` binary on PostgreSQL: `engram migrate`, processes sharing one database, the
+// errors of a database that cannot be reached (one line, non-zero exit, `serve` included), and
+// `engram copy` between SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "cli/run_engram.h"
 #include "pg/postgres_server.h"
@@ -29,6 +31,39 @@ class CliPostgresTest : public ::testing::Test {
   // Runs `engram args...`; gives up (killing it) after timeout_s.
   RunResult Engram(std::vector<std::string> args, int timeout_s = 60) {
     return testing::RunEngram(std::move(args), dir_, "", std::chrono::seconds(timeout_s));
+  }
+
+  // Runs `engram args...` and expects it to succeed; returns its standard output.
+  std::string Ok(std::vector<std::string> args) {
+    RunResult r = Engram(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << " " << args[2] << ": " << r.err;
+    return r.out;
+  }
+
+  // A SQLite store with two owners: a memory superseded by key, an updated one, a deleted one,
+  // a core block and a session; alice's vectors, history and access times come along.
+  std::string SeedSqlite() {
+    const std::string db = dir_.File("source.db");
+    Ok({"--db", db, "add", "--owner", "alice", "--key", "home.city", "alice lives in Oslo"});
+    Ok({"--db", db, "add", "--owner", "alice", "--key", "home.city", "alice moved to Bergen"});
+    Ok({"--db", db, "add", "--owner", "alice", "--expires-at", "2031-01-01T00:00:00Z", "--meta",
+        R"({"b":1,"a":[2,3]})", "the cellar key hangs by the door"});
+    const std::string id = nlohmann::json::parse(
+        Ok({"--db", db, "--json", "add", "--owner", "bob", "bob drinks green tea"}))["id"];
+    Ok({"--db", db, "update", "--owner", "bob", id, "bob drinks black tea"});
+    const std::string gone = nlohmann::json::parse(
+        Ok({"--db", db, "--json", "add", "--owner", "bob", "bob owns a red bicycle"}))["id"];
+    Ok({"--db", db, "delete", "--owner", "bob", gone});
+    Ok({"--db", db, "block", "set", "--owner", "bob", "--label", "persona", "a patient tutor"});
+    Ok({"--db", db, "session", "add", "--owner", "bob", "--session", "s1", "--role", "user",
+        "hello there"});
+    return db;
+  }
+
+  // The whole store as an archive (header with counts and checksum, then every line).
+  std::string Export(const std::string& store) {
+    return Ok({"--store", store.find("://") == std::string::npos ? "sqlite://" + store : store,
+               "export"});
   }
 
   testing::TempDir dir_;
@@ -65,6 +100,79 @@ TEST_F(CliPostgresTest, AnUnreachableDatabaseIsOneLineAndANonZeroExit) {
     EXPECT_NE(r.err.find("cannot connect"), std::string::npos) << args[2] << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
+}
+
+TEST_F(CliPostgresTest, CopySqliteToPostgresAndBackIsTheSameArchive) {
+  const std::string source = SeedSqlite();
+  RunResult to_pg = Engram({"--json", "copy", "--from", source, "--to", url_});
+  ASSERT_EQ(to_pg.exit_code, 0) << to_pg.err;
+  const nlohmann::json report = nlohmann::json::parse(to_pg.out);
+  EXPECT_TRUE(report["verified"].get<bool>()) << to_pg.out;
+  ASSERT_EQ(report["owners"].size(), 2u) << to_pg.out;
+  EXPECT_EQ(report["owners"]["alice"]["counts"]["memory"], 3) << to_pg.out;
+  EXPECT_EQ(report["owners"]["bob"]["counts"]["session"], 1) << to_pg.out;
+  EXPECT_EQ(report["owners"]["bob"]["checksum"], report["owners"]["bob"]["target"]["checksum"]);
+  EXPECT_TRUE(to_pg.err.empty()) << "no progress without a terminal: " << to_pg.err;
+
+  const std::string back = dir_.File("back.db");
+  RunResult to_sqlite = Engram({"copy", "--from", url_, "--to", back});
+  ASSERT_EQ(to_sqlite.exit_code, 0) << to_sqlite.err;
+  EXPECT_NE(to_sqlite.out.find("copied 2 owners; counts and checksums equal"), std::string::npos)
+      << to_sqlite.out;
+  // Everything came back: ids, times, history, supersession, deletion, block, session.
+  const std::string original = Export(source);
+  EXPECT_EQ(Export(url_), original);
+  EXPECT_EQ(Export(back), original);
+  EXPECT_NE(original.find("alice moved to Bergen"), std::string::npos);
+}
+
+TEST_F(CliPostgresTest, CopyOneOwner) {
+  const std::string source = SeedSqlite();
+  RunResult r = Engram({"--json", "copy", "--from", source, "--to", url_, "--owner", "bob"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["owners"].size(), 1u) << r.out;
+  EXPECT_TRUE(report["owners"]["bob"]["verified"].get<bool>()) << r.out;
+  const nlohmann::json owners =
+      nlohmann::json::parse(Ok({"--store", url_, "--json", "owners"}))["owners"];
+  ASSERT_EQ(owners.size(), 1u) << owners.dump();
+  EXPECT_EQ(owners[0]["owner_id"], "bob");
+}
+
+TEST_F(CliPostgresTest, CopyRefusesATargetHoldingAnOwnerAndWritesNothing) {
+  const std::string source = SeedSqlite();
+  Ok({"copy", "--from", source, "--to", url_, "--owner", "bob"});
+  const std::string before = Export(url_);
+  RunResult again = Engram({"copy", "--from", source, "--to", url_});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("the target already holds owner bob"), std::string::npos) << again.err;
+  EXPECT_EQ(Export(url_), before) << "alice was written although bob was refused";
+
+  RunResult unknown = Engram({"copy", "--from", source, "--to", url_, "--owner", "carol"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("holds nothing of owner carol"), std::string::npos) << unknown.err;
+  RunResult missing = Engram({"copy", "--from", dir_.File("nowhere.db"), "--to", url_});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no SQLite file"), std::string::npos) << missing.err;
+  EXPECT_EQ(Export(url_), before);
+}
+
+TEST_F(CliPostgresTest, CopyCarriesTheKnowledgeGraphBothWays) {
+  const std::string source = SeedSqlite();
+  Ok({"--db", source, "graph", "add", "--owner", "alice", "--type", "person", "Alice"});
+  Ok({"--db", source, "graph", "add", "--owner", "alice", "--type", "project", "Project Alpha"});
+  Ok({"--db", source, "graph", "rel", "--owner", "alice", "Alice", "manages", "Project Alpha"});
+  RunResult r = Engram({"--json", "copy", "--from", source, "--to", url_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(report["verified"].get<bool>()) << r.out;
+  EXPECT_GE(report["owners"]["alice"]["counts"]["relation"].get<int>(), 1) << r.out;
+  const std::string path = Ok({"--store", url_, "graph", "path", "--owner", "alice", "Alice",
+                               "Project Alpha"});
+  EXPECT_NE(path.find("manages"), std::string::npos) << path;
+  const std::string back = dir_.File("back.db");
+  Ok({"copy", "--from", url_, "--to", back});
+  EXPECT_EQ(Export(back), Export(source));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // What only the PostgreSQL backend has: schema versions and concurrent migrations, lost
-// connections, unreachable servers, statement timeouts, and BM25 scores that match SQLite's.
+// connections, unreachable servers, statement timeouts, BM25 scores that match SQLite's, and the
+// LISTEN/NOTIFY watch on the change counter with its polling fallback.
 #include "store/postgres/postgres_store.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include "pg/postgres_server.h"
 #include "store/factory.h"
+#include "store/postgres/change_watch.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -49,6 +51,25 @@ void CutConnections(const std::string& uri) {
   ASSERT_TRUE(Sql(uri,
                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                   " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+}
+
+// Waits up to `limit` for `done()`; whether it came.
+template <typename F>
+bool Within(std::chrono::milliseconds limit, F done) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// A memory write of another process: bumps the change counter and commits.
+void WriteElsewhere(Store& store) {
+  auto txn = store.BeginWrite();
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  ASSERT_TRUE((*txn)->BumpChangeCounter().ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
 }
 
 class PostgresStoreTest : public ::testing::Test {
@@ -263,6 +284,55 @@ TEST_F(PostgresStoreTest, VectorsRoundTripExactly) {
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), v.size());
   EXPECT_EQ(std::memcmp(got->data(), v.data(), v.size() * sizeof(float)), 0);
+}
+
+TEST_F(PostgresStoreTest, ANotificationMarksTheCounterReadStale) {
+  auto writer = OpenPostgresStore({uri_});
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  pg::ChangeWatch watch(uri_);
+  ASSERT_TRUE(Within(std::chrono::seconds(5), [&] { return watch.listening(); }));
+  EXPECT_FALSE(watch.Current().has_value());
+  watch.Remember(41, watch.Generation());
+  EXPECT_EQ(watch.Current(), 41);
+  // Nothing written: the read stays current, past the polling interval too (no polling while
+  // the listener is up).
+  std::this_thread::sleep_for(2 * pg::kPollInterval);
+  EXPECT_EQ(watch.Current(), 41);
+  WriteElsewhere(**writer);
+  EXPECT_TRUE(Within(std::chrono::seconds(1), [&] { return !watch.Current().has_value(); }));
+  // A read that began before a notification is not kept.
+  const uint64_t before = watch.Generation();
+  WriteElsewhere(**writer);
+  ASSERT_TRUE(Within(std::chrono::seconds(1), [&] { return watch.Generation() != before; }));
+  watch.Remember(42, before);
+  EXPECT_FALSE(watch.Current().has_value());
+}
+
+TEST_F(PostgresStoreTest, WithoutTheListenerACounterReadIsTrustedForThePollIntervalOnly) {
+  pg::ChangeWatch watch(uri_);
+  ASSERT_TRUE(Within(std::chrono::seconds(5), [&] { return watch.listening(); }));
+  watch.Remember(7, watch.Generation());
+  // The listener's connection is cut and cannot come back until the database accepts
+  // connections again.
+  const std::string db = uri_.substr(uri_.rfind('/') + 1);
+  const std::string admin = uri_.substr(0, uri_.rfind('/') + 1) + "postgres";
+  ASSERT_TRUE(Sql(admin, "ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS false"));
+  ASSERT_TRUE(Sql(admin, std::string("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                     " WHERE application_name = '") +
+                             pg::kListenerName + "' AND datname = '" + db + "'"));
+  ASSERT_TRUE(Within(std::chrono::seconds(2), [&] { return !watch.listening(); }));
+  EXPECT_FALSE(watch.Current().has_value()) << "what was missed is not known";
+  watch.Remember(8, watch.Generation());
+  EXPECT_EQ(watch.Current(), 8);
+  std::this_thread::sleep_for(pg::kPollInterval + std::chrono::milliseconds(50));
+  EXPECT_FALSE(watch.Current().has_value()) << "polled again after the interval";
+  ASSERT_TRUE(Sql(admin, "ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS true"));
+  ASSERT_TRUE(Within(std::chrono::seconds(3), [&] { return watch.listening(); }));
+  watch.Remember(9, watch.Generation());
+  auto writer = OpenPostgresStore({uri_});
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  WriteElsewhere(**writer);
+  EXPECT_TRUE(Within(std::chrono::seconds(1), [&] { return !watch.Current().has_value(); }));
 }
 
 }  // namespace

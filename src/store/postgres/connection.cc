@@ -168,8 +168,12 @@ int64_t Rows::Affected() const {
   return v;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
-  PGconn* raw = PQconnectdb(conninfo.c_str());
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
+                                                     const char* fallback_application_name) {
+  // dbname with expand_dbname: the whole string or URI, as PQconnectdb reads it.
+  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), fallback_application_name, nullptr};
+  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Unavailable("postgres: out of memory while connecting");
   std::unique_ptr<Connection> conn(new Connection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {

@@ -68,9 +68,11 @@ class Rows {
 
 class Connection {
  public:
-  // Connects with a libpq connection string or URI (postgres://...). Unavailable when the server
-  // cannot be reached.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  // Connects with a libpq connection string or URI (postgres://...), named
+  // `fallback_application_name` in pg_stat_activity unless the string sets application_name.
+  // Unavailable when the server cannot be reached.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
+                                                  const char* fallback_application_name = "engram");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -290,15 +290,33 @@ Status PgTransaction::RecordAccess(const std::vector<int64_t>& rids, Timestamp a
       .status();
 }
 
+Status PgTransaction::Commit() {
+  ENGRAM_RETURN_IF_ERROR(txn_.Commit());
+  if (bumped_ && watch_) watch_->Invalidate();
+  return Status::Ok();
+}
+
 Result<int64_t> PgTransaction::ChangeCounter() {
-  return SingleInt("SELECT value::bigint FROM store_meta WHERE name = 'change_counter'", {});
+  constexpr const char* kRead =
+      "SELECT value::bigint FROM store_meta WHERE name = 'change_counter'";
+  if (!watch_ || !read_only_) return SingleInt(kRead, {});
+  if (std::optional<int64_t> current = watch_->Current()) return *current;
+  const uint64_t generation = watch_->Generation();
+  ENGRAM_ASSIGN_OR_RETURN(int64_t counter, SingleInt(kRead, {}));
+  watch_->Remember(counter, generation);
+  return counter;
 }
 
 Result<int64_t> PgTransaction::BumpChangeCounter() {
-  return SingleInt(
-      "UPDATE store_meta SET value = (value::bigint + 1)::text"
-      " WHERE name = 'change_counter' RETURNING value::bigint",
-      {});
+  // The notification is delivered to the listeners (change_watch.h) when this commits.
+  ENGRAM_ASSIGN_OR_RETURN(
+      int64_t counter,
+      SingleInt("WITH bumped AS (UPDATE store_meta SET value = (value::bigint + 1)::text"
+                " WHERE name = 'change_counter' RETURNING value)"
+                " SELECT value::bigint, pg_notify('engram_changes', value) FROM bumped",
+                {}));
+  bumped_ = true;
+  return counter;
 }
 
 Result<std::optional<std::string>> PgTransaction::GetMeta(std::string_view name) {

@@ -78,6 +78,19 @@ class Database : public std::enable_shared_from_this<Database> {
     return conn;
   }
 
+  // The process's watch on the change counter, started by the first read of durable memory (a
+  // command that never searches opens no listening connection).
+  std::shared_ptr<pg::ChangeWatch> Watch() {
+    std::lock_guard lock(mu_);
+    if (!watch_) watch_ = std::make_shared<pg::ChangeWatch>(options_.conninfo);
+    return watch_;
+  }
+  // The watch, when a read started it; null before.
+  std::shared_ptr<pg::ChangeWatch> StartedWatch() {
+    std::lock_guard lock(mu_);
+    return watch_;
+  }
+
   void Release(std::unique_ptr<Connection> conn) {
     if (!conn || !conn->healthy()) return;  // a broken connection is dropped; the next opens anew
     std::lock_guard lock(mu_);
@@ -123,6 +136,7 @@ class Database : public std::enable_shared_from_this<Database> {
   PostgresOptions options_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::shared_ptr<pg::ChangeWatch> watch_;
 };
 
 class PostgresStore final : public Store {
@@ -131,10 +145,12 @@ class PostgresStore final : public Store {
   std::string backend() const override { return "postgres"; }
   Result<std::unique_ptr<Transaction>> BeginRead() override {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgTransaction>(kBeginRead));
+    txn->Watch(db_->Watch(), /*read_only=*/true);
     return std::unique_ptr<Transaction>(std::move(txn));
   }
   Result<std::unique_ptr<Transaction>> BeginWrite() override {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgTransaction>(kBeginMemoryWrite));
+    txn->Watch(db_->StartedWatch(), /*read_only=*/false);
     return std::unique_ptr<Transaction>(std::move(txn));
   }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "store/checkpoint_store.h"
+#include "store/postgres/change_watch.h"
 #include "store/postgres/connection.h"
 #include "store/session_store.h"
 #include "store/store.h"
@@ -43,8 +44,14 @@ class PgTransaction final : public Transaction {
  public:
   PgTransaction(std::unique_ptr<Connection> conn, ReleaseConnection release)
       : txn_(std::move(conn), std::move(release)) {}
+  // The process's watch on the change counter: a read transaction takes the counter from it
+  // when it is current; a write transaction that bumped the counter tells it on commit.
+  void Watch(std::shared_ptr<ChangeWatch> watch, bool read_only) {
+    watch_ = std::move(watch);
+    read_only_ = read_only;
+  }
 
-  Status Commit() override { return txn_.Commit(); }
+  Status Commit() override;
 
   // memories.cc
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
@@ -108,6 +115,9 @@ class PgTransaction final : public Transaction {
   }
 
   OpenTransaction txn_;
+  std::shared_ptr<ChangeWatch> watch_;
+  bool read_only_ = false;
+  bool bumped_ = false;  // BumpChangeCounter ran
 };
 
 class PgSessionTransaction final : public SessionTransaction {
