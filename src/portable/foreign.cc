@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "graph/names.h"
+#include "util/json.h"
 #include "util/time.h"
 
 namespace engram::portable {
@@ -58,7 +59,9 @@ Result<ForeignReport> ImportMcpGraph(Engine& engine, std::istream& in, const std
   for (size_t n = 1; std::getline(in, text); ++n) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = "line " + std::to_string(n);
-    json o = json::parse(text, nullptr, false);
+    Result<json> parsed = util::ParseJson(text);
+    if (!parsed.ok()) return At(where, parsed.status().message());
+    const json& o = *parsed;
     if (!o.is_object()) return At(where, "not a JSON object");
     ENGRAM_ASSIGN_OR_RETURN(std::string type, StringField(o, "type", where));
     if (type == "entity") {
@@ -124,8 +127,9 @@ Result<ForeignReport> ImportMem0(Engine& engine, std::istream& in, const std::st
                                  const std::string& scope) {
   std::stringstream buffer;
   buffer << in.rdbuf();
-  json dump = json::parse(buffer.str(), nullptr, false);
-  if (dump.is_discarded()) return Status::InvalidArgument("not valid JSON");
+  Result<json> parsed = util::ParseJson(buffer.str());
+  if (!parsed.ok()) return parsed.status();
+  const json& dump = *parsed;
   const json* list = &dump;
   if (dump.is_object()) {
     auto it = dump.find("results");
@@ -263,9 +267,9 @@ Result<ForeignReport> ImportAgentsSessions(Engine& engine, const std::string& pa
   while ((step = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     const std::string session = ColumnText(stmt.get(), 0);
     const std::string where = "message " + std::to_string(sqlite3_column_int64(stmt.get(), 1));
-    json m = json::parse(ColumnText(stmt.get(), 2), nullptr, false);
-    if (m.is_discarded()) return At(where, "message_data is not JSON");
-    ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionItem> item, ItemOf(m, where));
+    Result<json> m = util::ParseJson(ColumnText(stmt.get(), 2));
+    if (!m.ok()) return At(where, "message_data: " + m.status().message());
+    ENGRAM_ASSIGN_OR_RETURN(std::optional<SessionItem> item, ItemOf(*m, where));
     if (!item) {
       ++report.skipped;
       continue;

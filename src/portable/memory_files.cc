@@ -10,6 +10,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "util/json.h"
 #include "util/time.h"
 
 namespace engram::portable {
@@ -215,7 +216,7 @@ Status ExportMemoryFiles(Engine& engine, const std::string& owner, const std::st
 Status SyncMemoryFiles(Engine& engine, const std::string& owner, const std::string& dir, bool apply,
                        SyncPlan* plan, const SyncProgress& progress) {
   Result<std::string> state_text = ReadFile(fs::path(dir) / kStateFile);
-  json state = state_text.ok() ? json::parse(*state_text, nullptr, false) : json();
+  json state = state_text.ok() ? util::ParseJsonOr(json(), *state_text) : json();
   ENGRAM_RETURN_IF_ERROR(CheckState(state, owner, dir));
   const json& lines = state["lines"];
   const json& blocks = state["blocks"];

@@ -1,9 +1,14 @@
 // `engram export`, `import` and `files` end to end: the real binary on database files. Export ->
 // import into another database -> export gives the same file; a damaged archive writes nothing;
-// a plain memory JSONL still needs --owner; MEMORY.md edited and synced with a dry run first.
+// a plain memory JSONL still needs --owner; MEMORY.md edited and synced with a dry run first; an
+// import killed at any moment leaves nothing or everything.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +82,58 @@ TEST_F(CliPortableTest, FilesExportEditSync) {
   EXPECT_NE(
       Ok("a.db", {"files", "sync", "--owner", "alice", dir_.File("md")}).find("nothing to sync"),
       std::string::npos);
+}
+
+// Without an embedder (ENGRAM_EMBEDDER=none while the test runs): each run starts in
+// milliseconds instead of loading the model.
+class CliImportKillTest : public CliPortableTest {
+ protected:
+  void SetUp() override {
+    if (const char* v = getenv("ENGRAM_EMBEDDER")) saved_ = v;
+    setenv("ENGRAM_EMBEDDER", "none", 1);
+  }
+  void TearDown() override {
+    if (saved_) {
+      setenv("ENGRAM_EMBEDDER", saved_->c_str(), 1);
+    } else {
+      unsetenv("ENGRAM_EMBEDDER");
+    }
+  }
+  std::optional<std::string> saved_;
+};
+
+// docs/cli.md: an import is one transaction. `kill -9` at moments spread over an import's run
+// (timed by a complete run first) leaves each owner with nothing or with every line; never part.
+// The long version with random moments is bench/server/crash_bench.py.
+TEST_F(CliImportKillTest, AnImportKilledAtAnyMomentLeavesNothingOrEverything) {
+  constexpr int kLines = 600;
+  {
+    std::ofstream file(dir_.File("facts.jsonl"));
+    for (int i = 0; i < kLines; ++i) {
+      file << nlohmann::json{{"text", "fact number " + std::to_string(i) + " holds"},
+                             {"key", "fact." + std::to_string(i)}}
+                  .dump()
+           << "\n";
+    }
+  }
+  auto count = [&](const std::string& owner) {
+    const std::string out = Ok("a.db", {"--json", "list", "--owner", owner, "--limit", "1000"});
+    return nlohmann::json::parse(out)["items"].size();
+  };
+  const auto start = std::chrono::steady_clock::now();
+  Ok("a.db", {"import", "--owner", "complete", dir_.File("facts.jsonl")});
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  ASSERT_EQ(count("complete"), size_t{kLines});
+  for (int tenth : {1, 3, 5, 7, 9}) {
+    const std::string owner = "killed" + std::to_string(tenth);
+    testing::RunEngram(
+        {"--db", dir_.File("a.db"), "import", "--owner", owner, dir_.File("facts.jsonl")}, dir_, "",
+        took * tenth / 10);
+    const size_t stored = count(owner);
+    EXPECT_TRUE(stored == 0 || stored == size_t{kLines})
+        << owner << ": " << stored << " of " << kLines << " lines stored";
+  }
 }
 
 }  // namespace

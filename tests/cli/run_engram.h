@@ -33,10 +33,11 @@ inline std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// Runs `engram args...` with `input` on stdin; a run past `timeout` is killed and says so in err.
+// Runs `engram args...` with `input` on stdin; a run past `timeout` is killed with SIGKILL and
+// says so in err (exit_code stays -1).
 inline RunResult RunEngram(std::vector<std::string> args, const TempDir& dir,
                            const std::string& input = "",
-                           std::chrono::seconds timeout = std::chrono::seconds(300)) {
+                           std::chrono::milliseconds timeout = std::chrono::seconds(300)) {
   const std::string in_path = dir.File("stdin"), out_path = dir.File("stdout"),
                     err_path = dir.File("stderr");
   std::ofstream(in_path, std::ios::binary) << input;

@@ -131,10 +131,20 @@ TEST_F(SearchTest, ScopeKeepsProjectsApart) {
 TEST_F(SearchTest, DeletedSupersededAndExpiredNeverComeBack) {
   MemoryRecord gone = Add("the wifi password hint is sunflower");
   Add("the wifi router is in the hall", [&](NewMemory& m) { m.expires_at = clock_->Now() + kDay; });
+  MemoryRecord old = Add("the wifi network is called harbor");
+  EXPECT_EQ(Texts("wifi network harbor").front(), "the wifi network is called harbor");
+  Add("the wifi network is called lighthouse", [&](NewMemory& m) { m.supersedes = {old.id}; });
   ASSERT_TRUE(engine_->DeleteMemory("u", gone.id).ok());
-  EXPECT_EQ(Texts("wifi sunflower").size(), 1u);
   clock_->Advance(2 * kDay);
-  EXPECT_TRUE(Texts("wifi router hall").empty());
+  SearchOptions lexical;
+  lexical.mode = SearchMode::kLexical;
+  SearchOptions vector;
+  vector.mode = SearchMode::kVector;
+  for (const SearchOptions& o : {SearchOptions(), lexical, vector}) {
+    // Every word of each gone memory is asked for: only the live successor may answer.
+    EXPECT_EQ(Texts("wifi password hint sunflower router hall network called harbor", o),
+              std::vector<std::string>{"the wifi network is called lighthouse"});
+  }
 }
 
 TEST_F(SearchTest, UpdatesAreSearchableAtOnce) {
@@ -193,6 +203,38 @@ TEST_F(SearchTest, FiltersOnFieldsAndMetadata) {
   o = {};
   o.key = "drink";
   EXPECT_EQ(Texts("melanie", o).size(), 1u);
+}
+
+// docs/search.md: `metadata.<path>` dots walk nested objects, strings compare by bytes,
+// `contains` is a substring of a string; a missing field matches only `ne` and `nin`.
+TEST_F(SearchTest, FiltersWalkNestedMetadataAndCompareStrings) {
+  Add("deploy checklist for alpha", [](NewMemory& m) {
+    m.metadata = R"({"project":{"name":"alpha","owner":{"team":"infra"}},"level":"b"})";
+  });
+  Add("deploy checklist for beta", [](NewMemory& m) {
+    m.metadata = R"({"project":{"name":"beta","owner":{"team":"web"}},"level":"d"})";
+  });
+  Add("deploy checklist without a project");
+  auto with = [&](const std::string& filter) {
+    SearchOptions o;
+    o.filter = filter;
+    auto t = Texts("deploy checklist", o);
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  const std::vector<std::string> alpha{"deploy checklist for alpha"};
+  const std::vector<std::string> beta{"deploy checklist for beta"};
+  EXPECT_EQ(with(R"({"metadata.project.owner.team": "infra"})"), alpha);
+  EXPECT_EQ(with(R"({"project.name": {"ne": "alpha"}})"),
+            (std::vector<std::string>{"deploy checklist for beta",
+                                      "deploy checklist without a project"}));
+  EXPECT_EQ(with(R"({"project.name": {"lt": "zeta"}})").size(), 2u);  // not the missing one
+  EXPECT_EQ(with(R"({"level": {"gt": "c"}})"), beta);
+  EXPECT_EQ(with(R"({"level": {"lte": "b"}})"), alpha);
+  EXPECT_EQ(with(R"({"AND": [{"level": {"gte": "b"}}, {"level": {"lt": "c"}}]})"), alpha);
+  EXPECT_EQ(with(R"({"project.name": {"contains": "et"}})"), beta);
+  EXPECT_EQ(with(R"({"project.owner.team": {"in": ["web", "data"]}})"), beta);
+  EXPECT_EQ(with(R"({"project.name.first": "a"})").size(), 0u);  // past a string: missing
 }
 
 TEST_F(SearchTest, TimeRangeFilters) {

@@ -330,6 +330,35 @@ TEST_F(McpTest, AnotherOwnerIsRefusedAndLearnsNothing) {
   EXPECT_EQ(bobs["structuredContent"]["items"].size(), 1u);
 }
 
+// add_memory's `supersedes` names the caller's own live memories only: another owner's id is
+// as unknown as a made-up one, the answer never shows the other memory, and nothing is written.
+TEST_F(McpTest, SupersedesNamingAnUnknownOrAnotherOwnersMemoryChangesNothing) {
+  auto bob = Open(kBobKey);
+  json bobs = CallTool(*bob, "add_memory", {{"text", "bob's own fact"}});
+  ASSERT_EQ(bobs["isError"], false) << bobs.dump();
+  const std::string bob_id = bobs["structuredContent"]["memory"]["id"];
+  auto alice = Open(kAliceKey);
+  json foreign =
+      CallTool(*alice, "add_memory", {{"text", "alice replaces it"}, {"supersedes", {bob_id}}});
+  EXPECT_EQ(foreign["isError"], true);
+  EXPECT_EQ(foreign["structuredContent"]["error"]["code"], "not_found") << foreign.dump();
+  EXPECT_EQ(foreign.dump().find("bob's own fact"), std::string::npos);
+  json unknown = CallTool(*alice, "add_memory",
+                          {{"text", "alice replaces nothing"},
+                           {"supersedes", {"0190aaaa-0000-7000-8000-000000000000"}}});
+  EXPECT_EQ(unknown["isError"], true);
+  EXPECT_EQ(unknown["structuredContent"]["error"]["code"], "not_found") << unknown.dump();
+  // The same words whether or not the id exists elsewhere.
+  EXPECT_EQ(foreign["structuredContent"]["error"]["message"], "memory " + bob_id + " not found");
+  EXPECT_EQ(unknown["structuredContent"]["error"]["message"],
+            "memory 0190aaaa-0000-7000-8000-000000000000 not found");
+  EXPECT_TRUE(
+      CallTool(*alice, "list_memories", json::object())["structuredContent"]["items"].empty());
+  json still = CallTool(*bob, "list_memories", json::object());
+  ASSERT_EQ(still["structuredContent"]["items"].size(), 1u);
+  EXPECT_TRUE(still["structuredContent"]["items"][0]["superseded_by"].is_null());
+}
+
 // ---- Streamable HTTP ----
 
 class McpHttpTest : public McpTest {

@@ -141,5 +141,52 @@ TEST_F(ForeignTest, AgentsSdkSqliteSession) {
             Status::Code::kInvalidArgument);
 }
 
+// Foreign files are outside input: JSON nested past the limit (here 100,000 levels, which would
+// overflow the stack when a value is copied or dumped) is refused, naming where, and nothing is
+// written.
+TEST_F(ForeignTest, DeeplyNestedJsonIsRefusedInEveryForeignFormat) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::istringstream graph(
+      R"({"type":"entity","name":"Ada","entityType":"person","observations":[]})"
+      "\n"
+      R"({"type":"entity","name":"Bo","entityType":"person","observations":)" +
+      deep + "}\n");
+  auto g = ImportMcpGraph(*engine_, graph, "u", "global");
+  EXPECT_EQ(g.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(g.status().message().find("line 2: JSON is nested deeper than"), std::string::npos)
+      << g.status().ToString();
+  EXPECT_FALSE(engine_->GetEntity("u", "Ada").ok());
+
+  std::istringstream dump(R"({"results": [{"memory": "ok", "metadata": {"x": )" + deep + "}}]}");
+  auto m = ImportMem0(*engine_, dump, "alice", "global");
+  EXPECT_EQ(m.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("nested deeper than"), std::string::npos);
+  EXPECT_TRUE(engine_->ListMemories("alice", ListOptions())->items.empty());
+
+  const std::string path = dir_.File("deep.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE agent_sessions (session_id TEXT PRIMARY KEY);"
+                         "CREATE TABLE agent_messages (id INTEGER PRIMARY KEY, session_id TEXT, "
+                         "message_data TEXT);"
+                         "INSERT INTO agent_sessions VALUES ('s');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const std::string row =
+      "INSERT INTO agent_messages (session_id, message_data) VALUES ('s', "
+      "'{\"role\": \"user\", \"content\": " +
+      deep + "}')";
+  ASSERT_EQ(sqlite3_exec(db, row.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto a = ImportAgentsSessions(*engine_, path, "alice");
+  EXPECT_EQ(a.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(a.status().message().find("message 1: message_data: JSON is nested deeper than"),
+            std::string::npos)
+      << a.status().ToString();
+  auto items = engine_->GetSessionItems("alice", "s");
+  EXPECT_TRUE(!items.ok() || items->empty());
+}
+
 }  // namespace
 }  // namespace engram::portable

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -520,6 +521,55 @@ TEST_F(ServeTest, MalformedOrHugeContentLengthIsAnsweredAtOnce) {
   EXPECT_EQ(ReadUntilClosed(fd, std::chrono::seconds(20)).value_or("").rfind("HTTP/1.1 400", 0),
             0u);
   close(fd);
+}
+
+// A response leaves in one write on a TCP_NODELAY socket (server/connection.h): on a keep-alive
+// connection, the first read after the answer is readable holds all of it. Headers and body in
+// two writes with Nagle's algorithm on held the body back for the client's delayed ACK (~40 ms,
+// 3 requests in 5); that read then held the headers only. Latency itself is measured in
+// bench/server/connection_bench.py.
+TEST_F(ServeTest, EachResponseArrivesWholeInOneReadOnAKeepAliveConnection) {
+  ServerProcess server(dir_, {"--keys", keys_path_});
+  ASSERT_GT(server.port(), 0) << server.log();
+  const int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string body = json{{"text", "the kettle is in the second cupboard"}}.dump();
+  for (int i = 0; i < 10; ++i) {
+    SendAll(fd, i % 2 == 0 ? "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                           : "POST /v1/owners/alice/memories HTTP/1.1\r\nHost: x\r\n"
+                             "Authorization: Bearer " +
+                                 std::string(kAliceKey) +
+                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body);
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 20000), 1) << "request " << i << " got no answer";
+    char buf[65536];
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0);
+    const std::string got(buf, static_cast<size_t>(n));
+    const size_t head_end = got.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos) << got;
+    const size_t length_at = got.find("Content-Length: ");
+    ASSERT_NE(length_at, std::string::npos) << got;
+    const size_t length = std::stoul(got.substr(length_at + 16));
+    EXPECT_EQ(got.size(), head_end + 4 + length) << "request " << i << ": " << got;
+  }
+  close(fd);
+}
+
+// docs/cli.md: `serve --index-memory SIZE` sets the search partitions' budget (1024-based
+// suffixes); a size that is not one refuses to start.
+TEST_F(ServeTest, IndexMemorySetsThePartitionBudget) {
+  ServerProcess server(dir_, {"--keys", keys_path_, "--index-memory", "3M"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  httplib::Client client("127.0.0.1", server.port());
+  auto metrics = client.Get("/metrics", Auth(kAdminKey));
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nengram_index_budget_bytes 3145728\n"), std::string::npos)
+      << metrics->body;
+  ServerProcess bad(dir_, {"--keys", keys_path_, "--index-memory", "lots"});
+  EXPECT_EQ(bad.port(), 0);
+  EXPECT_NE(bad.Wait(), 0);
 }
 
 TEST_F(ServeTest, SigtermAnswersARequestAlreadyReceivedOnAKeepAliveConnection) {
