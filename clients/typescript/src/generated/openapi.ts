@@ -1455,10 +1455,13 @@ export interface components {
         };
         SearchHit: components["schemas"]["Memory"] & {
             explanation?: {
+                answer?: number;
                 confidence?: number;
                 context?: number;
                 date?: number;
                 final?: number;
+                graph?: number;
+                graph_reason?: string;
                 lexical_rank?: number | null;
                 lexical_score?: number;
                 recency?: number;
