@@ -196,6 +196,12 @@ struct SearchOptions {
   // on conversational turns, and vectors add the paraphrases it misses.
   double lexical_weight = 1.0;
   double vector_weight = 0.5;
+  // Hybrid only: a share of relevance for memories of the kind the question asks for ("who" a
+  // person, "when" a time) or keyed by a topic it names (docs/search.md, "Answer fit").
+  bool use_answer_fit = true;
+  // Hybrid only: a share of relevance for memories linked in the knowledge graph to the entities
+  // the query names and to their neighbours (docs/search.md, "Graph"). No-op without a graph.
+  bool use_graph = true;
 };
 
 // Why a hit scored what it did. Ranks are 1-based; 0 means the retriever did not return it.
@@ -210,6 +216,13 @@ struct ScoreExplanation {
   double date = 0;
   // The part of relevance lent by the neighbouring turns of a conversation (episodes), in [0, 1].
   double context = 0;
+  // The part of relevance gained (or, below 0, lost) by answer fit: what the memory fits of the
+  // question's kind and topics, mixed in with the share in docs/search.md.
+  double answer = 0;
+  // The part of relevance gained (or lost) by the knowledge graph signal, and why: e.g.
+  // "Alice is named" or "1 hop from Alice"; empty when the graph played no part.
+  double graph = 0;
+  std::string graph_reason;
   double recency = 1;     // decay factor in (0, 1]
   double confidence = 1;  // confidence factor in [0.5, 1]
   double final_score = 0;

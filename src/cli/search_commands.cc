@@ -18,7 +18,7 @@ struct Args {
   std::vector<std::string> words;
   size_t limit = 10;
   double threshold = 0;
-  bool explain = false, no_recency = false;
+  bool explain = false, no_recency = false, no_answer_fit = false, no_graph = false;
 };
 
 struct ContextArgs {
@@ -51,6 +51,10 @@ void AddSearchCommands(const CommandContext& ctx) {
   search->add_option("--threshold", a->threshold, "Drop hits scoring below this (0..1)");
   search->add_flag("--explain", a->explain, "Show how each score was made");
   search->add_flag("--no-recency", a->no_recency, "Do not weigh by recency");
+  search->add_flag("--no-answer-fit", a->no_answer_fit,
+                   "Do not favour memories of the kind the question asks for (hybrid)");
+  search->add_flag("--no-graph", a->no_graph,
+                   "Do not favour memories linked to the entities the query names (hybrid)");
   search->add_option("query", a->words, "What to look for")->required();
   search->callback([=, &cli, &command] {
     const bool type_given = search->count("--type") > 0, limit_given = search->count("--limit") > 0;
@@ -81,6 +85,8 @@ void AddSearchCommands(const CommandContext& ctx) {
       o.top_k = limit_given ? a->limit : 10;
       o.threshold = a->threshold;
       o.use_recency = !a->no_recency;
+      o.use_answer_fit = !a->no_answer_fit;
+      o.use_graph = !a->no_graph;
       ENGRAM_ASSIGN_OR_RETURN(std::string query, ReadText(a->words, 64 << 20));
       ENGRAM_ASSIGN_OR_RETURN(auto hits, engine->Search(a->owner, query, o));
       if (cli.json_output()) {
@@ -99,10 +105,13 @@ void AddSearchCommands(const CommandContext& ctx) {
           const auto& e = h.explanation;
           std::printf(
               "       lexical rank %s (bm25 %.2f) | vector rank %s (cos %.3f) | relevance "
-              "%.3f (date %.3f, context %.3f) x recency %.3f x confidence %.2f = %.3f\n",
+              "%.3f (date %.3f, context %.3f, answer %.3f, graph %.3f%s) x recency %.3f x "
+              "confidence %.2f = %.3f\n",
               e.lexical_rank ? std::to_string(e.lexical_rank).c_str() : "-", e.lexical_score,
               e.vector_rank ? std::to_string(e.vector_rank).c_str() : "-", e.vector_similarity,
-              e.relevance, e.date, e.context, e.recency, e.confidence, e.final_score);
+              e.relevance, e.date, e.context, e.answer, e.graph,
+              e.graph_reason.empty() ? "" : (": " + e.graph_reason).c_str(), e.recency,
+              e.confidence, e.final_score);
           std::fflush(stdout);
         }
       }

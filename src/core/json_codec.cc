@@ -160,6 +160,9 @@ json SearchHitToJson(const SearchHit& hit, bool explain) {
                           {"relevance", e.relevance},
                           {"date", e.date},
                           {"context", e.context},
+                          {"answer", e.answer},
+                          {"graph", e.graph},
+                          {"graph_reason", e.graph_reason},
                           {"recency", e.recency},
                           {"confidence", e.confidence},
                           {"final", e.final_score}};

@@ -6,8 +6,10 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "core/answer_fit.h"
 #include "core/engine_impl.h"
 #include "core/filter.h"
+#include "core/graph_signal.h"
 #include "core/query_time.h"
 #include "core/validate.h"
 
@@ -25,6 +27,33 @@ constexpr int kContextTurns = static_cast<int>(std::size(kContextShare));
 // The share of the gap to 1 that a candidate observed in the time a query names gains. Tuned on
 // LoCoMo conversations 0-4 (0.1-0.3 alike; docs/search.md).
 constexpr double kDateShare = 0.2;
+// The share of relevance that answer fit (core/answer_fit.h) holds: a memory of the kind the
+// question asks for, or keyed by a topic it names, gains it; the others lose it. It is read from
+// each memory's text, so only the first kAnswerHead candidates (or top_k, if more) are read and
+// reordered. Tuned on the dev scenarios and LoCoMo conversations 0-4 (docs/search.md).
+constexpr double kAnswerShare = 0.15;
+constexpr size_t kAnswerHead = 10;
+// A key naming the question's topic is stronger evidence: more than half, so the memory ranks
+// above the one the encoder finds nearest, as an exact lexical match does.
+constexpr double kTopicShare = 0.6;
+// The share of relevance that the knowledge graph holds when the query names an entity linked to
+// memories (core/graph_signal.h). Chosen on the example of tests/core/search_signals_test.cc.
+constexpr double kGraphShare = 0.6;
+
+// Hits by final score, best first; the newer row first among equals.
+bool BestFirst(const std::pair<int64_t, ScoreExplanation>& a,
+               const std::pair<int64_t, ScoreExplanation>& b) {
+  return a.second.final_score != b.second.final_score ? a.second.final_score > b.second.final_score
+                                                      : a.first > b.first;
+}
+
+// Mixes evidence in [0, 1] into relevance with the given share; returns the change.
+double Mix(double share, double evidence, double* relevance) {
+  const double mixed = (1 - share) * *relevance + share * evidence;
+  const double change = mixed - *relevance;
+  *relevance = mixed;
+  return change;
+}
 
 // A turn of a conversation is read with the turns around it: an answer holds little of the
 // question it answers ("Yes, last Friday!"), and a question is answered by the turns after it.
@@ -93,6 +122,18 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
 
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(int64_t snapshot_seq, SyncWithOtherWriters(*txn));
+  // The memories linked in the graph to what the query names, looked up before the partition is
+  // held: the graph is read through its own transactions.
+  const bool hybrid = o.mode == SearchMode::kHybrid;
+  const core::QuestionNeeds needs = hybrid && (o.use_answer_fit || o.use_graph)
+                                        ? core::ReadQuestion(query)
+                                        : core::QuestionNeeds{};
+  std::unordered_map<int64_t, core::GraphLink> links;
+  if (hybrid && o.use_graph) {
+    ENGRAM_ASSIGN_OR_RETURN(links,
+                            core::GraphLinkedMemories(graph(), *txn, owner_id, query, needs.words,
+                                                      o.scope.value_or("global")));
+  }
   ENGRAM_ASSIGN_OR_RETURN(auto partition, recall_.Get(std::string(owner_id), *txn, snapshot_seq));
   std::shared_lock lock(partition->mutex());
 
@@ -230,6 +271,18 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
       }
     }
   }
+  // Memories linked to what the query names join the candidates, and the graph's evidence is
+  // mixed into every candidate's relevance: those it does not reach lose its share.
+  if (!links.empty()) {
+    for (const auto& [rid, link] : links) {
+      if (!cands.count(rid) && accept(rid)) cands.emplace(rid, ScoreExplanation{});
+    }
+    for (auto& [rid, e] : cands) {
+      const auto it = links.find(rid);
+      e.graph = Mix(kGraphShare, it == links.end() ? 0 : it->second.evidence, &e.relevance);
+      if (it != links.end()) e.graph_reason = it->second.reason;
+    }
+  }
   AddConversationContext(*partition, accept, &cands);
   std::vector<std::pair<int64_t, ScoreExplanation>> ranked;
   for (auto& [rid, e] : cands) {
@@ -239,12 +292,10 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
     e.final_score = e.relevance * e.recency * e.confidence;
     if (e.final_score >= o.threshold && e.final_score > 0) ranked.emplace_back(rid, e);
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.second.final_score != b.second.final_score
-               ? a.second.final_score > b.second.final_score
-               : a.first > b.first;
-  });
-  if (ranked.size() > o.top_k) ranked.resize(o.top_k);
+  std::sort(ranked.begin(), ranked.end(), BestFirst);
+  const bool fit = o.use_answer_fit && !needs.empty();
+  const size_t head = fit ? std::max(o.top_k, kAnswerHead) : o.top_k;
+  if (ranked.size() > head) ranked.resize(head);
   lock.unlock();
 
   std::vector<int64_t> rids;
@@ -252,6 +303,36 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
   ENGRAM_ASSIGN_OR_RETURN(auto records, txn->GetMemoriesByRid(owner_id, rids));
   std::unordered_map<int64_t, MemoryRecord> by_rid;
   for (auto& [rid, r] : records) by_rid.emplace(rid, std::move(r));
+  // Answer fit reorders the head: by whether it is of the kind the question asks for, every
+  // memory of it gains or loses kAnswerShare of relevance, then, by whether its key is a topic
+  // the question names, kTopicShare. A share no memory of the head earns changes nothing.
+  std::vector<core::Fit> fits;
+  for (const auto& [rid, e] : ranked) {
+    const auto it = by_rid.find(rid);
+    fits.push_back(fit && it != by_rid.end()
+                       ? core::FitsQuestion(needs, it->second.key, it->second.text)
+                       : core::Fit::kNone);
+  }
+  bool reordered = false;
+  for (const auto& [level, share] :
+       {std::pair{core::Fit::kKind, kAnswerShare}, std::pair{core::Fit::kTopic, kTopicShare}}) {
+    if (std::none_of(fits.begin(), fits.end(), [&](core::Fit f) { return f >= level; })) continue;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      ScoreExplanation& e = ranked[i].second;
+      e.answer += Mix(share, fits[i] >= level ? 1 : 0, &e.relevance);
+      e.final_score = e.relevance * e.recency * e.confidence;
+    }
+    reordered = true;
+  }
+  if (reordered) {
+    std::erase_if(ranked, [&](const auto& r) {
+      return !(r.second.final_score >= o.threshold && r.second.final_score > 0);
+    });
+    std::sort(ranked.begin(), ranked.end(), BestFirst);
+  }
+  if (ranked.size() > o.top_k) ranked.resize(o.top_k);
+  rids.clear();
+  for (const auto& [rid, e] : ranked) rids.push_back(rid);
   std::vector<SearchHit> out;
   for (const auto& [rid, e] : ranked) {
     auto it = by_rid.find(rid);

@@ -148,6 +148,11 @@ json ComponentSchemas() {
               {"threshold", Type("number")},
               {"mode", json{{"type", "string"}, {"enum", {"hybrid", "lexical", "vector"}}}},
               {"use_recency", Type("boolean")},
+              {"use_answer_fit",
+               Type("boolean", "favour memories of the kind the question asks for (default true)")},
+              {"use_graph", Type("boolean",
+                                 "favour memories linked to the entities the query "
+                                 "names in the knowledge graph (default true)")},
               {"explain", Type("boolean")}},
              {"query"});
   s["SearchHit"] =
@@ -162,6 +167,9 @@ json ComponentSchemas() {
                                                            {"relevance", Type("number")},
                                                            {"date", Type("number")},
                                                            {"context", Type("number")},
+                                                           {"answer", Type("number")},
+                                                           {"graph", Type("number")},
+                                                           {"graph_reason", Type("string")},
                                                            {"recency", Type("number")},
                                                            {"confidence", Type("number")},
                                                            {"final", Type("number")}})}}},

@@ -30,9 +30,10 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
        true,
        Object({{"query", Type("string")}, {"hits", ArrayOf(Ref("SearchHit"))}}, {"query", "hits"})},
       [&engine, default_mode](Call& call) -> Result<Reply> {
-        ENGRAM_RETURN_IF_ERROR(CheckFields(
-            call.body, {"query", "scope", "type", "key", "session_id", "filter", "since", "until",
-                        "valid_at", "top_k", "threshold", "mode", "use_recency", "explain"}));
+        ENGRAM_RETURN_IF_ERROR(
+            CheckFields(call.body, {"query", "scope", "type", "key", "session_id", "filter",
+                                    "since", "until", "valid_at", "top_k", "threshold", "mode",
+                                    "use_recency", "use_answer_fit", "use_graph", "explain"}));
         ENGRAM_ASSIGN_OR_RETURN(std::string query, RequireString(call.body, "query"));
         SearchOptions o;
         o.mode = default_mode;
@@ -60,10 +61,14 @@ void AddSearchRoutes(Router& router, Engine& engine, SearchMode default_mode) {
         if (mode) {
           ENGRAM_ASSIGN_OR_RETURN(o.mode, ParseMode(*mode));
         }
-        std::optional<bool> recency, explain;
+        std::optional<bool> recency, answer_fit, graph, explain;
         ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "use_recency", &recency));
+        ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "use_answer_fit", &answer_fit));
+        ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "use_graph", &graph));
         ENGRAM_RETURN_IF_ERROR(GetBool(call.body, "explain", &explain));
         o.use_recency = recency.value_or(true);
+        o.use_answer_fit = answer_fit.value_or(true);
+        o.use_graph = graph.value_or(true);
         ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, engine.Search(Owner(call), query, o));
         json out = json::array();
         for (const SearchHit& h : hits) {

@@ -97,10 +97,10 @@ class ParaphraseRecall : public ::testing::Test {
   static inline Result<ParaphraseReport>* report_ = nullptr;
 };
 
-// Issue 12 asks hybrid never to rank below vector search alone here. Nothing in this set is
-// lexical by design, and owners this small (1-45 memories) give lexical evidence almost no weight
-// (docs/search.md), so hybrid ranks as vector search does; before the evidence rules it was at
-// 25%.
+// Issue 12 asks hybrid to beat vector search alone at top-1 here and never rank below it. Nothing
+// in this set is lexical by design, and owners this small (1-45 memories) give lexical evidence
+// almost no weight (docs/search.md); answer fit (the kind of answer a question asks for) is what
+// hybrid adds. Before the evidence rules it was at 25%.
 TEST_F(ParaphraseRecall, HybridRanksAtLeastAsWellAsVectorAlone) {
   ASSERT_TRUE(report_->ok()) << report_->status().ToString();
   std::printf("%s", ParaphraseReportToMarkdown(**report_).c_str());
@@ -110,8 +110,9 @@ TEST_F(ParaphraseRecall, HybridRanksAtLeastAsWellAsVectorAlone) {
   EXPECT_GE(hybrid->all.questions, 150u);
   EXPECT_GE(hybrid->small.top1, vector->small.top1);
   EXPECT_GE(hybrid->small.top3, vector->small.top3);
-  EXPECT_GE(hybrid->all.top1, vector->all.top1);
+  EXPECT_GT(hybrid->all.top1, vector->all.top1);
   EXPECT_GE(hybrid->all.top3, vector->all.top3);
+  EXPECT_GE(hybrid->larger.top1, vector->larger.top1);
   EXPECT_GE(double(hybrid->all.top1), 0.7 * double(hybrid->all.questions));
 }
 

@@ -1455,10 +1455,13 @@ export interface components {
         };
         SearchHit: components["schemas"]["Memory"] & {
             explanation?: {
+                answer?: number;
                 confidence?: number;
                 context?: number;
                 date?: number;
                 final?: number;
+                graph?: number;
+                graph_reason?: string;
                 lexical_rank?: number | null;
                 lexical_score?: number;
                 recency?: number;
@@ -1484,6 +1487,10 @@ export interface components {
             top_k?: number;
             type?: components["schemas"]["MemoryType"];
             until?: components["schemas"]["Time"];
+            /** @description favour memories of the kind the question asks for (default true) */
+            use_answer_fit?: boolean;
+            /** @description favour memories linked to the entities the query names in the knowledge graph (default true) */
+            use_graph?: boolean;
             use_recency?: boolean;
             valid_at?: components["schemas"]["Time"];
         };
