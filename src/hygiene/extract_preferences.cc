@@ -13,10 +13,7 @@ std::string DetailAt(const Tokens& c, size_t e) {
   size_t end = e + 1;
   while (IsWord(c, end) && !IsIn(c, end, stops) && end - e < kMaxDetail) ++end;
   if (end == e + 1 || (IsWord(c, end) && !IsIn(c, end, stops))) return "";  // cut mid-phrase
-  // Not `" " + Span(...)`: g++ 12 inlines that insert at -O3 and reports a false overflow.
-  std::string detail = Span(c, e, end);
-  detail.insert(detail.begin(), ' ');
-  return detail;
+  return " " + Span(c, e, end);
 }
 
 // Tools and languages, one key per item under `prefix`; UI and editor settings go to their
