@@ -152,15 +152,16 @@ TEST_F(SharedPostgresTest, AnUpdateOnOneChangesWhatTheOtherFinds) {
   EXPECT_EQ(Ids(*b_, "boiler serviced october", SearchMode::kVector).front(), stays.id);
 }
 
-// With the listening connections lost (and no new connection possible), b polls the counter:
-// a's write is searchable on b within a second all the same, and a supersession or delete on a
-// is never a hit on b, even before b notices the change (hits are re-read in b's snapshot).
+// With the listening connections cut, b polls the counter until its listener is back: a's write
+// is searchable on b within a second all the same, and a supersession or delete on a is never a
+// hit on b, even before b notices the change (hits are re-read in b's snapshot). The database
+// keeps accepting connections: b's pool may need a new one at any time (a background write of
+// access statistics, say); postgres_store_test blocks the listener's reconnection instead.
 TEST_F(SharedPostgresTest, WithoutNotificationsTheOtherPollsAndIsNeverStale) {
   const MemoryRecord old_theme = Add(*a_, "ui theme is dark blue", "ui.theme");
   const MemoryRecord gone = Add(*a_, "parking spot number forty two");
   ASSERT_EQ(Ids(*b_, "ui theme", SearchMode::kVector).front(), old_theme.id);  // loaded on b
   const std::string db = url_.substr(url_.rfind('/') + 1);
-  ASSERT_TRUE(Sql("ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS false"));
   ASSERT_TRUE(Sql(std::string("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
                               "application_name = '") +
                   store::pg::kListenerName + "' AND datname = '" + db + "'"));
@@ -175,7 +176,6 @@ TEST_F(SharedPostgresTest, WithoutNotificationsTheOtherPollsAndIsNeverStale) {
     const auto ids = Ids(*b_, "ui theme light green", SearchMode::kVector);
     return !ids.empty() && ids.front() == new_theme.id;
   }));
-  ASSERT_TRUE(Sql("ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS true"));
 }
 
 TEST_F(SharedPostgresTest, ConcurrentWritersOfOneKeyLeaveOneCurrentRecord) {
