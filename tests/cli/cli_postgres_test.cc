@@ -167,8 +167,8 @@ TEST_F(CliPostgresTest, CopyCarriesTheKnowledgeGraphBothWays) {
   const nlohmann::json report = nlohmann::json::parse(r.out);
   EXPECT_TRUE(report["verified"].get<bool>()) << r.out;
   EXPECT_GE(report["owners"]["alice"]["counts"]["relation"].get<int>(), 1) << r.out;
-  const std::string path = Ok({"--store", url_, "graph", "path", "--owner", "alice", "Alice",
-                               "Project Alpha"});
+  const std::string path =
+      Ok({"--store", url_, "graph", "path", "--owner", "alice", "Alice", "Project Alpha"});
   EXPECT_NE(path.find("manages"), std::string::npos) << path;
   const std::string back = dir_.File("back.db");
   Ok({"copy", "--from", url_, "--to", back});
