@@ -316,7 +316,8 @@ Result<std::vector<SearchHit>> Engine::Impl::Search(std::string_view owner_id,
   bool reordered = false;
   for (const auto& [level, share] :
        {std::pair{core::Fit::kKind, kAnswerShare}, std::pair{core::Fit::kTopic, kTopicShare}}) {
-    if (std::none_of(fits.begin(), fits.end(), [&](core::Fit f) { return f >= level; })) continue;
+    const core::Fit least = level;  // clang before 16 cannot capture a structured binding
+    if (std::none_of(fits.begin(), fits.end(), [&](core::Fit f) { return f >= least; })) continue;
     for (size_t i = 0; i < ranked.size(); ++i) {
       ScoreExplanation& e = ranked[i].second;
       e.answer += Mix(share, fits[i] >= level ? 1 : 0, &e.relevance);

@@ -7,9 +7,9 @@
 #include <array>
 
 #include "core/answer_fit.h"
-#include "embed/use_lite/use_lite_embedder.h"
 #include "engram/engine.h"
 #include "test_util.h"
+#include "use_lite_engine.h"
 
 namespace engram {
 namespace {
@@ -39,18 +39,7 @@ TEST(AnswerFit, QuestionsAskForKindsAndTopics) {
 
 class SearchSignals : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto embedder = UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir());
-    ASSERT_TRUE(embedder.ok()) << embedder.status().ToString()
-                               << " (run scripts/install_model.sh to install the model)";
-    Options o;
-    o.path = dir_.File("engram.db");
-    o.embedder = std::move(*embedder);
-    o.durable_commits = false;
-    auto engine = Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(*engine);
-  }
+  void SetUp() override { testing::OpenUseLiteEngine(dir_.File("engram.db"), &engine_); }
 
   // Stores facts of owner "u", with keys when given; returns their ids in order.
   std::vector<std::string> Remember(const std::vector<std::pair<std::string, std::string>>& facts) {

@@ -12,9 +12,9 @@
 #include <set>
 
 #include "core/recall.h"
-#include "embed/use_lite/use_lite_embedder.h"
 #include "engram/engine.h"
 #include "test_util.h"
+#include "use_lite_engine.h"
 
 namespace engram {
 namespace {
@@ -65,18 +65,7 @@ struct Counts {
 
 class ExactSearch : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto embedder = UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir());
-    ASSERT_TRUE(embedder.ok()) << embedder.status().ToString()
-                               << " (run scripts/install_model.sh to install the model)";
-    Options o;
-    o.path = dir_.File("engram.db");
-    o.embedder = std::move(*embedder);
-    o.durable_commits = false;
-    auto e = Engine::Open(o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(*e);
-  }
+  void SetUp() override { testing::OpenUseLiteEngine(dir_.File("engram.db"), &engine_); }
 
   // Stores each owner's memories and searches each lookup in every mode; `miss` is told the
   // lookups the default search does not answer first.

@@ -1,6 +1,7 @@
 // The paraphrase set (tests/data/paraphrase_recall.jsonl) with the built-in encoder: questions
 // that share no content word with their memory, beside memories that share incidental words
-// ("user", "prefers"). Hybrid search must rank at least as well as vector search alone.
+// ("user", "prefers"). Hybrid search must rank at least as well as vector search alone, there
+// and on the held-out set (tests/data/paraphrase_heldout.jsonl), which no rule was tuned on.
 #include "eval/paraphrase.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@ namespace engram::eval {
 namespace {
 
 const std::string kSet = std::string(ENGRAM_TEST_DATA_DIR) + "/paraphrase_recall.jsonl";
+const std::string kHeldOut = std::string(ENGRAM_TEST_DATA_DIR) + "/paraphrase_heldout.jsonl";
 
 std::shared_ptr<Embedder> UseLite() {
   auto embedder = UseLiteEmbedder::Open(UseLiteEmbedder::DefaultModelDir());
@@ -45,11 +47,11 @@ std::set<std::string> ContentStems(const std::string& text) {
   return out;
 }
 
-// The set is what it claims: at least 150 pairs, and no question shares a content word with the
-// memory that answers it (beyond "user").
-TEST(Paraphrase, SetQuestionsShareNoContentWordWithTheirMemory) {
-  std::ifstream in(kSet);
-  ASSERT_TRUE(in) << kSet;
+// Checks that no question of the set at `path` shares a content word (beyond "user") with the
+// memory that answers it; returns the number of pairs.
+size_t CheckNoSharedContentWord(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << path;
   size_t pairs = 0;
   for (std::string line; std::getline(in, line);) {
     const auto j = nlohmann::json::parse(line);
@@ -62,13 +64,21 @@ TEST(Paraphrase, SetQuestionsShareNoContentWordWithTheirMemory) {
       }
     }
   }
-  EXPECT_GE(pairs, 150u);
+  return pairs;
+}
+
+// The sets are what they claim: at least 150 pairs (and 80 held out), and no question shares a
+// content word with the memory that answers it.
+TEST(Paraphrase, SetQuestionsShareNoContentWordWithTheirMemory) {
+  EXPECT_GE(CheckNoSharedContentWord(kSet), 150u);
+  EXPECT_GE(CheckNoSharedContentWord(kHeldOut), 80u);
 }
 
 class ParaphraseRecall : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     report_ = new Result<ParaphraseReport>(Status::Internal("not run"));
+    held_out_ = new Result<ParaphraseReport>(Status::Internal("not run"));
     auto embedder = UseLite();
     if (!embedder) return;
     ParaphraseOptions o;
@@ -76,11 +86,18 @@ class ParaphraseRecall : public ::testing::Test {
     o.work_dir = dir_.path();
     o.embedder = embedder;
     *report_ = RunParaphrase(o);
+    o.data_path = kHeldOut;
+    o.work_dir = held_out_dir_.path();
+    *held_out_ = RunParaphrase(o);
   }
-  static void TearDownTestSuite() { delete report_; }
+  static void TearDownTestSuite() {
+    delete report_;
+    delete held_out_;
+  }
 
-  static const ParaphraseRun* Run(const std::string& name) {
-    for (const auto& run : (*report_)->runs) {
+  static const ParaphraseRun* Run(const std::string& name,
+                                  const Result<ParaphraseReport>* report = report_) {
+    for (const auto& run : (*report)->runs) {
       if (run.name == name) return &run;
     }
     return nullptr;
@@ -95,6 +112,8 @@ class ParaphraseRecall : public ::testing::Test {
 
   static inline testing::TempDir dir_;
   static inline Result<ParaphraseReport>* report_ = nullptr;
+  static inline testing::TempDir held_out_dir_;
+  static inline Result<ParaphraseReport>* held_out_ = nullptr;
 };
 
 // Issue 12 asks hybrid to beat vector search alone at top-1 here and never rank below it. Nothing
@@ -114,6 +133,21 @@ TEST_F(ParaphraseRecall, HybridRanksAtLeastAsWellAsVectorAlone) {
   EXPECT_GE(hybrid->all.top3, vector->all.top3);
   EXPECT_GE(hybrid->larger.top1, vector->larger.top1);
   EXPECT_GE(double(hybrid->all.top1), 0.7 * double(hybrid->all.questions));
+}
+
+// The held-out set, written after the ranking rules and never tuned on: hybrid may not rank
+// below the encoder alone (when it was written, both answered 66.7% first; hybrid 86.2% within
+// three, the encoder 85.1%).
+TEST_F(ParaphraseRecall, HeldOutHybridRanksAtLeastAsWellAsVectorAlone) {
+  ASSERT_TRUE(held_out_->ok()) << held_out_->status().ToString();
+  std::printf("held out:\n%s", ParaphraseReportToMarkdown(**held_out_).c_str());
+  const ParaphraseRun* hybrid = Run("default", held_out_);
+  const ParaphraseRun* vector = Run("vector", held_out_);
+  ASSERT_TRUE(hybrid && vector);
+  EXPECT_GE(hybrid->all.top1, vector->all.top1);
+  EXPECT_GE(hybrid->all.top3, vector->all.top3);
+  EXPECT_GE(hybrid->small.top1, vector->small.top1);
+  EXPECT_GE(hybrid->larger.top1, vector->larger.top1);
 }
 
 // The six facts of issue 12: the questions that fusion used to answer with "user"-only matches.
