@@ -7,6 +7,11 @@
 #   schema version 3: 986216c (vectors carry their write's number)
 #   schema version 4: 13a5f90 (content hashes, backfilled when a store opens)
 #   schema version 5: 1e3933f (claim hashes, backfilled when a store opens; session summaries)
+#   schema version 6: 99012b9 (branch 'lexical': the FTS index rebuilt with an owner tag per row)
+#   schema version 7: 758cc97 (records carry their write's number)
+#   schema version 8: 2b9fb7c (the knowledge graph's tables)
+# (Main's b937ff1 alone numbered the record write numbers 6 and the owner-tagged index 7; its
+# version-6 stores cannot migrate and have no fixture. It was main's head for four minutes.)
 # How: git worktree add --detach /tmp/old COMMIT; cmake -S /tmp/old -B /tmp/old/build
 #   -DCMAKE_BUILD_TYPE=Release -DENGRAM_BUILD_TESTS=OFF -DENGRAM_BUILD_BENCH=OFF;
 #   cmake --build /tmp/old/build --target engram_cli
