@@ -10,8 +10,9 @@
 #   schema version 6: 99012b9 (branch 'lexical': the FTS index rebuilt with an owner tag per row)
 #   schema version 7: 758cc97 (records carry their write's number)
 #   schema version 8: 2b9fb7c (the knowledge graph's tables)
-# (Main's b937ff1 alone numbered the record write numbers 6 and the owner-tagged index 7; its
-# version-6 stores cannot migrate and have no fixture. It was main's head for four minutes.)
+# (Main's b937ff1 alone numbered the records' write numbers 6 and the owner-tagged index 7, for
+# four minutes before 758cc97 swapped them; by the migrations' text its version-6 stores would
+# fail today's 6 -> 7 step (change_seq exists already). Not built, no fixture.)
 # How: git worktree add --detach /tmp/old COMMIT; cmake -S /tmp/old -B /tmp/old/build
 #   -DCMAKE_BUILD_TYPE=Release -DENGRAM_BUILD_TESTS=OFF -DENGRAM_BUILD_BENCH=OFF;
 #   cmake --build /tmp/old/build --target engram_cli
