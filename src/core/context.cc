@@ -397,14 +397,16 @@ Result<Context> AssembleContext(Engine& engine, std::string_view owner_id,
     ENGRAM_RETURN_IF_ERROR(OfferRelatedFacts(engine, owner_id, o, packer));
   }
 
-  // 5. Standing facts and preferences of the scope, most recently confirmed first.
+  // 5. Standing facts and preferences of the scope: the newest of each type (by when they were
+  // said), most recently confirmed first.
   if (o.max_standing > 0) {
     std::vector<MemoryRecord> standing;
     for (MemoryType type : {MemoryType::kPreference, MemoryType::kFact}) {
       ListOptions lo;
       lo.scope = o.scope;
       lo.type = type;
-      lo.limit = o.max_standing;
+      // Those already relevant do not count against max_standing.
+      lo.limit = o.max_standing + shown.size();
       ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, engine.ListMemories(owner_id, lo));
       for (MemoryRecord& r : page.items) standing.push_back(std::move(r));
     }

@@ -241,8 +241,45 @@ Result<NewMemory> NewMemoryFromJson(const json& j, const std::string& owner_id) 
   return m;
 }
 
+namespace {
+
+std::string Compact(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// nlohmann's pretty layout (dump(indent)) down to kMaxPrettyDepth, compact below.
+void AppendPretty(const json& value, int indent, int depth, std::string& out) {
+  const bool nonempty_container = value.is_structured() && !value.empty();
+  if (!nonempty_container || depth >= kMaxPrettyDepth) {
+    out += Compact(value);
+    return;
+  }
+  const bool object = value.is_object();
+  out += object ? "{\n" : "[\n";
+  const std::string inner(static_cast<size_t>(indent) * (depth + 1), ' ');
+  bool first = true;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!first) out += ",\n";
+    first = false;
+    out += inner;
+    if (object) {
+      out += Compact(json(it.key()));
+      out += ": ";
+    }
+    AppendPretty(*it, indent, depth + 1, out);
+  }
+  out += '\n';
+  out.append(static_cast<size_t>(indent) * depth, ' ');
+  out += object ? '}' : ']';
+}
+
+}  // namespace
+
 std::string DumpJson(const json& value, int indent) {
-  return value.dump(indent, ' ', false, json::error_handler_t::replace);
+  if (indent < 0) return Compact(value);
+  std::string out;
+  AppendPretty(value, indent, 0, out);
+  return out;
 }
 
 }  // namespace engram::core

@@ -34,7 +34,16 @@ nlohmann::json ContextToJson(const Context& context);
 // "observed_at" (or "created_at") is when it was said. InvalidArgument names the bad field.
 Result<NewMemory> NewMemoryFromJson(const nlohmann::json& j, const std::string& owner_id);
 
+// Levels of nesting that DumpJson(value, indent >= 0) lays out on lines of their own, counted from
+// the outermost value; anything nested deeper is written compactly on its parent's line.
+inline constexpr int kMaxPrettyDepth = 10;
+
 // Serializes without throwing: invalid UTF-8 (which validation keeps out) would be replaced.
+// indent < 0 writes the compact form. indent >= 0 writes nlohmann's pretty form for the first
+// kMaxPrettyDepth levels and the compact form below them, so no line is indented by more than
+// indent * kMaxPrettyDepth spaces. Every line holds at least one byte of the compact form, so the
+// output is at most (indent * kMaxPrettyDepth + 3) times the compact form's size however deeply
+// the value nests (23 times for indent 2). Either way the output is valid JSON of the same value.
 std::string DumpJson(const nlohmann::json& value, int indent = -1);
 
 }  // namespace engram::core

@@ -21,7 +21,9 @@ Result<LlmSettings> LlmSettingsFromEnvironment(const LlmOverrides& overrides,
   }
   const std::string& provider = settings.provider;
   if (provider != "none" && provider != "anthropic" && provider != "openai") {
-    return Status::InvalidArgument("ENGRAM_LLM='" + provider.substr(0, 32) +
+    // Named as the caller gave it: the override (a flag) or the environment variable.
+    return Status::InvalidArgument((overrides.provider.empty() ? "ENGRAM_LLM='" : "provider '") +
+                                   provider.substr(0, 32) +
                                    "' is not an LLM provider: expected anthropic, openai or none");
   }
   settings.model = !overrides.model.empty() ? overrides.model : env("ENGRAM_LLM_MODEL");
