@@ -12,8 +12,8 @@ import pathlib
 import re
 import sys
 
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5")
-HELD_OUT = ("test", "test2", "test3", "test4", "test5")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6")
+HELD_OUT = ("test", "test2", "test3", "test4", "test5", "test6")
 NGRAM = 5
 
 
