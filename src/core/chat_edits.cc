@@ -103,12 +103,17 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
     so.record_access = false;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, topic, so));
     for (const SearchHit& hit : hits) similarity[hit.record.id] = hit.explanation.vector_similarity;
+    // The closest to the topic alone ("the anxiety stuff" without "wipe what I said about"), else
+    // to the request as said, by a clear lead.
     so.top_k = 2;
-    ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> near, Search(owner_id, request, so));
-    if (!names && !near.empty() && near[0].explanation.vector_similarity >= kClosest &&
-        (near.size() == 1 ||
-         near[0].explanation.vector_similarity - near[1].explanation.vector_similarity >= kLead))
-      closest = near[0].record.id;
+    for (std::string_view query : {std::string_view(topic), request}) {
+      ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> near, Search(owner_id, query, so));
+      if (closest.empty() && !names && !near.empty() &&
+          near[0].explanation.vector_similarity >= kClosest &&
+          (near.size() == 1 ||
+           near[0].explanation.vector_similarity - near[1].explanation.vector_similarity >= kLead))
+        closest = near[0].record.id;
+    }
   }
   std::vector<MemoryRecord> named;
   std::vector<std::string> ids;
@@ -152,10 +157,22 @@ Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(
   lo.scope = std::string(scope);
   lo.limit = 200;
   ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
+  // "I got the clinic hours wrong yesterday, it opens at 9": a correction that names its slot
+  // finds the memories most about it, however old and from whichever session.
+  const std::string about = fix.wrong.empty() ? core::CorrectedSlot(said) : std::string();
+  const bool by_slot = !about.empty();
+  double most_about = 0;
+  for (const MemoryRecord& r : page.items) {
+    if (by_slot && r.type != MemoryType::kBlock)
+      most_about = std::max(most_about, core::TopicOverlap(about, r.text));
+  }
   for (const MemoryRecord& r : page.items) {
     if (writes.size() >= kMaxCorrected || r.type == MemoryType::kBlock) continue;
-    if (fix.wrong.empty() && (r.session_id != session_id || when - r.created_at > kRecent))
+    if (by_slot) {
+      if (most_about == 0 || core::TopicOverlap(about, r.text) < most_about) continue;
+    } else if (fix.wrong.empty() && (r.session_id != session_id || when - r.created_at > kRecent)) {
       continue;
+    }
     const std::optional<std::string> corrected = core::ApplyCorrection(r.text, fix);
     if (corrected) {
       NewMemory m;
@@ -172,7 +189,8 @@ Result<std::vector<WriteResult>> Engine::Impl::CorrectInChat(
       m.change = {"user", "corrected in chat"};
       writes.push_back(std::move(m));
     }
-    if (fix.wrong.empty()) break;  // only the latest memory may hold an unnamed value
+    // Only the latest memory may hold an unnamed value (of those about the slot, when named).
+    if (fix.wrong.empty() && (!by_slot || corrected)) break;
   }
   if (writes.empty() && !session_id.empty()) {
     // What was said just before holds the value when no memory does: "No, Valencia." answering

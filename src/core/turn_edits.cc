@@ -1,6 +1,7 @@
 #include "core/turn_edits.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -281,22 +282,44 @@ std::optional<std::string> PlaceCorrection(std::string_view text, const std::vec
   return std::nullopt;
 }
 
+// The family of a lower-case word in rules/topic_families.txt, looked up as written, then by its
+// stem; empty when it has none.
+std::string_view TopicFamily(const std::string& w) {
+  const hygiene::WordTable& families = hygiene::WordMap("topic_families");
+  const std::string_view f = hygiene::CanonicalIn(families, w);
+  return f.empty() ? hygiene::CanonicalIn(families, util::ClaimStem(w)) : f;
+}
+
 }  // namespace
 
 double TopicOverlap(std::string_view topic, std::string_view text) {
+  // "the anxiety stuff" names "panic attacks", "my meds" names "ibuprofen": a word names another
+  // of its family.
   std::set<std::string> wanted;
+  std::map<std::string, std::string_view> wanted_family;
   const hygiene::WordSet& stop = hygiene::WordList("topic_stopwords");
   for (std::string& w : util::ClaimWords(topic)) {
-    if (!stop.count(w)) wanted.insert(util::ClaimStem(std::move(w)));
+    if (stop.count(w)) continue;
+    const std::string_view f = TopicFamily(w);
+    std::string stem = util::ClaimStem(std::move(w));
+    if (!f.empty()) wanted_family[stem] = f;
+    wanted.insert(std::move(stem));
   }
   if (wanted.empty()) return 0;
   std::set<std::string> have;
-  for (std::string& w : util::ClaimWords(text)) have.insert(util::ClaimStem(std::move(w)));
+  std::set<std::string_view> have_families;
+  for (std::string& w : util::ClaimWords(text)) {
+    if (const std::string_view f = TopicFamily(w); !f.empty()) have_families.insert(f);
+    have.insert(util::ClaimStem(std::move(w)));
+  }
   // "allergy" names "allergic", "pregnancy" names "pregnant": the same first six letters.
   // "plans" names "planning" (stems "plan", "plann"): one stem begins the other, one letter
   // longer, from four letters on.
   auto named = [&](const std::string& w) {
     if (have.count(w)) return true;
+    if (const auto f = wanted_family.find(w);
+        f != wanted_family.end() && have_families.count(f->second))
+      return true;
     return std::any_of(have.begin(), have.end(), [&](const std::string& h) {
       if (w.size() >= 6 && h.size() >= 6 && h.compare(0, 6, w, 0, 6) == 0) return true;
       const std::string& shorter = h.size() < w.size() ? h : w;
@@ -308,6 +331,28 @@ double TopicOverlap(std::string_view topic, std::string_view text) {
   size_t found = 0;
   for (const std::string& w : wanted) found += named(w);
   return static_cast<double>(found) / static_cast<double>(wanted.size());
+}
+
+std::string CorrectedSlot(std::string_view said) {
+  constexpr size_t kMaxSlot = 6;
+  const std::vector<Word> w = WordsOf(said);
+  // Whether punctuation stands between word k - 1 and word k: the clause ends there.
+  auto broken = [&](size_t k) {
+    return said.substr(w[k - 1].end, w[k].begin - w[k - 1].end).find_first_of(",.;:!?") !=
+           std::string_view::npos;
+  };
+  for (size_t k = 0; k + 2 < w.size(); ++k) {
+    if (w[k].norm != "i" || (w[k + 1].norm != "got" && w[k + 1].norm != "had") || broken(k + 1))
+      continue;
+    size_t b = k + 2;
+    while (b < w.size() && (IsArticle(w[b].norm) || w[b].norm == "my" || w[b].norm == "our")) ++b;
+    size_t e = b;
+    while (e < w.size() && e - b <= kMaxSlot && w[e].norm != "wrong" && !broken(e)) ++e;
+    if (e >= w.size() || w[e].norm != "wrong" || broken(e) || e == b || e - b > kMaxSlot) continue;
+    if (e - b == 1 && (w[b].norm == "that" || w[b].norm == "it" || w[b].norm == "this")) continue;
+    return std::string(said.substr(w[b].begin, w[e - 1].end - w[b].begin));
+  }
+  return "";
 }
 
 bool NamedByForget(std::string_view topic, std::string_view text, double similarity) {
@@ -355,21 +400,38 @@ std::optional<std::string> ApplyCorrection(std::string_view text,
   } else {
     // "the offsite is in Hamburg": the value is the sentence's last name, number or time.
     if (ShapeOf(right) == Shape::kNone) {
-      size_t e_run = right.size();
-      while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
-      if (e_run == 0) {
+      // The last run of shaped words that the text does not already hold: "it opens at 9 on
+      // Saturdays" corrects "opens at 8 on Saturdays" with "9", not with "Saturdays".
+      size_t e_run = right.size(), b_use = 0, e_use = 0;
+      for (;;) {
+        while (e_run > 0 && ShapeOf({right[e_run - 1]}) == Shape::kNone) --e_run;
+        if (e_run == 0) break;
+        size_t b_run = e_run - 1;
+        if (ShapeOf({right[b_run]}) == Shape::kName) {
+          while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
+          if (b_run == 0) {
+            if (e_use == 0) return std::nullopt;  // a capital at the start says nothing
+            break;
+          }
+        } else if (b_run > 0 && IsMonth(right[b_run - 1].norm)) {
+          --b_run;
+        }
+        const bool held =
+            std::all_of(right.begin() + static_cast<ptrdiff_t>(b_run),
+                        right.begin() + static_cast<ptrdiff_t>(e_run), [&words](const Word& r) {
+                          return std::any_of(words.begin(), words.end(),
+                                             [&r](const Word& w) { return w.norm == r.norm; });
+                        });
+        if (e_use == 0 || !held) b_use = b_run, e_use = e_run;
+        if (!held) break;
+        e_run = b_run;
+      }
+      if (e_use == 0) {
         if (auto place = PlaceCorrection(text, words, correction.right, right)) return place;
         return SlotCorrection(text, words, correction.right, right);
       }
-      size_t b_run = e_run - 1;
-      if (ShapeOf({right[b_run]}) == Shape::kName) {
-        while (b_run > 1 && ShapeOf({right[b_run - 1]}) == Shape::kName) --b_run;
-        if (b_run == 0) return std::nullopt;  // a capital at the start says nothing
-      } else if (b_run > 0 && IsMonth(right[b_run - 1].norm)) {
-        --b_run;
-      }
-      right.assign(right.begin() + static_cast<ptrdiff_t>(b_run),
-                   right.begin() + static_cast<ptrdiff_t>(e_run));
+      right.assign(right.begin() + static_cast<ptrdiff_t>(b_use),
+                   right.begin() + static_cast<ptrdiff_t>(e_use));
     }
     const size_t n = right.size();
     if (!FindShape(words, ShapeOf(right), n, &b, &e)) return std::nullopt;
@@ -436,6 +498,9 @@ size_t SharedSlotWords(std::string_view a, std::string_view b) {
     const std::set<std::string> anchors = AnchorsOf(WordsOf(text));
     std::set<std::string> out;
     for (std::string& w : util::ClaimWords(text)) {
+      // "Changed doctors" names what "My GP is Dr. Mensah" is about, "an iPhone" what "a Pixel"
+      // is: a family of rules/topic_families.txt counts as a shared word, names included.
+      if (const std::string_view f = TopicFamily(w); !f.empty()) out.insert("#" + std::string(f));
       if (stop.count(w) || anchors.count(w) || std::any_of(w.begin(), w.end(), [](char c) {
             return util::IsAsciiDigit(static_cast<unsigned char>(c));
           }))

@@ -13,10 +13,17 @@ namespace engram::core {
 
 // How strongly a memory's text is about a forget request's topic, in [0, 1]: the share of the
 // topic's content words (util::ClaimWords, stemmed; a word also names one with the same first six
-// letters: "allergy", "allergic", or whose stem is its own plus one letter: "plans", "planning")
-// that the text contains. "that loan from my
-// cousin" is 0.5 about "The user borrowed 500 euros from their cousin Marta".
+// letters: "allergy", "allergic", or whose stem is its own plus one letter: "plans", "planning";
+// or a word of the same family of rules/topic_families.txt: "meds", "ibuprofen") that the text
+// contains. "that loan from my cousin" is 1.0 about "The user borrowed 500 euros from their
+// cousin Marta" ("loan" and "borrowed" are of one family).
 double TopicOverlap(std::string_view topic, std::string_view text);
+
+// The slot a correction names instead of its wrong value: the words between "I got/had" and
+// "wrong" in one clause, without a leading article or possessive (at most six; not "that" or "it"
+// alone). "I got the clinic hours wrong yesterday, it opens at 9" -> "clinic hours"; empty when
+// the turn names none. The caller corrects the memories most about it (TopicOverlap).
+std::string CorrectedSlot(std::string_view said);
 
 // Whether a memory is about a forget request's topic: it contains at least half of the topic's
 // content words, or one of them while its vector is close to the topic's (cosine `similarity`,

@@ -1,15 +1,13 @@
 #include "hygiene/sentences.h"
 
-#include <set>
-
+#include "hygiene/vocabulary.h"
 #include "util/tokenize.h"
 
 namespace engram::hygiene {
 
 std::vector<std::string_view> SplitSentences(std::string_view text) {
   // Abbreviations whose dot ends no sentence.
-  static const std::set<std::string_view> kAbbreviations{
-      "dr", "mr", "mrs", "ms", "st", "jr", "sr", "mt", "ft", "vs", "e.g", "i.e", "etc", "prof"};
+  const WordSet& abbreviations = WordList("dot_abbreviations");
   std::vector<std::string_view> out;
   const util::Tokens tokens = util::Tokenize(text);
   const char* begin = nullptr;
@@ -27,7 +25,7 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
     words = words || t.word;
     const bool mark = !t.word && (t.norm == "." || t.norm == "!" || t.norm == "?" || t.norm == ";");
     if (mark &&
-        !(t.norm == "." && i > 0 && tokens[i - 1].word && kAbbreviations.count(tokens[i - 1].norm)))
+        !(t.norm == "." && i > 0 && tokens[i - 1].word && abbreviations.count(tokens[i - 1].norm)))
       flush();
   }
   flush();

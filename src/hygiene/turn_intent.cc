@@ -27,6 +27,10 @@ bool IsDigits(const util::Token& t) {
 bool IsEnd(const Tokens& t, size_t i) {
   if (i >= t.size()) return true;
   if (t[i].word || t[i].norm == "\"") return false;
+  // "Mr. Hadad": the dot of a title (rules/dot_abbreviations.txt) ends nothing.
+  if (t[i].norm == "." && i > 0 && t[i - 1].word &&
+      WordList("dot_abbreviations").count(t[i - 1].norm))
+    return false;
   if (i == 0 || i + 1 >= t.size() || !IsDigits(t[i - 1]) || !IsDigits(t[i + 1])) return true;
   if (t[i].norm == ":") return false;
   const bool joined = t[i].raw.data() == t[i - 1].raw.data() + t[i - 1].raw.size() &&
@@ -157,7 +161,7 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
     bool about_memory = t[topic - 1].norm != "delete" && t[topic - 1].norm != "erase" &&
                         t[topic - 1].norm != "remove" && t[topic - 1].norm != "drop" &&
                         t[topic - 1].norm != "scrap" && t[topic - 1].norm != "wipe" &&
-                        t[topic - 1].norm != "purge";
+                        t[topic - 1].norm != "purge" && t[topic - 1].norm != "rid";
     while (b < e && t[b].word && framing.count(t[b].norm)) {
       // "delete what I said about X" is about memory; "remove the semicolon" is not.
       about_memory = about_memory || MemoryFraming().count(t[b].norm);
@@ -324,6 +328,29 @@ std::optional<Correction> ChangeToAt(const Tokens& t, size_t i) {
   return c;
 }
 
+// "I got the clinic hours wrong yesterday, it opens at 9", "I had the renewal date wrong: it's
+// July 1": the value in the clause after "I got/had <slot> wrong" (the caller finds the memory by
+// the slot: core::CorrectedSlot).
+std::optional<Correction> GotWrongAt(const Tokens& t, size_t i) {
+  constexpr size_t kMaxSlot = 6;
+  if (!IsWordAt(t, i, "i") || !(IsWordAt(t, i + 1, "got") || IsWordAt(t, i + 1, "had")))
+    return std::nullopt;
+  size_t w = i + 2;
+  while (w < t.size() && t[w].word && t[w].norm != "wrong" && w - i - 2 < kMaxSlot) ++w;
+  if (!IsWordAt(t, w, "wrong")) return std::nullopt;
+  static const WordSet kArticles{"the", "a", "an", "my", "our"};
+  size_t sb = i + 2, se = w;
+  Trim(t, sb, se, kArticles, WordSet{});
+  if (sb >= se || (se - sb == 1 && (Deictic().count(t[sb].norm) || t[sb].norm == "it")))
+    return std::nullopt;
+  size_t next = w;
+  while (next < t.size() && !IsEnd(t, next)) ++next;
+  if (next >= t.size()) return std::nullopt;
+  std::optional<std::string> right = ClauseValue(t, next + 1);
+  if (!right) return std::nullopt;
+  return Correction{*right, ""};
+}
+
 }  // namespace
 
 std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
@@ -371,21 +398,44 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
   for (size_t k = i; k + 1 < t.size() && negated == t.size(); ++k) {
     if (!t[k].word && t[k].norm == "," && IsWordAt(t, k + 1, "not")) negated = k + 1;
   }
+  // "His name is Mr. Hadad, I spelled it wrong": a phrase of rules/correction_phrases.txt that
+  // ends the turn announces the clause before it, as when it opens the turn.
+  for (size_t k = i + 1; k + 1 < t.size(); ++k) {
+    if (t[k].word || t[k].norm != ",") continue;
+    size_t end = PhraseEnd(t, k + 1, WordList("correction_phrases"));
+    if (end == k + 1) continue;
+    while (end < t.size() && !t[end].word) ++end;
+    if (end < t.size()) continue;
+    const size_t b = static_cast<size_t>(t[i].raw.data() - text.data());
+    const size_t comma = static_cast<size_t>(t[k].raw.data() - text.data());
+    const size_t p = static_cast<size_t>(t[k + 1].raw.data() - text.data());
+    return ParseCorrection(std::string(text.substr(p)) + ", " +
+                           std::string(text.substr(b, comma - b)));
+  }
   // "I said X earlier, it's Y" and "Y rather than X" name both values in one clause.
   if (std::optional<Correction> c = RecalledValueAt(t)) return c;
+  if (std::optional<Correction> c = GotWrongAt(t, i)) return c;
   if (std::optional<Correction> c = VerdictAt(t, i)) return c;
   if (std::optional<Correction> c = ChangeToAt(t, i)) return c;
   if (negated == t.size()) {
     if (std::optional<Correction> c = ContrastAt(t, i)) return c;
   }
   if (!marked && meant == t.size() && typo == t.size() && negated == t.size()) {
-    // "per second, sorry, 100 per second", "Thursday, no, Friday": a marker between commas
-    // corrects with what follows it, as when it opens the turn.
+    // "per second, sorry, 100 per second", "Thursday, no, Friday", "118? no, 181": a marker
+    // between a comma or a question mark and a comma corrects with what follows it, as when it
+    // opens the turn.
     for (size_t k = i + 1; k + 2 < t.size(); ++k) {
-      if (!t[k - 1].word && t[k - 1].norm == "," && t[k].word && markers.count(t[k].norm) &&
-          !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word) {
+      if (!t[k - 1].word && (t[k - 1].norm == "," || t[k - 1].norm == "?") && t[k].word &&
+          markers.count(t[k].norm) && !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word) {
         const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
-        return ParseCorrection(text.substr(at));
+        std::optional<Correction> c = ParseCorrection(text.substr(at));
+        // "118? no, 181": the value questioned is the wrong one.
+        if (c && c->wrong.empty() && t[k - 1].norm == "?") {
+          const size_t asked = static_cast<size_t>(t[k - 1].raw.data() - text.data());
+          if (std::optional<std::string> v = ParseValueFragment(text.substr(0, asked)))
+            c->wrong = std::move(*v);
+        }
+        return c;
       }
     }
     return std::nullopt;

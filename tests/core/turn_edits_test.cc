@@ -54,6 +54,9 @@ TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
             "Yoga class is at 6pm on Tuesdays.");
   EXPECT_EQ(Fixed("The staging cluster runs Kubernetes 1.27.", "staging is on 1.29", ""),
             "The staging cluster runs Kubernetes 1.29.");
+  // The last shaped run the memory does not already hold is the value: "9", not "Saturdays".
+  EXPECT_EQ(Fixed("The clinic opens at 8 on Saturdays.", "opens at 9 on Saturdays", ""),
+            "The clinic opens at 9 on Saturdays.");
   // A corrected sentence: its last name is the value.
   EXPECT_EQ(Fixed("The retreat is in Porto this year.", "the retreat is in Braga", ""),
             "The retreat is in Braga this year.");
@@ -115,8 +118,22 @@ TEST(TurnEditsTest, TheAssistantsGuessBecomesTheUsersStatement) {
             "I'll assume the user's budget is $3,000.");
 }
 
+TEST(TurnEditsTest, ACorrectionNamesItsSlotBetweenIGotAndWrong) {
+  EXPECT_EQ(CorrectedSlot("I got the clinic hours wrong yesterday, it opens at 9."),
+            "clinic hours");
+  EXPECT_EQ(CorrectedSlot("I had our Brightline renewal date wrong: it's July 1."),
+            "Brightline renewal date");
+  EXPECT_EQ(CorrectedSlot("I got that wrong, it's 9."), "");
+  EXPECT_EQ(CorrectedSlot("I got a new bike, the old one was wrong for me."), "");
+}
+
 TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
-  EXPECT_DOUBLE_EQ(TopicOverlap("that loan from my uncle", "I owe my uncle Jan 300 pounds"), 0.5);
+  // "loan" and "owe" are of one family (rules/topic_families.txt).
+  EXPECT_DOUBLE_EQ(TopicOverlap("that loan from my uncle", "I owe my uncle Jan 300 pounds"), 1.0);
+  EXPECT_DOUBLE_EQ(TopicOverlap("the trip to my uncle", "I owe my uncle Jan 300 pounds"), 0.5);
+  EXPECT_TRUE(NamedByForget("the mental health stuff", "I see a therapist for my insomnia.", 0.1));
+  EXPECT_TRUE(NamedByForget("my meds", "I take ibuprofen twice a day for my back.", 0.1));
+  EXPECT_FALSE(NamedByForget("my meds", "Our team uses Jira for bugs.", 0.1));
   EXPECT_TRUE(NamedByForget("my knee surgery", "The user's knee surgery is on May 2.", 0));
   EXPECT_DOUBLE_EQ(TopicOverlap("my allergy", "The user is allergic to peanuts."), 1.0);
   EXPECT_FALSE(NamedByForget("my knee surgery", "The user likes jazz.", 0.1));

@@ -124,7 +124,8 @@ TEST(ClassifyTest, DisclosuresArePromoted) {
              "I'm training for a marathon.", "My wife and I are expecting a baby.",
              "I got married last year.", "I'm a night owl.",
              "I've been learning piano for two years.", "I never drink coffee after 2pm",
-             "ok so basically I have a bad knee", "I play the cello in an orchestra"},
+             "ok so basically I have a bad knee", "I play the cello in an orchestra",
+             "I keep my plants on the balcony.", "I carry an EpiPen."},
             Disposition::kPromote);
   EXPECT_EQ(ClassifyTurn(Role::kUser, "My name is Dana.").reason, "extracted memory");
   EXPECT_EQ(ClassifyTurn(Role::kUser, "I usually work late.").reason, "self-disclosure");

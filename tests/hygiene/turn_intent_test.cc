@@ -45,6 +45,10 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test thing");
   EXPECT_EQ(Topic("Don't hold on to the student debt stuff, ok?"), "student debt");
   EXPECT_EQ(Topic("Scrap whatever you know about me quitting Hooli."), "me quitting Hooli");
+  EXPECT_EQ(Topic("Get rid of the note about my job search."), "my job search");
+  EXPECT_EQ(Topic("Don't hang on to anything about the loan from my sister."),
+            "loan from my sister");
+  EXPECT_EQ(Topic("We should get rid of the old sofa."), "<none>");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
@@ -75,6 +79,8 @@ TEST(TurnIntentTest, CorrectionsNameTheRightAndTheWrongValue) {
 TEST(TurnIntentTest, AMarkerBetweenCommasCorrectsWithWhatFollows) {
   EXPECT_EQ(Fix("per second, sorry, 100 per second"), "100 per second | ");
   EXPECT_EQ(Fix("Thursday, no, Friday"), "Friday | ");
+  // A questioned value is the wrong one.
+  EXPECT_EQ(Fix("2245? no, 2254."), "2254 | 2245");
   EXPECT_EQ(Fix("I like tea, coffee, and juice"), "<none>");
 }
 
@@ -93,6 +99,18 @@ TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
   for (const char* text : {"I'd rather have tea than coffee.", "I said hi to her yesterday.",
                            "We picked Go instead of Rust for the whole new billing service."})
     EXPECT_EQ(Fix(text), "<none>") << text;
+}
+
+TEST(TurnIntentTest, ACorrectionMayNameItsSlotInsteadOfTheWrongValue) {
+  // The value is the next clause; core::CorrectedSlot reads the slot ("clinic hours").
+  EXPECT_EQ(Fix("I got the clinic hours wrong yesterday, it opens at 9 on Saturdays."),
+            "opens at 9 on Saturdays | ");
+  EXPECT_EQ(Fix("I got a new bike, it's red."), "<none>");
+}
+
+TEST(TurnIntentTest, AClosingCorrectionPhraseAnnouncesTheClauseBeforeIt) {
+  EXPECT_EQ(Fix("His name is Mr. Hadad, I spelled it wrong."), "His name is Mr. Hadad | ");
+  EXPECT_EQ(Fix("I moved to Porto, my mistake was waiting so long."), "<none>");
 }
 
 TEST(TurnIntentTest, ABareValueOpensTheTurn) {
