@@ -69,7 +69,7 @@ class FakeServer {
     std::string line;
     char c;
     pollfd pfd{out[0], POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
       if (poll(&pfd, 1, 100) > 0) {
         if (read(out[0], &c, 1) != 1) break;

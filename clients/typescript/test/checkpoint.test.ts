@@ -159,4 +159,6 @@ test("a StateGraph thread started in one process is resumed in another after a s
     await graphServer.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+  // Two node processes loading LangGraph and two server starts: under load this outlasts the
+  // default 30 s without anything being wrong.
+}, 120_000);
