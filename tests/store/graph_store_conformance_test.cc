@@ -258,7 +258,9 @@ TEST_P(GraphStoreConformance, RelationsWithinRounds) {
       EdgeQuery hop = q;
       hop.entity_ids = frontier;
       frontier.clear();
-      for (const Relation& rel : *r->ListRelations(hop)) {
+      auto edges = r->ListRelations(hop);
+      EXPECT_TRUE(edges.ok()) << edges.status().ToString();
+      for (const Relation& rel : *edges) {
         for (const auto& [near, far] :
              {std::pair{&rel.from_id, &rel.to_id}, {&rel.to_id, &rel.from_id}}) {
           const bool follows = near == &rel.from_id ? q.out : q.in;
@@ -274,11 +276,13 @@ TEST_P(GraphStoreConformance, RelationsWithinRounds) {
     }
     q.entity_ids = reached;
     std::vector<std::string> ids;
-    for (const Relation& rel : *r->ListRelations(q)) ids.push_back(rel.id);
+    auto edges = r->ListRelations(q);
+    EXPECT_TRUE(edges.ok()) << edges.status().ToString();
+    for (const Relation& rel : *edges) ids.push_back(rel.id);
     return ids;
   };
   size_t checked = 0;
-  for (const std::string& owner : {"o", "p"}) {
+  for (const char* owner : {"o", "p"}) {
     for (const auto& [out, in] : {std::pair{true, false}, {false, true}, {true, true}}) {
       for (const std::vector<std::string>& types :
            {std::vector<std::string>{}, {"manages", "deadline"}, {"knows"}}) {

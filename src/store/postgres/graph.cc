@@ -270,7 +270,8 @@ Result<EdgeBall> PgGraphTransaction::ListRelationsWithin(const EdgeQuery& q, siz
   // reach: the entities whose edges a round asks for, with the round that first may ask ($9
   // rounds in all); then the edges of all of them, as ListRelations selects them.
   static constexpr const char* kWithin =
-      "WITH RECURSIVE reach(id, round) AS (SELECT DISTINCT unnest($6::text[]), 1 UNION SELECT"
+      "WITH RECURSIVE reach(id, round) AS (SELECT DISTINCT unnest($6::text[]) COLLATE \"C\", 1 "
+      "UNION SELECT"
       " n.id, reach.round + 1 FROM reach CROSS JOIN LATERAL (SELECT to_id AS id FROM"
       " graph_relations WHERE $7::boolean AND owner_id = $1 AND from_id ="
       " reach.id" ENGRAM_PG_EDGE_FILTERS
