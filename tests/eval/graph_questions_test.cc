@@ -35,7 +35,8 @@ TEST(GraphQuestions, EveryQuestionNamesAnEntityAndItsAnswerStatesAnEdge) {
     }
     for (const auto& q : j["questions"]) {
       const std::string question = q[0];
-      const std::string words = " " + graph::NameKey(question) + " ";
+      std::string words = " ";
+      for (const std::string& w : graph::NameWords(question)) words += w + " ";
       EXPECT_TRUE(std::any_of(
           names.begin(), names.end(),
           [&](const std::string& n) { return words.find(" " + n + " ") != std::string::npos; }))
