@@ -466,6 +466,11 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   hybrid.top_k = kTopK;
   const QueryRun hybrid_run = RunQueries(*engine, corpus, locomo, queries, hybrid, nullptr);
   PrintRun("hybrid (default search):", hybrid_run);
+  // The same without the graph signal: the owner has no entity, so the two should match.
+  SearchOptions no_graph = hybrid;
+  no_graph.use_graph = false;
+  const QueryRun no_graph_run = RunQueries(*engine, corpus, locomo, queries, no_graph, nullptr);
+  PrintRun("hybrid, use_graph off:", no_graph_run);
 
   double live_s = 0;
   if (cfg.live_add > 0) {
@@ -505,6 +510,7 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
               {"vector", ToJson(vector_run)},
               {"vector_type_filter", ToJson(filtered_run)},
               {"hybrid", ToJson(hybrid_run)},
+              {"hybrid_no_graph", ToJson(no_graph_run)},
               {"peak_rss_mb", hwm},
               {"rss_at_start_mb", rss_at_start},
               {"store_mb", db_bytes / 1048576.0},

@@ -1,4 +1,5 @@
-// engram eval: recall on benchmarks (locomo, paraphrase); scenarios_command.cc adds scenarios.
+// engram eval: recall on benchmarks (locomo, paraphrase, graph); scenarios_command.cc adds
+// scenarios.
 #include <stdlib.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include "cli/commands.h"
 #include "embed/embedder_factory.h"
 #include "eval/embedding_cache.h"
+#include "eval/graph_questions.h"
 #include "eval/locomo.h"
 #include "eval/paraphrase.h"
 
@@ -119,6 +121,36 @@ void AddEvalCommands(const CommandContext& ctx) {
         std::printf("paraphrase set: %zu owners, %zu memories (embedder: %s)\n\n%s", report->owners,
                     report->memories, o.embedder ? o.embedder->model_id().c_str() : "none",
                     engram::eval::ParaphraseReportToMarkdown(*report).c_str());
+      }
+      return Status::Ok();
+    };
+  });
+
+  auto* graph = eval->add_subcommand(
+      "graph",
+      "Top-1/top-3 of questions naming an entity, hybrid search with and without the graph");
+  graph->add_option("file", a->file, "JSONL set, e.g. tests/data/graph/questions.jsonl")
+      ->required();
+  graph->callback([=, &cli, &command] {
+    command = [=, &cli]() -> Status {
+      engram::eval::GraphQuestionsOptions o;
+      o.data_path = a->file;
+      ENGRAM_ASSIGN_OR_RETURN(o.embedder, engram::EmbedderFromEnvironment());
+      std::string tmpl = (std::filesystem::temp_directory_path() / "engram-eval-XXXXXX").string();
+      if (mkdtemp(tmpl.data()) == nullptr)
+        return Status::IOError("cannot create a temporary folder");
+      o.work_dir = tmpl;
+      Result<engram::eval::GraphQuestionsReport> report = engram::eval::RunGraphQuestions(o);
+      std::error_code ec;
+      std::filesystem::remove_all(tmpl, ec);
+      if (!report.ok()) return report.status();
+      if (cli.json_output()) {
+        Emit(engram::eval::GraphQuestionsReportToJson(*report));
+      } else {
+        std::printf("graph set: %zu owners, %zu memories, %zu edges (embedder: %s)\n\n%s",
+                    report->owners, report->memories, report->edges,
+                    o.embedder ? o.embedder->model_id().c_str() : "none",
+                    engram::eval::GraphQuestionsReportToMarkdown(*report).c_str());
       }
       return Status::Ok();
     };

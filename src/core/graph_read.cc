@@ -174,20 +174,38 @@ Result<std::vector<Entity>> GraphEngine::MentionedEntities(std::string_view owne
   ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
   std::vector<std::string> words = graph::NameWords(text);
   if (words.size() > kMaxMentionText) words.resize(kMaxMentionText);
-  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  // Every run of up to kMaxMentionWords words is a candidate name, all looked up in one read.
+  auto key_at = [&](size_t i, size_t n) {
+    std::string name = words[i];
+    for (size_t j = i + 1; j < i + n; ++j) name += " " + words[j];
+    return graph::NameKey(name);
+  };
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < words.size(); ++i) {
+    for (size_t n = 1; n <= std::min(kMaxMentionWords, words.size() - i); ++n) {
+      if (std::string key = key_at(i, n); !key.empty()) keys.push_back(std::move(key));
+    }
+  }
   std::vector<Entity> mentioned;
+  if (keys.empty()) return mentioned;
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto found,
+                          txn->FindEntitiesByKeys(owner_id, view.scopes, keys, view.as_of));
+  if (found.empty()) return mentioned;
+  // As Resolve: per key, the entity of the narrowest visible scope.
+  std::unordered_map<std::string, Entity> by_key;
+  for (store::KeyedEntity& k : found) {
+    auto [it, fresh] = by_key.try_emplace(k.key, k.entity);
+    if (!fresh && k.entity.scope.size() > it->second.scope.size()) it->second = k.entity;
+  }
+  // The longest name at each place wins; the scan goes on after it.
   std::unordered_set<std::string> seen;
   for (size_t i = 0; i < words.size();) {
     size_t taken = 1;
     for (size_t n = std::min(kMaxMentionWords, words.size() - i); n > 0; --n) {
-      std::string key = words[i];
-      for (size_t j = i + 1; j < i + n; ++j) key += " " + words[j];
-      Result<Entity> found = Resolve(*txn, owner_id, view, key);
-      if (!found.ok()) {
-        if (found.status().code() == Status::Code::kNotFound) continue;
-        return found.status();
-      }
-      if (seen.insert(found->id).second) mentioned.push_back(*std::move(found));
+      auto it = by_key.find(key_at(i, n));
+      if (it == by_key.end()) continue;
+      if (seen.insert(it->second.id).second) mentioned.push_back(it->second);
       taken = n;
       break;
     }
@@ -212,9 +230,21 @@ Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::stri
   ENGRAM_ASSIGN_OR_RETURN(out.start, Resolve(*txn, owner_id, view, name));
   const bool out_edges = options.direction != GraphDirection::kIn;
   const bool in_edges = options.direction != GraphDirection::kOut;
+  // All the hops in as few reads as the store can (one where reads are round trips).
+  size_t asked = 0;
+  graph::EdgeSource prefetching = graph::Prefetching(
+      [&](const std::vector<std::string>& ids, size_t rounds) -> Result<graph::EdgeRounds> {
+        ENGRAM_ASSIGN_OR_RETURN(
+            store::EdgeBall ball,
+            txn->ListRelationsWithin({std::string(owner_id), view.scopes, ids, out_edges, in_edges,
+                                      types, view.as_of, view.valid_at},
+                                     rounds));
+        return graph::EdgeRounds{std::move(ball.edges), ball.hops};
+      },
+      out_edges, in_edges, [&] { return options.depth + 1 - asked; });
   graph::EdgeSource edges = [&](const std::vector<std::string>& ids) {
-    return txn->ListRelations({std::string(owner_id), view.scopes, ids, out_edges, in_edges, types,
-                               view.as_of, view.valid_at});
+    ++asked;
+    return prefetching(ids);
   };
   ENGRAM_ASSIGN_OR_RETURN(auto reached, graph::Expand(out.start.id, options.depth,
                                                       options.direction, edges, &out.relations));
@@ -270,12 +300,25 @@ Result<std::optional<GraphPath>> GraphEngine::FindPath(std::string_view owner_id
   ENGRAM_ASSIGN_OR_RETURN(Entity start, Resolve(*txn, owner_id, view, from));
   ENGRAM_ASSIGN_OR_RETURN(Entity end, Resolve(*txn, owner_id, view, to));
   // Forward: the edges the direction follows out of a set; backward: those it follows into it.
+  // Each side reads two hops at a time (fewer near max_hops) where the store can.
+  size_t asked = 0;
   auto edges = [&](bool forward) -> graph::EdgeSource {
     const bool out = forward ? direction != GraphDirection::kIn : direction != GraphDirection::kOut;
     const bool in = forward ? direction != GraphDirection::kOut : direction != GraphDirection::kIn;
-    return [&, out, in](const std::vector<std::string>& ids) {
-      return txn->ListRelations(
-          {std::string(owner_id), view.scopes, ids, out, in, {}, view.as_of, view.valid_at});
+    graph::EdgeSource prefetching = graph::Prefetching(
+        [&, out, in](const std::vector<std::string>& ids,
+                     size_t rounds) -> Result<graph::EdgeRounds> {
+          ENGRAM_ASSIGN_OR_RETURN(
+              store::EdgeBall ball,
+              txn->ListRelationsWithin(
+                  {std::string(owner_id), view.scopes, ids, out, in, {}, view.as_of, view.valid_at},
+                  rounds));
+          return graph::EdgeRounds{std::move(ball.edges), ball.hops};
+        },
+        out, in, [&] { return std::min<size_t>(2, max_hops + 1 - asked); });
+    return [&asked, prefetching](const std::vector<std::string>& ids) {
+      ++asked;
+      return prefetching(ids);
     };
   };
   ENGRAM_ASSIGN_OR_RETURN(auto hops, graph::ShortestPath(start.id, end.id, max_hops, direction,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,6 +19,45 @@ void Step(const Relation& r, GraphDirection direction,
 }
 
 }  // namespace
+
+EdgeSource Prefetching(RoundsSource read, bool out, bool in, std::function<size_t()> rounds) {
+  struct Held {
+    std::vector<Relation> edges;
+    std::unordered_set<std::string> covered;  // whose edges `edges` holds
+  };
+  auto held = std::make_shared<Held>();
+  return [=](const std::vector<std::string>& ids) -> Result<std::vector<Relation>> {
+    const bool hit = !held->covered.empty() &&
+                     std::all_of(ids.begin(), ids.end(),
+                                 [&](const std::string& id) { return held->covered.contains(id); });
+    if (!hit) {
+      ENGRAM_ASSIGN_OR_RETURN(EdgeRounds got, read(ids, std::max<size_t>(rounds(), 1)));
+      held->edges = std::move(got.edges);
+      held->covered = {ids.begin(), ids.end()};
+      // The entities each further round asked for: the far ends of the previous round's edges.
+      std::unordered_set<std::string> frontier = held->covered;
+      for (size_t round = 1; round < got.rounds && !frontier.empty(); ++round) {
+        std::unordered_set<std::string> next;
+        auto reach = [&](const std::string& id) {
+          if (held->covered.insert(id).second) next.insert(id);
+        };
+        for (const Relation& r : held->edges) {
+          if (out && frontier.contains(r.from_id)) reach(r.to_id);
+          if (in && frontier.contains(r.to_id)) reach(r.from_id);
+        }
+        frontier = std::move(next);
+      }
+    }
+    const std::unordered_set<std::string> asked(ids.begin(), ids.end());
+    std::vector<Relation> answer;
+    for (const Relation& r : held->edges) {
+      if ((out && asked.contains(r.from_id)) || (in && asked.contains(r.to_id))) {
+        answer.push_back(r);
+      }
+    }
+    return answer;
+  };
+}
 
 Result<std::vector<Reached>> Expand(const std::string& start, size_t depth,
                                     GraphDirection direction, const EdgeSource& edges,

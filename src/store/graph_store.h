@@ -36,6 +36,20 @@ struct EdgeQuery {
   std::optional<Timestamp> valid_at;
 };
 
+// An entity one of whose keys is `key` (FindEntitiesByKeys).
+struct KeyedEntity {
+  std::string key;
+  Entity entity;
+};
+
+// The edges within some hops of a set of entities (ListRelationsWithin).
+struct EdgeBall {
+  // The edges of the first `hops` rounds (see ListRelationsWithin), each once, in the order
+  // ListRelations gives (the order the versions were written).
+  std::vector<Relation> edges;
+  size_t hops = 0;  // 1 <= hops <= the rounds asked for
+};
+
 // Every version of an owner's graph (ListGraphVersions).
 struct GraphVersions {
   std::vector<Entity> entities;
@@ -61,6 +75,12 @@ class GraphTransaction {
                                                         const std::vector<std::string>& scopes,
                                                         std::string_view key,
                                                         std::optional<Timestamp> as_of) = 0;
+  // FindEntitiesByKey for many keys in one read: each entity found once per key of `keys` it
+  // has, in no particular order. Cheap when the owner has no entity at all (one index probe):
+  // every hybrid search asks it.
+  virtual Result<std::vector<KeyedEntity>> FindEntitiesByKeys(
+      std::string_view owner_id, const std::vector<std::string>& scopes,
+      const std::vector<std::string>& keys, std::optional<Timestamp> as_of) = 0;
   // Every entity in `scopes` (empty: every scope), by name.
   virtual Result<std::vector<Entity>> ListEntities(std::string_view owner_id,
                                                    const std::vector<std::string>& scopes,
@@ -84,6 +104,15 @@ class GraphTransaction {
 
   // ---- relations (names left empty) ----
   virtual Result<std::vector<Relation>> ListRelations(const EdgeQuery& query) = 0;
+  // What `rounds` rounds of ListRelations return together, in fewer reads: round 1 asks for the
+  // edges of query.entity_ids, each next round for those of the entities the previous rounds
+  // reached for the first time (an edge's far end: its to_id for an edge it leaves, when
+  // query.out, its from_id for one it enters, when query.in), the query's other filters
+  // holding throughout. So the answer holds every edge the query admits at an entity within
+  // hops - 1 steps of query.entity_ids. A store whose reads cost a round trip answers all the
+  // rounds asked in one statement; one whose reads are cheap may answer fewer (at least one)
+  // and say so in `hops`. query.entity_ids must not be empty; rounds >= 1.
+  virtual Result<EdgeBall> ListRelationsWithin(const EdgeQuery& query, size_t rounds) = 0;
   // Stores a new version of the relation (owner_id, id) as PutEntity does.
   virtual Status PutRelation(const Relation& r) = 0;
   // Expires the current version at `at`; NotFound when there is none.

@@ -196,6 +196,126 @@ TEST_P(GraphStoreConformance, RelationsByDirectionTypeAndTime) {
   }
 }
 
+// Many keys in one read: each entity once per key it has, by owner, scope and as_of; nothing for
+// an owner without entities.
+TEST_P(GraphStoreConformance, EntitiesByManyKeys) {
+  auto txn = Write();
+  Entity bob = MakeEntity("alice", "e1", "Robert Smith", 10);
+  bob.aliases = {"Bob"};
+  ASSERT_TRUE(txn->PutEntity(bob, {"robert smith", "bob"}).ok());
+  ASSERT_TRUE(
+      txn->PutEntity(MakeEntity("alice", "e2", "Alpha", 20, "project/alpha"), {"alpha"}).ok());
+  ASSERT_TRUE(txn->PutEntity(MakeEntity("carol", "c1", "Bob", 10), {"bob"}).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  auto r = Read();
+  auto found = [&](const std::string& owner, std::vector<std::string> scopes,
+                   std::vector<std::string> keys, std::optional<Timestamp> as_of) {
+    auto got = r->FindEntitiesByKeys(owner, scopes, keys, as_of);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    std::vector<std::string> out;
+    for (const KeyedEntity& k : *got) out.push_back(k.key + "=" + k.entity.id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  const V keys = {"bob", "robert smith", "alpha", "nobody"};
+  EXPECT_EQ(found("alice", {}, keys, {}), (V{"alpha=e2", "bob=e1", "robert smith=e1"}));
+  EXPECT_EQ(found("alice", {"global"}, keys, {}), (V{"bob=e1", "robert smith=e1"}));
+  EXPECT_EQ(found("alice", {}, keys, Timestamp{15}), (V{"bob=e1", "robert smith=e1"}));
+  EXPECT_EQ(found("carol", {}, keys, {}), (V{"bob=c1"}));
+  EXPECT_EQ(found("dave", {}, keys, {}), (V{}));
+  EXPECT_EQ(found("alice", {}, {}, {}), (V{}));
+  auto one = r->FindEntitiesByKeys("alice", {}, {"bob"}, std::nullopt);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].entity.name, "Robert Smith");
+  EXPECT_EQ((*one)[0].entity.aliases, std::vector<std::string>{"Bob"});
+}
+
+// Several rounds of edges in one read give what one ListRelations per round gives, in its order,
+// for every direction and filter; another owner's edges between the same ids never join.
+TEST_P(GraphStoreConformance, RelationsWithinRounds) {
+  auto txn = Write();
+  // a -> b -> c -> d, e -> a, b <-> f (knows), an edge of the past (a -> g until 50) and one
+  // expired (c -> h, gone at 60); owner p links a to z.
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r1", "a", "manages", "b", 10)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r2", "b", "deadline", "c", 11)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r3", "c", "owned_by", "d", 12)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r4", "e", "manages", "a", 13)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r5", "b", "knows", "f", 14)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r6", "f", "knows", "b", 15)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r7", "a", "works_at", "g", 16, 0, 50)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("o", "r8", "c", "uses", "h", 17)).ok());
+  ASSERT_TRUE(txn->ExpireRelation("o", "r8", 60).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("p", "q1", "a", "knows", "z", 10)).ok());
+  ASSERT_TRUE(txn->PutRelation(MakeRelation("p", "q2", "z", "knows", "b", 10)).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  auto r = Read();
+  // What one ListRelations per round gives, as one list in ListRelations' order.
+  auto by_rounds = [&](EdgeQuery q, size_t rounds) {
+    std::vector<std::string> reached = q.entity_ids, frontier = q.entity_ids;
+    for (size_t round = 1; round < rounds && !frontier.empty(); ++round) {
+      EdgeQuery hop = q;
+      hop.entity_ids = frontier;
+      frontier.clear();
+      auto edges = r->ListRelations(hop);
+      EXPECT_TRUE(edges.ok()) << edges.status().ToString();
+      for (const Relation& rel : *edges) {
+        for (const auto& [near, far] :
+             {std::pair{&rel.from_id, &rel.to_id}, {&rel.to_id, &rel.from_id}}) {
+          const bool follows = near == &rel.from_id ? q.out : q.in;
+          const bool asked = std::find(hop.entity_ids.begin(), hop.entity_ids.end(), *near) !=
+                             hop.entity_ids.end();
+          if (follows && asked &&
+              std::find(reached.begin(), reached.end(), *far) == reached.end()) {
+            reached.push_back(*far);
+            frontier.push_back(*far);
+          }
+        }
+      }
+    }
+    q.entity_ids = reached;
+    std::vector<std::string> ids;
+    auto edges = r->ListRelations(q);
+    EXPECT_TRUE(edges.ok()) << edges.status().ToString();
+    for (const Relation& rel : *edges) ids.push_back(rel.id);
+    return ids;
+  };
+  size_t checked = 0;
+  for (const char* owner : {"o", "p"}) {
+    for (const auto& [out, in] : {std::pair{true, false}, {false, true}, {true, true}}) {
+      for (const std::vector<std::string>& types :
+           {std::vector<std::string>{}, {"manages", "deadline"}, {"knows"}}) {
+        for (const std::optional<Timestamp>& as_of :
+             {std::optional<Timestamp>{}, {Timestamp{55}}}) {
+          for (const std::optional<Timestamp>& valid_at :
+               {std::optional<Timestamp>{}, {Timestamp{40}}, {Timestamp{70}}}) {
+            for (size_t rounds = 1; rounds <= 4; ++rounds) {
+              EdgeQuery q{owner, {}, {"a"}, out, in, types, as_of, valid_at};
+              auto ball = r->ListRelationsWithin(q, rounds);
+              ASSERT_TRUE(ball.ok()) << ball.status().ToString();
+              ASSERT_GE(ball->hops, 1u);
+              ASSERT_LE(ball->hops, rounds);
+              std::vector<std::string> ids;
+              for (const Relation& rel : ball->edges) ids.push_back(rel.id);
+              EXPECT_EQ(ids, by_rounds(q, ball->hops))
+                  << owner << " out " << out << " in " << in << " rounds " << rounds << " of "
+                  << ball->hops;
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2u * 3 * 3 * 2 * 3 * 4);
+  // The reference itself: both directions, all world times, four rounds from a reach every
+  // edge of o but the expired one.
+  std::vector<std::string> all = by_rounds({"o", {}, {"a"}, true, true, {}, {}, {}}, 4);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{"r1", "r2", "r3", "r4", "r5", "r6", "r7"}));
+}
+
 TEST_P(GraphStoreConformance, ObservationsHistoryAndErasure) {
   auto txn = Write();
   ASSERT_TRUE(txn->PutEntity(MakeEntity("o", "e1", "Alice", 10), {"alice"}).ok());

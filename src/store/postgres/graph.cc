@@ -132,6 +132,26 @@ Result<std::vector<Entity>> PgGraphTransaction::FindEntitiesByKey(
   return ReadEntities(rows);
 }
 
+Result<std::vector<KeyedEntity>> PgGraphTransaction::FindEntitiesByKeys(
+    std::string_view owner_id, const std::vector<std::string>& scopes,
+    const std::vector<std::string>& keys, std::optional<Timestamp> as_of) {
+  // The EXISTS runs once, before the rest (an InitPlan): an owner without entities costs one
+  // index probe.
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows,
+      Query("SELECT DISTINCT " ENGRAM_PG_ENTITY_COLUMNS ", k.key FROM graph_entity_keys k JOIN"
+            " graph_entities e ON e.rid = k.entity_rid WHERE EXISTS (SELECT 1 FROM"
+            " graph_entity_keys WHERE owner_id = $1) AND k.owner_id = $1 AND k.key ="
+            " ANY($2::text[]) AND " ENGRAM_PG_IN_LIST("e.scope", 3) " AND " ENGRAM_PG_GRAPH_VIEW(
+                4, "e.updated_at"),
+            {P(owner_id), TextArray(keys), TextArray(scopes), P(as_of)}));
+  std::vector<Entity> entities = ReadEntities(rows);
+  std::vector<KeyedEntity> out;
+  out.reserve(entities.size());
+  for (int i = 0; i < rows.size(); ++i) out.push_back({rows.Text(i, 11), std::move(entities[i])});
+  return out;
+}
+
 Result<std::vector<Entity>> PgGraphTransaction::ListEntities(std::string_view owner_id,
                                                              const std::vector<std::string>& scopes,
                                                              std::optional<Timestamp> as_of) {
@@ -215,8 +235,7 @@ Status PgGraphTransaction::ExpireObservation(std::string_view owner_id, std::str
       "observation", owner_id, id, at);
 }
 
-Result<std::vector<Relation>> PgGraphTransaction::ListRelations(const EdgeQuery& q) {
-  // One branch per direction, so each uses its index; UNION drops an edge both branches find.
+// The filters of an EdgeQuery: $2 scopes, $3 types, $4 as_of, $5 valid_at.
 #define ENGRAM_PG_EDGE_FILTERS \
   " AND " ENGRAM_PG_IN_LIST("scope", 2) " AND " ENGRAM_PG_IN_LIST(                            \
       "type", 3) " AND " ENGRAM_PG_GRAPH_VIEW(4, "updated_at") " AND ($5::bigint IS NULL OR"  \
@@ -224,6 +243,9 @@ Result<std::vector<Relation>> PgGraphTransaction::ListRelations(const EdgeQuery&
                                                                " valid_from <= $5) AND"       \
                                                                " (valid_to IS NULL OR"        \
                                                                " valid_to > $5)))"
+
+Result<std::vector<Relation>> PgGraphTransaction::ListRelations(const EdgeQuery& q) {
+  // One branch per direction, so each uses its index; UNION drops an edge both branches find.
   static constexpr const char* kAll =
       "SELECT " ENGRAM_PG_RELATION_COLUMNS
       " FROM graph_relations WHERE owner_id = $1" ENGRAM_PG_EDGE_FILTERS " ORDER BY rid";
@@ -233,7 +255,6 @@ Result<std::vector<Relation>> PgGraphTransaction::ListRelations(const EdgeQuery&
       " ANY($6::text[])" ENGRAM_PG_EDGE_FILTERS " UNION SELECT " ENGRAM_PG_RELATION_COLUMNS
       " FROM graph_relations WHERE owner_id = $1 AND $8::boolean AND to_id ="
       " ANY($6::text[])" ENGRAM_PG_EDGE_FILTERS " ORDER BY rid";
-#undef ENGRAM_PG_EDGE_FILTERS
   std::vector<Param> params = {P(q.owner_id), TextArray(q.scopes), TextArray(q.types), P(q.as_of),
                                P(q.valid_at)};
   if (!q.entity_ids.empty()) {
@@ -244,6 +265,35 @@ Result<std::vector<Relation>> PgGraphTransaction::ListRelations(const EdgeQuery&
   ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query(q.entity_ids.empty() ? kAll : kTouching, params));
   return ReadRelations(rows);
 }
+
+Result<EdgeBall> PgGraphTransaction::ListRelationsWithin(const EdgeQuery& q, size_t rounds) {
+  // reach: the entities whose edges a round asks for, with the round that first may ask ($9
+  // rounds in all); then the edges of all of them, as ListRelations selects them.
+  static constexpr const char* kWithin =
+      "WITH RECURSIVE reach(id, round) AS (SELECT DISTINCT unnest($6::text[]) COLLATE \"C\", 1 "
+      "UNION SELECT"
+      " n.id, reach.round + 1 FROM reach CROSS JOIN LATERAL (SELECT to_id AS id FROM"
+      " graph_relations WHERE $7::boolean AND owner_id = $1 AND from_id ="
+      " reach.id" ENGRAM_PG_EDGE_FILTERS
+      " UNION ALL SELECT from_id FROM graph_relations WHERE"
+      " $8::boolean AND owner_id = $1 AND to_id = reach.id" ENGRAM_PG_EDGE_FILTERS
+      ") AS n WHERE reach.round < $9)"
+      " SELECT " ENGRAM_PG_RELATION_COLUMNS
+      " FROM graph_relations WHERE owner_id = $1 AND $7::boolean AND from_id IN (SELECT id FROM"
+      " reach)" ENGRAM_PG_EDGE_FILTERS " UNION SELECT " ENGRAM_PG_RELATION_COLUMNS
+      " FROM graph_relations WHERE owner_id = $1 AND $8::boolean AND to_id IN (SELECT id FROM"
+      " reach)" ENGRAM_PG_EDGE_FILTERS " ORDER BY rid";
+  if (q.entity_ids.empty() || rounds < 1) {
+    return Status::InvalidArgument("ListRelationsWithin needs entities and at least one round");
+  }
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows,
+      Query(kWithin, {P(q.owner_id), TextArray(q.scopes), TextArray(q.types), P(q.as_of),
+                      P(q.valid_at), TextArray(q.entity_ids), P(q.out ? "true" : "false"),
+                      P(q.in ? "true" : "false"), P(static_cast<int64_t>(rounds))}));
+  return EdgeBall{ReadRelations(rows), rounds};
+}
+#undef ENGRAM_PG_EDGE_FILTERS
 
 Status PgGraphTransaction::PutRelation(const Relation& r) {
   ENGRAM_RETURN_IF_ERROR(Query("UPDATE graph_relations SET expired_at = $3 WHERE owner_id = $1"

@@ -27,6 +27,10 @@ class PgGraphTransaction final : public GraphTransaction {
                                                 const std::vector<std::string>& scopes,
                                                 std::string_view key,
                                                 std::optional<Timestamp> as_of) override;
+  Result<std::vector<KeyedEntity>> FindEntitiesByKeys(std::string_view owner_id,
+                                                      const std::vector<std::string>& scopes,
+                                                      const std::vector<std::string>& keys,
+                                                      std::optional<Timestamp> as_of) override;
   Result<std::vector<Entity>> ListEntities(std::string_view owner_id,
                                            const std::vector<std::string>& scopes,
                                            std::optional<Timestamp> as_of) override;
@@ -38,6 +42,7 @@ class PgGraphTransaction final : public GraphTransaction {
   Status InsertObservation(std::string_view owner_id, const Observation& o) override;
   Status ExpireObservation(std::string_view owner_id, std::string_view id, Timestamp at) override;
   Result<std::vector<Relation>> ListRelations(const EdgeQuery& query) override;
+  Result<EdgeBall> ListRelationsWithin(const EdgeQuery& query, size_t rounds) override;
   Status PutRelation(const Relation& r) override;
   Status ExpireRelation(std::string_view owner_id, std::string_view id, Timestamp at) override;
   Status AppendGraphHistory(const GraphHistoryEvent& event) override;

@@ -121,6 +121,28 @@ Result<std::vector<Entity>> SqliteGraphTransaction::FindEntitiesByKey(
   return Entities(*s);
 }
 
+Result<std::vector<KeyedEntity>> SqliteGraphTransaction::FindEntitiesByKeys(
+    std::string_view owner_id, const std::vector<std::string>& scopes,
+    const std::vector<std::string>& keys, std::optional<Timestamp> as_of) {
+  // The owner's first key row gates the rest: an owner without entities costs one probe.
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT DISTINCT " ENGRAM_ENTITY_COLUMNS ", k.key FROM (SELECT 1 FROM"
+                             " graph_entity_keys WHERE owner_id = ?1 LIMIT 1) AS any_key CROSS JOIN"
+                             " json_each(?2) AS wanted CROSS JOIN graph_entity_keys k CROSS JOIN"
+                             " graph_entities e WHERE k.owner_id = ?1 AND k.key = wanted.value AND"
+                             " e.rid = k.entity_rid AND " ENGRAM_IN_LIST(
+                                 "e.scope", 3) " AND " ENGRAM_GRAPH_VIEW(4, "e.updated_at")));
+  s->Bind(1, owner_id);
+  s->Bind(2, JsonList(keys));
+  s->Bind(3, JsonList(scopes));
+  BindAsOf(*s, 4, as_of);
+  std::vector<KeyedEntity> out;
+  Status st;
+  while (s->Step(&st)) out.push_back({s->ColumnText(11), ReadEntity(*s)});
+  if (!st.ok()) return st;
+  return out;
+}
+
 Result<std::vector<Entity>> SqliteGraphTransaction::ListEntities(
     std::string_view owner_id, const std::vector<std::string>& scopes,
     std::optional<Timestamp> as_of) {
@@ -276,6 +298,13 @@ Result<std::vector<Relation>> SqliteGraphTransaction::ListRelations(const EdgeQu
   while (s->Step(&st)) out.push_back(ReadRelation(*s));
   if (!st.ok()) return st;
   return out;
+}
+
+Result<EdgeBall> SqliteGraphTransaction::ListRelationsWithin(const EdgeQuery& query,
+                                                             size_t /*rounds*/) {
+  // A read here is a call, not a round trip: one round, and the caller asks again for the next.
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<Relation> edges, ListRelations(query));
+  return EdgeBall{std::move(edges), 1};
 }
 
 Status SqliteGraphTransaction::PutRelation(const Relation& r) {
