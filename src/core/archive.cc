@@ -43,6 +43,10 @@ Result<std::vector<std::string>> Engine::Impl::ListAllOwners() {
     ENGRAM_ASSIGN_OR_RETURN(auto some, txn->ListGraphOwners());
     owners.insert(some.begin(), some.end());
   }
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto some, checkpoints().Owners());
+    owners.insert(some.begin(), some.end());
+  }
   return std::vector<std::string>(owners.begin(), owners.end());
 }
 
@@ -100,6 +104,7 @@ Result<OwnerArchive> Engine::Impl::ExportOwner(std::string_view owner_id,
     out.graph_history = std::move(v.history);
     for (GraphHistoryEvent& e : out.graph_history) e.seq = 0;
   }
+  if (parts.checkpoints) ENGRAM_RETURN_IF_ERROR(checkpoints().Export(owner_id, &out));
   return out;
 }
 
@@ -203,6 +208,7 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
       return Status::AlreadyExists("owner " + owner + " already has a knowledge graph");
     }
   }
+  ENGRAM_RETURN_IF_ERROR(checkpoints().CheckImport(a));
   // Vectors: the archive's when they come from this engine's model, else computed again (before
   // the write transaction, which embedding would hold for long).
   std::vector<std::vector<float>> vectors(a.memories.size());
@@ -281,6 +287,7 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
     report.relations = static_cast<int64_t>(a.relations.size());
     report.graph_events = static_cast<int64_t>(a.graph_history.size());
   }
+  ENGRAM_RETURN_IF_ERROR(checkpoints().Import(a, &report));
   return report;
 }
 

@@ -55,6 +55,7 @@ Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
       for (Entity& e : a.entities) e.owner_id = rename_to;
       for (Relation& r : a.relations) r.owner_id = rename_to;
       for (GraphHistoryEvent& e : a.graph_history) e.owner_id = rename_to;
+      for (Checkpoint& c : a.checkpoints) c.owner_id = rename_to;
     }
   }
   std::vector<std::pair<std::string, ImportReport>> out;
