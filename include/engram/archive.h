@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engram/checkpoints.h"
@@ -62,6 +64,11 @@ struct ArchiveParts {
   bool graph = true;        // left out when the store's backend keeps no graph
   bool checkpoints = true;  // left out when no backend keeps checkpoints
 };
+
+// How far Engine::ImportOwner is: `done` of `total` in `stage` ("embedding": records embedded
+// again, reported per batch; "writing": rows written, memories and history one by one, then
+// sessions, graph and checkpoints per store).
+using ImportProgress = std::function<void(std::string_view stage, size_t done, size_t total)>;
 
 // What Engine::ImportOwner wrote.
 struct ImportReport {

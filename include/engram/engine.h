@@ -87,7 +87,9 @@ class Engine {
   // `vectors_model` is EmbeddingModel(), else the records that carry one are embedded again (an
   // archive without vectors, vectors_model empty: the records the write path would embed). One
   // transaction per store (memories, sessions, graph, checkpoints), the memories' first.
-  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model);
+  // `progress`, when set, is told how far it is (ImportProgress).
+  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model,
+                                   const ImportProgress& progress = nullptr);
   // "<model id>/<dimension>" of the engine's embedder; empty without one.
   std::string EmbeddingModel() const;
 

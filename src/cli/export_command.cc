@@ -69,12 +69,25 @@ json ReportJson(const ImportReport& r) {
 
 Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner) {
   ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
+  // "importing owner 2/3 alice", then within the owner "embedding 512/2000 alice" and
+  // "writing 41200/250000 alice".
   Progress progress("importing owner", 0, cli.json_output());
-  ENGRAM_ASSIGN_OR_RETURN(auto reports,
-                          portable::ImportArchive(*engine, text, owner,
-                                                  [&](size_t i, size_t n, const std::string& who) {
-                                                    progress.Update(i, n, who);
-                                                  }));
+  std::string who_now, stage_now;
+  ENGRAM_ASSIGN_OR_RETURN(auto reports, portable::ImportArchive(
+                                            *engine, text, owner,
+                                            [&](size_t i, size_t n, const std::string& who) {
+                                              who_now = who;
+                                              stage_now.clear();
+                                              progress.Rename("importing owner");
+                                              progress.Update(i, n, who);
+                                            },
+                                            [&](std::string_view stage, size_t done, size_t total) {
+                                              if (stage != stage_now) {
+                                                stage_now = std::string(stage);
+                                                progress.Rename(stage_now);
+                                              }
+                                              progress.Update(done, total, who_now);
+                                            }));
   progress.Clear();
   json out = json::object();
   for (const auto& [who, r] : reports) {
@@ -83,7 +96,7 @@ Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner
     std::cout << "imported owner " << who << ": " << r.memories << " memories, " << r.history_events
               << " history rows, " << r.sessions << " sessions (" << r.session_items << " items), "
               << r.entities << " entity and " << r.relations << " relation versions, "
-              << r.checkpoints << " checkpoints";
+              << r.checkpoints << " checkpoints (" << r.checkpoint_writes << " pending writes)";
     if (r.reembedded) std::cout << "; " << r.reembedded << " embedded again";
     std::cout << "\n";
   }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 #include "engram/engine.h"
 #include "hashing_embedder.h"
@@ -345,6 +346,30 @@ TEST_P(ArchiveTest, AVersionOneArchiveImportsAndAThreadHeldIsRefused) {
   auto refused = copy->ImportOwner(*carol, "");
   EXPECT_EQ(refused.status().code(), Status::Code::kAlreadyExists) << refused.status().ToString();
   EXPECT_EQ(copy->ListCheckpoints("carol", {})->size(), 1u);
+}
+
+// An import says how far one owner is: each batch embedded again, then the rows written, up to
+// every line of the owner's archive.
+TEST_P(ArchiveTest, ImportReportsItsProgressWithinAnOwner) {
+  auto alice = source_->ExportOwner("alice");
+  ASSERT_TRUE(alice.ok());
+  auto other = Fresh("another-model");
+  ASSERT_TRUE(other);
+  std::vector<std::tuple<std::string, size_t, size_t>> calls;
+  auto r = other->ImportOwner(*alice, source_->EmbeddingModel(),
+                              [&](std::string_view stage, size_t done, size_t total) {
+                                calls.emplace_back(std::string(stage), done, total);
+                              });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_GE(calls.size(), 3u);
+  EXPECT_EQ(calls.front(), std::make_tuple(std::string("embedding"), size_t{0}, size_t{4}));
+  EXPECT_EQ(calls[1], std::make_tuple(std::string("embedding"), size_t{4}, size_t{4}));
+  const size_t lines = ArchiveLineCount({*alice});
+  EXPECT_EQ(calls.back(), std::make_tuple(std::string("writing"), lines, lines));
+  for (size_t i = 3; i < calls.size(); ++i) {
+    EXPECT_EQ(std::get<0>(calls[i]), "writing");
+    EXPECT_GE(std::get<1>(calls[i]), std::get<1>(calls[i - 1]));
+  }
 }
 
 TEST_P(ArchiveTest, VectorsAreKeptForTheSameModelAndComputedForAnother) {
