@@ -87,6 +87,26 @@ struct CheckpointTuple {
   std::vector<PendingWrite> pending_writes;
 };
 
+// A channel value with the thread and namespace that keep it (an owner's whole state, as an export
+// reads it).
+struct ThreadChannelValue {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  ChannelValue value;
+
+  bool operator==(const ThreadChannelValue&) const = default;
+};
+
+// A pending write with the checkpoint it was made against (which need not exist).
+struct CheckpointWrite {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  std::string checkpoint_id;
+  PendingWrite write;
+
+  bool operator==(const CheckpointWrite&) const = default;
+};
+
 // Input of Engine::PutCheckpoint: the checkpoint (created_at is set by the engine) and the
 // values of the channels it changed.
 struct NewCheckpoint {

@@ -74,20 +74,22 @@ class Engine {
 
   // ---- Export and import (engram/archive.h, docs/export.md) ----
 
-  // Every owner that has memories, history, sessions or a graph, sorted (what an export of all
-  // owners covers; ListOwners pages through the owners with memories).
+  // Every owner that has memories, history, sessions, a graph or checkpoints, sorted (what an
+  // export of all owners covers; ListOwners pages through the owners with memories).
   Result<std::vector<std::string>> ListAllOwners();
   // Everything of the owner that `parts` names, each store read in one snapshot.
   Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts = {});
   // Writes an archive back exactly as it was exported: the write rules are not applied (the
   // records are already their outcome), the invariants are checked (valid ids, scopes, texts,
-  // JSON, times; history and graph rows of the archive's owner). AlreadyExists, writing nothing,
-  // when the store holds a record, session or graph object of the owner with one of the
-  // archive's ids. Vectors are kept when `vectors_model` is EmbeddingModel(), else the records
-  // that carry one are embedded again (an archive without vectors, vectors_model empty: the
-  // records the write path would embed). One transaction per store (memories, sessions, graph),
-  // the memories' first.
-  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model);
+  // JSON, times; history, graph and checkpoint rows of the archive's owner). AlreadyExists,
+  // writing nothing, when the store holds a record, session or graph object of the owner with one
+  // of the archive's ids, or checkpoints in one of its threads. Vectors are kept when
+  // `vectors_model` is EmbeddingModel(), else the records that carry one are embedded again (an
+  // archive without vectors, vectors_model empty: the records the write path would embed). One
+  // transaction per store (memories, sessions, graph, checkpoints), the memories' first.
+  // `progress`, when set, is told how far it is (ImportProgress).
+  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model,
+                                   const ImportProgress& progress = nullptr);
   // "<model id>/<dimension>" of the engine's embedder; empty without one.
   std::string EmbeddingModel() const;
 

@@ -17,12 +17,13 @@ namespace {
 using nlohmann::json;
 
 struct ExportArgs {
-  std::string owner, format = "jsonl", include = "memories,history,sessions,blocks,graph,vectors";
+  std::string owner, format = "jsonl",
+                     include = "memories,history,sessions,blocks,graph,vectors,checkpoints";
   std::string output;
 };
 
 Result<ArchiveParts> PartsOf(const std::string& list) {
-  ArchiveParts p{false, false, false, false, false, false};
+  ArchiveParts p{false, false, false, false, false, false, false};
   std::stringstream in(list);
   std::string part;
   while (std::getline(in, part, ',')) {
@@ -38,32 +39,55 @@ Result<ArchiveParts> PartsOf(const std::string& list) {
       p.graph = true;
     } else if (part == "vectors") {
       p.vectors = true;
+    } else if (part == "checkpoints") {
+      p.checkpoints = true;
     } else {
-      return Status::InvalidArgument("--include: unknown part '" + part +
-                                     "' (memories, history, sessions, blocks, graph, vectors)");
+      return Status::InvalidArgument(
+          "--include: unknown part '" + part +
+          "' (memories, history, sessions, blocks, graph, vectors, checkpoints)");
     }
   }
   return p;
 }
 
 json ReportJson(const ImportReport& r) {
-  return json{{"memories", r.memories},           {"history_events", r.history_events},
-              {"reembedded", r.reembedded},       {"sessions", r.sessions},
-              {"session_items", r.session_items}, {"entities", r.entities},
-              {"observations", r.observations},   {"relations", r.relations},
-              {"graph_events", r.graph_events}};
+  return json{{"memories", r.memories},
+              {"history_events", r.history_events},
+              {"reembedded", r.reembedded},
+              {"sessions", r.sessions},
+              {"session_items", r.session_items},
+              {"entities", r.entities},
+              {"observations", r.observations},
+              {"relations", r.relations},
+              {"graph_events", r.graph_events},
+              {"checkpoints", r.checkpoints},
+              {"channel_values", r.channel_values},
+              {"checkpoint_writes", r.checkpoint_writes}};
 }
 
 }  // namespace
 
 Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner) {
   ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/true));
+  // "importing owner 2/3 alice", then within the owner "embedding 512/2000 alice" and
+  // "writing 41200/250000 alice".
   Progress progress("importing owner", 0, cli.json_output());
-  ENGRAM_ASSIGN_OR_RETURN(auto reports,
-                          portable::ImportArchive(*engine, text, owner,
-                                                  [&](size_t i, size_t n, const std::string& who) {
-                                                    progress.Update(i, n, who);
-                                                  }));
+  std::string who_now, stage_now;
+  ENGRAM_ASSIGN_OR_RETURN(auto reports, portable::ImportArchive(
+                                            *engine, text, owner,
+                                            [&](size_t i, size_t n, const std::string& who) {
+                                              who_now = who;
+                                              stage_now.clear();
+                                              progress.Rename("importing owner");
+                                              progress.Update(i, n, who);
+                                            },
+                                            [&](std::string_view stage, size_t done, size_t total) {
+                                              if (stage != stage_now) {
+                                                stage_now = std::string(stage);
+                                                progress.Rename(stage_now);
+                                              }
+                                              progress.Update(done, total, who_now);
+                                            }));
   progress.Clear();
   json out = json::object();
   for (const auto& [who, r] : reports) {
@@ -71,7 +95,8 @@ Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner
     if (cli.json_output()) continue;
     std::cout << "imported owner " << who << ": " << r.memories << " memories, " << r.history_events
               << " history rows, " << r.sessions << " sessions (" << r.session_items << " items), "
-              << r.entities << " entity and " << r.relations << " relation versions";
+              << r.entities << " entity and " << r.relations << " relation versions, "
+              << r.checkpoints << " checkpoints (" << r.checkpoint_writes << " pending writes)";
     if (r.reembedded) std::cout << "; " << r.reembedded << " embedded again";
     std::cout << "\n";
   }
@@ -83,12 +108,14 @@ void AddExportCommand(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   auto a = std::make_shared<ExportArgs>();
   auto* exp = ctx.app.add_subcommand(
-      "export", "Write owners' memories, history, sessions, blocks and graph to an archive");
+      "export",
+      "Write owners' memories, history, sessions, blocks, graph and checkpoints to an archive");
   exp->add_option("--owner", a->owner, "Only this owner (default: every owner)");
   exp->add_option("--format", a->format, "jsonl (default) or yaml")
       ->check(CLI::IsMember({"jsonl", "yaml"}));
   exp->add_option("--include", a->include,
-                  "Comma-separated parts (default memories,history,sessions,blocks,graph,vectors)");
+                  "Comma-separated parts (default "
+                  "memories,history,sessions,blocks,graph,vectors,checkpoints)");
   exp->add_option("-o,--output", a->output, "File to write (default standard output)");
   exp->callback([a, &cli, &command = ctx.command] {
     command = [a, &cli]() -> Status {

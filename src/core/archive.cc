@@ -43,6 +43,10 @@ Result<std::vector<std::string>> Engine::Impl::ListAllOwners() {
     ENGRAM_ASSIGN_OR_RETURN(auto some, txn->ListGraphOwners());
     owners.insert(some.begin(), some.end());
   }
+  {
+    ENGRAM_ASSIGN_OR_RETURN(auto some, checkpoints().Owners());
+    owners.insert(some.begin(), some.end());
+  }
   return std::vector<std::string>(owners.begin(), owners.end());
 }
 
@@ -100,6 +104,7 @@ Result<OwnerArchive> Engine::Impl::ExportOwner(std::string_view owner_id,
     out.graph_history = std::move(v.history);
     for (GraphHistoryEvent& e : out.graph_history) e.seq = 0;
   }
+  if (parts.checkpoints) ENGRAM_RETURN_IF_ERROR(checkpoints().Export(owner_id, &out));
   return out;
 }
 
@@ -168,7 +173,11 @@ std::vector<std::string> EntityKeys(const Entity& e) {
 }  // namespace
 
 Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
-                                               std::string_view vectors_model) {
+                                               std::string_view vectors_model,
+                                               const ImportProgress& progress) {
+  auto report_progress = [&progress](std::string_view stage, size_t done, size_t total) {
+    if (progress) progress(stage, done, total);
+  };
   ENGRAM_RETURN_IF_ERROR(model_mismatch_);
   ENGRAM_RETURN_IF_ERROR(CheckArchive(a, options_, &Engine::Impl::MemoryIdError));
   ImportReport report;
@@ -203,6 +212,7 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
       return Status::AlreadyExists("owner " + owner + " already has a knowledge graph");
     }
   }
+  ENGRAM_RETURN_IF_ERROR(checkpoints().CheckImport(a));
   // Vectors: the archive's when they come from this engine's model, else computed again (before
   // the write transaction, which embedding would hold for long).
   std::vector<std::vector<float>> vectors(a.memories.size());
@@ -230,12 +240,23 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
       for (size_t k = at; k < std::min(todo.size(), at + kEmbedBatch); ++k) {
         texts.push_back(a.memories[todo[k]].record.text);
       }
+      report_progress("embedding", at, todo.size());
       std::vector<std::vector<float>> got;
       ENGRAM_RETURN_IF_ERROR(options_.embedder->Embed(texts, &got));
       for (size_t k = 0; k < got.size(); ++k) vectors[todo[at + k]] = std::move(got[k]);
     }
+    if (!todo.empty()) report_progress("embedding", todo.size(), todo.size());
     report.reembedded = static_cast<int64_t>(todo.size());
   }
+  // Rows written, of every kind, for the progress report.
+  size_t session_items = 0;
+  for (const ArchivedSession& s : a.sessions) session_items += s.items.size();
+  const size_t total = a.memories.size() + a.history.size() + a.sessions.size() + session_items +
+                       a.entities.size() + a.observations.size() + a.relations.size() +
+                       a.graph_history.size() + a.checkpoints.size() + a.channel_values.size() +
+                       a.checkpoint_writes.size();
+  size_t written = 0;
+  report_progress("writing", 0, total);
   if (!a.memories.empty() || !a.history.empty()) {
     int64_t seq = 0;
     ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
@@ -243,8 +264,12 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
       const MemoryRecord& r = a.memories[i].record;
       ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->InsertMemory(r, HashesOf(r)));
       if (!vectors[i].empty()) ENGRAM_RETURN_IF_ERROR(txn->PutVector(rid, vectors[i], seq));
+      report_progress("writing", ++written, total);
     }
-    for (const HistoryEvent& e : a.history) ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(e));
+    for (const HistoryEvent& e : a.history) {
+      ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(e));
+      report_progress("writing", ++written, total);
+    }
     ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
     recall_.Drop(owner);  // loaded again, with the imported records, by the next search
     report.memories = static_cast<int64_t>(a.memories.size());
@@ -262,6 +287,8 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
     }
     ENGRAM_RETURN_IF_ERROR(txn->Commit());
     report.sessions = static_cast<int64_t>(a.sessions.size());
+    written += a.sessions.size() + session_items;
+    report_progress("writing", written, total);
   }
   if (has_graph) {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, graph_store->BeginWrite());
@@ -280,7 +307,12 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
     report.observations = static_cast<int64_t>(a.observations.size());
     report.relations = static_cast<int64_t>(a.relations.size());
     report.graph_events = static_cast<int64_t>(a.graph_history.size());
+    written +=
+        a.entities.size() + a.observations.size() + a.relations.size() + a.graph_history.size();
+    report_progress("writing", written, total);
   }
+  ENGRAM_RETURN_IF_ERROR(checkpoints().Import(a, &report));
+  report_progress("writing", total, total);
   return report;
 }
 

@@ -10,11 +10,19 @@
 #include <string_view>
 #include <vector>
 
+#include "engram/archive.h"
 #include "engram/checkpoints.h"
 #include "engram/clock.h"
 #include "store/checkpoint_store.h"
 
 namespace engram::core {
+
+// The invariants a stored checkpoint, channel value and pending write keep (ids, types, metadata
+// JSON), as Put and PutWrites check them and an import checks an archive's; `at` names the
+// value or write in the error.
+Status ValidateCheckpointFields(const Checkpoint& checkpoint);
+Status ValidateChannelValue(const std::string& at, const ChannelValue& value);
+Status ValidateWriteFields(const std::string& at, const PendingWrite& write);
 
 class CheckpointEngine {
  public:
@@ -39,6 +47,21 @@ class CheckpointEngine {
                               size_t keep_latest);
   // Erases the owner's checkpoints (Engine::ForgetOwner); 0 when no backend keeps them.
   Result<int64_t> ForgetOwner(std::string_view owner_id);
+
+  // ---- archives (checkpoint_archive.cc; engram/archive.h) ----
+  // The owners that have a checkpoint; none when no backend keeps checkpoints.
+  Result<std::vector<std::string>> Owners();
+  // Reads the owner's checkpoints, channel values and pending writes into `out`, in one read
+  // transaction, ordered as OwnerArchive says; nothing when no backend keeps checkpoints.
+  Status Export(std::string_view owner_id, OwnerArchive* out);
+  // What must hold before an import writes anything: the archive's checkpoint part keeps the
+  // invariants (every row of its owner; each channel value in a thread and namespace that has a
+  // checkpoint in it; no identity twice), a backend keeps checkpoints when it has some
+  // (FailedPrecondition), and no thread of it has checkpoints in the store (AlreadyExists).
+  Status CheckImport(const OwnerArchive& archive);
+  // Writes the archive's checkpoint part as it is (created_at included) in one transaction and
+  // counts it in *report.
+  Status Import(const OwnerArchive& archive, ImportReport* report);
 
  private:
   Status Available() const;

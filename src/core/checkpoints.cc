@@ -43,8 +43,9 @@ Status TooLarge(std::string_view what) {
                           std::to_string(kMaxCheckpointBytes) + " bytes");
 }
 
-Status ValidateCheckpoint(const NewCheckpoint& input) {
-  const Checkpoint& c = input.checkpoint;
+}  // namespace
+
+Status ValidateCheckpointFields(const Checkpoint& c) {
   ENGRAM_RETURN_IF_ERROR(ValidateThread(c.owner_id, c.thread_id));
   ENGRAM_RETURN_IF_ERROR(ValidateOptionalId("checkpoint_ns", c.checkpoint_ns));
   ENGRAM_RETURN_IF_ERROR(ValidateId("checkpoint_id", c.checkpoint_id));
@@ -55,13 +56,30 @@ Status ValidateCheckpoint(const NewCheckpoint& input) {
     ENGRAM_RETURN_IF_ERROR(ValidateId("channel_versions key", channel));
     ENGRAM_RETURN_IF_ERROR(ValidateId("channel_versions." + channel, version));
   }
-  size_t bytes = c.checkpoint.data.size();
+  return Status::Ok();
+}
+
+Status ValidateChannelValue(const std::string& at, const ChannelValue& v) {
+  ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".channel", v.channel));
+  ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".version", v.version));
+  return ValidateType(at + ".type", v.value.type);
+}
+
+Status ValidateWriteFields(const std::string& at, const PendingWrite& w) {
+  ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".task_id", w.task_id));
+  ENGRAM_RETURN_IF_ERROR(ValidateText(at + ".task_path", w.task_path, 4096, /*allow_empty=*/true));
+  ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".channel", w.channel));
+  return ValidateType(at + ".type", w.value.type);
+}
+
+namespace {
+
+Status ValidateCheckpoint(const NewCheckpoint& input) {
+  ENGRAM_RETURN_IF_ERROR(ValidateCheckpointFields(input.checkpoint));
+  size_t bytes = input.checkpoint.checkpoint.data.size();
   for (size_t i = 0; i < input.channel_values.size(); ++i) {
     const ChannelValue& v = input.channel_values[i];
-    const std::string at = "channel_values[" + std::to_string(i) + "]";
-    ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".channel", v.channel));
-    ENGRAM_RETURN_IF_ERROR(ValidateId(at + ".version", v.version));
-    ENGRAM_RETURN_IF_ERROR(ValidateType(at + ".type", v.value.type));
+    ENGRAM_RETURN_IF_ERROR(ValidateChannelValue("channel_values[" + std::to_string(i) + "]", v));
     bytes += v.value.data.size();
   }
   if (bytes > kMaxCheckpointBytes) return TooLarge("the checkpoint with its channel values");

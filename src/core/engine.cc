@@ -170,8 +170,9 @@ Result<OwnerArchive> Engine::ExportOwner(std::string_view owner_id, const Archiv
 }
 
 Result<ImportReport> Engine::ImportOwner(const OwnerArchive& archive,
-                                         std::string_view vectors_model) {
-  return impl_->ImportOwner(archive, vectors_model);
+                                         std::string_view vectors_model,
+                                         const ImportProgress& progress) {
+  return impl_->ImportOwner(archive, vectors_model, progress);
 }
 
 std::string Engine::EmbeddingModel() const {

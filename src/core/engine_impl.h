@@ -185,7 +185,8 @@ class Engine::Impl {
 
   Result<OwnerArchive> ExportOwner(std::string_view owner_id, const ArchiveParts& parts);
 
-  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model);
+  Result<ImportReport> ImportOwner(const OwnerArchive& archive, std::string_view vectors_model,
+                                   const ImportProgress& progress);
 
   std::string EmbeddingModel() const { return options_.embedder ? ModelTag() : ""; }
 

@@ -153,14 +153,54 @@ Json GraphHistoryLine(const GraphHistoryEvent& e) {
               {"new_value", e.new_value}, {"at", e.at}};
 }
 
+std::string BytesText(const std::string& bytes) {
+  return util::Base64UrlEncode(bytes);
+}
+
+Json CheckpointLine(const Checkpoint& c) {
+  return Json{{"kind", "checkpoint"},
+              {"owner_id", c.owner_id},
+              {"thread_id", c.thread_id},
+              {"checkpoint_ns", c.checkpoint_ns},
+              {"checkpoint_id", c.checkpoint_id},
+              {"parent_checkpoint_id", c.parent_checkpoint_id},
+              {"type", c.checkpoint.type},
+              {"checkpoint", BytesText(c.checkpoint.data)},
+              {"metadata", c.metadata},
+              {"channel_versions", c.channel_versions},
+              {"created_at", c.created_at}};
+}
+
+Json ChannelValueLine(const std::string& owner, const ThreadChannelValue& v) {
+  return Json{{"kind", "channel_value"},    {"owner_id", owner},
+              {"thread_id", v.thread_id},   {"checkpoint_ns", v.checkpoint_ns},
+              {"channel", v.value.channel}, {"version", v.value.version},
+              {"type", v.value.value.type}, {"value", BytesText(v.value.value.data)}};
+}
+
+Json CheckpointWriteLine(const std::string& owner, const CheckpointWrite& w) {
+  return Json{{"kind", "checkpoint_write"},
+              {"owner_id", owner},
+              {"thread_id", w.thread_id},
+              {"checkpoint_ns", w.checkpoint_ns},
+              {"checkpoint_id", w.checkpoint_id},
+              {"task_id", w.write.task_id},
+              {"task_path", w.write.task_path},
+              {"idx", w.write.idx},
+              {"channel", w.write.channel},
+              {"type", w.write.value.type},
+              {"value", BytesText(w.write.value.data)}};
+}
+
 // The header's counts and checksum, accumulated line by line so that a streamed archive need not
 // hold its lines.
 class BodyDigest {
  public:
   BodyDigest() : ctx_(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
-    for (const char* kind : {"memory", "history", "session", "item", "entity", "observation",
-                             "relation", "graph_history"}) {
+    for (const char* kind :
+         {"memory", "history", "session", "item", "entity", "observation", "relation",
+          "graph_history", "checkpoint", "channel_value", "checkpoint_write"}) {
       counts_[kind] = 0;
     }
   }
@@ -258,6 +298,15 @@ bool ForEachOwnerLine(const OwnerArchive& a, const std::function<bool(const std:
   for (const GraphHistoryEvent& e : a.graph_history) {
     if (!each(Dump(GraphHistoryLine(e)))) return false;
   }
+  for (const Checkpoint& c : a.checkpoints) {
+    if (!each(Dump(CheckpointLine(c)))) return false;
+  }
+  for (const ThreadChannelValue& v : a.channel_values) {
+    if (!each(Dump(ChannelValueLine(a.owner_id, v)))) return false;
+  }
+  for (const CheckpointWrite& w : a.checkpoint_writes) {
+    if (!each(Dump(CheckpointWriteLine(a.owner_id, w)))) return false;
+  }
   return true;
 }
 
@@ -294,6 +343,12 @@ class LineReader {
     auto it = j_.find(name);
     if (it != j_.end() && it->is_null()) return std::nullopt;
     return Int(name);
+  }
+  // Bytes written as base64url (BytesText).
+  std::string Bytes(const char* name) {
+    std::string bytes;
+    if (!util::Base64UrlDecode(Str(name), &bytes)) Fail(name, "base64url");
+    return bytes;
   }
   const Json* Get(const char* name) const {
     auto it = j_.find(name);
@@ -454,6 +509,45 @@ Status AddLine(const Json& j, ParsedArchive* p) {
                         r.Str("new_value"),
                         r.Int("at")};
     if (r.error().empty()) a.graph_history.push_back(std::move(e));
+  } else if (kind == "checkpoint") {
+    Checkpoint c;
+    c.owner_id = owner;
+    c.thread_id = r.Str("thread_id");
+    c.checkpoint_ns = r.Str("checkpoint_ns");
+    c.checkpoint_id = r.Str("checkpoint_id");
+    c.parent_checkpoint_id = r.Str("parent_checkpoint_id");
+    c.checkpoint.type = r.Str("type");
+    c.checkpoint.data = r.Bytes("checkpoint");
+    c.metadata = r.Str("metadata");
+    const Json* versions = r.Get("channel_versions");
+    if (!versions || !versions->is_object()) {
+      return Status::InvalidArgument("channel_versions must be an object");
+    }
+    for (const auto& [channel, version] : versions->items()) {
+      if (!version.is_string()) {
+        return Status::InvalidArgument("channel_versions must map channels to strings");
+      }
+      c.channel_versions.emplace(channel, version.get<std::string>());
+    }
+    c.created_at = r.Int("created_at");
+    if (r.error().empty()) a.checkpoints.push_back(std::move(c));
+  } else if (kind == "channel_value") {
+    ThreadChannelValue v{r.Str("thread_id"),
+                         r.Str("checkpoint_ns"),
+                         {r.Str("channel"), r.Str("version"), {r.Str("type"), r.Bytes("value")}}};
+    if (r.error().empty()) a.channel_values.push_back(std::move(v));
+  } else if (kind == "checkpoint_write") {
+    CheckpointWrite w;
+    w.thread_id = r.Str("thread_id");
+    w.checkpoint_ns = r.Str("checkpoint_ns");
+    w.checkpoint_id = r.Str("checkpoint_id");
+    w.write.task_id = r.Str("task_id");
+    w.write.task_path = r.Str("task_path");
+    w.write.idx = r.Int("idx");
+    w.write.channel = r.Str("channel");
+    w.write.value.type = r.Str("type");
+    w.write.value.data = r.Bytes("value");
+    if (r.error().empty()) a.checkpoint_writes.push_back(std::move(w));
   } else {
     return Status::InvalidArgument("unknown kind '" + kind + "'");
   }
@@ -509,7 +603,8 @@ size_t ArchiveLineCount(const std::vector<OwnerArchive>& owners) {
   size_t n = 0;
   for (const OwnerArchive& a : owners) {
     n += a.memories.size() + a.history.size() + a.sessions.size() + a.entities.size() +
-         a.observations.size() + a.relations.size() + a.graph_history.size();
+         a.observations.size() + a.relations.size() + a.graph_history.size() +
+         a.checkpoints.size() + a.channel_values.size() + a.checkpoint_writes.size();
     for (const ArchivedSession& s : a.sessions) n += s.items.size();
   }
   return n;

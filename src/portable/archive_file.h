@@ -19,8 +19,9 @@
 
 namespace engram::portable {
 
-// The archive schema this build writes and reads; a file of a newer one is refused.
-inline constexpr int kArchiveSchemaVersion = 1;
+// The archive schema this build writes; it reads this one and the older ones (1: before the
+// checkpoint lines), and refuses a file of a newer one.
+inline constexpr int kArchiveSchemaVersion = 2;
 
 enum class ArchiveFormat { kJsonl, kYaml };
 
@@ -35,7 +36,8 @@ struct ArchiveHeader {
 std::vector<std::string> ArchiveLines(const std::vector<OwnerArchive>& owners);
 
 // One owner's archive in canonical form: its lines per kind (memory, history, session, item,
-// entity, observation, relation, graph_history) and the SHA-256 of its lines. Equal content
+// entity, observation, relation, graph_history, checkpoint, channel_value, checkpoint_write) and
+// the SHA-256 of its lines. Equal content
 // gives an equal digest whatever backend it was read from, so a copy is verified by comparing
 // the source's digest with the target's.
 struct OwnerDigest {

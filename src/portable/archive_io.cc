@@ -38,7 +38,7 @@ Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owner
 
 Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
     Engine& engine, const std::string& text, const std::string& rename_to,
-    const OwnerProgress& progress) {
+    const OwnerProgress& progress, const ImportProgress& within) {
   ArchiveFormat format;
   if (!IsArchive(text, &format)) return Status::InvalidArgument("not an engram archive");
   std::istringstream in(text);
@@ -55,12 +55,13 @@ Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
       for (Entity& e : a.entities) e.owner_id = rename_to;
       for (Relation& r : a.relations) r.owner_id = rename_to;
       for (GraphHistoryEvent& e : a.graph_history) e.owner_id = rename_to;
+      for (Checkpoint& c : a.checkpoints) c.owner_id = rename_to;
     }
   }
   std::vector<std::pair<std::string, ImportReport>> out;
   for (const OwnerArchive& a : archive.owners) {
     if (progress) progress(out.size() + 1, archive.owners.size(), a.owner_id);
-    Result<ImportReport> r = engine.ImportOwner(a, archive.header.embedding_model);
+    Result<ImportReport> r = engine.ImportOwner(a, archive.header.embedding_model, within);
     if (!r.ok()) return r.status().WithPrefix("owner " + a.owner_id + ": ");
     out.emplace_back(a.owner_id, *r);
   }

@@ -35,9 +35,10 @@ Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owner
 
 // Imports an archive file's text: checksum and schema first, then each owner
 // (Engine::ImportOwner). `rename_to`, when set, imports the archive's one owner under that id
-// (InvalidArgument when it holds several). Returns (owner, report) per owner.
+// (InvalidArgument when it holds several). Returns (owner, report) per owner. `within` is told
+// how far each owner's import is (Engine::ImportOwner).
 Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
     Engine& engine, const std::string& text, const std::string& rename_to,
-    const OwnerProgress& progress = nullptr);
+    const OwnerProgress& progress = nullptr, const ImportProgress& within = nullptr);
 
 }  // namespace engram::portable

@@ -36,15 +36,19 @@ Status CheckCopy(Engine& from, Engine& to, const std::vector<std::string>& owner
                                  " (forget it there first, or copy other owners); nothing was "
                                  "copied");
   }
-  ArchiveParts graph_only{false, false, false, false, false, true};
+  ArchiveParts graph_only{false, false, false, false, false, true, false};
+  CheckpointListOptions first;
+  first.limit = 1;
   for (const std::string& o : owners) {
-    CheckpointListOptions first;
-    first.limit = 1;
-    Result<std::vector<CheckpointTuple>> checkpoints = from.ListCheckpoints(o, first);
-    if (checkpoints.ok() && !checkpoints->empty()) {
-      return Status::FailedPrecondition("owner " + o +
-                                        " has checkpoints of agent state, which engram copy does "
-                                        "not carry yet; nothing was copied");
+    Result<std::vector<CheckpointTuple>> held = from.ListCheckpoints(o, first);
+    if (held.ok() && !held->empty()) {
+      Result<std::vector<CheckpointTuple>> probe = to.ListCheckpoints(o, first);
+      if (!probe.ok() && probe.status().code() == Status::Code::kFailedPrecondition) {
+        return Status::FailedPrecondition("owner " + o +
+                                          " has checkpoints of agent state and no backend of the "
+                                          "target keeps them; nothing was copied");
+      }
+      ENGRAM_RETURN_IF_ERROR(probe.status());
     }
     ENGRAM_ASSIGN_OR_RETURN(OwnerArchive graph, from.ExportOwner(o, graph_only));
     if (graph.entities.empty() && graph.relations.empty() && graph.graph_history.empty()) continue;

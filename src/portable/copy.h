@@ -1,8 +1,9 @@
 // Copying owners between two engines' stores (`engram copy`, docs/cli.md): any backend to any
 // other (SQLite, PostgreSQL). A copy is an export streamed into an import, one owner at a time:
 // Engine::ExportOwner from the source, Engine::ImportOwner into the target (one transaction per
-// store and owner, ids, times, history and vectors kept), then the owner is exported again from
-// the target and its canonical digest (portable/archive_file.h) compared with the source's.
+// store and owner, ids, times, history, vectors and checkpoints kept), then the owner is exported
+// again from the target and its canonical digest (portable/archive_file.h) compared with the
+// source's.
 #pragma once
 
 #include <string>
@@ -29,8 +30,8 @@ struct CopyReport {
 // Copies these owners (empty: every owner the source holds) from `from` to `to`. Checked before
 // anything is written, each refused with a clear error and nothing copied: an owner named that
 // the source does not hold (NotFound); an owner the target already holds anything of
-// (AlreadyExists); an owner with a knowledge graph when the target's backend keeps none, or with
-// checkpoints of agent state, which archives do not carry yet (FailedPrecondition). Vectors are
+// (AlreadyExists); an owner with a knowledge graph or checkpoints of agent state when the
+// target's backends keep none (FailedPrecondition). Vectors are
 // kept when both engines use the same embedding model, else computed again by the target. A
 // digest mismatch is reported in the CopyReport, not as an error, so the caller can show both.
 Result<CopyReport> CopyOwners(Engine& from, Engine& to, std::vector<std::string> owners,

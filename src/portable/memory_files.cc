@@ -158,7 +158,7 @@ Result<Exported> Render(Engine& engine, const std::string& owner) {
     out.lines[r.id] = {
         {"file", file}, {"text", Trim(OneLine(r.text))}, {"updated_at", r.updated_at}};
   }
-  ArchiveParts sessions_only{false, false, false, false, true, false};
+  ArchiveParts sessions_only{false, false, false, false, true, false, false};
   ENGRAM_ASSIGN_OR_RETURN(OwnerArchive archive, engine.ExportOwner(owner, sessions_only));
   for (const ArchivedSession& s : archive.sessions) {
     std::map<std::string, std::string> by_day;

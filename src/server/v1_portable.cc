@@ -18,17 +18,18 @@ using schema::Type;
 
 Result<ArchiveParts> PartsParam(const std::optional<std::string>& include) {
   if (!include) return ArchiveParts{};
-  ArchiveParts p{false, false, false, false, false, false};
+  ArchiveParts p{false, false, false, false, false, false, false};
   std::stringstream in(*include);
   std::string part;
   while (std::getline(in, part, ',')) {
-    bool* flag = part == "memories"   ? &p.memories
-                 : part == "history"  ? &p.history
-                 : part == "sessions" ? &p.sessions
-                 : part == "blocks"   ? &p.blocks
-                 : part == "graph"    ? &p.graph
-                 : part == "vectors"  ? &p.vectors
-                                      : nullptr;
+    bool* flag = part == "memories"      ? &p.memories
+                 : part == "history"     ? &p.history
+                 : part == "sessions"    ? &p.sessions
+                 : part == "blocks"      ? &p.blocks
+                 : part == "graph"       ? &p.graph
+                 : part == "vectors"     ? &p.vectors
+                 : part == "checkpoints" ? &p.checkpoints
+                                         : nullptr;
     if (!flag) return Status::InvalidArgument("include: unknown part '" + part + "'");
     *flag = true;
   }
@@ -36,11 +37,18 @@ Result<ArchiveParts> PartsParam(const std::optional<std::string>& include) {
 }
 
 json ReportJson(const ImportReport& r) {
-  return json{{"memories", r.memories},           {"history_events", r.history_events},
-              {"reembedded", r.reembedded},       {"sessions", r.sessions},
-              {"session_items", r.session_items}, {"entities", r.entities},
-              {"observations", r.observations},   {"relations", r.relations},
-              {"graph_events", r.graph_events}};
+  return json{{"memories", r.memories},
+              {"history_events", r.history_events},
+              {"reembedded", r.reembedded},
+              {"sessions", r.sessions},
+              {"session_items", r.session_items},
+              {"entities", r.entities},
+              {"observations", r.observations},
+              {"relations", r.relations},
+              {"graph_events", r.graph_events},
+              {"checkpoints", r.checkpoints},
+              {"channel_values", r.channel_values},
+              {"checkpoint_writes", r.checkpoint_writes}};
 }
 
 }  // namespace
@@ -50,12 +58,12 @@ void AddPortableRoutes(Router& router, Engine& engine) {
       "exportOwner",
       "The owner's archive: a header line (engram and schema version, embedding model, counts, "
       "checksum), then its memories (deleted and superseded ones included), history, sessions, "
-      "blocks and graph, one JSON object per line (YAML with format=yaml)",
+      "blocks, graph and checkpoints, one JSON object per line (YAML with format=yaml)",
       "archive",
       {{"format", "string", "jsonl (default) or yaml"},
        {"include", "string",
-        "comma-separated parts: memories, history, sessions, blocks, graph, vectors (default "
-        "all)"}},
+        "comma-separated parts: memories, history, sessions, blocks, graph, vectors, checkpoints "
+        "(default all)"}},
       nullptr,
       false,
       Type("string", "the archive file"),
@@ -102,7 +110,10 @@ void AddPortableRoutes(Router& router, Engine& engine) {
                {"entities", Type("integer")},
                {"observations", Type("integer")},
                {"relations", Type("integer")},
-               {"graph_events", Type("integer")}})},
+               {"graph_events", Type("integer")},
+               {"checkpoints", Type("integer")},
+               {"channel_values", Type("integer")},
+               {"checkpoint_writes", Type("integer")}})},
       [&engine](Call& call) -> Result<Reply> {
         ENGRAM_RETURN_IF_ERROR(CheckFields(call.body, {"archive"}));
         std::optional<std::string> archive;

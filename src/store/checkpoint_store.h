@@ -89,6 +89,18 @@ class CheckpointTransaction {
   virtual Result<int64_t> DeleteThread(std::string_view owner_id, std::string_view thread_id) = 0;
   // Deletes every checkpoint, value and write of the owner; returns how many checkpoints went.
   virtual Result<int64_t> DeleteOwnerCheckpoints(std::string_view owner_id) = 0;
+
+  // ---- whole-owner reads (export; ListCheckpoints pages through the checkpoints, and an import
+  // writes with PutCheckpoint and PutWrites, which keep every field as given) ----
+  // The owners that have a checkpoint, sorted.
+  virtual Result<std::vector<std::string>> ListCheckpointOwners() = 0;
+  // Every channel value of the owner, in every thread and namespace, in no particular order
+  // (those no checkpoint names included).
+  virtual Result<std::vector<ThreadChannelValue>> ListOwnerChannelValues(
+      std::string_view owner_id) = 0;
+  // Every pending write of the owner, in no particular order (those against a checkpoint that
+  // does not exist included).
+  virtual Result<std::vector<CheckpointWrite>> ListOwnerWrites(std::string_view owner_id) = 0;
 };
 
 class CheckpointStore {

@@ -1,6 +1,6 @@
 // The real `engram` binary on PostgreSQL: `engram migrate`, processes sharing one database, the
 // errors of a database that cannot be reached (one line, non-zero exit, `serve` included), and
-// `engram copy` between SQLite and PostgreSQL.
+// `engram copy` between SQLite and PostgreSQL (checkpoints of agent state included).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_engram.h"
+#include "engram/engine.h"
 #include "pg/postgres_server.h"
 #include "test_util.h"
 
@@ -60,6 +61,34 @@ class CliPostgresTest : public ::testing::Test {
     return db;
   }
 
+  // Checkpoints of agent state in the SQLite store, written through the engine as a LangGraph
+  // saver would: alice's thread with channel values and pending writes, and carol, who has
+  // nothing else.
+  void SeedCheckpoints(const std::string& db) {
+    Options options;
+    options.path = db;
+    auto engine = Engine::Open(options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    NewCheckpoint c;
+    c.checkpoint.owner_id = "alice";
+    c.checkpoint.thread_id = "planner";
+    c.checkpoint.checkpoint_id = "1ef01";
+    c.checkpoint.checkpoint = {"json", R"({"v":4})"};
+    c.checkpoint.channel_versions = {{"messages", "1"}};
+    c.channel_values = {{"messages", "1", {"bytes", std::string("\0\x01\xff", 3)}}};
+    ASSERT_TRUE((*engine)->PutCheckpoint(c).ok());
+    c.checkpoint.checkpoint_id = "1ef02";
+    c.checkpoint.parent_checkpoint_id = "1ef01";
+    c.checkpoint.checkpoint_ns = "tools";
+    ASSERT_TRUE((*engine)->PutCheckpoint(c).ok());
+    const NewWrite writes[] = {{"messages", {"json", "[1]"}}, {kErrorChannel, {"json", "{}"}}};
+    ASSERT_TRUE((*engine)
+                    ->PutCheckpointWrites("alice", "planner", "tools", "1ef02", "t1", "", writes)
+                    .ok());
+    c.checkpoint.owner_id = "carol";
+    ASSERT_TRUE((*engine)->PutCheckpoint(c).ok());
+  }
+
   // The whole store as an archive (header with counts and checksum, then every line).
   std::string Export(const std::string& store) {
     return Ok({"--store", store.find("://") == std::string::npos ? "sqlite://" + store : store,
@@ -104,12 +133,17 @@ TEST_F(CliPostgresTest, AnUnreachableDatabaseIsOneLineAndANonZeroExit) {
 
 TEST_F(CliPostgresTest, CopySqliteToPostgresAndBackIsTheSameArchive) {
   const std::string source = SeedSqlite();
+  SeedCheckpoints(source);
   RunResult to_pg = Engram({"--json", "copy", "--from", source, "--to", url_});
   ASSERT_EQ(to_pg.exit_code, 0) << to_pg.err;
   const nlohmann::json report = nlohmann::json::parse(to_pg.out);
   EXPECT_TRUE(report["verified"].get<bool>()) << to_pg.out;
-  ASSERT_EQ(report["owners"].size(), 2u) << to_pg.out;
+  ASSERT_EQ(report["owners"].size(), 3u) << to_pg.out;
   EXPECT_EQ(report["owners"]["alice"]["counts"]["memory"], 3) << to_pg.out;
+  EXPECT_EQ(report["owners"]["alice"]["counts"]["checkpoint"], 2) << to_pg.out;
+  EXPECT_EQ(report["owners"]["alice"]["counts"]["channel_value"], 2) << to_pg.out;
+  EXPECT_EQ(report["owners"]["alice"]["counts"]["checkpoint_write"], 2) << to_pg.out;
+  EXPECT_EQ(report["owners"]["carol"]["counts"]["checkpoint"], 1) << to_pg.out;
   EXPECT_EQ(report["owners"]["bob"]["counts"]["session"], 1) << to_pg.out;
   EXPECT_EQ(report["owners"]["bob"]["checksum"], report["owners"]["bob"]["target"]["checksum"]);
   EXPECT_TRUE(to_pg.err.empty()) << "no progress without a terminal: " << to_pg.err;
@@ -117,13 +151,15 @@ TEST_F(CliPostgresTest, CopySqliteToPostgresAndBackIsTheSameArchive) {
   const std::string back = dir_.File("back.db");
   RunResult to_sqlite = Engram({"copy", "--from", url_, "--to", back});
   ASSERT_EQ(to_sqlite.exit_code, 0) << to_sqlite.err;
-  EXPECT_NE(to_sqlite.out.find("copied 2 owners; counts and checksums equal"), std::string::npos)
+  EXPECT_NE(to_sqlite.out.find("copied 3 owners; counts and checksums equal"), std::string::npos)
       << to_sqlite.out;
-  // Everything came back: ids, times, history, supersession, deletion, block, session.
+  // Everything came back: ids, times, history, supersession, deletion, block, session,
+  // checkpoints with their values and writes.
   const std::string original = Export(source);
   EXPECT_EQ(Export(url_), original);
   EXPECT_EQ(Export(back), original);
   EXPECT_NE(original.find("alice moved to Bergen"), std::string::npos);
+  EXPECT_NE(original.find("\"kind\":\"checkpoint_write\""), std::string::npos);
 }
 
 TEST_F(CliPostgresTest, CopyOneOwner) {

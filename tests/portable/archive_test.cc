@@ -1,11 +1,14 @@
-// Archives end to end, on every backend of the conformance suites: export -> import into an empty
-// store -> export gives the same bytes (JSONL and YAML); a damaged or newer archive is refused
-// and nothing is written; vectors are kept for the same model and computed again for another.
+// Archives end to end, on every backend of the conformance suites and on SQLite with sessions
+// and checkpoints in Redis: export -> import into an empty store -> export gives the same bytes
+// (JSONL and YAML), checkpoints with their channel values and pending writes included; a damaged
+// or newer archive is refused and nothing is written, an archive of schema version 1 still
+// imports; vectors are kept for the same model and computed again for another.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 #include "engram/engine.h"
 #include "hashing_embedder.h"
@@ -19,6 +22,9 @@ namespace {
 using store::testing::BackendName;
 using store::testing::ConformanceBackend;
 using store::testing::ConformanceBackends;
+
+// The parameter of ArchiveTest whose sessions and checkpoints live in Redis.
+constexpr const char* kRedisSessions = "sqlite_with_redis_sessions";
 
 // A YAML archive whose aliases expand far beyond its size (a "billion laughs"), or that nests
 // deeper than JSON may, is refused as invalid, not expanded (found by archive_fuzz: out of memory).
@@ -79,6 +85,11 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
     std::filesystem::create_directories(dir_.path() + "/" + std::to_string(next_ - 1));
     Options o;
     o.store = url;
+    if (GetParam().name == kRedisSessions) {
+      engram::testing::RedisServer* redis = engram::testing::RedisServer::Shared(&why);
+      if (redis == nullptr) return nullptr;
+      o.sessions = redis->NewUrl();
+    }
     o.clock = clock_;
     o.embedder = std::make_shared<engram::testing::HashingEmbedder>(64, model);
     o.durable_commits = false;
@@ -125,6 +136,7 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
     ASSERT_TRUE(e.AddSessionItems("alice", "s1", items).ok());
     ASSERT_TRUE(e.SetSessionSummary("alice", "s1", "greetings").ok());
     ASSERT_TRUE(e.AddSessionItems("bob", "b1", items).ok());
+    FillCheckpoints(e);
     std::vector<NewEntity> entities(2);
     entities[0].owner_id = entities[1].owner_id = "alice";
     entities[0].name = "Alice";
@@ -144,6 +156,39 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
     ASSERT_TRUE(e.AddRelations(std::span(&r, 1)).ok());
     const std::string obs[] = {"likes tea"};
     ASSERT_TRUE(e.DeleteObservations("alice", "global", "Alice", obs).ok());
+  }
+
+  // Alice's checkpoints in two threads and namespaces, with values (one shared by two
+  // checkpoints, one of every byte) and pending writes (a special channel's, one with a task
+  // path); carol has nothing but a checkpoint.
+  void FillCheckpoints(Engine& e) {
+    std::string bytes;
+    for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+    NewCheckpoint c;
+    c.checkpoint.owner_id = "alice";
+    c.checkpoint.thread_id = "t1";
+    c.checkpoint.checkpoint_id = "1ef01";
+    c.checkpoint.checkpoint = {"json", R"({"v":4,"ts":"2026-12-07"})"};
+    c.checkpoint.metadata = R"({"source":"input","step":-1})";
+    c.checkpoint.channel_versions = {{"messages", "1"}, {"blob", "1"}};
+    c.channel_values = {{"messages", "1", {"json", R"(["hi"])"}}, {"blob", "1", {"bytes", bytes}}};
+    ASSERT_TRUE(e.PutCheckpoint(c).ok());
+    clock_->Advance(10);
+    c.checkpoint.checkpoint_id = "1ef02";
+    c.checkpoint.parent_checkpoint_id = "1ef01";
+    c.checkpoint.channel_versions = {{"messages", "2"}, {"blob", "1"}};
+    c.channel_values = {{"messages", "2", {"json", R"(["hi","there"])"}}};
+    ASSERT_TRUE(e.PutCheckpoint(c).ok());
+    const NewWrite writes[] = {{"messages", {"json", R"(["next"])"}},
+                               {kInterruptChannel, {"msgpack", bytes}}};
+    ASSERT_TRUE(e.PutCheckpointWrites("alice", "t1", "", "1ef02", "task-1", "~0", writes).ok());
+    c.checkpoint.thread_id = "t2";
+    c.checkpoint.checkpoint_ns = "child:1";
+    c.checkpoint.checkpoint_id = "1ef03";
+    c.checkpoint.parent_checkpoint_id = "";
+    ASSERT_TRUE(e.PutCheckpoint(c).ok());
+    c.checkpoint.owner_id = "carol";
+    ASSERT_TRUE(e.PutCheckpoint(c).ok());
   }
 
   std::string Export(Engine& e, ArchiveFormat format = ArchiveFormat::kJsonl) {
@@ -191,6 +236,7 @@ class ArchiveTest : public ::testing::TestWithParam<ConformanceBackend> {
     source_ = Fresh();
     if (!source_) {
       if (GetParam().url == "{pg}" && engram::testing::PostgresRequired()) FAIL();
+      if (GetParam().name == kRedisSessions && engram::testing::RedisRequired()) FAIL();
       GTEST_SKIP() << "backend not available";
     }
     Fill(*source_);
@@ -207,6 +253,10 @@ TEST_P(ArchiveTest, RoundTripIsByteIdentical) {
   const std::string first = Export(*source_);
   EXPECT_EQ(first.find("\"kind\":\"graph_history\"") != std::string::npos, has_graph_);
   EXPECT_NE(first.find("\"deleted_at\":17"), std::string::npos);  // the tombstone travels
+  EXPECT_NE(first.find("\"owners\":[\"alice\",\"bob\",\"carol\"]"), std::string::npos);
+  EXPECT_NE(first.find("\"channel_value\":5,\"checkpoint\":4,\"checkpoint_write\":2"),
+            std::string::npos)
+      << first.substr(0, first.find('\n'));
   auto copy = Fresh();
   ASSERT_TRUE(copy);
   ASSERT_TRUE(Import(*copy, first).ok());
@@ -219,6 +269,16 @@ TEST_P(ArchiveTest, RoundTripIsByteIdentical) {
   ASSERT_FALSE(hits->empty());
   EXPECT_EQ(hits->front().record.text, "The deadline is in April");
   EXPECT_EQ(copy->GetHistory("alice", hits->front().record.id)->size(), 2u);
+  // And its checkpoints read back whole, values named by version and writes in order.
+  auto tuple = copy->GetCheckpoint("alice", "t1", "");
+  ASSERT_TRUE(tuple.ok() && tuple->has_value()) << tuple.status().ToString();
+  EXPECT_EQ((*tuple)->checkpoint.checkpoint_id, "1ef02");
+  ASSERT_EQ((*tuple)->channel_values.size(), 2u);
+  EXPECT_EQ((*tuple)->channel_values[0].value.data.size(), 256u);
+  ASSERT_EQ((*tuple)->pending_writes.size(), 2u);
+  EXPECT_EQ((*tuple)->pending_writes[0].idx, -3);
+  EXPECT_EQ((*tuple)->checkpoint.created_at,
+            (*source_->GetCheckpoint("alice", "t1", ""))->checkpoint.created_at);
 }
 
 TEST_P(ArchiveTest, YamlRoundTripGivesTheSameArchive) {
@@ -244,7 +304,7 @@ TEST_P(ArchiveTest, DamagedOrNewerArchivesAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
   EXPECT_NE(st.message().find("checksum mismatch"), std::string::npos);
   std::string newer = text;
-  newer.replace(newer.find("\"schema_version\":1"), 18, "\"schema_version\":9");
+  newer.replace(newer.find("\"schema_version\":2"), 18, "\"schema_version\":9");
   st = Import(*copy, newer);
   EXPECT_EQ(st.code(), Status::Code::kFailedPrecondition) << st.ToString();
   EXPECT_NE(st.message().find("schema version 9"), std::string::npos);
@@ -254,6 +314,62 @@ TEST_P(ArchiveTest, DamagedOrNewerArchivesAreRefusedAndNothingIsWritten) {
   st = Import(*copy, text);
   EXPECT_EQ(st.code(), Status::Code::kAlreadyExists) << st.ToString();
   EXPECT_EQ(Export(*copy), text);
+}
+
+// Archives written before checkpoint lines existed (schema version 1) still import; one that
+// carries a thread the store already has is refused before anything is written.
+TEST_P(ArchiveTest, AVersionOneArchiveImportsAndAThreadHeldIsRefused) {
+  ArchiveParts parts;
+  parts.checkpoints = false;
+  auto bob = source_->ExportOwner("bob", parts);
+  ASSERT_TRUE(bob.ok()) << bob.status().ToString();
+  ArchiveHeader h;
+  h.engram_version = "0.1.0";
+  h.schema_version = 1;
+  h.owners = {"bob"};
+  std::ostringstream out;
+  ASSERT_TRUE(WriteArchive(out, ArchiveFormat::kJsonl, h, ArchiveLines({*bob})).ok());
+  ASSERT_NE(out.str().find("\"schema_version\":1"), std::string::npos);
+  auto copy = Fresh();
+  ASSERT_TRUE(copy);
+  Status st = Import(*copy, out.str());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(*copy->ListAllOwners(), std::vector<std::string>{"bob"});
+
+  auto carol = source_->ExportOwner("carol");
+  ASSERT_TRUE(carol.ok());
+  ASSERT_EQ(carol->checkpoints.size(), 1u);
+  NewCheckpoint held;
+  held.checkpoint = carol->checkpoints[0];
+  held.checkpoint.checkpoint_id = "other";
+  ASSERT_TRUE(copy->PutCheckpoint(held).ok());
+  auto refused = copy->ImportOwner(*carol, "");
+  EXPECT_EQ(refused.status().code(), Status::Code::kAlreadyExists) << refused.status().ToString();
+  EXPECT_EQ(copy->ListCheckpoints("carol", {})->size(), 1u);
+}
+
+// An import says how far one owner is: each batch embedded again, then the rows written, up to
+// every line of the owner's archive.
+TEST_P(ArchiveTest, ImportReportsItsProgressWithinAnOwner) {
+  auto alice = source_->ExportOwner("alice");
+  ASSERT_TRUE(alice.ok());
+  auto other = Fresh("another-model");
+  ASSERT_TRUE(other);
+  std::vector<std::tuple<std::string, size_t, size_t>> calls;
+  auto r = other->ImportOwner(*alice, source_->EmbeddingModel(),
+                              [&](std::string_view stage, size_t done, size_t total) {
+                                calls.emplace_back(std::string(stage), done, total);
+                              });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_GE(calls.size(), 3u);
+  EXPECT_EQ(calls.front(), std::make_tuple(std::string("embedding"), size_t{0}, size_t{4}));
+  EXPECT_EQ(calls[1], std::make_tuple(std::string("embedding"), size_t{4}, size_t{4}));
+  const size_t lines = ArchiveLineCount({*alice});
+  EXPECT_EQ(calls.back(), std::make_tuple(std::string("writing"), lines, lines));
+  for (size_t i = 3; i < calls.size(); ++i) {
+    EXPECT_EQ(std::get<0>(calls[i]), "writing");
+    EXPECT_GE(std::get<1>(calls[i]), std::get<1>(calls[i - 1]));
+  }
 }
 
 TEST_P(ArchiveTest, VectorsAreKeptForTheSameModelAndComputedForAnother) {
@@ -272,7 +388,14 @@ TEST_P(ArchiveTest, VectorsAreKeptForTheSameModelAndComputedForAnother) {
   EXPECT_NE(Export(*other).find("another-model/64"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest, ::testing::ValuesIn(ConformanceBackends()),
+// The memory backends, and SQLite with sessions and checkpoints in Redis.
+std::vector<ConformanceBackend> ArchiveBackends() {
+  std::vector<ConformanceBackend> all = ConformanceBackends();
+  all.push_back({kRedisSessions, "sqlite://{dir}/store.db"});
+  return all;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest, ::testing::ValuesIn(ArchiveBackends()),
                          BackendName);
 
 }  // namespace

@@ -1,6 +1,10 @@
 // The CheckpointStore conformance suite: every backend that keeps checkpoints must pass it
-// unchanged. The backends are listed in conformance.h; one that keeps no checkpoints is skipped.
+// unchanged. The backends are listed in conformance.h (SessionConformanceBackends: checkpoints
+// are thread state, kept with the sessions); one that keeps no checkpoints is skipped.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <tuple>
 
 #include "store/checkpoint_store.h"
 #include "store/conformance.h"
@@ -10,7 +14,7 @@ namespace {
 
 using testing::BackendName;
 using testing::BackendTest;
-using testing::ConformanceBackends;
+using testing::SessionConformanceBackends;
 
 // Every byte value, so a backend that stores text or stops at NUL fails.
 std::string AllBytes() {
@@ -295,8 +299,45 @@ TEST_P(CheckpointStoreConformance, AnUncommittedWriteLeavesNothing) {
   EXPECT_TRUE(r->GetWrites("o", "t", "", "01")->empty());
 }
 
+// What an export reads: the owners with checkpoints, and every value and write of one owner, those
+// no checkpoint names or was made against included.
+TEST_P(CheckpointStoreConformance, WholeOwnerReads) {
+  Put(Make("o", "t1", "", "01", "", {{"a", "1"}}),
+      {{"a", "1", {"json", "a1"}}, {"orphan", "7", {"bytes", AllBytes()}}});
+  Put(Make("o", "t2", "sub", "05", "", {{"b", "2"}}), {{"b", "2", {"json", "b2"}}});
+  Put(Make("zed", "t1", "", "01", "", {{"a", "1"}}), {{"a", "1", {"json", "zed"}}});
+  {
+    auto w = Begin(true);
+    ASSERT_TRUE(w->PutWrites("o", "t1", "", "01", {Write("k", 0, "a", "w1", "p")}).ok());
+    ASSERT_TRUE(w->PutWrites("o", "t2", "sub", "nowhere", {Write("k", -1, "__error__", "e")}).ok());
+    ASSERT_TRUE(w->Commit().ok());
+  }
+  auto r = Begin(false);
+  auto owners = r->ListCheckpointOwners();
+  ASSERT_TRUE(owners.ok()) << owners.status().ToString();
+  EXPECT_EQ(*owners, (std::vector<std::string>{"o", "zed"}));
+  auto values = r->ListOwnerChannelValues("o");
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  std::sort(values->begin(), values->end(), [](const auto& a, const auto& b) {
+    return std::tie(a.thread_id, a.value.channel) < std::tie(b.thread_id, b.value.channel);
+  });
+  EXPECT_EQ(*values,
+            (std::vector<ThreadChannelValue>{{"t1", "", {"a", "1", {"json", "a1"}}},
+                                             {"t1", "", {"orphan", "7", {"bytes", AllBytes()}}},
+                                             {"t2", "sub", {"b", "2", {"json", "b2"}}}}));
+  auto writes = r->ListOwnerWrites("o");
+  ASSERT_TRUE(writes.ok()) << writes.status().ToString();
+  std::sort(writes->begin(), writes->end(),
+            [](const auto& a, const auto& b) { return a.thread_id < b.thread_id; });
+  EXPECT_EQ(*writes, (std::vector<CheckpointWrite>{
+                         {"t1", "", "01", Write("k", 0, "a", "w1", "p")},
+                         {"t2", "sub", "nowhere", Write("k", -1, "__error__", "e")}}));
+  EXPECT_TRUE(r->ListOwnerWrites("zed")->empty());
+  EXPECT_TRUE(r->ListOwnerChannelValues("nobody")->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CheckpointStoreConformance,
-                         ::testing::ValuesIn(ConformanceBackends()), BackendName);
+                         ::testing::ValuesIn(SessionConformanceBackends()), BackendName);
 
 }  // namespace
 }  // namespace engram::store

@@ -41,7 +41,8 @@ inline const std::vector<ConformanceBackend>& ConformanceBackends() {
   return kBackends;
 }
 
-// The backends of session state: those above and the ones that keep only session state.
+// The backends of session state and checkpoints (thread state): those above and the ones that
+// keep only thread state.
 inline const std::vector<ConformanceBackend>& SessionConformanceBackends() {
   static const std::vector<ConformanceBackend> kBackends = [] {
     std::vector<ConformanceBackend> all = ConformanceBackends();

@@ -1,6 +1,6 @@
 // What the Redis session store adds to the conformance suite: its URL, its key layout, TTLs
-// refreshed on write, AUTH, a lost server as a clean error and a reconnect, the write lock's
-// timeout, and promotion into durable memory before a session expires.
+// refreshed on write, AUTH, a lost server as a clean error and a reconnect, the per-owner write
+// locks and their timeout, and promotion into durable memory before a session expires.
 #include <gtest/gtest.h>
 #include <hiredis.h>
 
@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engram/engine.h"
+#include "redis/raw_redis.h"
 #include "redis/redis_server.h"
 #include "store/factory.h"
 #include "store/redis/connection.h"
@@ -17,54 +18,14 @@
 namespace engram::store {
 namespace {
 
+using engram::testing::PrefixOf;
+using engram::testing::RawRedis;
 using redis::ParseRedisUrl;
 using redis::RedisConfig;
 
 Result<RedisConfig> Parse(const std::string& url) {
   ENGRAM_ASSIGN_OR_RETURN(StoreUrl parsed, ParseStoreUrl(url));
   return ParseRedisUrl(parsed);
-}
-
-// A raw connection to look at the server's keys as an operator would.
-class Raw {
- public:
-  explicit Raw(int port) : ctx_(redisConnect("127.0.0.1", port)) {}
-  ~Raw() { redisFree(ctx_); }
-  std::set<std::string> Keys(const std::string& pattern) {
-    std::set<std::string> out;
-    auto* r = static_cast<redisReply*>(redisCommand(ctx_, "KEYS %s", pattern.c_str()));
-    for (size_t i = 0; r != nullptr && i < r->elements; ++i) {
-      out.insert(std::string(r->element[i]->str, r->element[i]->len));
-    }
-    if (r != nullptr) freeReplyObject(r);
-    return out;
-  }
-  void Set(const std::string& key, const std::string& value) {
-    freeReplyObject(
-        redisCommand(ctx_, "SET %b %b", key.data(), key.size(), value.data(), value.size()));
-  }
-  std::string Get(const std::string& key) {
-    auto* r = static_cast<redisReply*>(redisCommand(ctx_, "GET %b", key.data(), key.size()));
-    std::string out =
-        r != nullptr && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
-    if (r != nullptr) freeReplyObject(r);
-    return out;
-  }
-  long long Pttl(const std::string& key) {
-    auto* r = static_cast<redisReply*>(redisCommand(ctx_, "PTTL %b", key.data(), key.size()));
-    const long long v = r != nullptr ? r->integer : -3;
-    if (r != nullptr) freeReplyObject(r);
-    return v;
-  }
-
- private:
-  redisContext* ctx_;
-};
-
-// The prefix= of a test server URL.
-std::string PrefixOf(const std::string& url) {
-  const size_t at = url.find("prefix=") + 7;
-  return url.substr(at, url.find('&', at) - at);
 }
 
 Status Append(SessionStore& store, const std::string& owner, const std::string& session,
@@ -140,7 +101,7 @@ TEST(RedisSessionStoreTest, KeysFollowTheDocumentedLayout) {
   auto store = Open(url);
   ASSERT_TRUE(store);
   ASSERT_TRUE(Append(*store, "team:{a}*", "s 1/?", "hello").ok());
-  Raw raw(server->port());
+  RawRedis raw(server->port());
   EXPECT_EQ(raw.Keys(p + "*"),
             (std::set<std::string>{p + "o:{team%3A%7Ba%7D%2A}:sessions",
                                    p + "o:{team%3A%7Ba%7D%2A}:s:s%201%2F%3F:items",
@@ -151,7 +112,7 @@ TEST(RedisSessionStoreTest, KeysFollowTheDocumentedLayout) {
 // then it is gone. ttl=0 keeps it.
 TEST(RedisSessionStoreTest, ASessionExpiresTtlAfterItsLastWrite) {
   ENGRAM_REQUIRE_REDIS(server);
-  Raw raw(server->port());
+  RawRedis raw(server->port());
   const std::string forever = server->NewUrl("ttl=0");
   auto kept = Open(forever);
   ASSERT_TRUE(kept);
@@ -239,7 +200,9 @@ TEST(RedisSessionStoreTest, ALostServerIsAnErrorAndTheNextCallReconnects) {
 
 // A writer waits for another process's write transaction up to the busy timeout, then fails with
 // Unavailable; once the first ends, writing works.
-TEST(RedisSessionStoreTest, AWriterWaitsForTheLockThenGivesUp) {
+// Writers of one owner take turns: the second waits for the busy timeout, then gives up. Writers
+// of different owners do not wait for each other.
+TEST(RedisSessionStoreTest, AWriterWaitsForTheOwnersLockThenGivesUp) {
   ENGRAM_REQUIRE_REDIS(server);
   const std::string url = server->NewUrl();
   auto a = Open(url);
@@ -248,13 +211,16 @@ TEST(RedisSessionStoreTest, AWriterWaitsForTheLockThenGivesUp) {
   {
     auto held = a->BeginWrite();
     ASSERT_TRUE(held.ok());
+    ASSERT_TRUE((*held)->LastSessionSeq("alice", "s").ok());  // takes alice's lock
     const auto start = std::chrono::steady_clock::now();
-    auto blocked = b->BeginWrite();
-    ASSERT_FALSE(blocked.ok());
-    EXPECT_EQ(blocked.status().code(), Status::Code::kUnavailable);
+    EXPECT_TRUE(Append(*b, "bob", "s", "not blocked").ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+    Status blocked = Append(*b, "alice", "s", "blocked");
+    EXPECT_EQ(blocked.code(), Status::Code::kUnavailable) << blocked.ToString();
     EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
   }  // rolled back: the lock is released
   EXPECT_TRUE(Append(*b, "alice", "s", "now").ok());
+  EXPECT_EQ(*LastSeq(*b, "alice", "s"), 1);
 }
 
 // A writer whose lock lease ran out and was taken by another writer commits nothing, and leaves
@@ -264,17 +230,17 @@ TEST(RedisSessionStoreTest, ACommitWhoseLockWasLostWritesNothing) {
   const std::string url = server->NewUrl();
   auto store = Open(url);
   ASSERT_TRUE(store);
-  Raw raw(server->port());
+  RawRedis raw(server->port());
   {
     auto txn = store->BeginWrite();
     ASSERT_TRUE(txn.ok());
     ASSERT_TRUE(
         (*txn)->AppendSessionItems("alice", "s", {{1, Role::kUser, "late", "", "", 1}}).ok());
-    raw.Set(PrefixOf(url) + "lock", "another-writer");  // as after the lease ran out
+    raw.Set(PrefixOf(url) + "o:{alice}:lock", "another-writer");  // the lease ran out
     Status st = (*txn)->Commit();
     EXPECT_EQ(st.code(), Status::Code::kUnavailable) << st.ToString();
   }
-  EXPECT_EQ(raw.Get(PrefixOf(url) + "lock"), "another-writer");
+  EXPECT_EQ(raw.Get(PrefixOf(url) + "o:{alice}:lock"), "another-writer");
   EXPECT_EQ(*LastSeq(*store, "alice", "s"), 0);
 }
 

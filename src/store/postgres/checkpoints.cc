@@ -250,4 +250,47 @@ Result<int64_t> PgCheckpointTransaction::DeleteOwnerCheckpoints(std::string_view
   return deleted.Affected();
 }
 
+Result<std::vector<std::string>> PgCheckpointTransaction::ListCheckpointOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows, Query("SELECT DISTINCT owner_id COLLATE \"C\" AS o FROM checkpoints ORDER BY o"));
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
+  return out;
+}
+
+Result<std::vector<ThreadChannelValue>> PgCheckpointTransaction::ListOwnerChannelValues(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows,
+                          Query("SELECT thread_id, checkpoint_ns, channel, version, type, value"
+                                " FROM checkpoint_values WHERE owner_id = $1",
+                                {P(owner_id)}));
+  std::vector<ThreadChannelValue> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    out.push_back({rows.Text(i, 0),
+                   rows.Text(i, 1),
+                   {rows.Text(i, 2), rows.Text(i, 3), {rows.Text(i, 4), rows.Bytes(i, 5)}}});
+  }
+  return out;
+}
+
+Result<std::vector<CheckpointWrite>> PgCheckpointTransaction::ListOwnerWrites(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows, Query("SELECT thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx,"
+                       " channel, type, value FROM checkpoint_writes WHERE owner_id = $1",
+                       {P(owner_id)}));
+  std::vector<CheckpointWrite> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    out.push_back({rows.Text(i, 0),
+                   rows.Text(i, 1),
+                   rows.Text(i, 2),
+                   {rows.Text(i, 3),
+                    rows.Text(i, 4),
+                    rows.Int(i, 5),
+                    rows.Text(i, 6),
+                    {rows.Text(i, 7), rows.Bytes(i, 8)}}});
+  }
+  return out;
+}
+
 }  // namespace engram::store::pg

@@ -1,6 +1,10 @@
 #include "store/redis/layout.h"
 
 #include <charconv>
+#include <initializer_list>
+#include <vector>
+
+#include "store/checkpoint_versions.h"
 
 namespace engram::store::redis {
 
@@ -21,6 +25,44 @@ bool TakeInt(std::string_view* rest, int64_t* out) {
   return true;
 }
 
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Fields(std::initializer_list<std::string_view> fields) {
+  std::string out;
+  for (std::string_view f : fields) {
+    out += std::to_string(f.size());
+    out += ':';
+    out += f;
+  }
+  return out;
+}
+
+// Splits length-prefixed fields; false when the text is not exactly `n` of them.
+bool SplitFields(std::string_view text, size_t n, std::vector<std::string_view>* out) {
+  out->clear();
+  while (!text.empty()) {
+    const size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return false;
+    uint64_t len = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + colon, len);
+    if (ec != std::errc() || end != text.data() + colon || len > text.size() - colon - 1) {
+      return false;
+    }
+    out->push_back(text.substr(colon + 1, len));
+    text.remove_prefix(colon + 1 + len);
+  }
+  return out->size() == n;
+}
+
+bool ParseInt64(std::string_view text, int64_t* out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
 }  // namespace
 
 std::string EscapeId(std::string_view id) {
@@ -36,6 +78,24 @@ std::string EscapeId(std::string_view id) {
       out += kHex[b >> 4];
       out += kHex[b & 15];
     }
+  }
+  return out;
+}
+
+Result<std::string> UnescapeId(std::string_view escaped) {
+  std::string out;
+  out.reserve(escaped.size());
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    const char c = escaped[i];
+    if (Plain(c)) {
+      out += c;
+      continue;
+    }
+    const int hi = c == '%' && i + 2 < escaped.size() ? Hex(escaped[i + 1]) : -1;
+    const int lo = c == '%' && i + 2 < escaped.size() ? Hex(escaped[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return Status::Corruption("redis: a key holds a malformed id");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
   }
   return out;
 }
@@ -87,6 +147,123 @@ Result<SessionItem> DecodeItem(std::string_view member) {
   item.tool_calls = std::string(rest.substr(content, calls));
   item.tool_call_id = std::string(rest.substr(content + calls));
   return item;
+}
+
+std::string KeyLayout::Threads(std::string_view owner) const {
+  return prefix_ + "o:{" + EscapeId(owner) + "}:cp:threads";
+}
+
+std::string KeyLayout::ThreadBase(std::string_view owner) const {
+  return prefix_ + "o:{" + EscapeId(owner) + "}:cp:t:";
+}
+
+std::string KeyLayout::Thread(std::string_view owner, std::string_view thread) const {
+  return ThreadBase(owner) + EscapeId(thread);
+}
+
+std::string KeyLayout::Lock(std::string_view owner) const {
+  return prefix_ + "o:{" + EscapeId(owner) + "}:lock";
+}
+
+std::string KeyLayout::CheckpointLock(std::string_view owner) const {
+  return prefix_ + "o:{" + EscapeId(owner) + "}:cp:lock";
+}
+
+std::string KeyLayout::Writes(std::string_view ns, std::string_view checkpoint_id) {
+  return ":w:" + EscapeId(ns) + ":" + EscapeId(checkpoint_id);
+}
+
+Result<std::string> KeyLayout::OwnerOfThreads(std::string_view key) const {
+  const std::string head = prefix_ + "o:{";
+  const std::string_view tail = "}:cp:threads";
+  if (!key.starts_with(head) || !key.ends_with(tail) || key.size() < head.size() + tail.size()) {
+    return Status::Corruption("redis: not a key of an owner's threads");
+  }
+  return UnescapeId(key.substr(head.size(), key.size() - head.size() - tail.size()));
+}
+
+std::string CheckpointMember(std::string_view ns, std::string_view checkpoint_id) {
+  return EscapeId(ns) + ":" + std::string(checkpoint_id);
+}
+
+std::string NamespaceMin(std::string_view ns) {
+  return "[" + EscapeId(ns) + ":";
+}
+
+std::string NamespaceMax(std::string_view ns) {
+  return "(" + EscapeId(ns) + ";";
+}
+
+std::string ValueField(std::string_view ns, std::string_view channel, std::string_view version) {
+  return EscapeId(ns) + ":" + EscapeId(channel) + ":" + EscapeId(version);
+}
+
+std::string WriteField(std::string_view task_id, int64_t idx) {
+  return EscapeId(task_id) + ":" + std::to_string(idx);
+}
+
+std::string EncodeCheckpoint(const Checkpoint& c) {
+  std::string names;
+  for (const auto& [channel, version] : c.channel_versions) {
+    if (!names.empty()) names += ' ';
+    names += ValueField(c.checkpoint_ns, channel, version);
+  }
+  return Fields({names, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint.type,
+                 c.checkpoint.data, c.metadata, EncodeChannelVersions(c.channel_versions),
+                 std::to_string(c.created_at)});
+}
+
+Result<Checkpoint> DecodeCheckpoint(std::string_view owner, std::string_view thread,
+                                    std::string_view text) {
+  std::vector<std::string_view> f;
+  Checkpoint c;
+  if (!SplitFields(text, 9, &f) || !ParseInt64(f[8], &c.created_at)) {
+    return Status::Corruption("redis: a checkpoint does not parse");
+  }
+  c.owner_id = std::string(owner);
+  c.thread_id = std::string(thread);
+  c.checkpoint_ns = std::string(f[1]);
+  c.checkpoint_id = std::string(f[2]);
+  c.parent_checkpoint_id = std::string(f[3]);
+  c.checkpoint = {std::string(f[4]), std::string(f[5])};
+  c.metadata = std::string(f[6]);
+  ENGRAM_ASSIGN_OR_RETURN(c.channel_versions, DecodeChannelVersions(f[7]));
+  return c;
+}
+
+std::string EncodeValue(std::string_view ns, const ChannelValue& v) {
+  return Fields({ns, v.channel, v.version, v.value.type, v.value.data});
+}
+
+Result<ThreadChannelValue> DecodeValue(std::string_view thread, std::string_view text) {
+  std::vector<std::string_view> f;
+  if (!SplitFields(text, 5, &f)) return Status::Corruption("redis: a channel value does not parse");
+  return ThreadChannelValue{
+      std::string(thread),
+      std::string(f[0]),
+      {std::string(f[1]), std::string(f[2]), {std::string(f[3]), std::string(f[4])}}};
+}
+
+std::string EncodeWrite(std::string_view ns, std::string_view checkpoint_id,
+                        const PendingWrite& w) {
+  return Fields({ns, checkpoint_id, w.task_id, w.task_path, std::to_string(w.idx), w.channel,
+                 w.value.type, w.value.data});
+}
+
+Result<CheckpointWrite> DecodeWrite(std::string_view thread, std::string_view text) {
+  std::vector<std::string_view> f;
+  CheckpointWrite w;
+  if (!SplitFields(text, 8, &f) || !ParseInt64(f[4], &w.write.idx)) {
+    return Status::Corruption("redis: a pending write does not parse");
+  }
+  w.thread_id = std::string(thread);
+  w.checkpoint_ns = std::string(f[0]);
+  w.checkpoint_id = std::string(f[1]);
+  w.write.task_id = std::string(f[2]);
+  w.write.task_path = std::string(f[3]);
+  w.write.channel = std::string(f[5]);
+  w.write.value = {std::string(f[6]), std::string(f[7])};
+  return w;
 }
 
 }  // namespace engram::store::redis

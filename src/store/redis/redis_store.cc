@@ -1,13 +1,12 @@
 #include "store/redis/redis_store.h"
 
-#include <chrono>
 #include <mutex>
-#include <random>
-#include <thread>
 #include <vector>
 
+#include "store/redis/checkpoint_transaction.h"
 #include "store/redis/connection.h"
 #include "store/redis/transaction.h"
+#include "store/redis/write_locks.h"
 
 namespace engram::store {
 
@@ -16,8 +15,9 @@ namespace {
 using redis::Connection;
 using redis::RedisConfig;
 
-// A writer that dies holding the lock stops blocking the others after this long; a commit after
-// it is refused (scripts::kCommit) rather than applied without the lock. Live writers renew it.
+// A writer that dies holding a lock stops blocking the others after this long; a commit after
+// it is refused (scripts::kCommit, kCommitCheckpoints) rather than applied without the lock.
+// Live writers renew their locks.
 constexpr int kLockLeaseMs = 10000;
 // Idle connections kept for reuse; more are opened when more transactions run at once.
 constexpr size_t kMaxIdleConnections = 16;
@@ -57,62 +57,55 @@ class Pool : public std::enable_shared_from_this<Pool> {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
-std::string NewToken() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) out += kHex[rng() & 15];
-  return out;
-}
-
 class RedisSessionStore final : public SessionStore {
  public:
-  RedisSessionStore(std::shared_ptr<Pool> pool, int busy_timeout_ms)
-      : pool_(std::move(pool)), busy_timeout_ms_(busy_timeout_ms) {
+  RedisSessionStore(std::shared_ptr<Pool> pool, int busy_timeout_ms) : pool_(std::move(pool)) {
     context_ = std::make_shared<const redis::TransactionContext>(redis::TransactionContext{
         redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, kLockLeaseMs,
+        busy_timeout_ms,
         [pool = pool_](std::unique_ptr<Connection> conn) { pool->Give(std::move(conn)); }});
   }
 
   std::string backend() const override { return "redis"; }
 
-  Result<std::unique_ptr<SessionTransaction>> BeginRead() override {
-    ENGRAM_ASSIGN_OR_RETURN(auto conn, pool_->Take());
-    return std::unique_ptr<SessionTransaction>(
-        new redis::RedisSessionTransaction(context_, std::move(conn), ""));
-  }
-
-  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override {
-    ENGRAM_ASSIGN_OR_RETURN(auto conn, pool_->Take());
-    const std::string token = NewToken();
-    const std::string lock = context_->keys.Lock();
-    const std::string lease = std::to_string(kLockLeaseMs);
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms_);
-    auto wait = std::chrono::microseconds(200);
-    while (true) {
-      Result<redis::ReplyPtr> r = conn->Command({"SET", lock, token, "NX", "PX", lease});
-      if (!r.ok()) {
-        pool_->Give(std::move(conn));
-        return r.status();
-      }
-      if (!redis::IsNil(**r)) break;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        pool_->Give(std::move(conn));
-        return Status::Unavailable("redis: another writer held the session write lock for " +
-                                   std::to_string(busy_timeout_ms_) + " ms");
-      }
-      std::this_thread::sleep_for(wait);
-      wait = std::min(wait * 2, std::chrono::microseconds(5000));
-    }
-    return std::unique_ptr<SessionTransaction>(
-        new redis::RedisSessionTransaction(context_, std::move(conn), token));
-  }
+  Result<std::unique_ptr<SessionTransaction>> BeginRead() override { return Begin(false); }
+  // Takes no lock yet: the transaction takes each owner's as it first touches the owner.
+  Result<std::unique_ptr<SessionTransaction>> BeginWrite() override { return Begin(true); }
 
  private:
+  Result<std::unique_ptr<SessionTransaction>> Begin(bool writer) {
+    ENGRAM_ASSIGN_OR_RETURN(auto conn, pool_->Take());
+    return std::unique_ptr<SessionTransaction>(
+        new redis::RedisSessionTransaction(context_, std::move(conn), writer));
+  }
+
   std::shared_ptr<Pool> pool_;
-  const int busy_timeout_ms_;
   std::shared_ptr<const redis::TransactionContext> context_;
+};
+
+class RedisCheckpointStore final : public CheckpointStore {
+ public:
+  RedisCheckpointStore(std::shared_ptr<Pool> pool, int busy_timeout_ms) : pool_(std::move(pool)) {
+    context_ = std::make_shared<const redis::CheckpointContext>(redis::CheckpointContext{
+        redis::KeyLayout(pool_->config().prefix), pool_->config().ttl_s, kLockLeaseMs,
+        busy_timeout_ms,
+        [pool = pool_](std::unique_ptr<Connection> conn) { pool->Give(std::move(conn)); }});
+  }
+
+  std::string backend() const override { return "redis"; }
+
+  Result<std::unique_ptr<CheckpointTransaction>> BeginRead() override { return Begin(false); }
+  Result<std::unique_ptr<CheckpointTransaction>> BeginWrite() override { return Begin(true); }
+
+ private:
+  Result<std::unique_ptr<CheckpointTransaction>> Begin(bool writer) {
+    ENGRAM_ASSIGN_OR_RETURN(auto conn, pool_->Take());
+    return std::unique_ptr<CheckpointTransaction>(
+        new redis::RedisCheckpointTransaction(context_, std::move(conn), writer));
+  }
+
+  std::shared_ptr<Pool> pool_;
+  std::shared_ptr<const redis::CheckpointContext> context_;
 };
 
 }  // namespace
@@ -124,7 +117,9 @@ Result<OpenedBackend> OpenRedisUrl(const StoreUrl& url, const OpenSettings& sett
   ENGRAM_RETURN_IF_ERROR(conn->Command({"PING"}).status());
   pool->Give(std::move(conn));
   OpenedBackend out;
-  out.sessions = std::make_shared<RedisSessionStore>(std::move(pool), settings.busy_timeout_ms);
+  out.sessions = std::make_shared<RedisSessionStore>(pool, settings.busy_timeout_ms);
+  out.checkpoints =
+      std::make_shared<RedisCheckpointStore>(std::move(pool), settings.busy_timeout_ms);
   return out;
 }
 

@@ -1,8 +1,9 @@
-// The Redis backend of SessionStore (session items and rolling summaries; no memories): several
-// engram processes may share session state through one Redis. URL:
+// The Redis backend of SessionStore (session items and rolling summaries) and CheckpointStore
+// (checkpoints of agent state; no memories): several engram processes may share session state
+// through one Redis. URL:
 // "redis://[user:password@]host[:port][/db][?ttl=SECONDS&prefix=P&timeout_ms=MS]"
 // (connection.h); rediss:// is refused (no TLS in Debian's hiredis). Keys: layout.h;
-// transactions: transaction.h; docs/redis.md.
+// transactions: transaction.h and checkpoint_transaction.h; docs/redis.md.
 #pragma once
 
 #include "engram/status.h"

@@ -124,7 +124,7 @@ const Script kRetentionPlan{
     "end\n"
     "return out\n"};
 
-// KEYS: the lock. ARGV: token, ttl seconds (0: keep), then the changes in order, each
+// KEYS: the write locks. ARGV: token, ttl seconds (0: keep), then the changes in order, each
 // "kind, items key, meta key, sessions key, owner id, session id" and its fields:
 //   A  n, n x (seq, member), created_at of the last  append items
 //   F  from_seq                                      delete items with seq >= from_seq
@@ -133,11 +133,14 @@ const Script kRetentionPlan{
 //   S  text, updated_at, through_seq                 set the summary
 //   O                                                delete the owner's index of sessions
 // Each change then re-scores the session in its owner's index (its last item's time, else its
-// last change) and refreshes the TTL of the three keys. Refuses, changing nothing, when the lock
-// is no longer ours (its lease ran out and another writer may have taken it).
+// last change) and refreshes the TTL of the three keys; then the locks are deleted. Refuses,
+// changing nothing, when a lock is no longer ours (its lease ran out and another writer may have
+// taken it).
 const Script kCommit{
-    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
-    "  return redis.error_reply('ENGRAMLOCK the session write lock expired before the commit')\n"
+    "for _, k in ipairs(KEYS) do\n"
+    "  if redis.call('GET', k) ~= ARGV[1] then\n"
+    "    return redis.error_reply('ENGRAMLOCK a session write lock expired before the commit')\n"
+    "  end\n"
     "end\n"
     "local ttl, i = tonumber(ARGV[2]), 3\n"
     "local function touch(items, meta, index, sid)\n"
@@ -178,7 +181,7 @@ const Script kCommit{
     "  elseif kind == 'O' then redis.call('DEL', index) end\n"
     "  if kind ~= 'O' then touch(items, meta, index, sid) end\n"
     "end\n"
-    "redis.call('DEL', KEYS[1])\n"
+    "for _, k in ipairs(KEYS) do redis.call('DEL', k) end\n"
     "return 'OK'\n"};
 
 // KEYS: the lock. ARGV: token, lease in ms. 1 when renewed, 0 when the lock is not ours.
@@ -191,5 +194,88 @@ const Script kRenewLock{
 const Script kUnlock{
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
     "return 0\n"};
+
+// KEYS: ids, checkpoints. ARGV: max, min (ZREVRANGEBYLEX bounds of one namespace). The encoded
+// checkpoint with the greatest member in the range; nil when none.
+const Script kLatestCheckpoint{
+    "local m = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, 1)\n"
+    "if #m == 0 then return false end\n"
+    "return redis.call('HGET', KEYS[2], m[1])\n"};
+
+// ARGV: thread key base, max, min, limit (-1: all), then thread ids. Flat pairs (thread id,
+// member) of each thread's members in [min, max], greatest first, at most `limit` per thread.
+const Script kCheckpointMembers{
+    ENGRAM_LUA_ESCAPE
+    "local out, limit = {}, tonumber(ARGV[4])\n"
+    "for j = 5, #ARGV do\n"
+    "  local key, ms = ARGV[1] .. esc(ARGV[j]) .. ':ids', nil\n"
+    "  if limit < 0 then ms = redis.call('ZREVRANGEBYLEX', key, ARGV[2], ARGV[3])\n"
+    "  else ms = redis.call('ZREVRANGEBYLEX', key, ARGV[2], ARGV[3], 'LIMIT', 0, limit) end\n"
+    "  for _, m in ipairs(ms) do out[#out + 1] = ARGV[j] out[#out + 1] = m end\n"
+    "end\n"
+    "return out\n"};
+
+// ARGV: thread key base, then pairs (thread id, member). The encoded checkpoints in that order,
+// nil for one that is gone.
+const Script kGetCheckpoints{
+    ENGRAM_LUA_ESCAPE
+    "local out = {}\n"
+    "for j = 2, #ARGV, 2 do\n"
+    "  out[#out + 1] = redis.call('HGET', ARGV[1] .. esc(ARGV[j]) .. ':c', ARGV[j + 1])\n"
+    "end\n"
+    "return out\n"};
+
+// KEYS: checkpoints, values. ARGV: member. The encoded values of the versions the checkpoint
+// names (its first field, layout.h) that are stored; {} when the checkpoint is unknown.
+const Script kChannelValues{
+    "local cp = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if not cp then return {} end\n"
+    "local n, at = string.match(cp, '^(%d+):()')\n"
+    "local names, out = string.sub(cp, at, at + tonumber(n) - 1), {}\n"
+    "for f in string.gmatch(names, '%S+') do\n"
+    "  local v = redis.call('HGET', KEYS[2], f)\n"
+    "  if v then out[#out + 1] = v end\n"
+    "end\n"
+    "return out\n"};
+
+// KEYS: checkpoints, values, write keys. ARGV: the thread's key. {checkpoints (HGETALL),
+// values (HGETALL), {write key member, its writes (HGETALL)}...}.
+const Script kLoadThread{
+    "local writes = {}\n"
+    "for _, m in ipairs(redis.call('SMEMBERS', KEYS[3])) do\n"
+    "  writes[#writes + 1] = m\n"
+    "  writes[#writes + 1] = redis.call('HGETALL', ARGV[1] .. ':w:' .. m)\n"
+    "end\n"
+    "return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), writes}\n"};
+
+// KEYS: the write locks. ARGV: token, ttl seconds (0: keep), the number of commands, each as
+// its argument count and arguments, then pairs (owner's index of threads, thread key) of the
+// threads written. Runs the commands, then sets every key of each thread written (and its
+// owner's index) to expire `ttl` seconds later, or persist, and deletes the locks. Refuses,
+// changing nothing, when a lock is no longer the token's.
+const Script kCommitCheckpoints{
+    "for _, k in ipairs(KEYS) do\n"
+    "  if redis.call('GET', k) ~= ARGV[1] then\n"
+    "    return redis.error_reply('ENGRAMLOCK a checkpoint write lock expired before the commit')\n"
+    "  end\n"
+    "end\n"
+    "local ttl, n, i = tonumber(ARGV[2]), tonumber(ARGV[3]), 4\n"
+    "for _ = 1, n do\n"
+    "  local argc = tonumber(ARGV[i])\n"
+    "  redis.call(unpack(ARGV, i + 1, i + argc))\n"
+    "  i = i + argc + 1\n"
+    "end\n"
+    "local function keep(k)\n"
+    "  if ttl > 0 then redis.call('EXPIRE', k, ttl) else redis.call('PERSIST', k) end\n"
+    "end\n"
+    "while i <= #ARGV do\n"
+    "  local index, t = ARGV[i], ARGV[i + 1]\n"
+    "  i = i + 2\n"
+    "  keep(index)\n"
+    "  for _, s in ipairs({':ids', ':c', ':v', ':wk'}) do keep(t .. s) end\n"
+    "  for _, m in ipairs(redis.call('SMEMBERS', t .. ':wk')) do keep(t .. ':w:' .. m) end\n"
+    "end\n"
+    "for _, k in ipairs(KEYS) do redis.call('DEL', k) end\n"
+    "return 'OK'\n"};
 
 }  // namespace engram::store::redis::scripts

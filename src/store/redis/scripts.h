@@ -16,4 +16,12 @@ extern const Script kCommit;             // a write transaction's buffered chang
 extern const Script kRenewLock;          // extends the write lock's lease if it is still ours
 extern const Script kUnlock;             // releases the write lock if it is still ours
 
+// Checkpoints (layout.h)
+extern const Script kLatestCheckpoint;   // the checkpoint with the greatest id in a namespace
+extern const Script kCheckpointMembers;  // ListCheckpoints' candidates
+extern const Script kGetCheckpoints;     // checkpoints of several threads by member
+extern const Script kChannelValues;      // the stored values a checkpoint names
+extern const Script kLoadThread;         // a whole thread (a write transaction's image)
+extern const Script kCommitCheckpoints;  // a checkpoint write transaction's commands
+
 }  // namespace engram::store::redis::scripts

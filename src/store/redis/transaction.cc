@@ -47,17 +47,17 @@ bool Newer(const OwnerItem& a, const OwnerItem& b) {
 }  // namespace
 
 RedisSessionTransaction::RedisSessionTransaction(std::shared_ptr<const TransactionContext> context,
-                                                 std::unique_ptr<Connection> conn,
-                                                 std::string lock_token)
-    : context_(std::move(context)), conn_(std::move(conn)), lock_token_(std::move(lock_token)) {}
+                                                 std::unique_ptr<Connection> conn, bool writer)
+    : context_(std::move(context)),
+      conn_(std::move(conn)),
+      locks_(conn_.get(), writer ? NewLockToken() : "", context_->lock_lease_ms,
+             context_->busy_timeout_ms),
+      writer_(writer) {}
 
 RedisSessionTransaction::~RedisSessionTransaction() {
-  // A write transaction that did not commit gives the lock back; if it cannot (the connection
-  // is gone), the lock's lease ends it.
-  if (!done_ && !lock_token_.empty() && conn_->healthy()) {
-    const std::string lock = context_->keys.Lock();
-    (void)conn_->Eval(scripts::kUnlock, {lock}, {lock_token_});
-  }
+  // A write transaction that did not commit gives its locks back; those it cannot give back
+  // (the connection is gone) end with their lease.
+  locks_.Release();
   context_->release(std::move(conn_));
 }
 
@@ -66,33 +66,21 @@ Status RedisSessionTransaction::Usable() const {
   return Status::Ok();
 }
 
-Status RedisSessionTransaction::Writable() const {
+Status RedisSessionTransaction::Enter(std::string_view owner_id) {
   ENGRAM_RETURN_IF_ERROR(Usable());
-  if (lock_token_.empty()) return Status::Internal("a write in a read transaction");
-  return Status::Ok();
+  if (!writer_) return Status::Ok();
+  return locks_.Take(context_->keys.Lock(owner_id), "the session write lock of an owner");
 }
 
-Status RedisSessionTransaction::RenewLock() {
-  const auto now = std::chrono::steady_clock::now();
-  if (lock_token_.empty() ||
-      now - lock_renewed_ < std::chrono::milliseconds(context_->lock_lease_ms / 3)) {
-    return Status::Ok();
-  }
-  const std::string lock = context_->keys.Lock();
-  const std::string lease = std::to_string(context_->lock_lease_ms);
-  ENGRAM_ASSIGN_OR_RETURN(ReplyPtr r,
-                          conn_->Eval(scripts::kRenewLock, {lock}, {lock_token_, lease}));
-  ENGRAM_ASSIGN_OR_RETURN(int64_t renewed, Int(*r));
-  if (renewed != 1) {
-    return Status::Unavailable("redis: the session write lock expired; nothing was written");
-  }
-  lock_renewed_ = now;
-  return Status::Ok();
+Status RedisSessionTransaction::Writable(std::string_view owner_id) {
+  ENGRAM_RETURN_IF_ERROR(Usable());
+  if (!writer_) return Status::Internal("a write in a read transaction");
+  return Enter(owner_id);
 }
 
 Result<ReplyPtr> RedisSessionTransaction::Run(const std::vector<std::string_view>& args) {
   ENGRAM_RETURN_IF_ERROR(Usable());
-  ENGRAM_RETURN_IF_ERROR(RenewLock());
+  ENGRAM_RETURN_IF_ERROR(locks_.Renew());
   return conn_->Command(args);
 }
 
@@ -100,7 +88,7 @@ Result<ReplyPtr> RedisSessionTransaction::Eval(const Script& script,
                                                const std::vector<std::string_view>& keys,
                                                const std::vector<std::string_view>& args) {
   ENGRAM_RETURN_IF_ERROR(Usable());
-  ENGRAM_RETURN_IF_ERROR(RenewLock());
+  ENGRAM_RETURN_IF_ERROR(locks_.Renew());
   return conn_->Eval(script, keys, args);
 }
 
@@ -180,13 +168,15 @@ std::string RedisSessionTransaction::SeqCap(std::string_view owner_id,
 
 void RedisSessionTransaction::NoteLastSeq(std::string_view owner_id, std::string_view session_id,
                                           int64_t last) {
-  // A write transaction needs no bound: no other writer commits while it holds the lock.
-  if (!lock_token_.empty()) return;
+  // A write transaction needs no bound: no other writer of the owner commits while it holds the
+  // owner's lock.
+  if (writer_) return;
   seq_caps_.emplace(SessionRef{std::string(owner_id), std::string(session_id)}, last);
 }
 
 Result<int64_t> RedisSessionTransaction::LastSessionSeq(std::string_view owner_id,
                                                         std::string_view session_id) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return LastSeq(*image);
@@ -205,6 +195,7 @@ Result<int64_t> RedisSessionTransaction::LastSessionSeq(std::string_view owner_i
 Result<int64_t> RedisSessionTransaction::NthLastSessionSeq(std::string_view owner_id,
                                                            std::string_view session_id, size_t n,
                                                            std::optional<Role> role) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (n == 0) return Status::Internal("NthLastSessionSeq needs n >= 1");
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
@@ -224,6 +215,7 @@ Result<int64_t> RedisSessionTransaction::NthLastSessionSeq(std::string_view owne
 Result<int64_t> RedisSessionTransaction::PrecedingNonToolSeq(std::string_view owner_id,
                                                              std::string_view session_id,
                                                              int64_t seq) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return redis::PrecedingNonToolSeq(*image, seq);
@@ -239,6 +231,7 @@ Result<int64_t> RedisSessionTransaction::PrecedingNonToolSeq(std::string_view ow
 
 Result<std::vector<SessionItem>> RedisSessionTransaction::GetSessionItems(
     std::string_view owner_id, std::string_view session_id, int64_t from_seq) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return ItemsFrom(*image, from_seq);
@@ -254,6 +247,7 @@ Result<std::vector<SessionItem>> RedisSessionTransaction::GetSessionItems(
 
 Result<std::optional<SessionSummary>> RedisSessionTransaction::GetSessionSummary(
     std::string_view owner_id, std::string_view session_id) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
     return image->summary;
@@ -271,6 +265,7 @@ Result<std::optional<SessionSummary>> RedisSessionTransaction::GetSessionSummary
 
 Result<std::vector<OwnerItem>> RedisSessionTransaction::RecentOwnerItems(std::string_view owner_id,
                                                                          size_t limit) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   std::vector<OwnerItem> out;
   if (limit == 0) return out;
   if (changed_owners_.count(owner_id) > 0) {
@@ -296,6 +291,7 @@ Result<std::vector<OwnerItem>> RedisSessionTransaction::RecentOwnerItems(std::st
 
 Result<std::optional<SessionInfo>> RedisSessionTransaction::LastActiveSession(
     std::string_view owner_id, std::string_view except) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   if (changed_owners_.count(owner_id) > 0) {
     ENGRAM_ASSIGN_OR_RETURN(auto images, OwnerImages(owner_id));
     std::optional<SessionInfo> best;
@@ -329,7 +325,7 @@ Result<std::optional<SessionInfo>> RedisSessionTransaction::LastActiveSession(
 Status RedisSessionTransaction::AppendSessionItems(std::string_view owner_id,
                                                    std::string_view session_id,
                                                    const std::vector<SessionItem>& items) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Writable(owner_id));
   if (items.empty()) return Status::Ok();
   SessionOp op;
   op.kind = SessionOp::Kind::kAppend;
@@ -343,7 +339,7 @@ Status RedisSessionTransaction::AppendSessionItems(std::string_view owner_id,
 Result<int64_t> RedisSessionTransaction::DeleteSessionItems(std::string_view owner_id,
                                                             std::string_view session_id,
                                                             int64_t from_seq) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Writable(owner_id));
   int64_t count = 0;
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
@@ -366,7 +362,7 @@ Result<int64_t> RedisSessionTransaction::DeleteSessionItems(std::string_view own
 
 Result<int64_t> RedisSessionTransaction::DeleteSession(std::string_view owner_id,
                                                        std::string_view session_id) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Writable(owner_id));
   int64_t count = 0;
   if (Local(owner_id, session_id)) {
     ENGRAM_ASSIGN_OR_RETURN(SessionImage * image, Image(owner_id, session_id));
@@ -386,7 +382,7 @@ Result<int64_t> RedisSessionTransaction::DeleteSession(std::string_view owner_id
 Status RedisSessionTransaction::PutSessionSummary(std::string_view owner_id,
                                                   std::string_view session_id,
                                                   const SessionSummary& summary) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Writable(owner_id));
   SessionOp op;
   op.kind = SessionOp::Kind::kPutSummary;
   op.owner = std::string(owner_id);
@@ -435,6 +431,7 @@ Result<std::vector<std::string>> RedisSessionTransaction::ListSessionOwners() {
 }
 
 Result<std::vector<SessionInfo>> RedisSessionTransaction::ListSessions(std::string_view owner_id) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
   ENGRAM_ASSIGN_OR_RETURN(auto images, OwnerImages(owner_id));  // by session id
   std::vector<SessionInfo> out;
   for (const auto& [session, image] : images) {
@@ -452,14 +449,18 @@ Result<std::vector<SessionInfo>> RedisSessionTransaction::ListSessions(std::stri
 }
 
 Result<int64_t> RedisSessionTransaction::DeleteSessionItemsBefore(Timestamp cutoff) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Usable());
+  if (!writer_) return Status::Internal("a write in a read transaction");
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SessionRef> stored, AllStoredSessions());
   std::set<SessionRef> all(stored.begin(), stored.end());
   all.insert(changed_.begin(), changed_.end());
   for (const auto& [ref, image] : images_) all.insert(ref);
   int64_t removed = 0;
   const std::string cutoff_arg = std::to_string(cutoff);
+  // By owner: every retention takes the owners' locks in the same order, so two never wait for
+  // each other in a circle.
   for (const auto& [owner, session] : all) {
+    ENGRAM_RETURN_IF_ERROR(Enter(owner));
     SessionOp op;
     op.kind = SessionOp::Kind::kDeleteSeqs;
     op.owner = owner;
@@ -484,7 +485,7 @@ Result<int64_t> RedisSessionTransaction::DeleteSessionItemsBefore(Timestamp cuto
 }
 
 Result<ForgetReport> RedisSessionTransaction::DeleteOwnerSessions(std::string_view owner_id) {
-  ENGRAM_RETURN_IF_ERROR(Writable());
+  ENGRAM_RETURN_IF_ERROR(Writable(owner_id));
   ForgetReport report;
   ENGRAM_ASSIGN_OR_RETURN(auto images, OwnerImages(owner_id));
   for (const auto& [session, image] : images) {
@@ -506,12 +507,13 @@ Result<ForgetReport> RedisSessionTransaction::DeleteOwnerSessions(std::string_vi
 
 Status RedisSessionTransaction::Commit() {
   ENGRAM_RETURN_IF_ERROR(Usable());
-  if (lock_token_.empty()) {
+  if (!writer_ || ops_.empty()) {
+    locks_.Release();
     done_ = true;
     return Status::Ok();
   }
   // The arguments of scripts::kCommit, kept alive here while the views point into them.
-  std::vector<std::string> args = {lock_token_, std::to_string(context_->ttl_s)};
+  std::vector<std::string> args = {locks_.token(), std::to_string(context_->ttl_s)};
   for (const SessionOp& op : ops_) {
     static constexpr const char* kKinds[] = {"A", "F", "Q", "D", "S", "O"};
     args.push_back(kKinds[static_cast<int>(op.kind)]);
@@ -547,16 +549,18 @@ Status RedisSessionTransaction::Commit() {
     }
   }
   const std::vector<std::string_view> views(args.begin(), args.end());
-  const std::string lock = context_->keys.Lock();
-  Result<ReplyPtr> r = Eval(scripts::kCommit, {lock}, views);
+  const std::vector<std::string_view> locks(locks_.keys().begin(), locks_.keys().end());
+  Result<ReplyPtr> r = Eval(scripts::kCommit, locks, views);
   if (!r.ok()) {
     if (r.status().message().find("ENGRAMLOCK") != std::string::npos) {
-      done_ = true;  // the lock is not ours to release
+      done_ = true;
+      locks_.Committed();  // a lock is not ours any more: nothing to give back
       return Status::Unavailable(
-          "redis: the session write lock expired before the commit; nothing was written");
+          "redis: a session write lock expired before the commit; nothing was written");
     }
-    return r.status();  // the destructor releases the lock
+    return r.status();  // the destructor gives the locks back
   }
+  locks_.Committed();
   done_ = true;
   return Status::Ok();
 }

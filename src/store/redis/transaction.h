@@ -6,15 +6,17 @@
 // first reads the session and reading no item past it. Deletions (a pop, a clear, retention)
 // committed between two of its calls are seen by the later call.
 //
-// A write transaction holds the store's write lock (a key set with NX and a lease, taken at
-// BeginWrite, so writers in every process sharing the Redis take turns as the interface requires;
-// renewed while the transaction works) and buffers its changes; Commit sends them in one script,
-// which applies them only while the lock is still this transaction's. Reads of sessions it changed
-// are answered from their images (session_image.h), so it sees its own writes; other reads go to
-// Redis, which no other writer changes meanwhile.
+// A write transaction takes the session write lock of each owner it touches before it reads or
+// changes anything of that owner (write_locks.h: a key set with NX and a lease, renewed while the
+// transaction works), so writers of one owner in every process sharing the Redis take turns as
+// the interface requires, and writers of different owners do not wait for each other. Retention,
+// which touches every owner, takes their locks one by one in owner order. It buffers its changes;
+// Commit sends them in one script, which applies them only while every lock is still this
+// transaction's. Reads of sessions it changed are answered from their images (session_image.h),
+// so it sees its own writes; other reads go to Redis, which no other writer of the owner changes
+// meanwhile.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +28,7 @@
 #include "store/redis/connection.h"
 #include "store/redis/layout.h"
 #include "store/redis/session_image.h"
+#include "store/redis/write_locks.h"
 #include "store/session_store.h"
 
 namespace engram::store::redis {
@@ -34,18 +37,20 @@ namespace engram::store::redis {
 struct TransactionContext {
   KeyLayout keys;
   int64_t ttl_s = 0;
-  // How long the write lock outlives a writer that stopped renewing it (a crashed process); a
-  // write transaction renews it while it works.
+  // How long a write lock outlives a writer that stopped renewing it (a crashed process); a
+  // write transaction renews its locks while it works.
   int lock_lease_ms = 10000;
+  // How long a writer waits for another's lock of the same owner, then fails with Unavailable.
+  int busy_timeout_ms = 5000;
   // Hands a connection back to the store's pool (dropped there when unhealthy).
   std::function<void(std::unique_ptr<Connection>)> release;
 };
 
 class RedisSessionTransaction final : public SessionTransaction {
  public:
-  // `lock_token` "" for a read transaction; else the token of the write lock it holds.
+  // `writer`: a write transaction (it takes locks as it goes).
   RedisSessionTransaction(std::shared_ptr<const TransactionContext> context,
-                          std::unique_ptr<Connection> conn, std::string lock_token);
+                          std::unique_ptr<Connection> conn, bool writer);
   ~RedisSessionTransaction() override;
 
   Status Commit() override;
@@ -78,9 +83,9 @@ class RedisSessionTransaction final : public SessionTransaction {
   using SessionRef = std::pair<std::string, std::string>;  // owner, session
 
   Status Usable() const;
-  Status Writable() const;
-  // Extends the write lock's lease when a third of it has passed; Unavailable when it was lost.
-  Status RenewLock();
+  // In a write transaction: takes the owner's lock (before anything of the owner is read).
+  Status Enter(std::string_view owner_id);
+  Status Writable(std::string_view owner_id);
   // True when the session has buffered changes or an image: read it from Image().
   bool Local(std::string_view owner_id, std::string_view session_id) const;
   // The session's image, loaded with the buffered changes applied on first use.
@@ -101,9 +106,9 @@ class RedisSessionTransaction final : public SessionTransaction {
 
   std::shared_ptr<const TransactionContext> context_;
   std::unique_ptr<Connection> conn_;
-  const std::string lock_token_;
+  WriteLocks locks_;
+  const bool writer_;
   bool done_ = false;
-  std::chrono::steady_clock::time_point lock_renewed_ = std::chrono::steady_clock::now();
   std::vector<SessionOp> ops_;
   std::set<SessionRef> changed_;
   std::set<std::string, std::less<>> changed_owners_;

@@ -314,4 +314,54 @@ Result<int64_t> SqliteCheckpointTransaction::DeleteOwnerCheckpoints(std::string_
   return DeleteWhereOwner(*conn_, "DELETE FROM checkpoints WHERE owner_id = ?1", owner_id);
 }
 
+Result<std::vector<std::string>> SqliteCheckpointTransaction::ListCheckpointOwners() {
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT DISTINCT owner_id FROM checkpoints ORDER BY owner_id"));
+  std::vector<std::string> out;
+  Status st;
+  while (s->Step(&st)) out.push_back(s->ColumnText(0));
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<ThreadChannelValue>> SqliteCheckpointTransaction::ListOwnerChannelValues(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT thread_id, checkpoint_ns, channel,"
+                                                 " version, type, value FROM checkpoint_values"
+                                                 " WHERE owner_id = ?1"));
+  s->Bind(1, owner_id);
+  std::vector<ThreadChannelValue> out;
+  Status st;
+  while (s->Step(&st)) {
+    out.push_back({s->ColumnText(0),
+                   s->ColumnText(1),
+                   {s->ColumnText(2), s->ColumnText(3), {s->ColumnText(4), s->ColumnBlob(5)}}});
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<CheckpointWrite>> SqliteCheckpointTransaction::ListOwnerWrites(
+    std::string_view owner_id) {
+  ENGRAM_ASSIGN_OR_RETURN(
+      auto s, conn_->Prepare("SELECT thread_id, checkpoint_ns, checkpoint_id, task_id, task_path,"
+                             " idx, channel, type, value FROM checkpoint_writes"
+                             " WHERE owner_id = ?1"));
+  s->Bind(1, owner_id);
+  std::vector<CheckpointWrite> out;
+  Status st;
+  while (s->Step(&st)) {
+    out.push_back({s->ColumnText(0),
+                   s->ColumnText(1),
+                   s->ColumnText(2),
+                   {s->ColumnText(3),
+                    s->ColumnText(4),
+                    s->ColumnInt(5),
+                    s->ColumnText(6),
+                    {s->ColumnText(7), s->ColumnBlob(8)}}});
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace engram::store::sqlite

@@ -45,6 +45,10 @@ class SqliteCheckpointTransaction final : public CheckpointTransaction {
                               size_t keep) override;
   Result<int64_t> DeleteThread(std::string_view owner_id, std::string_view thread_id) override;
   Result<int64_t> DeleteOwnerCheckpoints(std::string_view owner_id) override;
+  Result<std::vector<std::string>> ListCheckpointOwners() override;
+  Result<std::vector<ThreadChannelValue>> ListOwnerChannelValues(
+      std::string_view owner_id) override;
+  Result<std::vector<CheckpointWrite>> ListOwnerWrites(std::string_view owner_id) override;
 
  private:
   // Runs a statement whose ?1 is the owner and ?2 a thread; returns how many rows it changed.

@@ -384,7 +384,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The owner's archive: a header line (engram and schema version, embedding model, counts, checksum), then its memories (deleted and superseded ones included), history, sessions, blocks and graph, one JSON object per line (YAML with format=yaml) */
+        /** The owner's archive: a header line (engram and schema version, embedding model, counts, checksum), then its memories (deleted and superseded ones included), history, sessions, blocks, graph and checkpoints, one JSON object per line (YAML with format=yaml) */
         get: operations["exportOwner"];
         put?: never;
         post?: never;
@@ -4512,7 +4512,7 @@ export interface operations {
             query?: {
                 /** @description jsonl (default) or yaml */
                 format?: string;
-                /** @description comma-separated parts: memories, history, sessions, blocks, graph, vectors (default all) */
+                /** @description comma-separated parts: memories, history, sessions, blocks, graph, vectors, checkpoints (default all) */
                 include?: string;
             };
             header?: never;
@@ -6325,6 +6325,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        channel_values?: number;
+                        checkpoint_writes?: number;
+                        checkpoints?: number;
                         entities?: number;
                         graph_events?: number;
                         history_events?: number;
