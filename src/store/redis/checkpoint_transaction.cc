@@ -3,7 +3,6 @@
 #include <hiredis.h>
 
 #include <algorithm>
-#include <ranges>
 #include <set>
 #include <tuple>
 
@@ -471,16 +470,17 @@ Result<int64_t> RedisCheckpointTransaction::CopyThread(std::string_view owner_id
   const ThreadImage copy = *source;  // the target's image may move the map's nodes
   ENGRAM_RETURN_IF_ERROR(Image(owner_id, to).status());
   const ThreadRef t{std::string(owner_id), std::string(to)};
-  for (Checkpoint c : std::views::values(copy.checkpoints)) {
+  // Plain loops: clang 14 (the sanitizer build) cannot use libstdc++ 12's std::views::values.
+  for (auto [key, c] : copy.checkpoints) {
     c.thread_id = std::string(to);
     Store(t, c);
   }
-  for (ThreadChannelValue v : std::views::values(copy.values)) {
+  for (auto [key, v] : copy.values) {
     v.thread_id = std::string(to);
     Store(t, v);
   }
   for (const auto& [member, writes] : copy.writes) {
-    for (CheckpointWrite w : std::views::values(writes)) {
+    for (auto [key, w] : writes) {
       w.thread_id = std::string(to);
       Store(t, w);
     }
