@@ -177,8 +177,8 @@ TEST_F(PostgresStoreTest, AWriterWaitingPastTheLockTimeoutFails) {
 
 // The statement timeout is libpq's, set in the URL; a statement past it fails with Unavailable.
 TEST_F(PostgresStoreTest, TheStatementTimeoutOfTheUrlApplies) {
-  auto holder = OpenBackend(uri_, {30000, false});
-  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false});
+  auto holder = OpenBackend(uri_, {30000, false, ""});
+  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false, ""});
   ASSERT_TRUE(holder.ok() && waiter.ok()) << waiter.status().ToString();
   auto held = holder->memory->BeginWrite();
   ASSERT_TRUE(held.ok());
