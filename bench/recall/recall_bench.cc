@@ -64,6 +64,9 @@ struct Config {
   // A store URL (e.g. postgres://...) used instead of a SQLite file per scenario; the bench
   // owner's memories there are forgotten first.
   std::string store;
+  // Options::index_cache with --store: where the saved indexes go ("none": nowhere, each process
+  // rebuilds them); default <dir>/index-cache.
+  std::string index_cache;
   bool keep = false;         // keep each scenario's store in <dir>/n<N>
   bool reopen_only = false;  // only time reopening the store that a --keep run left there
   bool episodes = false;     // store the turns as episodes (one conversation) instead of facts
@@ -283,14 +286,17 @@ Truth ExactTopK(const Corpus& corpus, uint64_t n, size_t queries) {
 
 // The engine of a scenario's store. With --store, a fresh one (`fresh`) starts without the
 // bench owner's memories and with `embedder`'s model (the store may hold another's).
+// With --store, `cached` says whether the engine keeps its saved indexes in cfg.index_cache.
 std::unique_ptr<Engine> OpenEngine(const Config& cfg, const std::string& path,
-                                   std::shared_ptr<engram::Embedder> embedder, bool fresh = false) {
+                                   std::shared_ptr<engram::Embedder> embedder, bool fresh = false,
+                                   bool cached = true) {
   engram::Options options;
   if (cfg.store.empty()) {
     options.path = path;
   } else {
     options.store = cfg.store;
     options.accept_model_change = fresh;
+    if (cached && cfg.index_cache != "none") options.index_cache = cfg.index_cache;
   }
   options.embedder = std::move(embedder);
   options.durable_commits = cfg.durable;
@@ -319,10 +325,11 @@ struct Reopened {
 };
 
 Reopened OpenAndSearchOnce(const Config& cfg, const std::string& path,
-                           std::shared_ptr<engram::Embedder> embedder, const std::string& query) {
+                           std::shared_ptr<engram::Embedder> embedder, const std::string& query,
+                           bool cached = true) {
   Reopened r;
   auto start = Clock::now();
-  r.engine = OpenEngine(cfg, path, std::move(embedder));
+  r.engine = OpenEngine(cfg, path, std::move(embedder), /*fresh=*/false, cached);
   r.open_s = Seconds(start);
   start = Clock::now();
   Check(r.engine->Search(kOwner, query, VectorMode()), "first Search");
@@ -492,6 +499,19 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
   std::printf("  reopen with the saved index: Engine::Open %.3f s, first Search %.3f s\n", reopen_s,
               reopen_first_query_s);
   std::fflush(stdout);
+  // A database server's store: the same reopen without the local index cache, as every process
+  // did before there was one (the index rebuilt from the database).
+  double uncached_s = -1, uncached_first_query_s = -1;
+  if (!cfg.store.empty() && cfg.index_cache != "none") {
+    engine.reset();
+    opened = OpenAndSearchOnce(cfg, path, embedder, QueryText(locomo, 2), /*cached=*/false);
+    engine = std::move(opened.engine);
+    uncached_s = opened.open_s;
+    uncached_first_query_s = opened.first_query_s;
+    std::printf("  reopen without the index cache: Engine::Open %.3f s, first Search %.3f s\n",
+                uncached_s, uncached_first_query_s);
+    std::fflush(stdout);
+  }
 
   json out = {{"scenario", "recall"},
               {"n", n},
@@ -516,6 +536,10 @@ void RunScenario(const Config& cfg, const Corpus& corpus, const Locomo& locomo, 
               {"store_mb", db_bytes / 1048576.0},
               {"loadavg", LoadAverage()}};
   if (cfg.live_add > 0) out["live_ingest_per_s"] = cfg.live_add / live_s;
+  if (uncached_s >= 0) {
+    out["reopen_uncached_s"] = uncached_s;
+    out["reopen_uncached_first_query_s"] = uncached_first_query_s;
+  }
   std::printf("JSON %s\n", out.dump().c_str());
   std::fflush(stdout);
   engine.reset();
@@ -710,6 +734,10 @@ int main(int argc, char** argv) {
                  "store URL instead of a SQLite file per scenario, e.g. postgres://host/db (its "
                  "bench owner is emptied first; store size not measured)")
       ->envname("RECALL_STORE");
+  app.add_option("--index-cache", cfg.index_cache,
+                 "with --store: the folder for saved indexes (Options::index_cache; default "
+                 "<dir>/index-cache; none: rebuild on each open)")
+      ->envname("RECALL_INDEX_CACHE");
   app.add_flag("--keep", cfg.keep, "keep each scenario's store in <dir>/n<N>")->needs(dir);
   app.add_flag("--reopen-only", cfg.reopen_only,
                "only time reopening the store a --keep run left in <dir>/n<N>")
@@ -723,6 +751,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const bool own_dir = cfg.dir.empty();
   if (own_dir) cfg.dir = "/tmp/engram-recall-bench-" + std::to_string(getpid());
+  if (cfg.index_cache.empty()) cfg.index_cache = cfg.dir + "/index-cache";
 
   const Locomo locomo = LoadLocomo(cfg.locomo);
   std::printf("recall_bench: batch %zu, durable_commits %s, %u cores, load %s\n", cfg.batch,

@@ -33,6 +33,15 @@ struct Options {
   // through this; the POSIX file system when null. A failed index save or load never fails a
   // call: the index is rebuilt from the store.
   std::shared_ptr<const FileSystem> file_system;
+  // A local folder for the saved vector indexes of a store that keeps no folder of its own (a
+  // postgres:// database; a SQLite database keeps them beside its file): each database gets a
+  // subfolder named after its identity (docs/postgres.md, "Index cache"), and a reopened engine
+  // loads an owner's saved index and applies what other processes wrote since instead of
+  // rebuilding it. Created on first save; it holds copies of keys, metadata and vectors, so give
+  // it the protection of the data. Empty: nothing is kept, each process rebuilds the index of a
+  // large owner from the store on its first search. (`engram` defaults to
+  // $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
+  std::string index_cache;
 
   // Source of "now"; the system clock when null.
   std::shared_ptr<const Clock> clock;
@@ -45,7 +54,8 @@ struct Options {
   // Engine::Reindex() runs, writes and vector searches fail with FailedPrecondition.
   bool accept_model_change = false;
   // An owner with more vectors than this is searched through an HNSW index (kept on disk beside
-  // a SQLite database, in "<path>.index/") instead of an exact scan.
+  // a SQLite database, in "<path>.index/", and in `index_cache` for a database server) instead
+  // of an exact scan.
   size_t approximate_above = 10000;
   // Bytes of memory for the search partitions of owners (each searched owner's filter
   // attributes and vectors, docs/search.md). Past it, the least recently searched owners'

@@ -42,6 +42,18 @@ std::string SessionsUrl(const Globals& g) {
   return env ? env : "";
 }
 
+std::string IndexCacheDir(const Globals& g) {
+  std::string dir = g.index_cache;
+  if (const char* env = std::getenv("ENGRAM_INDEX_CACHE"); dir.empty() && env && *env) dir = env;
+  if (dir == "none") return "";
+  if (!dir.empty()) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/engram/index";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.cache/engram/index";
+}
+
 int Cli::Run(const std::function<Status()>& command) {
   Status st = command();
   if (st.ok()) return 0;
@@ -81,6 +93,7 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     options.index_memory = g_.index_memory;
     ENGRAM_ASSIGN_OR_RETURN(options.store, StoreUrl(g_));
     options.sessions = SessionsUrl(g_);
+    options.index_cache = IndexCacheDir(g_);
     if (const char* now = std::getenv("ENGRAM_NOW"); now && *now) {
       Result<Timestamp> t = util::ParseTimestamp(now);
       if (!t.ok()) return Status::InvalidArgument("ENGRAM_NOW: " + t.status().message());

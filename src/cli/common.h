@@ -27,6 +27,8 @@ struct Globals {
   // Bytes for the owners' search partitions in memory (Options::index_memory); 0: the engine's
   // default. Set by `serve --index-memory`.
   size_t index_memory = 0;
+  // --index-cache DIR: Options::index_cache (IndexCacheDir).
+  std::string index_cache;
 };
 
 // The path of the database when no store is named: $ENGRAM_DB, else the per-user data folder.
@@ -36,6 +38,10 @@ std::string DefaultDbPath();
 Result<std::string> StoreUrl(const Globals& g);
 // The session store's URL: --sessions, else $ENGRAM_SESSIONS, else "" (with the memories).
 std::string SessionsUrl(const Globals& g);
+// The folder for the saved indexes of a database server's store (Options::index_cache):
+// --index-cache, else $ENGRAM_INDEX_CACHE, else $XDG_CACHE_HOME/engram/index, else
+// ~/.cache/engram/index; "" when the one given is "none".
+std::string IndexCacheDir(const Globals& g);
 
 class Cli {
  public:

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
                  "Where session items and summaries live, a store URL such as "
                  "redis://[user:password@]host:port/db?ttl=SECONDS (default: $ENGRAM_SESSIONS, "
                  "else with the memories)");
+  app.add_option("--index-cache", g.index_cache,
+                 "Folder for the saved vector indexes of a postgres:// store, one subfolder per "
+                 "database (default: $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index; none: "
+                 "rebuild them in each process)");
   app.add_flag("--json", g.json, "Print JSON");
   app.add_option(
       "--policy", g.policy,

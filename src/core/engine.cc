@@ -18,7 +18,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   const std::string url = options.store.empty() ? store::SqliteUrl(options.path) : options.store;
   ENGRAM_ASSIGN_OR_RETURN(
       store::Stores stores,
-      store::OpenStores(url, options.sessions, {options.busy_timeout_ms, options.durable_commits}));
+      store::OpenStores(url, options.sessions,
+                        {options.busy_timeout_ms, options.durable_commits, options.index_cache}));
   auto impl = std::make_unique<Impl>(options, std::move(stores));
   ENGRAM_RETURN_IF_ERROR(impl->CheckEmbedderModel());
   ENGRAM_RETURN_IF_ERROR(impl->RehashTextsIfStale());

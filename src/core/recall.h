@@ -164,7 +164,8 @@ class OwnerPartition {
 // first, so a .hnsw file never lacks its pair unless the .records file is damaged. A graph without
 // valid records (a damaged file, or one saved before .records files existed) is still used, with
 // every record read from the store; a file that fails its checks is ignored and rebuilt, never
-// trusted.
+// trusted. Files so far behind the store that the vectors written since outnumber a quarter of
+// their records are rebuilt too: a parallel build is then faster than adding those one by one.
 //
 // .records format, version 1, little-endian, written through index::internal::FileWriter (so
 // the CRC32C of everything before it ends the file):

@@ -6,6 +6,21 @@
 
 namespace engram::core {
 
+namespace {
+
+// Whether saved files are too far behind the store to be worth bringing up to date: the vectors
+// written since the save would go into the graph one at a time, while a rebuild from the store
+// adds every vector in one parallel batch and leaves no replaced node behind. Past a quarter of
+// the saved records (about where a build on a few cores catches up with one-at-a-time inserts),
+// the files are set aside.
+bool TooFarBehind(const std::vector<store::IndexedMemory>& changes, size_t saved_records) {
+  size_t rewritten = 0;
+  for (const auto& m : changes) rewritten += m.vector.empty() ? 0 : 1;
+  return rewritten > saved_records / 4;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<OwnerPartition>> RecallIndex::Get(const std::string& owner_id,
                                                          store::Transaction& txn,
                                                          int64_t snapshot_seq) {
@@ -133,6 +148,10 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::st
   if (records.ok()) {
     ENGRAM_ASSIGN_OR_RETURN(changes, txn.LoadIndexedChanges(owner_id, seq));
     ENGRAM_ASSIGN_OR_RETURN(unchanged_live, txn.LiveRidsWrittenUpTo(owner_id, seq));
+    if (TooFarBehind(changes, records->entries.size())) {
+      graph_load.wait();  // the graph's file is not needed: rebuilt from the store
+      return std::shared_ptr<OwnerPartition>();
+    }
   }
   Result<index::HnswIndex> graph = graph_load.get();
   if (!graph.ok()) return std::shared_ptr<OwnerPartition>();

@@ -37,6 +37,11 @@ struct OpenSettings {
   int busy_timeout_ms = 5000;
   // Every acknowledged write survives power loss (fsync per commit), or only a process crash.
   bool durable_commits = true;
+  // A local folder where a backend with no folder of its own (a database server) may keep files
+  // derived from it (the engine's saved vector indexes), each database in a subfolder named after
+  // its identity (OpenedBackend::local_dir); "" keeps none. A backend with a folder of its own
+  // (SQLite) ignores it.
+  std::string cache_dir;
 };
 
 // What a backend opened at one URL serves. A backend serves durable memory, session state, the
@@ -48,7 +53,9 @@ struct OpenedBackend {
   std::shared_ptr<GraphStore> graph;
   std::shared_ptr<CheckpointStore> checkpoints;
   // A local folder where the engine may keep files derived from this store (the vector index),
-  // unique to it; "" when the store has no such place (the index is then rebuilt on open).
+  // unique to it; "" when the store has no such place (the index is then rebuilt on open). Files
+  // there are a cache: each names the store and the change counter it reflects, and the engine
+  // brings what it loads up to date from the store.
   std::string local_dir;
   // What opening did to the schema, as `engram migrate` reports it (e.g. "schema version 1,
   // migrated from 0"); "" when the backend does not say.

@@ -98,7 +98,7 @@ class BackendTest : public ::testing::TestWithParam<ConformanceBackend> {
       if (GetParam().url == "{redis}" && engram::testing::RedisRequired()) FAIL() << why;
       GTEST_SKIP() << why;
     }
-    Result<OpenedBackend> opened = OpenBackend(url, OpenSettings{2000, false});
+    Result<OpenedBackend> opened = OpenBackend(url, OpenSettings{2000, false, ""});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     backend_ = std::move(*opened);
   }

@@ -1,6 +1,7 @@
 // What only the PostgreSQL backend has: schema versions and concurrent migrations, lost
-// connections, unreachable servers, statement timeouts, BM25 scores that match SQLite's, and the
-// LISTEN/NOTIFY watch on the change counter with its polling fallback.
+// connections, unreachable servers, statement timeouts, BM25 scores that match SQLite's,
+// statements pipelined within a write, and the LISTEN/NOTIFY watch on the change counter with its
+// polling fallback.
 #include "store/postgres/postgres_store.h"
 
 #include <gtest/gtest.h>
@@ -176,8 +177,8 @@ TEST_F(PostgresStoreTest, AWriterWaitingPastTheLockTimeoutFails) {
 
 // The statement timeout is libpq's, set in the URL; a statement past it fails with Unavailable.
 TEST_F(PostgresStoreTest, TheStatementTimeoutOfTheUrlApplies) {
-  auto holder = OpenBackend(uri_, {30000, false});
-  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false});
+  auto holder = OpenBackend(uri_, {30000, false, ""});
+  auto waiter = OpenBackend(uri_ + "?options=-c%20statement_timeout%3D300", {30000, false, ""});
   ASSERT_TRUE(holder.ok() && waiter.ok()) << waiter.status().ToString();
   auto held = holder->memory->BeginWrite();
   ASSERT_TRUE(held.ok());
@@ -284,6 +285,61 @@ TEST_F(PostgresStoreTest, VectorsRoundTripExactly) {
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), v.size());
   EXPECT_EQ(std::memcmp(got->data(), v.data(), v.size() * sizeof(float)), 0);
+}
+
+// History rows and vectors are sent without waiting (pipeline mode) and read with the next
+// statement: what they wrote is there for that statement and after the commit, and one that failed
+// fails the next statement and the commit, and nothing of the transaction is written.
+TEST_F(PostgresStoreTest, StatementsSentWithoutWaitingFailTheTransactionWhole) {
+  auto store = OpenPostgresStore({uri_});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::vector<float> v = {0.5f, -0.25f};
+  {
+    auto txn = (*store)->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    const int64_t seq = *(*txn)->BumpChangeCounter();
+    const int64_t rid = *(*txn)->InsertMemory(Record("alice", 1, "kept"), {});
+    ASSERT_TRUE((*txn)->PutVector(rid, v, seq).ok());
+    HistoryEvent e;
+    e.memory_id = Record("alice", 1, "").id;
+    e.owner_id = "alice";
+    e.event = HistoryEventType::kAdd;
+    e.at = 1;
+    ASSERT_TRUE((*txn)->AppendHistory(e).ok());
+    auto in_txn = (*txn)->GetVector(rid);  // the next statement sees them
+    ASSERT_TRUE(in_txn.ok()) << in_txn.status().ToString();
+    EXPECT_EQ(*in_txn, v);
+    ASSERT_TRUE((*txn)->AppendHistory(e).ok());  // pending at the commit
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  {
+    auto read = (*store)->BeginRead();
+    ASSERT_TRUE(read.ok());
+    auto history = (*read)->GetHistory("alice", Record("alice", 1, "").id);
+    ASSERT_TRUE(history.ok()) << history.status().ToString();
+    EXPECT_EQ(history->size(), 2u);
+  }
+  for (const bool fail_at_commit : {false, true}) {
+    auto txn = (*store)->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    const int64_t seq = *(*txn)->BumpChangeCounter();
+    ASSERT_TRUE((*txn)->InsertMemory(Record("bob", 2, "lost with the transaction"), {}).ok());
+    // A vector of a record that does not exist breaks the foreign key, once the server runs it.
+    ASSERT_TRUE((*txn)->PutVector(987654321, v, seq).ok());
+    if (!fail_at_commit) {
+      auto next = (*txn)->MemoryRid("bob", Record("bob", 2, "").id);
+      ASSERT_FALSE(next.ok());
+      EXPECT_NE(next.status().message().find("memory_vectors"), std::string::npos)
+          << next.status().ToString();
+    }
+    EXPECT_FALSE((*txn)->Commit().ok());
+    txn->reset();
+    auto read = (*store)->BeginRead();
+    ASSERT_TRUE(read.ok()) << read.status().ToString();  // the connection is usable again
+    auto bob = (*read)->GetMemory("bob", Record("bob", 2, "").id);
+    ASSERT_TRUE(bob.ok()) << bob.status().ToString();
+    EXPECT_FALSE(bob->has_value());
+  }
 }
 
 TEST_F(PostgresStoreTest, ANotificationMarksTheCounterReadStale) {

@@ -43,7 +43,7 @@ Result<int64_t> LastSeq(SessionStore& store, const std::string& owner, const std
 }
 
 std::shared_ptr<SessionStore> Open(const std::string& url, int busy_timeout_ms = 2000) {
-  auto opened = OpenBackend(url, OpenSettings{busy_timeout_ms, false});
+  auto opened = OpenBackend(url, OpenSettings{busy_timeout_ms, false, ""});
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   return opened.ok() ? opened->sessions : nullptr;
 }

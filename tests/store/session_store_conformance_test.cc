@@ -320,7 +320,7 @@ TEST_P(SessionStoreConformance, IdsWithSeparatorsAndPatternsStayApart) {
 // append of a tool call with its result lands whole, after the last item it read, and none is
 // lost.
 TEST_P(SessionStoreConformance, ConcurrentAppendsNeverInterleaveOrLoseItems) {
-  auto second = OpenBackend(url_, OpenSettings{5000, false});
+  auto second = OpenBackend(url_, OpenSettings{5000, false, ""});
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   std::vector<std::shared_ptr<SessionStore>> stores = {sessions_, second->sessions};
   constexpr int kThreads = 4, kAppends = 15;

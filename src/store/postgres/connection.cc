@@ -189,7 +189,7 @@ Connection::~Connection() {
 }
 
 bool Connection::healthy() const {
-  return PQstatus(conn_) == CONNECTION_OK;
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK;
 }
 
 Status Connection::ErrorStatus(const PGresult* result, std::string_view what) const {
@@ -208,18 +208,22 @@ Status Connection::ErrorStatus(const PGresult* result, std::string_view what) co
   return Status::IOError(msg);
 }
 
-Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params) {
+Result<std::string> Connection::Prepared(const char* sql) {
   auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    // Appended, not concatenated: "s" + std::string&& trips g++ 12's -Wrestrict at -O3.
-    std::string name = "s";
-    name += std::to_string(prepared_.size());
-    Rows prep(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
-    if (PQresultStatus(prep.result_.get()) != PGRES_COMMAND_OK) {
-      return ErrorStatus(prep.result_.get(), "prepare");
-    }
-    it = prepared_.emplace(sql, name).first;
+  if (it != prepared_.end()) return it->second;
+  ENGRAM_RETURN_IF_ERROR(Drain());  // PQprepare waits for its answer: not in pipeline mode
+  // Appended, not concatenated: "s" + std::string&& trips g++ 12's -Wrestrict at -O3.
+  std::string name = "s";
+  name += std::to_string(prepared_.size());
+  Rows prep(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
+  if (PQresultStatus(prep.result_.get()) != PGRES_COMMAND_OK) {
+    return ErrorStatus(prep.result_.get(), "prepare");
   }
+  prepared_.emplace(sql, name);
+  return name;
+}
+
+Result<std::vector<const char*>> Connection::Values(const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) {
@@ -229,8 +233,73 @@ Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params
     }
     values.push_back(p ? p->c_str() : nullptr);
   }
-  Rows rows(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
-                           values.data(), nullptr, nullptr, 0));
+  return values;
+}
+
+Status Connection::Send(const char* sql, const std::vector<Param>& params) {
+  ENGRAM_ASSIGN_OR_RETURN(const std::string name, Prepared(sql));
+  ENGRAM_ASSIGN_OR_RETURN(const std::vector<const char*> values, Values(params));
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    return ErrorStatus(nullptr, "pipeline");
+  }
+  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                          nullptr, nullptr, 0) != 1) {
+    return ErrorStatus(nullptr, "send");
+  }
+  ++sent_;
+  return Status::Ok();
+}
+
+Status Connection::Drain(std::optional<Rows>* last) {
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return Status::Ok();
+  Status first = Status::Ok();
+  auto keep_first = [&first](Status s) {
+    if (first.ok()) first = std::move(s);
+  };
+  if (PQpipelineSync(conn_) != 1) {
+    keep_first(ErrorStatus(nullptr, "pipeline"));
+  } else {
+    // Each statement's results end with a null; after them comes the sync's. A statement after
+    // a failed one reports PGRES_PIPELINE_ABORTED: the failure is the first one's.
+    for (; sent_ > 0; --sent_) {
+      while (PGresult* raw = PQgetResult(conn_)) {
+        Rows result(raw);
+        const ExecStatusType st = PQresultStatus(raw);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+          keep_first(ErrorStatus(raw, "query"));
+        } else if (sent_ == 1 && last != nullptr) {
+          last->emplace(std::move(result));
+        }
+      }
+      if (!healthy()) break;
+    }
+    while (PGresult* raw = PQgetResult(conn_)) {
+      Rows result(raw);
+      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
+    }
+  }
+  sent_ = 0;
+  if (PQexitPipelineMode(conn_) != 1) {
+    broken_ = true;  // still in pipeline mode: no synchronous call would work on it
+    keep_first(Status::Unavailable("postgres: cannot leave pipeline mode: " +
+                                   OneLine(PQerrorMessage(conn_))));
+  }
+  return first;
+}
+
+Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params) {
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+    // Behind statements sent before: in the same round trip as theirs.
+    ENGRAM_RETURN_IF_ERROR(Send(sql, params));
+    std::optional<Rows> last;
+    ENGRAM_RETURN_IF_ERROR(Drain(&last));
+    if (!last) return Status::Internal("postgres: a pipelined statement returned no result");
+    return std::move(*last);
+  }
+  ENGRAM_ASSIGN_OR_RETURN(const std::string name, Prepared(sql));
+  ENGRAM_ASSIGN_OR_RETURN(const std::vector<const char*> values, Values(params));
+  Rows rows(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                           nullptr, nullptr, 0));
   const ExecStatusType st = PQresultStatus(rows.result_.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     return ErrorStatus(rows.result_.get(), "query");
@@ -239,10 +308,24 @@ Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params
 }
 
 Status Connection::Exec(const std::string& sql) {
+  ENGRAM_RETURN_IF_ERROR(Drain());
   Rows rows(PQexec(conn_, sql.c_str()));
   const ExecStatusType st = PQresultStatus(rows.result_.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     return ErrorStatus(rows.result_.get(), "exec");
+  }
+  return Status::Ok();
+}
+
+Status Connection::Commit() {
+  ENGRAM_RETURN_IF_ERROR(Drain());
+  Rows rows(PQexec(conn_, "COMMIT"));
+  if (PQresultStatus(rows.result_.get()) != PGRES_COMMAND_OK) {
+    return ErrorStatus(rows.result_.get(), "commit");
+  }
+  // An aborted transaction "commits" as a rollback, with status OK.
+  if (std::strcmp(PQcmdStatus(rows.result_.get()), "COMMIT") != 0) {
+    return Status::IOError("postgres: the transaction was rolled back: a statement of it failed");
   }
   return Status::Ok();
 }

@@ -79,10 +79,24 @@ class Connection {
 
   // Runs a statement (prepared on first use, by its text) with its parameters.
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
-  // Runs one or more statements without parameters (DDL, BEGIN, COMMIT).
+  // Runs one or more statements without parameters (DDL, BEGIN, ROLLBACK).
   Status Exec(const std::string& sql);
+  // Commits the open transaction. Fails, not only when COMMIT does, but when the server rolled
+  // the transaction back instead (a statement of it had failed, e.g. one sent without waiting).
+  Status Commit();
+  // Sends a statement (prepared on first use) without waiting for its result, in libpq's
+  // pipeline mode: for statements run for their effect alone. The next Query, Exec or Drain
+  // reads the results of everything sent before it goes on, in the same round trip as its own
+  // statement, and fails with the first error among them; a statement that failed aborted the
+  // transaction, so nothing of it is committed.
+  Status Send(const char* sql, const std::vector<Param>& params = {});
+  // Reads the results of the statements Send queued and leaves pipeline mode; the first error
+  // among them. OK when none is queued. With `last`, the result of the last one goes there.
+  Status Drain(std::optional<Rows>* last = nullptr);
   // False once the server has gone away: the connection must not be reused.
   bool healthy() const;
+  // Whether a transaction is open (or a statement running) on it.
+  bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
   // The notifications received since the last call (LISTEN); reads what the socket holds
   // without waiting.
   std::vector<std::string> TakeNotifications();
@@ -91,9 +105,15 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Status ErrorStatus(const PGresult* result, std::string_view what) const;
+  // The name of the statement prepared for `sql`, preparing it first (out of pipeline mode).
+  Result<std::string> Prepared(const char* sql);
+  // The parameters as libpq takes them; InvalidArgument for a value with a NUL byte.
+  static Result<std::vector<const char*>> Values(const std::vector<Param>& params);
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+  int sent_ = 0;         // statements Send queued whose results are not read yet
+  bool broken_ = false;  // left in a state where it cannot be reused (a failed pipeline exit)
 };
 
 }  // namespace engram::store::pg

@@ -213,13 +213,12 @@ Status PgTransaction::ReplaceMemory(const MemoryRecord& r, const TextHashes& has
 }
 
 Status PgTransaction::AppendHistory(const HistoryEvent& e) {
-  return Query(
-             "INSERT INTO memory_history (memory_id, owner_id, event, actor, reason,"
-             " old_value, new_value, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-             {P(e.memory_id), P(e.owner_id), P(HistoryEventTypeName(e.event)),
-              OptionalText(e.actor), OptionalText(e.reason), OptionalText(e.old_value),
-              OptionalText(e.new_value), P(e.at)})
-      .status();
+  // Sent without waiting: it goes with the transaction's next statement (one round trip).
+  return Send(
+      "INSERT INTO memory_history (memory_id, owner_id, event, actor, reason,"
+      " old_value, new_value, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {P(e.memory_id), P(e.owner_id), P(HistoryEventTypeName(e.event)), OptionalText(e.actor),
+       OptionalText(e.reason), OptionalText(e.old_value), OptionalText(e.new_value), P(e.at)});
 }
 
 Result<std::vector<std::string>> PgTransaction::SnapshotsAsOf(std::string_view owner_id,

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/postgres/cache_folder.h"
 #include "store/postgres/graph.h"
 #include "store/postgres/schema.h"
 #include "store/postgres/transaction.h"
@@ -12,13 +13,13 @@ namespace engram::store {
 namespace pg {
 
 OpenTransaction::~OpenTransaction() {
-  if (!done_ && conn_->healthy()) conn_->Exec("ROLLBACK");
+  if (!done_ && conn_->healthy() && conn_->in_transaction()) conn_->Exec("ROLLBACK");
   release_(std::move(conn_));
 }
 
 Status OpenTransaction::Commit() {
   if (done_) return Status::Internal("transaction already finished");
-  ENGRAM_RETURN_IF_ERROR(conn_->Exec("COMMIT"));  // on failure the destructor rolls back
+  ENGRAM_RETURN_IF_ERROR(conn_->Commit());  // on failure the destructor rolls back
   done_ = true;
   return Status::Ok();
 }
@@ -26,6 +27,11 @@ Status OpenTransaction::Commit() {
 Result<Rows> OpenTransaction::Query(const char* sql, const std::vector<Param>& params) {
   if (done_) return Status::Internal("transaction already finished");
   return conn_->Query(sql, params);
+}
+
+Status OpenTransaction::Send(const char* sql, const std::vector<Param>& params) {
+  if (done_) return Status::Internal("transaction already finished");
+  return conn_->Send(sql, params);
 }
 
 Result<int64_t> OpenTransaction::SingleInt(const char* sql, const std::vector<Param>& params) {
@@ -210,12 +216,20 @@ class PostgresGraphStore final : public GraphStore {
   std::shared_ptr<Database> db_;
 };
 
-// Connects and migrates; *before: the schema version the database had.
-Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before) {
+// Connects and migrates; *before: the schema version the database had. With a cache root,
+// *cache_dir becomes the database's folder in it (pg::CacheFolder), or "" when the server does not
+// say who it is: the index is then rebuilt on open, as without a cache.
+Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before,
+                                               const std::string& cache_root = "",
+                                               std::string* cache_dir = nullptr) {
   if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
   auto db = std::make_shared<Database>(options);
   ENGRAM_ASSIGN_OR_RETURN(auto conn, db->Connect());
   ENGRAM_ASSIGN_OR_RETURN(*before, pg::MigrateSchema(*conn));
+  if (!cache_root.empty()) {
+    Result<std::string> folder = pg::CacheFolder(*conn, cache_root);
+    *cache_dir = folder.ok() ? *folder : "";
+  }
   db->Release(std::move(conn));
   return db;
 }
@@ -233,8 +247,9 @@ Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& s
   options.conninfo = "postgresql://" + url.rest;
   options.lock_timeout_ms = settings.busy_timeout_ms;
   int before = 0;
-  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before));
   OpenedBackend out;
+  ENGRAM_ASSIGN_OR_RETURN(auto db,
+                          OpenDatabase(options, &before, settings.cache_dir, &out.local_dir));
   const int latest = pg::LatestSchemaVersion();
   out.schema = "schema version " + std::to_string(latest) +
                (before == latest ? ", current" : ", migrated from " + std::to_string(before));

@@ -31,8 +31,10 @@ struct PostgresOptions {
 // database cannot be reached; FailedPrecondition when its schema is newer than this build.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
 
-// The opener registered for "postgres" and "postgresql" (backends.cc): both stores over one
-// pool of connections. No local folder: each process builds its vector index from the database.
+// The opener registered for "postgres" and "postgresql" (backends.cc): every store over one
+// pool of connections. Its local folder is the database's subfolder of OpenSettings::cache_dir
+// (CacheFolder in cache_folder.h); none without one, and each process then builds its vector
+// index from the database.
 Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& settings);
 
 }  // namespace engram::store

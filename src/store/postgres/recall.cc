@@ -86,13 +86,13 @@ Status PgTransaction::SetTextHashes(int64_t rid, const TextHashes& hashes) {
 }
 
 Status PgTransaction::PutVector(int64_t rid, const std::vector<float>& vector, int64_t seq) {
-  // One round trip: the vector, and the record's stamp (usually already seq: then unchanged).
-  return Query(
-             "WITH v AS (INSERT INTO memory_vectors(rid, vector, seq) VALUES ($1, $2, $3)"
-             " ON CONFLICT (rid) DO UPDATE SET vector = excluded.vector, seq = excluded.seq)"
-             " UPDATE memories SET change_seq = $3 WHERE rid = $1 AND change_seq < $3",
-             {P(rid), FloatBytes(vector), P(seq)})
-      .status();
+  // One statement: the vector, and the record's stamp (usually already seq: then unchanged).
+  // Sent without waiting: it goes with the transaction's next statement (one round trip).
+  return Send(
+      "WITH v AS (INSERT INTO memory_vectors(rid, vector, seq) VALUES ($1, $2, $3)"
+      " ON CONFLICT (rid) DO UPDATE SET vector = excluded.vector, seq = excluded.seq)"
+      " UPDATE memories SET change_seq = $3 WHERE rid = $1 AND change_seq < $3",
+      {P(rid), FloatBytes(vector), P(seq)});
 }
 
 Result<std::vector<float>> PgTransaction::GetVector(int64_t rid) {

@@ -33,6 +33,9 @@ class OpenTransaction {
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
   // The first column of the first row.
   Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {});
+  // Sends a statement run for its effect alone, without waiting (Connection::Send): its error,
+  // if any, fails the transaction's next statement or its commit.
+  Status Send(const char* sql, const std::vector<Param>& params);
 
  private:
   std::unique_ptr<Connection> conn_;
@@ -113,6 +116,7 @@ class PgTransaction final : public Transaction {
   Result<int64_t> SingleInt(const char* sql, const std::vector<Param>& params = {}) {
     return txn_.SingleInt(sql, params);
   }
+  Status Send(const char* sql, const std::vector<Param>& params) { return txn_.Send(sql, params); }
 
   OpenTransaction txn_;
   std::shared_ptr<ChangeWatch> watch_;
