@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -63,6 +64,42 @@ TEST_F(CliPortableTest, ExportImportExportIsIdentical) {
   EXPECT_NE(no_owner.err.find("--owner is required"), std::string::npos) << no_owner.err;
   EXPECT_EQ(Ok("c.db", {"import", "--owner", "u", dir_.File("plain.jsonl")}),
             "imported 1 memories\n");
+}
+
+// Runs `engram --db DB args` with a terminal (a pseudo-terminal through util-linux `script`) and
+// returns everything the terminal received.
+std::string OnATerminal(const std::string& db, const std::string& args) {
+  const std::string command = "script -qec '" + std::string(ENGRAM_BINARY) + " --db " + db + " " +
+                              args + "' /dev/null 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr) << command;
+  if (!pipe) return "";
+  std::string seen;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) seen.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0) << command << ": " << seen;
+  return seen;
+}
+
+// Progress is drawn on a terminal (export: reading owners, then writing lines; import: owners,
+// then each owner's stages), never with --json, and never where output is not a terminal (every
+// other test here reads stderr from a file and finds it empty).
+TEST_F(CliPortableTest, ProgressIsDrawnOnATerminalOnly) {
+  Ok("a.db", {"add", "--owner", "alice", "I like dark mode"});
+  const std::string exported =
+      OnATerminal(dir_.File("a.db"), "export -o " + dir_.File("out.jsonl"));
+  EXPECT_NE(exported.find("reading owner"), std::string::npos) << exported;
+  EXPECT_NE(exported.find("writing line"), std::string::npos) << exported;
+  const std::string imported = OnATerminal(dir_.File("b.db"), "import " + dir_.File("out.jsonl"));
+  EXPECT_NE(imported.find("importing owner"), std::string::npos) << imported;
+  EXPECT_NE(imported.find("imported owner alice"), std::string::npos) << imported;
+  const std::string quiet =
+      OnATerminal(dir_.File("a.db"), "--json export -o " + dir_.File("out2.jsonl"));
+  EXPECT_EQ(quiet.find("reading owner"), std::string::npos) << quiet;
+  EXPECT_EQ(quiet.find("writing line"), std::string::npos) << quiet;
+  RunResult to_file = Run("a.db", {"export", "-o", dir_.File("out3.jsonl")});
+  EXPECT_EQ(to_file.exit_code, 0);
+  EXPECT_TRUE(to_file.err.empty()) << to_file.err;
 }
 
 TEST_F(CliPortableTest, FilesExportEditSync) {
