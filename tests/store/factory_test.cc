@@ -14,7 +14,7 @@
 namespace engram::store {
 namespace {
 
-constexpr OpenSettings kSettings{2000, false};
+const OpenSettings kSettings{2000, false, ""};
 
 TEST(StoreUrlTest, SplitsTheSchemeAndKeepsTheRest) {
   auto url = ParseStoreUrl("SQLite:///var/lib/engram/engram.db");

@@ -20,7 +20,7 @@ using engram::testing::PrefixOf;
 using engram::testing::RawRedis;
 
 std::shared_ptr<CheckpointStore> Open(const std::string& url, int busy_timeout_ms = 2000) {
-  auto opened = OpenBackend(url, OpenSettings{busy_timeout_ms, false});
+  auto opened = OpenBackend(url, OpenSettings{busy_timeout_ms, false, ""});
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   return opened.ok() ? opened->checkpoints : nullptr;
 }
