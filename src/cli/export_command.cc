@@ -50,21 +50,6 @@ Result<ArchiveParts> PartsOf(const std::string& list) {
   return p;
 }
 
-json ReportJson(const ImportReport& r) {
-  return json{{"memories", r.memories},
-              {"history_events", r.history_events},
-              {"reembedded", r.reembedded},
-              {"sessions", r.sessions},
-              {"session_items", r.session_items},
-              {"entities", r.entities},
-              {"observations", r.observations},
-              {"relations", r.relations},
-              {"graph_events", r.graph_events},
-              {"checkpoints", r.checkpoints},
-              {"channel_values", r.channel_values},
-              {"checkpoint_writes", r.checkpoint_writes}};
-}
-
 }  // namespace
 
 Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner) {
@@ -91,7 +76,7 @@ Status ImportArchive(Cli& cli, const std::string& text, const std::string& owner
   progress.Clear();
   json out = json::object();
   for (const auto& [who, r] : reports) {
-    out[who] = ReportJson(r);
+    out[who] = portable::ImportReportJson(r);
     if (cli.json_output()) continue;
     std::cout << "imported owner " << who << ": " << r.memories << " memories, " << r.history_events
               << " history rows, " << r.sessions << " sessions (" << r.session_items << " items), "

@@ -68,4 +68,19 @@ Result<std::vector<std::pair<std::string, ImportReport>>> ImportArchive(
   return out;
 }
 
+nlohmann::json ImportReportJson(const ImportReport& r) {
+  return {{"memories", r.memories},
+          {"history_events", r.history_events},
+          {"reembedded", r.reembedded},
+          {"sessions", r.sessions},
+          {"session_items", r.session_items},
+          {"entities", r.entities},
+          {"observations", r.observations},
+          {"relations", r.relations},
+          {"graph_events", r.graph_events},
+          {"checkpoints", r.checkpoints},
+          {"channel_values", r.channel_values},
+          {"checkpoint_writes", r.checkpoint_writes}};
+}
+
 }  // namespace engram::portable

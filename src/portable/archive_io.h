@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ Result<std::string> ExportArchive(Engine& engine, std::vector<std::string> owner
                                   const ArchiveParts& parts, ArchiveFormat format,
                                   const std::string& engram_version,
                                   const OwnerProgress& progress = nullptr);
+
+// An owner's import report as JSON (what `engram import --json` and POST .../import answer).
+nlohmann::json ImportReportJson(const ImportReport& r);
 
 // Imports an archive file's text: checksum and schema first, then each owner
 // (Engine::ImportOwner). `rename_to`, when set, imports the archive's one owner under that id

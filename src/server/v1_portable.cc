@@ -36,21 +36,6 @@ Result<ArchiveParts> PartsParam(const std::optional<std::string>& include) {
   return p;
 }
 
-json ReportJson(const ImportReport& r) {
-  return json{{"memories", r.memories},
-              {"history_events", r.history_events},
-              {"reembedded", r.reembedded},
-              {"sessions", r.sessions},
-              {"session_items", r.session_items},
-              {"entities", r.entities},
-              {"observations", r.observations},
-              {"relations", r.relations},
-              {"graph_events", r.graph_events},
-              {"checkpoints", r.checkpoints},
-              {"channel_values", r.channel_values},
-              {"checkpoint_writes", r.checkpoint_writes}};
-}
-
 }  // namespace
 
 void AddPortableRoutes(Router& router, Engine& engine) {
@@ -126,7 +111,7 @@ void AddPortableRoutes(Router& router, Engine& engine) {
         }
         if (!reports.ok()) return reports.status();
         json out = json::object();
-        for (const auto& [owner, report] : *reports) out = ReportJson(report);
+        for (const auto& [owner, report] : *reports) out = portable::ImportReportJson(report);
         return Ok(std::move(out));
       },
       Access::kAdmin));
