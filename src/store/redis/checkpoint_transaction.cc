@@ -601,40 +601,38 @@ Result<std::vector<std::string>> RedisCheckpointTransaction::ListCheckpointOwner
 
 Result<std::vector<ThreadChannelValue>> RedisCheckpointTransaction::ListOwnerChannelValues(
     std::string_view owner_id) {
-  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<std::string> threads, Threads(owner_id));
   std::vector<ThreadChannelValue> out;
-  for (const std::string& thread : threads) {
-    ThreadImage loaded;
-    const ThreadImage* image = &loaded;
-    if (Local(owner_id, thread)) {
-      ENGRAM_ASSIGN_OR_RETURN(image, Image(owner_id, thread));
-    } else {
-      ENGRAM_ASSIGN_OR_RETURN(loaded, LoadThread(owner_id, thread));
-    }
-    for (const auto& [field, v] : image->values) out.push_back(v);
-  }
+  ENGRAM_RETURN_IF_ERROR(ForEachThread(owner_id, [&](const ThreadImage& image) {
+    for (const auto& [field, v] : image.values) out.push_back(v);
+  }));
   return out;
 }
 
 Result<std::vector<CheckpointWrite>> RedisCheckpointTransaction::ListOwnerWrites(
     std::string_view owner_id) {
-  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<std::string> threads, Threads(owner_id));
   std::vector<CheckpointWrite> out;
-  for (const std::string& thread : threads) {
-    ThreadImage loaded;
-    const ThreadImage* image = &loaded;
-    if (Local(owner_id, thread)) {
-      ENGRAM_ASSIGN_OR_RETURN(image, Image(owner_id, thread));
-    } else {
-      ENGRAM_ASSIGN_OR_RETURN(loaded, LoadThread(owner_id, thread));
-    }
-    for (const auto& [member, writes] : image->writes) {
+  ENGRAM_RETURN_IF_ERROR(ForEachThread(owner_id, [&](const ThreadImage& image) {
+    for (const auto& [member, writes] : image.writes) {
       for (const auto& [field, w] : writes) out.push_back(w);
     }
-  }
+  }));
   return out;
+}
+
+Status RedisCheckpointTransaction::ForEachThread(
+    std::string_view owner_id, const std::function<void(const ThreadImage&)>& visit) {
+  ENGRAM_RETURN_IF_ERROR(Enter(owner_id));
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<std::string> threads, Threads(owner_id));
+  for (const std::string& thread : threads) {
+    if (Local(owner_id, thread)) {
+      ENGRAM_ASSIGN_OR_RETURN(const ThreadImage* image, Image(owner_id, thread));
+      visit(*image);
+    } else {
+      ENGRAM_ASSIGN_OR_RETURN(const ThreadImage loaded, LoadThread(owner_id, thread));
+      visit(loaded);
+    }
+  }
+  return Status::Ok();
 }
 
 Status RedisCheckpointTransaction::Commit() {

@@ -104,6 +104,10 @@ class RedisCheckpointTransaction final : public CheckpointTransaction {
   Result<ThreadImage> LoadThread(std::string_view owner_id, std::string_view thread_id);
   // The owner's threads: stored and changed here.
   Result<std::vector<std::string>> Threads(std::string_view owner_id);
+  // Calls `visit` with the image of each of the owner's threads: this transaction's own when it
+  // changed the thread, otherwise as Redis holds it.
+  Status ForEachThread(std::string_view owner_id,
+                       const std::function<void(const ThreadImage&)>& visit);
   // Buffers one command for the commit; the thread is written (its TTL refreshed).
   void Buffer(const ThreadRef& thread, std::vector<std::string> command);
   // Buffer the commands that store one checkpoint, value or write, and apply it to the thread's
