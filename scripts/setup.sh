@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what engram needs on Debian 12 (only what is missing) and builds it.
-# Idempotent. Usage: scripts/setup.sh [--sanitize | --tsan]
+# Idempotent. Usage: scripts/setup.sh [--sanitize | --tsan | --fuzz TARGET...]
 #   default: the Release build (what users, the tests and the benchmarks run) in build/;
-#   --sanitize: ASan+UBSan build in build-asan/; --tsan: the concurrent suites under TSan in
-#   build-tsan/
+#   --sanitize: ASan+UBSan build with clang in build-asan/, instrumented for libFuzzer too;
+#   --fuzz: the named libFuzzer targets in that same build; --tsan: the concurrent suites under
+#   TSan in build-tsan/
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -19,6 +20,10 @@ for p in "${PACKAGES[@]}"; do
 done
 # npm (for the model package) may come from Debian or from a NodeSource nodejs: check the command.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The sanitizer build and the fuzzers are compiled with clang (libFuzzer is clang's).
+case "${1:-}" in
+  --sanitize|--fuzz) command -v clang++ >/dev/null 2>&1 || missing+=(clang) ;;
+esac
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -48,11 +53,15 @@ CI_ARGS=()
 [ "${ENGRAM_CI:-0}" = 1 ] && CI_ARGS=(-DENGRAM_REQUIRE_ALL_SUITES=ON)
 TARGETS=()
 case "${1:-}" in
-  --sanitize)
+  --sanitize|--fuzz)
     BUILD_DIR=build-asan
-    # Line tables only (-g1): sanitizer reports keep file:line, objects and links get smaller.
-    CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DENGRAM_SANITIZE=address,undefined
-                -DENGRAM_BUILD_BENCH=OFF)
+    # One clang build serves the ASan+UBSan suite and the fuzzers: every library is also
+    # instrumented for libFuzzer's coverage (ENGRAM_BUILD_FUZZ), so the fuzzers that drive a whole
+    # engine link the objects the tests already built. Line tables only (-g1): sanitizer reports
+    # keep file:line, objects and links get smaller.
+    CMAKE_ARGS=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1
+                -DENGRAM_SANITIZE=address,undefined -DENGRAM_BUILD_FUZZ=ON -DENGRAM_BUILD_BENCH=OFF)
+    if [ "${1:-}" = --fuzz ]; then shift; TARGETS=(--target "$@"); fi
     ;;
   --tsan)
     # The concurrent code: the engine under concurrent writers and readers, the server, the

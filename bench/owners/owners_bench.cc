@@ -7,6 +7,12 @@
 // budget), then searches a set of owners that fits in the budget again and again (warm searches).
 // Prints the latency percentiles of both, the process's RSS along the way and the engine's own
 // count of partition bytes. Queries are hybrid searches with varied texts and vectors.
+//
+// --http sends every search through engram's HTTP server instead (the one `engram serve` runs,
+// on a loopback port in this process, answered by its route table and JSON encoding) with a
+// keep-alive HTTP client: the latencies are then a client's, and the RSS includes the server.
+// The ingest still writes through the engine (it is not what is measured).
+#include <httplib.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,13 +22,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engram/engine.h"
 #include "process_stats.h"
+#include "server/api.h"
+#include "server/http_server.h"
 #include "table_embedder.h"
 
 namespace {
@@ -85,6 +96,7 @@ int main(int argc, char** argv) {
   size_t warm_queries = 20'000;
   std::string dir = "/tmp/owners_bench";
   bool keep = false;
+  bool http = false;
   CLI::App app{"many owners with few memories under a partition memory budget"};
   app.add_option("--owners", owners, "owners (default 100000)");
   app.add_option("--per-owner", per_owner, "memories per owner (default 10)");
@@ -93,6 +105,7 @@ int main(int argc, char** argv) {
   app.add_option("--warm-queries", warm_queries, "searches of loaded owners (default 20000)");
   app.add_option("--dir", dir, "working folder; emptied first unless --keep finds a store there");
   app.add_flag("--keep", keep, "reuse the store in --dir when it has one (skips the ingest)");
+  app.add_flag("--http", http, "search through engram's HTTP server on a loopback port");
   CLI11_PARSE(app, argc, argv);
 
   const std::string db = dir + "/owners.db";
@@ -109,8 +122,9 @@ int main(int argc, char** argv) {
   auto opened = engram::Engine::Open(options);
   if (!opened.ok()) Die("open", opened.status());
   engram::Engine& engine = **opened;
-  std::printf("owners_bench: %zu owners x %zu memories, budget %.1f MiB, load %s\n", owners,
-              per_owner, static_cast<double>(budget) / 1048576, LoadAverage().c_str());
+  std::printf("owners_bench: %zu owners x %zu memories, budget %.1f MiB, searches %s, load %s\n",
+              owners, per_owner, static_cast<double>(budget) / 1048576,
+              http ? "over HTTP" : "in process", LoadAverage().c_str());
 
   if (!reuse) {
     // 100 owners per transaction: the ingest is not what is measured here.
@@ -134,24 +148,67 @@ int main(int argc, char** argv) {
     std::printf("  ingest: %zu memories in %.1f s\n", owners * per_owner, s);
   }
 
+  // The server as `engram serve` runs it (no keys, on loopback), when searches go over HTTP.
+  std::unique_ptr<engram::server::Api> api;
+  std::unique_ptr<engram::server::HttpServer> server;
+  std::unique_ptr<httplib::Client> client;
+  std::thread serving;
+  if (http) {
+    engram::server::ApiOptions api_options;
+    api_options.allow_anonymous = true;
+    api = std::make_unique<engram::server::Api>(engine, std::move(api_options));
+    engram::server::ServerOptions server_options;
+    server_options.log = nullptr;
+    server = std::make_unique<engram::server::HttpServer>(*api, server_options);
+    if (engram::Status st = server->Bind(); !st.ok()) Die("bind", st);
+    serving = std::thread([&server] {
+      if (engram::Status st = server->Run(); !st.ok()) Die("serve", st);
+    });
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_keep_alive(true);
+    // The request's headers and body go out in two writes: without this, Nagle's algorithm
+    // holds the body until the server's delayed ACK (~40 ms).
+    client->set_tcp_nodelay(true);
+  }
+  // One search of `owner` for `text`: the owners of its hits, in order (an error ends the run).
+  auto hit_owners = [&](size_t owner, const std::string& text) {
+    std::vector<std::string> out;
+    if (!http) {
+      auto hits = engine.Search(OwnerName(owner), text, engram::SearchOptions{});
+      if (!hits.ok()) Die("search", hits.status());
+      for (const auto& h : *hits) out.push_back(h.record.owner_id);
+      return out;
+    }
+    auto reply = client->Post("/v1/owners/" + OwnerName(owner) + "/memories/search",
+                              nlohmann::json{{"query", text}}.dump(), "application/json");
+    if (!reply || reply->status != 200) {
+      std::fprintf(stderr, "owners_bench: search over HTTP failed: %s\n",
+                   reply ? reply->body.c_str() : httplib::to_string(reply.error()).c_str());
+      std::exit(1);
+    }
+    const nlohmann::json body = nlohmann::json::parse(reply->body);
+    for (const auto& h : body["hits"]) {
+      out.push_back(h["owner_id"].get<std::string>());
+    }
+    return out;
+  };
+
   std::mt19937_64 rng(7);
   uint64_t query_number = owners * per_owner;  // vectors no memory has
   auto search = [&](size_t owner) {
-    engram::SearchOptions o;
     const std::string text =
         "what about " + std::string(kTopics[rng() % 10]) + " #" + std::to_string(query_number++);
     const auto start = Clock::now();
-    auto hits = engine.Search(OwnerName(owner), text, o);
+    const std::vector<std::string> hits = hit_owners(owner, text);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (!hits.ok()) Die("search", hits.status());
-    for (const auto& h : *hits) {
-      if (h.record.owner_id != OwnerName(owner)) {
+    for (const std::string& o : hits) {
+      if (o != OwnerName(owner)) {
         std::fprintf(stderr, "owners_bench: a search of %s found a memory of %s\n",
-                     OwnerName(owner).c_str(), h.record.owner_id.c_str());
+                     OwnerName(owner).c_str(), o.c_str());
         std::exit(1);
       }
     }
-    if (hits->empty()) {
+    if (hits.empty()) {
       std::fprintf(stderr, "owners_bench: a search of %s found nothing\n",
                    OwnerName(owner).c_str());
       std::exit(1);
@@ -197,5 +254,9 @@ int main(int argc, char** argv) {
       Percentile(warm, 0.5), Percentile(warm, 0.99), warm_queries);
   PrintUsage("end", engine, rss_before);
   std::printf("  peak RSS (VmHWM) %.1f MiB\n", ProcStatusMb("VmHWM"));
+  if (server) {
+    server->Stop();
+    serving.join();
+  }
   return 0;
 }

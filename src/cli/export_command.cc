@@ -4,7 +4,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -21,34 +20,6 @@ struct ExportArgs {
                      include = "memories,history,sessions,blocks,graph,vectors,checkpoints";
   std::string output;
 };
-
-Result<ArchiveParts> PartsOf(const std::string& list) {
-  ArchiveParts p{false, false, false, false, false, false, false};
-  std::stringstream in(list);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    if (part == "memories") {
-      p.memories = true;
-    } else if (part == "history") {
-      p.history = true;
-    } else if (part == "sessions") {
-      p.sessions = true;
-    } else if (part == "blocks") {
-      p.blocks = true;
-    } else if (part == "graph") {
-      p.graph = true;
-    } else if (part == "vectors") {
-      p.vectors = true;
-    } else if (part == "checkpoints") {
-      p.checkpoints = true;
-    } else {
-      return Status::InvalidArgument(
-          "--include: unknown part '" + part +
-          "' (memories, history, sessions, blocks, graph, vectors, checkpoints)");
-    }
-  }
-  return p;
-}
 
 }  // namespace
 
@@ -104,7 +75,9 @@ void AddExportCommand(const CommandContext& ctx) {
   exp->add_option("-o,--output", a->output, "File to write (default standard output)");
   exp->callback([a, &cli, &command = ctx.command] {
     command = [a, &cli]() -> Status {
-      ENGRAM_ASSIGN_OR_RETURN(ArchiveParts parts, PartsOf(a->include));
+      Result<ArchiveParts> parsed = portable::ParseArchiveParts(a->include);
+      if (!parsed.ok()) return Status::InvalidArgument("--include: " + parsed.status().message());
+      const ArchiveParts parts = *parsed;
       ENGRAM_ASSIGN_OR_RETURN(Engine * engine, cli.engine(/*with_embedder=*/parts.vectors));
       std::vector<std::string> owners;
       if (!a->owner.empty()) owners.push_back(a->owner);

@@ -1,8 +1,38 @@
 #include "portable/archive_io.h"
 
+#include <array>
 #include <sstream>
+#include <utility>
 
 namespace engram::portable {
+
+Result<ArchiveParts> ParseArchiveParts(std::string_view list) {
+  ArchiveParts p{false, false, false, false, false, false, false};
+  const std::array<std::pair<std::string_view, bool*>, 7> names = {
+      {{"memories", &p.memories},
+       {"history", &p.history},
+       {"sessions", &p.sessions},
+       {"blocks", &p.blocks},
+       {"graph", &p.graph},
+       {"vectors", &p.vectors},
+       {"checkpoints", &p.checkpoints}}};
+  std::stringstream in{std::string(list)};
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    bool* flag = nullptr;
+    for (const auto& [name, field] : names) {
+      if (part == name) flag = field;
+    }
+    if (flag == nullptr) {
+      std::string known;
+      for (const auto& [name, field] : names)
+        known += (known.empty() ? "" : ", ") + std::string(name);
+      return Status::InvalidArgument("unknown part '" + part + "' (" + known + ")");
+    }
+    *flag = true;
+  }
+  return p;
+}
 
 Result<ExportSnapshot> ReadExport(Engine& engine, std::vector<std::string> owners,
                                   const ArchiveParts& parts, const std::string& engram_version,

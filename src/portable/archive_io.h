@@ -5,6 +5,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct ExportSnapshot {
   ArchiveHeader header;
   std::vector<OwnerArchive> owners;
 };
+
+// The parts a comma-separated list names ("memories,history"; the names of ArchiveParts'
+// fields), the others left out. InvalidArgument naming an unknown part and listing the known ones.
+Result<ArchiveParts> ParseArchiveParts(std::string_view list);
 
 // Reads the archive of these owners (empty: every owner).
 Result<ExportSnapshot> ReadExport(Engine& engine, std::vector<std::string> owners,

@@ -1,7 +1,6 @@
 // The /v1 archive routes (docs/export.md): an owner's export, and import, which writes records
 // past the write rules (their ids, times and history as given) and is therefore admin-only.
 #include <memory>
-#include <sstream>
 
 #include "portable/archive_io.h"
 #include "server/params.h"
@@ -18,22 +17,9 @@ using schema::Type;
 
 Result<ArchiveParts> PartsParam(const std::optional<std::string>& include) {
   if (!include) return ArchiveParts{};
-  ArchiveParts p{false, false, false, false, false, false, false};
-  std::stringstream in(*include);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    bool* flag = part == "memories"      ? &p.memories
-                 : part == "history"     ? &p.history
-                 : part == "sessions"    ? &p.sessions
-                 : part == "blocks"      ? &p.blocks
-                 : part == "graph"       ? &p.graph
-                 : part == "vectors"     ? &p.vectors
-                 : part == "checkpoints" ? &p.checkpoints
-                                         : nullptr;
-    if (!flag) return Status::InvalidArgument("include: unknown part '" + part + "'");
-    *flag = true;
-  }
-  return p;
+  Result<ArchiveParts> parts = portable::ParseArchiveParts(*include);
+  if (!parts.ok()) return Status::InvalidArgument("include: " + parts.status().message());
+  return parts;
 }
 
 }  // namespace

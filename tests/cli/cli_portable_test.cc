@@ -50,6 +50,13 @@ TEST_F(CliPortableTest, ExportImportExportIsIdentical) {
     Ok(db, {"export", "--format", format, "-o", dir_.File("second")});
     EXPECT_EQ(testing::ReadFile(dir_.File("second")), testing::ReadFile(first)) << format;
   }
+  // An unknown part is named, with the known ones (the same parser as the REST route's).
+  RunResult unknown = Run("a.db", {"export", "--include", "memories,notes"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("--include: unknown part 'notes' (memories, history, sessions, "
+                             "blocks, graph, vectors, checkpoints)"),
+            std::string::npos)
+      << unknown.err;
   // A damaged archive: refused by its checksum, nothing written.
   std::string text = testing::ReadFile(dir_.File("first.jsonl"));
   text.replace(text.find("light"), 5, "LIGHT");

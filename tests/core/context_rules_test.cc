@@ -334,5 +334,38 @@ TEST_F(ContextTest, SectionsRenderInTheDocumentedOrder) {
   EXPECT_EQ(bare.rendered.find("## Related facts"), std::string::npos);
 }
 
+// Related facts: the entities in the order the query names them, the longest name at each place
+// ("Project Alpha", not also "Alpha"), each entity's observations before its edges.
+TEST_F(ContextTest, RelatedFactsFollowTheQuerysOrderAndTheLongestName) {
+  auto entity = [&](const std::string& name, const std::string& observation) {
+    NewEntity e;
+    e.owner_id = "u";
+    e.name = name;
+    e.type = "thing";
+    e.observations = {observation};
+    ASSERT_TRUE(engine_->AddEntities({&e, 1}).ok());
+  };
+  entity("Alpha", "The Greek letter the team uses for first releases");
+  entity("Project Alpha", "Ships in March");
+  entity("Bob", "Leads the platform team");
+  entity("Carol", "Joined in May");
+  ContextOptions o;
+  o.query = "Does Carol know what Bob decided about Project Alpha?";
+  std::vector<std::string> related = Texts(Assemble(o).items, ContextSection::kRelated);
+  EXPECT_EQ(related,
+            (std::vector<std::string>{"- Carol: Joined in May", "- Bob: Leads the platform team",
+                                      "- Project Alpha: Ships in March"}));
+  o.query = "Is Project Alpha still Bob's, or Carol's?";
+  related = Texts(Assemble(o).items, ContextSection::kRelated);
+  EXPECT_EQ(related,
+            (std::vector<std::string>{"- Project Alpha: Ships in March",
+                                      "- Bob: Leads the platform team", "- Carol: Joined in May"}));
+  o.query = "What does alpha mean here?";
+  related = Texts(Assemble(o).items, ContextSection::kRelated);
+  EXPECT_EQ(
+      related,
+      (std::vector<std::string>{"- Alpha: The Greek letter the team uses for first releases"}));
+}
+
 }  // namespace
 }  // namespace engram

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "engram/engine.h"
 #include "llm_fake_provider.h"
@@ -17,14 +18,16 @@ namespace {
 
 using nlohmann::json;
 
-json Memory(const std::string& key, const std::string& text, json triples) {
+// A vector, not json: `{Triple(...)}` as a json would be the triple itself under clang and a
+// one-element array under g++.
+json Memory(const std::string& key, const std::string& text, std::vector<json> triples) {
   return {{"type", "fact"},
           {"key", key},
           {"text", text},
           {"confidence", 0.9},
           {"value", nullptr},
           {"valid_from", nullptr},
-          {"triples", std::move(triples)}};
+          {"triples", json(std::move(triples))}};
 }
 
 json Triple(const std::string& subject, const std::string& subject_type,

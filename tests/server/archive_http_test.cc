@@ -134,6 +134,24 @@ TEST_F(ArchiveHttpTest, ExportImportExportOverHttpGivesTheSameBytes) {
   }
 }
 
+TEST_F(ArchiveHttpTest, AnExportOfSomePartsReadsOnlyThoseAndAnUnknownPartIsRefused) {
+  Served source(dir_.File("source.db"));
+  Fill(source);
+  auto some = source.Get("/v1/owners/alice/export?include=memories,graph", kAliceKey);
+  ASSERT_TRUE(some);
+  ASSERT_EQ(some->status, 200) << some->body;
+  EXPECT_NE(some->body.find("Alice lives in Paris"), std::string::npos);
+  EXPECT_NE(some->body.find("Alice works there"), std::string::npos);
+  EXPECT_EQ(some->body.find("hi Alice"), std::string::npos) << "sessions were not asked for";
+  auto unknown = source.Get("/v1/owners/alice/export?include=memories,notes", kAliceKey);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 422) << unknown->body;
+  EXPECT_NE(unknown->body.find("include: unknown part 'notes' (memories, history, sessions, "
+                               "blocks, graph, vectors, checkpoints)"),
+            std::string::npos)
+      << unknown->body;
+}
+
 TEST_F(ArchiveHttpTest, DamagedArchivesAndNonAdminImportsAreRefusedAndWriteNothing) {
   Served source(dir_.File("source.db"));
   Fill(source);

@@ -4,6 +4,8 @@
 // plus copy, prune, byte-exact base64 and owner isolation.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "api_fixture.h"
 
 namespace engram::server {
@@ -44,14 +46,15 @@ class CheckpointsApiTest : public ApiTest {
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["tuple"];
   }
+  // writes is a vector: a one-element `{W(...)}` as a json would be W itself under clang.
   void PutWrites(const std::string& thread, const std::string& ns, const std::string& id,
-                 const std::string& task, json writes, const std::string& path = "") {
+                 const std::string& task, std::vector<json> writes, const std::string& path = "") {
     Reply2 r = Do("POST", kThreads + thread + "/writes",
                   json{{"checkpoint_ns", ns},
                        {"checkpoint_id", id},
                        {"task_id", task},
                        {"task_path", path},
-                       {"writes", std::move(writes)}});
+                       {"writes", json(std::move(writes))}});
     EXPECT_EQ(r.status, 200) << r.raw;
   }
   std::vector<std::string> List(json body, const char* key = kAliceKey,

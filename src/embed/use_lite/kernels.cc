@@ -331,6 +331,7 @@ void MatMulAvx2(const float* a, int m, int lda, const PackedMatrix& w, float* c,
 
 void MatMul(const float* a, int m, int lda, const PackedMatrix& w, float* c, int ldc, Epilogue ep,
             PanelRange panels) {
+  if (m == 0) return;  // no rows: a may be null, and there is nothing to compute
   if (HasAvx2()) {
     MatMulAvx2(a, m, lda, w, c, ldc, ep, panels);
   } else {
