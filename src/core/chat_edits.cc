@@ -16,8 +16,10 @@ namespace engram {
 // (kChangedSimilarity, or kChangedLeadingSimilarity with a lead of kLead over the next) and not
 // saying the same thing, a close one sharing a slot word (core::SharedSlotWords), and those holding
 // a single-valued slot that a word of the turn names (rules/slot_cues.txt: "we moved" names
-// user.location.city). The thresholds were set on tests/data/scenarios/dev.jsonl, where none of
-// them superseded a memory it should have kept. Empty without an embedder.
+// user.location.city); without a word of change, those of a named slot whose value the turn
+// replaces by another (core::NamesAnotherValue). The thresholds were set on
+// tests/data/scenarios/dev.jsonl, where none of them superseded a memory it should have kept. Empty
+// without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
                                                              std::string_view scope,
                                                              std::string_view text) {
@@ -45,7 +47,30 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
         !util::SameClaim(hit.record.text, text))
       ids.push_back(hit.record.id);
   }
-  if (!announced) return ids;
+  // "We finally moved, Porto is home now", "Our apartment in Malmö gets the morning sun": the
+  // memories of a single-valued slot that a phrase of the turn names (rules/slot_cues.txt); said
+  // without a word of change, only when the turn names another value than the memory holds.
+  auto add_named_slots = [&]() -> Status {
+    for (const std::string& key : hygiene::NamedSlots(text)) {
+      ListOptions lo;
+      lo.scope = std::string(scope);
+      lo.key = key;
+      lo.limit = 10;
+      ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
+      for (const MemoryRecord& r : page.items) {
+        if (r.type == MemoryType::kBlock || util::SameClaim(r.text, text) ||
+            std::find(ids.begin(), ids.end(), r.id) != ids.end() ||
+            (!announced && !core::NamesAnotherValue(text, r.text)))
+          continue;
+        ids.push_back(r.id);
+      }
+    }
+    return Status::Ok();
+  };
+  if (!announced) {
+    ENGRAM_RETURN_IF_ERROR(add_named_slots());
+    return ids;
+  }
   so.top_k = 3;
   ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, text, so));
   for (size_t k = 0; k < hits.size(); ++k) {
@@ -63,19 +88,7 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
         (sim >= kChangedSlotSimilarity && core::SharedSlotWords(hit.record.text, text) > 0))
       ids.push_back(hit.record.id);
   }
-  for (const std::string& key : hygiene::NamedSlots(text)) {
-    ListOptions lo;
-    lo.scope = std::string(scope);
-    lo.key = key;
-    lo.limit = 10;
-    ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
-    for (const MemoryRecord& r : page.items) {
-      if (r.type == MemoryType::kBlock || util::SameClaim(r.text, text) ||
-          std::find(ids.begin(), ids.end(), r.id) != ids.end())
-        continue;
-      ids.push_back(r.id);
-    }
-  }
+  ENGRAM_RETURN_IF_ERROR(add_named_slots());
   return ids;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "hygiene/self_correction.h"
 #include "hygiene/vocabulary.h"
 #include "util/claim.h"
 #include "util/text.h"
@@ -597,31 +598,51 @@ bool HasAnchors(std::string_view text) {
   return !AnchorsOf(WordsOf(text)).empty();
 }
 
+// Whether an anchor is found in other words: as the same word, another form of it ("Saturday",
+// "Saturdays"), or a word it begins or that begins it, of five letters or more ("Japan",
+// "Japanese"). Numbers must be the same.
+bool AnchorFoundIn(const std::string& x, const std::vector<Word>& words) {
+  const std::string stem = util::ClaimStem(x);
+  const bool number = std::any_of(
+      x.begin(), x.end(), [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  return std::any_of(words.begin(), words.end(), [&](const Word& w) {
+    if (w.norm == x) return true;
+    if (number) return false;
+    const std::string other = util::ClaimStem(w.norm);
+    const size_t n = std::min(stem.size(), other.size());
+    return other == stem || (n >= 5 && stem.compare(0, n, other, 0, n) == 0);
+  });
+}
+
 bool SameAnchors(std::string_view a, std::string_view b) {
   const std::vector<Word> wa = WordsOf(a), wb = WordsOf(b);
-  // An anchor is found in the other text as the same word, another form of it ("Saturday",
-  // "Saturdays"), or a word it begins or that begins it, of five letters or more ("Japan",
-  // "Japanese"). Numbers must be the same.
-  auto found = [](const std::string& x, const std::vector<Word>& words) {
-    const std::string stem = util::ClaimStem(x);
-    const bool number = std::any_of(x.begin(), x.end(), [](char c) {
-      return util::IsAsciiDigit(static_cast<unsigned char>(c));
-    });
-    return std::any_of(words.begin(), words.end(), [&](const Word& w) {
-      if (w.norm == x) return true;
-      if (number) return false;
-      const std::string other = util::ClaimStem(w.norm);
-      const size_t n = std::min(stem.size(), other.size());
-      return other == stem || (n >= 5 && stem.compare(0, n, other, 0, n) == 0);
-    });
-  };
   for (const std::string& x : AnchorsOf(wa)) {
-    if (!found(x, wb)) return false;
+    if (!AnchorFoundIn(x, wb)) return false;
   }
   for (const std::string& x : AnchorsOf(wb)) {
-    if (!found(x, wa)) return false;
+    if (!AnchorFoundIn(x, wa)) return false;
   }
   return true;
+}
+
+bool NamesAnotherValue(std::string_view turn, std::string_view memory) {
+  const std::vector<Word> wt = WordsOf(turn), wm = WordsOf(memory);
+  const std::set<std::string> old = AnchorsOf(wm), now = AnchorsOf(wt);
+  if (old.empty() || now.empty()) return false;
+  for (const std::string& x : old) {
+    if (AnchorFoundIn(x, wt)) return false;
+  }
+  return std::any_of(now.begin(), now.end(),
+                     [&](const std::string& x) { return !AnchorFoundIn(x, wm); });
+}
+
+std::optional<std::string> SelfCorrected(std::string_view turn) {
+  const std::optional<hygiene::SelfCorrection> self = hygiene::ParseSelfCorrection(turn);
+  if (!self) return std::nullopt;
+  std::optional<std::string> fixed = ApplyCorrection(self->statement, self->fix);
+  if (fixed && !fixed->empty() && util::IsAsciiAlnum(static_cast<unsigned char>(fixed->back())))
+    *fixed += ".";
+  return fixed;
 }
 
 std::optional<std::string> CorrectedStatement(std::string_view assistant,

@@ -40,12 +40,25 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 std::optional<std::string> ApplyCorrection(std::string_view text,
                                            const hygiene::Correction& correction);
 
+// The turn as it stands once it corrects a value it said itself (hygiene::ParseSelfCorrection):
+// its statement with the correction applied ("Our anniversary is on the 12th of September, no,
+// the 21st" -> "Our anniversary is on the 21st of September"; "My train home is the 17:45, sorry,
+// the 17:54" -> "My train home is the 17:54"). nullopt when the turn does not correct itself or
+// its statement holds no value the correction fits.
+std::optional<std::string> SelfCorrected(std::string_view turn);
+
 // Whether two texts name the same particulars: every name (a capitalized word other than a
 // sentence's function word or its contraction, "I've") and number of each also occurs in the
 // other, ignoring case; a name also as another form of it ("Saturday", "Saturdays") or one of
 // five letters or more that begins the other ("Japan", "Japanese"). "Mira is the PM for Atlas"
 // and "Atlas's PM is Mira" do; "Atlas launches in the autumn" does not.
 bool SameAnchors(std::string_view a, std::string_view b);
+
+// Whether `turn` gives another value than `memory` holds: the memory names something (a name or
+// a number, as SameAnchors reads them), the turn names none of it, and the turn names something
+// the memory does not ("Our apartment in Malmö gets the morning sun" and "The user lives in
+// Aarhus"). Said of a memory holding a single-valued slot that the turn names, it is a change.
+bool NamesAnotherValue(std::string_view turn, std::string_view memory);
 
 // The words two texts share that name what they are about, not a value: content words
 // (util::ClaimWords, stemmed) that are neither names, numbers nor rules/topic_stopwords.txt

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/engine_impl.h"
+#include "core/turn_edits.h"
 #include "core/validate.h"
 #include "hygiene/classify.h"
 #include "hygiene/sentences.h"
@@ -32,7 +33,12 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
   ENGRAM_RETURN_IF_ERROR(core::ValidateText("text", text, options_.max_session_item_bytes));
   const Timestamp when = observed_at.value_or(Now());
   TurnReport report;
-  if (role == Role::kUser) {
+  // "My train home is the 17:45, sorry, the 17:54": a turn that corrects itself states its
+  // corrected statement, and corrects nothing said before it.
+  std::optional<std::string> own;
+  if (role == Role::kUser) own = core::SelfCorrected(text);
+  if (own) text = *own;
+  if (role == Role::kUser && !own) {
     // A turn that edits memory: "forget what I told you about X", "sorry, I meant Y, not X".
     if (std::optional<hygiene::ForgetRequest> forget = hygiene::ParseForgetRequest(text)) {
       report.disposition = Disposition::kSessionOnly;

@@ -172,8 +172,28 @@ bool Transient(std::span<const std::string> w) {
   return std::any_of(w.begin(), w.end(), [&](const std::string& x) { return In(transient, x); });
 }
 
+// Whether a sentence complains or vents (rules/classify_venting.txt: "ugh", "driving me up the
+// wall", "kill me"): how the user feels about something now, not a lasting fact.
+bool Vents(std::span<const std::string> w) {
+  for (std::string_view phrase : WordList("classify_venting")) {
+    const size_t n = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
+    for (size_t k = 0; k + n <= w.size(); ++k) {
+      size_t j = 0;
+      std::string_view rest = phrase;
+      while (j < n) {
+        const size_t space = rest.find(' ');
+        if (w[k + j] != rest.substr(0, space)) break;
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        ++j;
+      }
+      if (j == n) return true;
+    }
+  }
+  return false;
+}
+
 // Whether the words name a recurring time: "every Tuesday", "each morning", "most days", "on
-// Sundays", "at weekends", "twice a week" (rules/classify_recurring.txt).
+// Sundays", "on Friday nights", "at weekends", "twice a week" (rules/classify_recurring.txt).
 bool Recurs(std::span<const std::string> w) {
   const WordSet& times = WordList("classify_recurring");
   for (size_t k = 0; k + 1 < w.size(); ++k) {
@@ -181,6 +201,10 @@ bool Recurs(std::span<const std::string> w) {
     if (OneOf(w[k], {"every", "each", "most"}) && In(times, next)) return true;
     if ((w[k] == "on" || w[k] == "at") && In(times, next) && next.ends_with('s') &&
         next != "days" && next != "years")
+      return true;
+    // "on Saturday mornings", "on Friday nights".
+    if (w[k] == "on" && In(times, next) && k + 2 < w.size() && In(times, w[k + 2]) &&
+        w[k + 2].ends_with('s') && w[k + 2] != "days" && w[k + 2] != "years")
       return true;
     if (OneOf(w[k], {"once", "twice", "times"}) && OneOf(next, {"a", "per"}) && k + 2 < w.size() &&
         In(times, w[k + 2]))
@@ -485,10 +509,7 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
         return OneOf(w, {"you", "your", "yours"});
       }))
     return false;
-  const WordSet& markers = WordList("change_markers");
-  if (std::none_of(s.words.begin(), s.words.end(),
-                   [&](const std::string& w) { return In(markers, w); }))
-    return false;
+  if (!AnnouncesChange(RawOf(s.tokens))) return false;
   // "so pescatarian these days": a phrase naming a single-valued slot (rules/slot_cues.txt).
   if (HasAnchor(s.tokens) || !NamedSlots(RawOf(s.tokens)).empty()) return true;
   const util::Token* first = nullptr;
@@ -543,7 +564,7 @@ Classification ClassifyTurn(Role role, std::string_view text) {
   bool question = false;
   for (const Sentence& s : scan.sentences) {
     const size_t i = SkipLead(s.words);
-    if (i >= s.words.size()) continue;
+    if (i >= s.words.size() || Vents(s.words)) continue;
     if (s.question || IsQuestionStart(s.words[i])) {
       question = true;
       if (s.question && s.before_comma > i && !IsQuestionStart(s.words[i]) &&

@@ -223,7 +223,9 @@ void Extractor::Location(const Tokens& c, size_t j, double confidence, bool even
   std::string where = city;
   size_t end = place->e;
   if (Is(c, end, ",")) {
-    if (const std::optional<Range> region = ProperPhrase(c, end + 1, 3)) {
+    // "Paris, France"; not "Aarhus, near the university": a region is written as the city is.
+    const std::optional<Range> region = ProperPhrase(c, end + 1, 3);
+    if (region && (c[region->b].cap || !c[place->b].cap)) {
       data["region"] = TitleIfLower(Span(c, region->b, region->e));
       where += ", " + data["region"].get<std::string>();
       end = region->e;

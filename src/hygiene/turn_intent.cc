@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "hygiene/self_correction.h"
 #include "hygiene/vocabulary.h"
 #include "util/tokenize.h"
 
@@ -351,6 +352,20 @@ std::optional<Correction> GotWrongAt(const Tokens& t, size_t i) {
   return Correction{*right, ""};
 }
 
+// The marker of a correction said after a statement in the same turn: a word of
+// rules/correction_markers.txt between a comma or a question mark and a comma, before more words
+// ("Thursday, no, Friday"; "the 17:45, sorry, the 17:54"; "118? no, 181"), at or after token
+// `from`; t.size() when there is none.
+size_t MidTurnMarker(const Tokens& t, size_t from) {
+  const WordSet& markers = WordList("correction_markers");
+  for (size_t k = from + 1; k + 2 < t.size(); ++k) {
+    if (!t[k - 1].word && (t[k - 1].norm == "," || t[k - 1].norm == "?") && t[k].word &&
+        markers.count(t[k].norm) && !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word)
+      return k;
+  }
+  return t.size();
+}
+
 }  // namespace
 
 std::optional<ForgetRequest> ParseForgetRequest(std::string_view text) {
@@ -424,20 +439,37 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     // "per second, sorry, 100 per second", "Thursday, no, Friday", "118? no, 181": a marker
     // between a comma or a question mark and a comma corrects with what follows it, as when it
     // opens the turn.
-    for (size_t k = i + 1; k + 2 < t.size(); ++k) {
-      if (!t[k - 1].word && (t[k - 1].norm == "," || t[k - 1].norm == "?") && t[k].word &&
-          markers.count(t[k].norm) && !t[k + 1].word && t[k + 1].norm == "," && t[k + 2].word) {
-        const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
-        std::optional<Correction> c = ParseCorrection(text.substr(at));
-        // "118? no, 181": the value questioned is the wrong one.
-        if (c && c->wrong.empty() && t[k - 1].norm == "?") {
-          const size_t asked = static_cast<size_t>(t[k - 1].raw.data() - text.data());
-          if (std::optional<std::string> v = ParseValueFragment(text.substr(0, asked)))
-            c->wrong = std::move(*v);
-        }
-        return c;
-      }
+    const size_t k = MidTurnMarker(t, i);
+    if (k == t.size()) return std::nullopt;
+    const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
+    std::optional<Correction> c = ParseCorrection(text.substr(at));
+    // "118? no, 181": the value questioned is the wrong one.
+    if (c && c->wrong.empty() && t[k - 1].norm == "?") {
+      const size_t asked = static_cast<size_t>(t[k - 1].raw.data() - text.data());
+      if (std::optional<std::string> v = ParseValueFragment(text.substr(0, asked)))
+        c->wrong = std::move(*v);
     }
+    return c;
+  }
+  // "Paula Green, I mean.": the value before a closing "I mean" is the right one, when it is shaped
+  // like a value (a name or a number), not a thought ("it's fine, I mean").
+  if (meant < t.size() && IsWordAt(t, meant - 1, "i") && meant >= i + 3 && !t[meant - 2].word &&
+      t[meant - 2].norm == "," && (meant + 1 >= t.size() || EndsSentence(t[meant + 1]))) {
+    size_t rb = i, re = meant - 2;
+    static const WordSet kNone{};
+    Trim(t, rb, re, kNone, kNone);
+    bool shaped = false, thought = false;
+    for (size_t k = rb; k < re; ++k) {
+      if (!t[k].word) continue;
+      shaped =
+          shaped ||
+          std::any_of(t[k].norm.begin(), t[k].norm.end(),
+                      [](char ch) { return util::IsAsciiDigit(static_cast<unsigned char>(ch)); }) ||
+          (k > rb && t[k].cap);
+      thought = thought || Deictic().count(t[k].norm) || t[k].norm == "i" || t[k].norm == "it" ||
+                t[k].norm == "we" || t[k].norm == "you";
+    }
+    if (rb < re && re - rb <= 6 && shaped && !thought) return Correction{SpanOf(t, rb, re), ""};
     return std::nullopt;
   }
   if (negated == i) {
@@ -549,8 +581,9 @@ std::optional<std::string> ParseValueFragment(std::string_view text) {
 
 bool AnnouncesChange(std::string_view text) {
   const WordSet& markers = WordList("change_markers");
-  for (const util::Token& t : util::Tokenize(text)) {
-    if (t.word && markers.count(t.norm)) return true;
+  const Tokens t = util::Tokenize(text);
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (PhraseEnd(t, i, markers) > i) return true;
   }
   return false;
 }
@@ -560,6 +593,12 @@ std::vector<std::string> NamedSlots(std::string_view text) {
   const Tokens t = util::Tokenize(text);
   std::vector<std::string> keys;
   for (size_t i = 0; i < t.size(); ++i) {
+    // "my sister's new job", "her job at Figma": a slot of someone else.
+    auto others = [&](size_t k) {
+      return k < i && (t[k].norm == "'s" || t[k].norm == "his" || t[k].norm == "her" ||
+                       t[k].norm == "their" || t[k].norm == "your");
+    };
+    if (others(i - 1) || others(i - 2)) continue;
     for (const auto& [phrase, key] : cues) {
       std::string_view rest = phrase;
       size_t j = i;
@@ -573,6 +612,24 @@ std::vector<std::string> NamedSlots(std::string_view text) {
     }
   }
   return keys;
+}
+
+std::optional<SelfCorrection> ParseSelfCorrection(std::string_view text) {
+  const Tokens t = util::Tokenize(text);
+  size_t i = 0;
+  while (i < t.size() && (!t[i].word || Interjections().count(t[i].norm))) ++i;
+  const size_t k = MidTurnMarker(t, i);
+  // A statement before the comma, of three words or more: not a bare value ("118? no, 181",
+  // "Thursday, no, Friday" correct what was said before the turn, not themselves).
+  size_t words = 0;
+  for (size_t w = i; w + 1 < k; ++w) words += t[w].word;
+  if (k == t.size() || t[k - 1].norm != "," || words < 3) return std::nullopt;
+  const std::string statement = SpanOf(t, i, k - 1);
+  if (ParseValueFragment(statement)) return std::nullopt;
+  const size_t at = static_cast<size_t>(t[k].raw.data() - text.data());
+  std::optional<Correction> fix = ParseCorrection(text.substr(at));
+  if (!fix) return std::nullopt;
+  return SelfCorrection{statement, std::move(*fix)};
 }
 
 }  // namespace engram::hygiene

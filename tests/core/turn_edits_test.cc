@@ -40,6 +40,25 @@ TEST(TurnEditsTest, RatesAreCorrectedWhole) {
             "The API rate limit is 100 requests per second.");
 }
 
+TEST(TurnEditsTest, ATurnThatCorrectsItselfStatesTheCorrectedStatement) {
+  EXPECT_EQ(SelfCorrected("The boiler service is on the 9th of May, no, the 19th.").value_or("-"),
+            "The boiler service is on the 19th of May.");
+  EXPECT_EQ(SelfCorrected("My bus leaves at 8:10, sorry, 8:20.").value_or("-"),
+            "My bus leaves at 8:20.");
+  EXPECT_FALSE(SelfCorrected("Thursday, no, Friday.").has_value());
+  EXPECT_FALSE(SelfCorrected("My bus leaves at 8:10.").has_value());
+}
+
+TEST(TurnEditsTest, ATurnNamesAnotherValueThanTheMemory) {
+  EXPECT_TRUE(NamesAnotherValue("Our flat in Bergen has a view of the harbour.",
+                                "The user lives in Oslo."));
+  // The old value still named, or nothing named on either side: no other value.
+  EXPECT_FALSE(
+      NamesAnotherValue("Our flat in Oslo is near Bergen station.", "The user lives in Oslo."));
+  EXPECT_FALSE(NamesAnotherValue("Our flat has a view of the harbour.", "The user lives in Oslo."));
+  EXPECT_FALSE(NamesAnotherValue("Our flat in Bergen is small.", "The user lives by the sea."));
+}
+
 TEST(TurnEditsTest, AnUnnamedWrongValueIsFoundByItsShape) {
   EXPECT_EQ(Fixed("My son's birthday is June 3rd.", "June 9th", ""),
             "My son's birthday is June 9th.");

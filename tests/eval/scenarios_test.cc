@@ -185,8 +185,15 @@ TEST(ScenarioRunner, NeighborsProbesReadTheGraph) {
 
 // The public set is well-formed: every split parses (their scores are measured, not pinned).
 TEST(ScenarioRunner, PublicSetParses) {
-  for (const auto& [split, least] : std::initializer_list<std::pair<const char*, size_t>>{
-           {"dev", 90}, {"test", 90}, {"test2", 40}, {"test3", 40}, {"test4", 40}, {"test5", 30}}) {
+  for (const auto& [split, least] :
+       std::initializer_list<std::pair<const char*, size_t>>{{"dev", 90},
+                                                             {"test", 90},
+                                                             {"test2", 40},
+                                                             {"test3", 40},
+                                                             {"test4", 40},
+                                                             {"test5", 30},
+                                                             {"test6", 40},
+                                                             {"test7", 40}}) {
     auto scenarios = LoadScenarioFile(std::string(ENGRAM_SOURCE_DIR) + "/tests/data/scenarios/" +
                                       split + ".jsonl");
     ASSERT_TRUE(scenarios.ok()) << scenarios.status().ToString();

@@ -194,6 +194,7 @@ TEST(ClassifyTest, LastingFactsThatNameNothingArePromoted) {
              "our car has a roof box",
              "I'm in the office every Tuesday.",
              "I ride a road bike on Sundays.",
+             "I help out at the allotment on Tuesday evenings.",
              "we eat out twice a month",
              "I'm scared of deep water.",
              "Peanuts give me hives.",
@@ -222,6 +223,18 @@ TEST(ClassifyTest, StatementsAboutNowOrTheConversationStayInTheSession) {
              "Our server is on fire lol", "My guess is that the cache is stale.",
              "My head is killing me."},
             Disposition::kSessionOnly);
+}
+
+TEST(ClassifyTest, VentingStaysInTheSessionBesideFactsThatArePromoted) {
+  ExpectAll(Role::kUser,
+            {"Ugh, the ferry was cancelled twice.", "My landlord is driving me up the wall.",
+             "Quarterly planning all week, kill me.", "So sick of these Jenkins timeouts.",
+             "The new ticket system is a joke.", "I can't believe the rent went up by 200."},
+            Disposition::kSessionOnly);
+  ExpectAll(Role::kUser,
+            {"My landlord is Mrs. Achterberg.", "The ferry terminal is in Den Helder.",
+             "I hate coriander."},
+            Disposition::kPromote);
 }
 
 TEST(ClassifyTest, ChangesSaidWithoutTheSpeakersIArePromoted) {

@@ -6,6 +6,9 @@
 
 #include <random>
 #include <string>
+#include <vector>
+
+#include "hygiene/self_correction.h"
 
 namespace engram::hygiene {
 namespace {
@@ -84,6 +87,42 @@ TEST(TurnIntentTest, AMarkerBetweenCommasCorrectsWithWhatFollows) {
   EXPECT_EQ(Fix("I like tea, coffee, and juice"), "<none>");
 }
 
+TEST(TurnIntentTest, ATurnMayCorrectAValueItSaidItself) {
+  auto self = [](std::string_view text) {
+    const std::optional<SelfCorrection> c = ParseSelfCorrection(text);
+    return c ? c->statement + " | " + c->fix.right + " | " + c->fix.wrong : "<none>";
+  };
+  EXPECT_EQ(self("The boiler service is on the 9th, no, the 19th."),
+            "The boiler service is on the 9th | the 19th | ");
+  EXPECT_EQ(self("ugh, my bus leaves at 8:10, sorry, 8:20"), "my bus leaves at 8:10 | 8:20 | ");
+  // A bare value before the marker corrects what was said before the turn, not itself.
+  EXPECT_EQ(self("Thursday, no, Friday"), "<none>");
+  EXPECT_EQ(self("2245? no, 2254."), "<none>");
+  EXPECT_EQ(self("I like tea, coffee, and juice"), "<none>");
+}
+
+TEST(TurnIntentTest, AValueBeforeAClosingIMeanIsTheRightOne) {
+  EXPECT_EQ(Fix("Greta Holm, I mean."), "Greta Holm | ");
+  EXPECT_EQ(Fix("the 14th, I mean. The 4th is a Sunday."), "the 14th | ");
+  // A thought before "I mean" is no value.
+  EXPECT_EQ(Fix("It's fine, I mean."), "<none>");
+}
+
+TEST(TurnIntentTest, ChangeMarkersMayBePhrases) {
+  EXPECT_TRUE(AnnouncesChange("As of this month the depot closes at six."));
+  EXPECT_TRUE(AnnouncesChange("We ship from Leeds these days."));
+  EXPECT_FALSE(AnnouncesChange("The depot closes at six."));
+  EXPECT_FALSE(AnnouncesChange("Send it as a PDF of the slides."));
+}
+
+TEST(TurnIntentTest, SlotCuesNameTheUsersSlotsOnly) {
+  EXPECT_EQ(NamedSlots("We finally moved, Kraków is home now."),
+            std::vector<std::string>{"user.location.city"});
+  EXPECT_EQ(NamedSlots("Loving the new job at Figma."), std::vector<std::string>{"user.employer"});
+  EXPECT_TRUE(NamedSlots("My brother's new job at Figma pays well.").empty());
+  EXPECT_TRUE(NamedSlots("Her job at Figma starts in May.").empty());
+}
+
 TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
   EXPECT_EQ(Fix("Yes, four of us, but it's in Ghent rather than Bruges."), "Ghent | Bruges");
   EXPECT_EQ(Fix("the green folder instead of the red one"), "green folder | red one");
@@ -136,6 +175,7 @@ TEST(TurnIntentTest, AnyBytesAreSafe) {
     for (char& c : s) c = static_cast<char>(rng());
     (void)ParseForgetRequest(s);
     (void)ParseCorrection(s);
+    (void)ParseSelfCorrection(s);
   }
   SUCCEED();
 }
