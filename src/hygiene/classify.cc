@@ -175,21 +175,23 @@ bool Transient(std::span<const std::string> w) {
 // Whether a sentence complains or vents (rules/classify_venting.txt: "ugh", "driving me up the
 // wall", "kill me"): how the user feels about something now, not a lasting fact.
 bool Vents(std::span<const std::string> w) {
-  for (std::string_view phrase : WordList("classify_venting")) {
-    const size_t n = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
-    for (size_t k = 0; k + n <= w.size(); ++k) {
-      size_t j = 0;
-      std::string_view rest = phrase;
-      while (j < n) {
-        const size_t space = rest.find(' ');
-        if (w[k + j] != rest.substr(0, space)) break;
-        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-        ++j;
+  // The phrases split into words once; each sentence is then a search for each.
+  static const std::vector<std::vector<std::string>> phrases = [] {
+    std::vector<std::vector<std::string>> out;
+    for (std::string_view phrase : WordList("classify_venting")) {
+      if (phrase.empty()) continue;
+      std::vector<std::string>& words = out.emplace_back();
+      for (size_t b = 0; b < phrase.size();) {
+        const size_t space = std::min(phrase.find(' ', b), phrase.size());
+        words.emplace_back(phrase.substr(b, space - b));
+        b = space + 1;
       }
-      if (j == n) return true;
     }
-  }
-  return false;
+    return out;
+  }();
+  return std::any_of(phrases.begin(), phrases.end(), [&](const std::vector<std::string>& p) {
+    return std::search(w.begin(), w.end(), p.begin(), p.end()) != w.end();
+  });
 }
 
 // Whether the words name a recurring time: "every Tuesday", "each morning", "most days", "on
