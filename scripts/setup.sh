@@ -20,9 +20,14 @@ for p in "${PACKAGES[@]}"; do
 done
 # npm (for the model package) may come from Debian or from a NodeSource nodejs: check the command.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-# The sanitizer build and the fuzzers are compiled with clang (libFuzzer is clang's).
+# The sanitizer build and the fuzzers are compiled with clang (libFuzzer is clang's). Its
+# sanitizer and libFuzzer runtimes are only recommended by Debian's clang, so they are named.
 case "${1:-}" in
-  --sanitize|--fuzz) command -v clang++ >/dev/null 2>&1 || missing+=(clang) ;;
+  --sanitize|--fuzz)
+    command -v clang++ >/dev/null 2>&1 || missing+=(clang)
+    dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=(libclang-rt-14-dev)
+    ;;
 esac
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
