@@ -18,7 +18,7 @@ void PrintBlock(const CoreBlock& b) {
 }
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct BlockArgs {
   std::string owner, scope = "global", label, old_text, new_text;
   std::vector<std::string> words;
   size_t limit = 0;
@@ -30,7 +30,7 @@ void AddBlockCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<BlockArgs>();
 
   // ---- block ----
   auto* block = app.add_subcommand("block", "Core blocks: labelled text always in context");

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct EvalArgs {
   std::string file;
   size_t conversations = 0;
   std::vector<size_t> ks = {1, 5, 10, 25};
@@ -34,7 +34,7 @@ void AddEvalCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<EvalArgs>();
   auto* eval = app.add_subcommand("eval", "Evaluate recall on a benchmark");
   eval->require_subcommand(1);
   AddScenariosCommand(*eval, ctx.globals, cli, command);

@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct GraphArgs {
   std::string owner, scope = "global", name, type, to, source, as_of, valid_at, valid_from,
                      valid_to, direction = "both";
   std::vector<std::string> aliases, observations, names, relation_types, entity_types;
@@ -51,7 +51,7 @@ void PrintEdge(const Relation& r) {
   std::cout << r.from_name << Arrow(r, r.from_id) << r.to_name << Validity(r) << "\n";
 }
 
-Result<GraphReadOptions> ReadOptions(const Args& a) {
+Result<GraphReadOptions> ReadOptions(const GraphArgs& a) {
   GraphReadOptions o;
   o.scope = a.scope;
   ENGRAM_ASSIGN_OR_RETURN(o.as_of, OptionalTime(a.as_of));
@@ -67,7 +67,7 @@ Result<GraphDirection> Direction(const std::string& s) {
   return Status::InvalidArgument("--direction must be out, in or both");
 }
 
-void AddReadOptions(CLI::App* sub, Args& a) {
+void AddReadOptions(CLI::App* sub, GraphArgs& a) {
   sub->add_option("--scope", a.scope, "Scope to read at (default global)");
   sub->add_option("--as-of", a.as_of, "What the engine believed at this time (ISO-8601)");
   sub->add_option("--valid-at", a.valid_at, "Edges true in the world at this time (ISO-8601)");
@@ -79,7 +79,7 @@ void AddReadOptions(CLI::App* sub, Args& a) {
 void AddGraphCommands(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<GraphArgs>();
   auto* graph =
       ctx.app.add_subcommand("graph", "Knowledge graph: entities, relations, observations");
   graph->require_subcommand(1);

@@ -23,12 +23,12 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct ImportArgs {
   std::string owner, file, from, scope = "global";
 };
 
 // `import --from`: another memory system's file (portable/foreign.h).
-Status ImportForeign(Cli& cli, const Args& a) {
+Status ImportForeign(Cli& cli, const ImportArgs& a) {
   if (a.owner.empty()) return Status::InvalidArgument("--owner is required with --from");
   if (a.from == "openai-session" && a.file == "-") {
     return Status::InvalidArgument("an Agents SDK session database is read from a file, not stdin");
@@ -96,7 +96,7 @@ void AddImportCommand(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<ImportArgs>();
 
   auto* import_cmd = app.add_subcommand(
       "import", "Import an engram archive, or add memories from a JSONL file (one per line)");

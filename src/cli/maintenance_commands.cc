@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct MaintenanceArgs {
   bool dry_run = false;
 };
 
@@ -24,7 +24,7 @@ void AddMaintenanceCommands(const CommandContext& ctx) {
   const Globals& g = ctx.globals;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<MaintenanceArgs>();
 
   // ---- gc ----
   auto* gc = app.add_subcommand(

@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct MemoryArgs {
   std::string owner, scope, session, agent, type = "fact", key, meta, data, source, observed,
                                             expires, id, role, cursor, since, until, as_of,
                                             valid_at;
@@ -33,7 +33,7 @@ void AddMemoryCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<MemoryArgs>();
 
   // ---- add ----
   auto* add = app.add_subcommand("add", "Store a memory");

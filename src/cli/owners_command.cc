@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-struct Args {
+struct OwnersArgs {
   size_t limit = 100;
   std::string cursor;
 };
@@ -20,7 +20,7 @@ struct Args {
 void AddOwnersCommand(const CommandContext& ctx) {
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<OwnersArgs>();
   auto* owners = ctx.app.add_subcommand(
       "owners", "List the owners with memories and their counts of live memories, by owner id");
   owners->add_option("--limit", a->limit, "Owners per page, 1 to 1000 (default 100)");

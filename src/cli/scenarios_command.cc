@@ -13,10 +13,10 @@
 namespace engram::cli {
 
 void AddScenariosCommand(CLI::App& eval, Globals& g, Cli& cli, std::function<Status()>& command) {
-  struct Args {
+  struct ScenariosArgs {
     std::string file, category;
   };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ScenariosArgs>();
   auto* sub = eval.add_subcommand(
       "scenarios", "Replay write-path scenarios (JSONL) into fresh stores and score their probes");
   sub->add_option("file", args->file, "Scenario file, one JSON object per line")->required();

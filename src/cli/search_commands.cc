@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct SearchArgs {
   std::string owner, scope, session, type, key, filter, since, until, valid_at, mode = "hybrid";
   std::vector<std::string> words;
   size_t limit = 10;
@@ -34,7 +34,7 @@ void AddSearchCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<SearchArgs>();
 
   auto* search = app.add_subcommand("search", "Find the memories most relevant to a query");
   AddOwnerOption(search, a->owner);

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 // The options of these subcommands; they outlive parsing inside the callbacks that hold them.
-struct Args {
+struct SessionArgs {
   std::string owner, session, scope, role, tool_calls, tool_call_id;
   std::vector<std::string> words;
   size_t last = 0, turns = 0, recent = 20;
@@ -24,7 +24,7 @@ void AddSessionCommands(const CommandContext& ctx) {
   CLI::App& app = ctx.app;
   Cli& cli = ctx.cli;
   std::function<Status()>& command = ctx.command;
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<SessionArgs>();
   auto* sess = app.add_subcommand("session", "Session state: ordered items of one conversation");
   sess->require_subcommand(1);
   auto session_opts = [&](CLI::App* sub) {

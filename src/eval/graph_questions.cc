@@ -14,14 +14,14 @@ using nlohmann::json;
 namespace {
 
 // How deep a search looks for the expected memory.
-constexpr size_t kDepth = 10;
+constexpr size_t kGraphSearchDepth = 10;
 
 struct Edge {
   std::string from, type, to;
   size_t memory = 0;
 };
 
-struct Owner {
+struct GraphQuestionOwner {
   std::string id;
   std::string split;
   std::vector<std::string> memories;
@@ -33,10 +33,10 @@ bool IsIndex(const json& v, size_t size) {
   return v.is_number_unsigned() && v.get<size_t>() < size;
 }
 
-Result<std::vector<Owner>> Load(const std::string& path) {
+Result<std::vector<GraphQuestionOwner>> LoadGraphQuestions(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Status::NotFound("cannot open graph question set '" + path + "'");
-  std::vector<Owner> out;
+  std::vector<GraphQuestionOwner> out;
   std::string line;
   for (size_t number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -51,7 +51,7 @@ Result<std::vector<Owner>> Load(const std::string& path) {
       return Status::InvalidArgument(
           where + "expected {\"owner\", \"split\", \"memories\", \"edges\", \"questions\"}");
     }
-    Owner o;
+    GraphQuestionOwner o;
     o.id = j["owner"].get<std::string>();
     o.split = j["split"].get<std::string>();
     for (const auto& m : j["memories"]) {
@@ -80,7 +80,7 @@ Result<std::vector<Owner>> Load(const std::string& path) {
 }
 
 // Stores the owner's memories, entities and edges; the memories' ids in file order.
-Result<std::vector<std::string>> Store(Engine& engine, const Owner& o) {
+Result<std::vector<std::string>> Store(Engine& engine, const GraphQuestionOwner& o) {
   ENGRAM_RETURN_IF_ERROR(engine.ForgetOwner(o.id).status());
   std::vector<NewMemory> batch;
   for (const std::string& text : o.memories) {
@@ -139,7 +139,8 @@ std::string Percent(size_t n, size_t of) {
 }  // namespace
 
 Result<GraphQuestionsReport> RunGraphQuestions(const GraphQuestionsOptions& options) {
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<Owner> owners, Load(options.data_path));
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<GraphQuestionOwner> owners,
+                          LoadGraphQuestions(options.data_path));
   Options engine_options;
   engine_options.path = options.work_dir + "/graph-eval.db";
   engine_options.embedder = options.embedder;
@@ -147,7 +148,7 @@ Result<GraphQuestionsReport> RunGraphQuestions(const GraphQuestionsOptions& opti
   ENGRAM_ASSIGN_OR_RETURN(auto engine, Engine::Open(engine_options));
 
   GraphQuestionsReport report;
-  for (const Owner& o : owners) {
+  for (const GraphQuestionOwner& o : owners) {
     ENGRAM_ASSIGN_OR_RETURN(std::vector<std::string> ids, Store(*engine, o));
     ++report.owners;
     report.memories += o.memories.size();
@@ -158,7 +159,7 @@ Result<GraphQuestionsReport> RunGraphQuestions(const GraphQuestionsOptions& opti
         SearchOptions so;  // the defaults a user gets, but the graph
         so.mode = options.embedder ? SearchMode::kHybrid : SearchMode::kLexical;
         so.use_graph = graph;
-        so.top_k = kDepth;
+        so.top_k = kGraphSearchDepth;
         so.record_access = false;
         ENGRAM_ASSIGN_OR_RETURN(auto hits, engine->Search(o.id, question, so));
         int rank = 0;

@@ -23,7 +23,7 @@ struct Owner {
   std::vector<std::pair<std::string, size_t>> questions;
 };
 
-Result<std::vector<Owner>> Load(const std::string& path) {
+Result<std::vector<Owner>> LoadParaphraseSet(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Status::NotFound("cannot open paraphrase set '" + path + "'");
   std::vector<Owner> out;
@@ -69,7 +69,7 @@ json ScoreJson(const ParaphraseScore& s) {
 }  // namespace
 
 Result<ParaphraseReport> RunParaphrase(const ParaphraseOptions& options) {
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<Owner> owners, Load(options.data_path));
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<Owner> owners, LoadParaphraseSet(options.data_path));
   Options engine_options;
   engine_options.path = options.work_dir + "/paraphrase-eval.db";
   engine_options.embedder = options.embedder;

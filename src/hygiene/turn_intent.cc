@@ -51,7 +51,7 @@ std::string SpanOf(const Tokens& t, size_t b, size_t e) {
 }
 
 // [b, e) without punctuation and the given words at its ends.
-void Trim(const Tokens& t, size_t& b, size_t& e, const WordSet& lead, const WordSet& tail) {
+void TrimWords(const Tokens& t, size_t& b, size_t& e, const WordSet& lead, const WordSet& tail) {
   while (b < e && (!t[b].word || lead.count(t[b].norm))) ++b;
   while (e > b && (!t[e - 1].word || tail.count(t[e - 1].norm))) --e;
 }
@@ -188,7 +188,7 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
       }
     }
     if (!about_memory) return std::nullopt;
-    Trim(t, b, e, framing, RequestTail());
+    TrimWords(t, b, e, framing, RequestTail());
     bool named = false;
     for (size_t k = b; k < e; ++k) named = named || (t[k].word && !Deictic().count(t[k].norm));
     if (named) return ForgetRequest{SpanOf(t, b, e)};
@@ -225,7 +225,7 @@ std::optional<Correction> ContrastAt(const Tokens& t, size_t from) {
     if (wb0 == k) continue;
     size_t wb = wb0, we = wb;
     while (we < t.size() && !IsEnd(t, we)) ++we;
-    Trim(t, wb, we, kArticles, WordSet{});
+    TrimWords(t, wb, we, kArticles, WordSet{});
     if (wb >= we || we - wb > 4) return std::nullopt;
     // The right value: the words just before, back to a function word ("the window seat rather
     // than the aisle": "window seat"), at most one more than the wrong value has.
@@ -256,7 +256,7 @@ std::optional<Correction> RecalledValueAt(const Tokens& t) {
     while (we < t.size() && !IsEnd(t, we) && !kTail.count(t[we].norm)) ++we;
     size_t next = we;
     while (next < t.size() && !IsEnd(t, next) && !IsWordAt(t, next, "but")) ++next;
-    Trim(t, wb, we, WordSet{"that", "it", "was", "is"}, WordSet{});
+    TrimWords(t, wb, we, WordSet{"that", "it", "was", "is"}, WordSet{});
     if (wb >= we || we - wb > 4 || next >= t.size()) return std::nullopt;
     size_t rb = next + 1, re;
     while (rb < t.size() && (!t[rb].word || ValueLead().count(t[rb].norm))) ++rb;
@@ -296,7 +296,7 @@ std::optional<Correction> VerdictAt(const Tokens& t, size_t from) {
     size_t wb = k;
     while (wb > from && !IsEnd(t, wb - 1)) --wb;
     size_t we = k;
-    Trim(t, wb, we, kArticles, WordSet{});
+    TrimWords(t, wb, we, kArticles, WordSet{});
     if (wb >= we || we - wb > 4 || Deictic().count(t[wb].norm)) return std::nullopt;
     size_t next = after;
     while (next < t.size() && !IsEnd(t, next)) ++next;
@@ -317,13 +317,13 @@ std::optional<Correction> ChangeToAt(const Tokens& t, size_t i) {
   if (!IsWordAt(t, to, "to")) return std::nullopt;
   static const WordSet kArticles{"the", "a", "an"};
   size_t wb = i + 1, we = to;
-  Trim(t, wb, we, kArticles, WordSet{});
+  TrimWords(t, wb, we, kArticles, WordSet{});
   Correction c;
   if (wb < we && !(we - wb == 1 && (Deictic().count(t[wb].norm) || t[wb].norm == "it")))
     c.wrong = SpanOf(t, wb, we);
   size_t rb = to + 1, re = rb;
   while (re < t.size() && !IsEnd(t, re)) ++re;
-  Trim(t, rb, re, kArticles, WordSet{"please", "instead", "then"});
+  TrimWords(t, rb, re, kArticles, WordSet{"please", "instead", "then"});
   if (rb >= re || re - rb > 6) return std::nullopt;
   c.right = SpanOf(t, rb, re);
   return c;
@@ -341,7 +341,7 @@ std::optional<Correction> GotWrongAt(const Tokens& t, size_t i) {
   if (!IsWordAt(t, w, "wrong")) return std::nullopt;
   static const WordSet kArticles{"the", "a", "an", "my", "our"};
   size_t sb = i + 2, se = w;
-  Trim(t, sb, se, kArticles, WordSet{});
+  TrimWords(t, sb, se, kArticles, WordSet{});
   if (sb >= se || (se - sb == 1 && (Deictic().count(t[sb].norm) || t[sb].norm == "it")))
     return std::nullopt;
   size_t next = w;
@@ -457,7 +457,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
       t[meant - 2].norm == "," && (meant + 1 >= t.size() || EndsSentence(t[meant + 1]))) {
     size_t rb = i, re = meant - 2;
     static const WordSet kNone{};
-    Trim(t, rb, re, kNone, kNone);
+    TrimWords(t, rb, re, kNone, kNone);
     bool shaped = false, thought = false;
     for (size_t k = rb; k < re; ++k) {
       if (!t[k].word) continue;
@@ -479,7 +479,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     while (we < t.size() && !IsEnd(t, we) && !IsWordAt(t, we, "but")) ++we;
     static const WordSet kNoWords{};
     size_t xb = wb, xe = we;
-    Trim(t, xb, xe, kNoWords, kNoWords);
+    TrimWords(t, xb, xe, kNoWords, kNoWords);
     if (xb >= xe || we >= t.size()) return std::nullopt;
     Correction c;
     c.wrong = SpanOf(t, xb, xe);
@@ -514,7 +514,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     while (e < t.size() && !IsEnd(t, e) && !IsWordAt(t, e, "not") && !IsWordAt(t, e, "but")) ++e;
     size_t rb = b, re = e;
     static const WordSet kTail{"actually"};
-    Trim(t, rb, re, kNone, kTail);
+    TrimWords(t, rb, re, kNone, kTail);
     const bool is_typo_clause = typo < t.size() && typo >= b && typo <= e;
     if (is_typo_clause || rb >= re) {
       // "that was a typo" names no value; the value is in another clause.
@@ -540,7 +540,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
     if (IsWordAt(t, n, "not")) {
       size_t wb = n + 1, we = wb;
       while (we < t.size() && !IsEnd(t, we)) ++we;
-      Trim(t, wb, we, kNone, kNone);
+      TrimWords(t, wb, we, kNone, kNone);
       if (wb < we) c.wrong = SpanOf(t, wb, we);
     }
     // "X was a typo": X is wrong unless it only points back.
@@ -551,7 +551,7 @@ std::optional<Correction> ParseCorrection(std::string_view text) {
         --we;
       size_t wb = we;
       while (wb > 0 && t[wb - 1].word) --wb;
-      Trim(t, wb, we, kNone, kNone);
+      TrimWords(t, wb, we, kNone, kNone);
       if (wb < we && !(we - wb == 1 && Deictic().count(t[wb].norm)) && (we <= rb || wb >= re))
         c.wrong = SpanOf(t, wb, we);
     }

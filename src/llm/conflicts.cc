@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kSystemPrompt[] =
+constexpr char kConflictsSystemPrompt[] =
     R"(You keep an assistant's long-term memory about a user consistent.
 
 You get new candidate memories, each with the most similar memories already stored. For every candidate, nominate exactly one action:
@@ -24,7 +24,7 @@ target_id must be one of the ids listed under that candidate, or null for "add" 
 text: for "add", "update" and "supersede", the one third-person sentence to store (for "update", merge both); null for "none".
 Give one nomination per candidate, using the candidate's index.)";
 
-json BuildSchema() {
+json BuildConflictsSchema() {
   const json nomination = {
       {"type", "object"},
       {"additionalProperties", false},
@@ -91,7 +91,7 @@ const char* ConflictActionName(ConflictAction action) {
 }
 
 const json& ResolutionSchema() {
-  static const json schema = BuildSchema();
+  static const json schema = BuildConflictsSchema();
   return schema;
 }
 
@@ -127,7 +127,7 @@ Result<std::vector<Nomination>> ResolveConflicts(LlmClient& client, CallBudget& 
   if (asked.empty()) return nominations;
 
   CompletionRequest request;
-  request.system = kSystemPrompt;
+  request.system = kConflictsSystemPrompt;
   request.messages.push_back({MessageRole::kUser, json{{"candidates", rendered}}.dump()});
   request.max_tokens = options.max_tokens;
   request.temperature = 0;
