@@ -13,13 +13,13 @@
 #include <deque>
 #include <mutex>
 #include <random>
-#include <semaphore>
 #include <thread>
 #include <vector>
 
 #include "core/json_codec.h"
 #include "server/connection.h"
 #include "server/errors.h"
+#include "util/fifo_semaphore.h"
 
 namespace engram::server {
 
@@ -129,7 +129,7 @@ class HttpServer::Impl {
         options_(std::move(options)),
         wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         server_(options_, wake_fd_),
-        handlers_(static_cast<std::ptrdiff_t>(options_.threads)) {
+        handlers_(options_.threads) {
     std::random_device rd;
     prefix_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
     const size_t connections = std::max(options_.max_connections, options_.threads);
@@ -223,12 +223,9 @@ class HttpServer::Impl {
       res.status = 400;
       return;  // the error handler writes the body
     }
-    // At most options_.threads handlers at once; connections beyond wait here, not in a read.
-    handlers_.acquire();
-    struct Release {
-      std::counting_semaphore<>& s;
-      ~Release() { s.release(); }
-    } release{handlers_};
+    // At most options_.threads handlers at once; requests beyond wait here, not in a read, and
+    // are served in the order they arrived.
+    std::lock_guard handler(handlers_);
     HttpRequest request;
     request.method = req.method;
     request.target = req.target;
@@ -289,7 +286,7 @@ class HttpServer::Impl {
   std::map<std::string, MountHandler> tree_mounts_;
   const int wake_fd_;
   Listener server_;
-  std::counting_semaphore<> handlers_;
+  util::FifoSemaphore handlers_;
   uint64_t prefix_ = 0;
   std::atomic<uint64_t> counter_{0};
   std::atomic<bool> stopping_{false};

@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "core/validate.h"
+#include "util/fifo_semaphore.h"
 #include "util/ids.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -131,6 +133,51 @@ TEST(TimestampRangeTest, OnlyTheYears1900To9999AreAccepted) {
   EXPECT_FALSE(util::CheckTimestampRange("t", util::kMaxTimestamp + 1).ok());
   EXPECT_FALSE(util::CheckTimestampRange("t", util::kMinTimestamp - 1).ok());
   EXPECT_FALSE(util::CheckTimestampRange("t", INT64_MIN).ok());
+}
+
+TEST(FifoSemaphoreTest, WaitersGetPermitsInTheOrderTheyArrived) {
+  util::FifoSemaphore permits(1);
+  permits.acquire();
+  std::mutex order_mu;
+  std::vector<int> order;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      permits.acquire();
+      {
+        std::lock_guard lock(order_mu);
+        order.push_back(i);
+      }
+      permits.release();
+    });
+    // The next thread starts only once this one waits, so arrival order is i's order.
+    while (permits.waiting() != static_cast<size_t>(i + 1)) std::this_thread::yield();
+  }
+  permits.release();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(permits.waiting(), 0u);
+}
+
+TEST(FifoSemaphoreTest, HoldsAsManyPermitsAsItWasGivenAndNoMore) {
+  util::FifoSemaphore permits(2);
+  permits.acquire();
+  permits.acquire();
+  std::atomic<bool> third{false};
+  std::thread waiter([&] {
+    std::lock_guard held(permits);
+    third = true;
+  });
+  while (permits.waiting() != 1) std::this_thread::yield();
+  EXPECT_FALSE(third);
+  permits.release();
+  waiter.join();
+  EXPECT_TRUE(third);
+  permits.release();
+  // Both permits are back: two callers get them without waiting.
+  permits.acquire();
+  permits.acquire();
+  EXPECT_EQ(permits.waiting(), 0u);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ namespace engram::store::sqlite {
 class SqliteGraphTransaction final : public GraphTransaction {
  public:
   SqliteGraphTransaction(Connection* conn, std::function<void()> release,
-                         std::unique_lock<std::mutex> writer_lock = {})
+                         WriterLock writer_lock = {})
       : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }

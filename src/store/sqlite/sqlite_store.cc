@@ -67,7 +67,7 @@ class Database {
   // SqliteCheckpointTransaction: each takes (conn, release, lock).
   template <typename Txn>
   Result<std::unique_ptr<Txn>> BeginWrite() {
-    std::unique_lock lock(writer_mu_);
+    sqlite::WriterLock lock(writer_turn_);
     // IMMEDIATE takes the write lock now, so a busy database fails here rather than mid-way.
     ENGRAM_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     return std::make_unique<Txn>(
@@ -118,7 +118,7 @@ class Database {
 
  private:
   SqliteOptions options_;
-  std::mutex writer_mu_;
+  util::FifoSemaphore writer_turn_{1};
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;

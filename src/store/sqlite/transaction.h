@@ -13,6 +13,7 @@
 #include "store/session_store.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
+#include "util/fifo_semaphore.h"
 
 namespace engram::store::sqlite {
 
@@ -21,14 +22,17 @@ namespace engram::store::sqlite {
 #define ENGRAM_CHANGE_COUNTER \
   "(SELECT CAST(value AS INTEGER) FROM store_meta WHERE name = 'change_counter')"
 
+// The database's single writer, held for the length of a write transaction; writers get it in
+// the order they asked (util::FifoSemaphore), so no writer waits behind later ones.
+using WriterLock = std::unique_lock<util::FifoSemaphore>;
+
 // A transaction open on a connection: rolls back unless committed, then hands the connection
 // back.
 class OpenTransaction {
  public:
   // Takes over an open transaction on conn; `release` hands conn back on destruction, and
   // writer_lock (held for write transactions) is released after it.
-  OpenTransaction(Connection* conn, std::function<void()> release,
-                  std::unique_lock<std::mutex> writer_lock)
+  OpenTransaction(Connection* conn, std::function<void()> release, WriterLock writer_lock)
       : writer_lock_(std::move(writer_lock)), conn_(conn), release_(std::move(release)) {}
   OpenTransaction(const OpenTransaction&) = delete;
   OpenTransaction& operator=(const OpenTransaction&) = delete;
@@ -37,7 +41,7 @@ class OpenTransaction {
   Status Commit();
 
  private:
-  std::unique_lock<std::mutex> writer_lock_;
+  WriterLock writer_lock_;
   Connection* conn_;
   std::function<void()> release_;
   bool done_ = false;
@@ -50,8 +54,7 @@ Result<int64_t> DeleteWhereOwner(Connection& conn, const char* sql, std::string_
 
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(Connection* conn, std::function<void()> release,
-                    std::unique_lock<std::mutex> writer_lock = {})
+  SqliteTransaction(Connection* conn, std::function<void()> release, WriterLock writer_lock = {})
       : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }
@@ -124,7 +127,7 @@ class SqliteTransaction final : public Transaction {
 class SqliteSessionTransaction final : public SessionTransaction {
  public:
   SqliteSessionTransaction(Connection* conn, std::function<void()> release,
-                           std::unique_lock<std::mutex> writer_lock = {})
+                           WriterLock writer_lock = {})
       : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }
