@@ -224,6 +224,15 @@ class Engine {
   // edge already true at valid_from is kExisting. An edge of a single-valued type ends the edge it
   // replaces at valid_from; one observed before a newer value is stored already ended there.
   Result<std::vector<RelationWrite>> AddRelations(std::span<const NewRelation> relations);
+  // Imports a whole graph (a file of the MCP memory server, docs/graph.md) all or nothing, of any
+  // size: every item is validated first (InvalidArgument naming "entity i" or "relation i"),
+  // then the entities are written in order and the relations after them, each as AddEntities
+  // and AddRelations write it, in ONE transaction on every backend: an error at any item
+  // (NotFound for a relation to an unknown entity, naming "relation i") writes nothing. Each
+  // item sees the items before it (a relation may name an entity of the same call; a name
+  // given twice is merged). The items may name several owners and scopes.
+  Result<GraphImportReport> ImportGraph(std::span<const NewEntity> entities,
+                                        std::span<const NewRelation> relations);
   // Adds the observations the entity does not hold yet (compared as normalized text); returns
   // those added.
   Result<std::vector<Observation>> AddObservations(std::string_view owner_id,

@@ -121,6 +121,15 @@ struct RelationWrite {
   std::vector<Relation> closed;
 };
 
+// What Engine::ImportGraph wrote: how many items of each GraphWriteEvent.
+struct GraphImportReport {
+  int64_t entities_added = 0;
+  int64_t entities_updated = 0;
+  int64_t entities_existing = 0;
+  int64_t relations_added = 0;
+  int64_t relations_existing = 0;
+};
+
 // Which version of the graph a read sees. Unset as_of: the current one. Unset valid_at: edges true
 // at as_of (or now); with all_times, edges of every world time.
 struct GraphReadOptions {

@@ -11,6 +11,10 @@ Result<std::vector<EntityWrite>> Engine::AddEntities(std::span<const NewEntity> 
 Result<std::vector<RelationWrite>> Engine::AddRelations(std::span<const NewRelation> relations) {
   return impl_->graph().AddRelations(relations);
 }
+Result<GraphImportReport> Engine::ImportGraph(std::span<const NewEntity> entities,
+                                              std::span<const NewRelation> relations) {
+  return impl_->graph().ImportGraph(entities, relations);
+}
 Result<std::vector<Observation>> Engine::AddObservations(std::string_view owner_id,
                                                          std::string_view scope,
                                                          std::string_view entity,

@@ -1,6 +1,7 @@
 // GraphEngine: the knowledge graph's rules over a store::GraphStore, behind the Engine's graph
 // calls (their contracts are in engram/engine.h). Private to src/core:
-//   graph_write.cc  entities, observations, relations (single-valued edges, replays), deletion
+//   graph_write.cc  entities, observations, relations (single-valued edges, replays), deletion,
+//                   imports; through a GraphBatch (graph_batch.h), the reads a batch shares
 //   graph_read.cc   lookups, whole-graph reads, search, neighbours, paths, history
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/graph_batch.h"
 #include "engram/clock.h"
 #include "engram/graph.h"
 #include "engram/types.h"
@@ -40,6 +42,8 @@ class GraphEngine {
   // ---- graph_write.cc ----
   Result<std::vector<EntityWrite>> AddEntities(std::span<const NewEntity> entities);
   Result<std::vector<RelationWrite>> AddRelations(std::span<const NewRelation> relations);
+  Result<GraphImportReport> ImportGraph(std::span<const NewEntity> entities,
+                                        std::span<const NewRelation> relations);
   Result<std::vector<Observation>> AddObservations(std::string_view owner_id,
                                                    std::string_view scope, std::string_view entity,
                                                    std::span<const std::string> texts,
@@ -100,6 +104,17 @@ class GraphEngine {
   // The entity `name` (a name or alias) visible at the view's scopes; NotFound otherwise.
   static Result<Entity> Resolve(store::GraphTransaction& txn, std::string_view owner_id,
                                 const View& view, std::string_view name);
+  // The entity of `found` (FindEntitiesByKey's answer for `name`) at the narrowest scope;
+  // NotFound when it is empty.
+  static Result<Entity> Narrowest(std::vector<Entity> found, std::string_view name);
+  // Resolve for several names in one read: for each name, its entity or Resolve's error
+  // (InvalidArgument, for a name without letters or digits, fails the whole call).
+  static Result<std::vector<Result<Entity>>> ResolveAll(store::GraphTransaction& txn,
+                                                        std::string_view owner_id, const View& view,
+                                                        std::span<const std::string> names);
+  // Resolve within a write batch, at the scopes visible from `scope`.
+  static Result<Entity> Resolve(GraphBatch& batch, std::string_view owner_id,
+                                const std::vector<std::string>& scopes, std::string_view name);
   // Fills the entities' observations.
   static Status LoadObservations(store::GraphTransaction& txn, std::string_view owner_id,
                                  const View& view, std::vector<Entity>* entities);
@@ -107,7 +122,8 @@ class GraphEngine {
   static Status NameEnds(store::GraphTransaction& txn, std::string_view owner_id, const View& view,
                          std::vector<Relation>* relations);
   // The entities with their observations and the edges among them (touching: the edges with
-  // at least one end among them), as the view sees them.
+  // at least one end among them), as the view sees them: two reads, the edges, then the
+  // entities' observations and the edges' other ends (GetEntitiesWithObservations).
   static Result<Graph> GraphOf(store::GraphTransaction& txn, std::string_view owner_id,
                                const View& view, std::vector<Entity> entities, bool touching);
 
@@ -121,14 +137,13 @@ class GraphEngine {
   static Status Retire(store::GraphTransaction& txn, std::string_view owner_id,
                        const Observation& o, const ChangeInfo& change, Timestamp now);
   // Adds the observations `entity` lacks; appends them to *added.
-  Status Observe(store::GraphTransaction& txn, const Entity& entity,
-                 std::span<const std::string> texts, const std::string& source,
-                 const ChangeInfo& change, Timestamp now, std::vector<Observation>* added);
+  Status Observe(GraphBatch& batch, const Entity& entity, std::span<const std::string> texts,
+                 const std::string& source, const ChangeInfo& change, Timestamp now,
+                 std::vector<Observation>* added);
   // Adds or merges one entity.
-  Result<EntityWrite> WriteEntity(store::GraphTransaction& txn, const NewEntity& e, Timestamp now);
+  Result<EntityWrite> WriteEntity(GraphBatch& batch, const NewEntity& e, Timestamp now);
   // Adds one edge, ending what a single-valued type replaces.
-  Result<RelationWrite> WriteRelation(store::GraphTransaction& txn, const NewRelation& r,
-                                      Timestamp now);
+  Result<RelationWrite> WriteRelation(GraphBatch& batch, const NewRelation& r, Timestamp now);
   // Retracts an entity, its observations and its edges; adds to *report.
   Status RetractEntity(store::GraphTransaction& txn, const Entity& e, const ChangeInfo& change,
                        Timestamp now, GraphDeleteReport* report);

@@ -46,20 +46,57 @@ Result<GraphEngine::View> GraphEngine::ViewOf(std::string_view owner_id,
   return view;
 }
 
+Result<Entity> GraphEngine::Narrowest(std::vector<Entity> found, std::string_view name) {
+  if (found.empty()) {
+    return Status::NotFound("no entity named '" + std::string(name.substr(0, 256)) +
+                            "' (create it first)");
+  }
+  // The narrowest scope wins: every visible scope is an ancestor of the next, so the longest.
+  return std::move(*std::max_element(
+      found.begin(), found.end(),
+      [](const Entity& a, const Entity& b) { return a.scope.size() < b.scope.size(); }));
+}
+
 Result<Entity> GraphEngine::Resolve(store::GraphTransaction& txn, std::string_view owner_id,
                                     const View& view, std::string_view name) {
   const std::string key = graph::NameKey(name);
   if (key.empty()) return Status::InvalidArgument("an entity name has no letters or digits");
   ENGRAM_ASSIGN_OR_RETURN(auto found,
                           txn.FindEntitiesByKey(owner_id, view.scopes, key, view.as_of));
-  if (found.empty()) {
-    return Status::NotFound("no entity named '" + std::string(name.substr(0, 256)) +
-                            "' (create it first)");
+  return Narrowest(std::move(found), name);
+}
+
+Result<std::vector<Result<Entity>>> GraphEngine::ResolveAll(store::GraphTransaction& txn,
+                                                            std::string_view owner_id,
+                                                            const View& view,
+                                                            std::span<const std::string> names) {
+  std::vector<std::string> keys;
+  for (const std::string& name : names) {
+    keys.push_back(graph::NameKey(name));
+    if (keys.back().empty()) {
+      return Status::InvalidArgument("an entity name has no letters or digits");
+    }
   }
-  // The narrowest scope wins: every visible scope is an ancestor of the next, so the longest.
-  return *std::max_element(found.begin(), found.end(), [](const Entity& a, const Entity& b) {
-    return a.scope.size() < b.scope.size();
-  });
+  std::unordered_map<std::string, std::vector<Entity>> by_key;
+  if (!keys.empty()) {
+    ENGRAM_ASSIGN_OR_RETURN(auto found,
+                            txn.FindEntitiesByKeys(owner_id, view.scopes, keys, view.as_of));
+    for (store::KeyedEntity& k : found) by_key[k.key].push_back(std::move(k.entity));
+  }
+  std::vector<Result<Entity>> out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto it = by_key.find(keys[i]);
+    out.push_back(Narrowest(it == by_key.end() ? std::vector<Entity>{} : it->second, names[i]));
+  }
+  return out;
+}
+
+Result<Entity> GraphEngine::Resolve(GraphBatch& batch, std::string_view owner_id,
+                                    const std::vector<std::string>& scopes, std::string_view name) {
+  const std::string key = graph::NameKey(name);
+  if (key.empty()) return Status::InvalidArgument("an entity name has no letters or digits");
+  ENGRAM_ASSIGN_OR_RETURN(auto found, batch.FindByKey(owner_id, scopes, key));
+  return Narrowest(std::move(found), name);
 }
 
 Status GraphEngine::LoadObservations(store::GraphTransaction& txn, std::string_view owner_id,
@@ -98,7 +135,6 @@ Status GraphEngine::NameEnds(store::GraphTransaction& txn, std::string_view owne
 Result<Graph> GraphEngine::GraphOf(store::GraphTransaction& txn, std::string_view owner_id,
                                    const View& view, std::vector<Entity> entities, bool touching) {
   Graph g;
-  ENGRAM_RETURN_IF_ERROR(LoadObservations(txn, owner_id, view, &entities));
   std::unordered_set<std::string> ids;
   for (const Entity& e : entities) ids.insert(e.id);
   store::EdgeQuery q{
@@ -110,7 +146,27 @@ Result<Graph> GraphEngine::GraphOf(store::GraphTransaction& txn, std::string_vie
   if (!touching) {
     std::erase_if(g.relations, [&](const Relation& r) { return !ids.contains(r.to_id); });
   }
-  ENGRAM_RETURN_IF_ERROR(NameEnds(txn, owner_id, view, &g.relations));
+  std::vector<std::string> wanted = IdsOf(entities);
+  std::unordered_set<std::string> asked = ids;
+  for (const Relation& r : g.relations) {
+    for (const std::string& end : {r.from_id, r.to_id}) {
+      if (asked.insert(end).second) wanted.push_back(end);
+    }
+  }
+  ENGRAM_ASSIGN_OR_RETURN(auto rows, txn.GetEntitiesWithObservations(owner_id, wanted, view.as_of));
+  std::unordered_map<std::string, Entity> by_id;
+  for (Entity& e : rows) by_id.emplace(e.id, std::move(e));
+  for (Entity& e : entities) {
+    if (auto it = by_id.find(e.id); it != by_id.end()) e.observations = it->second.observations;
+  }
+  // An edge whose other end the view does not see is dropped, as NameEnds does.
+  std::erase_if(g.relations, [&](Relation& r) {
+    auto from = by_id.find(r.from_id), to = by_id.find(r.to_id);
+    if (from == by_id.end() || to == by_id.end()) return true;
+    r.from_name = from->second.name;
+    r.to_name = to->second.name;
+    return false;
+  });
   g.entities = std::move(entities);
   std::sort(g.entities.begin(), g.entities.end(),
             [](const Entity& a, const Entity& b) { return a.name < b.name; });
@@ -157,9 +213,9 @@ Result<Graph> GraphEngine::OpenEntities(std::string_view owner_id,
                                         const GraphReadOptions& options) {
   ENGRAM_ASSIGN_OR_RETURN(View view, ViewOf(owner_id, options));
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
+  ENGRAM_ASSIGN_OR_RETURN(auto resolved, ResolveAll(*txn, owner_id, view, names));
   std::vector<Entity> entities;
-  for (const std::string& name : names) {
-    Result<Entity> e = Resolve(*txn, owner_id, view, name);
+  for (Result<Entity>& e : resolved) {
     if (!e.ok() && !e.status().IsNotFound()) return e.status();
     const bool fresh = e.ok() && std::none_of(entities.begin(), entities.end(),
                                               [&](const Entity& x) { return x.id == e->id; });
@@ -248,28 +304,25 @@ Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::stri
   };
   ENGRAM_ASSIGN_OR_RETURN(auto reached, graph::Expand(out.start.id, options.depth,
                                                       options.direction, edges, &out.relations));
-  std::vector<std::string> ids;
+  // The start and the entities reached, with their observations, in one read.
+  std::vector<std::string> ids = {out.start.id};
   for (const graph::Reached& r : reached) ids.push_back(r.id);
-  ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->GetEntities(owner_id, ids, view.as_of));
+  ENGRAM_ASSIGN_OR_RETURN(auto entities,
+                          txn->GetEntitiesWithObservations(owner_id, ids, view.as_of));
   // Every edge followed joins two of the start and the entities reached, so these rows name
   // them all; an edge to an entity the view does not see is dropped, as NameEnds does.
   std::unordered_map<std::string, std::string> names = {{out.start.id, out.start.name}};
   for (const Entity& e : entities) names.emplace(e.id, e.name);
   std::unordered_map<std::string, Entity> by_id;
   for (Entity& e : entities) by_id.emplace(e.id, std::move(e));
+  if (auto it = by_id.find(out.start.id); it != by_id.end()) {
+    out.start.observations = std::move(it->second.observations);
+  }
   for (graph::Reached& r : reached) {
     auto it = by_id.find(r.id);
     if (it == by_id.end()) continue;
     if (!entity_types.empty() && !entity_types.contains(graph::NameKey(it->second.type))) continue;
     out.neighbors.push_back({std::move(it->second), r.depth, std::move(r.via)});
-  }
-  std::vector<Entity> listed;
-  for (const Neighbor& n : out.neighbors) listed.push_back(n.entity);
-  listed.push_back(out.start);
-  ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &listed));
-  out.start = std::move(listed.back());
-  for (size_t i = 0; i < out.neighbors.size(); ++i) {
-    out.neighbors[i].entity = std::move(listed[i]);
   }
   std::stable_sort(out.neighbors.begin(), out.neighbors.end(),
                    [](const Neighbor& a, const Neighbor& b) {
@@ -297,8 +350,10 @@ Result<std::optional<GraphPath>> GraphEngine::FindPath(std::string_view owner_id
                                    std::to_string(kMaxGraphDepth));
   }
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
-  ENGRAM_ASSIGN_OR_RETURN(Entity start, Resolve(*txn, owner_id, view, from));
-  ENGRAM_ASSIGN_OR_RETURN(Entity end, Resolve(*txn, owner_id, view, to));
+  const std::string ends_named[] = {std::string(from), std::string(to)};
+  ENGRAM_ASSIGN_OR_RETURN(auto ends, ResolveAll(*txn, owner_id, view, ends_named));
+  ENGRAM_ASSIGN_OR_RETURN(Entity start, std::move(ends[0]));
+  ENGRAM_ASSIGN_OR_RETURN(Entity end, std::move(ends[1]));
   // Forward: the edges the direction follows out of a set; backward: those it follows into it.
   // Each side reads two hops at a time (fewer near max_hops) where the store can.
   size_t asked = 0;
@@ -338,7 +393,10 @@ Result<std::optional<GraphPath>> GraphEngine::FindPath(std::string_view owner_id
     if (it == by_id.end()) return Status::Internal("a path entity vanished during the read");
     path.entities.push_back(it->second);
   }
-  ENGRAM_RETURN_IF_ERROR(NameEnds(*txn, owner_id, view, &path.relations));
+  for (Relation& r : path.relations) {  // its ends are path entities
+    r.from_name = by_id.at(r.from_id).name;
+    r.to_name = by_id.at(r.to_id).name;
+  }
   return std::optional<GraphPath>(std::move(path));
 }
 

@@ -2,7 +2,9 @@
 // end the edge they replace, also when observed out of order), retraction and erasure.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <type_traits>
 
 #include "core/graph_engine.h"
 #include "core/graph_json.h"
@@ -84,8 +86,30 @@ Status ValidateRelation(const NewRelation& r) {
 }
 
 // Prefixes a batch item's error with its index.
-Status AtIndex(size_t i, const Status& st) {
-  return st.WithPrefix("item " + std::to_string(i) + ": ");
+Status AtIndex(size_t i, const Status& st, const char* noun = "item") {
+  return st.WithPrefix(std::string(noun) + " " + std::to_string(i) + ": ");
+}
+
+// Reads at once, per owner, the entities the items name (the entities' observations, the edges
+// leaving the relations' ends), so that the writes find them in the batch.
+Status Prefetch(GraphBatch& batch, std::span<const NewEntity> entities,
+                std::span<const NewRelation> relations) {
+  std::map<std::string_view, std::set<std::string>> keys;  // owner -> keys
+  for (const NewEntity& e : entities) {
+    std::set<std::string>& k = keys[e.owner_id];
+    k.insert(graph::NameKey(e.name));
+    for (const std::string& a : e.aliases) k.insert(graph::NameKey(a));
+  }
+  for (const NewRelation& r : relations) {
+    std::set<std::string>& k = keys[r.owner_id];
+    k.insert(graph::NameKey(r.from));
+    k.insert(graph::NameKey(r.to));
+  }
+  for (const auto& [owner, k] : keys) {
+    ENGRAM_RETURN_IF_ERROR(batch.Prefetch(owner, std::vector<std::string>(k.begin(), k.end()),
+                                          !entities.empty(), !relations.empty()));
+  }
+  return Status::Ok();
 }
 
 // Validates every item, then writes them all in one transaction: all or nothing, an error
@@ -100,9 +124,15 @@ Result<std::vector<Out>> WriteBatch(store::GraphStore& store, std::span<const In
   }
   for (size_t i = 0; i < items.size(); ++i) ENGRAM_RETURN_IF_ERROR(AtIndex(i, validate(items[i])));
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
+  GraphBatch batch(*txn);
+  if constexpr (std::is_same_v<In, NewEntity>) {
+    ENGRAM_RETURN_IF_ERROR(Prefetch(batch, items, {}));
+  } else {
+    ENGRAM_RETURN_IF_ERROR(Prefetch(batch, {}, items));
+  }
   std::vector<Out> out;
   for (size_t i = 0; i < items.size(); ++i) {
-    Result<Out> w = write(*txn, items[i], now);
+    Result<Out> w = write(batch, items[i], now);
     if (!w.ok()) return AtIndex(i, w.status());
     out.push_back(std::move(*w));
   }
@@ -150,32 +180,30 @@ Status GraphEngine::History(store::GraphTransaction& txn, std::string_view owner
                                  change.reason, before, after, at});
 }
 
-Status GraphEngine::Observe(store::GraphTransaction& txn, const Entity& entity,
+Status GraphEngine::Observe(GraphBatch& batch, const Entity& entity,
                             std::span<const std::string> texts, const std::string& source,
                             const ChangeInfo& change, Timestamp now,
                             std::vector<Observation>* added) {
-  ENGRAM_ASSIGN_OR_RETURN(auto current,
-                          txn.ListObservations(entity.owner_id, {entity.id}, std::nullopt));
+  ENGRAM_ASSIGN_OR_RETURN(auto current, batch.Observations(entity.owner_id, entity.id));
   std::set<std::string> held;
   for (const Observation& o : current) held.insert(util::NormalizeForDedup(o.text));
   for (const std::string& raw : texts) {
     Observation o{ids_.Next(now), entity.id, Redacted(raw), source, now, std::nullopt};
     if (!held.insert(util::NormalizeForDedup(o.text)).second) continue;
-    ENGRAM_RETURN_IF_ERROR(txn.InsertObservation(entity.owner_id, o));
-    ENGRAM_RETURN_IF_ERROR(
-        History(txn, entity.owner_id, "observation", o.id, "add", "", Snapshot(o), change, now));
+    ENGRAM_RETURN_IF_ERROR(batch.InsertObservation(entity.owner_id, o));
+    ENGRAM_RETURN_IF_ERROR(History(batch.txn(), entity.owner_id, "observation", o.id, "add", "",
+                                   Snapshot(o), change, now));
     added->push_back(std::move(o));
   }
   return Status::Ok();
 }
 
-Result<EntityWrite> GraphEngine::WriteEntity(store::GraphTransaction& txn, const NewEntity& in,
+Result<EntityWrite> GraphEngine::WriteEntity(GraphBatch& batch, const NewEntity& in,
                                              Timestamp now) {
   const std::string name = Redacted(in.name);
   const std::string type = Redacted(in.type);
   const std::vector<std::string> here = {in.scope};
-  ENGRAM_ASSIGN_OR_RETURN(
-      auto found, txn.FindEntitiesByKey(in.owner_id, here, graph::NameKey(name), std::nullopt));
+  ENGRAM_ASSIGN_OR_RETURN(auto found, batch.FindByKey(in.owner_id, here, graph::NameKey(name)));
   EntityWrite out;
   Entity& e = out.entity;
   if (found.empty()) {
@@ -196,8 +224,7 @@ Result<EntityWrite> GraphEngine::WriteEntity(store::GraphTransaction& txn, const
     const std::string alias = Redacted(raw);
     const std::string key = graph::NameKey(alias);
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-    ENGRAM_ASSIGN_OR_RETURN(auto taken,
-                            txn.FindEntitiesByKey(in.owner_id, here, key, std::nullopt));
+    ENGRAM_ASSIGN_OR_RETURN(auto taken, batch.FindByKey(in.owner_id, here, key));
     if (!taken.empty()) {
       return Status::InvalidArgument("alias '" + alias + "' already names entity '" +
                                      taken.front().name + "' at scope " + in.scope);
@@ -208,16 +235,16 @@ Result<EntityWrite> GraphEngine::WriteEntity(store::GraphTransaction& txn, const
   const bool changed = e.type != before.type || e.aliases != before.aliases;
   if (found.empty() || changed) {
     e.updated_at = now;
-    ENGRAM_RETURN_IF_ERROR(txn.PutEntity(e, keys));
+    ENGRAM_RETURN_IF_ERROR(batch.PutEntity(e, keys, found.empty()));
     ENGRAM_RETURN_IF_ERROR(
-        History(txn, e.owner_id, "entity", e.id, found.empty() ? "add" : "update",
+        History(batch.txn(), e.owner_id, "entity", e.id, found.empty() ? "add" : "update",
                 found.empty() ? "" : Snapshot(before), Snapshot(e), in.change, now));
     if (!found.empty()) out.event = GraphWriteEvent::kUpdated;
   }
-  ENGRAM_ASSIGN_OR_RETURN(e.observations, txn.ListObservations(e.owner_id, {e.id}, std::nullopt));
+  ENGRAM_ASSIGN_OR_RETURN(e.observations, batch.Observations(e.owner_id, e.id));
   std::vector<Observation> added;
   ENGRAM_RETURN_IF_ERROR(
-      Observe(txn, e, in.observations, Redacted(in.source), in.change, now, &added));
+      Observe(batch, e, in.observations, Redacted(in.source), in.change, now, &added));
   if (!added.empty() && out.event == GraphWriteEvent::kExisting) {
     out.event = GraphWriteEvent::kUpdated;
   }
@@ -228,20 +255,20 @@ Result<EntityWrite> GraphEngine::WriteEntity(store::GraphTransaction& txn, const
 Result<std::vector<EntityWrite>> GraphEngine::AddEntities(std::span<const NewEntity> entities) {
   ENGRAM_RETURN_IF_ERROR(Available());
   return WriteBatch<EntityWrite>(*store_, entities, "entities", Now(), ValidateEntity,
-                                 [this](store::GraphTransaction& txn, const NewEntity& e,
-                                        Timestamp now) { return WriteEntity(txn, e, now); });
+                                 [this](GraphBatch& batch, const NewEntity& e, Timestamp now) {
+                                   return WriteEntity(batch, e, now);
+                                 });
 }
 
-Result<RelationWrite> GraphEngine::WriteRelation(store::GraphTransaction& txn,
-                                                 const NewRelation& in, Timestamp now) {
+Result<RelationWrite> GraphEngine::WriteRelation(GraphBatch& batch, const NewRelation& in,
+                                                 Timestamp now) {
   const View view{VisibleScopes(in.scope), std::nullopt, std::nullopt};
-  ENGRAM_ASSIGN_OR_RETURN(Entity from, Resolve(txn, in.owner_id, view, Redacted(in.from)));
-  ENGRAM_ASSIGN_OR_RETURN(Entity to, Resolve(txn, in.owner_id, view, Redacted(in.to)));
+  ENGRAM_ASSIGN_OR_RETURN(Entity from, Resolve(batch, in.owner_id, view.scopes, Redacted(in.from)));
+  ENGRAM_ASSIGN_OR_RETURN(Entity to, Resolve(batch, in.owner_id, view.scopes, Redacted(in.to)));
   const std::string type = graph::RelationTypeKey(Redacted(in.type));
   const Timestamp t = in.valid_from.value_or(now);
-  store::EdgeQuery q{in.owner_id, view.scopes, {from.id},    true,
-                     false,       {type},      std::nullopt, std::nullopt};
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<Relation> edges, txn.ListRelations(q));
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<Relation> edges,
+                          batch.EdgesFrom(in.owner_id, view.scopes, from.id, type));
   RelationWrite out;
   for (const Relation& r : edges) {
     if (r.to_id == to.id && Covers(r, t)) {
@@ -275,9 +302,9 @@ Result<RelationWrite> GraphEngine::WriteRelation(store::GraphTransaction& txn,
         Relation closed = r;
         closed.valid_to = t;
         closed.updated_at = now;
-        ENGRAM_RETURN_IF_ERROR(txn.PutRelation(closed));
-        ENGRAM_RETURN_IF_ERROR(History(txn, in.owner_id, "relation", r.id, "close", Snapshot(r),
-                                       Snapshot(closed), in.change, now));
+        ENGRAM_RETURN_IF_ERROR(batch.PutRelation(closed));
+        ENGRAM_RETURN_IF_ERROR(History(batch.txn(), in.owner_id, "relation", r.id, "close",
+                                       Snapshot(r), Snapshot(closed), in.change, now));
         if (r.valid_to && (!ends || *r.valid_to < *ends)) ends = r.valid_to;
         out.closed.push_back(std::move(closed));
       } else if (r.valid_from && *r.valid_from > t && (!ends || *r.valid_from < *ends)) {
@@ -286,11 +313,11 @@ Result<RelationWrite> GraphEngine::WriteRelation(store::GraphTransaction& txn,
     }
     if (!n.valid_to && ends) n.valid_to = ends;
   }
-  ENGRAM_RETURN_IF_ERROR(txn.PutRelation(n));
+  ENGRAM_RETURN_IF_ERROR(batch.PutRelation(n));
   ENGRAM_RETURN_IF_ERROR(
-      History(txn, in.owner_id, "relation", n.id, "add", "", Snapshot(n), in.change, now));
+      History(batch.txn(), in.owner_id, "relation", n.id, "add", "", Snapshot(n), in.change, now));
   if (!out.closed.empty()) {
-    ENGRAM_RETURN_IF_ERROR(NameEnds(txn, in.owner_id, view, &out.closed));
+    ENGRAM_RETURN_IF_ERROR(NameEnds(batch.txn(), in.owner_id, view, &out.closed));
   }
   return out;
 }
@@ -299,8 +326,39 @@ Result<std::vector<RelationWrite>> GraphEngine::AddRelations(
     std::span<const NewRelation> relations) {
   ENGRAM_RETURN_IF_ERROR(Available());
   return WriteBatch<RelationWrite>(*store_, relations, "relations", Now(), ValidateRelation,
-                                   [this](store::GraphTransaction& txn, const NewRelation& r,
-                                          Timestamp now) { return WriteRelation(txn, r, now); });
+                                   [this](GraphBatch& batch, const NewRelation& r, Timestamp now) {
+                                     return WriteRelation(batch, r, now);
+                                   });
+}
+
+Result<GraphImportReport> GraphEngine::ImportGraph(std::span<const NewEntity> entities,
+                                                   std::span<const NewRelation> relations) {
+  ENGRAM_RETURN_IF_ERROR(Available());
+  for (size_t i = 0; i < entities.size(); ++i) {
+    ENGRAM_RETURN_IF_ERROR(AtIndex(i, ValidateEntity(entities[i]), "entity"));
+  }
+  for (size_t i = 0; i < relations.size(); ++i) {
+    ENGRAM_RETURN_IF_ERROR(AtIndex(i, ValidateRelation(relations[i]), "relation"));
+  }
+  const Timestamp now = Now();
+  ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
+  GraphBatch batch(*txn);
+  ENGRAM_RETURN_IF_ERROR(Prefetch(batch, entities, relations));
+  GraphImportReport report;
+  for (size_t i = 0; i < entities.size(); ++i) {
+    Result<EntityWrite> w = WriteEntity(batch, entities[i], now);
+    if (!w.ok()) return AtIndex(i, w.status(), "entity");
+    (w->event == GraphWriteEvent::kAdded     ? report.entities_added
+     : w->event == GraphWriteEvent::kUpdated ? report.entities_updated
+                                             : report.entities_existing) += 1;
+  }
+  for (size_t i = 0; i < relations.size(); ++i) {
+    Result<RelationWrite> w = WriteRelation(batch, relations[i], now);
+    if (!w.ok()) return AtIndex(i, w.status(), "relation");
+    (w->event == GraphWriteEvent::kAdded ? report.relations_added : report.relations_existing) += 1;
+  }
+  ENGRAM_RETURN_IF_ERROR(txn->Commit());
+  return report;
 }
 
 Result<std::vector<Observation>> GraphEngine::AddObservations(std::string_view owner_id,
@@ -315,10 +373,11 @@ Result<std::vector<Observation>> GraphEngine::AddObservations(std::string_view o
   }
   const Timestamp now = Now();
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginWrite());
-  const View view{VisibleScopes(scope), std::nullopt, std::nullopt};
-  ENGRAM_ASSIGN_OR_RETURN(Entity e, Resolve(*txn, owner_id, view, Redacted(entity)));
+  GraphBatch batch(*txn);
+  ENGRAM_ASSIGN_OR_RETURN(Entity e,
+                          Resolve(batch, owner_id, VisibleScopes(scope), Redacted(entity)));
   std::vector<Observation> added;
-  ENGRAM_RETURN_IF_ERROR(Observe(*txn, e, texts, "", change, now, &added));
+  ENGRAM_RETURN_IF_ERROR(Observe(batch, e, texts, "", change, now, &added));
   ENGRAM_RETURN_IF_ERROR(txn->Commit());
   return added;
 }

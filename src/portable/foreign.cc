@@ -6,11 +6,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <span>
 #include <sstream>
 
-#include "graph/names.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -19,8 +16,6 @@ namespace engram::portable {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kGraphBatch = 1000;  // Engine::AddEntities / AddRelations take at most this many
 
 Status At(const std::string& where, const std::string& what) {
   return Status::InvalidArgument(where + ": " + what);
@@ -95,31 +90,12 @@ Result<ForeignReport> ImportMcpGraph(Engine& engine, std::istream& in, const std
       return At(where, "type must be entity or relation");
     }
   }
-  // Every relation's ends must be in the file or in the graph before anything is written.
-  GraphReadOptions at_scope;
-  at_scope.scope = scope;
-  std::set<std::string> named;
-  for (const NewEntity& e : entities) named.insert(graph::NameKey(e.name));
-  for (size_t i = 0; i < relations.size(); ++i) {
-    for (const std::string& end : {relations[i].from, relations[i].to}) {
-      if (named.contains(graph::NameKey(end))) continue;
-      Status st = engine.GetEntity(owner, end, at_scope).status();
-      if (!st.ok()) return st.WithPrefix("relation " + std::to_string(i) + ": ");
-    }
-  }
+  // One transaction: a relation whose ends are neither in the file nor in the graph, like any
+  // other error, writes nothing.
+  ENGRAM_ASSIGN_OR_RETURN(GraphImportReport written, engine.ImportGraph(entities, relations));
   ForeignReport report;
-  for (size_t at = 0; at < entities.size(); at += kGraphBatch) {
-    std::span<const NewEntity> chunk(entities.data() + at,
-                                     std::min(kGraphBatch, entities.size() - at));
-    ENGRAM_ASSIGN_OR_RETURN(auto writes, engine.AddEntities(chunk));
-    for (const EntityWrite& w : writes) report.entities += w.event == GraphWriteEvent::kAdded;
-  }
-  for (size_t at = 0; at < relations.size(); at += kGraphBatch) {
-    std::span<const NewRelation> chunk(relations.data() + at,
-                                       std::min(kGraphBatch, relations.size() - at));
-    ENGRAM_ASSIGN_OR_RETURN(auto writes, engine.AddRelations(chunk));
-    for (const RelationWrite& w : writes) report.relations += w.event == GraphWriteEvent::kAdded;
-  }
+  report.entities = written.entities_added;
+  report.relations = written.relations_added;
   return report;
 }
 

@@ -29,8 +29,8 @@ struct ForeignReport {
   int64_t skipped = 0;  // input items with nothing engram keeps (e.g. model reasoning items)
 };
 
-// The MCP memory server's graph, for `owner` at `scope`: entities in batches, then relations,
-// each relation's ends checked first (in the file or the graph).
+// The MCP memory server's graph, for `owner` at `scope`, all or nothing (Engine::ImportGraph):
+// entities, then relations, each relation's ends in the file or already in the graph.
 Result<ForeignReport> ImportMcpGraph(Engine& engine, std::istream& in, const std::string& owner,
                                      const std::string& scope);
 

@@ -69,6 +69,11 @@ class GraphTransaction {
   virtual Result<std::vector<Entity>> GetEntities(std::string_view owner_id,
                                                   const std::vector<std::string>& ids,
                                                   std::optional<Timestamp> as_of) = 0;
+  // GetEntities with each entity's observations (as ListObservations gives them), in one read
+  // where reads are round trips.
+  virtual Result<std::vector<Entity>> GetEntitiesWithObservations(
+      std::string_view owner_id, const std::vector<std::string>& ids,
+      std::optional<Timestamp> as_of) = 0;
   // The entities in `scopes` (empty: every scope) one of whose keys (as given to PutEntity) is
   // `key`.
   virtual Result<std::vector<Entity>> FindEntitiesByKey(std::string_view owner_id,

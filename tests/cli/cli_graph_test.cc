@@ -4,6 +4,7 @@
 // Alice, and which deadlines concern the projects she manages (two hops).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -157,6 +158,36 @@ TEST_P(CliGraphTest, ImportsAndExportsTheMemoryServersJsonl) {
   EXPECT_EQ(dangling.exit_code, 1);
   EXPECT_NE(dangling.err.find("no entity named 'Bob'"), std::string::npos) << dangling.err;
   EXPECT_EQ(Ok({"export", "--owner", "v"}), "");  // nothing was written
+}
+
+// A file of 1,500 entities and 1,500 relations is one import; one bad line at its end, after
+// more than a thousand good ones, writes nothing.
+TEST_P(CliGraphTest, ImportsABigFileWholeOrNotAtAll) {
+  std::string file, bad;
+  for (int i = 0; i < 1500; ++i) {
+    file += R"({"type":"entity","name":"E)" + std::to_string(i) +
+            R"(","entityType":"thing","observations":["number )" + std::to_string(i) + "\"]}\n";
+  }
+  for (int i = 0; i < 1500; ++i) {
+    file += R"({"type":"relation","from":"E)" + std::to_string(i) + R"(","to":"E)" +
+            std::to_string((i + 1) % 1500) + R"(","relationType":"next"})" + "\n";
+  }
+  bad = file + R"({"type":"relation","from":"E1","to":"Nobody","relationType":"next"})" + "\n";
+  RunResult failed =
+      testing::RunEngram({"--store", store_, "graph", "import", "--owner", "u", "-"}, dir_, bad);
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("relation 1500: no entity named 'Nobody'"), std::string::npos)
+      << failed.err;
+  EXPECT_EQ(Ok({"export", "--owner", "u"}), "");
+
+  RunResult in = testing::RunEngram(
+      {"--store", store_, "import", "--from", "mcp", "--owner", "u", "-"}, dir_, file);
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  const std::string out = Ok({"export", "--owner", "u"});
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3000);
+  EXPECT_NE(Ok({"path", "--owner", "u", "--direction", "out", "E1498", "E1"})
+                .find("E1498 -next-> E1499 -next-> E0 -next-> E1"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CliGraphTest, ::testing::Values("sqlite", "postgres"),

@@ -366,6 +366,77 @@ TEST_P(GraphStoreConformance, ObservationsHistoryAndErasure) {
   EXPECT_EQ(r->ListEntities("o", {}, std::nullopt)->size(), 1u);
 }
 
+// GetEntitiesWithObservations is GetEntities with ListObservations' answer for each entity, at
+// any as_of, the owner's rows only; a transaction reads what it wrote before.
+TEST_P(GraphStoreConformance, EntitiesWithTheirObservations) {
+  auto txn = Write();
+  ASSERT_TRUE(txn->PutEntity(MakeEntity("o", "e1", "Alice", 10), {"alice"}).ok());
+  ASSERT_TRUE(txn->PutEntity(MakeEntity("o", "e2", "Acme", 10), {"acme"}).ok());
+  ASSERT_TRUE(txn->PutEntity(MakeEntity("p", "e1", "Bob", 10), {"bob"}).ok());
+  ASSERT_TRUE(txn->InsertObservation("o", {"o1", "e1", "likes tea", "turn 1", 10, {}}).ok());
+  ASSERT_TRUE(txn->InsertObservation("o", {"o2", "e1", "uses Python", "", 20, {}}).ok());
+  ASSERT_TRUE(txn->InsertObservation("p", {"o3", "e1", "Bob's own", "", 20, {}}).ok());
+  auto own = txn->GetEntitiesWithObservations("o", {"e1"}, std::nullopt);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  ASSERT_EQ(own->size(), 1u);
+  EXPECT_EQ((*own)[0].observations.size(), 2u);
+  ASSERT_TRUE(txn->ExpireObservation("o", "o1", 30).ok());
+  ASSERT_TRUE(txn->PutEntity(MakeEntity("o", "e1", "Alicia", 40), {"alice", "alicia"}).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  txn.reset();
+
+  auto r = Read();
+  const std::vector<std::string> ids = {"e2", "e1", "unknown"};
+  for (std::optional<Timestamp> as_of :
+       {std::optional<Timestamp>(), std::optional<Timestamp>(5), std::optional<Timestamp>(15),
+        std::optional<Timestamp>(25), std::optional<Timestamp>(35)}) {
+    auto got = r->GetEntitiesWithObservations("o", ids, as_of);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    auto want = r->GetEntities("o", ids, as_of);
+    auto observations = r->ListObservations("o", ids, as_of);
+    ASSERT_TRUE(want.ok() && observations.ok());
+    for (Entity& e : *want) {
+      for (const Observation& o : *observations) {
+        if (o.entity_id == e.id) e.observations.push_back(o);
+      }
+    }
+    auto by_id = [](std::vector<Entity> es) {
+      std::sort(es.begin(), es.end(), [](const Entity& a, const Entity& b) { return a.id < b.id; });
+      std::vector<std::string> out;
+      for (const Entity& e : es) {
+        std::string line = e.id + " " + e.name + ":";
+        for (const Observation& o : e.observations) {
+          line += " " + o.id + "/" + o.text + "/" + o.source + "/" + std::to_string(o.created_at);
+        }
+        out.push_back(line);
+      }
+      return out;
+    };
+    EXPECT_EQ(by_id(*got), by_id(*want)) << (as_of ? *as_of : -1);
+  }
+  auto now = r->GetEntitiesWithObservations("o", ids, std::nullopt);
+  ASSERT_EQ(now->size(), 2u);
+  const Entity& alicia = (*now)[0].id == "e1" ? (*now)[0] : (*now)[1];
+  EXPECT_EQ(alicia.name, "Alicia");
+  ASSERT_EQ(alicia.observations.size(), 1u);
+  EXPECT_EQ(alicia.observations[0].text, "uses Python");
+  EXPECT_TRUE(r->GetEntitiesWithObservations("o", {}, std::nullopt)->empty());
+  auto bob = r->GetEntitiesWithObservations("p", {"e1"}, std::nullopt);
+  ASSERT_EQ(bob->size(), 1u);
+  ASSERT_EQ((*bob)[0].observations.size(), 1u);
+  EXPECT_EQ((*bob)[0].observations[0].text, "Bob's own");
+  r.reset();
+  // Reads and writes take turns on the same connections.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Read()->GetEntitiesWithObservations("o", {"e2"}, std::nullopt)->size(), 1u);
+    auto w = Write();
+    ASSERT_TRUE(
+        w->InsertObservation("o", {"n" + std::to_string(i), "e2", "note", "", 50, {}}).ok());
+    ASSERT_TRUE(w->Commit().ok());
+  }
+  EXPECT_EQ(Read()->ListObservations("o", {"e2"}, std::nullopt)->size(), 3u);
+}
+
 TEST_P(GraphStoreConformance, AnUncommittedWriteLeavesNothing) {
   {
     auto txn = Write();

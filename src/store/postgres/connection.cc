@@ -246,8 +246,23 @@ Status Connection::Send(const char* sql, const std::vector<Param>& params) {
                           nullptr, nullptr, 0) != 1) {
     return ErrorStatus(nullptr, "send");
   }
-  ++sent_;
+  ++unsynced_;
+  // Read what is queued now and then, so the answers waiting in buffers stay small.
+  if (++sent_ >= kMaxQueued) return Drain();
   return Status::Ok();
+}
+
+Status Connection::SendEnd(const char* sql) {
+  ENGRAM_RETURN_IF_ERROR(Send(sql));
+  if (PQpipelineSync(conn_) != 1) return ErrorStatus(nullptr, "pipeline");  // sends it all
+  ++syncs_;
+  unsynced_ = 0;
+  return Status::Ok();
+}
+
+bool Connection::Alive() {
+  PQconsumeInput(conn_);  // reads EOF too: the status becomes CONNECTION_BAD
+  return healthy();
 }
 
 Status Connection::Drain(std::optional<Rows>* last) {
@@ -256,29 +271,36 @@ Status Connection::Drain(std::optional<Rows>* last) {
   auto keep_first = [&first](Status s) {
     if (first.ok()) first = std::move(s);
   };
-  if (PQpipelineSync(conn_) != 1) {
-    keep_first(ErrorStatus(nullptr, "pipeline"));
-  } else {
-    // Each statement's results end with a null; after them comes the sync's. A statement after
-    // a failed one reports PGRES_PIPELINE_ABORTED: the failure is the first one's.
-    for (; sent_ > 0; --sent_) {
-      while (PGresult* raw = PQgetResult(conn_)) {
-        Rows result(raw);
-        const ExecStatusType st = PQresultStatus(raw);
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-          keep_first(ErrorStatus(raw, "query"));
-        } else if (sent_ == 1 && last != nullptr) {
-          last->emplace(std::move(result));
-        }
-      }
-      if (!healthy()) break;
-    }
-    while (PGresult* raw = PQgetResult(conn_)) {
-      Rows result(raw);
-      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
+  if (unsynced_ > 0 || syncs_ == 0) {
+    if (PQpipelineSync(conn_) == 1) {
+      ++syncs_;
+    } else {
+      keep_first(ErrorStatus(nullptr, "pipeline"));
+      syncs_ = 0;
     }
   }
-  sent_ = 0;
+  // Each statement's results end with a null, each sync point's with PGRES_PIPELINE_SYNC, in the
+  // order they were sent. A statement after a failed one reports PGRES_PIPELINE_ABORTED: the
+  // failure is the first one's.
+  while (syncs_ > 0 && healthy()) {
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) {
+      if (sent_ == 0) break;  // nothing more will come
+      --sent_;
+      continue;
+    }
+    Rows result(raw);
+    const ExecStatusType st = PQresultStatus(raw);
+    if (st == PGRES_PIPELINE_SYNC) {
+      --syncs_;
+    } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+      keep_first(ErrorStatus(raw, "query"));
+    } else if (sent_ == 1 && last != nullptr) {
+      last->emplace(std::move(result));
+    }
+  }
+  if (syncs_ > 0) keep_first(Status::Unavailable("postgres: the pipeline ended early"));
+  sent_ = unsynced_ = syncs_ = 0;
   if (PQexitPipelineMode(conn_) != 1) {
     broken_ = true;  // still in pipeline mode: no synchronous call would work on it
     keep_first(Status::Unavailable("postgres: cannot leave pipeline mode: " +

@@ -88,11 +88,21 @@ class Connection {
   // pipeline mode: for statements run for their effect alone. The next Query, Exec or Drain
   // reads the results of everything sent before it goes on, in the same round trip as its own
   // statement, and fails with the first error among them; a statement that failed aborted the
-  // transaction, so nothing of it is committed.
+  // transaction, so nothing of it is committed. Every kMaxQueued statements Send reads the
+  // results itself (one round trip) and returns their first error.
+  static constexpr int kMaxQueued = 1000;
   Status Send(const char* sql, const std::vector<Param>& params = {});
-  // Reads the results of the statements Send queued and leaves pipeline mode; the first error
-  // among them. OK when none is queued. With `last`, the result of the last one goes there.
+  // Sends a statement that ends a transaction (ROLLBACK of a read) behind those queued and
+  // everything to the server, without waiting for any answer: the connection's next Query, Exec,
+  // Commit or Drain reads them first (an error among them is its error).
+  Status SendEnd(const char* sql);
+  // Reads the results of the statements Send and SendEnd queued and leaves pipeline mode; the
+  // first error among them. OK when none is queued. With `last`, the result of the last one goes
+  // there.
   Status Drain(std::optional<Rows>* last = nullptr);
+  // Reads what the server sent, without waiting: false when that shows the connection is gone
+  // (the server ended the session: a restart, an administrator's pg_terminate_backend).
+  bool Alive();
   // False once the server has gone away: the connection must not be reused.
   bool healthy() const;
   // Whether a transaction is open (or a statement running) on it.
@@ -112,7 +122,9 @@ class Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
-  int sent_ = 0;         // statements Send queued whose results are not read yet
+  int sent_ = 0;         // statements queued whose results are not read yet
+  int unsynced_ = 0;     // those of them queued after the last sync point
+  int syncs_ = 0;        // sync points sent whose results are not read yet
   bool broken_ = false;  // left in a state where it cannot be reused (a failed pipeline exit)
 };
 

@@ -120,6 +120,37 @@ Result<std::vector<Entity>> PgGraphTransaction::GetEntities(std::string_view own
   return ReadEntities(rows);
 }
 
+Result<std::vector<Entity>> PgGraphTransaction::GetEntitiesWithObservations(
+    std::string_view owner_id, const std::vector<std::string>& ids,
+    std::optional<Timestamp> as_of) {
+  if (ids.empty()) return std::vector<Entity>{};
+  // One row per observation (one with NULLs for an entity without any), by entity, then as
+  // ListObservations orders them.
+  ENGRAM_ASSIGN_OR_RETURN(
+      Rows rows,
+      Query("SELECT " ENGRAM_PG_ENTITY_COLUMNS ", o.id, o.entity_id, o.text, o.source,"
+            " o.created_at, o.expired_at FROM graph_entities e LEFT JOIN graph_observations o ON"
+            " o.owner_id = e.owner_id AND o.entity_id = e.id AND (CASE WHEN $3::bigint IS NULL"
+            " THEN o.expired_at IS NULL ELSE o.created_at <= $3 AND (o.expired_at IS NULL OR"
+            " o.expired_at > $3) END) WHERE e.owner_id = $1 AND e.id = ANY($2::text[]) AND (CASE"
+            " WHEN $3::bigint IS NULL THEN e.expired_at IS NULL ELSE e.updated_at <= $3 AND"
+            " (e.expired_at IS NULL OR e.expired_at > $3) END) ORDER BY e.id, o.created_at, o.rid",
+            {P(owner_id), TextArray(ids), P(as_of)}));
+  std::vector<Entity> rows_entities = ReadEntities(rows);
+  std::vector<Entity> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    if (out.empty() || out.back().id != rows_entities[i].id) {
+      out.push_back(std::move(rows_entities[i]));
+    }
+    if (!rows.IsNull(i, 11)) {
+      out.back().observations.push_back({rows.Text(i, 11), rows.Text(i, 12), rows.Text(i, 13),
+                                         rows.Text(i, 14), rows.Int(i, 15),
+                                         rows.OptionalInt(i, 16)});
+    }
+  }
+  return out;
+}
+
 Result<std::vector<Entity>> PgGraphTransaction::FindEntitiesByKey(
     std::string_view owner_id, const std::vector<std::string>& scopes, std::string_view key,
     std::optional<Timestamp> as_of) {
@@ -165,10 +196,10 @@ Result<std::vector<Entity>> PgGraphTransaction::ListEntities(std::string_view ow
 }
 
 Status PgGraphTransaction::PutEntity(const Entity& e, const std::vector<std::string>& keys) {
-  ENGRAM_RETURN_IF_ERROR(Query("UPDATE graph_entities SET expired_at = $3 WHERE owner_id = $1"
-                               " AND id = $2 AND expired_at IS NULL",
-                               {P(e.owner_id), P(e.id), P(e.updated_at)})
-                             .status());
+  ENGRAM_RETURN_IF_ERROR(
+      Send("UPDATE graph_entities SET expired_at = $3 WHERE owner_id = $1"
+           " AND id = $2 AND expired_at IS NULL",
+           {P(e.owner_id), P(e.id), P(e.updated_at)}));
   Entity current = e;
   current.expired_at.reset();
   return InsertEntityVersion(current, keys);
@@ -177,17 +208,16 @@ Status PgGraphTransaction::PutEntity(const Entity& e, const std::vector<std::str
 Status PgGraphTransaction::InsertEntityVersion(const Entity& e,
                                                const std::vector<std::string>& keys) {
   const std::set<std::string> distinct(keys.begin(), keys.end());
-  return Query(
-             "WITH version AS (INSERT INTO graph_entities(id, owner_id, scope, name, type,"
-             " aliases, source, confidence, created_at, updated_at, expired_at) VALUES ($1, $2,"
-             " $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING rid)"
-             " INSERT INTO graph_entity_keys(owner_id, key, entity_rid)"
-             " SELECT $2, k, version.rid FROM version, unnest($12::text[]) AS k",
-             {P(e.id), P(e.owner_id), P(e.scope), P(e.name), P(e.type),
-              P(nlohmann::json(e.aliases).dump()), OptionalText(e.source), P(e.confidence),
-              P(e.created_at), P(e.updated_at), P(e.expired_at),
-              TextArray(std::vector<std::string>(distinct.begin(), distinct.end()))})
-      .status();
+  return Send(
+      "WITH version AS (INSERT INTO graph_entities(id, owner_id, scope, name, type,"
+      " aliases, source, confidence, created_at, updated_at, expired_at) VALUES ($1, $2,"
+      " $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING rid)"
+      " INSERT INTO graph_entity_keys(owner_id, key, entity_rid)"
+      " SELECT $2, k, version.rid FROM version, unnest($12::text[]) AS k",
+      {P(e.id), P(e.owner_id), P(e.scope), P(e.name), P(e.type),
+       P(nlohmann::json(e.aliases).dump()), OptionalText(e.source), P(e.confidence),
+       P(e.created_at), P(e.updated_at), P(e.expired_at),
+       TextArray(std::vector<std::string>(distinct.begin(), distinct.end()))});
 }
 
 Status PgGraphTransaction::Expire(const char* sql, std::string_view what, std::string_view owner_id,
@@ -219,12 +249,11 @@ Result<std::vector<Observation>> PgGraphTransaction::ListObservations(
 }
 
 Status PgGraphTransaction::InsertObservation(std::string_view owner_id, const Observation& o) {
-  return Query(
-             "INSERT INTO graph_observations(id, owner_id, entity_id, text, source, created_at,"
-             " expired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             {P(o.id), P(owner_id), P(o.entity_id), P(o.text), OptionalText(o.source),
-              P(o.created_at), P(o.expired_at)})
-      .status();
+  return Send(
+      "INSERT INTO graph_observations(id, owner_id, entity_id, text, source, created_at,"
+      " expired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {P(o.id), P(owner_id), P(o.entity_id), P(o.text), OptionalText(o.source), P(o.created_at),
+       P(o.expired_at)});
 }
 
 Status PgGraphTransaction::ExpireObservation(std::string_view owner_id, std::string_view id,
@@ -296,24 +325,23 @@ Result<EdgeBall> PgGraphTransaction::ListRelationsWithin(const EdgeQuery& q, siz
 #undef ENGRAM_PG_EDGE_FILTERS
 
 Status PgGraphTransaction::PutRelation(const Relation& r) {
-  ENGRAM_RETURN_IF_ERROR(Query("UPDATE graph_relations SET expired_at = $3 WHERE owner_id = $1"
-                               " AND id = $2 AND expired_at IS NULL",
-                               {P(r.owner_id), P(r.id), P(r.updated_at)})
-                             .status());
+  ENGRAM_RETURN_IF_ERROR(
+      Send("UPDATE graph_relations SET expired_at = $3 WHERE owner_id = $1"
+           " AND id = $2 AND expired_at IS NULL",
+           {P(r.owner_id), P(r.id), P(r.updated_at)}));
   Relation current = r;
   current.expired_at.reset();
   return InsertRelationVersion(current);
 }
 
 Status PgGraphTransaction::InsertRelationVersion(const Relation& r) {
-  return Query(
-             "INSERT INTO graph_relations(id, owner_id, scope, from_id, type, to_id, valid_from,"
-             " valid_to, source, confidence, created_at, updated_at, expired_at) VALUES ($1, $2,"
-             " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-             {P(r.id), P(r.owner_id), P(r.scope), P(r.from_id), P(r.type), P(r.to_id),
-              P(r.valid_from), P(r.valid_to), OptionalText(r.source), P(r.confidence),
-              P(r.created_at), P(r.updated_at), P(r.expired_at)})
-      .status();
+  return Send(
+      "INSERT INTO graph_relations(id, owner_id, scope, from_id, type, to_id, valid_from,"
+      " valid_to, source, confidence, created_at, updated_at, expired_at) VALUES ($1, $2,"
+      " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+      {P(r.id), P(r.owner_id), P(r.scope), P(r.from_id), P(r.type), P(r.to_id), P(r.valid_from),
+       P(r.valid_to), OptionalText(r.source), P(r.confidence), P(r.created_at), P(r.updated_at),
+       P(r.expired_at)});
 }
 
 Status PgGraphTransaction::ExpireRelation(std::string_view owner_id, std::string_view id,
@@ -325,13 +353,11 @@ Status PgGraphTransaction::ExpireRelation(std::string_view owner_id, std::string
 }
 
 Status PgGraphTransaction::AppendGraphHistory(const GraphHistoryEvent& e) {
-  return Query(
-             "INSERT INTO graph_history(owner_id, kind, object_id, event, actor, reason,"
-             " old_value, new_value, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-             {P(e.owner_id), P(e.kind), P(e.object_id), P(e.event), OptionalText(e.actor),
-              OptionalText(e.reason), OptionalText(e.old_value), OptionalText(e.new_value),
-              P(e.at)})
-      .status();
+  return Send(
+      "INSERT INTO graph_history(owner_id, kind, object_id, event, actor, reason,"
+      " old_value, new_value, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      {P(e.owner_id), P(e.kind), P(e.object_id), P(e.event), OptionalText(e.actor),
+       OptionalText(e.reason), OptionalText(e.old_value), OptionalText(e.new_value), P(e.at)});
 }
 
 Result<std::vector<GraphHistoryEvent>> PgGraphTransaction::GetGraphHistory(

@@ -1,6 +1,7 @@
 // The PostgreSQL backend's knowledge-graph transaction (graph_store.h), on a pooled connection
 // of the database the other stores share (postgres_store.cc). Tables: schema.cc, version 3. The
-// SQL mirrors store/sqlite/graph.cc; lists of ids, scopes and types are text[] parameters.
+// SQL mirrors store/sqlite/graph.cc; lists of ids, scopes and types are text[] parameters. Inserts
+// are pipelined (Connection::Send): a batch of writes costs a round trip per read, not per row.
 #pragma once
 
 #include <memory>
@@ -20,9 +21,14 @@ class PgGraphTransaction final : public GraphTransaction {
       : txn_(std::move(conn), std::move(release)) {}
 
   Status Commit() override { return txn_.Commit(); }
+  // A read: see OpenTransaction::EndWithoutWaiting.
+  void EndWithoutWaiting() { txn_.EndWithoutWaiting(); }
   Result<std::vector<Entity>> GetEntities(std::string_view owner_id,
                                           const std::vector<std::string>& ids,
                                           std::optional<Timestamp> as_of) override;
+  Result<std::vector<Entity>> GetEntitiesWithObservations(std::string_view owner_id,
+                                                          const std::vector<std::string>& ids,
+                                                          std::optional<Timestamp> as_of) override;
   Result<std::vector<Entity>> FindEntitiesByKey(std::string_view owner_id,
                                                 const std::vector<std::string>& scopes,
                                                 std::string_view key,
@@ -60,6 +66,9 @@ class PgGraphTransaction final : public GraphTransaction {
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
     return txn_.Query(sql, params);
   }
+  // The writes that need no answer (versions, observations, history) are pipelined: sent
+  // without waiting, their errors failing the next statement or the commit.
+  Status Send(const char* sql, const std::vector<Param>& params) { return txn_.Send(sql, params); }
   // Runs an UPDATE ... SET expired_at = $3 WHERE owner_id = $1 AND id = $2 AND expired_at IS
   // NULL; NotFound naming `what` when it changed no row.
   Status Expire(const char* sql, std::string_view what, std::string_view owner_id,

@@ -13,7 +13,10 @@ namespace engram::store {
 namespace pg {
 
 OpenTransaction::~OpenTransaction() {
-  if (!done_ && conn_->healthy() && conn_->in_transaction()) conn_->Exec("ROLLBACK");
+  if (!done_ && conn_->healthy() && !(end_without_waiting_ && conn_->SendEnd("ROLLBACK").ok())) {
+    conn_->Drain();  // what was sent without waiting: a failure of it no longer matters
+    if (conn_->in_transaction()) conn_->Exec("ROLLBACK");
+  }
   release_(std::move(conn_));
 }
 
@@ -132,10 +135,26 @@ class Database : public std::enable_shared_from_this<Database> {
         return st;
       }
     }
-    // The transaction keeps the pool alive: it may outlive its store.
-    return std::make_unique<Txn>(
-        std::move(conn),
-        [db = shared_from_this()](std::unique_ptr<Connection> c) { db->Release(std::move(c)); });
+    return Wrap<Txn>(std::move(conn));
+  }
+
+  // Begin for a read whose `begin` travels with its first statement (Connection::Send): an idle
+  // connection the server has closed is replaced first, without a round trip.
+  template <typename Txn>
+  Result<std::unique_ptr<Txn>> BeginPipelined(const char* begin) {
+    std::unique_ptr<Connection> conn;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!conn || !conn->Alive()) {
+      ENGRAM_ASSIGN_OR_RETURN(conn, Connect());
+    }
+    ENGRAM_RETURN_IF_ERROR(conn->Send(begin));
+    return Wrap<Txn>(std::move(conn));
   }
 
  private:
@@ -143,6 +162,14 @@ class Database : public std::enable_shared_from_this<Database> {
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::shared_ptr<pg::ChangeWatch> watch_;
+
+  template <typename Txn>
+  std::unique_ptr<Txn> Wrap(std::unique_ptr<Connection> conn) {
+    // The transaction keeps the pool alive: it may outlive its store.
+    return std::make_unique<Txn>(
+        std::move(conn),
+        [db = shared_from_this()](std::unique_ptr<Connection> c) { db->Release(std::move(c)); });
+  }
 };
 
 class PostgresStore final : public Store {
@@ -204,7 +231,9 @@ class PostgresGraphStore final : public GraphStore {
   explicit PostgresGraphStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   std::string backend() const override { return "postgres"; }
   Result<std::unique_ptr<GraphTransaction>> BeginRead() override {
-    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->Begin<pg::PgGraphTransaction>(kBeginRead));
+    // Graph reads are a few statements each: BEGIN goes with the first, ROLLBACK unanswered.
+    ENGRAM_ASSIGN_OR_RETURN(auto txn, db_->BeginPipelined<pg::PgGraphTransaction>(kBeginRead));
+    txn->EndWithoutWaiting();
     return std::unique_ptr<GraphTransaction>(std::move(txn));
   }
   Result<std::unique_ptr<GraphTransaction>> BeginWrite() override {

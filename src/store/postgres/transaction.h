@@ -36,11 +36,15 @@ class OpenTransaction {
   // Sends a statement run for its effect alone, without waiting (Connection::Send): its error,
   // if any, fails the transaction's next statement or its commit.
   Status Send(const char* sql, const std::vector<Param>& params);
+  // For a transaction that writes nothing: ended without a commit, by a ROLLBACK sent without
+  // waiting for its answer (Connection::SendEnd), which the connection's next user reads.
+  void EndWithoutWaiting() { end_without_waiting_ = true; }
 
  private:
   std::unique_ptr<Connection> conn_;
   ReleaseConnection release_;
   bool done_ = false;
+  bool end_without_waiting_ = false;
 };
 
 class PgTransaction final : public Transaction {

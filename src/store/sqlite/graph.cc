@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 namespace engram::store::sqlite {
 
@@ -103,6 +104,23 @@ Result<std::vector<Entity>> SqliteGraphTransaction::GetEntities(std::string_view
   s->Bind(2, JsonList(ids));
   BindAsOf(*s, 3, as_of);
   return Entities(*s);
+}
+
+Result<std::vector<Entity>> SqliteGraphTransaction::GetEntitiesWithObservations(
+    std::string_view owner_id, const std::vector<std::string>& ids,
+    std::optional<Timestamp> as_of) {
+  if (ids.empty()) return std::vector<Entity>{};
+  // Two reads: here a read is a function call, not a round trip.
+  ENGRAM_ASSIGN_OR_RETURN(auto entities, GetEntities(owner_id, ids, as_of));
+  ENGRAM_ASSIGN_OR_RETURN(auto observations, ListObservations(owner_id, ids, as_of));
+  std::unordered_map<std::string_view, Entity*> by_id;
+  for (Entity& e : entities) by_id[e.id] = &e;
+  for (Observation& o : observations) {
+    if (auto it = by_id.find(o.entity_id); it != by_id.end()) {
+      it->second->observations.push_back(std::move(o));
+    }
+  }
+  return entities;
 }
 
 Result<std::vector<Entity>> SqliteGraphTransaction::FindEntitiesByKey(

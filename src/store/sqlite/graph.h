@@ -25,6 +25,9 @@ class SqliteGraphTransaction final : public GraphTransaction {
   Result<std::vector<Entity>> GetEntities(std::string_view owner_id,
                                           const std::vector<std::string>& ids,
                                           std::optional<Timestamp> as_of) override;
+  Result<std::vector<Entity>> GetEntitiesWithObservations(std::string_view owner_id,
+                                                          const std::vector<std::string>& ids,
+                                                          std::optional<Timestamp> as_of) override;
   Result<std::vector<Entity>> FindEntitiesByKey(std::string_view owner_id,
                                                 const std::vector<std::string>& scopes,
                                                 std::string_view key,
