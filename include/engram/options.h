@@ -42,6 +42,12 @@ struct Options {
   // large owner from the store on its first search. (`engram` defaults to
   // $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
   std::string index_cache;
+  // How often a running engine saves the indexes of large owners that changed since their last
+  // save (in index_cache, or beside a SQLite database), so that a process that stops without
+  // closing its engine (killed, crashed) restarts from files at most this old and reads only what
+  // was written since from the store. Searches go on during a save; writes to the owner being
+  // saved wait for it. Milliseconds; 0: only when the engine closes (and after a build).
+  int64_t index_save_interval_ms = 5 * 60 * 1000;
 
   // Source of "now"; the system clock when null.
   std::shared_ptr<const Clock> clock;

@@ -45,6 +45,12 @@ Param FloatBytes(const std::vector<float>& values);
 // A bytea parameter in text (hex) form: any bytes.
 Param Bytes(std::string_view bytes);
 
+// A statement and its parameters.
+struct Statement {
+  const char* sql;
+  std::vector<Param> params;
+};
+
 // The rows of a statement. Columns are read in text form.
 class Rows {
  public:
@@ -79,20 +85,27 @@ class Connection {
 
   // Runs a statement (prepared on first use, by its text) with its parameters.
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
+  // Runs the statements (each prepared on first use) in one round trip, in libpq's pipeline mode,
+  // behind any that Send queued; their rows, in order. Fails with the first error among all of
+  // them (which aborted the transaction).
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements);
   // Runs one or more statements without parameters (DDL, BEGIN, ROLLBACK).
   Status Exec(const std::string& sql);
-  // Commits the open transaction. Fails, not only when COMMIT does, but when the server rolled
-  // the transaction back instead (a statement of it had failed, e.g. one sent without waiting).
+  // Commits the open transaction: in the round trip of the statements Send queued, when there
+  // are. Fails, not only when COMMIT does, but when the server rolled the transaction back
+  // instead, or skipped the COMMIT (a statement of it had failed, e.g. one sent without waiting):
+  // the transaction is then still open, and must be rolled back.
   Status Commit();
   // Sends a statement (prepared on first use) without waiting for its result, in libpq's
-  // pipeline mode: for statements run for their effect alone. The next Query, Exec or Drain
-  // reads the results of everything sent before it goes on, in the same round trip as its own
-  // statement, and fails with the first error among them; a statement that failed aborted the
-  // transaction, so nothing of it is committed.
+  // pipeline mode: for statements run for their effect alone. The next Query, QueryEach, Exec,
+  // Commit or Drain reads the results of everything sent before it goes on, in the same round
+  // trip as its own statement, and fails with the first error among them; a statement that failed
+  // aborted the transaction, so nothing of it is committed.
   Status Send(const char* sql, const std::vector<Param>& params = {});
   // Reads the results of the statements Send queued and leaves pipeline mode; the first error
-  // among them. OK when none is queued. With `last`, the result of the last one goes there.
-  Status Drain(std::optional<Rows>* last = nullptr);
+  // among them. OK when none is queued. With `tail`, the results of the last `count` of them are
+  // appended there, in order.
+  Status Drain(std::vector<Rows>* tail = nullptr, int count = 0);
   // False once the server has gone away: the connection must not be reused.
   bool healthy() const;
   // Whether a transaction is open (or a statement running) on it.

@@ -36,6 +36,8 @@ class OpenTransaction {
   // Sends a statement run for its effect alone, without waiting (Connection::Send): its error,
   // if any, fails the transaction's next statement or its commit.
   Status Send(const char* sql, const std::vector<Param>& params);
+  // Runs the statements in one round trip (Connection::QueryEach); their rows, in order.
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements);
 
  private:
   std::unique_ptr<Connection> conn_;
@@ -60,6 +62,8 @@ class PgTransaction final : public Transaction {
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
                                                 std::string_view id) override;
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) override;
+  Result<std::vector<std::vector<MemoryRecord>>> ListMemoriesEach(
+      std::span<const MemoryQuery> queries) override;
   Result<int64_t> CountMemories(const MemoryQuery& query) override;
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) override;
   Result<std::vector<OwnerCount>> ListOwners(Timestamp now, std::string_view after,
@@ -117,6 +121,9 @@ class PgTransaction final : public Transaction {
     return txn_.SingleInt(sql, params);
   }
   Status Send(const char* sql, const std::vector<Param>& params) { return txn_.Send(sql, params); }
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements) {
+    return txn_.QueryEach(statements);
+  }
 
   OpenTransaction txn_;
   std::shared_ptr<ChangeWatch> watch_;
