@@ -1,10 +1,8 @@
-// The folder of a SQLite database's saved indexes ("<path>.index/"): private (0700, files 0600),
-// and refused at open when another user could write or redirect it.
+// The folder of a SQLite database's saved indexes ("<path>.index/") is refused at open when another
+// user could write or redirect it (its modes: persisted_index_test.cc).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <filesystem>
 
 #include "engram/engine.h"
 #include "hashing_embedder.h"
@@ -12,12 +10,6 @@
 
 namespace engram {
 namespace {
-
-mode_t Mode(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 07777;
-}
 
 class IndexFolderTest : public ::testing::Test {
  protected:
@@ -34,25 +26,6 @@ class IndexFolderTest : public ::testing::Test {
   const std::string db_ = dir_.File("engram.db");
   const std::string folder_ = db_ + ".index";
 };
-
-TEST_F(IndexFolderTest, TheFolderAndItsFilesArePrivate) {
-  auto engine = Open();
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  std::vector<NewMemory> batch(120);
-  for (int i = 0; i < 120; ++i) {
-    batch[static_cast<size_t>(i)].owner_id = "u";
-    batch[static_cast<size_t>(i)].text = "note " + std::to_string(i);
-  }
-  ASSERT_TRUE((*engine)->AddMemories(batch).ok());
-  ASSERT_TRUE((*engine)->Search("u", "note 7", SearchOptions{}).ok());  // builds and saves
-  EXPECT_EQ(Mode(folder_), 0700u);
-  size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(folder_)) {
-    EXPECT_EQ(Mode(e.path().string()), 0600u) << e.path();
-    ++files;
-  }
-  EXPECT_EQ(files, 2u);
-}
 
 TEST_F(IndexFolderTest, AFolderOthersCouldWriteOrRedirectIsRefusedAtOpen) {
   ASSERT_EQ(::mkdir(folder_.c_str(), 0700), 0);

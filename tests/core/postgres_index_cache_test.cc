@@ -139,16 +139,6 @@ class PostgresIndexCacheTest : public ::testing::Test {
     ASSERT_TRUE(engine.Search(owner, "topic1 note", SearchOptions{}).ok());
   }
 
-  // Runs SQL on the server's "postgres" database; false on failure.
-  bool Sql(const std::string& sql) const {
-    PGconn* conn = PQconnectdb(server_->Uri("postgres").c_str());
-    PGresult* r = PQexec(conn, sql.c_str());
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    PQfinish(conn);
-    return ok;
-  }
-
   // The database's change counter (the number of the last write).
   int64_t ChangeCounter() const {
     PGconn* conn = PQconnectdb(url_.c_str());
@@ -178,6 +168,7 @@ TEST_F(PostgresIndexCacheTest, ARestartLoadsTheCacheAndAppliesWhatOthersWroteMea
   const std::vector<std::string> saved = CacheFiles();
   ASSERT_EQ(saved.size(), 4u);  // a graph and its records per owner
   ASSERT_EQ(CacheFolders(), 1u);
+  for (const std::string& file : saved) EXPECT_EQ(testing::FileMode(file), 0600u) << file;
   a.reset();  // the process stops
 
   auto b = Open(/*cached=*/false);
@@ -281,7 +272,7 @@ TEST_F(PostgresIndexCacheTest, EachDatabaseHasItsOwnFolder) {
 
   // The same owner and the same number of writes in a database created again under one name.
   const std::string name = "engram_recreated";
-  ASSERT_TRUE(Sql("CREATE DATABASE " + name));
+  ASSERT_TRUE(server_->Exec("CREATE DATABASE " + name));
   const std::string url = server_->Uri(name);
   std::string folder;
   {
@@ -291,8 +282,8 @@ TEST_F(PostgresIndexCacheTest, EachDatabaseHasItsOwnFolder) {
     Search(*engine, "u");
     folder = store::OpenBackend(url, settings)->local_dir;
   }
-  ASSERT_TRUE(Sql("DROP DATABASE " + name + " WITH (FORCE)"));
-  ASSERT_TRUE(Sql("CREATE DATABASE " + name));
+  ASSERT_TRUE(server_->Exec("DROP DATABASE " + name + " WITH (FORCE)"));
+  ASSERT_TRUE(server_->Exec("CREATE DATABASE " + name));
   auto engine = Open(/*cached=*/true, url);
   ASSERT_NE(engine, nullptr);
   std::vector<NewMemory> batch(180);
