@@ -154,12 +154,14 @@ TEST_F(PostgresCacheFolderTest, FoldersThatCanNoLongerServeArePrunedAtOpen) {
   for (const std::string& f : {dropped_database, dropped_schema, current, earlier_timeline,
                                recent_other_cluster, idle_other_cluster, theirs, not_engrams}) {
     ASSERT_TRUE(std::filesystem::create_directories(root + "/" + f)) << f;
+    std::filesystem::permissions(root + "/" + f, std::filesystem::perms::owner_all);
     std::ofstream(root + "/" + f + "/abc-1.records") << "x";
   }
   const auto long_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 31);
   for (const std::string& f : {idle_other_cluster, not_engrams, theirs, current}) {
     std::filesystem::last_write_time(root + "/" + f, long_ago);  // current: touched at open
   }
+  std::filesystem::permissions(root, std::filesystem::perms::owner_all);  // whatever the umask
   const bool as_root = ::geteuid() == 0;
   if (as_root) ASSERT_EQ(::chown((root + "/" + theirs).c_str(), 65534, 65534), 0);
 
