@@ -163,7 +163,9 @@ TEST_F(PostgresCacheFolderTest, FoldersThatCanNoLongerServeArePrunedAtOpen) {
   }
   std::filesystem::permissions(root, std::filesystem::perms::owner_all);  // whatever the umask
   const bool as_root = ::geteuid() == 0;
-  if (as_root) ASSERT_EQ(::chown((root + "/" + theirs).c_str(), 65534, 65534), 0);
+  if (as_root) {
+    ASSERT_EQ(::chown((root + "/" + theirs).c_str(), 65534, 65534), 0);
+  }
 
   auto engine = Open(root);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
