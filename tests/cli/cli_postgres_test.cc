@@ -242,9 +242,11 @@ TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
   }
   setenv("ENGRAM_EMBEDDER", "use-lite", 1);
   const std::string cache = dir_.File("cache");
+  // Hybrid: the encoder's query vector is unrelated to the made-up vectors, so the hits come from
+  // the words, but the vector index is searched (so loaded) all the same.
   const std::vector<std::string> search = {"--store", url_,     "--index-cache", cache,
                                            "--json",  "search", "--owner",       "u",
-                                           "--mode",  "vector", "topic5 note"};
+                                           "--mode",  "hybrid", "topic5 note"};
   auto image = [&] {
     std::vector<std::string> out;
     for (const auto& e : std::filesystem::recursive_directory_iterator(cache)) {
@@ -264,7 +266,8 @@ TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   auto ids = [](const std::string& out) {
     std::vector<std::string> v;
-    for (const auto& h : nlohmann::json::parse(out)["hits"]) v.push_back(h["id"]);
+    const nlohmann::json parsed = nlohmann::json::parse(out);
+    for (const auto& h : parsed["hits"]) v.push_back(h["id"]);
     return v;
   };
   EXPECT_EQ(ids(second.out), ids(first.out));
