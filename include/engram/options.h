@@ -37,10 +37,13 @@ struct Options {
   // postgres:// database; a SQLite database keeps them beside its file): each database gets a
   // subfolder named after its identity (docs/postgres.md, "Index cache"), and a reopened engine
   // loads an owner's saved index and applies what other processes wrote since instead of
-  // rebuilding it. Created on first save; it holds copies of keys, metadata and vectors, so give
-  // it the protection of the data. Empty: nothing is kept, each process rebuilds the index of a
-  // large owner from the store on its first search. (`engram` defaults to
-  // $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
+  // rebuilding it. It holds copies of keys, metadata and vectors, so it is private: with an
+  // embedder (and the POSIX file system), Open creates it and the database's subfolder mode 0700
+  // (files 0600), prunes subfolders that can no longer serve, and fails (FailedPrecondition, or
+  // IOError when it cannot be made) when either is a symbolic link, another user's, or writable
+  // by others; a SQLite "<path>.index/" is checked the same way. Empty: nothing is kept, each
+  // process rebuilds the index of a large owner from the store on its first search. (`engram`
+  // defaults to $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
   std::string index_cache;
   // How often a running engine saves the indexes of large owners that changed since their last
   // save (in index_cache, or beside a SQLite database), so that a process that stops without
