@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
@@ -28,5 +29,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The permission bits of a file or folder (not following a symbolic link); 0 when it is missing.
+inline mode_t FileMode(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
+}
 
 }  // namespace engram::testing

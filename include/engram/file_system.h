@@ -47,7 +47,8 @@ class ReadableFile {
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
-  // Creates `path` for writing, truncating any file there.
+  // Creates `path` for writing, truncating any file there; the POSIX one creates it readable and
+  // writable by its owner only (0600): the files hold copies of the store's records.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) const = 0;
   // Opens `path` for reading: NotFound when there is no such file.
   virtual Result<std::unique_ptr<ReadableFile>> NewReadableFile(const std::string& path) const = 0;
@@ -55,7 +56,8 @@ class FileSystem {
   virtual Status RenameDurably(const std::string& from, const std::string& to) const = 0;
   // Removes a file or an empty directory; a missing one is not an error.
   virtual Status Remove(const std::string& path) const = 0;
-  // Creates the directory and any missing parents; an existing one is not an error.
+  // Creates the directory and any missing parents (the POSIX one with mode 0700); an existing one
+  // is not an error.
   virtual Status CreateDirectories(const std::string& path) const = 0;
   // The names (not paths) of the entries of a directory; NotFound when it does not exist.
   virtual Result<std::vector<std::string>> ListDirectory(const std::string& path) const = 0;

@@ -37,11 +37,20 @@ struct Options {
   // postgres:// database; a SQLite database keeps them beside its file): each database gets a
   // subfolder named after its identity (docs/postgres.md, "Index cache"), and a reopened engine
   // loads an owner's saved index and applies what other processes wrote since instead of
-  // rebuilding it. Created on first save; it holds copies of keys, metadata and vectors, so give
-  // it the protection of the data. Empty: nothing is kept, each process rebuilds the index of a
-  // large owner from the store on its first search. (`engram` defaults to
-  // $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
+  // rebuilding it. It holds copies of keys, metadata and vectors, so it is private: with an
+  // embedder (and the POSIX file system), Open creates it and the database's subfolder mode 0700
+  // (files 0600), prunes subfolders that can no longer serve, and fails (FailedPrecondition, or
+  // IOError when it cannot be made) when either is a symbolic link, another user's, or writable
+  // by others; a SQLite "<path>.index/" is checked the same way. Empty: nothing is kept, each
+  // process rebuilds the index of a large owner from the store on its first search. (`engram`
+  // defaults to $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index.)
   std::string index_cache;
+  // How often a running engine saves the indexes of large owners that changed since their last
+  // save (in index_cache, or beside a SQLite database), so that a process that stops without
+  // closing its engine (killed, crashed) restarts from files at most this old and reads only what
+  // was written since from the store. Searches go on during a save; writes to the owner being
+  // saved wait for it. Milliseconds; 0: only when the engine closes (and after a build).
+  int64_t index_save_interval_ms = 5 * 60 * 1000;
 
   // Source of "now"; the system clock when null.
   std::shared_ptr<const Clock> clock;

@@ -91,6 +91,9 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     options.accept_model_change = accept_model_change;
     if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
     options.index_memory = g_.index_memory;
+    if (g_.index_save_interval_s >= 0) {
+      options.index_save_interval_ms = g_.index_save_interval_s * 1000;
+    }
     ENGRAM_ASSIGN_OR_RETURN(options.store, StoreUrl(g_));
     options.sessions = SessionsUrl(g_);
     options.index_cache = IndexCacheDir(g_);

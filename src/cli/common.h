@@ -27,6 +27,9 @@ struct Globals {
   // Bytes for the owners' search partitions in memory (Options::index_memory); 0: the engine's
   // default. Set by `serve --index-memory`.
   size_t index_memory = 0;
+  // serve --index-save-interval SECONDS: Options::index_save_interval_ms; -1: the engine's
+  // default.
+  int64_t index_save_interval_s = -1;
   // --index-cache DIR: Options::index_cache (IndexCacheDir).
   std::string index_cache;
 };

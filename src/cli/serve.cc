@@ -204,6 +204,11 @@ void AddServeCommand(const CommandContext& ctx) {
                    "Memory for the owners' search indexes, e.g. 512M or 4G; the least recently "
                    "searched are dropped past it (default: a quarter of the machine's memory)")
       ->transform(CLI::AsSizeValue(/*kb_is_1000=*/false));
+  serve
+      ->add_option("--index-save-interval", ctx.globals.index_save_interval_s,
+                   "Seconds between saves of the large owners' search indexes that changed, so "
+                   "that a killed server restarts from them (default 300; 0: only on stop)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
   serve->callback([&command = ctx.command, flags, open_engine] {
     command = [flags, open_engine]() -> Status { return Serve(*flags, open_engine); };
   });

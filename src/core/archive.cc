@@ -270,7 +270,7 @@ Result<ImportReport> Engine::Impl::ImportOwner(const OwnerArchive& a,
       ENGRAM_RETURN_IF_ERROR(txn->AppendHistory(e));
       report_progress("writing", ++written, total);
     }
-    ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
     recall_.Drop(owner);  // loaded again, with the imported records, by the next search
     report.memories = static_cast<int64_t>(a.memories.size());
     report.history_events = static_cast<int64_t>(a.history.size());

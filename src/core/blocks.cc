@@ -94,7 +94,7 @@ Result<CoreBlock> Engine::Impl::EditBlock(std::string_view owner_id, std::string
                                          now));
   }
   ENGRAM_ASSIGN_OR_RETURN(int64_t rid, txn->MemoryRid(owner_id, r.id));
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   // Blocks are always in context, never found by vector: they carry no vector.
   Reflect(rid, r, std::nullopt);
   return BlockOf(r);

@@ -16,13 +16,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
     return Status::InvalidArgument("no store: set Options::store (a URL) or Options::path");
   }
   const std::string url = options.store.empty() ? store::SqliteUrl(options.path) : options.store;
-  ENGRAM_ASSIGN_OR_RETURN(
-      store::Stores stores,
-      store::OpenStores(url, options.sessions,
-                        {options.busy_timeout_ms, options.durable_commits, options.index_cache}));
+  ENGRAM_ASSIGN_OR_RETURN(store::Stores stores,
+                          store::OpenStores(url, options.sessions,
+                                            {options.busy_timeout_ms, options.durable_commits,
+                                             options.embedder ? options.index_cache : "",
+                                             options.embedder && !options.file_system}));
   auto impl = std::make_unique<Impl>(options, std::move(stores));
   ENGRAM_RETURN_IF_ERROR(impl->CheckEmbedderModel());
   ENGRAM_RETURN_IF_ERROR(impl->RehashTextsIfStale());
+  impl->StartIndexSaver();
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 

@@ -42,8 +42,38 @@ Engine::Impl::Impl(Options options, store::Stores stores)
 
 Engine::Impl::~Impl() {
   StopAccessWriter();
-  std::lock_guard lock(counter_mu_);
-  if (known_counter_ >= 0) recall_.SaveDirty(known_counter_);
+  if (saver_thread_.joinable()) {
+    {
+      std::lock_guard lock(saver_mu_);
+      stop_saver_ = true;
+    }
+    saver_cv_.notify_all();
+    saver_thread_.join();
+  }
+  SaveIndexes();
+}
+
+void Engine::Impl::StartIndexSaver() {
+  if (options_.index_save_interval_ms <= 0 || !recall_.keeps_files()) return;
+  saver_thread_ = std::thread([this] {
+    const auto interval = std::chrono::milliseconds(options_.index_save_interval_ms);
+    std::unique_lock lock(saver_mu_);
+    while (!saver_cv_.wait_for(lock, interval, [this] { return stop_saver_; })) {
+      lock.unlock();
+      SaveIndexes();
+      lock.lock();
+    }
+  });
+}
+
+void Engine::Impl::SaveIndexes() {
+  int64_t seq = 0;
+  {
+    std::unique_lock no_write_in_flight(reflect_mu_);
+    std::lock_guard lock(counter_mu_);
+    seq = known_counter_;
+  }
+  if (seq >= 0) recall_.SaveDirty(seq);
 }
 
 Status Engine::Impl::CheckEmbedderModel() {
@@ -186,11 +216,13 @@ Result<std::unique_ptr<store::Transaction>> Engine::Impl::BeginMemoryWrite(int64
   return txn;
 }
 
-Status Engine::Impl::CommitWrite(store::Transaction& txn, int64_t seq) {
+Result<Engine::Impl::Reflecting> Engine::Impl::CommitWrite(store::Transaction& txn, int64_t seq) {
+  Reflecting reflecting(reflect_mu_);
   ENGRAM_RETURN_IF_ERROR(txn.Commit());
+  recall_.NoteWritten(seq);
   std::lock_guard lock(counter_mu_);
   if (seq == known_counter_ + 1) known_counter_ = seq;
-  return Status::Ok();
+  return reflecting;
 }
 
 Result<int64_t> Engine::Impl::SyncWithOtherWriters(store::Transaction& txn) {

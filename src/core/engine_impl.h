@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -196,6 +197,16 @@ class Engine::Impl {
 
   Result<int64_t> Reindex();
 
+  // ---- saving the recall index (engine_impl.cc) ----
+
+  // Starts the thread that saves the changed partitions every Options::index_save_interval_ms,
+  // when the index keeps files and the interval is set.
+  void StartIndexSaver();
+  // Saves the changed partitions as reflecting every write up to the change counter this process
+  // knows: read while no committed write is still on its way into the index (reflect_mu_
+  // exclusive, briefly), so every write up to it is in the saved files.
+  void SaveIndexes();
+
  private:
   static constexpr size_t kMaxListLimit = 1000;
   static constexpr size_t kDefaultBlockLimit = 2000;
@@ -244,8 +255,11 @@ class Engine::Impl {
   Result<std::unique_ptr<store::Transaction>> BeginMemoryWrite(int64_t* seq);
 
   // Commits a write and notes its number so that this process's own writes are not mistaken for
-  // another process's.
-  Status CommitWrite(store::Transaction& txn, int64_t seq);
+  // another process's. The lock it returns is held from before the commit: keep it until the
+  // change is in the recall index (Reflect, Unreflect, Drop), so that a save never labels a file
+  // with a change counter whose write it lacks (SaveIndexes).
+  using Reflecting = std::shared_lock<std::shared_mutex>;
+  Result<Reflecting> CommitWrite(store::Transaction& txn, int64_t seq);
 
   // Drops the in-memory partitions when another process wrote since this one last looked;
   // returns the change counter txn sees.
@@ -271,20 +285,29 @@ class Engine::Impl {
 
   // ---- write path helpers (write_path.cc) ----
 
-  // A live, current record of the same owner, scope and type whose text normalizes to the same
-  // as r's (and whose key agrees when r has one). Episodes are events: the same words on another
-  // day are another episode, so they are never duplicates.
-  static Result<std::optional<MemoryRecord>> FindExactDuplicate(store::Transaction& txn,
-                                                                const MemoryRecord& r,
-                                                                Timestamp now);
+  // The exact duplicates of r are looked for among the live, current records of the same owner,
+  // scope and type with the same content hash: appends that query to *out and returns its place
+  // there; none for an episode (episodes are events: the same words on another day are another
+  // episode, so they are never duplicates).
+  static std::optional<size_t> AddExactDuplicateQuery(const MemoryRecord& r, Timestamp now,
+                                                      std::vector<store::MemoryQuery>* out);
+  // Of what that query found, the record whose text normalizes to the same as r's (and whose
+  // key agrees when r has one).
+  static std::optional<MemoryRecord> ExactDuplicate(const MemoryRecord& r,
+                                                    std::vector<MemoryRecord> same);
 
-  // A live, current record of the same owner, scope, type and key that makes the same claim as
-  // r (util::SameClaim, found by its hash) with a vector within the policy's near-duplicate
-  // similarity. Rows written earlier in this transaction are seen too.
-  Result<std::optional<MemoryRecord>> FindNearDuplicate(store::Transaction& txn,
-                                                        const MemoryRecord& r,
-                                                        const std::vector<float>& vector,
-                                                        Timestamp now) const;
+  // The near duplicates of r are looked for among the live, current records of the same owner,
+  // scope, type and key with the same claim hash (util::ClaimHash): appends that query to *out
+  // and returns its place there; none when the policy merges none or r may not merge.
+  std::optional<size_t> AddNearDuplicateQuery(const MemoryRecord& r,
+                                              const std::vector<float>& vector, Timestamp now,
+                                              std::vector<store::MemoryQuery>* out) const;
+  // Of what that query found, the record that makes the same claim as r (util::SameClaim) with
+  // a vector within the policy's near-duplicate similarity. Rows written earlier in this
+  // transaction are seen too.
+  Result<std::optional<MemoryRecord>> NearDuplicate(store::Transaction& txn, const MemoryRecord& r,
+                                                    const std::vector<float>& vector,
+                                                    std::vector<MemoryRecord> same) const;
 
   // Episodes are events (the same words on another day are another one); blocks are edited in
   // place. Neither is ever merged into another record.
@@ -423,6 +446,13 @@ class Engine::Impl {
   Status model_mismatch_;  // set when opened with accept_model_change on another model's store
   std::mutex counter_mu_;
   int64_t known_counter_ = -1;
+  // Shared by each writer from before its commit until its change is in the recall index;
+  // exclusive only while SaveIndexes reads known_counter_.
+  std::shared_mutex reflect_mu_;
+  std::thread saver_thread_;
+  std::mutex saver_mu_;  // guards stop_saver_
+  std::condition_variable saver_cv_;
+  bool stop_saver_ = false;
   std::once_flag access_thread_started_;
   std::thread access_thread_;
   std::mutex access_mu_;  // guards pending_access_, pending_access_at_ and stop_access_writer_

@@ -7,6 +7,7 @@ Result<GcReport> Engine::Impl::CollectGarbage(bool dry_run) {
   const Timestamp now = Now();
   GcReport report;
   std::vector<std::pair<int64_t, std::string>> erased;  // (rid, owner)
+  Reflecting reflecting;
   {
     int64_t seq = 0;
     ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
@@ -21,11 +22,14 @@ Result<GcReport> Engine::Impl::CollectGarbage(bool dry_run) {
         erased.emplace_back(rid, r.owner_id);
       }
     }
-    if (!dry_run) ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+    if (!dry_run) {
+      ENGRAM_ASSIGN_OR_RETURN(reflecting, CommitWrite(*txn, seq));
+    }
   }  // a dry run's transaction rolls back here
   if (!dry_run) {
     for (const auto& [rid, owner] : erased) Unreflect(owner, rid);
   }
+  if (reflecting.owns_lock()) reflecting.unlock();
   // Session state may live in another store: a transaction of its own, after the memories'.
   if (options_.policy.session_retention_ms) {
     ENGRAM_ASSIGN_OR_RETURN(auto txn, sessions_->BeginWrite());
@@ -57,7 +61,7 @@ Result<int64_t> Engine::Impl::Reindex() {
     after = rows.back().first;
   }
   ENGRAM_RETURN_IF_ERROR(txn->PutMeta("embedder.model", ModelTag()));
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   recall_.ClearAndRemoveFiles();
   model_mismatch_ = Status::Ok();
   return done;

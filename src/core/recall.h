@@ -105,8 +105,9 @@ class OwnerPartition {
   // The approximate index when the partition has one, else null.
   const index::HnswIndex* approximate_index() const;
   // Whether the records or vectors changed since the partition was loaded or last marked clean.
-  bool dirty() const { return dirty_; }
-  void mark_clean() { dirty_ = false; }
+  // Changes happen under the exclusive lock; mark_clean needs the shared one at least.
+  bool dirty() const { return dirty_.load(std::memory_order_relaxed); }
+  void mark_clean() { dirty_.store(false, std::memory_order_relaxed); }
 
   const RecallDoc* Find(int64_t rid) const;
   // The id of a scope string, or -1 when no record of the partition has that scope.
@@ -142,7 +143,7 @@ class OwnerPartition {
   std::unique_ptr<index::VectorIndex> vectors_;
   bool approximate_ = false;
   bool loading_ = false;
-  bool dirty_ = false;
+  std::atomic<bool> dirty_ = false;
   size_t doc_bytes_ = 0;  // records and scopes: what docs_, timeline_ and scopes_ hold
   std::atomic<size_t> bytes_{0};
   mutable std::shared_mutex mu_;
@@ -206,12 +207,21 @@ class RecallIndex {
   // Runs `change` on the owner's partition, holding it exclusively, if it is loaded (a write
   // need not touch one that is not: the next load reads the store); then keeps the budget.
   void Update(const std::string& owner_id, const std::function<void(OwnerPartition&)>& change);
-  // Saves the changed approximate partitions as reflecting every vector write up to seq.
+  // Whether saved files are kept (an index_dir was given).
+  bool keeps_files() const { return !index_dir_.empty(); }
+  // Saves the changed approximate partitions as reflecting every write up to seq; the caller
+  // makes sure that no write up to seq is still to be applied (Update) to a loaded partition.
+  // Searches go on meanwhile (each partition is read under its shared lock); an update of a
+  // partition waits while it is written. Files of an owner dropped meanwhile are removed.
   void SaveDirty(int64_t seq);
   // Another process wrote to the store: the loaded partitions reflect it up to `reflected` only,
   // and it is now at `latest`. Get brings each partition up to date from the store (only what
   // was written since) before it returns it; until then it is not saved.
   void MarkBehind(int64_t reflected, int64_t latest);
+  // This process committed the write numbered seq; Update applies it next. A partition that a
+  // search loads meanwhile from an older snapshot may have missed that Update: it is loaded as
+  // behind, and brought up to date on its next use (never saved before).
+  void NoteWritten(int64_t seq);
   // Drops every partition and every saved index (the vectors were all rewritten).
   void ClearAndRemoveFiles();
   // Drops the owner's partition and saved indexes (the owner was forgotten).
@@ -246,7 +256,8 @@ class RecallIndex {
   int64_t LatestSeq(const std::string& owner_id) const;
   // Removes the owner's files but those of keep_seq (-1: all).
   void RemoveFiles(const std::string& owner_id, int64_t keep_seq) const;
-  void Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
+  // Whether the pair was written.
+  bool Save(const std::string& owner_id, const OwnerPartition& partition, int64_t seq) const;
   // With mu_ held: counts the entry's current size, then drops least recently used partitions
   // other than `keep` (null: none spared) until the loaded ones fit the budget.
   void Charge(Loaded& entry, const Loaded* keep);
@@ -267,6 +278,7 @@ class RecallIndex {
   // The partitions behind the store: the seq each reflects (MarkBehind).
   std::unordered_map<std::string, int64_t> behind_;
   int64_t latest_seen_ = -1;  // the highest `latest` of MarkBehind
+  uint64_t erasures_ = 0;     // calls of Drop and ClearAndRemoveFiles, for SaveDirty
 };
 
 // The words of free text that lexical search looks for (ASCII letters lowercased), each once, stop

@@ -169,12 +169,37 @@ Result<std::shared_ptr<OwnerPartition>> RecallIndex::LoadFromFiles(const std::st
 }
 
 void RecallIndex::SaveDirty(int64_t seq) {
-  std::lock_guard lock(mu_);
-  for (auto& [owner_id, entry] : partitions_) {
-    if (behind_.count(owner_id)) continue;  // it does not reflect every write up to seq
-    const OwnerPartition* partition = entry.partition.get();
-    std::shared_lock read(partition->mutex());
-    if (partition->dirty() && partition->approximate_index()) Save(owner_id, *partition, seq);
+  // mu_ is held only to pick the partitions: Get (every search) takes it.
+  std::vector<std::pair<std::string, std::shared_ptr<OwnerPartition>>> picked;
+  uint64_t erasures = 0;
+  {
+    std::lock_guard lock(mu_);
+    erasures = erasures_;
+    for (const auto& [owner_id, entry] : partitions_) {
+      // One behind does not reflect every write up to seq.
+      if (!behind_.count(owner_id)) picked.emplace_back(owner_id, entry.partition);
+    }
+  }
+  for (const auto& [owner_id, partition] : picked) {
+    {
+      std::shared_lock read(partition->mutex());
+      if (!partition->dirty() || !partition->approximate_index() ||
+          !Save(owner_id, *partition, seq)) {
+        continue;
+      }
+      partition->mark_clean();
+    }
+    // Forgotten (or every index cleared) while its files were written: Drop may have removed
+    // the owner's files before this pair was in place, so it goes here. (A Drop after this check
+    // finds the pair and removes it.)
+    std::lock_guard lock(mu_);
+    if (erasures_ == erasures) continue;
+    auto it = partitions_.find(owner_id);
+    if (it == partitions_.end() || it->second.partition != partition) {
+      const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
+      static_cast<void>(fs_.Remove(stem + ".hnsw"));
+      static_cast<void>(fs_.Remove(stem + ".records"));
+    }
   }
 }
 
@@ -218,9 +243,9 @@ void RecallIndex::RemoveFiles(const std::string& owner_id, int64_t keep_seq) con
   }
 }
 
-void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partition,
+bool RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partition,
                        int64_t seq) const {
-  if (index_dir_.empty()) return;
+  if (index_dir_.empty()) return false;
   const std::string stem = index_dir_ + "/" + FilePrefix(owner_id) + std::to_string(seq);
   // The records first: a graph is never newer than its records. A failed save only costs a
   // slower load next time, so it is not an error of the caller.
@@ -228,7 +253,9 @@ void RecallIndex::Save(const std::string& owner_id, const OwnerPartition& partit
       partition.SaveRecords(stem + ".records", file_tag_, seq, fs_).ok() &&
       partition.approximate_index()->Save(stem + ".hnsw", fs_).ok()) {
     RemoveFiles(owner_id, seq);
+    return true;
   }
+  return false;
 }
 
 void RecallIndex::ClearAndRemoveFiles() {
@@ -237,6 +264,7 @@ void RecallIndex::ClearAndRemoveFiles() {
   lru_.clear();
   bytes_ = 0;
   behind_.clear();
+  ++erasures_;
   if (index_dir_.empty()) return;
   // Files that stay are ignored by their tag or seq and replaced by the next save.
   for (const std::string& name : FileNames())
@@ -253,10 +281,16 @@ void RecallIndex::MarkBehind(int64_t reflected, int64_t latest) {
   }
 }
 
+void RecallIndex::NoteWritten(int64_t seq) {
+  std::lock_guard lock(mu_);
+  latest_seen_ = std::max(latest_seen_, seq);
+}
+
 void RecallIndex::Drop(const std::string& owner_id) {
   std::lock_guard lock(mu_);
   if (auto it = partitions_.find(owner_id); it != partitions_.end()) Unload(it);
   behind_.erase(owner_id);
+  ++erasures_;
   RemoveFiles(owner_id, -1);
 }
 

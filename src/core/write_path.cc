@@ -105,13 +105,31 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
     MemoryRecord& r = records[i];
     const ChangeInfo& change = batch[i].change;
     WriteResult result;
+    // The lookups of steps 1, 1b and 2 below, in one round trip to a database server.
+    std::vector<store::MemoryQuery> lookups;
+    const std::optional<size_t> exact = AddExactDuplicateQuery(r, now, &lookups);
+    const std::optional<size_t> near = AddNearDuplicateQuery(r, vectors[i], now, &lookups);
+    std::optional<size_t> same_key;
+    if (!r.key.empty()) {
+      store::MemoryQuery q;
+      q.owner_id = r.owner_id;
+      q.scopes = {r.scope};
+      q.key = r.key;
+      q.live_at = now;
+      q.limit = 1000;
+      same_key = lookups.size();
+      lookups.push_back(std::move(q));
+    }
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<std::vector<MemoryRecord>> found,
+                            txn->ListMemoriesEach(lookups));
     // 1. The same text, type and scope already live: re-verify it instead of storing it twice.
-    ENGRAM_ASSIGN_OR_RETURN(std::optional<MemoryRecord> dup, FindExactDuplicate(*txn, r, now));
+    std::optional<MemoryRecord> dup;
+    if (exact) dup = ExactDuplicate(r, std::move(found[*exact]));
     std::string why = "stated again";
-    if (!dup) {
+    if (!dup && near) {
       // 1b. The same claim in other words (Policy::near_duplicate_similarity), stored before
       // or earlier in this batch.
-      ENGRAM_ASSIGN_OR_RETURN(dup, FindNearDuplicate(*txn, r, vectors[i], now));
+      ENGRAM_ASSIGN_OR_RETURN(dup, NearDuplicate(*txn, r, vectors[i], std::move(found[*near])));
       if (dup) why = "stated again in other words: " + r.text;
     }
     if (dup) {
@@ -133,15 +151,7 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
     // current. The newer observation wins; an older one (a replayed history) is stored as
     // already superseded.
     std::vector<MemoryRecord> rivals;
-    if (!r.key.empty()) {
-      store::MemoryQuery q;
-      q.owner_id = r.owner_id;
-      q.scopes = {r.scope};
-      q.key = r.key;
-      q.live_at = now;
-      q.limit = 1000;
-      ENGRAM_ASSIGN_OR_RETURN(rivals, txn->ListMemories(q));
-    }
+    if (same_key) rivals = std::move(found[*same_key]);
     for (const MemoryRecord& rival : rivals) {
       if (rival.created_at > r.created_at && r.superseded_by.empty()) {
         r.superseded_by = rival.id;
@@ -189,9 +199,10 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
   for (const auto& [owner, type] : capped) {
     ENGRAM_RETURN_IF_ERROR(EnforceMaxRecords(*txn, owner, type, now, &evicted));
   }
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
   for (const auto& [rid, owner] : evicted) Unreflect(owner, rid);
+  reflecting.unlock();
   txn.reset();  // the graph may share the store's write lock
   ENGRAM_RETURN_IF_ERROR(GraphFromWrites(results));
   return results;
@@ -258,16 +269,15 @@ Result<MemoryRecord> Engine::Impl::UpdateMemory(std::string_view owner_id, std::
   ENGRAM_RETURN_IF_ERROR(AppendHistory(*txn, HistoryEventType::kUpdate, &old, &r,
                                        {u.change.actor, WithRedactions(u.change.reason, notes)},
                                        now));
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   // Text unchanged: the partition keeps the vector it has.
   Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
   return r;
 }
 
-Result<std::optional<MemoryRecord>> Engine::Impl::FindExactDuplicate(store::Transaction& txn,
-                                                                     const MemoryRecord& r,
-                                                                     Timestamp now) {
-  if (r.type == MemoryType::kEpisode) return std::optional<MemoryRecord>();
+std::optional<size_t> Engine::Impl::AddExactDuplicateQuery(const MemoryRecord& r, Timestamp now,
+                                                           std::vector<store::MemoryQuery>* out) {
+  if (r.type == MemoryType::kEpisode) return std::nullopt;
   store::MemoryQuery q;
   q.owner_id = r.owner_id;
   q.scopes = {r.scope};
@@ -275,23 +285,25 @@ Result<std::optional<MemoryRecord>> Engine::Impl::FindExactDuplicate(store::Tran
   q.content_hash = util::ContentHash(r.text);
   q.live_at = now;
   q.limit = 10;
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> same, txn.ListMemories(q));
+  out->push_back(std::move(q));
+  return out->size() - 1;
+}
+
+std::optional<MemoryRecord> Engine::Impl::ExactDuplicate(const MemoryRecord& r,
+                                                         std::vector<MemoryRecord> same) {
   const std::string normalized = util::NormalizeForDedup(r.text);
   for (MemoryRecord& candidate : same) {
     if (!r.key.empty() && candidate.key != r.key) continue;
-    if (util::NormalizeForDedup(candidate.text) == normalized) {
-      return std::optional<MemoryRecord>(std::move(candidate));
-    }
+    if (util::NormalizeForDedup(candidate.text) == normalized) return std::move(candidate);
   }
-  return std::optional<MemoryRecord>();
+  return std::nullopt;
 }
 
-Result<std::optional<MemoryRecord>> Engine::Impl::FindNearDuplicate(
-    store::Transaction& txn, const MemoryRecord& r, const std::vector<float>& vector,
-    Timestamp now) const {
-  const double threshold = options_.policy.near_duplicate_similarity;
-  if (threshold <= 0 || !MayMerge(r.type) || vector.empty()) {
-    return std::optional<MemoryRecord>();
+std::optional<size_t> Engine::Impl::AddNearDuplicateQuery(
+    const MemoryRecord& r, const std::vector<float>& vector, Timestamp now,
+    std::vector<store::MemoryQuery>* out) const {
+  if (options_.policy.near_duplicate_similarity <= 0 || !MayMerge(r.type) || vector.empty()) {
+    return std::nullopt;
   }
   store::MemoryQuery q;
   q.owner_id = r.owner_id;
@@ -301,7 +313,14 @@ Result<std::optional<MemoryRecord>> Engine::Impl::FindNearDuplicate(
   q.claim_hash = util::ClaimHash(r.text);
   q.live_at = now;
   q.limit = 10;
-  ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> same, txn.ListMemories(q));
+  out->push_back(std::move(q));
+  return out->size() - 1;
+}
+
+Result<std::optional<MemoryRecord>> Engine::Impl::NearDuplicate(
+    store::Transaction& txn, const MemoryRecord& r, const std::vector<float>& vector,
+    std::vector<MemoryRecord> same) const {
+  const double threshold = options_.policy.near_duplicate_similarity;
   for (MemoryRecord& candidate : same) {
     // A keyless record merges only with keyless ones; equal hashes are confirmed (collisions).
     if (candidate.key != r.key || !util::SameClaim(candidate.text, r.text)) continue;
@@ -392,8 +411,9 @@ Result<int64_t> Engine::Impl::DeleteMemories(std::string_view owner_id,
     rids.push_back(rid);
     deleted.push_back(std::move(old));
   }
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   for (int64_t rid : rids) Unreflect(std::string(owner_id), rid);
+  reflecting.unlock();
   txn.reset();  // the graph may share the store's write lock
   ENGRAM_RETURN_IF_ERROR(GraphForgetMemories(deleted));
   return static_cast<int64_t>(rids.size());
@@ -404,9 +424,10 @@ Result<ForgetReport> Engine::Impl::ForgetOwner(std::string_view owner_id) {
   int64_t seq = 0;
   ENGRAM_ASSIGN_OR_RETURN(auto txn, BeginMemoryWrite(&seq));
   ENGRAM_ASSIGN_OR_RETURN(ForgetReport report, txn->DeleteOwner(owner_id));
-  ENGRAM_RETURN_IF_ERROR(CommitWrite(*txn, seq));
+  ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   txn.reset();  // one SQLite file may hold both stores: its write lock is taken again below
   recall_.Drop(std::string(owner_id));
+  reflecting.unlock();
   // Session state may live in another store, so it goes in a transaction of its own; a failure
   // here leaves the memories gone and the sessions in place, and forgetting again finishes it.
   ENGRAM_ASSIGN_OR_RETURN(auto sessions, sessions_->BeginWrite());

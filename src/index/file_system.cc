@@ -10,7 +10,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
+
+#include "util/private_folder.h"
 
 namespace engram {
 
@@ -100,7 +101,7 @@ class PosixReadableFile : public ReadableFile {
 class PosixFileSystem : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) const override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return ErrnoStatus("cannot create", path);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
   }
@@ -144,10 +145,8 @@ class PosixFileSystem : public FileSystem {
   }
 
   Status CreateDirectories(const std::string& path) const override {
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (ec) return Status::IOError("cannot create folder " + path + ": " + ec.message());
-    return Status::Ok();
+    // Private (0700), as the files (0600): they hold copies of the store's records.
+    return util::CreatePrivateFolders(path);
   }
 
   Result<std::vector<std::string>> ListDirectory(const std::string& path) const override {

@@ -62,7 +62,11 @@ Result<Stores> OpenStores(std::string_view memory_url, std::string_view sessions
   }
   Stores out{memory.memory, memory.sessions, memory.graph, memory.checkpoints, memory.local_dir};
   if (!sessions_url.empty() && sessions_url != memory_url) {
-    ENGRAM_ASSIGN_OR_RETURN(OpenedBackend sessions, OpenBackend(sessions_url, settings));
+    // Its local folder is not used: nothing to create or check there.
+    OpenSettings session_settings = settings;
+    session_settings.cache_dir.clear();
+    session_settings.private_local_dir = false;
+    ENGRAM_ASSIGN_OR_RETURN(OpenedBackend sessions, OpenBackend(sessions_url, session_settings));
     out.sessions = sessions.sessions;
     if (sessions.checkpoints) out.checkpoints = sessions.checkpoints;
   }

@@ -42,6 +42,12 @@ struct OpenSettings {
   // its identity (OpenedBackend::local_dir); "" keeps none. A backend with a folder of its own
   // (SQLite) ignores it.
   std::string cache_dir;
+  // The engine keeps files in OpenedBackend::local_dir (it has an embedder and writes through the
+  // POSIX file system): the backend makes sure that folder is private (util::EnsurePrivateFolder)
+  // and fails the open, naming the fix, when it is not or cannot be made. A database server's
+  // backend then creates its folder in cache_dir (mode 0700; cache_dir too) and prunes the
+  // folders there that can no longer serve; SQLite checks "<path>.index/" when it exists.
+  bool private_local_dir = false;
 };
 
 // What a backend opened at one URL serves. A backend serves durable memory, session state, the

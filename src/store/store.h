@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,10 @@ class Transaction {
                                                         std::string_view id) = 0;
   // Live (not tombstoned) records matching the query.
   virtual Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) = 0;
+  // What ListMemories answers to each query, in the queries' order, in one round trip to a
+  // database server (the write path's duplicate and same-key lookups of one record).
+  virtual Result<std::vector<std::vector<MemoryRecord>>> ListMemoriesEach(
+      std::span<const MemoryQuery> queries) = 0;
   // How many live records match the query (limit and paging ignored).
   virtual Result<int64_t> CountMemories(const MemoryQuery& query) = 0;
   // Live records (not deleted, superseded or expired at `now`) of all owners, by type; types

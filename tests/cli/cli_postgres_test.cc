@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_engram.h"
+#include "embed/use_lite/use_lite_embedder.h"
 #include "engram/engine.h"
+#include "hashing_embedder.h"
 #include "pg/postgres_server.h"
 #include "test_util.h"
 
@@ -209,6 +214,65 @@ TEST_F(CliPostgresTest, CopyCarriesTheKnowledgeGraphBothWays) {
   const std::string back = dir_.File("back.db");
   Ok({"copy", "--from", url_, "--to", back});
   EXPECT_EQ(Export(back), Export(source));
+}
+
+// A large owner's vector index, built by one `engram` process, is kept in --index-cache DIR (the
+// database's private folder in it) and loaded by the next process as it is, not rebuilt.
+TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
+  {
+    // More memories than the CLI searches exactly (Options::approximate_above), written in
+    // process with vectors tagged as the built-in encoder's, which the CLI then uses.
+    Options o;
+    o.store = url_;
+    o.embedder = std::make_shared<testing::HashingEmbedder>(512, UseLiteEmbedder::kModelId);
+    auto engine = Engine::Open(o);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    std::vector<NewMemory> batch;
+    for (int i = 0; i <= 10000; ++i) {
+      NewMemory m;
+      m.owner_id = "u";
+      m.type = MemoryType::kEpisode;
+      m.text = "note " + std::to_string(i) + " about topic" + std::to_string(i % 97);
+      batch.push_back(std::move(m));
+      if (batch.size() == 1000 || i == 10000) {
+        ASSERT_TRUE((*engine)->AddMemories(batch).ok());
+        batch.clear();
+      }
+    }
+  }
+  setenv("ENGRAM_EMBEDDER", "use-lite", 1);
+  const std::string cache = dir_.File("cache");
+  // Hybrid: the encoder's query vector is unrelated to the made-up vectors, so the hits come from
+  // the words, but the vector index is searched (so loaded) all the same.
+  const std::vector<std::string> search = {"--store", url_,     "--index-cache", cache,
+                                           "--json",  "search", "--owner",       "u",
+                                           "--mode",  "hybrid", "topic5 note"};
+  auto image = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(cache)) {
+      if (!e.is_regular_file()) continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      out.push_back(e.path().string() + "\n" + std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  RunResult first = Engram(search, 600);  // builds the graph and saves it
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::vector<std::string> saved = image();
+  ASSERT_EQ(saved.size(), 2u);  // the graph and its records
+  EXPECT_NE(saved[0].find(".hnsw\n"), std::string::npos);
+  RunResult second = Engram(search, 600);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto ids = [](const std::string& out) {
+    std::vector<std::string> v;
+    const nlohmann::json parsed = nlohmann::json::parse(out);
+    for (const auto& h : parsed["hits"]) v.push_back(h["id"]);
+    return v;
+  };
+  EXPECT_EQ(ids(second.out), ids(first.out));
+  EXPECT_EQ(ids(first.out).size(), 10u);
+  EXPECT_EQ(image(), saved);  // loaded, not rebuilt
 }
 
 }  // namespace

@@ -166,6 +166,9 @@ TEST_F(PersistedIndexTest, SavedRecordsPlusLaterChangesAnswerLikeAFullLoad) {
   ASSERT_EQ(ids.size(), 120u);
   Top("topic1 note");  // builds the graph and saves it with the records
   ASSERT_EQ(IndexFiles().size(), 2u);
+  // Private: they copy the records.
+  EXPECT_EQ(testing::FileMode(dir_.File("engram.db.index")), 0700u);
+  for (const std::string& file : IndexFiles()) EXPECT_EQ(testing::FileMode(file), 0600u) << file;
 
   // This engine keeps its partition and writes; another one (another process) writes too.
   auto update = [&](Engine& engine, int i, std::function<void(MemoryUpdate&)> edit) {

@@ -7,10 +7,12 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <thread>
 
 #include "engram/engine.h"
 #include "hashing_embedder.h"
@@ -32,22 +34,28 @@ class PostgresIndexCacheTest : public ::testing::Test {
 
   // An engine on `url` (the test's database when empty) keeping its saved indexes in the test's
   // cache folder when `cached`, else nowhere (another server, or a reference that rebuilds).
-  std::unique_ptr<Engine> Open(bool cached, const std::string& url = "") {
+  // `cache` replaces the test's cache folder; a save interval replaces the default.
+  std::unique_ptr<Engine> Open(bool cached, const std::string& url = "",
+                               const std::string& cache = "", int64_t save_interval_ms = -1) {
     Options o;
     o.store = url.empty() ? url_ : url;
     o.embedder = std::make_shared<testing::HashingEmbedder>();
     o.approximate_above = 50;
-    if (cached) o.index_cache = cache_.path();
+    if (cached) o.index_cache = cache.empty() ? cache_.path() : cache;
+    if (save_interval_ms >= 0) o.index_save_interval_ms = save_interval_ms;
     auto engine = Engine::Open(o);
     EXPECT_TRUE(engine.ok()) << engine.status().ToString();
     return engine.ok() ? std::move(*engine) : nullptr;
   }
 
-  // The files in the cache, every database's folder, sorted; those ending in `extension` only
-  // when it is given.
-  std::vector<std::string> CacheFiles(const std::string& extension = "") const {
+  // The files in the cache (`root` when given), every database's folder, sorted; those ending in
+  // `extension` only when it is given.
+  std::vector<std::string> CacheFiles(const std::string& extension = "",
+                                      const std::string& root = "") const {
     std::vector<std::string> out;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(cache_.path())) {
+    std::error_code ec;  // a file removed while listed is left out
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(root.empty() ? cache_.path() : root, ec)) {
       if (e.is_regular_file() && e.path().string().ends_with(extension)) {
         out.push_back(e.path().string());
       }
@@ -131,14 +139,14 @@ class PostgresIndexCacheTest : public ::testing::Test {
     ASSERT_TRUE(engine.Search(owner, "topic1 note", SearchOptions{}).ok());
   }
 
-  // Runs SQL on the server's "postgres" database; false on failure.
-  bool Sql(const std::string& sql) const {
-    PGconn* conn = PQconnectdb(server_->Uri("postgres").c_str());
-    PGresult* r = PQexec(conn, sql.c_str());
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  // The database's change counter (the number of the last write).
+  int64_t ChangeCounter() const {
+    PGconn* conn = PQconnectdb(url_.c_str());
+    PGresult* r = PQexec(conn, "SELECT value FROM store_meta WHERE name = 'change_counter'");
+    const int64_t value = PQntuples(r) == 1 ? std::stoll(PQgetvalue(r, 0, 0)) : -1;
     PQclear(r);
     PQfinish(conn);
-    return ok;
+    return value;
   }
 
   testing::PostgresServer* server_ = nullptr;
@@ -160,6 +168,7 @@ TEST_F(PostgresIndexCacheTest, ARestartLoadsTheCacheAndAppliesWhatOthersWroteMea
   const std::vector<std::string> saved = CacheFiles();
   ASSERT_EQ(saved.size(), 4u);  // a graph and its records per owner
   ASSERT_EQ(CacheFolders(), 1u);
+  for (const std::string& file : saved) EXPECT_EQ(testing::FileMode(file), 0600u) << file;
   a.reset();  // the process stops
 
   auto b = Open(/*cached=*/false);
@@ -263,7 +272,7 @@ TEST_F(PostgresIndexCacheTest, EachDatabaseHasItsOwnFolder) {
 
   // The same owner and the same number of writes in a database created again under one name.
   const std::string name = "engram_recreated";
-  ASSERT_TRUE(Sql("CREATE DATABASE " + name));
+  ASSERT_TRUE(server_->Exec("CREATE DATABASE " + name));
   const std::string url = server_->Uri(name);
   std::string folder;
   {
@@ -273,8 +282,8 @@ TEST_F(PostgresIndexCacheTest, EachDatabaseHasItsOwnFolder) {
     Search(*engine, "u");
     folder = store::OpenBackend(url, settings)->local_dir;
   }
-  ASSERT_TRUE(Sql("DROP DATABASE " + name + " WITH (FORCE)"));
-  ASSERT_TRUE(Sql("CREATE DATABASE " + name));
+  ASSERT_TRUE(server_->Exec("DROP DATABASE " + name + " WITH (FORCE)"));
+  ASSERT_TRUE(server_->Exec("CREATE DATABASE " + name));
   auto engine = Open(/*cached=*/true, url);
   ASSERT_NE(engine, nullptr);
   std::vector<NewMemory> batch(180);
@@ -285,9 +294,102 @@ TEST_F(PostgresIndexCacheTest, EachDatabaseHasItsOwnFolder) {
   ASSERT_TRUE(engine->AddMemories(batch).ok());
   const std::vector<std::string> answers = Answers(*engine);
   EXPECT_NE(store::OpenBackend(url, settings)->local_dir, folder);
-  EXPECT_EQ(CacheFolders(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(folder));  // the dropped database's, pruned at open
+  EXPECT_EQ(CacheFolders(), 1u);
   auto rebuilt = Open(/*cached=*/false, url);
   EXPECT_EQ(Answers(*rebuilt), answers);
+}
+
+// The change counter a saved graph reflects (the newest one in `root`); -1 when none.
+int64_t SavedSeq(const std::vector<std::string>& graphs) {
+  int64_t seq = -1;
+  for (const std::string& path : graphs) {
+    const std::string name = std::filesystem::path(path).stem().string();  // <owner hash>-<seq>
+    seq = std::max<int64_t>(seq, std::stoll(name.substr(name.rfind('-') + 1)));
+  }
+  return seq;
+}
+
+// A running engine saves the changed index every Options::index_save_interval_ms while writers
+// and searchers go on, and each saved pair holds every write up to the counter it names: an
+// engine that starts from a copy of the cache taken at any moment (as after a kill: the running
+// engine never closed over it) answers exactly as one that rebuilt from the database.
+TEST_F(PostgresIndexCacheTest, ARunningEngineSavesPeriodicallyAndLosesNoCommittedWrite) {
+  auto a = Open(/*cached=*/true, "", "", /*save_interval_ms=*/20);
+  ASSERT_NE(a, nullptr);
+  AddMemories(*a);
+  Search(*a, "u");  // builds the graph and saves it at once
+  const int64_t built = SavedSeq(CacheFiles(".hnsw"));
+  ASSERT_GE(built, 0);
+
+  std::atomic<int> writers_left{2};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 40; ++i) {
+        NewMemory m;
+        m.owner_id = "u";
+        m.text = "writer " + std::to_string(w) + " note " + std::to_string(i) + " about topic" +
+                 std::to_string(i % 12);
+        if (!a->AddMemory(m).ok()) ++failures;
+      }
+      --writers_left;
+    });
+  }
+  threads.emplace_back([&] {
+    SearchOptions o;
+    o.record_access = false;
+    while (writers_left > 0) {
+      if (!a->Search("u", "topic3 note", o).ok()) ++failures;
+    }
+  });
+  // Copies of the cache as the writers go on; a copy may catch one file of a pair only.
+  std::vector<std::unique_ptr<testing::TempDir>> copies;
+  while (writers_left > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    copies.push_back(std::make_unique<testing::TempDir>());
+    std::error_code ec;
+    std::filesystem::copy(cache_.path(), copies.back()->path(),
+                          std::filesystem::copy_options::recursive, ec);
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // The last write is saved within an interval or two (the engine is left open): a copy then
+  // holds the pair of the database's change counter.
+  const int64_t counter = ChangeCounter();
+  int64_t final_seq = -1;
+  for (int tries = 0; tries < 500 && final_seq != counter; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    copies.push_back(std::make_unique<testing::TempDir>());
+    std::error_code ec;
+    std::filesystem::copy(cache_.path(), copies.back()->path(),
+                          std::filesystem::copy_options::recursive, ec);
+    const int64_t seq = SavedSeq(CacheFiles(".hnsw", copies.back()->path()));
+    if (SavedSeq(CacheFiles(".records", copies.back()->path())) == seq) final_seq = seq;
+  }
+  ASSERT_EQ(final_seq, counter) << "the last write was not saved";
+  ASSERT_GT(final_seq, built);
+  const std::string last = copies.back()->path();
+
+  auto reference = Open(/*cached=*/false);
+  const std::vector<std::string> expected = Answers(*reference);
+  size_t tried = 0;
+  for (const auto& copy : copies) {
+    const int64_t seq = SavedSeq(CacheFiles(".hnsw", copy->path()));
+    if (seq <= built || SavedSeq(CacheFiles(".records", copy->path())) != seq) continue;
+    auto b = Open(/*cached=*/true, "", copy->path());
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(Answers(*b), expected) << "from the pair saved at " << seq;
+    ++tried;
+  }
+  EXPECT_GE(tried, 1u);
+  // The final pair holds every write: loaded as it is, not rebuilt (nothing saved again).
+  const std::vector<std::string> image = CacheFiles("", last);
+  auto b = Open(/*cached=*/true, "", last);
+  ASSERT_NE(b, nullptr);
+  Search(*b, "u");
+  EXPECT_EQ(CacheFiles("", last), image);
 }
 
 // Files that cannot be trusted (damaged records, a truncated graph) or that are too far behind

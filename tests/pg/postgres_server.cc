@@ -173,14 +173,18 @@ std::string PostgresServer::Uri(const std::string& database) const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
-std::string PostgresServer::NewDatabase() {
-  const std::string name = "engram_test_" + std::to_string(++databases_);
-  PGconn* conn = PQconnectdb(Uri("postgres").c_str());
-  PGresult* r = PQexec(conn, ("CREATE DATABASE " + name).c_str());
+bool PostgresServer::Exec(const std::string& sql, const std::string& database) const {
+  PGconn* conn = PQconnectdb(Uri(database).c_str());
+  PGresult* r = PQexec(conn, sql.c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   PQfinish(conn);
-  return ok ? Uri(name) : "";
+  return ok;
+}
+
+std::string PostgresServer::NewDatabase() {
+  const std::string name = "engram_test_" + std::to_string(++databases_);
+  return Exec("CREATE DATABASE " + name) ? Uri(name) : "";
 }
 
 }  // namespace engram::testing

@@ -25,6 +25,9 @@ class PostgresServer {
 
   // Creates an empty database and returns its connection URI; "" when that fails.
   std::string NewDatabase();
+  // Runs SQL that returns no rows (CREATE DATABASE, DROP SCHEMA, ...) in `database`; false when it
+  // fails.
+  bool Exec(const std::string& sql, const std::string& database = "postgres") const;
   // The URI of a database on this server (which need not exist).
   std::string Uri(const std::string& database) const;
   int port() const { return port_; }

@@ -475,6 +475,61 @@ TEST_P(StoreConformance, TextHashesFindRecordsUntilReplaced) {
   EXPECT_TRUE(List(q).empty());
 }
 
+// The write path's lookups of one record in one call: each query's answer, in order, as
+// ListMemories gives it, seeing what the transaction wrote before (statements still queued
+// included: the history row sent without waiting), and the transaction commits after them.
+TEST_P(StoreConformance, ListMemoriesEachAnswersEachQueryInOrder) {
+  auto txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  MemoryRecord a = Record("alice", Id(1), 1000);
+  MemoryRecord b = Record("alice", Id(2), 2000);
+  b.key = "city";
+  MemoryRecord c = Record("bob", Id(3), 3000);
+  c.key = "city";
+  ASSERT_TRUE((*txn)->InsertMemory(a, {"content-a", "claim-ab"}).ok());
+  ASSERT_TRUE((*txn)->InsertMemory(b, {"content-b", "claim-ab"}).ok());
+  ASSERT_TRUE((*txn)->InsertMemory(c, {"content-a", "claim-ab"}).ok());
+  ASSERT_TRUE(
+      (*txn)->AppendHistory({0, Id(2), "alice", HistoryEventType::kAdd, "", "", "", "{}", 1}).ok());
+  std::vector<MemoryQuery> queries(5);
+  for (MemoryQuery& q : queries) q.owner_id = "alice";
+  queries[0].content_hash = "content-a";
+  queries[1].claim_hash = "claim-ab";
+  queries[2].key = "city";
+  queries[3].content_hash = "content-none";
+  queries[4].claim_hash = "claim-ab";
+  queries[4].limit = 1;
+  auto each = (*txn)->ListMemoriesEach(queries);
+  ASSERT_TRUE(each.ok()) << each.status().ToString();
+  ASSERT_EQ(each->size(), queries.size());
+  auto ids = [](const std::vector<MemoryRecord>& rows) {
+    std::vector<std::string> out;
+    for (const MemoryRecord& r : rows) out.push_back(r.id);
+    return out;
+  };
+  EXPECT_EQ(ids((*each)[0]), std::vector<std::string>{Id(1)});
+  EXPECT_EQ(ids((*each)[1]), (std::vector<std::string>{Id(2), Id(1)}));  // newest first
+  EXPECT_EQ(ids((*each)[2]), std::vector<std::string>{Id(2)});
+  EXPECT_TRUE((*each)[3].empty());
+  EXPECT_EQ(ids((*each)[4]), std::vector<std::string>{Id(2)});
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto one = (*txn)->ListMemories(queries[i]);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(ids(*one), ids((*each)[i])) << "query " << i;
+  }
+  auto none = (*txn)->ListMemoriesEach({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  auto read = store_->BeginRead();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ((*read)->GetHistory("alice", Id(2))->size(), 1u);
+  auto later = (*read)->ListMemoriesEach(std::span(queries).subspan(2, 1));
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(ids(later->front()), std::vector<std::string>{Id(2)});
+}
+
 TEST_P(StoreConformance, ReplaceChangesOnlyTheOwnersRecord) {
   Insert(Record("alice", Id(1), 1000));
   auto txn = store_->BeginWrite();

@@ -265,7 +265,7 @@ bool Connection::Alive() {
   return healthy();
 }
 
-Status Connection::Drain(std::optional<Rows>* last) {
+Status Connection::Drain(std::vector<Rows>* tail, int count) {
   if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return Status::Ok();
   Status first = Status::Ok();
   auto keep_first = [&first](Status s) {
@@ -295,8 +295,8 @@ Status Connection::Drain(std::optional<Rows>* last) {
       --syncs_;
     } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
       keep_first(ErrorStatus(raw, "query"));
-    } else if (sent_ == 1 && last != nullptr) {
-      last->emplace(std::move(result));
+    } else if (sent_ <= count && tail != nullptr) {
+      tail->push_back(std::move(result));
     }
   }
   if (syncs_ > 0) keep_first(Status::Unavailable("postgres: the pipeline ended early"));
@@ -312,11 +312,8 @@ Status Connection::Drain(std::optional<Rows>* last) {
 Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params) {
   if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
     // Behind statements sent before: in the same round trip as theirs.
-    ENGRAM_RETURN_IF_ERROR(Send(sql, params));
-    std::optional<Rows> last;
-    ENGRAM_RETURN_IF_ERROR(Drain(&last));
-    if (!last) return Status::Internal("postgres: a pipelined statement returned no result");
-    return std::move(*last);
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<Rows> rows, QueryEach({{sql, params}}));
+    return std::move(rows.front());
   }
   ENGRAM_ASSIGN_OR_RETURN(const std::string name, Prepared(sql));
   ENGRAM_ASSIGN_OR_RETURN(const std::vector<const char*> values, Values(params));
@@ -325,6 +322,24 @@ Result<Rows> Connection::Query(const char* sql, const std::vector<Param>& params
   const ExecStatusType st = PQresultStatus(rows.result_.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     return ErrorStatus(rows.result_.get(), "query");
+  }
+  return rows;
+}
+
+Result<std::vector<Rows>> Connection::QueryEach(const std::vector<Statement>& statements) {
+  std::vector<Rows> rows;
+  if (statements.empty()) return rows;
+  // Preparing waits for an answer, which reads the results of whatever was sent before: every
+  // statement is prepared before the first one is sent.
+  for (const Statement& s : statements) ENGRAM_RETURN_IF_ERROR(Prepared(s.sql).status());
+  const int count = static_cast<int>(statements.size());
+  // Send reads the queue itself at kMaxQueued, which would drop these statements' rows: the queue
+  // is read first when they would reach it.
+  if (sent_ + count >= kMaxQueued) ENGRAM_RETURN_IF_ERROR(Drain());
+  for (const Statement& s : statements) ENGRAM_RETURN_IF_ERROR(Send(s.sql, s.params));
+  ENGRAM_RETURN_IF_ERROR(Drain(&rows, count));
+  if (rows.size() != statements.size()) {
+    return Status::Internal("postgres: a pipelined statement returned no result");
   }
   return rows;
 }
@@ -340,13 +355,27 @@ Status Connection::Exec(const std::string& sql) {
 }
 
 Status Connection::Commit() {
-  ENGRAM_RETURN_IF_ERROR(Drain());
-  Rows rows(PQexec(conn_, "COMMIT"));
-  if (PQresultStatus(rows.result_.get()) != PGRES_COMMAND_OK) {
-    return ErrorStatus(rows.result_.get(), "commit");
+  std::optional<Rows> commit;
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+    // Behind the statements sent before, in their round trip. After a failed one the server
+    // skips the COMMIT: Drain reports that failure, and the transaction is still open.
+    if (PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+      return ErrorStatus(nullptr, "commit");
+    }
+    ++sent_;
+    ++unsynced_;
+    std::vector<Rows> tail;
+    ENGRAM_RETURN_IF_ERROR(Drain(&tail, 1));
+    if (tail.empty()) return Status::Internal("postgres: COMMIT returned no result");
+    commit.emplace(std::move(tail.front()));
+  } else {
+    commit.emplace(PQexec(conn_, "COMMIT"));
+    if (PQresultStatus(commit->result_.get()) != PGRES_COMMAND_OK) {
+      return ErrorStatus(commit->result_.get(), "commit");
+    }
   }
   // An aborted transaction "commits" as a rollback, with status OK.
-  if (std::strcmp(PQcmdStatus(rows.result_.get()), "COMMIT") != 0) {
+  if (std::strcmp(PQcmdStatus(commit->result_.get()), "COMMIT") != 0) {
     return Status::IOError("postgres: the transaction was rolled back: a statement of it failed");
   }
   return Status::Ok();

@@ -45,6 +45,12 @@ Param FloatBytes(const std::vector<float>& values);
 // A bytea parameter in text (hex) form: any bytes.
 Param Bytes(std::string_view bytes);
 
+// A statement and its parameters.
+struct Statement {
+  const char* sql;
+  std::vector<Param> params;
+};
+
 // The rows of a statement. Columns are read in text form.
 class Rows {
  public:
@@ -79,17 +85,23 @@ class Connection {
 
   // Runs a statement (prepared on first use, by its text) with its parameters.
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {});
+  // Runs the statements (each prepared on first use) in one round trip, in libpq's pipeline mode,
+  // behind any that Send queued; their rows, in order. Fails with the first error among all of
+  // them (which aborted the transaction).
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements);
   // Runs one or more statements without parameters (DDL, BEGIN, ROLLBACK).
   Status Exec(const std::string& sql);
-  // Commits the open transaction. Fails, not only when COMMIT does, but when the server rolled
-  // the transaction back instead (a statement of it had failed, e.g. one sent without waiting).
+  // Commits the open transaction: in the round trip of the statements Send queued, when there
+  // are. Fails, not only when COMMIT does, but when the server rolled the transaction back
+  // instead, or skipped the COMMIT (a statement of it had failed, e.g. one sent without waiting):
+  // the transaction is then still open, and must be rolled back.
   Status Commit();
   // Sends a statement (prepared on first use) without waiting for its result, in libpq's
-  // pipeline mode: for statements run for their effect alone. The next Query, Exec or Drain
-  // reads the results of everything sent before it goes on, in the same round trip as its own
-  // statement, and fails with the first error among them; a statement that failed aborted the
-  // transaction, so nothing of it is committed. Every kMaxQueued statements Send reads the
-  // results itself (one round trip) and returns their first error.
+  // pipeline mode: for statements run for their effect alone. The next Query, QueryEach, Exec,
+  // Commit or Drain reads the results of everything sent before it goes on, in the same round
+  // trip as its own statement, and fails with the first error among them; a statement that failed
+  // aborted the transaction, so nothing of it is committed. Every kMaxQueued statements Send
+  // reads the results itself (one round trip) and returns their first error.
   static constexpr int kMaxQueued = 1000;
   Status Send(const char* sql, const std::vector<Param>& params = {});
   // Sends a statement that ends a transaction (ROLLBACK of a read) behind those queued and
@@ -97,9 +109,9 @@ class Connection {
   // Commit or Drain reads them first (an error among them is its error).
   Status SendEnd(const char* sql);
   // Reads the results of the statements Send and SendEnd queued and leaves pipeline mode; the
-  // first error among them. OK when none is queued. With `last`, the result of the last one goes
-  // there.
-  Status Drain(std::optional<Rows>* last = nullptr);
+  // first error among them. OK when none is queued. With `tail`, the results of the last `count`
+  // of them are appended there, in order.
+  Status Drain(std::vector<Rows>* tail = nullptr, int count = 0);
   // Reads what the server sent, without waiting: false when that shows the connection is gone
   // (the server ended the session: a restart, an administrator's pg_terminate_backend).
   bool Alive();

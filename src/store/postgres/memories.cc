@@ -111,6 +111,25 @@ Result<std::vector<MemoryRecord>> PgTransaction::ListMemories(const MemoryQuery&
   return out;
 }
 
+Result<std::vector<std::vector<MemoryRecord>>> PgTransaction::ListMemoriesEach(
+    std::span<const MemoryQuery> queries) {
+  std::vector<Statement> statements;
+  for (const MemoryQuery& q : queries) {
+    std::vector<Param> params = MemoryQueryParams(q);
+    params.push_back(P(static_cast<int64_t>(q.limit)));
+    statements.push_back({ListMemoriesSql(q), std::move(params)});
+  }
+  ENGRAM_ASSIGN_OR_RETURN(std::vector<Rows> results, QueryEach(statements));
+  std::vector<std::vector<MemoryRecord>> out(results.size());
+  for (size_t k = 0; k < results.size(); ++k) {
+    for (int i = 0; i < results[k].size(); ++i) {
+      ENGRAM_ASSIGN_OR_RETURN(MemoryRecord r, ReadMemory(results[k], i, 0));
+      out[k].push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 Result<int64_t> PgTransaction::CountMemories(const MemoryQuery& q) {
   return SingleInt("SELECT count(*) FROM memories WHERE " ENGRAM_PG_MEMORY_QUERY_WHERE,
                    MemoryQueryParams(q));

@@ -7,6 +7,7 @@
 #include "store/postgres/graph.h"
 #include "store/postgres/schema.h"
 #include "store/postgres/transaction.h"
+#include "util/private_folder.h"
 
 namespace engram::store {
 
@@ -35,6 +36,11 @@ Result<Rows> OpenTransaction::Query(const char* sql, const std::vector<Param>& p
 Status OpenTransaction::Send(const char* sql, const std::vector<Param>& params) {
   if (done_) return Status::Internal("transaction already finished");
   return conn_->Send(sql, params);
+}
+
+Result<std::vector<Rows>> OpenTransaction::QueryEach(const std::vector<Statement>& statements) {
+  if (done_) return Status::Internal("transaction already finished");
+  return conn_->QueryEach(statements);
 }
 
 Result<int64_t> OpenTransaction::SingleInt(const char* sql, const std::vector<Param>& params) {
@@ -245,19 +251,34 @@ class PostgresGraphStore final : public GraphStore {
   std::shared_ptr<Database> db_;
 };
 
+// The fix named when the index cache folder cannot be used.
+constexpr std::string_view kCacheFolder = "index cache folder";
+constexpr std::string_view kChooseCacheFolder =
+    "use another with --index-cache DIR, or none (Options::index_cache)";
+
 // Connects and migrates; *before: the schema version the database had. With a cache root,
-// *cache_dir becomes the database's folder in it (pg::CacheFolder), or "" when the server does not
-// say who it is: the index is then rebuilt on open, as without a cache.
+// *cache_dir becomes the database's folder in it (pg::CacheIdentity), or "" when the server does
+// not say who it is: the index is then rebuilt on open, as without a cache. With
+// `private_folders`, the root and that folder are created 0700 and must be private, and the
+// folders of the root that can no longer serve are pruned (pg::PruneCacheFolders).
 Result<std::shared_ptr<Database>> OpenDatabase(const PostgresOptions& options, int* before,
                                                const std::string& cache_root = "",
+                                               bool private_folders = false,
                                                std::string* cache_dir = nullptr) {
   if (options.conninfo.empty()) return Status::InvalidArgument("postgres: no connection string");
   auto db = std::make_shared<Database>(options);
   ENGRAM_ASSIGN_OR_RETURN(auto conn, db->Connect());
   ENGRAM_ASSIGN_OR_RETURN(*before, pg::MigrateSchema(*conn));
   if (!cache_root.empty()) {
-    Result<std::string> folder = pg::CacheFolder(*conn, cache_root);
-    *cache_dir = folder.ok() ? *folder : "";
+    Result<pg::CacheIdentity> id = pg::ReadCacheIdentity(*conn);
+    *cache_dir = id.ok() ? cache_root + "/" + id->FolderName() : "";
+    if (private_folders && id.ok()) {
+      ENGRAM_RETURN_IF_ERROR(
+          util::EnsurePrivateFolder(cache_root, true, kCacheFolder, kChooseCacheFolder));
+      ENGRAM_RETURN_IF_ERROR(
+          util::EnsurePrivateFolder(*cache_dir, true, kCacheFolder, kChooseCacheFolder));
+      pg::PruneCacheFolders(cache_root, *id);
+    }
   }
   db->Release(std::move(conn));
   return db;
@@ -277,8 +298,8 @@ Result<OpenedBackend> OpenPostgresUrl(const StoreUrl& url, const OpenSettings& s
   options.lock_timeout_ms = settings.busy_timeout_ms;
   int before = 0;
   OpenedBackend out;
-  ENGRAM_ASSIGN_OR_RETURN(auto db,
-                          OpenDatabase(options, &before, settings.cache_dir, &out.local_dir));
+  ENGRAM_ASSIGN_OR_RETURN(auto db, OpenDatabase(options, &before, settings.cache_dir,
+                                                settings.private_local_dir, &out.local_dir));
   const int latest = pg::LatestSchemaVersion();
   out.schema = "schema version " + std::to_string(latest) +
                (before == latest ? ", current" : ", migrated from " + std::to_string(before));

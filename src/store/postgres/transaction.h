@@ -39,6 +39,8 @@ class OpenTransaction {
   // For a transaction that writes nothing: ended without a commit, by a ROLLBACK sent without
   // waiting for its answer (Connection::SendEnd), which the connection's next user reads.
   void EndWithoutWaiting() { end_without_waiting_ = true; }
+  // Runs the statements in one round trip (Connection::QueryEach); their rows, in order.
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements);
 
  private:
   std::unique_ptr<Connection> conn_;
@@ -64,6 +66,8 @@ class PgTransaction final : public Transaction {
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
                                                 std::string_view id) override;
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& query) override;
+  Result<std::vector<std::vector<MemoryRecord>>> ListMemoriesEach(
+      std::span<const MemoryQuery> queries) override;
   Result<int64_t> CountMemories(const MemoryQuery& query) override;
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) override;
   Result<std::vector<OwnerCount>> ListOwners(Timestamp now, std::string_view after,
@@ -121,6 +125,9 @@ class PgTransaction final : public Transaction {
     return txn_.SingleInt(sql, params);
   }
   Status Send(const char* sql, const std::vector<Param>& params) { return txn_.Send(sql, params); }
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements) {
+    return txn_.QueryEach(statements);
+  }
 
   OpenTransaction txn_;
   std::shared_ptr<ChangeWatch> watch_;

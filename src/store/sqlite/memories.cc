@@ -193,6 +193,17 @@ Result<std::vector<MemoryRecord>> SqliteTransaction::ListMemories(const MemoryQu
   return out;
 }
 
+Result<std::vector<std::vector<MemoryRecord>>> SqliteTransaction::ListMemoriesEach(
+    std::span<const MemoryQuery> queries) {
+  // In-process: one query after the other costs no round trip.
+  std::vector<std::vector<MemoryRecord>> out;
+  for (const MemoryQuery& q : queries) {
+    ENGRAM_ASSIGN_OR_RETURN(std::vector<MemoryRecord> rows, ListMemories(q));
+    out.push_back(std::move(rows));
+  }
+  return out;
+}
+
 Result<int64_t> SqliteTransaction::CountMemories(const MemoryQuery& q) {
   ENGRAM_ASSIGN_OR_RETURN(
       auto s, conn_->Prepare("SELECT count(*) FROM memories WHERE " ENGRAM_MEMORY_QUERY_WHERE));

@@ -13,6 +13,7 @@
 #include "store/sqlite/graph.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/transaction.h"
+#include "util/private_folder.h"
 
 namespace engram::store {
 
@@ -232,6 +233,11 @@ Result<OpenedBackend> OpenSqliteUrl(const StoreUrl& url, const OpenSettings& set
   out.graph = std::make_shared<SqliteGraphStore>(db);
   out.checkpoints = std::make_shared<SqliteCheckpointStore>(std::move(db));
   out.local_dir = options.path + ".index";
+  if (settings.private_local_dir) {
+    ENGRAM_RETURN_IF_ERROR(util::EnsurePrivateFolder(
+        out.local_dir, false, "index folder",
+        "remove it (it only caches the database's vector index; it is made again, private)"));
+  }
   return out;
 }
 

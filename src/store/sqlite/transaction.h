@@ -61,6 +61,8 @@ class SqliteTransaction final : public Transaction {
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
                                                 std::string_view id) override;
   Result<std::vector<MemoryRecord>> ListMemories(const MemoryQuery& q) override;
+  Result<std::vector<std::vector<MemoryRecord>>> ListMemoriesEach(
+      std::span<const MemoryQuery> queries) override;
   Result<int64_t> CountMemories(const MemoryQuery& q) override;
   Result<std::vector<std::pair<MemoryType, int64_t>>> CountLiveByType(Timestamp now) override;
   Result<std::vector<OwnerCount>> ListOwners(Timestamp now, std::string_view after,
