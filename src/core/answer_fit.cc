@@ -5,6 +5,7 @@
 
 #include "core/recall.h"
 #include "hygiene/vocabulary.h"
+#include "util/tokenize.h"
 
 namespace engram::core {
 
@@ -43,12 +44,6 @@ std::vector<std::string> RawWords(std::string_view text) {
   return out;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The kinds of one word of a memory: from the table, or digits (a quantity; a time when it is a
 // clock time such as "9:30").
 uint8_t WordKinds(const std::string& lower) {
@@ -67,7 +62,7 @@ uint8_t TextKinds(std::string_view text) {
   const std::vector<std::string> words = RawWords(text);
   uint8_t out = 0;
   for (size_t i = 0; i < words.size(); ++i) {
-    const std::string lower = Lower(words[i]);
+    const std::string lower = util::LowerAscii(words[i]);
     out |= WordKinds(lower);
     // "in Frankfurt", "from Valencia", "at FitLife": a named place (or a place of a name).
     const bool place_preposition =
@@ -95,7 +90,7 @@ std::vector<std::string_view> Segments(std::string_view key) {
 
 // Without a plural "s" (not of "ss" or short words), so "deadlines" meets "deadline".
 std::string StemWord(std::string_view word) {
-  std::string w = Lower(word);
+  std::string w = util::LowerAscii(word);
   if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's') w.pop_back();
   return w;
 }
@@ -106,8 +101,8 @@ QuestionNeeds ReadQuestion(std::string_view query) {
   const std::vector<std::string> words = RawWords(query);
   // The longest opening of up to two words.
   for (size_t n = std::min<size_t>(2, words.size()); n > 0 && needs.kinds == 0; --n) {
-    std::string opening = Lower(words[0]);
-    for (size_t i = 1; i < n; ++i) opening += " " + Lower(words[i]);
+    std::string opening = util::LowerAscii(words[0]);
+    for (size_t i = 1; i < n; ++i) opening += " " + util::LowerAscii(words[i]);
     needs.kinds = KindBit(hygiene::CanonicalIn(openings, opening));
   }
   for (const std::string& term : QueryTerms(query)) needs.words.push_back(StemWord(term));
@@ -118,7 +113,7 @@ Fit FitsQuestion(const QuestionNeeds& needs, std::string_view key, std::string_v
   static const hygiene::WordTable& topics = hygiene::WordMap("search_key_topics");
   uint8_t kinds = 0;
   for (std::string_view segment : Segments(key)) {
-    const std::string lower = Lower(segment);
+    const std::string lower = util::LowerAscii(segment);
     kinds |= WordKinds(lower);
     if (std::find(needs.words.begin(), needs.words.end(), StemWord(lower)) != needs.words.end()) {
       return Fit::kTopic;

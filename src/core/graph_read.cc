@@ -15,12 +15,6 @@ namespace engram::core {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = util::AsciiLower(c);
-  return out;
-}
-
 std::vector<std::string> IdsOf(const std::vector<Entity>& entities) {
   std::vector<std::string> ids;
   ids.reserve(entities.size());
@@ -197,8 +191,10 @@ Result<Graph> GraphEngine::SearchGraph(std::string_view owner_id, std::string_vi
   ENGRAM_ASSIGN_OR_RETURN(auto txn, store_->BeginRead());
   ENGRAM_ASSIGN_OR_RETURN(auto entities, txn->ListEntities(owner_id, view.scopes, view.as_of));
   ENGRAM_RETURN_IF_ERROR(LoadObservations(*txn, owner_id, view, &entities));
-  const std::string needle = Lower(query);
-  auto has = [&](std::string_view text) { return Lower(text).find(needle) != std::string::npos; };
+  const std::string needle = util::LowerAscii(query);
+  auto has = [&](std::string_view text) {
+    return util::LowerAscii(text).find(needle) != std::string::npos;
+  };
   std::erase_if(entities, [&](const Entity& e) {
     return !has(e.name) && !has(e.type) && std::none_of(e.aliases.begin(), e.aliases.end(), has) &&
            std::none_of(e.observations.begin(), e.observations.end(),

@@ -5,16 +5,18 @@
 
 namespace engram::core {
 
+nlohmann::json OptionalTimeToJson(const std::optional<Timestamp>& t) {
+  return t ? nlohmann::json(util::FormatTimestamp(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json OptionalStringToJson(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
+
 namespace {
 
 using nlohmann::json;
 
-json OptionalTime(const std::optional<Timestamp>& t) {
-  return t ? json(util::FormatTimestamp(*t)) : json(nullptr);
-}
-json OptionalString(const std::string& s) {
-  return s.empty() ? json(nullptr) : json(s);
-}
 json ParseStored(const std::string& s) {
   if (s.empty()) return nullptr;
   // Stored before the depth limit, a deeper value is shown as its text: printing it as JSON
@@ -29,25 +31,25 @@ json MemoryToJson(const MemoryRecord& r) {
       {"id", r.id},
       {"owner_id", r.owner_id},
       {"scope", r.scope},
-      {"agent_id", OptionalString(r.agent_id)},
-      {"session_id", OptionalString(r.session_id)},
+      {"agent_id", OptionalStringToJson(r.agent_id)},
+      {"session_id", OptionalStringToJson(r.session_id)},
       {"type", MemoryTypeName(r.type)},
-      {"key", OptionalString(r.key)},
+      {"key", OptionalStringToJson(r.key)},
       {"text", r.text},
       {"data", ParseStored(r.data)},
       {"metadata", ParseStored(r.metadata)},
-      {"source", OptionalString(r.source)},
+      {"source", OptionalStringToJson(r.source)},
       {"confidence", r.confidence},
       {"created_at", util::FormatTimestamp(r.created_at)},
       {"updated_at", util::FormatTimestamp(r.updated_at)},
-      {"valid_from", OptionalTime(r.valid_from)},
-      {"valid_to", OptionalTime(r.valid_to)},
-      {"last_verified_at", OptionalTime(r.last_verified_at)},
-      {"last_accessed_at", OptionalTime(r.last_accessed_at)},
+      {"valid_from", OptionalTimeToJson(r.valid_from)},
+      {"valid_to", OptionalTimeToJson(r.valid_to)},
+      {"last_verified_at", OptionalTimeToJson(r.last_verified_at)},
+      {"last_accessed_at", OptionalTimeToJson(r.last_accessed_at)},
       {"access_count", r.access_count},
-      {"expires_at", OptionalTime(r.expires_at)},
-      {"superseded_by", OptionalString(r.superseded_by)},
-      {"deleted_at", OptionalTime(r.deleted_at)},
+      {"expires_at", OptionalTimeToJson(r.expires_at)},
+      {"superseded_by", OptionalStringToJson(r.superseded_by)},
+      {"deleted_at", OptionalTimeToJson(r.deleted_at)},
   };
 }
 
@@ -71,8 +73,8 @@ json HistoryEventToJson(const HistoryEvent& e) {
   return json{{"seq", e.seq},
               {"memory_id", e.memory_id},
               {"event", HistoryEventTypeName(e.event)},
-              {"actor", OptionalString(e.actor)},
-              {"reason", OptionalString(e.reason)},
+              {"actor", OptionalStringToJson(e.actor)},
+              {"reason", OptionalStringToJson(e.reason)},
               {"old_value", ParseStored(e.old_value)},
               {"new_value", ParseStored(e.new_value)},
               {"at", util::FormatTimestamp(e.at)}};

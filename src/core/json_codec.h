@@ -4,12 +4,18 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "engram/status.h"
 #include "engram/types.h"
 
 namespace engram::core {
+
+// A time as ISO-8601 text, null when absent.
+nlohmann::json OptionalTimeToJson(const std::optional<Timestamp>& t);
+// A string, null when empty.
+nlohmann::json OptionalStringToJson(const std::string& s);
 
 nlohmann::json MemoryToJson(const MemoryRecord& record);
 nlohmann::json SessionItemToJson(const SessionItem& item);

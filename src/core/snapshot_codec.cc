@@ -13,12 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-json OptionalTime(const std::optional<Timestamp>& t) {
-  return t ? json(util::FormatTimestamp(*t)) : json(nullptr);
-}
-json OptionalString(const std::string& s) {
-  return s.empty() ? json(nullptr) : json(s);
-}
 // data and metadata as JSON values; text that does not parse (stored before validation was as
 // strict) is kept as a string.
 json Embedded(const std::string& s) {
@@ -33,25 +27,25 @@ std::string EncodeSnapshot(const MemoryRecord& r) {
       {"id", r.id},
       {"owner_id", r.owner_id},
       {"scope", r.scope},
-      {"agent_id", OptionalString(r.agent_id)},
-      {"session_id", OptionalString(r.session_id)},
+      {"agent_id", OptionalStringToJson(r.agent_id)},
+      {"session_id", OptionalStringToJson(r.session_id)},
       {"type", MemoryTypeName(r.type)},
-      {"key", OptionalString(r.key)},
+      {"key", OptionalStringToJson(r.key)},
       {"text", r.text},
       {"data", Embedded(r.data)},
       {"metadata", Embedded(r.metadata)},
-      {"source", OptionalString(r.source)},
+      {"source", OptionalStringToJson(r.source)},
       {"confidence", r.confidence},
       {"created_at", util::FormatTimestamp(r.created_at)},
       {"updated_at", util::FormatTimestamp(r.updated_at)},
-      {"valid_from", OptionalTime(r.valid_from)},
-      {"valid_to", OptionalTime(r.valid_to)},
-      {"last_verified_at", OptionalTime(r.last_verified_at)},
-      {"last_accessed_at", OptionalTime(r.last_accessed_at)},
+      {"valid_from", OptionalTimeToJson(r.valid_from)},
+      {"valid_to", OptionalTimeToJson(r.valid_to)},
+      {"last_verified_at", OptionalTimeToJson(r.last_verified_at)},
+      {"last_accessed_at", OptionalTimeToJson(r.last_accessed_at)},
       {"access_count", r.access_count},
-      {"expires_at", OptionalTime(r.expires_at)},
-      {"superseded_by", OptionalString(r.superseded_by)},
-      {"deleted_at", OptionalTime(r.deleted_at)},
+      {"expires_at", OptionalTimeToJson(r.expires_at)},
+      {"superseded_by", OptionalStringToJson(r.superseded_by)},
+      {"deleted_at", OptionalTimeToJson(r.deleted_at)},
   });
 }
 

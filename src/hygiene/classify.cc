@@ -73,10 +73,6 @@ Scan ScanText(std::string_view text) {
 bool In(const WordSet& set, std::string_view w) {
   return set.count(w) > 0;
 }
-bool OneOf(std::string_view w, std::initializer_list<std::string_view> words) {
-  return std::find(words.begin(), words.end(), w) != words.end();
-}
-
 // Words that make a message filler (acknowledgements, greetings, thanks, laughter).
 const WordSet& FillerWords() {
   return WordList("classify_filler");
@@ -200,7 +196,7 @@ bool Recurs(std::span<const std::string> w) {
   const WordSet& times = WordList("classify_recurring");
   for (size_t k = 0; k + 1 < w.size(); ++k) {
     const std::string& next = w[k + 1];
-    if (OneOf(w[k], {"every", "each", "most"}) && In(times, next)) return true;
+    if (util::OneOf(w[k], {"every", "each", "most"}) && In(times, next)) return true;
     if ((w[k] == "on" || w[k] == "at") && In(times, next) && next.ends_with('s') &&
         next != "days" && next != "years")
       return true;
@@ -208,8 +204,8 @@ bool Recurs(std::span<const std::string> w) {
     if (w[k] == "on" && In(times, next) && k + 2 < w.size() && In(times, w[k + 2]) &&
         w[k + 2].ends_with('s') && w[k + 2] != "days" && w[k + 2] != "years")
       return true;
-    if (OneOf(w[k], {"once", "twice", "times"}) && OneOf(next, {"a", "per"}) && k + 2 < w.size() &&
-        In(times, w[k + 2]))
+    if (util::OneOf(w[k], {"once", "twice", "times"}) && util::OneOf(next, {"a", "per"}) &&
+        k + 2 < w.size() && In(times, w[k + 2]))
       return true;
   }
   return false;
@@ -241,7 +237,7 @@ bool Discloses(std::span<const std::string> w) {
     // code is broken", "my question is ...").
     if (w[k] == "my" || w[k] == "our") {
       for (size_t j = k + 2; j < w.size() && j <= k + 4; ++j) {
-        if (!OneOf(w[j], {"is", "are", "has", "have"})) continue;
+        if (!util::OneOf(w[j], {"is", "are", "has", "have"})) continue;
         if (j + 1 < w.size() && NamesALastingThing(w, k + 1, j) && !Transient(w) &&
             !w[j + 1].ends_with("ing"))
           return true;
@@ -283,8 +279,8 @@ bool Discloses(std::span<const std::string> w) {
         return true;
       // "I'm a nurse", "I'm an early riser"; not "I'm a bit lost".
       if (v == "am" && (at(x) == "a" || at(x) == "an") &&
-          !OneOf(at(x + 1),
-                 {"bit", "little", "lot", "few", "couple", "question", "quick", "total"}))
+          !util::OneOf(at(x + 1),
+                       {"bit", "little", "lot", "few", "couple", "question", "quick", "total"}))
         return true;
       if (v == "am" && at(x) == "going" && at(x + 1) == "to" && In(GoalVerbs(), at(x + 2)))
         return true;
@@ -306,7 +302,7 @@ bool Discloses(std::span<const std::string> w) {
       if (ChangesHabit(w, next)) return true;  // "I've switched to oat milk"
       continue;
     }
-    if (OneOf(v, {"want", "plan", "hope", "intend", "aim", "dream", "would"})) {
+    if (util::OneOf(v, {"want", "plan", "hope", "intend", "aim", "dream", "would"})) {
       size_t x = next;
       if (v == "would" && (at(x) == "like" || at(x) == "love")) ++x;
       if (at(x) == "to" && In(GoalVerbs(), at(x + 1))) return true;
@@ -326,8 +322,8 @@ bool Discloses(std::span<const std::string> w) {
           return In(WordList("classify_disposition_adverbs"), x);
         }))
       return true;
-    if (v == "got" && OneOf(at(next), {"married", "engaged", "divorced", "promoted", "hired",
-                                       "pregnant", "adopted"}))
+    if (v == "got" && util::OneOf(at(next), {"married", "engaged", "divorced", "promoted", "hired",
+                                             "pregnant", "adopted"}))
       return true;
     if (In(DurableVerbs(), v) && !PointsAtConversation(w, next)) return true;
     if (ChangesHabit(w, j)) return true;  // "I gave up coffee", "I stopped eating meat"
@@ -469,18 +465,19 @@ bool StatesWorldFact(const Sentence& s, size_t from) {
                       return x.word && In(WordList("classify_conversation_heads"), x.norm);
                     });
     const bool plain = t[clause_start].word && !about_conversation &&
-                       (OneOf(t[clause_start].norm, {"the", "our", "my"}) ||
+                       (util::OneOf(t[clause_start].norm, {"the", "our", "my"}) ||
                         (k == clause_start + 1 && t[clause_start].cap &&
                          !In(WordList("classify_vague_subjects"), t[clause_start].norm))) &&
                        !Transient(s.words) &&
-                       !(OneOf(tk.norm, {"is", "are"}) && k + 1 < t.size() && t[k + 1].word &&
+                       !(util::OneOf(tk.norm, {"is", "are"}) && k + 1 < t.size() && t[k + 1].word &&
                          t[k + 1].norm.ends_with("ing"));
     if (!InVerbs(relations, tk.norm, plural) &&
         !((anchored || plain) && InVerbs(verbs, tk.norm, plural)))
       continue;
     if (!before.word || In(not_subjects, before.norm)) continue;
     // After a determiner the word is a noun: "my head is killing me" has no verb "head".
-    if (OneOf(before.norm, {"my", "our", "the", "a", "an", "his", "her", "their", "its"})) continue;
+    if (util::OneOf(before.norm, {"my", "our", "the", "a", "an", "his", "her", "their", "its"}))
+      continue;
     // The subject: the words since the clause started, none of them the speaker or the listener.
     bool subject = false, conversation = false;
     for (size_t j = clause_start; j < k; ++j) {
@@ -508,7 +505,7 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
   if (In(WordList("classify_requests"), s.words[from])) return false;
   // "Left a comment on your PR": about the listener's work, not a value of the user's world.
   if (std::any_of(s.words.begin(), s.words.end(), [](const std::string& w) {
-        return OneOf(w, {"you", "your", "yours"});
+        return util::OneOf(w, {"you", "your", "yours"});
       }))
     return false;
   if (!AnnouncesChange(RawOf(s.tokens))) return false;

@@ -4,12 +4,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "util/embedded_file.h"
+
 namespace engram::hygiene {
 
 // Defined in the generated rule_files.cc (cmake/embed_text_files.cmake).
-struct EmbeddedFile {
-  std::string_view name, text;
-};
 extern const EmbeddedFile kRuleFiles[];
 extern const size_t kRuleFiles_count;
 

@@ -19,18 +19,8 @@ constexpr size_t kMaxPhraseWords = 4;  // the longest verb phrase of rules/world
 constexpr size_t kMaxNameWords = 6;    // a longer run is no name
 constexpr double kWorldConfidence = 0.7;
 
-bool In(std::string_view list, std::string_view w) {
+bool InList(std::string_view list, std::string_view w) {
   return WordList(list).contains(w);
-}
-
-bool OneOf(std::string_view w, std::initializer_list<std::string_view> words) {
-  return std::find(words.begin(), words.end(), w) != words.end();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = util::AsciiLower(c);
-  return out;
 }
 
 // "API", "CRM": an acronym names a kind of thing, not a particular one.
@@ -115,18 +105,18 @@ bool AnyNamed(const Tokens& t, size_t a, size_t b) {
 // clause mark, or a common word before a name ("since the reorg Priya" -> Priya).
 std::optional<End> SubjectBefore(const Tokens& t, size_t k) {
   // "the fraud model also depends on": adverbs between the subject and its verb.
-  while (k > 0 && t[k - 1].word && In("adverbs", t[k - 1].norm)) --k;
+  while (k > 0 && t[k - 1].word && InList("adverbs", t[k - 1].norm)) --k;
   size_t first = k;  // the subject is [first, k)
   size_t stop = t.size();
   while (first > 0) {
     const Token& w = t[first - 1];
     if (!w.word) break;
     if (w.norm != "'s") {
-      if (In("world_stops", w.norm)) {
+      if (InList("world_stops", w.norm)) {
         stop = first - 1;
         break;
       }
-      if (In("world_determiners", w.norm)) {
+      if (InList("world_determiners", w.norm)) {
         // "whether the importer depends on ...": what comes before the determiner still counts.
         if (first >= 2 && t[first - 2].word) stop = first - 2;
         break;
@@ -140,16 +130,16 @@ std::optional<End> SubjectBefore(const Tokens& t, size_t k) {
   if (k - first == 1 && t[first].norm == kWorldPronoun) return End{"", true, stop, false, {}};
   if (k - first > kMaxNameWords || t[first].norm == kWorldPronoun) return std::nullopt;
   // "your script", "my team": someone's own thing, no entity of the user's world.
-  if (stop < t.size() && In("world_possessives", t[stop].norm)) return std::nullopt;
+  if (stop < t.size() && InList("world_possessives", t[stop].norm)) return std::nullopt;
   return End{Span(t, first, k - 1), false, stop, AnyNamed(t, first, k), RelativeBefore(t, first)};
 }
 
 // The object after the verb phrase, from token k: past a determiner, up to a stop word or a mark.
 std::optional<End> ObjectFrom(const Tokens& t, size_t k) {
-  const bool determined = k < t.size() && t[k].word && In("world_determiners", t[k].norm);
+  const bool determined = k < t.size() && t[k].word && InList("world_determiners", t[k].norm);
   if (determined) ++k;
   size_t last = k;  // the object is [k, last)
-  while (last < t.size() && t[last].word && !In("world_stops", t[last].norm)) ++last;
+  while (last < t.size() && t[last].word && !InList("world_stops", t[last].norm)) ++last;
   if (last == k) return std::nullopt;
   if (last - k == 1 && t[k].norm == kWorldPronoun) return End{"", true, 0, false, {}};
   if (last - k > kMaxNameWords || t[k].norm == kWorldPronoun) return std::nullopt;
@@ -165,7 +155,8 @@ std::optional<End> ObjectFrom(const Tokens& t, size_t k) {
 // The type of an entity: by its last word (rules/world_entity_types.txt), else the rule's.
 std::string TypeOf(const std::string& name, std::string_view by_rule) {
   const size_t space = name.find_last_of(' ');
-  const std::string last = Lower(space == std::string::npos ? name : name.substr(space + 1));
+  const std::string last =
+      util::LowerAscii(space == std::string::npos ? name : name.substr(space + 1));
   const std::string_view by_head = CanonicalIn(WordMap("world_entity_types"), last);
   return std::string(by_head.empty() ? by_rule : by_head);
 }
@@ -175,11 +166,12 @@ bool Declarative(const Tokens& t) {
   if (std::any_of(t.begin(), t.end(), [](const Token& x) { return !x.word && x.norm == "?"; }))
     return false;
   size_t i = 0;
-  while (i < t.size() && (!t[i].word || In("classify_lead", t[i].norm) || t[i].norm == "please"))
+  while (i < t.size() &&
+         (!t[i].word || InList("classify_lead", t[i].norm) || t[i].norm == "please"))
     ++i;
-  return i < t.size() && !In("classify_requests", t[i].norm) &&
-         !In("classify_hypothetical_starts", t[i].norm) &&
-         !In("classify_question_starts", t[i].norm);
+  return i < t.size() && !InList("classify_requests", t[i].norm) &&
+         !InList("classify_hypothetical_starts", t[i].norm) &&
+         !InList("classify_question_starts", t[i].norm);
 }
 
 std::vector<SlotTriple> TriplesIn(std::string_view sentence) {
@@ -197,8 +189,9 @@ std::vector<SlotTriple> TriplesIn(std::string_view sentence) {
         (rule.object_type == "person" && !object->pronoun && !object->named))
       continue;
     // "if Acme owns the warehouse", "whether the gateway depends on auth": no fact.
-    if (subject->stop < t.size() && (In("classify_hypothetical_starts", t[subject->stop].norm) ||
-                                     OneOf(t[subject->stop].norm, {"whether", "when", "unless"})))
+    if (subject->stop < t.size() &&
+        (InList("classify_hypothetical_starts", t[subject->stop].norm) ||
+         util::OneOf(t[subject->stop].norm, {"whether", "when", "unless"})))
       continue;
     SlotTriple triple;
     triple.relation = std::string(rule.relation);
@@ -274,8 +267,8 @@ Mentions NamedEntities(std::string_view text) {
   Mentions out;
   auto add = [&](std::vector<std::string>& list, const std::string& name) {
     if (name == kWorldPronoun) return;
-    const std::string key = Lower(name);
-    auto same = [&](const std::string& o) { return Lower(o) == key; };
+    const std::string key = util::LowerAscii(name);
+    auto same = [&](const std::string& o) { return util::LowerAscii(o) == key; };
     if (std::none_of(out.names.begin(), out.names.end(), same) &&
         std::none_of(out.kinds.begin(), out.kinds.end(), same))
       list.push_back(name);
@@ -284,9 +277,10 @@ Mentions NamedEntities(std::string_view text) {
     const Tokens t = util::Tokenize(sentence);
     for (size_t i = 0; i < t.size();) {
       // "in March", "on Friday": a time, not an entity.
-      if (!Named(t[i]) || In("world_stops", t[i].norm) || In("sentence_openers", t[i].norm) ||
-          In("non_names", t[i].norm) || In("pronouns", t[i].norm) ||
-          extraction::MonthNumber(t[i].norm) > 0 || extraction::WeekdayNumber(t[i].norm) >= 0) {
+      if (!Named(t[i]) || InList("world_stops", t[i].norm) ||
+          InList("sentence_openers", t[i].norm) || InList("non_names", t[i].norm) ||
+          InList("pronouns", t[i].norm) || extraction::MonthNumber(t[i].norm) > 0 ||
+          extraction::WeekdayNumber(t[i].norm) >= 0) {
         ++i;
         continue;
       }
@@ -302,9 +296,9 @@ Mentions NamedEntities(std::string_view text) {
     }
     // "the search service", "our data platform": a kind of thing named by its head noun.
     for (size_t i = 0; i + 1 < t.size(); ++i) {
-      if (!t[i].word || !In("world_determiners", t[i].norm)) continue;
+      if (!t[i].word || !InList("world_determiners", t[i].norm)) continue;
       for (size_t j = i + 1; j < t.size() && j <= i + kMaxPhraseWords && t[j].word; ++j) {
-        if (In("world_stops", t[j].norm)) break;
+        if (InList("world_stops", t[j].norm)) break;
         if (WordMap("world_entity_types").contains(t[j].norm)) {
           add(out.kinds, Span(t, i + 1, j));
           break;
@@ -317,11 +311,11 @@ Mentions NamedEntities(std::string_view text) {
 
 std::optional<std::string> ResolvePronoun(std::span<const std::string_view> earlier,
                                           std::string_view other_end) {
-  const std::string other = Lower(other_end);
+  const std::string other = util::LowerAscii(other_end);
   for (std::string_view text : earlier) {
     Mentions m = NamedEntities(text);
     for (auto* list : {&m.names, &m.kinds}) {
-      std::erase_if(*list, [&](const std::string& n) { return Lower(n) == other; });
+      std::erase_if(*list, [&](const std::string& n) { return util::LowerAscii(n) == other; });
     }
     // A name over a kind: in "we built Orion as our reporting engine" both are one thing.
     const std::vector<std::string>& named = m.names.empty() ? m.kinds : m.names;

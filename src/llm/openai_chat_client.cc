@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-StopReason NormalizeStop(const std::string& reason) {
+StopReason NormalizeFinishReason(const std::string& reason) {
   if (reason == "stop") return StopReason::kEndTurn;
   if (reason == "length") return StopReason::kMaxTokens;
   if (reason == "content_filter") return StopReason::kRefusal;
@@ -126,7 +126,7 @@ Result<Completion> OpenAiChatClient::DoComplete(const CompletionRequest& request
     return Status::Unavailable(where + "choices[0].message.content is not a string");
   }
   completion.stop_reason = StringOf(choice, "finish_reason");
-  completion.stop = NormalizeStop(completion.stop_reason);
+  completion.stop = NormalizeFinishReason(completion.stop_reason);
   if (completion.text.empty() && !StringOf(*message, "refusal").empty()) {
     completion.stop = StopReason::kRefusal;
   }

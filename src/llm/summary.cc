@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kSystemPrompt[] =
+constexpr char kSummarySystemPrompt[] =
     R"(You maintain the rolling summary of a conversation between a user and an assistant. The oldest part of the conversation is leaving the assistant's context window; fold it into the summary so nothing that still matters is lost.
 
 Keep: decisions made, the user's preferences and facts about the user, commitments, open tasks and questions still unanswered, names, numbers, dates and identifiers the conversation depends on, and the results of tool calls that later turns rely on. Drop: greetings, small talk, repetition, and details that were superseded (keep the latest value).
@@ -61,7 +61,7 @@ Result<std::string> Summarize(LlmClient& client, CallBudget& budget,
   }
 
   CompletionRequest request;
-  request.system = kSystemPrompt;
+  request.system = kSummarySystemPrompt;
   request.messages.push_back(
       {MessageRole::kUser,
        json{{"previous_summary", previous_summary}, {"leaving_the_window", items}}.dump(

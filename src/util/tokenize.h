@@ -13,6 +13,7 @@
 //   - Any bytes are safe input; `raw` always views `text`, so tokens live as long as it does.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,19 @@ inline char AsciiLower(char c) {
 }
 inline char AsciiUpper(char c) {
   return c >= 'a' && c <= 'z' ? char(c & ~0x20) : c;
+}
+// s with its ASCII letters lower-cased (other bytes as they are).
+inline std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+// Whether w is one of words.
+inline bool OneOf(std::string_view w, std::initializer_list<std::string_view> words) {
+  for (std::string_view x : words) {
+    if (x == w) return true;
+  }
+  return false;
 }
 
 }  // namespace engram::util
