@@ -16,7 +16,7 @@ using json = nlohmann::json;
 
 constexpr double kMsPerDay = 86'400'000.0;
 
-Status Bad(const std::string& field, const std::string& what) {
+Status BadPolicyField(const std::string& field, const std::string& what) {
   return Status::InvalidArgument("policy: " + field + " " + what);
 }
 
@@ -24,37 +24,38 @@ Status Bad(const std::string& field, const std::string& what) {
 Result<int64_t> Days(const json& v, const std::string& field) {
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 ||
       v.get<double>() > 365.0 * 1000) {
-    return Bad(field, "must be a number of days between 0 and 365000");
+    return BadPolicyField(field, "must be a number of days between 0 and 365000");
   }
   return static_cast<int64_t>(std::llround(v.get<double>() * kMsPerDay));
 }
 
 Result<double> Fraction(const json& v, const std::string& field) {
   if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1)) {
-    return Bad(field, "must be a number between 0 and 1");
+    return BadPolicyField(field, "must be a number between 0 and 1");
   }
   return v.get<double>();
 }
 
 Result<bool> Flag(const json& v, const std::string& field) {
-  if (!v.is_boolean()) return Bad(field, "must be true or false");
+  if (!v.is_boolean()) return BadPolicyField(field, "must be true or false");
   return v.get<bool>();
 }
 
 Status ParseTypePolicy(const json& j, const std::string& field, TypePolicy* out) {
-  if (!j.is_object()) return Bad(field, "must be an object");
+  if (!j.is_object()) return BadPolicyField(field, "must be an object");
   for (const auto& [name, v] : j.items()) {
     const std::string f = field + "." + name;
     if (name == "ttl_days") {
       ENGRAM_ASSIGN_OR_RETURN(out->ttl_ms, Days(v, f));
-      if (*out->ttl_ms == 0) return Bad(f, "must be more than 0 (leave it out for no expiry)");
+      if (*out->ttl_ms == 0)
+        return BadPolicyField(f, "must be more than 0 (leave it out for no expiry)");
     } else if (name == "min_confidence") {
       ENGRAM_ASSIGN_OR_RETURN(out->min_confidence, Fraction(v, f));
     } else if (name == "max_records") {
-      if (!v.is_number_unsigned()) return Bad(f, "must be a whole number (0: no limit)");
+      if (!v.is_number_unsigned()) return BadPolicyField(f, "must be a whole number (0: no limit)");
       out->max_records = v.get<size_t>();
     } else {
-      return Bad(f, "is not a known field (ttl_days, min_confidence, max_records)");
+      return BadPolicyField(f, "is not a known field (ttl_days, min_confidence, max_records)");
     }
   }
   return Status::Ok();
@@ -71,10 +72,10 @@ Result<Policy> ParsePolicy(std::string_view text) {
   Policy p;
   for (const auto& [name, v] : j.items()) {
     if (name == "types") {
-      if (!v.is_object()) return Bad("types", "must be an object keyed by memory type");
+      if (!v.is_object()) return BadPolicyField("types", "must be an object keyed by memory type");
       for (const auto& [type_name, tp] : v.items()) {
         Result<MemoryType> type = ParseMemoryType(type_name);
-        if (!type.ok()) return Bad("types." + type_name, "is not a memory type");
+        if (!type.ok()) return BadPolicyField("types." + type_name, "is not a memory type");
         ENGRAM_RETURN_IF_ERROR(ParseTypePolicy(tp, "types." + type_name, &p.For(*type)));
       }
     } else if (name == "near_duplicate_similarity") {
@@ -82,21 +83,21 @@ Result<Policy> ParsePolicy(std::string_view text) {
     } else if (name == "extract_on_session_append") {
       ENGRAM_ASSIGN_OR_RETURN(p.extract_on_session_append, Flag(v, name));
     } else if (name == "gc") {
-      if (!v.is_object()) return Bad("gc", "must be an object");
+      if (!v.is_object()) return BadPolicyField("gc", "must be an object");
       for (const auto& [gc_name, gv] : v.items()) {
         if (gc_name == "session_retention_days") {
           ENGRAM_ASSIGN_OR_RETURN(p.session_retention_ms, Days(gv, "gc." + gc_name));
         } else if (gc_name == "keep_history") {
           ENGRAM_ASSIGN_OR_RETURN(p.gc_keep_history, Flag(gv, "gc." + gc_name));
         } else {
-          return Bad("gc." + gc_name,
-                     "is not a known field (session_retention_days, keep_history)");
+          return BadPolicyField("gc." + gc_name,
+                                "is not a known field (session_retention_days, keep_history)");
         }
       }
     } else {
-      return Bad(name,
-                 "is not a known field (types, near_duplicate_similarity, "
-                 "extract_on_session_append, gc)");
+      return BadPolicyField(name,
+                            "is not a known field (types, near_duplicate_similarity, "
+                            "extract_on_session_append, gc)");
     }
   }
   return p;
