@@ -104,12 +104,14 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
 // kNear) are read, so a word of the same field in an unrelated memory names nothing. Measured on
 // single words with the built-in encoder: words of one meaning or one matter ("pay", "salary";
 // "cancer", "chemo"; "pregnancy", "miscarriage") 0.6 to 0.85; words of neighbouring matters
-// ("wedding", "funeral"; "bereavement", "arrears") up to 0.6.
+// ("wedding", "funeral"; "bereavement", "arrears") up to 0.6; words of three or four letters and
+// names are near anything ("owe", "lives" 0.63; "Seville", "Monzo" 0.65), so neither is read.
 namespace {
 
 Result<std::map<std::string, std::vector<std::string>>> MeantTopicWords(
     Embedder* embedder, std::string_view topic, const std::vector<SearchHit>& near) {
   constexpr double kWordMeaning = 0.6, kNear = 0.3;
+  constexpr size_t kLetters = 5;  // shorter words alone have vectors of little meaning
   std::map<std::string, std::vector<std::string>> meant;
   const std::vector<std::string> wanted = core::TopicSubjectWords(topic);
   if (wanted.empty() || embedder == nullptr) return meant;
@@ -138,7 +140,7 @@ Result<std::map<std::string, std::vector<std::string>>> MeantTopicWords(
         const std::vector<float>& b = vector_of(m);
         double dot = 0;
         for (size_t d = 0; d < a.size() && d < b.size(); ++d) dot += a[d] * b[d];
-        if (m != w && dot >= kWordMeaning) {
+        if (m != w && w.size() >= kLetters && m.size() >= kLetters && dot >= kWordMeaning) {
           meant[id].push_back(w);
           break;
         }

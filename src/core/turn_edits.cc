@@ -393,7 +393,12 @@ std::vector<std::string> TopicSubjectWords(std::string_view topic) {
 }
 
 std::vector<std::string> TopicCandidateWords(std::string_view text) {
-  return ContentWords(text);
+  std::vector<std::string> out = ContentWords(SubjectPart(text));
+  std::erase_if(out, [](const std::string& w) {
+    return std::any_of(w.begin(), w.end(),
+                       [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  });
+  return out;
 }
 
 bool NamedByForget(std::string_view topic, std::string_view text, double similarity,

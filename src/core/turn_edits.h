@@ -41,8 +41,8 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
 // "party"}; empty for "Karl".
 std::vector<std::string> TopicSubjectWords(std::string_view topic);
 
-// The content words of a memory's text that a topic word may be said in (util::ClaimWords without
-// rules/topic_stopwords.txt), lower case as written.
+// The content words of a memory's text that a topic word may be said in: util::ClaimWords without
+// rules/topic_stopwords.txt, names, possessors and numbers, lower case as written.
 std::vector<std::string> TopicCandidateWords(std::string_view text);
 
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when

@@ -179,8 +179,8 @@ TEST(TurnEditsTest, TopicWordsSaidInOtherWordsCountAsFound) {
   // The engine finds "pay" said as "salary" by meaning; so found, it names the memory.
   EXPECT_FALSE(NamedByForget("my pay", "My salary is 85k before tax.", 0.35));
   EXPECT_TRUE(NamedByForget("my pay", "My salary is 85k before tax.", 0.35, {"pay"}));
-  EXPECT_EQ(TopicCandidateWords("My salary is 85k before tax."),
-            (std::vector<std::string>{"salary", "85k", "before", "tax"}));
+  EXPECT_EQ(TopicCandidateWords("My salary at Monzo is 85k before tax."),
+            (std::vector<std::string>{"salary", "before", "tax"}));
 }
 
 TEST(TurnEditsTest, StillKeepsTheValueItNames) {
