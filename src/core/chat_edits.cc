@@ -17,7 +17,8 @@ namespace engram {
 // saying the same thing, a close one sharing a slot word (core::SharedSlotWords), and those holding
 // a single-valued slot that a word of the turn names (rules/slot_cues.txt: "we moved" names
 // user.location.city); without a word of change, those of a named slot whose value the turn
-// replaces by another (core::NamesAnotherValue). The thresholds were set on
+// replaces by another (core::NamesAnotherValue). Never one whose value the turn says still holds
+// (core::StillHolds). The thresholds were set on
 // tests/data/scenarios/dev.jsonl, where none of them superseded a memory it should have kept. Empty
 // without an embedder.
 Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view owner_id,
@@ -44,7 +45,7 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
     if (hit.record.type != MemoryType::kBlock &&
         (core::RetiresValueOf(text, hit.record.text) ||
          core::ChangesVersionOf(text, hit.record.text, announced)) &&
-        !util::SameClaim(hit.record.text, text))
+        !util::SameClaim(hit.record.text, text) && !core::StillHolds(text, hit.record.text))
       ids.push_back(hit.record.id);
   }
   // "We finally moved, Porto is home now", "Our apartment in Malmö gets the morning sun": the
@@ -59,6 +60,7 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
       ENGRAM_ASSIGN_OR_RETURN(MemoryPage page, ListMemories(owner_id, lo));
       for (const MemoryRecord& r : page.items) {
         if (r.type == MemoryType::kBlock || util::SameClaim(r.text, text) ||
+            core::StillHolds(text, r.text) ||
             std::find(ids.begin(), ids.end(), r.id) != ids.end() ||
             (!announced && !core::NamesAnotherValue(text, r.text)))
           continue;
@@ -76,7 +78,10 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   for (size_t k = 0; k < hits.size(); ++k) {
     const SearchHit& hit = hits[k];
     if (std::find(ids.begin(), ids.end(), hit.record.id) != ids.end()) continue;
-    if (hit.record.type == MemoryType::kBlock || util::SameClaim(hit.record.text, text)) continue;
+    // "Still at Monzo, though I'm a product manager there now": Monzo is no value it replaces.
+    if (hit.record.type == MemoryType::kBlock || util::SameClaim(hit.record.text, text) ||
+        core::StillHolds(text, hit.record.text))
+      continue;
     // The closest memory if close enough; another close one only when the turn names what
     // it is about ("I've switched my usual to a cortado": "My usual order is a flat white").
     const double sim = hit.explanation.vector_similarity;
@@ -92,8 +97,64 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   return ids;
 }
 
+// The words of a forget request's topic (core::TopicSubjectWords) that each memory near it says in
+// other words: "my pay" in "My salary is 62,000", "the cancer stuff" in "I'm having chemo". A
+// topic word and a word of the memory are one in meaning when their vectors, each word embedded
+// alone, have cosine >= kWordMeaning; only memories whose text is near the topic (cosine >=
+// kNear) are read, so a word of the same field in an unrelated memory names nothing. Measured on
+// single words with the built-in encoder: words of one meaning or one matter ("pay", "salary";
+// "cancer", "chemo"; "pregnancy", "miscarriage") 0.6 to 0.85; words of neighbouring matters
+// ("wedding", "funeral"; "bereavement", "arrears") up to 0.6; words of three or four letters and
+// names are near anything ("owe", "lives" 0.63; "Seville", "Monzo" 0.65), so neither is read.
+namespace {
+
+Result<std::map<std::string, std::vector<std::string>>> MeantTopicWords(
+    Embedder* embedder, std::string_view topic, const std::vector<SearchHit>& near) {
+  constexpr double kWordMeaning = 0.6, kNear = 0.3;
+  constexpr size_t kLetters = 5;  // shorter words alone have vectors of little meaning
+  std::map<std::string, std::vector<std::string>> meant;
+  const std::vector<std::string> wanted = core::TopicSubjectWords(topic);
+  if (wanted.empty() || embedder == nullptr) return meant;
+  std::vector<std::string> words = wanted;
+  std::map<std::string, std::vector<std::string>> candidates;  // memory id -> its words
+  for (const SearchHit& hit : near) {
+    if (hit.explanation.vector_similarity < kNear || hit.record.type == MemoryType::kBlock)
+      continue;
+    std::vector<std::string>& own = candidates[hit.record.id];
+    own = core::TopicCandidateWords(hit.record.text);
+    words.insert(words.end(), own.begin(), own.end());
+  }
+  if (candidates.empty()) return meant;
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  std::vector<std::vector<float>> vectors;
+  ENGRAM_RETURN_IF_ERROR(embedder->Embed(words, &vectors));
+  auto vector_of = [&](const std::string& w) -> const std::vector<float>& {
+    return vectors[static_cast<size_t>(std::lower_bound(words.begin(), words.end(), w) -
+                                       words.begin())];
+  };
+  for (const auto& [id, own] : candidates) {
+    for (const std::string& w : wanted) {
+      const std::vector<float>& a = vector_of(w);
+      for (const std::string& m : own) {
+        const std::vector<float>& b = vector_of(m);
+        double dot = 0;
+        for (size_t d = 0; d < a.size() && d < b.size(); ++d) dot += a[d] * b[d];
+        if (m != w && w.size() >= kLetters && m.size() >= kLetters && dot >= kWordMeaning) {
+          meant[id].push_back(w);
+          break;
+        }
+      }
+    }
+  }
+  return meant;
+}
+
+}  // namespace
+
 // Deletes the owner's memories visible at `scope` that a forget request's topic names
-// (core::NamedByForget: its words, or a vector close to the topic's); returns them.
+// (core::NamedByForget: its words, said as written or in other words (MeantTopicWords), or a
+// vector close to the topic's); returns them.
 Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view owner_id,
                                                             std::string_view scope,
                                                             const std::string& topic,
@@ -106,6 +167,7 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
   constexpr double kClosest = 0.4, kLead = 0.1;
   const bool names = core::HasAnchors(topic);
   std::map<std::string, double> similarity;
+  std::map<std::string, std::vector<std::string>> meant;  // memory id -> topic words it says
   std::string closest;
   if (options_.embedder) {
     SearchOptions so;
@@ -116,6 +178,7 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
     so.record_access = false;
     ENGRAM_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Search(owner_id, topic, so));
     for (const SearchHit& hit : hits) similarity[hit.record.id] = hit.explanation.vector_similarity;
+    ENGRAM_ASSIGN_OR_RETURN(meant, MeantTopicWords(options_.embedder.get(), topic, hits));
     // The closest to the topic alone ("the anxiety stuff" without "wipe what I said about"), else
     // to the request as said, by a clear lead.
     so.top_k = 2;
@@ -138,8 +201,10 @@ Result<std::vector<MemoryRecord>> Engine::Impl::ForgetTopic(std::string_view own
     for (MemoryRecord& r : page.items) {
       if (r.type == MemoryType::kBlock) continue;
       const auto it = similarity.find(r.id);
+      const auto said = meant.find(r.id);
       if (r.id != closest &&
-          !core::NamedByForget(topic, r.text, it == similarity.end() ? 0 : it->second))
+          !core::NamedByForget(topic, r.text, it == similarity.end() ? 0 : it->second,
+                               said == meant.end() ? std::vector<std::string>() : said->second))
         continue;
       ids.push_back(r.id);
       named.push_back(std::move(r));

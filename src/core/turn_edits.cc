@@ -356,16 +356,61 @@ std::string CorrectedSlot(std::string_view said) {
   return "";
 }
 
-bool NamedByForget(std::string_view topic, std::string_view text, double similarity) {
-  // A topic that says more than a name ("Karl's debts", "the money I owe Tim") names only what
-  // shares that more: "Karl is a chef" is not about Karl's debts.
+namespace {
+
+// Whether a word of `text` is a possessor: written with a possessive "'s" ("dad's", "Karl's"),
+// not a pronoun contracted with "is" ("it's", "that's").
+bool IsPossessor(std::string_view text, const Word& w) {
+  const std::string_view raw = text.substr(w.begin, w.end - w.begin);
+  if (!raw.ends_with("'s") && !raw.ends_with("\xE2\x80\x99s")) return false;
+  static const std::set<std::string_view> kNotPossessors{
+      "it", "that", "he", "she", "there", "here", "what", "who", "where", "this", "let"};
+  return !kNotPossessors.count(w.head);
+}
+
+// The words of `topic` beyond whose it is: neither names nor possessors, joined by spaces.
+std::string SubjectPart(std::string_view topic) {
   std::string rest;
   for (const Word& w : WordsOf(topic)) {
-    if (!w.cap) rest += w.norm + " ";
+    if (!w.cap && !IsPossessor(topic, w)) rest += w.norm + " ";
   }
+  return rest;
+}
+
+std::vector<std::string> ContentWords(std::string_view text) {
+  const hygiene::WordSet& stop = hygiene::WordList("topic_stopwords");
+  std::vector<std::string> out;
+  for (std::string& w : util::ClaimWords(text)) {
+    if (!stop.count(w)) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> TopicSubjectWords(std::string_view topic) {
+  return ContentWords(SubjectPart(topic));
+}
+
+std::vector<std::string> TopicCandidateWords(std::string_view text) {
+  std::vector<std::string> out = ContentWords(SubjectPart(text));
+  std::erase_if(out, [](const std::string& w) {
+    return std::any_of(w.begin(), w.end(),
+                       [](char c) { return util::IsAsciiDigit(static_cast<unsigned char>(c)); });
+  });
+  return out;
+}
+
+bool NamedByForget(std::string_view topic, std::string_view text, double similarity,
+                   const std::vector<std::string>& meant) {
+  // A topic that says more than whose it is ("Karl's debts", "the money I owe Tim", "my dad's
+  // illness") names only what shares that more: "Karl is a chef" is not about Karl's debts.
+  const std::string rest = SubjectPart(topic);
   const bool beyond_names = TopicOverlap(rest, rest) > 0;
-  const double overlap = TopicOverlap(topic, text);
-  const double beyond = beyond_names ? TopicOverlap(rest, text) : overlap;
+  std::string read(text);
+  for (const std::string& w : meant) read += " " + w;
+  const double overlap = TopicOverlap(topic, read);
+  const double beyond = beyond_names ? TopicOverlap(rest, read) : overlap;
   if (beyond == 0) return similarity >= 0.75;
   return overlap >= 0.5 || similarity >= 0.3;
 }
@@ -589,6 +634,18 @@ bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool chang
     if (!IsVersion(m.norm) || still(m.norm)) continue;
     for (const Word& t : wt) {
       if (IsVersion(t.norm) && t.norm != m.norm) return shared() >= 2;
+    }
+  }
+  return false;
+}
+
+bool StillHolds(std::string_view turn, std::string_view memory) {
+  const std::set<std::string> held = AnchorsOf(WordsOf(memory));
+  const std::vector<Word> w = WordsOf(turn);
+  for (size_t k = 0; k < w.size(); ++k) {
+    if (w[k].norm != "still") continue;
+    for (size_t j = k + 1; j < w.size() && j <= k + 3; ++j) {
+      if (held.count(w[j].norm)) return true;
     }
   }
   return false;

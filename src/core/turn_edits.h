@@ -27,9 +27,23 @@ std::string CorrectedSlot(std::string_view said);
 
 // Whether a memory is about a forget request's topic: it contains at least half of the topic's
 // content words, or one of them while its vector is close to the topic's (cosine `similarity`,
-// 0 when unknown), or its vector is very close (>= 0.75). When the topic says more than a name,
-// a shared name alone does not count ("Karl is a chef" is not about "Karl's debts").
-bool NamedByForget(std::string_view topic, std::string_view text, double similarity);
+// 0 when unknown), or its vector is very close (>= 0.75). When the topic says more than whose or
+// whom it is about, the person alone does not count: a name ("Karl is a chef" is not about
+// "Karl's debts") or a possessor ("My uncle lives in Derry" is not about "my uncle's illness").
+// `meant` are words of TopicSubjectWords(topic) that the memory says in other words (the engine
+// finds them by meaning: "salary" says "pay"); they count as found in it.
+bool NamedByForget(std::string_view topic, std::string_view text, double similarity,
+                   const std::vector<std::string>& meant = {});
+
+// The words of a forget request's topic that say what it is about beyond whose it is: its content
+// words (util::ClaimWords), neither rules/topic_stopwords.txt nor names nor possessors, lower case
+// as written: "my uncle's illness" -> {"illness"}; "Maeve's surprise party" -> {"surprise",
+// "party"}; empty for "Karl".
+std::vector<std::string> TopicSubjectWords(std::string_view topic);
+
+// The content words of a memory's text that a topic word may be said in: util::ClaimWords without
+// rules/topic_stopwords.txt, names, possessors and numbers, lower case as written.
+std::vector<std::string> TopicCandidateWords(std::string_view text);
 
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when
 // `text` does not hold it. With `wrong` given, its words are found in `text` (ignoring case and
@@ -88,6 +102,11 @@ bool NamesRelationOf(std::string_view text, std::string_view key);
 // Dotted versions ("1.27", "v2.4") count wherever they stand, when the texts share two content
 // words ("our clusters run version 1.27", "all clusters are on Kubernetes 1.30").
 bool ChangesVersionOf(std::string_view turn, std::string_view memory, bool change);
+
+// Whether `turn` says that a value of `memory` still holds: "still" and, within three words after
+// it, a name or number of the memory ("Still at Monzo, though I'm a product manager there now"
+// keeps "The user works at Monzo"). Such a memory is no value the turn replaces.
+bool StillHolds(std::string_view turn, std::string_view memory);
 
 // Whether a text names any particular (a name or a number, as SameAnchors reads them).
 bool HasAnchors(std::string_view text);

@@ -41,14 +41,9 @@ bool Match(const Tokens& t, size_t& i, std::initializer_list<std::string_view> s
 }
 
 bool MatchPhrase(const Tokens& t, size_t& i, std::string_view phrase) {
-  size_t j = i;
-  while (!phrase.empty()) {
-    const size_t space = phrase.find(' ');
-    if (!Is(t, j, phrase.substr(0, space))) return false;
-    ++j;
-    phrase = space == std::string_view::npos ? std::string_view() : phrase.substr(space + 1);
-  }
-  i = j;
+  const size_t end = util::PhraseEnd(t, i, phrase);
+  if (end == i) return false;
+  i = end;
   return true;
 }
 

@@ -31,7 +31,7 @@ bool IsIn(const Tokens& t, size_t i, const WordSet& set);
 // Matches the words `seq` at i and moves i past them.
 bool Match(const Tokens& t, size_t& i, std::initializer_list<std::string_view> seq);
 
-// Matches the space-separated words of `phrase` at i and moves i past them.
+// Matches the space-separated words of `phrase` at i (util::PhraseEnd) and moves i past them.
 bool MatchPhrase(const Tokens& t, size_t& i, std::string_view phrase);
 
 // Whether the clause ends at i (end of tokens or a clause-internal punctuation mark).

@@ -76,19 +76,11 @@ const WordSet& Interjections() {
   return WordList("interjections");
 }
 
-// The end of a phrase of `phrases` ("i was wrong", "let me correct that") read at i, or i.
+// The end of the longest phrase of `phrases` ("i was wrong", "let me correct that") read at i,
+// or i.
 size_t PhraseEnd(const Tokens& t, size_t i, const WordSet& phrases) {
   size_t best = i;
-  for (std::string_view phrase : phrases) {
-    size_t j = i;
-    while (!phrase.empty()) {
-      const size_t space = phrase.find(' ');
-      if (!IsWordAt(t, j, phrase.substr(0, space))) break;
-      ++j;
-      phrase = space == std::string_view::npos ? std::string_view() : phrase.substr(space + 1);
-    }
-    if (phrase.empty()) best = std::max(best, j);
-  }
+  for (std::string_view phrase : phrases) best = std::max(best, util::PhraseEnd(t, i, phrase));
   return best;
 }
 
@@ -600,14 +592,8 @@ std::vector<std::string> NamedSlots(std::string_view text) {
     };
     if (others(i - 1) || others(i - 2)) continue;
     for (const auto& [phrase, key] : cues) {
-      std::string_view rest = phrase;
-      size_t j = i;
-      while (!rest.empty() && IsWordAt(t, j, rest.substr(0, rest.find(' ')))) {
-        ++j;
-        const size_t space = rest.find(' ');
-        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-      }
-      if (rest.empty() && std::find(keys.begin(), keys.end(), key) == keys.end())
+      if (util::PhraseEnd(t, i, phrase) > i &&
+          std::find(keys.begin(), keys.end(), key) == keys.end())
         keys.emplace_back(key);
     }
   }

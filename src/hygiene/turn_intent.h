@@ -42,8 +42,11 @@ std::optional<std::string> ParseValueFragment(std::string_view text);
 // rules/change_markers.txt ("now", "switched", "took over", "these days").
 bool AnnouncesChange(std::string_view text);
 
-// The single-valued slots (memory keys) that phrases of a turn name, by rules/slot_cues.txt
-// ("we finally moved": "user.location.city"), each once, in order of appearance.
+// The single-valued slots (memory keys) of the user that phrases of a turn name, by
+// rules/slot_cues.txt ("we finally moved": "user.location.city"), each once, in order of
+// appearance. A phrase one or two words after another's possessive ("'s", "his", "her", "their",
+// "your") names that person's slot, not the user's: "my sister's new job", "her new job at Figma"
+// name none.
 std::vector<std::string> NamedSlots(std::string_view text);
 
 }  // namespace engram::hygiene

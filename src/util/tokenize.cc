@@ -157,4 +157,15 @@ Tokens Tokenize(std::string_view s) {
   return out;
 }
 
+size_t PhraseEnd(const Tokens& t, size_t i, std::string_view phrase) {
+  size_t j = i;
+  while (!phrase.empty()) {
+    const size_t space = phrase.find(' ');
+    if (j >= t.size() || !t[j].word || t[j].norm != phrase.substr(0, space)) return i;
+    ++j;
+    phrase = space == std::string_view::npos ? std::string_view() : phrase.substr(space + 1);
+  }
+  return j;
+}
+
 }  // namespace engram::util

@@ -30,6 +30,12 @@ using Tokens = std::vector<Token>;
 
 Tokens Tokenize(std::string_view text);
 
+// The one matcher of phrases over tokens, for every rule table that lists phrases: the index just
+// past `phrase` (words separated by single spaces, spelled as Token::norm spells them: "as of",
+// "i am", "dana 's") when its words are the word tokens from i on, else i. An empty phrase
+// matches nothing.
+size_t PhraseEnd(const Tokens& t, size_t i, std::string_view phrase);
+
 // Non-ASCII code points that separate words: Latin-1 punctuation, general punctuation, symbols,
 // arrows, dingbats, CJK punctuation, variation selectors, emoji, and undecodable bytes.
 bool IsSeparator(char32_t cp);

@@ -166,6 +166,32 @@ TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
             0.5);
 }
 
+TEST(TurnEditsTest, WhoseATopicIsNamesNoMemoryAlone) {
+  // A possessor is like a name: "my uncle's illness" is not about where the uncle lives.
+  EXPECT_FALSE(NamedByForget("my uncle's illness", "My uncle lives in Derry.", 0.5));
+  EXPECT_TRUE(NamedByForget("my uncle's illness", "My uncle's illness got worse in March.", 0.5));
+  EXPECT_EQ(TopicSubjectWords("my uncle's illness"), std::vector<std::string>{"illness"});
+  EXPECT_EQ(TopicSubjectWords("Karl's debts"), std::vector<std::string>{"debts"});
+  EXPECT_TRUE(TopicSubjectWords("Karl").empty());
+}
+
+TEST(TurnEditsTest, TopicWordsSaidInOtherWordsCountAsFound) {
+  // The engine finds "pay" said as "salary" by meaning; so found, it names the memory.
+  EXPECT_FALSE(NamedByForget("my pay", "My salary is 85k before tax.", 0.35));
+  EXPECT_TRUE(NamedByForget("my pay", "My salary is 85k before tax.", 0.35, {"pay"}));
+  EXPECT_EQ(TopicCandidateWords("My salary at Monzo is 85k before tax."),
+            (std::vector<std::string>{"salary", "before", "tax"}));
+}
+
+TEST(TurnEditsTest, StillKeepsTheValueItNames) {
+  EXPECT_TRUE(StillHolds("Still at Monzo, though I'm a product manager there now.",
+                         "The user works at Monzo."));
+  EXPECT_TRUE(StillHolds("I'm still with Crane and Webb.", "I'm a paralegal at Crane and Webb."));
+  EXPECT_FALSE(StillHolds("Still at Monzo, though I'm a product manager there now.",
+                          "The user is a data analyst."));
+  EXPECT_FALSE(StillHolds("Monzo is still great, but I work at Wise now.", "I'm at Revolut."));
+}
+
 TEST(TurnEditsTest, RestatementsNameTheSameParticulars) {
   EXPECT_TRUE(
       SameAnchors("Mira is the product manager for Atlas.", "Atlas's product manager is Mira."));

@@ -1,4 +1,4 @@
-// Utilities: UTF-8 validation, timestamps, UUIDv7, base64url.
+// Utilities: UTF-8 validation, timestamps, UUIDv7, base64url, the phrase matcher over tokens.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "util/ids.h"
 #include "util/json.h"
 #include "util/time.h"
+#include "util/tokenize.h"
 #include "util/utf8.h"
 #include "util/worker_team.h"
 
@@ -68,6 +69,19 @@ TEST(Ids, Base64UrlRoundTrips) {
   }
   std::string out;
   EXPECT_FALSE(util::Base64UrlDecode("a+b", &out));
+}
+
+TEST(PhraseEnd, MatchesWholeWordTokensOnly) {
+  const util::Tokens t = util::Tokenize("Dana's flat, as of now; I'm home");
+  // dana 's flat , as of now ; i am home
+  EXPECT_EQ(util::PhraseEnd(t, 0, "dana 's flat"), 3u);
+  EXPECT_EQ(util::PhraseEnd(t, 4, "as of"), 6u);
+  EXPECT_EQ(util::PhraseEnd(t, 8, "i am home"), 11u);
+  EXPECT_EQ(util::PhraseEnd(t, 4, "as of now please"), 4u);  // runs past the end: no match
+  EXPECT_EQ(util::PhraseEnd(t, 2, "flat as"), 2u);           // the comma stands between
+  EXPECT_EQ(util::PhraseEnd(t, 0, "dan"), 0u);               // whole words, not prefixes
+  EXPECT_EQ(util::PhraseEnd(t, 0, ""), 0u);
+  EXPECT_EQ(util::PhraseEnd(t, 99, "home"), 99u);
 }
 
 TEST(Scope, VisibleScopes) {

@@ -193,7 +193,8 @@ TEST(ScenarioRunner, PublicSetParses) {
                                                              {"test4", 40},
                                                              {"test5", 30},
                                                              {"test6", 40},
-                                                             {"test7", 40}}) {
+                                                             {"test7", 40},
+                                                             {"test8", 40}}) {
     auto scenarios = LoadScenarioFile(std::string(ENGRAM_SOURCE_DIR) + "/tests/data/scenarios/" +
                                       split + ".jsonl");
     ASSERT_TRUE(scenarios.ok()) << scenarios.status().ToString();
