@@ -72,7 +72,7 @@ function generate(dir, edgeCount, queries) {
 }
 
 function engram(args, dir, store, owner) {
-  const argv = ['--input', dir, '--owner', owner, '--json'];
+  const argv = ['--input', dir, '--owner', owner, '--json', '--import'];
   if (store !== 'sqlite') argv.push('--store', store);
   const out = execFileSync(args.bench, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const rows = out.trim().split('\n').map((l) => JSON.parse(l));
