@@ -91,6 +91,7 @@ Result<Engine*> Cli::engine(bool with_embedder, bool accept_model_change, bool w
     options.accept_model_change = accept_model_change;
     if (g_.max_items_per_write) options.max_items_per_append = g_.max_items_per_write;
     options.index_memory = g_.index_memory;
+    if (g_.approximate_above) options.approximate_above = g_.approximate_above;
     if (g_.index_save_interval_s >= 0) {
       options.index_save_interval_ms = g_.index_save_interval_s * 1000;
     }

@@ -32,6 +32,8 @@ struct Globals {
   int64_t index_save_interval_s = -1;
   // --index-cache DIR: Options::index_cache (IndexCacheDir).
   std::string index_cache;
+  // --approximate-above N: Options::approximate_above; 0 keeps the engine's default.
+  size_t approximate_above = 0;
 };
 
 // The path of the database when no store is named: $ENGRAM_DB, else the per-user data folder.

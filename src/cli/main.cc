@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
                  "Folder for the saved vector indexes of a postgres:// store, one subfolder per "
                  "database (default: $ENGRAM_INDEX_CACHE, else ~/.cache/engram/index; none: "
                  "rebuild them in each process)");
+  app.add_option("--approximate-above", g.approximate_above,
+                 "An owner with more vectors than this is searched through an HNSW index instead "
+                 "of an exact scan (default 10000)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--json", g.json, "Print JSON");
   app.add_option(
       "--policy", g.policy,

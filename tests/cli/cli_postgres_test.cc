@@ -220,7 +220,7 @@ TEST_F(CliPostgresTest, CopyCarriesTheKnowledgeGraphBothWays) {
 // database's private folder in it) and loaded by the next process as it is, not rebuilt.
 TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
   {
-    // More memories than the CLI searches exactly (Options::approximate_above), written in
+    // More memories than the CLI below searches exactly (--approximate-above 100), written in
     // process with vectors tagged as the built-in encoder's, which the CLI then uses.
     Options o;
     o.store = url_;
@@ -228,13 +228,13 @@ TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
     auto engine = Engine::Open(o);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     std::vector<NewMemory> batch;
-    for (int i = 0; i <= 10000; ++i) {
+    for (int i = 0; i <= 400; ++i) {
       NewMemory m;
       m.owner_id = "u";
       m.type = MemoryType::kEpisode;
       m.text = "note " + std::to_string(i) + " about topic" + std::to_string(i % 97);
       batch.push_back(std::move(m));
-      if (batch.size() == 1000 || i == 10000) {
+      if (batch.size() == 100 || i == 400) {
         ASSERT_TRUE((*engine)->AddMemories(batch).ok());
         batch.clear();
       }
@@ -244,9 +244,9 @@ TEST_F(CliPostgresTest, IndexCacheKeepsAnOwnersIndexBetweenProcesses) {
   const std::string cache = dir_.File("cache");
   // Hybrid: the encoder's query vector is unrelated to the made-up vectors, so the hits come from
   // the words, but the vector index is searched (so loaded) all the same.
-  const std::vector<std::string> search = {"--store", url_,     "--index-cache", cache,
-                                           "--json",  "search", "--owner",       "u",
-                                           "--mode",  "hybrid", "topic5 note"};
+  const std::vector<std::string> search = {
+      "--store", url_, "--index-cache", cache,    "--approximate-above", "100", "--json", "search",
+      "--owner", "u",  "--mode",        "hybrid", "topic5 note"};
   auto image = [&] {
     std::vector<std::string> out;
     for (const auto& e : std::filesystem::recursive_directory_iterator(cache)) {
