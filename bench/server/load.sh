@@ -81,7 +81,8 @@ if [ "${VERIFY:-0}" = 1 ]; then
   export LOAD_ACKS="$WORK/acks"
   # RSS every 10 s, to show it flat after the warm-up.
   (while kill -0 "$SERVER" 2>/dev/null; do
-     echo "$(date +%s) $(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")"; sleep 10
+     echo "$(date +%s) $(awk '/^(VmRSS|RssAnon|RssFile):/ {printf "%s ", $2}' "/proc/$SERVER/status")"
+     sleep 10
    done) >"$WORK/rss.txt" 2>/dev/null &
   SAMPLER=$!
 fi
@@ -105,7 +106,9 @@ print(f"load: server CPU {cpu_s:.1f} s for {requests} requests = {per * 1000:.2f
 PY
 [ "${VERIFY:-0}" = 1 ] || exit 0
 kill "$SAMPLER" 2>/dev/null || true
-awk 'NR == 1 {t0 = $1} {printf "load: RSS at %4d s: %.1f MiB\n", $1 - t0, $2 / 1024}' "$WORK/rss.txt"
+# RssFile is mostly the database's pages that SQLite reads through its memory map (page cache).
+awk 'NR == 1 {t0 = $1} {printf "load: RSS at %4d s: %.1f MiB (anonymous %.1f, file pages %.1f)\n",
+  $1 - t0, $2 / 1024, $3 / 1024, $4 / 1024}' "$WORK/rss.txt"
 awk '/Non-2xx|Socket errors/' "$WORK/wrk.out" | sed 's/^/load: errors: /'
 # Every acknowledged add must survive a kill -9 of the server.
 kill -9 "$SERVER"

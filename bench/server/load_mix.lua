@@ -19,9 +19,11 @@ wrk.headers["Authorization"] = "Bearer " .. os.getenv("ENGRAM_KEY")
 wrk.headers["Content-Type"] = "application/json"
 
 local counter = 0
+local threads = {}
 function setup(thread)
   counter = counter + 1
   thread:set("id", counter)
+  threads[counter] = thread
 end
 
 local acks = os.getenv("LOAD_ACKS") or ""
@@ -29,19 +31,38 @@ local acks = os.getenv("LOAD_ACKS") or ""
 function init(args)
   math.randomseed(os.time() * 1000 + id)
   n = 0
+  overloaded = 0  -- 503 answers (the server's queue was full)
+  backoff = 0     -- requests still to delay by the server's Retry-After
   if acks ~= "" then
     ack_file = io.open(acks .. "/thread-" .. id .. ".ids", "w")
     ack_file:setvbuf("line")  -- wrk never closes a thread's files
   end
 end
 
--- Defined only when acknowledgements are recorded: with `response`, wrk reads every body.
+-- Defined only when acknowledgements are recorded (with `response`, wrk reads every body). Then a
+-- 503 also delays the thread's next request by the second its Retry-After asks, as a client that
+-- honours it would.
 if acks ~= "" then
   function response(status, headers, body)
     if status == 201 or (status == 200 and body:find('"event"', 1, true)) then
       local memory_id = body:match('"id"%s*:%s*"([^"]+)"')
       if memory_id then ack_file:write(memory_id, "\n") end
+    elseif status == 503 then
+      overloaded = overloaded + 1
+      backoff = backoff + 1
     end
+  end
+
+  function delay()
+    if backoff == 0 then return 0 end
+    backoff = backoff - 1
+    return 1000
+  end
+
+  function done(summary, latency, requests)
+    local total = 0
+    for _, thread in ipairs(threads) do total = total + thread:get("overloaded") end
+    io.write(string.format("load: 503 overloaded answers: %d\n", total))
   end
 end
 
