@@ -1,13 +1,14 @@
 // HttpServer: serves an Api over HTTP/1.1; cpp-httplib parses requests and writes responses,
 // server/connection.h owns each connection's socket.
 //
-// Each connection has its own thread (up to max_connections; more wait to be accepted), and at
-// most `threads` requests run their handler at once: a slow or idle client costs a sleeping
-// thread, never a worker, so /healthz answers while clients trickle bytes. Requests beyond them
-// wait in arrival order, at most `max_queued`; one that finds the queue full is answered at once
-// with 503 `overloaded` and Retry-After: 1 (backpressure instead of a wait past clients' timeouts). A request must
-// arrive whole within read_timeout_s of its first byte. On Stop, a request already received
-// is still answered (with Connection: close); idle connections close.
+// Each connection has its own thread (up to max_connections; more wait to be accepted), which
+// reads its requests; the handlers run on `threads` worker threads: a slow or idle client costs a
+// sleeping thread, never a worker, so /healthz answers while clients trickle bytes. Requests
+// beyond the workers wait in arrival order, at most `max_queued`; one that finds the queue full
+// is answered at once with 503 `overloaded` and Retry-After: 1 (backpressure instead of a wait
+// past clients' timeouts). A request must arrive whole within read_timeout_s of its first byte.
+// On Stop, a request already received is still answered (with Connection: close); idle
+// connections close.
 //
 // Every request gets a request id (the client's X-Request-Id when it is a short token, else a
 // fresh one), returned as X-Request-Id, and one access log line on the log stream:
