@@ -1,7 +1,10 @@
 -- wrk script for bench/server/load.sh: a mix of searches and adds against one owner.
 -- Every search text is unique (a question plus a request number), so no answer comes from a cache.
 -- Set by load.sh in the environment: ENGRAM_KEY, ENGRAM_OWNER, LOAD_QUERIES and LOAD_TEXTS (files
--- of JSON string literals, one per line), LOAD_SEARCH_SHARE (0..100).
+-- of JSON string literals, one per line), LOAD_SEARCH_SHARE (0..100), and LOAD_ACKS: when set, a
+-- folder where each wrk thread writes the id of every add the server acknowledged (201 stored, or
+-- 200 with the record it was merged into), one per line, so that load.sh can check that none of
+-- them was lost.
 local function lines(path)
   local out = {}
   for l in io.lines(path) do out[#out + 1] = l end
@@ -16,14 +19,51 @@ wrk.headers["Authorization"] = "Bearer " .. os.getenv("ENGRAM_KEY")
 wrk.headers["Content-Type"] = "application/json"
 
 local counter = 0
+local threads = {}
 function setup(thread)
   counter = counter + 1
   thread:set("id", counter)
+  threads[counter] = thread
 end
+
+local acks = os.getenv("LOAD_ACKS") or ""
 
 function init(args)
   math.randomseed(os.time() * 1000 + id)
   n = 0
+  overloaded = 0  -- 503 answers (the server's queue was full)
+  backoff = 0     -- requests still to delay by the server's Retry-After
+  if acks ~= "" then
+    ack_file = io.open(acks .. "/thread-" .. id .. ".ids", "w")
+    ack_file:setvbuf("line")  -- wrk never closes a thread's files
+  end
+end
+
+-- Defined only when acknowledgements are recorded (with `response`, wrk reads every body). Then a
+-- 503 also delays the thread's next request by the second its Retry-After asks, as a client that
+-- honours it would.
+if acks ~= "" then
+  function response(status, headers, body)
+    if status == 201 or (status == 200 and body:find('"event"', 1, true)) then
+      local memory_id = body:match('"id"%s*:%s*"([^"]+)"')
+      if memory_id then ack_file:write(memory_id, "\n") end
+    elseif status == 503 then
+      overloaded = overloaded + 1
+      backoff = backoff + 1
+    end
+  end
+
+  function delay()
+    if backoff == 0 then return 0 end
+    backoff = backoff - 1
+    return 1000
+  end
+
+  function done(summary, latency, requests)
+    local total = 0
+    for _, thread in ipairs(threads) do total = total + thread:get("overloaded") end
+    io.write(string.format("load: 503 overloaded answers: %d\n", total))
+  end
 end
 
 -- A JSON string literal with " #N" added before its closing quote.

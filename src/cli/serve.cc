@@ -27,6 +27,7 @@ struct ServeFlags {
   std::string keys_file;
   bool insecure_no_auth = false;
   size_t threads = 8;
+  size_t max_queued = 256;
   size_t max_connections = 1024;
   size_t max_body_bytes = size_t{1} << 20;
   double rate_limit = 0;
@@ -113,6 +114,7 @@ Status Serve(const ServeFlags& f, const std::function<Result<Engine*>()>& open_e
   options.host = f.host;
   options.port = f.port;
   options.threads = f.threads;
+  options.max_queued = f.max_queued;
   options.max_connections = f.max_connections;
   options.max_body_bytes = f.max_body_bytes;
   options.read_timeout_s = f.timeout_s;
@@ -188,6 +190,10 @@ void AddServeCommand(const CommandContext& ctx) {
       ->check(CLI::Range(size_t{1}, size_t{65536}));
   serve->add_option("--threads", flags->threads, "Requests handled at once (default 8)")
       ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--max-queue", flags->max_queued,
+                   "Requests waiting for a handler; more get 503 + Retry-After (default 256)")
+      ->check(CLI::Range(size_t{0}, size_t{65536}));
   serve->add_option("--max-body", flags->max_body_bytes, "Largest request body in bytes (1 MiB)")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30));
   serve

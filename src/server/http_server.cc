@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -19,7 +20,7 @@
 #include "core/json_codec.h"
 #include "server/connection.h"
 #include "server/errors.h"
-#include "util/fifo_semaphore.h"
+#include "util/task_queue.h"
 
 namespace engram::server {
 
@@ -96,6 +97,11 @@ class Listener : public httplib::Server {
  public:
   Listener(const ServerOptions& options, int wake_fd) : options_(options), wake_fd_(wake_fd) {}
 
+  // httplib listens with a backlog of 5: connections opened at once beyond it are dropped by the
+  // kernel and their clients see resets or retries after seconds. Listening again on the bound
+  // socket raises it (the kernel caps it at net.core.somaxconn).
+  void WidenBacklog() { ::listen(svr_sock_, SOMAXCONN); }
+
  private:
   bool process_and_close_socket(::socket_t sock) override {
     const int one = 1;
@@ -129,7 +135,7 @@ class HttpServer::Impl {
         options_(std::move(options)),
         wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         server_(options_, wake_fd_),
-        handlers_(options_.threads) {
+        handlers_(options_.threads, options_.max_queued) {
     std::random_device rd;
     prefix_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
     const size_t connections = std::max(options_.max_connections, options_.threads);
@@ -172,9 +178,12 @@ class HttpServer::Impl {
   }
 
   int BindPort() {
-    return options_.port == 0
-               ? server_.bind_to_any_port(options_.host)
-               : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+    const int port =
+        options_.port == 0
+            ? server_.bind_to_any_port(options_.host)
+            : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+    if (port > 0) server_.WidenBacklog();
+    return port;
   }
 
   Status Run() {
@@ -223,9 +232,6 @@ class HttpServer::Impl {
       res.status = 400;
       return;  // the error handler writes the body
     }
-    // At most options_.threads handlers at once; requests beyond wait here, not in a read, and
-    // are served in the order they arrived.
-    std::lock_guard handler(handlers_);
     HttpRequest request;
     request.method = req.method;
     request.target = req.target;
@@ -234,14 +240,30 @@ class HttpServer::Impl {
     request.x_api_key = req.get_header_value("X-API-Key");
     request.request_id = NewRequestId(req);
     const MountHandler* mount = FindMount(req.path);
-    HttpResponse response = mount == nullptr ? api_.Handle(request)
-                                             : (*mount)(request, [&req](const std::string& name) {
-                                                 return req.get_header_value(name);
-                                               });
+    HttpResponse response;
+    std::exception_ptr failure;
+    // The handler runs on one of options_.threads workers, in arrival order, unless too many
+    // requests wait already; a failure is rethrown here, where httplib answers it with a 500.
+    const bool ran = handlers_.Run([&] {
+      try {
+        response = mount == nullptr ? api_.Handle(request)
+                                    : (*mount)(request, [&req](const std::string& name) {
+                                        return req.get_header_value(name);
+                                      });
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+    if (!ran) {
+      Overloaded(req, res);
+      return;
+    }
+    if (failure) std::rethrow_exception(failure);
     res.status = response.status;
     if (response.stream) {
-      // Runs after this handler returns, outside the handler limit above: the answer's data was
-      // read already, and a slow reader only holds its own connection.
+      // Runs on the connection's thread after the handler returned, outside the handler limit
+      // above: the answer's data was read already, and a slow reader only holds its own
+      // connection.
       res.set_chunked_content_provider(response.content_type, [stream = std::move(response.stream)](
                                                                   size_t, httplib::DataSink& sink) {
         const bool ok = stream(
@@ -257,6 +279,20 @@ class HttpServer::Impl {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     Log(request.request_id, request.method, response.route, response.status, ms);
+  }
+
+  void Overloaded(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = NewRequestId(req);
+    res.status = 503;
+    res.set_content(
+        core::DumpJson(ErrorBody(
+            "overloaded", "the server is at capacity: " + std::to_string(options_.max_queued) +
+                              " requests are waiting; retry after a second")),
+        "application/json");
+    res.set_header("Retry-After", "1");
+    res.set_header("X-Request-Id", id);
+    api_.metrics().Record(req.method, "overloaded", 503, 0);
+    Log(id, req.method, "overloaded", 503, 0);
   }
 
   const MountHandler* FindMount(const std::string& path) const {
@@ -286,7 +322,7 @@ class HttpServer::Impl {
   std::map<std::string, MountHandler> tree_mounts_;
   const int wake_fd_;
   Listener server_;
-  util::FifoSemaphore handlers_;
+  util::TaskQueue handlers_;
   uint64_t prefix_ = 0;
   std::atomic<uint64_t> counter_{0};
   std::atomic<bool> stopping_{false};

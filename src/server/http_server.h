@@ -3,7 +3,9 @@
 //
 // Each connection has its own thread (up to max_connections; more wait to be accepted), and at
 // most `threads` requests run their handler at once: a slow or idle client costs a sleeping
-// thread, never a worker, so /healthz answers while clients trickle bytes. A request must
+// thread, never a worker, so /healthz answers while clients trickle bytes. Requests beyond them
+// wait in arrival order, at most `max_queued`; one that finds the queue full is answered at once
+// with 503 `overloaded` and Retry-After: 1 (backpressure instead of a wait past clients' timeouts). A request must
 // arrive whole within read_timeout_s of its first byte. On Stop, a request already received
 // is still answered (with Connection: close); idle connections close.
 //
@@ -30,6 +32,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;                   // 0: an ephemeral port, see HttpServer::port()
   size_t threads = 8;             // handlers running at once
+  size_t max_queued = 256;        // requests waiting for a handler; more are answered 503 at once
   size_t max_connections = 1024;  // connections served at once
   size_t max_body_bytes = size_t{1} << 20;
   int read_timeout_s = 10;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "util/fifo_semaphore.h"
 #include "util/ids.h"
 #include "util/json.h"
+#include "util/task_queue.h"
 #include "util/time.h"
 #include "util/tokenize.h"
 #include "util/utf8.h"
@@ -192,6 +194,64 @@ TEST(FifoSemaphoreTest, HoldsAsManyPermitsAsItWasGivenAndNoMore) {
   permits.acquire();
   permits.acquire();
   EXPECT_EQ(permits.waiting(), 0u);
+}
+
+TEST(TaskQueueTest, RunsTasksOnItsOwnWorkersAndReturnsWhenTheyRan) {
+  util::TaskQueue queue(2, 64);
+  std::mutex mu;
+  std::set<std::thread::id> workers;
+  std::atomic<int> ran{0};
+  std::vector<std::thread> submitters;
+  for (int i = 0; i < 16; ++i) {
+    submitters.emplace_back([&] {
+      int mine = 0;
+      EXPECT_TRUE(queue.Run([&] {
+        std::lock_guard lock(mu);
+        workers.insert(std::this_thread::get_id());
+        mine = ++ran;
+      }));
+      EXPECT_GT(mine, 0);  // the task ran before Run returned
+    });
+  }
+  for (std::thread& t : submitters) t.join();
+  EXPECT_EQ(ran.load(), 16);
+  EXPECT_LE(workers.size(), 2u);  // sixteen submitters, two threads ran their tasks
+  EXPECT_EQ(workers.count(std::this_thread::get_id()), 0u);
+}
+
+TEST(TaskQueueTest, RefusesATaskAtOnceWhenTooManyWaitAndServesInArrivalOrder) {
+  util::TaskQueue queue(1, 2);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  std::thread holder([&] {
+    queue.Run([&] {
+      started.set_value();
+      released.wait();
+    });
+  });
+  started.get_future().wait();
+  std::mutex mu;
+  std::vector<int> order;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 2; ++i) {
+    waiters.emplace_back([&, i] {
+      EXPECT_TRUE(queue.Run([&] {
+        std::lock_guard lock(mu);
+        order.push_back(i);
+      }));
+    });
+    while (queue.waiting() != static_cast<size_t>(i + 1)) std::this_thread::yield();
+  }
+  bool ran = false;
+  EXPECT_FALSE(queue.Run([&] { ran = true; }));  // two wait already: refused, not run
+  EXPECT_FALSE(ran);
+  release.set_value();
+  holder.join();
+  for (std::thread& t : waiters) t.join();
+  EXPECT_EQ(order, (std::vector<int>{0, 1}));
+  EXPECT_TRUE(queue.Run([&] { ran = true; }));
+  EXPECT_TRUE(ran);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ namespace {
   "rid, id, owner_id, scope, from_id, type, to_id, valid_from, valid_to, source, confidence, " \
   "created_at, updated_at, expired_at"
 
-#define ENGRAM_PG_HISTORY_COLUMNS \
+#define ENGRAM_PG_GRAPH_HISTORY_COLUMNS \
   "seq, owner_id, kind, object_id, event, actor, reason, old_value, new_value, at"
 
 std::vector<Entity> ReadEntities(const Rows& rows) {
@@ -88,7 +88,7 @@ std::vector<Observation> ReadObservations(const Rows& rows) {
   return out;
 }
 
-std::vector<GraphHistoryEvent> ReadHistory(const Rows& rows) {
+std::vector<GraphHistoryEvent> ReadGraphHistory(const Rows& rows) {
   std::vector<GraphHistoryEvent> out;
   out.reserve(rows.size());
   for (int i = 0; i < rows.size(); ++i) {
@@ -373,11 +373,11 @@ Status PgGraphTransaction::AppendGraphHistory(const GraphHistoryEvent& e) {
 
 Result<std::vector<GraphHistoryEvent>> PgGraphTransaction::GetGraphHistory(
     std::string_view owner_id, const std::vector<std::string>& object_ids) {
-  ENGRAM_ASSIGN_OR_RETURN(
-      Rows rows, Query("SELECT " ENGRAM_PG_HISTORY_COLUMNS " FROM graph_history WHERE owner_id ="
-                       " $1 AND object_id = ANY($2::text[]) ORDER BY seq",
-                       {P(owner_id), TextArray(object_ids)}));
-  return ReadHistory(rows);
+  ENGRAM_ASSIGN_OR_RETURN(Rows rows, Query("SELECT " ENGRAM_PG_GRAPH_HISTORY_COLUMNS
+                                           " FROM graph_history WHERE owner_id ="
+                                           " $1 AND object_id = ANY($2::text[]) ORDER BY seq",
+                                           {P(owner_id), TextArray(object_ids)}));
+  return ReadGraphHistory(rows);
 }
 
 Result<std::vector<std::string>> PgGraphTransaction::ListGraphOwners() {
@@ -405,10 +405,10 @@ Result<GraphVersions> PgGraphTransaction::ListGraphVersions(std::string_view own
                                 {P(owner_id)}));
   out.relations = ReadRelations(relations);
   ENGRAM_ASSIGN_OR_RETURN(Rows history,
-                          Query("SELECT " ENGRAM_PG_HISTORY_COLUMNS " FROM graph_history"
+                          Query("SELECT " ENGRAM_PG_GRAPH_HISTORY_COLUMNS " FROM graph_history"
                                 " WHERE owner_id = $1 ORDER BY seq",
                                 {P(owner_id)}));
-  out.history = ReadHistory(history);
+  out.history = ReadGraphHistory(history);
   return out;
 }
 
