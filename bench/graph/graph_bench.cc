@@ -1,8 +1,9 @@
-// graph_bench --input DIR [--store URL] [--owner O] [--import] [--json]: loads the graph that
-// bench/graph/compare.mjs generated (DIR/edges.csv: "from,to" entity numbers, one "knows" edge a
-// line, entity i named "e<i>"; DIR/entities.txt: how many) into one owner through
+// graph_bench --input DIR [--store URL] [--owner O] [--import | --reuse] [--json]: loads the graph
+// that bench/graph/compare.mjs generated (DIR/edges.csv: "from,to" entity numbers, one "knows" edge
+// a line, entity i named "e<i>"; DIR/entities.txt: how many) into one owner through
 // Engine::AddEntities / AddRelations in batches of 1000 (with --import: one Engine::ImportGraph,
-// as `engram graph import` loads a file), prints the load's rows (entities + edges) per second,
+// as `engram graph import` loads a file; with --reuse: nothing, the store holds the graph an
+// earlier run loaded from the same folder), prints the load's rows (entities + edges) per second,
 // then times Neighbors at depth 1 and 2 (both directions) from
 // the entities of DIR/starts.txt and FindPath (at most 4 hops) between the pairs of DIR/pairs.csv.
 // Prints p50/p95 per measurement, or with --json one JSON object per line that also carries each
@@ -67,13 +68,15 @@ int Fail(const engram::Status& st) {
 
 int main(int argc, char** argv) {
   std::string input, store, owner = "bench";
-  bool json = false, import = false;
+  bool json = false, import = false, reuse = false;
   CLI::App app{"graph_bench"};
   app.add_option("--input", input, "Folder written by compare.mjs")->required();
   app.add_option("--store", store, "Store URL (default: a fresh SQLite file in the input folder)");
   app.add_option("--owner", owner, "Owner of the graph (forgotten first)");
   app.add_flag("--json", json, "One JSON object per measurement");
   app.add_flag("--import", import, "Load with one Engine::ImportGraph call");
+  app.add_flag("--reuse", reuse, "Time the graph an earlier run left in --store (no load)")
+      ->excludes("--import");
   CLI11_PARSE(app, argc, argv);
   const std::filesystem::path dir(input);
   std::vector<std::pair<size_t, size_t>> edges, starts, pairs;
@@ -89,6 +92,10 @@ int main(int argc, char** argv) {
   }
   engram::Options options;
   if (store.empty()) {
+    if (reuse) {
+      std::fprintf(stderr, "graph_bench: --reuse needs --store\n");
+      return 1;
+    }
     std::filesystem::remove(dir / "engram.db");
     options.path = (dir / "engram.db").string();
   } else {
@@ -97,7 +104,9 @@ int main(int argc, char** argv) {
   options.durable_commits = false;
   auto engine = engram::Engine::Open(options);
   if (!engine.ok()) return Fail(engine.status());
-  if (auto f = (*engine)->ForgetOwner(owner); !f.ok()) return Fail(f.status());
+  if (!reuse) {
+    if (auto f = (*engine)->ForgetOwner(owner); !f.ok()) return Fail(f.status());
+  }
   std::vector<engram::NewEntity> all_entities;
   for (size_t i = 0; i < entities; ++i) {
     engram::NewEntity e;
@@ -116,7 +125,9 @@ int main(int argc, char** argv) {
     all_edges.push_back(std::move(r));
   }
   const auto t0 = Clock::now();
-  if (import) {
+  if (reuse) {
+    // The graph is there already.
+  } else if (import) {
     if (auto w = (*engine)->ImportGraph(all_entities, all_edges); !w.ok()) return Fail(w.status());
   } else {
     const std::span<const engram::NewEntity> es(all_entities);
@@ -142,7 +153,10 @@ int main(int argc, char** argv) {
                             .c_str());
   } else {
     std::printf("loaded %zu entities, %zu edges in %.1f s (%.0f rows/s, %s)\n", entities,
-                edges.size(), load_s, rows_per_s, import ? "one import" : "batches of 1000");
+                edges.size(), load_s, rows_per_s,
+                reuse    ? "reused"
+                : import ? "one import"
+                         : "batches of 1000");
   }
   // Times `query` over `n` inputs; it returns the answer's size, or a Status on failure.
   auto time = [&](const std::string& what, size_t n,

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -87,9 +88,20 @@ class Engine::Impl {
 
   // ---- the graph of memories (memory_graph.cc) ----
 
+  // Writes the triples `r` states (and the user's name as an alias of the user's entity), then
+  // retracts the edges from `subjects` whose source is one of `sources` and that r does not state
+  // again (only the open ones when open_only).
+  Status StateMemoryTriples(const MemoryRecord& r, std::span<const std::string> sources,
+                            std::set<std::string> subjects, bool open_only);
+  // Adds the name a user.name memory gives as an alias of the user's entity.
+  Status AliasUserName(const MemoryRecord& r);
+
   // Writes the triples of the written memories (Options::graph_from_memories) and retracts the
   // open edges of the memories they superseded.
   Status GraphFromWrites(std::span<const WriteResult> results);
+  // Makes the edges of an updated memory those its new key and data state: the new triples are
+  // written, its edges that they do not state again are retracted.
+  Status GraphFromUpdate(const MemoryRecord& before, const MemoryRecord& after);
   // Retracts the edges of deleted memories.
   Status GraphForgetMemories(std::span<const MemoryRecord> deleted);
 
@@ -314,9 +326,9 @@ class Engine::Impl {
   static bool MayMerge(MemoryType type);
 
   // Deletes the owner's least recently used live records of `type` beyond the policy's
-  // max_records, each with a "delete" history row.
+  // max_records, each with a "delete" history row; *evicted gets each one's rid and record.
   Status EnforceMaxRecords(store::Transaction& txn, const std::string& owner_id, MemoryType type,
-                           Timestamp now, std::vector<std::pair<int64_t, std::string>>* evicted);
+                           Timestamp now, std::vector<std::pair<int64_t, MemoryRecord>>* evicted);
 
   // Marks a live record deleted with a "delete" history row; returns its rid.
   Result<int64_t> Tombstone(store::Transaction& txn, const MemoryRecord& old,

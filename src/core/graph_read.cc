@@ -314,16 +314,20 @@ Result<Neighborhood> GraphEngine::Neighbors(std::string_view owner_id, std::stri
   if (auto it = by_id.find(out.start.id); it != by_id.end()) {
     out.start.observations = std::move(it->second.observations);
   }
+  // Listed by depth, then name: the order is found on pointers, so the records move once.
+  std::vector<std::pair<graph::Reached*, Entity*>> listed;
   for (graph::Reached& r : reached) {
     auto it = by_id.find(r.id);
     if (it == by_id.end()) continue;
     if (!entity_types.empty() && !entity_types.contains(graph::NameKey(it->second.type))) continue;
-    out.neighbors.push_back({std::move(it->second), r.depth, std::move(r.via)});
+    listed.emplace_back(&r, &it->second);
   }
-  std::stable_sort(out.neighbors.begin(), out.neighbors.end(),
-                   [](const Neighbor& a, const Neighbor& b) {
-                     return a.depth != b.depth ? a.depth < b.depth : a.entity.name < b.entity.name;
-                   });
+  std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
+    return a.first->depth != b.first->depth ? a.first->depth < b.first->depth
+                                            : a.second->name < b.second->name;
+  });
+  out.neighbors.reserve(listed.size());
+  for (auto& [r, e] : listed) out.neighbors.push_back({std::move(*e), r->depth, std::move(r->via)});
   auto named = [&](Relation& r) {
     auto from = names.find(r.from_id), to = names.find(r.to_id);
     if (from == names.end() || to == names.end()) return false;

@@ -191,8 +191,8 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
     result.event = result.superseded_ids.empty() ? WriteEvent::kAdded : WriteEvent::kSuperseded;
     results.push_back(std::move(result));
   }
-  std::vector<std::pair<int64_t, std::string>> evicted;  // (rid, owner)
-  std::set<std::pair<std::string, MemoryType>> capped;   // each (owner, type) once
+  std::vector<std::pair<int64_t, MemoryRecord>> evicted;
+  std::set<std::pair<std::string, MemoryType>> capped;  // each (owner, type) once
   for (const MemoryRecord& r : records) {
     if (options_.policy.For(r.type).max_records > 0) capped.emplace(r.owner_id, r.type);
   }
@@ -201,10 +201,16 @@ Result<std::vector<WriteResult>> Engine::Impl::WriteMemories(std::span<const New
   }
   ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   for (auto& [rid, record, vector] : reflect) Reflect(rid, record, std::move(vector));
-  for (const auto& [rid, owner] : evicted) Unreflect(owner, rid);
+  std::vector<MemoryRecord> evicted_records;
+  for (auto& [rid, record] : evicted) {
+    Unreflect(record.owner_id, rid);
+    evicted_records.push_back(std::move(record));
+  }
   reflecting.unlock();
   txn.reset();  // the graph may share the store's write lock
   ENGRAM_RETURN_IF_ERROR(GraphFromWrites(results));
+  // An evicted memory's edges go with it, as a deleted one's do.
+  ENGRAM_RETURN_IF_ERROR(GraphForgetMemories(evicted_records));
   return results;
 }
 
@@ -272,6 +278,9 @@ Result<MemoryRecord> Engine::Impl::UpdateMemory(std::string_view owner_id, std::
   ENGRAM_ASSIGN_OR_RETURN(Reflecting reflecting, CommitWrite(*txn, seq));
   // Text unchanged: the partition keeps the vector it has.
   Reflect(rid, r, r.text != old.text ? std::optional(std::move(vector)) : std::nullopt);
+  reflecting.unlock();
+  txn.reset();  // the graph may share the store's write lock
+  ENGRAM_RETURN_IF_ERROR(GraphFromUpdate(old, r));
   return r;
 }
 
@@ -343,7 +352,7 @@ bool Engine::Impl::MayMerge(MemoryType type) {
 
 Status Engine::Impl::EnforceMaxRecords(store::Transaction& txn, const std::string& owner_id,
                                        MemoryType type, Timestamp now,
-                                       std::vector<std::pair<int64_t, std::string>>* evicted) {
+                                       std::vector<std::pair<int64_t, MemoryRecord>>* evicted) {
   const size_t cap = options_.policy.For(type).max_records;
   if (cap == 0) return Status::Ok();
   store::MemoryQuery q;
@@ -365,7 +374,7 @@ Status Engine::Impl::EnforceMaxRecords(store::Transaction& txn, const std::strin
                              MemoryTypeName(type) + "; least recently used";
   for (size_t k = 0; k + cap < live.size(); ++k) {
     ENGRAM_ASSIGN_OR_RETURN(int64_t rid, Tombstone(txn, live[k], {"policy", reason}, now));
-    evicted->emplace_back(rid, owner_id);
+    evicted->emplace_back(rid, std::move(live[k]));
   }
   return Status::Ok();
 }

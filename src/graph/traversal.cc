@@ -32,6 +32,12 @@ EdgeSource Prefetching(RoundsSource read, bool out, bool in, std::function<size_
                                  [&](const std::string& id) { return held->covered.contains(id); });
     if (!hit) {
       ENGRAM_ASSIGN_OR_RETURN(EdgeRounds got, read(ids, std::max<size_t>(rounds(), 1)));
+      if (got.rounds <= 1) {
+        // One round is exactly the edges asked for; nothing in it answers a later call.
+        held->edges.clear();
+        held->covered.clear();
+        return std::move(got.edges);
+      }
       held->edges = std::move(got.edges);
       held->covered = {ids.begin(), ids.end()};
       // The entities each further round asked for: the far ends of the previous round's edges.

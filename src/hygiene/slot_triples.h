@@ -14,6 +14,8 @@ namespace engram::hygiene {
 // The user's entity: every triple of a memory starts there (one per owner and scope).
 inline constexpr std::string_view kUserEntity = "user";
 inline constexpr std::string_view kUserEntityType = "person";
+// The key of the memory that names the user: its data's "name" is an alias of the user's entity.
+inline constexpr std::string_view kUserNameKey = "user.name";
 
 struct SlotTriple {
   std::string relation;     // as written in the table, fields filled in

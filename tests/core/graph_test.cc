@@ -4,10 +4,8 @@
 
 #include <algorithm>
 
-#include "engram/engine.h"
 #include "graph/names.h"
-#include "pg/postgres_server.h"
-#include "test_util.h"
+#include "graph_fixture.h"
 
 namespace engram {
 namespace {
@@ -15,21 +13,9 @@ namespace {
 constexpr Timestamp kDay = 86400000;
 constexpr Timestamp kT0 = 1767225600000;  // 2026-01-01
 
-class GraphTest : public ::testing::TestWithParam<std::string> {
+class GraphTest : public GraphEngineTest {
  protected:
-  void SetUp() override {
-    Options o;
-    if (GetParam() == "postgres") {
-      ENGRAM_REQUIRE_POSTGRES(server);
-      o.store = server->NewDatabase();
-    } else {
-      o.path = dir_.File("engram.db");
-    }
-    o.clock = clock_;
-    auto engine = Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(*engine);
-  }
+  GraphTest() : GraphEngineTest(kT0) {}
 
   EntityWrite Add(const std::string& name, const std::string& type,
                   std::vector<std::string> aliases = {}, const std::string& owner = "alice",
@@ -76,10 +62,6 @@ class GraphTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  testing::TempDir dir_;
-  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kT0);
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST(GraphNames, KeysIgnoreCaseSpacesPunctuationAndApostrophesOnly) {

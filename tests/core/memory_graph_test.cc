@@ -6,40 +6,27 @@
 
 #include <algorithm>
 
-#include "engram/engine.h"
+#include "graph_fixture.h"
 #include "hashing_embedder.h"
 #include "hygiene/slot_triples.h"
-#include "pg/postgres_server.h"
-#include "test_util.h"
 
 namespace engram {
 namespace {
 
 constexpr Timestamp kMinute = 60'000;
 
-class MemoryGraphTest : public ::testing::TestWithParam<std::string> {
+class MemoryGraphTest : public GraphEngineTest {
  protected:
-  void Open(bool graph_from_memories = true) {
-    Options o;
-    if (url_.empty()) {
-      o.path = dir_.File("engram.db");
-    } else {
-      o.store = url_;
-    }
-    o.clock = clock_;
+  MemoryGraphTest() : GraphEngineTest(1'790'000'000'000) {}
+
+  void Configure(Options& o) override {
     o.embedder = std::make_shared<testing::HashingEmbedder>();
-    o.durable_commits = false;
-    o.graph_from_memories = graph_from_memories;
-    auto engine = Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(*engine);
+    o.graph_from_memories = graph_from_memories_;
+    o.policy.For(MemoryType::kFact).max_records = fact_cap_;
   }
-  void SetUp() override {
-    if (GetParam() == "postgres") {
-      ENGRAM_REQUIRE_POSTGRES(server);
-      url_ = server->NewDatabase();
-    }
-    Open();
+  void Open(bool graph_from_memories = true) {
+    graph_from_memories_ = graph_from_memories;
+    GraphEngineTest::Open();
   }
 
   // A user turn as a chat client sends it: appended to the session, then remembered.
@@ -57,6 +44,23 @@ class MemoryGraphTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? *r : TurnReport{};
   }
 
+  // A fact written as a caller writes one, with a slot key and its data.
+  WriteResult Write(const std::string& key, const std::string& text, const std::string& data,
+                    const std::string& owner = "u") {
+    NewMemory m;
+    m.owner_id = owner;
+    m.key = key;
+    m.text = text;
+    m.data = data;
+    auto w = engine_->WriteMemories(std::span(&m, 1));
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    clock_->Advance(kMinute);
+    return w.ok() ? w->front() : WriteResult{};
+  }
+
+  bool graph_from_memories_ = true;
+  size_t fact_cap_ = 0;  // the policy's max_records for facts
+
   // "from type to" of the user's edges true now, sorted.
   std::vector<std::string> Edges(const std::string& owner = "u", bool all_times = false) {
     GraphReadOptions o;
@@ -71,11 +75,6 @@ class MemoryGraphTest : public ::testing::TestWithParam<std::string> {
     std::sort(out.begin(), out.end());
     return out;
   }
-
-  testing::TempDir dir_;
-  std::string url_;  // the store's URL; empty: the SQLite file in dir_
-  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'790'000'000'000);
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST(SlotTriples, TheTableMapsKeysAndDataToTriples) {
@@ -150,6 +149,75 @@ TEST_P(MemoryGraphTest, TurnsWriteTriplesThatFollowTheirMemories) {
   // Deleting the superseded employer retracts its ended edge too.
   ASSERT_TRUE(engine_->DeleteMemory("u", acme.writes[0].record.id).ok());
   EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Initech"});
+}
+
+TEST_P(MemoryGraphTest, AnUpdatedMemoryStatesOnlyWhatItSaysNow) {
+  const WriteResult acme =
+      Write("user.employer", "The user works at Acme.", R"({"employer":"Acme"})");
+  EXPECT_EQ(Edges(), std::vector<std::string>{"user works_at Acme"});
+  // What it states is unchanged: its edge stays as it was.
+  MemoryUpdate u;
+  u.metadata = R"({"checked":true})";
+  ASSERT_TRUE(engine_->UpdateMemory("u", acme.record.id, u).ok());
+  EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Acme"});
+  // A new value: the memory never said Acme now, so that edge is retracted, not ended.
+  u = {};
+  u.text = "The user works at Initech.";
+  u.data = R"({"employer":"Initech"})";
+  ASSERT_TRUE(engine_->UpdateMemory("u", acme.record.id, u).ok());
+  EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Initech"});
+  GraphReadOptions all;
+  all.all_times = true;
+  auto g = engine_->ReadGraph("u", all);
+  ASSERT_TRUE(g.ok());
+  ASSERT_EQ(g->relations.size(), 1u);
+  EXPECT_EQ(g->relations[0].source, acme.record.id);
+  // A key the table does not name states no edge.
+  u = {};
+  u.key = "note.employer";
+  ASSERT_TRUE(engine_->UpdateMemory("u", acme.record.id, u).ok());
+  EXPECT_TRUE(Edges("u", true).empty());
+}
+
+TEST_P(MemoryGraphTest, AMemoryEvictedByMaxRecordsTakesItsEdges) {
+  fact_cap_ = 1;
+  Open();
+  Write("user.location.city", "The user lives in Lisbon.", R"({"city":"Lisbon"})");
+  // Over the cap: the least recently used fact (Lisbon) is deleted, and its edge with it.
+  Write("user.employer", "The user works at Acme.", R"({"employer":"Acme"})");
+  auto live = engine_->ListMemories("u", {});
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_EQ(live->items.size(), 1u);
+  EXPECT_EQ(live->items.front().key, "user.employer");
+  EXPECT_EQ(Edges("u", true), std::vector<std::string>{"user works_at Acme"});
+}
+
+TEST_P(MemoryGraphTest, TheUsersNameIsAnAliasOfTheUsersEntity) {
+  Write("user.employer", "The user works at Acme.", R"({"employer":"Acme"})");
+  Write("user.name", "The user's name is Dana Scully.", R"({"name":"Dana Scully"})");
+  auto dana = engine_->GetEntity("u", "dana  scully");
+  ASSERT_TRUE(dana.ok()) << dana.status().ToString();
+  EXPECT_EQ(dana->name, "user");
+  EXPECT_EQ(dana->aliases, std::vector<std::string>{"Dana Scully"});
+  // A text naming the user reaches the user's edges.
+  auto mentioned = engine_->MentionedEntities("u", "Where does Dana Scully work?");
+  ASSERT_TRUE(mentioned.ok());
+  ASSERT_EQ(mentioned->size(), 1u);
+  EXPECT_EQ(mentioned->front().name, "user");
+  auto n = engine_->Neighbors("u", "Dana Scully", {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(n->neighbors.size(), 1u);
+  EXPECT_EQ(n->neighbors[0].entity.name, "Acme");
+  // The name of an entity already known stays that entity's: two are never merged.
+  NewEntity marco;
+  marco.owner_id = "v";
+  marco.name = "Marco";
+  marco.type = "person";
+  ASSERT_TRUE(engine_->AddEntities(std::span(&marco, 1)).ok());
+  Write("user.employer", "The user works at Acme.", R"({"employer":"Acme"})", "v");
+  Write("user.name", "The user's name is Marco.", R"({"name":"Marco"})", "v");
+  EXPECT_EQ(engine_->GetEntity("v", "Marco")->name, "Marco");
+  EXPECT_TRUE(engine_->GetEntity("v", "user")->aliases.empty());
 }
 
 TEST_P(MemoryGraphTest, RelatedFactsShowTheTriplesOfAQueryEntity) {

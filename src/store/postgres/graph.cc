@@ -205,8 +205,17 @@ Status PgGraphTransaction::PutEntity(const Entity& e, const std::vector<std::str
   return InsertEntityVersion(current, keys);
 }
 
+Status PgGraphTransaction::Commit() {
+  if (inserted_ >= kAnalyzeAfterRows) {
+    ENGRAM_RETURN_IF_ERROR(
+        Send("ANALYZE graph_entities, graph_entity_keys, graph_observations, graph_relations", {}));
+  }
+  return txn_.Commit();
+}
+
 Status PgGraphTransaction::InsertEntityVersion(const Entity& e,
                                                const std::vector<std::string>& keys) {
+  ++inserted_;
   const std::set<std::string> distinct(keys.begin(), keys.end());
   return Send(
       "WITH version AS (INSERT INTO graph_entities(id, owner_id, scope, name, type,"
@@ -249,6 +258,7 @@ Result<std::vector<Observation>> PgGraphTransaction::ListObservations(
 }
 
 Status PgGraphTransaction::InsertObservation(std::string_view owner_id, const Observation& o) {
+  ++inserted_;
   return Send(
       "INSERT INTO graph_observations(id, owner_id, entity_id, text, source, created_at,"
       " expired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -335,6 +345,7 @@ Status PgGraphTransaction::PutRelation(const Relation& r) {
 }
 
 Status PgGraphTransaction::InsertRelationVersion(const Relation& r) {
+  ++inserted_;
   return Send(
       "INSERT INTO graph_relations(id, owner_id, scope, from_id, type, to_id, valid_from,"
       " valid_to, source, confidence, created_at, updated_at, expired_at) VALUES ($1, $2,"
