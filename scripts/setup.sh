@@ -76,7 +76,7 @@ case "${1:-}" in
                 -DENGRAM_BUILD_BENCH=OFF)
     # The suites labelled "concurrent" in tests/*/CMakeLists.txt; scripts/test.sh --tsan runs
     # exactly those, and fails when one of them was not built.
-    TARGETS=(--target engram_cli engine_test partition_budget_test store_conformance_test
+    TARGETS=(--target engram_cli engine_test partition_budget_test store_conformance_test group_commit_test
       shared_postgres_test
       server_api_test server_e2e_test
       util_test use_lite_test use_lite_golden_test hnsw_index_test net_test embed_http_test

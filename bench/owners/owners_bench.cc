@@ -77,10 +77,14 @@ double Percentile(std::vector<double> ms, double p) {
 void PrintUsage(const char* when, engram::Engine& engine, double rss_before_search) {
   const engram::Engine::IndexMemoryUse u = engine.IndexMemory();
   const double rss = ProcStatusMb("VmRSS");
+  // RssFile is mostly the database's pages that SQLite reads through its memory map: the OS's page
+  // cache, shared and reclaimable. RssAnon is the process's own memory, what the budget bounds.
   std::printf(
-      "  %s: RSS %.1f MiB (+%.1f MiB since before the first search), %zu partitions loaded, "
-      "%.1f MiB counted of a %.1f MiB budget (%.1f KiB each), %llu dropped\n",
-      when, rss, rss - rss_before_search, u.partitions, static_cast<double>(u.bytes) / 1048576,
+      "  %s: RSS %.1f MiB (+%.1f MiB since before the first search; anonymous %.1f MiB, file "
+      "pages %.1f MiB), %zu partitions loaded, %.1f MiB counted of a %.1f MiB budget (%.1f KiB "
+      "each), %llu dropped\n",
+      when, rss, rss - rss_before_search, ProcStatusMb("RssAnon"), ProcStatusMb("RssFile"),
+      u.partitions, static_cast<double>(u.bytes) / 1048576,
       static_cast<double>(u.budget) / 1048576,
       u.partitions ? static_cast<double>(u.bytes) / 1024 / static_cast<double>(u.partitions) : 0.0,
       static_cast<unsigned long long>(u.evictions));

@@ -5,7 +5,8 @@
 # time per request and the CPU bound (cores / CPU seconds per request) with the share of it reached.
 # Usage: bash bench/server/load.sh  (env: ENGRAM=build/engram N=10000 CONNS=64 DURATION=30s
 #        SEARCH_SHARE=70 THREADS=8 (the server's --threads), PROFILE=FILE: `perf record -g` of the
-#        server during the measured run, into FILE)
+#        server during the measured run, into FILE; VERIFY=1: sample the server's RSS during the
+#        run, then kill -9 it and check that every add it acknowledged is in the database)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ENGRAM=${ENGRAM:-$ROOT/build/engram}
@@ -66,13 +67,23 @@ URL=$(grep -o "http://[^ ]*" "$WORK/serve.out" | head -1)
 
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 export ENGRAM_KEY=$KEY ENGRAM_OWNER=bench LOAD_QUERIES="$WORK/queries.txt" \
-  LOAD_TEXTS="$WORK/texts.txt" LOAD_SEARCH_SHARE=$SEARCH_SHARE
+  LOAD_TEXTS="$WORK/texts.txt" LOAD_SEARCH_SHARE=$SEARCH_SHARE LOAD_ACKS=""
 # A short warm-up loads the owner's index and the embedder, then the measured run.
 wrk -t2 -c4 -d3s -s "$ROOT/bench/server/load_mix.lua" "$URL" >/dev/null
 PERF=""
 if [ -n "${PROFILE:-}" ]; then
   perf record -q -F 499 -g -p "$SERVER" -o "$PROFILE" 2>/dev/null &
   PERF=$!
+fi
+SAMPLER=""
+if [ "${VERIFY:-0}" = 1 ]; then
+  mkdir "$WORK/acks"
+  export LOAD_ACKS="$WORK/acks"
+  # RSS every 10 s, to show it flat after the warm-up.
+  (while kill -0 "$SERVER" 2>/dev/null; do
+     echo "$(date +%s) $(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")"; sleep 10
+   done) >"$WORK/rss.txt" 2>/dev/null &
+  SAMPLER=$!
 fi
 before=$(cpu)
 wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$ROOT/bench/server/load_mix.lua" \
@@ -91,4 +102,24 @@ bound = int(cores) / per
 print(f"load: server CPU {cpu_s:.1f} s for {requests} requests = {per * 1000:.2f} ms each; "
       f"CPU bound {bound:.0f} req/s on {cores} cores; reached {float(rps):.0f} req/s = "
       f"{100 * float(rps) / bound:.0f}% of it; server peak RSS {int(hwm) / 1024:.0f} MiB")
+PY
+[ "${VERIFY:-0}" = 1 ] || exit 0
+kill "$SAMPLER" 2>/dev/null || true
+awk 'NR == 1 {t0 = $1} {printf "load: RSS at %4d s: %.1f MiB\n", $1 - t0, $2 / 1024}' "$WORK/rss.txt"
+awk '/Non-2xx|Socket errors/' "$WORK/wrk.out" | sed 's/^/load: errors: /'
+# Every acknowledged add must survive a kill -9 of the server.
+kill -9 "$SERVER"
+wait "$SERVER" 2>/dev/null || true
+SERVER=""
+python3 - "$WORK/load.db" "$WORK/acks" <<'PY'
+import glob, sqlite3, sys
+db, acks = sys.argv[1:]
+acked = set()
+for path in glob.glob(f"{acks}/*.ids"):
+    acked.update(line.strip() for line in open(path) if line.strip())
+conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+stored = {row[0] for row in conn.execute("SELECT id FROM memories WHERE deleted_at IS NULL")}
+lost = acked - stored
+print(f"load: after kill -9: {len(acked)} acknowledged adds, {len(lost)} of them missing")
+sys.exit(1 if lost else 0)
 PY

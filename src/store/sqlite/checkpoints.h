@@ -18,8 +18,8 @@ namespace engram::store::sqlite {
 class SqliteCheckpointTransaction final : public CheckpointTransaction {
  public:
   SqliteCheckpointTransaction(Connection* conn, std::function<void()> release,
-                              WriterLock writer_lock = {})
-      : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
+                              GroupCommit* writer = nullptr)
+      : txn_(conn, std::move(release), writer), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }
   Result<std::optional<Checkpoint>> GetCheckpoint(

@@ -20,12 +20,21 @@ namespace engram::store {
 namespace sqlite {
 
 OpenTransaction::~OpenTransaction() {
+  if (writer_) {
+    if (!done_) writer_->Rollback();
+    if (ticket_ != 0) writer_->Finish(ticket_);
+    return;
+  }
   if (!done_) conn_->Exec("ROLLBACK");
   release_();
 }
 
 Status OpenTransaction::Commit() {
   if (done_) return Status::Internal("transaction already finished");
+  if (writer_) {
+    done_ = true;  // committed or not, the write has given the connection up
+    return writer_->Commit(&ticket_);
+  }
   Status st = conn_->Exec("COMMIT");
   if (!st.ok()) return st;  // the destructor rolls back
   done_ = true;
@@ -58,21 +67,20 @@ using sqlite::SqliteTransaction;
 // The most of the database file mapped into memory (address space, not memory used).
 constexpr int64_t kMmapBytes = int64_t{1} << 30;
 
-// One database file: the writer connection and a pool of readers.
+// One database file: the writer connection, shared by write transactions through group commit,
+// and a pool of readers.
 class Database {
  public:
   Database(SqliteOptions options, std::unique_ptr<Connection> writer)
-      : options_(std::move(options)), writer_(std::move(writer)) {}
+      : options_(std::move(options)), writer_(std::move(writer)), group_commit_(writer_.get()) {}
 
   // Txn is SqliteTransaction, SqliteSessionTransaction, SqliteGraphTransaction or
   // SqliteCheckpointTransaction: each takes (conn, release, lock).
   template <typename Txn>
   Result<std::unique_ptr<Txn>> BeginWrite() {
-    sqlite::WriterLock lock(writer_turn_);
-    // IMMEDIATE takes the write lock now, so a busy database fails here rather than mid-way.
-    ENGRAM_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    ENGRAM_RETURN_IF_ERROR(group_commit_.Begin());
     return std::make_unique<Txn>(
-        writer_.get(), [] {}, std::move(lock));
+        writer_.get(), [] {}, &group_commit_);
   }
 
   template <typename Txn>
@@ -119,8 +127,8 @@ class Database {
 
  private:
   SqliteOptions options_;
-  util::FifoSemaphore writer_turn_{1};
   std::unique_ptr<Connection> writer_;
+  sqlite::GroupCommit group_commit_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
 };

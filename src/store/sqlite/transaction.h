@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,8 +11,8 @@
 
 #include "store/session_store.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/group_commit.h"
 #include "store/store.h"
-#include "util/fifo_semaphore.h"
 
 namespace engram::store::sqlite {
 
@@ -22,18 +21,14 @@ namespace engram::store::sqlite {
 #define ENGRAM_CHANGE_COUNTER \
   "(SELECT CAST(value AS INTEGER) FROM store_meta WHERE name = 'change_counter')"
 
-// The database's single writer, held for the length of a write transaction; writers get it in
-// the order they asked (util::FifoSemaphore), so no writer waits behind later ones.
-using WriterLock = std::unique_lock<util::FifoSemaphore>;
-
 // A transaction open on a connection: rolls back unless committed, then hands the connection
 // back.
 class OpenTransaction {
  public:
-  // Takes over an open transaction on conn; `release` hands conn back on destruction, and
-  // writer_lock (held for write transactions) is released after it.
-  OpenTransaction(Connection* conn, std::function<void()> release, WriterLock writer_lock)
-      : writer_lock_(std::move(writer_lock)), conn_(conn), release_(std::move(release)) {}
+  // Takes over an open transaction: a read on conn, which `release` hands back on destruction;
+  // or, when `writer` is set, a write begun with writer->Begin() (conn is its connection).
+  OpenTransaction(Connection* conn, std::function<void()> release, GroupCommit* writer)
+      : writer_(writer), conn_(conn), release_(std::move(release)) {}
   OpenTransaction(const OpenTransaction&) = delete;
   OpenTransaction& operator=(const OpenTransaction&) = delete;
   ~OpenTransaction();
@@ -41,10 +36,11 @@ class OpenTransaction {
   Status Commit();
 
  private:
-  WriterLock writer_lock_;
+  GroupCommit* writer_;
   Connection* conn_;
   std::function<void()> release_;
   bool done_ = false;
+  uint64_t ticket_ = 0;  // a write's place in commit order (GroupCommit::Finish)
 };
 
 // The one integer a statement returns.
@@ -54,8 +50,8 @@ Result<int64_t> DeleteWhereOwner(Connection& conn, const char* sql, std::string_
 
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(Connection* conn, std::function<void()> release, WriterLock writer_lock = {})
-      : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
+  SqliteTransaction(Connection* conn, std::function<void()> release, GroupCommit* writer = nullptr)
+      : txn_(conn, std::move(release), writer), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }
   Result<std::optional<MemoryRecord>> GetMemory(std::string_view owner_id,
@@ -129,8 +125,8 @@ class SqliteTransaction final : public Transaction {
 class SqliteSessionTransaction final : public SessionTransaction {
  public:
   SqliteSessionTransaction(Connection* conn, std::function<void()> release,
-                           WriterLock writer_lock = {})
-      : txn_(conn, std::move(release), std::move(writer_lock)), conn_(conn) {}
+                           GroupCommit* writer = nullptr)
+      : txn_(conn, std::move(release), writer), conn_(conn) {}
 
   Status Commit() override { return txn_.Commit(); }
   Result<int64_t> LastSessionSeq(std::string_view owner_id, std::string_view session_id) override;
