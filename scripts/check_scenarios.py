@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the public scenario set (docs/scenarios.md): every line parses, ids are unique across
 the splits, and dev and test share no sentence and no run of five words (so no template spans the
-split). Every held-out split (test, test2 ... test8, docs/scenarios.md) is checked against dev
+split). Every held-out split (test, test2 ... test9, docs/scenarios.md) is checked against dev
 the same way. Prints the number of scenarios per category and split.
 
 Usage: scripts/check_scenarios.py [DIR]   (default tests/data/scenarios)
@@ -12,8 +12,8 @@ import pathlib
 import re
 import sys
 
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
-HELD_OUT = ("test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
+HELD_OUT = ("test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 NGRAM = 5
 
 

@@ -5,6 +5,7 @@
 
 #include "core/engine_impl.h"
 #include "core/turn_edits.h"
+#include "hygiene/slot_values.h"
 #include "hygiene/turn_intent.h"
 #include "util/claim.h"
 
@@ -52,7 +53,12 @@ Result<std::vector<std::string>> Engine::Impl::ChangedMemory(std::string_view ow
   // memories of a single-valued slot that a phrase of the turn names (rules/slot_cues.txt); said
   // without a word of change, only when the turn names another value than the memory holds.
   auto add_named_slots = [&]() -> Status {
-    for (const std::string& key : hygiene::NamedSlots(text)) {
+    std::vector<std::string> keys = hygiene::NamedSlots(text);
+    // "I'm at Stripe now", "Life in Bristol suits us": a well-known value of the slot, named.
+    for (std::string& key : hygiene::NamedSlotValues(text)) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+    }
+    for (const std::string& key : keys) {
       ListOptions lo;
       lo.scope = std::string(scope);
       lo.key = key;
@@ -113,7 +119,9 @@ Result<std::map<std::string, std::vector<std::string>>> MeantTopicWords(
   constexpr double kWordMeaning = 0.6, kNear = 0.3;
   constexpr size_t kLetters = 5;  // shorter words alone have vectors of little meaning
   std::map<std::string, std::vector<std::string>> meant;
-  const std::vector<std::string> wanted = core::TopicSubjectWords(topic);
+  // A word of a family names what its family holds, nothing more by meaning.
+  std::vector<std::string> wanted = core::TopicSubjectWords(topic);
+  std::erase_if(wanted, core::HasTopicFamily);
   if (wanted.empty() || embedder == nullptr) return meant;
   std::vector<std::string> words = wanted;
   std::map<std::string, std::vector<std::string>> candidates;  // memory id -> its words

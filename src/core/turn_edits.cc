@@ -388,6 +388,10 @@ std::vector<std::string> ContentWords(std::string_view text) {
 
 }  // namespace
 
+bool HasTopicFamily(const std::string& word) {
+  return !TopicFamily(word).empty();
+}
+
 std::vector<std::string> TopicSubjectWords(std::string_view topic) {
   return ContentWords(SubjectPart(topic));
 }
@@ -401,6 +405,33 @@ std::vector<std::string> TopicCandidateWords(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// How close in meaning a memory must be to a topic whose head it lacks to be named by it.
+constexpr double kHeadlessSimilarity = 0.5;
+
+// The word a forget request's topic is about: the last word of its first phrase, before a
+// preposition or a clause ("arrears" in "the rent arrears", "loan" in "the loan from my cousin",
+// "money" in "the money I owe Tim"); empty when that is a name or a possessor, or when the topic
+// holds fewer than two words beyond whose it is.
+
+std::string TopicHead(std::string_view topic) {
+  static const std::set<std::string_view> kBreaks{
+      "from", "about", "with", "to",  "for", "of", "in", "on",  "at",   "i",    "we",   "you",
+      "that", "which", "who",  "and", "or",  "me", "he", "she", "they", "when", "after"};
+  if (TopicSubjectWords(topic).size() < 2) return "";
+  const std::vector<Word> w = WordsOf(topic);
+  const Word* head = nullptr;
+  for (const Word& x : w) {
+    if (kBreaks.count(x.norm) && head != nullptr) break;
+    if (!IsFunctionWord(x.norm)) head = &x;
+  }
+  if (head == nullptr || head->cap || IsPossessor(topic, *head)) return "";
+  return head->norm;
+}
+
+}  // namespace
+
 bool NamedByForget(std::string_view topic, std::string_view text, double similarity,
                    const std::vector<std::string>& meant) {
   // A topic that says more than whose it is ("Karl's debts", "the money I owe Tim", "my dad's
@@ -412,6 +443,10 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
   const double overlap = TopicOverlap(topic, read);
   const double beyond = beyond_names ? TopicOverlap(rest, read) : overlap;
   if (beyond == 0) return similarity >= 0.75;
+  // "forget the rent arrears" is about arrears: "I rent a room in Brixton" shares a word of it,
+  // not what it is about, and is named only when its meaning is close.
+  if (const std::string head = TopicHead(topic); !head.empty() && TopicOverlap(head, read) == 0)
+    return similarity >= kHeadlessSimilarity;
   return overlap >= 0.5 || similarity >= 0.3;
 }
 

@@ -45,6 +45,11 @@ std::vector<std::string> TopicSubjectWords(std::string_view topic);
 // rules/topic_stopwords.txt, names, possessors and numbers, lower case as written.
 std::vector<std::string> TopicCandidateWords(std::string_view text);
 
+// Whether a lower-case word has a family in rules/topic_families.txt (as written or by its stem):
+// the family says what it names ("bereavement": "funeral", "died"), so its words are not also
+// read by meaning, which for such words reaches neighbouring matters ("bereavement", "grandad").
+bool HasTopicFamily(const std::string& word);
+
 // `text` with the value that `correction` corrects replaced by the right one, or nullopt when
 // `text` does not hold it. With `wrong` given, its words are found in `text` (ignoring case and
 // the articles it starts with); without, the last phrase of `text` shaped like `right` (a date

@@ -8,6 +8,7 @@
 #include "core/validate.h"
 #include "hygiene/classify.h"
 #include "hygiene/sentences.h"
+#include "hygiene/slot_values.h"
 #include "hygiene/turn_intent.h"
 #include "hygiene/world_triples.h"
 #include "llm/extraction.h"
@@ -192,6 +193,12 @@ Result<TurnReport> Engine::Impl::RememberTurn(std::string_view owner_id, std::st
       if (!old.key.empty()) keys.insert(old.key);
     }
     if (keys.size() == 1) m.key = *keys.begin();
+    // "Home is Ghent these days", first said: the slot it names by its value (rules/
+    // slot_values.txt, slot_value_phrases.txt), so that the next value replaces it.
+    if (keys.empty()) {
+      const std::vector<std::string> named = hygiene::NamedSlotValues(said);
+      if (named.size() == 1) m.key = named.front();
+    }
     admit(std::move(m), "episode");
     return Status::Ok();
   };

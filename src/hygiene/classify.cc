@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hygiene/extract.h"
+#include "hygiene/slot_values.h"
 #include "hygiene/turn_intent.h"
 #include "hygiene/vocabulary.h"
 #include "hygiene/world_triples.h"
@@ -526,6 +527,25 @@ bool AnnouncesNewValue(const Sentence& s, size_t from) {
          !In(WordList("sentence_openers"), first->norm) && !PointsAtConversation(s.words, from + 1);
 }
 
+// "Not a fan of long emails", "I'd rather get bullet points", "When you explain code, skip the
+// basics": a standing preference said in a phrase of rules/classify_preference_cues.txt.
+bool StatesStandingPreference(std::span<const std::string> w) {
+  for (std::string_view cue : WordList("classify_preference_cues")) {
+    std::vector<std::string_view> parts;
+    for (size_t b = 0; b < cue.size();) {
+      size_t e = cue.find(' ', b);
+      if (e == std::string_view::npos) e = cue.size();
+      parts.push_back(cue.substr(b, e - b));
+      b = e + 1;
+    }
+    for (size_t i = 0; i + parts.size() <= w.size(); ++i) {
+      if (std::equal(parts.begin(), parts.end(), w.begin() + static_cast<ptrdiff_t>(i)))
+        return true;
+    }
+  }
+  return false;
+}
+
 // Whether a sentence says what something does to the user: "Peanuts give me hives", "Gluten makes
 // me sick" (rules/classify_experiencer_verbs.txt), with a subject that is no pointer at the
 // conversation ("that makes me happy").
@@ -572,6 +592,8 @@ Classification ClassifyTurn(Role role, std::string_view text) {
         return {Disposition::kPromote, "self-disclosure"};
       continue;
     }
+    // "When you explain code, skip the basics": a standing preference, whatever opens it.
+    if (StatesStandingPreference(s.words)) return {Disposition::kPromote, "preference"};
     if (IsHypotheticalStart(s.words[i]) || s.words[i] == "when") continue;
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
     // "Sold the Civic and bought a Tesla", "Left Initech in the spring": the speaker's "I" left
@@ -586,6 +608,9 @@ Classification ClassifyTurn(Role role, std::string_view text) {
     if (AffectsUser(s.words, i)) return {Disposition::kPromote, "self-disclosure"};
     if (StatesWorldFact(s, i)) return {Disposition::kPromote, "world fact"};
     if (AnnouncesNewValue(s, i)) return {Disposition::kPromote, "new value"};
+    // "Three weeks in at KPMG and the people are nicer": where the user works or lives now, said
+    // by naming it (rules/slot_values.txt).
+    if (!NamedSlotValues(RawOf(s.tokens)).empty()) return {Disposition::kPromote, "new value"};
   }
   return {Disposition::kSessionOnly, question ? "question" : "no durable information"};
 }

@@ -177,7 +177,10 @@ size_t Extractor::RoleAt(const Tokens& c, size_t j, bool any_head) {
   if (IsAny(c, b, {"a", "an", "the"})) article = c[b++].norm;
   size_t e = b;
   bool has_head = false;
-  while (IsWord(c, e) && e - b < 5 &&
+  // "I'm a product manager there now": words of when and where end the role
+  // (rules/role_tails.txt).
+  const WordSet& tails = WordList("role_tails");
+  while (IsWord(c, e) && e - b < 5 && !IsIn(c, e, tails) &&
          !IsAny(c, e,
                 {"at", "for", "with", "in", "and", "from", "who", "based", "since", "but", "by",
                  "so", "because", "of", "on", "working"})) {
@@ -192,7 +195,7 @@ size_t Extractor::RoleAt(const Tokens& c, size_t j, bool any_head) {
   if (e == b || (!has_head && !any_head) ||
       (!any_head && !IsRoleHead(c[e - 1].norm) && !Is(c, e - 2, "of")))
     return 0;
-  if (!AtEnd(c, e) && !of_org &&
+  if (!AtEnd(c, e) && !of_org && !IsIn(c, e, tails) &&
       !IsAny(c, e,
              {"at", "for", "with", "in", "and", "from", "since", "but", "based", "who", "by", "so",
               "because", "working"}))

@@ -151,10 +151,9 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
   }
   if (topic < end) {
     size_t b = topic, e = end;
-    bool about_memory = t[topic - 1].norm != "delete" && t[topic - 1].norm != "erase" &&
-                        t[topic - 1].norm != "remove" && t[topic - 1].norm != "drop" &&
-                        t[topic - 1].norm != "scrap" && t[topic - 1].norm != "wipe" &&
-                        t[topic - 1].norm != "purge" && t[topic - 1].norm != "rid";
+    // "delete", "wipe", "bin" are also said of work ("remove the semicolon"): only framing makes
+    // them about memory (rules/forget_task_verbs.txt).
+    bool about_memory = !WordList("forget_task_verbs").count(t[topic - 1].norm);
     while (b < e && t[b].word && framing.count(t[b].norm)) {
       // "delete what I said about X" is about memory; "remove the semicolon" is not.
       about_memory = about_memory || MemoryFraming().count(t[b].norm);
@@ -174,6 +173,16 @@ std::optional<ForgetRequest> ForgetRequestAt(const Tokens& t, size_t start, size
       size_t m = k;
       if (IsWordAt(t, m, "from")) m += IsWordAt(t, m + 1, "your") ? 2 : 1;
       if (m < e && t[m].word && (held.count(t[m].norm) || (m > k && t[m].norm == "memory"))) {
+        about_memory = true;
+        e = k;
+        break;
+      }
+    }
+    // "wipe the marriage counselling bit", "bin the lawyer thing I mentioned": a word for a piece
+    // of what was said (rules/forget_said_pieces.txt) closes the topic, which is what was said.
+    const WordSet& pieces = WordList("forget_said_pieces");
+    for (size_t k = b + 1; k < e; ++k) {
+      if (t[k].word && pieces.count(t[k].norm)) {
         about_memory = true;
         e = k;
         break;

@@ -164,6 +164,17 @@ TEST(TurnEditsTest, ForgetTopicsNameMemoriesByTheirWords) {
   EXPECT_TRUE(NamedByForget("Falcon", "Falcon ships on June 30.", 0.2));
   EXPECT_GE(TopicOverlap("the Lyon closure plans", "We're planning to close the Lyon office."),
             0.5);
+  // A topic is about its head: "I rent a room" shares "rent" with "the rent arrears", not what
+  // that is about, unless the two are close in meaning.
+  EXPECT_FALSE(NamedByForget("the rent arrears", "I rent a room in Brixton.", 0.35));
+  EXPECT_TRUE(NamedByForget("the rent arrears", "I'm in arrears on my rent.", 0.35));
+  EXPECT_TRUE(NamedByForget("the rent arrears", "I'm behind on my rent by two months.", 0.35));
+  EXPECT_FALSE(NamedByForget("the loan from my cousin", "My cousin Marta lives in Rome.", 0.2));
+  EXPECT_TRUE(NamedByForget("the loan from my cousin", "My cousin lent me 500 euros.", 0.2));
+  // Addiction and bereavement are said in the words of their matters (rules/topic_families.txt).
+  EXPECT_DOUBLE_EQ(TopicOverlap("my addiction", "I spent six weeks in rehab in 2019."), 1.0);
+  EXPECT_DOUBLE_EQ(TopicOverlap("the bereavement", "The funeral was in Galway."), 1.0);
+  EXPECT_DOUBLE_EQ(TopicOverlap("my addiction", "I drink two coffees a day."), 0.0);
 }
 
 TEST(TurnEditsTest, WhoseATopicIsNamesNoMemoryAlone) {

@@ -248,6 +248,27 @@ TEST(ClassifyTest, ChangesSaidWithoutTheSpeakersIArePromoted) {
             Disposition::kSessionOnly);
 }
 
+// Where the user works or lives now, said only by naming it (rules/slot_values.txt,
+// slot_value_phrases.txt, slot_value_contexts.txt); not a visit or someone else's.
+TEST(ClassifyTest, ANewHomeOrEmployerSaidByItsNameIsPromoted) {
+  ExpectAll(Role::kUser,
+            {"Four months in at Brisa Airlines and honestly the people are nicer.",
+             "Swansea life is treating us well so far.", "Loving life in Bristol, the kids too."},
+            Disposition::kPromote);
+  ExpectAll(Role::kUser, {"Flying to Paris tomorrow, so excited.", "Had a great time in Bristol."},
+            Disposition::kSessionOnly);
+}
+
+// A standing preference however phrased (rules/classify_preference_cues.txt).
+TEST(ClassifyTest, StandingPreferencesHoweverPhrasedArePromoted) {
+  ExpectAll(Role::kUser,
+            {"Not a fan of long emails, keep it brief when you draft them.",
+             "I'd rather get the summary first and the details after.",
+             "When you explain code, skip the basics."},
+            Disposition::kPromote);
+  EXPECT_EQ(ClassifyTurn(Role::kUser, "I'd rather get the summary first.").reason, "preference");
+}
+
 TEST(ClassifyTest, QuestionsThatDiscloseArePromoted) {
   ExpectAll(Role::kUser,
             {"I'm vegetarian, any recipe ideas?", "I have two kids, any tips for long flights?",

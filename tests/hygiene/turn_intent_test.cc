@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hygiene/self_correction.h"
+#include "hygiene/slot_values.h"
 
 namespace engram::hygiene {
 namespace {
@@ -45,13 +46,24 @@ TEST(TurnIntentTest, ForgetRequestsNameTheirTopic) {
   EXPECT_EQ(Topic("plz forget that stuff about borrowing from my uncle"),
             "borrowing from my uncle");
   EXPECT_EQ(Topic("pls delete what I said about the fence"), "fence");
-  EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test thing");
+  EXPECT_EQ(Topic("could you not keep the sleep test thing?"), "sleep test");
   EXPECT_EQ(Topic("Don't hold on to the student debt stuff, ok?"), "student debt");
   EXPECT_EQ(Topic("Scrap whatever you know about me quitting Hooli."), "me quitting Hooli");
   EXPECT_EQ(Topic("Get rid of the note about my job search."), "my job search");
   EXPECT_EQ(Topic("Don't hang on to anything about the loan from my sister."),
             "loan from my sister");
   EXPECT_EQ(Topic("We should get rid of the old sofa."), "<none>");
+}
+
+// A word for a piece of what was said closes the topic and makes a verb also said of work
+// ("wipe", "bin") a request about memory (rules/forget_said_pieces.txt).
+TEST(TurnIntentTest, APieceOfWhatWasSaidClosesTheTopic) {
+  EXPECT_EQ(Topic("Wipe the marriage counselling bit."), "marriage counselling");
+  EXPECT_EQ(Topic("Can you wipe the payday loan stuff, please?"), "payday loan");
+  EXPECT_EQ(Topic("Bin the visa thing I mentioned, it's sorted."), "visa");
+  EXPECT_EQ(Topic("ditch the bit about my ex"), "my ex");
+  EXPECT_EQ(Topic("Wipe the whiteboard after the meeting."), "<none>");
+  EXPECT_EQ(Topic("Bin the old branches on the repo."), "<none>");
 }
 
 TEST(TurnIntentTest, RemindersAndPastTenseAreNoForgetRequests) {
@@ -121,6 +133,22 @@ TEST(TurnIntentTest, SlotCuesNameTheUsersSlotsOnly) {
   EXPECT_EQ(NamedSlots("Loving the new job at Figma."), std::vector<std::string>{"user.employer"});
   EXPECT_TRUE(NamedSlots("My brother's new job at Figma pays well.").empty());
   EXPECT_TRUE(NamedSlots("Her job at Figma starts in May.").empty());
+}
+
+// A well-known city or employer after a word that places the user there names the slot without a
+// word of change (rules/slot_values.txt); a visit, a plan, the past or someone else's does not.
+TEST(TurnIntentTest, AWellKnownValueNamesTheUsersSlot) {
+  const std::vector<std::string> employer{"user.employer"}, city{"user.location.city"};
+  EXPECT_EQ(NamedSlotValues("Three weeks in at KPMG and the people are nicer."), employer);
+  EXPECT_EQ(NamedSlotValues("I'm at Stripe now."), employer);
+  EXPECT_EQ(NamedSlotValues("Life in Bristol is treating us well."), city);
+  EXPECT_EQ(NamedSlotValues("Settling into San Francisco slowly."), city);
+  for (const char* text :
+       {"I have an interview at Google on Monday.", "Flying to Paris tomorrow.",
+        "My brother works at Deloitte.", "Priya works at Google.", "We used to live in Leeds.",
+        "Is it raining in Bristol?", "I did my weekly shop at Tesco.", "I grew up in Cork.",
+        "the bank in bristol closed", "Reading is my favourite hobby."})
+    EXPECT_TRUE(NamedSlotValues(text).empty()) << text;
 }
 
 TEST(TurnIntentTest, ContrastsAndRecalledValuesNameBothValues) {
