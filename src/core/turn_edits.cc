@@ -407,6 +407,21 @@ std::vector<std::string> TopicCandidateWords(std::string_view text) {
 
 namespace {
 
+// Whether a word of the topic and a word of the text are of one family (rules/topic_families.txt):
+// "the mental health stuff" and "I see a therapist": a curated link of meaning, unlike a word both
+// merely use ("the rent arrears", "I rent a room").
+bool SharesTopicFamily(std::string_view topic, std::string_view text) {
+  std::set<std::string_view> families;
+  for (const std::string& w : util::ClaimWords(topic)) {
+    if (const std::string_view f = TopicFamily(w); !f.empty()) families.insert(f);
+  }
+  if (families.empty()) return false;
+  for (const std::string& w : util::ClaimWords(text)) {
+    if (families.count(TopicFamily(w))) return true;
+  }
+  return false;
+}
+
 // How close in meaning a memory must be to a topic whose head it lacks to be named by it.
 constexpr double kHeadlessSimilarity = 0.5;
 
@@ -427,6 +442,9 @@ std::string TopicHead(std::string_view topic) {
     if (!IsFunctionWord(x.norm)) head = &x;
   }
   if (head == nullptr || head->cap || IsPossessor(topic, *head)) return "";
+  // "me looking for another job", "moving house": an activity, whose object says what it is about
+  // more than its verb does; no head rule then.
+  if (head->norm.size() > 5 && head->norm.ends_with("ing")) return "";
   return head->norm;
 }
 
@@ -445,7 +463,8 @@ bool NamedByForget(std::string_view topic, std::string_view text, double similar
   if (beyond == 0) return similarity >= 0.75;
   // "forget the rent arrears" is about arrears: "I rent a room in Brixton" shares a word of it,
   // not what it is about, and is named only when its meaning is close.
-  if (const std::string head = TopicHead(topic); !head.empty() && TopicOverlap(head, read) == 0)
+  if (const std::string head = TopicHead(topic);
+      !head.empty() && TopicOverlap(head, read) == 0 && !SharesTopicFamily(topic, read))
     return similarity >= kHeadlessSimilarity;
   return overlap >= 0.5 || similarity >= 0.3;
 }

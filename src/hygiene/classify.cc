@@ -584,6 +584,9 @@ Classification ClassifyTurn(Role role, std::string_view text) {
   for (const Sentence& s : scan.sentences) {
     const size_t i = SkipLead(s.words);
     if (i >= s.words.size() || Vents(s.words)) continue;
+    // "When you explain code, skip the basics": a standing preference, whatever opens it.
+    if (!s.question && StatesStandingPreference(s.words))
+      return {Disposition::kPromote, "preference"};
     if (s.question || IsQuestionStart(s.words[i])) {
       question = true;
       if (s.question && s.before_comma > i && !IsQuestionStart(s.words[i]) &&
@@ -592,8 +595,6 @@ Classification ClassifyTurn(Role role, std::string_view text) {
         return {Disposition::kPromote, "self-disclosure"};
       continue;
     }
-    // "When you explain code, skip the basics": a standing preference, whatever opens it.
-    if (StatesStandingPreference(s.words)) return {Disposition::kPromote, "preference"};
     if (IsHypotheticalStart(s.words[i]) || s.words[i] == "when") continue;
     if (Discloses(std::span(s.words).subspan(i))) return {Disposition::kPromote, "self-disclosure"};
     // "Sold the Civic and bought a Tesla", "Left Initech in the spring": the speaker's "I" left

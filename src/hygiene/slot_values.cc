@@ -29,6 +29,11 @@ bool SlotValueSentenceExcluded(const util::Tokens& t) {
         !CanonicalIn(relations, t[k + 1].norm).empty())
       return true;
   }
+  // "The build server is in Frankfurt", "Our office is in Leeds": a thing's place, not the
+  // user's home or employer.
+  if (first < t.size() &&
+      util::OneOf(t[first].norm, {"the", "a", "an", "this", "that", "our", "its"}))
+    return true;
   return first + 1 < t.size() && t[first].cap && t[first].norm != "i" &&
          WordList("slot_value_other_verbs").count(t[first + 1].norm);
 }
