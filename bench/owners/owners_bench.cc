@@ -84,8 +84,7 @@ void PrintUsage(const char* when, engram::Engine& engine, double rss_before_sear
       "pages %.1f MiB), %zu partitions loaded, %.1f MiB counted of a %.1f MiB budget (%.1f KiB "
       "each), %llu dropped\n",
       when, rss, rss - rss_before_search, ProcStatusMb("RssAnon"), ProcStatusMb("RssFile"),
-      u.partitions, static_cast<double>(u.bytes) / 1048576,
-      static_cast<double>(u.budget) / 1048576,
+      u.partitions, static_cast<double>(u.bytes) / 1048576, static_cast<double>(u.budget) / 1048576,
       u.partitions ? static_cast<double>(u.bytes) / 1024 / static_cast<double>(u.partitions) : 0.0,
       static_cast<unsigned long long>(u.evictions));
   std::fflush(stdout);
