@@ -33,12 +33,7 @@ Status GroupCommit::Commit(uint64_t* ticket) {
   Status released = InTransaction() ? conn_->Exec("RELEASE engram_write")
                                     : Status::Internal("the write's transaction was rolled back");
   if (!released.ok()) {
-    if (InTransaction()) {
-      conn_->Exec("ROLLBACK TO engram_write");
-      conn_->Exec("RELEASE engram_write");
-    }
-    if (!InTransaction()) CloseGroup(released);
-    EndTurn();
+    Abandon(released);
     return released;
   }
   std::shared_ptr<Group> group = group_;
@@ -54,13 +49,17 @@ Status GroupCommit::Commit(uint64_t* ticket) {
 }
 
 void GroupCommit::Rollback() {
+  Abandon(Status::Internal("a write of its group failed and rolled the transaction back"));
+}
+
+void GroupCommit::Abandon(const Status& why) {
   if (InTransaction()) {
     conn_->Exec("ROLLBACK TO engram_write");
     conn_->Exec("RELEASE engram_write");
   }
-  if (open_ && !InTransaction()) {
-    CloseGroup(Status::Internal("a write of its group failed and rolled the transaction back"));
-  }
+  // SQLite rolled the whole transaction back (a failed statement or RELEASE can): the group's
+  // earlier writes are gone too.
+  if (!InTransaction()) CloseGroup(why);
   EndTurn();
 }
 

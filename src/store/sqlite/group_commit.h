@@ -58,6 +58,9 @@ class GroupCommit {
     Status status;
   };
 
+  // With the connection held: undoes the caller's savepoint, fails the group with `why` when its
+  // transaction is gone, and gives the connection up.
+  void Abandon(const Status& why);
   // With the connection held: closes the group if nobody waits or it is full, then gives the
   // connection to the next writer.
   void EndTurn();
